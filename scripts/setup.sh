@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what building and testing ctxgroup needs, each piece only when it is missing or at the
+# wrong version. Safe to run again and again: on a ready machine it takes a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. The wasm target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "installing the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen CLI at exactly the version in Cargo.lock (wasm-pack would otherwise try to
+#    download its own, which fails without internet access).
+want_wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+have_wb=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have_wb" != "$want_wb" ]; then
+  say "installing wasm-bindgen-cli $want_wb (found: ${have_wb:-none}); takes a few minutes"
+  # No --locked: the CLI's own lockfile pins crates the registry mirror may lack.
+  cargo install wasm-bindgen-cli --version "$want_wb"
+fi
+
+# 3. wasm-pack.
+if ! command -v wasm-pack >/dev/null 2>&1; then
+  say "installing wasm-pack; takes a few minutes"
+  cargo install wasm-pack
+fi
+
+# 4. Chromium, its driver and wasm-opt from Debian.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v wasm-opt >/dev/null 2>&1 || missing+=(binaryen)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} from Debian"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+# 5. The page test's browser driver (playwright-core drives the Debian Chromium; it downloads nothing).
+if [ ! -d tests/page/node_modules/playwright-core ]; then
+  say "installing playwright-core for the page test"
+  (cd tests/page && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+say "ready (wasm-bindgen $want_wb, $(wasm-pack --version), $(chromium --version 2>/dev/null | head -1))"

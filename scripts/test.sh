@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every test: native (unit, integration, doc), in headless Chromium (wasm-bindgen-test), and the
+# page test (the built playground driven in headless Chromium). Non-zero exit on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+bash scripts/setup.sh
+
+echo "== native: cargo test"
+cargo test --all-targets --quiet
+cargo test --doc --quiet
+
+echo "== browser: wasm-pack test --headless --chrome"
+wasm-pack test --headless --chrome
+
+echo "== page: build www/ and drive it in headless Chromium"
+bash scripts/build-web.sh
+node --test tests/page/

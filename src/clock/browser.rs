@@ -1,0 +1,179 @@
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use gloo_timers::callback::Timeout;
+
+use super::{Clock, TimerCallback, TimerId, TimerQueue};
+
+/// Real time in the browser: `performance.now()` for reading, and ONE browser timer, armed for
+/// the earliest pending deadline, with the others kept in a heap in Rust (10,000 pending
+/// deadlines are not 10,000 `setTimeout`s).
+///
+/// When the browser timer fires the clock re-reads the time (browsers fire late, and sometimes
+/// early by a fraction of a millisecond) and runs every due callback, then re-arms. Delays of
+/// 2^31 ms and more are split into steps (a browser fires such timers at once).
+///
+/// # Examples
+///
+/// ```no_run
+/// use ctxgroup::{Clock, BrowserClock};
+/// let clock = BrowserClock::new();
+/// let t = clock.now();
+/// ```
+pub struct BrowserClock {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    origin_ms: f64,
+    queue: Mutex<TimerQueue>,
+    id: u64,
+}
+
+/// The longest delay a browser timer takes without firing at once (2^31 - 1 ms).
+const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+thread_local! {
+    // The armed browser timer of each clock: (clock id, due ms since origin, the timer).
+    static ARMED: RefCell<Vec<(u64, f64, Timeout)>> = const { RefCell::new(Vec::new()) };
+    // Timers that have fired. A closure must not be freed while it runs, so each is freed by the
+    // next firing instead.
+    static SPENT: RefCell<Vec<Timeout>> = const { RefCell::new(Vec::new()) };
+}
+
+fn performance_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}
+
+impl BrowserClock {
+    /// A clock whose origin is now.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let clock = ctxgroup::BrowserClock::new();
+    /// ```
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new() -> Arc<BrowserClock> {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Arc::new(BrowserClock {
+            inner: Arc::new(Inner {
+                origin_ms: performance_now(),
+                queue: Mutex::new(TimerQueue::new()),
+                id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            }),
+        })
+    }
+
+    /// The page-wide clock, created on first use.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let clock = ctxgroup::BrowserClock::shared();
+    /// ```
+    pub fn shared() -> Arc<BrowserClock> {
+        static SHARED: OnceLock<Arc<BrowserClock>> = OnceLock::new();
+        SHARED.get_or_init(BrowserClock::new).clone()
+    }
+
+    /// How many timers are pending (all behind a single browser timer).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// assert_eq!(ctxgroup::BrowserClock::new().pending_timers(), 0);
+    /// ```
+    pub fn pending_timers(&self) -> usize {
+        self.inner.queue.lock().unwrap().len()
+    }
+
+    /// How many browser timers this clock holds armed right now (0 or 1).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// assert_eq!(ctxgroup::BrowserClock::new().armed_browser_timers(), 0);
+    /// ```
+    pub fn armed_browser_timers(&self) -> usize {
+        ARMED.with(|a| a.borrow().iter().filter(|(id, _, _)| *id == self.inner.id).count())
+    }
+}
+
+impl Inner {
+    fn now_ms(&self) -> f64 {
+        (performance_now() - self.origin_ms).max(0.0)
+    }
+
+    /// Arms the browser timer for the earliest pending deadline, unless it already is.
+    fn rearm(self: &Arc<Self>) {
+        let next = self.queue.lock().unwrap().next_due();
+        ARMED.with(|armed| {
+            let mut armed = armed.borrow_mut();
+            let current = armed.iter().position(|(id, _, _)| *id == self.id);
+            let Some(next) = next else {
+                if let Some(i) = current {
+                    armed.swap_remove(i).2.cancel();
+                }
+                return;
+            };
+            let due_ms = next.as_secs_f64() * 1000.0;
+            if let Some(i) = current {
+                if armed[i].1 <= due_ms {
+                    return; // already armed early enough; firing re-arms for the rest
+                }
+                armed.swap_remove(i).2.cancel();
+            }
+            let delay = (due_ms - self.now_ms()).clamp(0.0, MAX_TIMER_MS);
+            let me = self.clone();
+            let timeout = Timeout::new(delay.ceil() as u32, move || me.fire());
+            armed.push((self.id, due_ms, timeout));
+        });
+    }
+
+    fn fire(self: &Arc<Self>) {
+        let spent_before = SPENT.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        drop(spent_before);
+        ARMED.with(|armed| {
+            let mut armed = armed.borrow_mut();
+            if let Some(i) = armed.iter().position(|(id, _, _)| *id == self.id) {
+                let fired = armed.swap_remove(i).2;
+                SPENT.with(|s| s.borrow_mut().push(fired));
+            }
+        });
+        let now = Duration::from_secs_f64(self.now_ms() / 1000.0);
+        loop {
+            let due = self.queue.lock().unwrap().pop_due(now);
+            match due {
+                Some((_, callback)) => callback(),
+                None => break,
+            }
+        }
+        self.rearm();
+    }
+}
+
+impl Clock for BrowserClock {
+    fn now(&self) -> Duration {
+        Duration::from_secs_f64(self.inner.now_ms() / 1000.0)
+    }
+
+    fn schedule(&self, at: Duration, callback: TimerCallback) -> TimerId {
+        let id = self.inner.queue.lock().unwrap().insert(at, callback);
+        self.inner.rearm();
+        id
+    }
+
+    fn cancel_timer(&self, id: TimerId) -> bool {
+        // The browser timer stays armed; when it fires with nothing due it simply re-arms.
+        self.inner.queue.lock().unwrap().remove(id)
+    }
+}
+
+impl fmt::Debug for BrowserClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BrowserClock").field("now", &self.now()).field("pending_timers", &self.pending_timers()).finish()
+    }
+}

@@ -1,0 +1,96 @@
+//! Clocks: where contexts read the time and arm their deadlines.
+//!
+//! A [`Clock`] tells the time as a [`Duration`] since its own origin and runs callbacks at given
+//! times. Three are provided:
+//!
+//! - [`VirtualClock`]: deterministic; time moves only when advanced, by hand or by a
+//!   [`VirtualRuntime`] that jumps to the next timer once every task is blocked;
+//! - [`SystemClock`] (native): real time, one timer thread for all its timers;
+//! - `BrowserClock` (wasm32): `performance.now()` and a single browser timer for the earliest
+//!   pending deadline, the others kept in a heap in Rust.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+mod queue;
+mod runtime;
+mod sleep;
+mod virtual_clock;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(not(target_arch = "wasm32"))]
+mod system;
+
+pub(crate) use queue::TimerQueue;
+pub use runtime::{Stalled, VirtualRuntime};
+pub use sleep::{sleep, sleep_until, Sleep};
+pub use virtual_clock::VirtualClock;
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::BrowserClock;
+#[cfg(not(target_arch = "wasm32"))]
+pub use system::SystemClock;
+
+/// A callback run by a clock when a timer is due.
+pub type TimerCallback = Box<dyn FnOnce() + Send + 'static>;
+
+/// Identifies a timer armed with [`Clock::schedule`], to cancel it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimerId(pub(crate) u64);
+
+/// A source of time and timers.
+///
+/// Times are [`Duration`]s since the clock's origin. Implementations run each callback once, at or
+/// after its due time, never while holding a lock the callback could need; callbacks due at the
+/// same instant run in the order they were scheduled.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
+/// use std::time::Duration;
+/// use ctxgroup::{Clock, VirtualClock};
+///
+/// let clock = VirtualClock::new();
+/// let rang = Arc::new(AtomicBool::new(false));
+/// let flag = rang.clone();
+/// clock.schedule(Duration::from_secs(5), Box::new(move || flag.store(true, Ordering::SeqCst)));
+/// clock.advance(Duration::from_secs(4));
+/// assert!(!rang.load(Ordering::SeqCst));
+/// clock.advance(Duration::from_secs(1));
+/// assert!(rang.load(Ordering::SeqCst));
+/// ```
+pub trait Clock: Send + Sync + fmt::Debug + 'static {
+    /// The current time, since this clock's origin.
+    fn now(&self) -> Duration;
+
+    /// Runs `callback` once the clock reaches `at` (at once, or on the next advance, if `at` has
+    /// passed).
+    fn schedule(&self, at: Duration, callback: TimerCallback) -> TimerId;
+
+    /// Cancels a timer; returns whether it was still pending.
+    fn cancel_timer(&self, id: TimerId) -> bool;
+}
+
+/// The default real-time clock of this platform: [`SystemClock::global`] natively, a shared
+/// `BrowserClock` in the browser.
+///
+/// # Examples
+///
+/// ```
+/// let clock = ctxgroup::clock::default_clock();
+/// let a = clock.now();
+/// assert!(clock.now() >= a);
+/// ```
+pub fn default_clock() -> Arc<dyn Clock> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        SystemClock::global()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        BrowserClock::shared()
+    }
+}

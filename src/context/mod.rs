@@ -1,0 +1,583 @@
+//! Cancellation contexts: Go's `context`, in Rust.
+
+use std::any::{Any, TypeId};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Weak};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use crate::clock::{self, Clock};
+
+mod reason;
+mod tree;
+#[cfg(target_arch = "wasm32")]
+mod abort;
+
+pub use reason::{Cause, Reason};
+use tree::Node;
+
+/// A cancellation context: a node in a tree where cancelling a parent cancels every descendant.
+///
+/// Cheap to clone (an `Arc`), `Send + Sync`. Like Go's `context.Context`: it can be cancelled
+/// (by its [`CancelFn`], its deadline, or an ancestor), carries typed values, and tells tasks
+/// when to stop through [`done`](Self::done), [`err`](Self::err) and [`check`](Self::check).
+/// Cancellation is cooperative: a task that never looks keeps running.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ctxgroup::{Context, VirtualRuntime};
+///
+/// // Seed 000's callSlowAPI: a 5 s call under a 2 s timeout.
+/// let rt = VirtualRuntime::new();
+/// let root = Context::with_clock(rt.clock());
+/// let (ctx, _cancel) = root.with_timeout(Duration::from_secs(2));
+/// let result = rt.block_on(async move { ctx.sleep(Duration::from_secs(5)).await }).unwrap();
+/// assert_eq!(result.unwrap_err().to_string(), "context deadline exceeded");
+/// assert_eq!(ctxgroup::Clock::now(&*rt.clock()), Duration::from_secs(2));
+/// ```
+#[derive(Clone)]
+pub struct Context {
+    node: Arc<Node>,
+}
+
+/// Cancels the context it was made with (Go's `CancelFunc`). Holds the context weakly: it does
+/// not keep a dropped context alive.
+///
+/// # Examples
+///
+/// ```
+/// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+/// assert!(cancel.cancel());
+/// assert!(!cancel.cancel()); // only the first cancel counts
+/// assert!(ctx.is_cancelled());
+/// ```
+#[derive(Clone)]
+pub struct CancelFn {
+    node: Weak<Node>,
+}
+
+impl Context {
+    /// A root context that is never cancelled, on this platform's [default clock](clock::default_clock).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = ctxgroup::Context::background();
+    /// assert!(ctx.err().is_none() && ctx.deadline().is_none());
+    /// ```
+    pub fn background() -> Context {
+        Context::with_clock(clock::default_clock())
+    }
+
+    /// A root context on the given clock; every descendant reads time and arms deadlines there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{Context, VirtualClock};
+    /// let clock = VirtualClock::new();
+    /// let ctx = Context::with_clock(clock.clone());
+    /// assert_eq!(ctx.now(), std::time::Duration::ZERO);
+    /// ```
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Context {
+        Context { node: Node::root(clock) }
+    }
+
+    /// A child that is cancelled by the returned [`CancelFn`] or with this context.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let root = ctxgroup::Context::background();
+    /// let (parent, cancel) = root.with_cancel();
+    /// let (child, _) = parent.with_cancel();
+    /// cancel.cancel();
+    /// assert_eq!(child.err().unwrap().to_string(), "context canceled");
+    /// ```
+    pub fn with_cancel(&self) -> (Context, CancelFn) {
+        let node = Node::child(&self.node, None, true);
+        let cancel = CancelFn { node: Arc::downgrade(&node) };
+        (Context { node }, cancel)
+    }
+
+    /// A child cancelled at clock time `at` (or earlier, with this context). Its effective
+    /// [`deadline`](Self::deadline) is the nearest of `at` and this context's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, VirtualClock};
+    /// let clock = VirtualClock::new();
+    /// let (ctx, _) = Context::with_clock(clock.clone()).with_deadline(Duration::from_millis(50));
+    /// clock.advance(Duration::from_millis(49));
+    /// assert!(ctx.err().is_none());
+    /// clock.advance(Duration::from_millis(1));
+    /// assert!(ctx.err().unwrap().is_deadline_exceeded());
+    /// ```
+    pub fn with_deadline(&self, at: Duration) -> (Context, CancelFn) {
+        let node = Node::child(&self.node, Some(at), true);
+        let cancel = CancelFn { node: Arc::downgrade(&node) };
+        (Context { node }, cancel)
+    }
+
+    /// A child cancelled `timeout` from now (Go's `WithTimeout`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, VirtualClock};
+    /// let clock = VirtualClock::new();
+    /// let (ctx, _) = Context::with_clock(clock.clone()).with_timeout(Duration::from_secs(7));
+    /// assert_eq!(ctx.deadline(), Some(Duration::from_secs(7)));
+    /// ```
+    pub fn with_timeout(&self, timeout: Duration) -> (Context, CancelFn) {
+        self.with_deadline(self.node.clock.now().saturating_add(timeout))
+    }
+
+    /// A child carrying `value`, found by [`value`](Self::value) on it and its descendants (the
+    /// nearest value of each type wins). Shares this context's cancellation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[derive(Debug, PartialEq)]
+    /// struct TraceCode(&'static str);
+    /// let ctx = ctxgroup::Context::background().with_value(TraceCode("12512312234"));
+    /// let (child, _) = ctx.with_cancel();
+    /// assert_eq!(child.value::<TraceCode>(), Some(&TraceCode("12512312234")));
+    /// ```
+    pub fn with_value<T: Any + Send + Sync>(&self, value: T) -> Context {
+        Context { node: Node::with_value(&self.node, TypeId::of::<T>(), Arc::new(value)) }
+    }
+
+    /// The nearest value of type `T` on this context or its ancestors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = ctxgroup::Context::background().with_value(42u32);
+    /// assert_eq!(ctx.value::<u32>(), Some(&42));
+    /// assert_eq!(ctx.value::<u64>(), None);
+    /// ```
+    pub fn value<T: Any + Send + Sync>(&self) -> Option<&T> {
+        let key = TypeId::of::<T>();
+        let mut node: &Node = &self.node;
+        loop {
+            if let Some((k, v)) = &node.value {
+                if *k == key {
+                    return v.downcast_ref::<T>();
+                }
+            }
+            node = node.parent.as_deref()?;
+        }
+    }
+
+    /// A context with this one's values but none of its cancellation or deadline (Go's
+    /// `WithoutCancel`): for work that must outlive the request, such as a cleanup.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_value("tenant-7").with_cancel();
+    /// let detached = ctx.without_cancel();
+    /// cancel.cancel();
+    /// assert!(ctx.is_cancelled() && !detached.is_cancelled());
+    /// assert_eq!(detached.value::<&str>(), Some(&"tenant-7"));
+    /// ```
+    pub fn without_cancel(&self) -> Context {
+        Context { node: Node::child(&self.node, None, false) }
+    }
+
+    /// Why this context was cancelled, or `None` while it is not (Go's `ctx.Err()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// assert!(ctx.err().is_none());
+    /// cancel.cancel();
+    /// assert_eq!(ctx.err().unwrap().to_string(), "context canceled");
+    /// ```
+    pub fn err(&self) -> Option<Reason> {
+        self.node.reason()
+    }
+
+    /// `Err(reason)` once cancelled: the check a cooperative loop makes with `?`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn step(ctx: &ctxgroup::Context) -> Result<(), ctxgroup::Reason> {
+    ///     ctx.check()?;
+    ///     Ok(())
+    /// }
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// assert!(step(&ctx).is_ok());
+    /// cancel.cancel();
+    /// assert!(step(&ctx).is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), Reason> {
+        match self.err() {
+            None => Ok(()),
+            Some(reason) => Err(reason),
+        }
+    }
+
+    /// Whether this context is cancelled: a single atomic load.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// cancel.cancel();
+    /// assert!(ctx.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        self.node.is_cancelled()
+    }
+
+    /// The effective deadline: the nearest of this context's and its ancestors'.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, VirtualClock};
+    /// let root = Context::with_clock(VirtualClock::new());
+    /// let (parent, _) = root.with_timeout(Duration::from_secs(3));
+    /// let (child, _) = parent.with_timeout(Duration::from_secs(10));
+    /// assert_eq!(child.deadline(), Some(Duration::from_secs(3)));
+    /// ```
+    pub fn deadline(&self) -> Option<Duration> {
+        self.node.deadline
+    }
+
+    /// The clock this context reads time from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = ctxgroup::Context::with_clock(ctxgroup::VirtualClock::new());
+    /// assert_eq!(ctx.clock().now(), std::time::Duration::ZERO);
+    /// ```
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.node.clock
+    }
+
+    /// The clock's current time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = ctxgroup::Context::with_clock(ctxgroup::VirtualClock::new());
+    /// assert_eq!(ctx.now(), std::time::Duration::ZERO);
+    /// ```
+    pub fn now(&self) -> Duration {
+        self.node.clock.now()
+    }
+
+    /// Names the cancellable context this one belongs to; reasons name it as their origin.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, _) = ctxgroup::Context::background().with_cancel();
+    /// ctx.set_name("group");
+    /// assert_eq!(ctx.name().as_deref(), Some("group"));
+    /// ```
+    pub fn set_name(&self, name: impl Into<Arc<str>>) {
+        self.node.state().inner.lock().unwrap().name = Some(name.into());
+    }
+
+    /// The name given with [`set_name`](Self::set_name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ctxgroup::Context::background().name().is_none());
+    /// ```
+    pub fn name(&self) -> Option<Arc<str>> {
+        self.node.state().inner.lock().unwrap().name.clone()
+    }
+
+    /// A future that completes with the reason when this context is cancelled (Go's `<-ctx.Done()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// cancel.cancel();
+    /// let reason = futures::executor::block_on(ctx.done());
+    /// assert_eq!(reason.to_string(), "context canceled");
+    /// ```
+    pub fn done(&self) -> Done {
+        Done { node: self.node.clone(), slot: None }
+    }
+
+    /// Runs `callback` once, with the reason, when this context is cancelled (at once if it
+    /// already is), on the thread that cancels it. Go's `context.AfterFunc`; [`AfterCancel::stop`]
+    /// unregisters it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// let seen = Arc::new(Mutex::new(None));
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// let s = seen.clone();
+    /// let _guard = ctx.after_cancel(move |reason| *s.lock().unwrap() = Some(reason.to_string()));
+    /// cancel.cancel();
+    /// assert_eq!(seen.lock().unwrap().as_deref(), Some("context canceled"));
+    /// ```
+    pub fn after_cancel(&self, callback: impl FnOnce(&Reason) + Send + 'static) -> AfterCancel {
+        let state = self.node.state();
+        let mut inner = state.inner.lock().unwrap();
+        if let Some(reason) = inner.reason.clone() {
+            drop(inner);
+            callback(&reason);
+            return AfterCancel { node: Weak::new(), slot: usize::MAX };
+        }
+        let slot = inner.callbacks.insert(Box::new(callback));
+        AfterCancel { node: Arc::downgrade(&self.node), slot }
+    }
+
+    /// Runs `fut` until it completes or this context is cancelled, whichever is first; a
+    /// cancellation at the same moment wins.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// cancel.cancel();
+    /// let out = futures::executor::block_on(ctx.run_until_cancelled(futures::future::pending::<()>()));
+    /// assert!(out.is_err());
+    /// ```
+    pub fn run_until_cancelled<F: Future>(&self, fut: F) -> RunUntilCancelled<F> {
+        RunUntilCancelled { done: self.done(), fut }
+    }
+
+    /// Sleeps for `duration` on this context's clock, or returns the reason if it is cancelled
+    /// first: Go's `select { case <-ctx.Done(): …; case <-time.After(d): … }`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, VirtualRuntime};
+    /// let rt = VirtualRuntime::new();
+    /// let (ctx, _) = Context::with_clock(rt.clock()).with_timeout(Duration::from_secs(6));
+    /// let r = rt.block_on(async move { ctx.sleep(Duration::from_secs(5)).await }).unwrap();
+    /// assert!(r.is_ok()); // a 5 s call under a 6 s timeout completes
+    /// ```
+    pub async fn sleep(&self, duration: Duration) -> Result<(), Reason> {
+        self.run_until_cancelled(clock::sleep(self.node.clock.clone(), duration)).await
+    }
+
+    /// How many live cancellable children are registered with this context (for diagnostics).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let root = ctxgroup::Context::background();
+    /// let (child, _) = root.with_cancel();
+    /// assert_eq!(root.children(), 1);
+    /// drop(child);
+    /// assert_eq!(root.children(), 0);
+    /// ```
+    pub fn children(&self) -> usize {
+        self.node.children_len()
+    }
+}
+
+impl CancelFn {
+    /// Cancels the context (Go's `cancel()`); returns whether this call cancelled it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// cancel.cancel();
+    /// assert!(ctx.is_cancelled());
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.cancel_because(crate::Cause::Canceled(None))
+    }
+
+    /// Cancels with a cause (Go's `WithCancelCause`): `err()` still says `context canceled`, and
+    /// [`Reason::cause`] holds `cause`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// cancel.cancel_with_cause(ctxgroup::Error::msg("shutting down"));
+    /// assert_eq!(ctx.err().unwrap().explain(), "context canceled: canceled: shutting down");
+    /// ```
+    pub fn cancel_with_cause(&self, cause: crate::Error) -> bool {
+        self.cancel_because(crate::Cause::Canceled(Some(cause)))
+    }
+
+    pub(crate) fn cancel_because(&self, cause: crate::Cause) -> bool {
+        match self.node.upgrade() {
+            Some(node) => {
+                let reason = node.cause_reason(cause);
+                tree::cancel(&node, reason)
+            }
+            None => false,
+        }
+    }
+}
+
+/// Future returned by [`Context::done`]: completes with the [`Reason`] once cancelled.
+///
+/// # Examples
+///
+/// ```
+/// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+/// let done = ctx.done();
+/// cancel.cancel();
+/// assert!(futures::executor::block_on(done).to_string().contains("canceled"));
+/// ```
+#[must_use = "futures do nothing unless polled"]
+pub struct Done {
+    node: Arc<Node>,
+    slot: Option<usize>,
+}
+
+impl Future for Done {
+    type Output = Reason;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Reason> {
+        let state = self.node.state();
+        let mut inner = state.inner.lock().unwrap();
+        if let Some(reason) = inner.reason.clone() {
+            drop(inner);
+            self.slot = None;
+            return Poll::Ready(reason);
+        }
+        match self.slot.and_then(|s| inner.waiters.get_mut(s)) {
+            Some(waker) => waker.clone_from(cx.waker()),
+            None => {
+                let slot = inner.waiters.insert(cx.waker().clone());
+                drop(inner);
+                self.slot = Some(slot);
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            let state = self.node.state();
+            let mut inner = state.inner.lock().unwrap();
+            if inner.reason.is_none() {
+                inner.waiters.remove(slot);
+            }
+        }
+    }
+}
+
+/// Future returned by [`Context::run_until_cancelled`].
+///
+/// # Examples
+///
+/// ```
+/// let ctx = ctxgroup::Context::background();
+/// assert_eq!(futures::executor::block_on(ctx.run_until_cancelled(async { 5 })).unwrap(), 5);
+/// ```
+#[must_use = "futures do nothing unless polled"]
+pub struct RunUntilCancelled<F> {
+    done: Done,
+    fut: F,
+}
+
+impl<F: Future> Future for RunUntilCancelled<F> {
+    type Output = Result<F::Output, Reason>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        // SAFETY: `fut` is never moved out of the pinned struct; `done` is Unpin.
+        let this = unsafe { self.get_unchecked_mut() };
+        if let Poll::Ready(reason) = Pin::new(&mut this.done).poll(cx) {
+            return Poll::Ready(Err(reason));
+        }
+        let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
+        fut.poll(cx).map(Ok)
+    }
+}
+
+/// Handle of an after-cancel callback ([`Context::after_cancel`]).
+///
+/// # Examples
+///
+/// ```
+/// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+/// let handle = ctx.after_cancel(|_| panic!("never runs"));
+/// assert!(handle.stop());
+/// cancel.cancel();
+/// ```
+#[must_use = "dropping the handle keeps the callback registered; call stop() to remove it"]
+pub struct AfterCancel {
+    node: Weak<Node>,
+    slot: usize,
+}
+
+impl AfterCancel {
+    /// Unregisters the callback; `true` if it had not run yet (it then never will).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// let handle = ctx.after_cancel(|_| {});
+    /// cancel.cancel();
+    /// assert!(!handle.stop()); // it already ran
+    /// ```
+    pub fn stop(&self) -> bool {
+        let Some(node) = self.node.upgrade() else { return false };
+        let state = node.state();
+        let mut inner = state.inner.lock().unwrap();
+        inner.callbacks.remove(self.slot).is_some()
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("name", &self.name())
+            .field("err", &self.err().map(|r| r.to_string()))
+            .field("deadline", &self.deadline())
+            .finish()
+    }
+}
+
+impl fmt::Debug for CancelFn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelFn").field("live", &(self.node.strong_count() > 0)).finish()
+    }
+}
+
+impl fmt::Debug for Done {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Done").field("cancelled", &self.node.is_cancelled()).finish()
+    }
+}
+
+impl<F> fmt::Debug for RunUntilCancelled<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunUntilCancelled").field("done", &self.done).finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for AfterCancel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AfterCancel").field("slot", &self.slot).finish()
+    }
+}

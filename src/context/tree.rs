@@ -1,0 +1,301 @@
+//! The cancellation tree behind [`Context`](super::Context).
+//!
+//! Each context is a `Node`. Invariants:
+//!
+//! - A node either owns cancellation state (`cancel: Some`) or delegates to its parent's (value
+//!   nodes, like Go's `valueCtx`). The *owner* of a node is the nearest node, itself included,
+//!   that owns state.
+//! - A cancellable node is registered, by a `Weak`, in the `children` slab of its parent's owner,
+//!   unless it was made by `without_cancel`. The parent keeps no strong reference: dropping every
+//!   handle to a child frees it and its slab slot (reused by later children), so a long-lived
+//!   root that sees millions of short-lived children does not grow.
+//! - A node holds its parent strongly (values and deadlines are read up the chain).
+//! - Cancelling sets the reason once (later cancels are no-ops), then wakes waiters, runs
+//!   after-cancel callbacks and cancels registered children with the same reason. It walks
+//!   the subtree with an explicit stack, never recursion; dropping a long chain walks up it in a
+//!   loop too. A 1,000,000-deep chain overflows no stack, natively or in wasm.
+//! - No lock is held while wakers, callbacks or clock calls run.
+
+use std::any::{Any, TypeId};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::Waker;
+use std::time::Duration;
+
+use crate::clock::{Clock, TimerId};
+use crate::{Cause, Reason};
+
+pub(crate) type Callback = Box<dyn FnOnce(&Reason) + Send + 'static>;
+
+pub(crate) struct Node {
+    pub(crate) parent: Option<Arc<Node>>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) value: Option<(TypeId, Arc<dyn Any + Send + Sync>)>,
+    /// The nearest deadline of this node and its (linked) ancestors.
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) cancel: Option<CancelState>,
+}
+
+pub(crate) struct CancelState {
+    pub(crate) cancelled: AtomicBool,
+    pub(crate) inner: Mutex<Inner>,
+    /// Our slot in the parent owner's `children`, if registered there.
+    registered: Option<usize>,
+}
+
+#[derive(Default)]
+pub(crate) struct Inner {
+    pub(crate) reason: Option<Reason>,
+    pub(crate) name: Option<Arc<str>>,
+    children: Slab<Weak<Node>>,
+    pub(crate) waiters: Slab<Waker>,
+    pub(crate) callbacks: Slab<Callback>,
+    timer: Option<TimerId>,
+}
+
+/// A vector with a free list: stable indices, reused slots.
+pub(crate) struct Slab<T> {
+    entries: Vec<Option<T>>,
+    free: Vec<usize>,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab { entries: Vec::new(), free: Vec::new() }
+    }
+}
+
+impl<T> Slab<T> {
+    pub(crate) fn insert(&mut self, value: T) -> usize {
+        match self.free.pop() {
+            Some(i) => {
+                self.entries[i] = Some(value);
+                i
+            }
+            None => {
+                self.entries.push(Some(value));
+                self.entries.len() - 1
+            }
+        }
+    }
+    pub(crate) fn remove(&mut self, i: usize) -> Option<T> {
+        let v = self.entries.get_mut(i)?.take();
+        if v.is_some() {
+            self.free.push(i);
+        }
+        v
+    }
+    pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
+        self.entries.get_mut(i)?.as_mut()
+    }
+    pub(crate) fn get(&self, i: usize) -> Option<&T> {
+        self.entries.get(i)?.as_ref()
+    }
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
+        self.free.clear();
+        self.entries.drain(..).flatten()
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len() - self.free.len()
+    }
+}
+
+impl Node {
+    pub(crate) fn root(clock: Arc<dyn Clock>) -> Arc<Node> {
+        Arc::new(Node {
+            parent: None,
+            clock,
+            value: None,
+            deadline: None,
+            cancel: Some(CancelState { cancelled: AtomicBool::new(false), inner: Default::default(), registered: None }),
+        })
+    }
+
+    /// The node whose cancellation state this node uses.
+    pub(crate) fn owner(&self) -> &Node {
+        let mut node = self;
+        loop {
+            if node.cancel.is_some() {
+                return node;
+            }
+            node = node.parent.as_deref().expect("a value node always has a parent");
+        }
+    }
+
+    pub(crate) fn state(&self) -> &CancelState {
+        self.owner().cancel.as_ref().expect("owner has state")
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.state().cancelled.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn reason(&self) -> Option<Reason> {
+        let state = self.state();
+        if !state.cancelled.load(Ordering::Acquire) {
+            return None;
+        }
+        state.inner.lock().unwrap().reason.clone()
+    }
+
+    /// A node that shares its parent's cancellation and adds a value.
+    pub(crate) fn with_value(parent: &Arc<Node>, key: TypeId, value: Arc<dyn Any + Send + Sync>) -> Arc<Node> {
+        Arc::new(Node {
+            parent: Some(parent.clone()),
+            clock: parent.clock.clone(),
+            value: Some((key, value)),
+            deadline: parent.deadline,
+            cancel: None,
+        })
+    }
+
+    /// A cancellable child, registered with the parent's owner (or cancelled at once if the parent
+    /// already is). `linked == false` makes a `without_cancel` node: values only.
+    pub(crate) fn child(parent: &Arc<Node>, own_deadline: Option<Duration>, linked: bool) -> Arc<Node> {
+        let inherited = if linked { parent.deadline } else { None };
+        let deadline = match (inherited, own_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let mut inherited_reason = None;
+        let node = Arc::new_cyclic(|weak: &Weak<Node>| {
+            let mut registered = None;
+            if linked {
+                let mut parent_inner = parent.state().inner.lock().unwrap();
+                match &parent_inner.reason {
+                    Some(r) => inherited_reason = Some(r.clone()),
+                    None => registered = Some(parent_inner.children.insert(weak.clone())),
+                }
+            }
+            Node {
+                parent: Some(parent.clone()),
+                clock: parent.clock.clone(),
+                value: None,
+                deadline,
+                cancel: Some(CancelState { cancelled: AtomicBool::new(false), inner: Default::default(), registered }),
+            }
+        });
+        if let Some(reason) = inherited_reason {
+            cancel(&node, reason);
+            return node;
+        }
+        // Arm a timer only when our own deadline is the nearest: otherwise an ancestor's timer
+        // fires first and its cancellation reaches us through the tree (as in Go).
+        if let Some(own) = own_deadline {
+            if inherited.map_or(true, |d| own < d) {
+                if own <= node.clock.now() {
+                    let reason = node.deadline_reason(own);
+                    cancel(&node, reason);
+                } else {
+                    let weak = Arc::downgrade(&node);
+                    let id = node.clock.schedule(
+                        own,
+                        Box::new(move || {
+                            if let Some(node) = weak.upgrade() {
+                                let reason = node.deadline_reason(own);
+                                cancel(&node, reason);
+                            }
+                        }),
+                    );
+                    let mut inner = node.state().inner.lock().unwrap();
+                    if inner.reason.is_none() {
+                        inner.timer = Some(id);
+                    } else {
+                        drop(inner);
+                        node.clock.cancel_timer(id);
+                    }
+                }
+            }
+        }
+        node
+    }
+
+    fn deadline_reason(&self, deadline: Duration) -> Reason {
+        let name = self.state().inner.lock().unwrap().name.clone();
+        Reason::new(Cause::DeadlineExceeded { deadline }, name, self.clock.now().max(deadline))
+    }
+
+    pub(crate) fn cause_reason(&self, cause: Cause) -> Reason {
+        let name = self.state().inner.lock().unwrap().name.clone();
+        Reason::new(cause, name, self.clock.now())
+    }
+
+    pub(crate) fn children_len(&self) -> usize {
+        self.state().inner.lock().unwrap().children.len()
+    }
+
+    /// Removes this node from its parent owner's children (used on drop).
+    fn unregister(&mut self) {
+        let Some(state) = self.cancel.as_mut() else { return };
+        if let Some(timer) = state.inner.get_mut().map(|i| i.timer.take()).ok().flatten() {
+            self.clock.cancel_timer(timer);
+        }
+        let Some(slot) = state.registered.take() else { return };
+        let me = self as *const Node;
+        if let Some(parent) = &self.parent {
+            let mut inner = parent.state().inner.lock().unwrap();
+            // The slot may have been drained by a cancel and reused: only remove our own entry.
+            if inner.children.get(slot).is_some_and(|w| std::ptr::eq(w.as_ptr(), me)) {
+                inner.children.remove(slot);
+            }
+        }
+    }
+}
+
+/// Cancels `node`'s owner and its whole subtree, iteratively. Returns whether this call did it.
+pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
+    let owner = node.owner();
+    let Some(children) = take_for_cancel(owner, &reason) else { return false };
+    let mut stack: Vec<Arc<Node>> = children;
+    while let Some(child) = stack.pop() {
+        if let Some(grandchildren) = take_for_cancel(&child, &reason) {
+            stack.extend(grandchildren);
+        }
+    }
+    true
+}
+
+/// Marks one node cancelled, runs its wakers and callbacks, and returns its live children.
+fn take_for_cancel(node: &Node, reason: &Reason) -> Option<Vec<Arc<Node>>> {
+    let state = node.cancel.as_ref()?;
+    let (waiters, callbacks, children, timer) = {
+        let mut inner = state.inner.lock().unwrap();
+        if inner.reason.is_some() {
+            return None;
+        }
+        inner.reason = Some(reason.clone());
+        state.cancelled.store(true, Ordering::Release);
+        let waiters: Vec<Waker> = inner.waiters.drain().collect();
+        let callbacks: Vec<Callback> = inner.callbacks.drain().collect();
+        let children: Vec<Arc<Node>> = inner.children.drain().filter_map(|w| w.upgrade()).collect();
+        (waiters, callbacks, children, inner.timer.take())
+    };
+    if let Some(timer) = timer {
+        node.clock.cancel_timer(timer);
+    }
+    for waker in waiters {
+        waker.wake();
+    }
+    for callback in callbacks {
+        callback(reason);
+    }
+    Some(children)
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.unregister();
+        // Drop the chain of ancestors iteratively: each one we hold the last reference to is
+        // unwrapped here instead of recursing into its own drop.
+        let mut next = self.parent.take();
+        while let Some(parent) = next {
+            match Arc::try_unwrap(parent) {
+                Ok(mut node) => {
+                    node.unregister();
+                    next = node.parent.take();
+                }
+                Err(_) => break,
+            }
+        }
+    }
+}
