@@ -11,7 +11,7 @@ cargo test --all-targets --quiet
 cargo test --doc --quiet
 
 echo "== browser: wasm-pack test --headless --chrome"
-wasm-pack test --headless --chrome
+wasm-pack test --headless --chrome --test web
 
 echo "== page: build www/ and drive it in headless Chromium"
 bash scripts/build-web.sh

@@ -76,11 +76,11 @@ pub mod context;
 pub mod error;
 pub mod group;
 
-pub use clock::{Clock, Sleep, Stalled, VirtualClock, VirtualRuntime};
 #[cfg(target_arch = "wasm32")]
 pub use clock::BrowserClock;
 #[cfg(not(target_arch = "wasm32"))]
 pub use clock::SystemClock;
+pub use clock::{Clock, Sleep, Stalled, VirtualClock, VirtualRuntime};
 pub use context::{AfterCancel, CancelFn, Cause, Context, Done, Reason};
 pub use error::{Error, Errors};
 pub use group::{Policy, TaskGroup};

@@ -44,7 +44,10 @@ thread_local! {
 }
 
 fn performance_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
 }
 
 impl BrowserClock {
@@ -98,7 +101,12 @@ impl BrowserClock {
     /// assert_eq!(ctxgroup::BrowserClock::new().armed_browser_timers(), 0);
     /// ```
     pub fn armed_browser_timers(&self) -> usize {
-        ARMED.with(|a| a.borrow().iter().filter(|(id, _, _)| *id == self.inner.id).count())
+        ARMED.with(|a| {
+            a.borrow()
+                .iter()
+                .filter(|(id, _, _)| *id == self.inner.id)
+                .count()
+        })
     }
 }
 
@@ -174,6 +182,9 @@ impl Clock for BrowserClock {
 
 impl fmt::Debug for BrowserClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BrowserClock").field("now", &self.now()).field("pending_timers", &self.pending_timers()).finish()
+        f.debug_struct("BrowserClock")
+            .field("now", &self.now())
+            .field("pending_timers", &self.pending_timers())
+            .finish()
     }
 }

@@ -19,7 +19,11 @@ pub(crate) struct TimerQueue {
 
 impl TimerQueue {
     pub(crate) fn new() -> Self {
-        TimerQueue { heap: BinaryHeap::new(), callbacks: HashMap::new(), next_id: 0 }
+        TimerQueue {
+            heap: BinaryHeap::new(),
+            callbacks: HashMap::new(),
+            next_id: 0,
+        }
     }
 
     pub(crate) fn insert(&mut self, at: Duration, callback: TimerCallback) -> TimerId {
@@ -36,7 +40,8 @@ impl TimerQueue {
         // Keep the heap from filling up with dead entries when most timers are cancelled.
         if removed && self.heap.len() > 64 && self.heap.len() > 4 * self.callbacks.len() {
             let callbacks = &self.callbacks;
-            self.heap.retain(|Reverse((_, id))| callbacks.contains_key(id));
+            self.heap
+                .retain(|Reverse((_, id))| callbacks.contains_key(id));
         }
         removed
     }

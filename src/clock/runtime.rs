@@ -61,9 +61,17 @@ pub struct Stalled {
 impl fmt::Display for Stalled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.timers_pending {
-            write!(f, "stopped at the horizon {:?} with timers still pending", self.at)
+            write!(
+                f,
+                "stopped at the horizon {:?} with timers still pending",
+                self.at
+            )
         } else {
-            write!(f, "every task is blocked and no timer is pending at {:?}: it can never finish", self.at)
+            write!(
+                f,
+                "every task is blocked and no timer is pending at {:?}: it can never finish",
+                self.at
+            )
         }
     }
 }
@@ -160,7 +168,10 @@ impl Executor {
             // Take the future out while polling it, so it may spawn without deadlocking.
             let fut = self.tasks.lock().unwrap()[id].take();
             let Some(mut fut) = fut else { continue };
-            let waker = Waker::from(Arc::new(TaskWake { exec: Arc::downgrade(self), id }));
+            let waker = Waker::from(Arc::new(TaskWake {
+                exec: Arc::downgrade(self),
+                id,
+            }));
             let mut cx = TaskContext::from_waker(&waker);
             if fut.as_mut().poll(&mut cx).is_pending() {
                 self.tasks.lock().unwrap()[id] = Some(fut);
@@ -297,7 +308,11 @@ impl VirtualRuntime {
     /// let err = rt.block_on_until(long, Some(Duration::from_secs(10))).unwrap_err();
     /// assert!(err.timers_pending);
     /// ```
-    pub fn block_on_until<T>(&self, fut: impl Future<Output = T>, horizon: Option<Duration>) -> Result<T, Stalled> {
+    pub fn block_on_until<T>(
+        &self,
+        fut: impl Future<Output = T>,
+        horizon: Option<Duration>,
+    ) -> Result<T, Stalled> {
         let mut fut = pin!(fut);
         let main = self.exec.main_woken.clone();
         let waker = Waker::from(main.clone());
@@ -350,9 +365,15 @@ impl VirtualRuntime {
                 if let Some(h) = horizon {
                     self.clock.advance_to(h);
                 }
-                Err(Stalled { at: self.clock.now(), timers_pending: true })
+                Err(Stalled {
+                    at: self.clock.now(),
+                    timers_pending: true,
+                })
             }
-            None => Err(Stalled { at, timers_pending: false }),
+            None => Err(Stalled {
+                at,
+                timers_pending: false,
+            }),
         }
     }
 }
@@ -365,6 +386,9 @@ impl Default for VirtualRuntime {
 
 impl fmt::Debug for VirtualRuntime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VirtualRuntime").field("clock", &self.clock).field("live_tasks", &self.live_tasks()).finish()
+        f.debug_struct("VirtualRuntime")
+            .field("clock", &self.clock)
+            .field("live_tasks", &self.live_tasks())
+            .finish()
     }
 }

@@ -60,7 +60,11 @@ struct SleepShared {
 /// ```
 pub fn sleep(clock: Arc<dyn Clock>, duration: Duration) -> Sleep {
     let at = clock.now().saturating_add(duration);
-    Sleep { clock, at, armed: None }
+    Sleep {
+        clock,
+        at,
+        armed: None,
+    }
 }
 
 /// Sleeps until `clock` reads `at`.
@@ -77,7 +81,11 @@ pub fn sleep(clock: Arc<dyn Clock>, duration: Duration) -> Sleep {
 /// assert_eq!(ctxgroup::Clock::now(&*clock), Duration::from_secs(2));
 /// ```
 pub fn sleep_until(clock: Arc<dyn Clock>, at: Duration) -> Sleep {
-    Sleep { clock, at, armed: None }
+    Sleep {
+        clock,
+        at,
+        armed: None,
+    }
 }
 
 impl Sleep {
@@ -143,6 +151,9 @@ impl Drop for Sleep {
 
 impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sleep").field("at", &self.at).field("armed", &self.armed.is_some()).finish()
+        f.debug_struct("Sleep")
+            .field("at", &self.at)
+            .field("armed", &self.armed.is_some())
+            .finish()
     }
 }

@@ -51,7 +51,10 @@ impl SystemClock {
         Arc::new(SystemClock {
             origin: Instant::now(),
             shared: Arc::new(Shared {
-                timers: Mutex::new(State { queue: TimerQueue::new(), thread_started: false }),
+                timers: Mutex::new(State {
+                    queue: TimerQueue::new(),
+                    thread_started: false,
+                }),
                 changed: Condvar::new(),
             }),
         })
@@ -119,6 +122,8 @@ impl Clock for SystemClock {
 
 impl fmt::Debug for SystemClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SystemClock").field("now", &self.now()).finish()
+        f.debug_struct("SystemClock")
+            .field("now", &self.now())
+            .finish()
     }
 }

@@ -41,7 +41,12 @@ impl VirtualClock {
     /// ```
     #[allow(clippy::new_ret_no_self)]
     pub fn new() -> Arc<VirtualClock> {
-        Arc::new(VirtualClock { inner: Mutex::new(Inner { now: Duration::ZERO, timers: TimerQueue::new() }) })
+        Arc::new(VirtualClock {
+            inner: Mutex::new(Inner {
+                now: Duration::ZERO,
+                timers: TimerQueue::new(),
+            }),
+        })
     }
 
     /// Moves time forward by `by`, firing every timer due on the way, in order.
@@ -166,6 +171,9 @@ impl Clock for VirtualClock {
 impl fmt::Debug for VirtualClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = self.inner.lock().unwrap();
-        f.debug_struct("VirtualClock").field("now", &inner.now).field("pending_timers", &inner.timers.len()).finish()
+        f.debug_struct("VirtualClock")
+            .field("now", &inner.now)
+            .field("pending_timers", &inner.timers.len())
+            .finish()
     }
 }

@@ -51,6 +51,8 @@ impl Context {
         CONTROLLERS.with(|c| c.borrow_mut().insert(id, controller));
         let entry = ControllerEntry(id);
         let handle = self.after_cancel(move |reason| {
+            // Move the whole guard in (precise capture would take only its `u64` and drop it now).
+            let entry = entry;
             let controller = CONTROLLERS.with(|c| c.borrow_mut().remove(&entry.0));
             if let Some(controller) = controller {
                 controller.abort_with_reason(&JsValue::from_str(&reason.explain()));
@@ -73,7 +75,12 @@ impl Context {
     /// ```
     pub fn with_abort_signal(&self, signal: &AbortSignal) -> Context {
         let (ctx, cancel) = self.with_cancel();
-        let why = |signal: &AbortSignal| signal.reason().as_string().unwrap_or_else(|| "aborted".to_string());
+        let why = |signal: &AbortSignal| {
+            signal
+                .reason()
+                .as_string()
+                .unwrap_or_else(|| "aborted".to_string())
+        };
         if signal.aborted() {
             cancel.cancel_because(Cause::Aborted(why(signal)));
             return ctx;

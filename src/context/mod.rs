@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use crate::clock::{self, Clock};
 
-mod reason;
-mod tree;
 #[cfg(target_arch = "wasm32")]
 mod abort;
+mod reason;
+mod tree;
 
 pub use reason::{Cause, Reason};
 use tree::Node;
@@ -84,7 +84,9 @@ impl Context {
     /// assert_eq!(ctx.now(), std::time::Duration::ZERO);
     /// ```
     pub fn with_clock(clock: Arc<dyn Clock>) -> Context {
-        Context { node: Node::root(clock) }
+        Context {
+            node: Node::root(clock),
+        }
     }
 
     /// A child that is cancelled by the returned [`CancelFn`] or with this context.
@@ -100,7 +102,9 @@ impl Context {
     /// ```
     pub fn with_cancel(&self) -> (Context, CancelFn) {
         let node = Node::child(&self.node, None, true);
-        let cancel = CancelFn { node: Arc::downgrade(&node) };
+        let cancel = CancelFn {
+            node: Arc::downgrade(&node),
+        };
         (Context { node }, cancel)
     }
 
@@ -121,7 +125,9 @@ impl Context {
     /// ```
     pub fn with_deadline(&self, at: Duration) -> (Context, CancelFn) {
         let node = Node::child(&self.node, Some(at), true);
-        let cancel = CancelFn { node: Arc::downgrade(&node) };
+        let cancel = CancelFn {
+            node: Arc::downgrade(&node),
+        };
         (Context { node }, cancel)
     }
 
@@ -153,7 +159,9 @@ impl Context {
     /// assert_eq!(child.value::<TraceCode>(), Some(&TraceCode("12512312234")));
     /// ```
     pub fn with_value<T: Any + Send + Sync>(&self, value: T) -> Context {
-        Context { node: Node::with_value(&self.node, TypeId::of::<T>(), Arc::new(value)) }
+        Context {
+            node: Node::with_value(&self.node, TypeId::of::<T>(), Arc::new(value)),
+        }
     }
 
     /// The nearest value of type `T` on this context or its ancestors.
@@ -191,7 +199,9 @@ impl Context {
     /// assert_eq!(detached.value::<&str>(), Some(&"tenant-7"));
     /// ```
     pub fn without_cancel(&self) -> Context {
-        Context { node: Node::child(&self.node, None, false) }
+        Context {
+            node: Node::child(&self.node, None, false),
+        }
     }
 
     /// Why this context was cancelled, or `None` while it is not (Go's `ctx.Err()`).
@@ -317,7 +327,10 @@ impl Context {
     /// assert_eq!(reason.to_string(), "context canceled");
     /// ```
     pub fn done(&self) -> Done {
-        Done { node: self.node.clone(), slot: None }
+        Done {
+            node: self.node.clone(),
+            slot: None,
+        }
     }
 
     /// Runs `callback` once, with the reason, when this context is cancelled (at once if it
@@ -341,10 +354,16 @@ impl Context {
         if let Some(reason) = inner.reason.clone() {
             drop(inner);
             callback(&reason);
-            return AfterCancel { node: Weak::new(), slot: usize::MAX };
+            return AfterCancel {
+                node: Weak::new(),
+                slot: usize::MAX,
+            };
         }
         let slot = inner.callbacks.insert(Box::new(callback));
-        AfterCancel { node: Arc::downgrade(&self.node), slot }
+        AfterCancel {
+            node: Arc::downgrade(&self.node),
+            slot,
+        }
     }
 
     /// Runs `fut` until it completes or this context is cancelled, whichever is first; a
@@ -359,7 +378,10 @@ impl Context {
     /// assert!(out.is_err());
     /// ```
     pub fn run_until_cancelled<F: Future>(&self, fut: F) -> RunUntilCancelled<F> {
-        RunUntilCancelled { done: self.done(), fut }
+        RunUntilCancelled {
+            done: self.done(),
+            fut,
+        }
     }
 
     /// Sleeps for `duration` on this context's clock, or returns the reason if it is cancelled
@@ -376,7 +398,8 @@ impl Context {
     /// assert!(r.is_ok()); // a 5 s call under a 6 s timeout completes
     /// ```
     pub async fn sleep(&self, duration: Duration) -> Result<(), Reason> {
-        self.run_until_cancelled(clock::sleep(self.node.clock.clone(), duration)).await
+        self.run_until_cancelled(clock::sleep(self.node.clock.clone(), duration))
+            .await
     }
 
     /// How many live cancellable children are registered with this context (for diagnostics).
@@ -541,7 +564,9 @@ impl AfterCancel {
     /// assert!(!handle.stop()); // it already ran
     /// ```
     pub fn stop(&self) -> bool {
-        let Some(node) = self.node.upgrade() else { return false };
+        let Some(node) = self.node.upgrade() else {
+            return false;
+        };
         let state = node.state();
         let mut inner = state.inner.lock().unwrap();
         inner.callbacks.remove(self.slot).is_some()
@@ -560,24 +585,32 @@ impl fmt::Debug for Context {
 
 impl fmt::Debug for CancelFn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CancelFn").field("live", &(self.node.strong_count() > 0)).finish()
+        f.debug_struct("CancelFn")
+            .field("live", &(self.node.strong_count() > 0))
+            .finish()
     }
 }
 
 impl fmt::Debug for Done {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Done").field("cancelled", &self.node.is_cancelled()).finish()
+        f.debug_struct("Done")
+            .field("cancelled", &self.node.is_cancelled())
+            .finish()
     }
 }
 
 impl<F> fmt::Debug for RunUntilCancelled<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RunUntilCancelled").field("done", &self.done).finish_non_exhaustive()
+        f.debug_struct("RunUntilCancelled")
+            .field("done", &self.done)
+            .finish_non_exhaustive()
     }
 }
 
 impl fmt::Debug for AfterCancel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AfterCancel").field("slot", &self.slot).finish()
+        f.debug_struct("AfterCancel")
+            .field("slot", &self.slot)
+            .finish()
     }
 }

@@ -170,7 +170,9 @@ impl Reason {
                 None => "canceled by the caller".to_string(),
             },
             Cause::Canceled(Some(e)) => format!("canceled: {e}"),
-            Cause::DeadlineExceeded { deadline } => format!("deadline{of} passed at {}", crate::fmt_secs(*deadline)),
+            Cause::DeadlineExceeded { deadline } => {
+                format!("deadline{of} passed at {}", crate::fmt_secs(*deadline))
+            }
             Cause::TaskFailed { task, error } => format!("{task} failed: {error}"),
             Cause::GroupDone => "the group's wait returned".to_string(),
             Cause::Shutdown => "the group was shut down".to_string(),
@@ -181,7 +183,11 @@ impl Reason {
 
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.is_deadline_exceeded() { "context deadline exceeded" } else { "context canceled" })
+        f.write_str(if self.is_deadline_exceeded() {
+            "context deadline exceeded"
+        } else {
+            "context canceled"
+        })
     }
 }
 

@@ -61,7 +61,10 @@ pub(crate) struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab { entries: Vec::new(), free: Vec::new() }
+        Slab {
+            entries: Vec::new(),
+            free: Vec::new(),
+        }
     }
 }
 
@@ -107,7 +110,11 @@ impl Node {
             clock,
             value: None,
             deadline: None,
-            cancel: Some(CancelState { cancelled: AtomicBool::new(false), inner: Default::default(), registered: None }),
+            cancel: Some(CancelState {
+                cancelled: AtomicBool::new(false),
+                inner: Default::default(),
+                registered: None,
+            }),
         })
     }
 
@@ -118,7 +125,10 @@ impl Node {
             if node.cancel.is_some() {
                 return node;
             }
-            node = node.parent.as_deref().expect("a value node always has a parent");
+            node = node
+                .parent
+                .as_deref()
+                .expect("a value node always has a parent");
         }
     }
 
@@ -139,7 +149,11 @@ impl Node {
     }
 
     /// A node that shares its parent's cancellation and adds a value.
-    pub(crate) fn with_value(parent: &Arc<Node>, key: TypeId, value: Arc<dyn Any + Send + Sync>) -> Arc<Node> {
+    pub(crate) fn with_value(
+        parent: &Arc<Node>,
+        key: TypeId,
+        value: Arc<dyn Any + Send + Sync>,
+    ) -> Arc<Node> {
         Arc::new(Node {
             parent: Some(parent.clone()),
             clock: parent.clock.clone(),
@@ -151,7 +165,11 @@ impl Node {
 
     /// A cancellable child, registered with the parent's owner (or cancelled at once if the parent
     /// already is). `linked == false` makes a `without_cancel` node: values only.
-    pub(crate) fn child(parent: &Arc<Node>, own_deadline: Option<Duration>, linked: bool) -> Arc<Node> {
+    pub(crate) fn child(
+        parent: &Arc<Node>,
+        own_deadline: Option<Duration>,
+        linked: bool,
+    ) -> Arc<Node> {
         let inherited = if linked { parent.deadline } else { None };
         let deadline = match (inherited, own_deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -172,7 +190,11 @@ impl Node {
                 clock: parent.clock.clone(),
                 value: None,
                 deadline,
-                cancel: Some(CancelState { cancelled: AtomicBool::new(false), inner: Default::default(), registered }),
+                cancel: Some(CancelState {
+                    cancelled: AtomicBool::new(false),
+                    inner: Default::default(),
+                    registered,
+                }),
             }
         });
         if let Some(reason) = inherited_reason {
@@ -212,7 +234,11 @@ impl Node {
 
     fn deadline_reason(&self, deadline: Duration) -> Reason {
         let name = self.state().inner.lock().unwrap().name.clone();
-        Reason::new(Cause::DeadlineExceeded { deadline }, name, self.clock.now().max(deadline))
+        Reason::new(
+            Cause::DeadlineExceeded { deadline },
+            name,
+            self.clock.now().max(deadline),
+        )
     }
 
     pub(crate) fn cause_reason(&self, cause: Cause) -> Reason {
@@ -224,18 +250,26 @@ impl Node {
         self.state().inner.lock().unwrap().children.len()
     }
 
-    /// Removes this node from its parent owner's children (used on drop).
-    fn unregister(&mut self) {
-        let Some(state) = self.cancel.as_mut() else { return };
+    /// Removes this node from its parent owner's children (used on drop). `me` is the node's
+    /// address inside its `Arc` (it may have been moved out since), which the parent's `Weak` has.
+    fn unregister(&mut self, me: *const Node) {
+        let Some(state) = self.cancel.as_mut() else {
+            return;
+        };
         if let Some(timer) = state.inner.get_mut().map(|i| i.timer.take()).ok().flatten() {
             self.clock.cancel_timer(timer);
         }
-        let Some(slot) = state.registered.take() else { return };
-        let me = self as *const Node;
+        let Some(slot) = state.registered.take() else {
+            return;
+        };
         if let Some(parent) = &self.parent {
             let mut inner = parent.state().inner.lock().unwrap();
             // The slot may have been drained by a cancel and reused: only remove our own entry.
-            if inner.children.get(slot).is_some_and(|w| std::ptr::eq(w.as_ptr(), me)) {
+            if inner
+                .children
+                .get(slot)
+                .is_some_and(|w| std::ptr::eq(w.as_ptr(), me))
+            {
                 inner.children.remove(slot);
             }
         }
@@ -245,7 +279,9 @@ impl Node {
 /// Cancels `node`'s owner and its whole subtree, iteratively. Returns whether this call did it.
 pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
     let owner = node.owner();
-    let Some(children) = take_for_cancel(owner, &reason) else { return false };
+    let Some(children) = take_for_cancel(owner, &reason) else {
+        return false;
+    };
     let mut stack: Vec<Arc<Node>> = children;
     while let Some(child) = stack.pop() {
         if let Some(grandchildren) = take_for_cancel(&child, &reason) {
@@ -284,14 +320,16 @@ fn take_for_cancel(node: &Node, reason: &Reason) -> Option<Vec<Arc<Node>>> {
 
 impl Drop for Node {
     fn drop(&mut self) {
-        self.unregister();
+        let me: *const Node = self;
+        self.unregister(me);
         // Drop the chain of ancestors iteratively: each one we hold the last reference to is
         // unwrapped here instead of recursing into its own drop.
         let mut next = self.parent.take();
         while let Some(parent) = next {
+            let address = Arc::as_ptr(&parent);
             match Arc::try_unwrap(parent) {
                 Ok(mut node) => {
-                    node.unregister();
+                    node.unregister(address);
                     next = node.parent.take();
                 }
                 Err(_) => break,

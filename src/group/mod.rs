@@ -12,11 +12,11 @@ use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
-use crate::{clock, Cause, CancelFn, Context, Error, Errors};
+use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
 mod hooks;
-pub use hooks::{Event, EventKind, Hook};
 use hooks::HookRef;
+pub use hooks::{Event, EventKind, Hook};
 
 /// What a group does when a task returns an error.
 ///
@@ -202,7 +202,10 @@ impl GroupBuilder {
         self
     }
     /// Runs tasks with `spawner` (e.g. `|f| { tokio::spawn(f); }`) instead of driving them itself.
-    pub fn spawner(mut self, spawner: impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static) -> Self {
+    pub fn spawner(
+        mut self,
+        spawner: impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static,
+    ) -> Self {
         self.spawner = Some(Arc::new(spawner));
         self
     }
@@ -235,7 +238,10 @@ impl GroupBuilder {
                 name: self.name,
                 spawner: self.spawner,
                 hook: self.hook,
-                state: Mutex::new(State { limit: self.limit, ..State::default() }),
+                state: Mutex::new(State {
+                    limit: self.limit,
+                    ..State::default()
+                }),
                 local: Mutex::new(FuturesUnordered::new()),
                 incoming: Mutex::new(Vec::new()),
                 drivers: Arc::default(),
@@ -266,7 +272,14 @@ impl TaskGroup {
     /// assert_eq!(group.limit(), Some(4));
     /// ```
     pub fn builder(parent: &Context) -> GroupBuilder {
-        GroupBuilder { parent: parent.clone(), policy: Policy::default(), limit: None, spawner: None, hook: None, name: None }
+        GroupBuilder {
+            parent: parent.clone(),
+            policy: Policy::default(),
+            limit: None,
+            spawner: None,
+            hook: None,
+            name: None,
+        }
     }
 
     /// The group's context: cancelled by the first error (fail-fast), by `wait` returning, by
@@ -333,7 +346,11 @@ impl TaskGroup {
     /// let _builder = group.task("fetch");
     /// ```
     pub fn task(&self, name: impl Into<Arc<str>>) -> TaskBuilder<'_> {
-        TaskBuilder { group: self, name: Some(name.into()), timeout: None }
+        TaskBuilder {
+            group: self,
+            name: Some(name.into()),
+            timeout: None,
+        }
     }
 
     /// Starts a task, waiting for a slot first when the group is at its limit (Go's `g.Go`
@@ -392,7 +409,14 @@ impl TaskGroup {
     {
         let (id, name) = self.inner.register(name);
         self.inner.emit(id, &name, EventKind::Spawned);
-        SlotWait { group: &self.inner, ticket: None, task: id, name: &name, queued: false }.await;
+        SlotWait {
+            group: &self.inner,
+            ticket: None,
+            task: id,
+            name: &name,
+            queued: false,
+        }
+        .await;
         self.inner.start(id, name, timeout, task);
     }
 
@@ -471,10 +495,20 @@ impl TaskGroup {
         let wait = self.wait();
         futures::pin_mut!(timer, wait);
         match futures::future::select(wait, timer).await {
-            futures::future::Either::Left((result, _)) => ShutdownReport { result: Some(result), ignored: Vec::new() },
+            futures::future::Either::Left((result, _)) => ShutdownReport {
+                result: Some(result),
+                ignored: Vec::new(),
+            },
             futures::future::Either::Right(((), _)) => {
                 let state = self.inner.state.lock().unwrap();
-                ShutdownReport { result: None, ignored: state.running_names.values().map(|n| n.to_string()).collect() }
+                ShutdownReport {
+                    result: None,
+                    ignored: state
+                        .running_names
+                        .values()
+                        .map(|n| n.to_string())
+                        .collect(),
+                }
             }
         }
     }
@@ -508,7 +542,13 @@ impl Inner {
 
     fn emit(&self, task: u64, name: &str, kind: EventKind<'_>) {
         if let Some(hook) = &self.hook {
-            hook.event(&Event { at: self.ctx.now(), task, name, group: self.name.as_deref(), kind });
+            hook.event(&Event {
+                at: self.ctx.now(),
+                task,
+                name,
+                group: self.name.as_deref(),
+                kind,
+            });
         }
     }
 
@@ -517,7 +557,11 @@ impl Inner {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
     {
-        self.state.lock().unwrap().running_names.insert(id, name.clone());
+        self.state
+            .lock()
+            .unwrap()
+            .running_names
+            .insert(id, name.clone());
         // A per-task child context only when something needs one: its own deadline, or a hook
         // that reports when cancellation reaches this task.
         let (ctx, own) = match timeout {
@@ -588,7 +632,10 @@ impl Inner {
         };
         self.emit(id, name, EventKind::Finished(result.as_ref().map(|_| ())));
         if let Some(error) = first_error {
-            self.cancel.cancel_because(Cause::TaskFailed { task: name.clone(), error });
+            self.cancel.cancel_because(Cause::TaskFailed {
+                task: name.clone(),
+                error,
+            });
         }
         for w in wake {
             w.wake();
@@ -607,7 +654,9 @@ impl Inner {
             }
         }
         // Another poller is already driving (e.g. a task waiting on its own group): let it.
-        let Ok(mut local) = self.local.try_lock() else { return };
+        let Ok(mut local) = self.local.try_lock() else {
+            return;
+        };
         let waker = Waker::from(self.drivers.clone());
         let mut inner_cx = TaskContext::from_waker(&waker);
         loop {
@@ -724,12 +773,19 @@ impl fmt::Debug for TaskGroup {
 
 impl fmt::Debug for GroupBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GroupBuilder").field("policy", &self.policy).field("limit", &self.limit).field("name", &self.name).finish()
+        f.debug_struct("GroupBuilder")
+            .field("policy", &self.policy)
+            .field("limit", &self.limit)
+            .field("name", &self.name)
+            .finish()
     }
 }
 
 impl fmt::Debug for TaskBuilder<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TaskBuilder").field("name", &self.name).field("timeout", &self.timeout).finish()
+        f.debug_struct("TaskBuilder")
+            .field("name", &self.name)
+            .field("timeout", &self.timeout)
+            .finish()
     }
 }

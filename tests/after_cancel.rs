@@ -1,0 +1,63 @@
+//! After-cancel callbacks (Go's AfterFunc).
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ctxgroup::{Context, VirtualClock};
+
+#[test]
+fn runs_once_with_the_reason_when_the_deadline_passes() {
+    let clock = VirtualClock::new();
+    let (ctx, cancel) = Context::with_clock(clock.clone()).with_timeout(Duration::from_secs(2));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let _h = ctx.after_cancel(move |r| s.lock().unwrap().push((r.to_string(), r.at())));
+    clock.advance(Duration::from_secs(2));
+    cancel.cancel();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(
+            "context deadline exceeded".to_string(),
+            Duration::from_secs(2)
+        )]
+    );
+}
+
+#[test]
+fn stop_prevents_it_and_reports_whether_it_had_run() {
+    let (ctx, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let h = ctx.after_cancel(move |_| {
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    assert!(h.stop());
+    assert!(!h.stop());
+    cancel.cancel();
+    assert_eq!(runs.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn registered_on_a_cancelled_context_it_runs_at_once() {
+    let (ctx, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
+    cancel.cancel();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let h = ctx.after_cancel(move |_| {
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    assert!(!h.stop());
+}
+
+#[test]
+fn a_callback_may_cancel_another_context_without_deadlock() {
+    let root = Context::with_clock(VirtualClock::new());
+    let (a, cancel_a) = root.with_cancel();
+    let (b, cancel_b) = root.with_cancel();
+    let _h = a.after_cancel(move |_| {
+        cancel_b.cancel();
+    });
+    cancel_a.cancel();
+    assert!(b.is_cancelled());
+}

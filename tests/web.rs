@@ -1,0 +1,110 @@
+//! The core in a real browser (headless Chromium): BrowserClock timers, contexts, groups,
+//! AbortSignal, and deep chains on the 1 MiB wasm stack.
+#![cfg(target_arch = "wasm32")]
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ctxgroup::{clock, BrowserClock, Clock, Context, Error, TaskGroup};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn a_browser_timer_really_fires_after_its_delay() {
+    let clock = BrowserClock::new();
+    let start = clock.now();
+    clock::sleep(clock.clone(), Duration::from_millis(60)).await;
+    let waited = clock.now() - start;
+    assert!(waited >= Duration::from_millis(59), "woke after {waited:?}");
+    assert!(waited < Duration::from_secs(5));
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_pending_deadlines_use_one_browser_timer() {
+    let clock = BrowserClock::new();
+    let root = Context::with_clock(clock.clone());
+    let now = clock.now();
+    let contexts: Vec<_> = (0..10_000u64)
+        .map(|i| {
+            root.with_deadline(now + Duration::from_millis(1_500 + i % 50))
+                .0
+        })
+        .collect();
+    assert_eq!(clock.pending_timers(), 10_000);
+    assert_eq!(clock.armed_browser_timers(), 1);
+    contexts[9_999].done().await;
+    clock::sleep(clock.clone(), Duration::from_millis(20)).await;
+    assert!(contexts
+        .iter()
+        .all(|c| c.err().is_some_and(|r| r.is_deadline_exceeded())));
+    assert_eq!(clock.pending_timers(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_delay_past_2_pow_31_ms_does_not_fire_at_once() {
+    let clock = BrowserClock::new();
+    let (far, _c) =
+        Context::with_clock(clock.clone()).with_timeout(Duration::from_millis(1u64 << 32));
+    clock::sleep(clock.clone(), Duration::from_millis(50)).await;
+    assert!(
+        !far.is_cancelled(),
+        "a 49-day deadline must not fire after 50 ms"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_timeout_cancels_a_group_on_real_browser_timers() {
+    let clock = BrowserClock::new();
+    let (ctx, _c) = Context::with_clock(clock.clone()).with_timeout(Duration::from_millis(80));
+    let group = TaskGroup::new(&ctx);
+    let log = Arc::new(Mutex::new(Vec::new()));
+    for (name, ms) in [("quick", 20u64), ("slow", 5_000)] {
+        let log = log.clone();
+        group
+            .spawn(move |ctx| async move {
+                let r = ctx.sleep(Duration::from_millis(ms)).await;
+                log.lock().unwrap().push((name, r.is_ok()));
+                r.map_err(Error::from)
+            })
+            .await;
+    }
+    let err = group.wait().await.unwrap_err();
+    assert_eq!(err.to_string(), "context deadline exceeded");
+    assert_eq!(*log.lock().unwrap(), [("quick", true), ("slow", false)]);
+}
+
+#[wasm_bindgen_test]
+fn abort_signal_follows_the_context_and_back() {
+    let (ctx, cancel) = Context::with_clock(BrowserClock::new()).with_cancel();
+    let signal = ctx.abort_signal();
+    assert!(!signal.aborted());
+    cancel.cancel();
+    assert!(signal.aborted());
+    assert_eq!(
+        signal.reason().as_string().unwrap(),
+        "context canceled: canceled by the caller"
+    );
+
+    let controller = web_sys::AbortController::new().unwrap();
+    let linked = Context::with_clock(BrowserClock::new()).with_abort_signal(&controller.signal());
+    assert!(!linked.is_cancelled());
+    controller.abort();
+    assert!(linked.is_cancelled());
+}
+
+#[wasm_bindgen_test]
+fn a_million_deep_chain_cancels_and_drops_on_the_wasm_stack() {
+    let (root, cancel) = Context::with_clock(BrowserClock::new()).with_cancel();
+    let mut ctx = root.clone();
+    for i in 0..1_000_000u32 {
+        ctx = if i % 2 == 0 {
+            ctx.with_cancel().0
+        } else {
+            ctx.with_value(i)
+        };
+    }
+    cancel.cancel();
+    assert!(ctx.is_cancelled());
+    drop(ctx);
+    assert_eq!(root.children(), 0);
+}
