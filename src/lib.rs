@@ -74,7 +74,11 @@
 pub mod clock;
 pub mod context;
 pub mod error;
+pub mod gantt;
 pub mod group;
+pub mod scenario;
+pub mod simulate;
+pub mod trace;
 
 #[cfg(target_arch = "wasm32")]
 pub use clock::BrowserClock;

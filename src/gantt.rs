@@ -1,0 +1,556 @@
+//! Trace → SVG Gantt chart: a pure function, used by the page, the CLI and the tests.
+//!
+//! One row per task (nested groups indented), the time axis on top, and per row: the queued
+//! segment (waiting for a slot), the running bar coloured by outcome, the stretch run after
+//! cancellation was requested but before it was observed ("ignored cancellation", striped),
+//! checks as ticks, and an end marker per outcome. Deadline and cancel lines cross every row;
+//! the group's return line carries its error. Every row has a `<title>` tooltip; the whole
+//! chart has a text description for screen readers. Colours are CSS variables (`--cg-…`), so a
+//! page can theme the chart.
+
+use std::fmt::Write;
+
+use crate::trace::{human, Outcome, Trace};
+
+/// How to draw the chart.
+///
+/// # Examples
+///
+/// ```
+/// let o = ctxgroup::gantt::Options::default();
+/// assert_eq!(o.width, 960.0);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Width in px.
+    pub width: f64,
+    /// Draw dark colours (for a standalone file; a page sets the `--cg-…` variables instead).
+    pub dark: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            width: 960.0,
+            dark: false,
+        }
+    }
+}
+
+/// Escapes text for SVG/XML content and attributes.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A tick step of 1, 2 or 5 × 10^k giving at most `max` ticks over `span`.
+fn tick_step(span: f64, max: f64) -> f64 {
+    let raw = (span / max).max(1e-3);
+    let pow = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if m * pow >= raw {
+            return m * pow;
+        }
+    }
+    10.0 * pow
+}
+
+const LIGHT: &str = "--cg-bg:#ffffff;--cg-fg:#1f2328;--cg-muted:#656d76;--cg-grid:#d8dee4;--cg-stripe:#f6f8fa;\
+--cg-completed:#1a7f37;--cg-failed:#cf222e;--cg-cancelled:#bc4c00;--cg-running:#0969da;--cg-queued:#afb8c1;\
+--cg-deadline:#8250df;--cg-cancel:#bf3989;--cg-return:#1f2328";
+const DARK: &str = "--cg-bg:#0d1117;--cg-fg:#e6edf3;--cg-muted:#8d96a0;--cg-grid:#30363d;--cg-stripe:#161b22;\
+--cg-completed:#3fb950;--cg-failed:#f85149;--cg-cancelled:#db6d28;--cg-running:#4493f8;--cg-queued:#6e7681;\
+--cg-deadline:#a371f7;--cg-cancel:#db61a2;--cg-return:#e6edf3";
+
+/// Renders the trace as an SVG document.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s").unwrap();
+/// let trace = ctxgroup::simulate::simulate(&s).unwrap();
+/// let svg = ctxgroup::gantt::render(&trace, &Default::default());
+/// assert!(svg.starts_with("<svg"));
+/// assert!(svg.contains("t2 cancelled at 7s"));
+/// ```
+pub fn render(trace: &Trace, options: &Options) -> String {
+    let n = trace.tasks.len();
+    let row_h: f64 = if n <= 40 {
+        24.0
+    } else {
+        (1600.0 / n as f64).clamp(3.0, 24.0).floor()
+    };
+    let labels = row_h >= 11.0;
+    let font = if row_h >= 20.0 { 12.0 } else { 10.0 };
+    let label_w = if labels {
+        trace
+            .tasks
+            .iter()
+            .map(|t| {
+                t.depth as f64 * 14.0 + t.name.chars().count().min(28) as f64 * font * 0.62 + 22.0
+            })
+            .fold(70.0, f64::max)
+            .min(260.0)
+    } else {
+        40.0
+    };
+    let width = options.width.max(320.0);
+    let left = label_w;
+    let right = 24.0;
+    let top = 40.0;
+    let plot_w = width - left - right;
+    // A little room past the last event, so its markers are not cut by the edge.
+    let end = if trace.end > 0.0 {
+        trace.end * 1.03
+    } else {
+        1.0
+    };
+    let x = |t: f64| left + (t.clamp(0.0, end) / end) * plot_w;
+    let rows_h = row_h * n as f64;
+    let footer = 64.0;
+    let height = top + rows_h + footer;
+
+    let mut s = String::with_capacity(4096 + n * 600);
+    let vars = if options.dark { DARK } else { LIGHT };
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="cg-title cg-desc" font-family="ui-sans-serif, system-ui, -apple-system, Segoe UI, sans-serif" font-size="{font}">"#
+    );
+    let _ = write!(
+        s,
+        "<title id=\"cg-title\">{}</title>",
+        esc(&trace.summary())
+    );
+    let _ = write!(s, "<desc id=\"cg-desc\">{}</desc>", esc(&describe(trace)));
+    let _ = write!(
+        s,
+        "<style>.cg-gantt{{{vars}}}\
+.cg-bg{{fill:var(--cg-bg)}}.cg-text{{fill:var(--cg-fg)}}.cg-muted{{fill:var(--cg-muted)}}\
+.cg-grid{{stroke:var(--cg-grid);stroke-width:1}}.cg-stripe{{fill:var(--cg-stripe)}}\
+.cg-completed{{fill:var(--cg-completed)}}.cg-failed{{fill:var(--cg-failed)}}.cg-cancelled{{fill:var(--cg-cancelled)}}.cg-running{{fill:var(--cg-running)}}\
+.cg-queued{{fill:url(#cg-hatch);stroke:var(--cg-queued);stroke-width:1}}\
+.cg-ignored{{fill:url(#cg-stripes)}}.cg-leaked{{fill:none;stroke:var(--cg-fg);stroke-dasharray:3 2;stroke-width:1}}\
+.cg-deadline{{stroke:var(--cg-deadline);stroke-width:1.5;stroke-dasharray:5 3}}.cg-cancel{{stroke:var(--cg-cancel);stroke-width:1.5;stroke-dasharray:2 2}}\
+.cg-error{{stroke:var(--cg-failed);stroke-width:1;stroke-dasharray:1 3}}\
+.cg-return{{stroke:var(--cg-return);stroke-width:2}}.cg-check{{stroke:var(--cg-fg);stroke-width:1;opacity:.55}}\
+.cg-arrow{{stroke:var(--cg-failed);stroke-width:1;fill:none;opacity:.7}}\
+.cg-mark-deadline{{fill:var(--cg-deadline)}}.cg-mark-cancel{{fill:var(--cg-cancel)}}.cg-mark-error{{fill:var(--cg-failed)}}\
+.cg-hit{{fill:transparent}}.cg-row:hover .cg-hit{{fill:var(--cg-grid);fill-opacity:.35}}</style>"
+    );
+    s.push_str(
+        "<defs><pattern id=\"cg-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
+<rect width=\"6\" height=\"6\" fill=\"var(--cg-bg)\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"var(--cg-queued)\" stroke-width=\"2\"/></pattern>\
+<pattern id=\"cg-stripes\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\">\
+<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"var(--cg-bg)\" stroke-width=\"3\" opacity=\".75\"/></pattern>\
+<marker id=\"cg-arrowhead\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-failed)\"/></marker></defs>",
+    );
+    let _ = write!(
+        s,
+        r#"<rect class="cg-bg" x="0" y="0" width="{width}" height="{height}"/>"#
+    );
+
+    // Axis and grid.
+    let step = tick_step(end, (plot_w / 90.0).max(2.0));
+    let mut t = 0.0;
+    while t <= end + 1e-9 {
+        let xx = x(t);
+        let _ = write!(
+            s,
+            r#"<line class="cg-grid" x1="{xx:.1}" y1="{}" x2="{xx:.1}" y2="{}"/>"#,
+            top - 4.0,
+            top + rows_h
+        );
+        let _ = write!(
+            s,
+            r#"<text class="cg-muted" x="{xx:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            top - 8.0,
+            esc(&human(t))
+        );
+        t += step;
+    }
+
+    for i in 0..n {
+        let y = top + i as f64 * row_h;
+        let class = if i % 2 == 0 { "cg-stripe" } else { "cg-bg" };
+        let _ = write!(
+            s,
+            r#"<rect class="{class}" x="0" y="{y:.1}" width="{width}" height="{row_h:.1}"/>"#
+        );
+    }
+    // Deadline, cancel and return lines go over the stripes and under the bars, so nothing
+    // hides an end marker.
+    lines(&mut s, trace, &x, top, rows_h, width);
+
+    // Rows.
+    let index: std::collections::HashMap<&str, usize> = trace
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.path.as_str(), i))
+        .collect();
+    let mut checks: std::collections::HashMap<&str, Vec<f64>> = std::collections::HashMap::new();
+    for e in trace.events.iter().filter(|e| e.kind == "check") {
+        if let Some(task) = &e.task {
+            checks.entry(task.as_str()).or_default().push(e.t);
+        }
+    }
+    let bar_h = (row_h * 0.62).max(2.0);
+    for (i, task) in trace.tasks.iter().enumerate() {
+        let y = top + i as f64 * row_h;
+        let cy = y + row_h / 2.0;
+        let by = cy - bar_h / 2.0;
+        let _ = write!(
+            s,
+            r#"<g class="cg-row" data-path="{}" data-line="{}">"#,
+            esc(&task.path),
+            task.line
+        );
+        let _ = write!(s, "<title>{}</title>", esc(&tooltip(task, trace)));
+        // Transparent, for the tooltip's hit area and the hover highlight.
+        let _ = write!(
+            s,
+            r#"<rect class="cg-hit" x="0" y="{y:.1}" width="{width}" height="{row_h:.1}"/>"#
+        );
+        if labels {
+            let name: String = if task.name.chars().count() > 28 {
+                task.name.chars().take(27).chain(['…']).collect()
+            } else {
+                task.name.clone()
+            };
+            let weight = if task.is_group {
+                " font-weight=\"600\""
+            } else {
+                ""
+            };
+            let prefix = if task.is_group { "▾ " } else { "" };
+            let _ = write!(
+                s,
+                r#"<text class="cg-text" x="{:.1}" y="{:.1}" dominant-baseline="central"{weight}>{}{}</text>"#,
+                8.0 + task.depth as f64 * 14.0,
+                cy,
+                prefix,
+                esc(&name)
+            );
+        }
+        let bar_end = task.end.unwrap_or(end);
+        let start = task.start.unwrap_or(end);
+        if start > task.spawned + 1e-9 {
+            let _ = write!(
+                s,
+                r#"<rect class="cg-queued" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2"/>"#,
+                x(task.spawned),
+                by,
+                (x(start) - x(task.spawned)).max(1.0),
+                bar_h
+            );
+        }
+        if let Some(st) = task.start {
+            let class = format!("cg-{}", task.outcome.as_str());
+            let w = (x(bar_end) - x(st)).max(1.5);
+            let _ = write!(
+                s,
+                r#"<rect class="{class}" x="{:.1}" y="{by:.1}" width="{w:.1}" height="{bar_h:.1}" rx="2"/>"#,
+                x(st)
+            );
+            if let Some(c) = task.cancel_requested {
+                if bar_end > c + 1e-9 {
+                    let _ = write!(
+                        s,
+                        r#"<rect class="cg-ignored" x="{:.1}" y="{by:.1}" width="{:.1}" height="{bar_h:.1}"/>"#,
+                        x(c),
+                        (x(bar_end) - x(c)).max(1.0)
+                    );
+                }
+            }
+            if task.leaked {
+                let _ = write!(
+                    s,
+                    r#"<rect class="cg-leaked" x="{:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" rx="2"/>"#,
+                    x(st) - 1.0,
+                    by - 1.5,
+                    bar_h + 3.0
+                );
+            }
+            if row_h >= 10.0 {
+                if let Some(ts) = checks.get(task.path.as_str()).filter(|ts| ts.len() <= 400) {
+                    for &t in ts {
+                        let _ = write!(
+                            s,
+                            r#"<line class="cg-check" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+                            x(t),
+                            by - 2.0,
+                            x(t),
+                            by + 2.5
+                        );
+                    }
+                }
+                end_marker(&mut s, task.outcome, x(bar_end), cy, bar_h);
+            }
+        }
+        s.push_str("</g>");
+    }
+
+    // What cancelled what: an arrow from the failing task's end to each task its error reached.
+    let mut arrows = 0;
+    for (i, task) in trace.tasks.iter().enumerate() {
+        let (Some(culprit), Some(c)) = (&task.cause_task, task.cancel_requested) else {
+            continue;
+        };
+        let Some(&j) = index.get(culprit.as_str()) else {
+            continue;
+        };
+        if arrows >= 200 || row_h < 10.0 {
+            break;
+        }
+        arrows += 1;
+        let (x1, y1) = (x(c), top + j as f64 * row_h + row_h / 2.0);
+        let (x2, y2) = (
+            x(c),
+            top + i as f64 * row_h + row_h / 2.0 + if i > j { -bar_h / 2.0 } else { bar_h / 2.0 },
+        );
+        let _ = write!(
+            s,
+            r#"<path class="cg-arrow" d="M{x1:.1},{y1:.1} L{x2:.1},{y2:.1}" marker-end="url(#cg-arrowhead)"/>"#
+        );
+    }
+
+    // Legend.
+    let fy = top + rows_h;
+    let ly = fy + 44.0;
+    let mut lx = 8.0;
+    for (class, label) in [
+        ("cg-completed", "completed"),
+        ("cg-failed", "failed"),
+        ("cg-cancelled", "cancelled"),
+        ("cg-running", "running"),
+        ("cg-queued", "waiting for a slot"),
+    ] {
+        let _ = write!(
+            s,
+            r#"<rect class="{class}" x="{lx:.1}" y="{:.1}" width="14" height="10" rx="2"/>"#,
+            ly - 8.0
+        );
+        let _ = write!(
+            s,
+            r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">{label}</text>"#,
+            lx + 18.0
+        );
+        lx += 28.0 + label.len() as f64 * 6.2;
+    }
+    let _ = write!(
+        s,
+        r#"<rect class="cg-running" x="{lx:.1}" y="{:.1}" width="14" height="10"/><rect class="cg-ignored" x="{lx:.1}" y="{:.1}" width="14" height="10"/>"#,
+        ly - 8.0,
+        ly - 8.0
+    );
+    let _ = write!(
+        s,
+        r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">ran on after cancel</text>"#,
+        lx + 18.0
+    );
+    lx += 28.0 + 19.0 * 6.2;
+    let _ = write!(
+        s,
+        r#"<line class="cg-deadline" x1="{lx:.1}" y1="{:.1}" x2="{lx:.1}" y2="{:.1}"/>"#,
+        ly - 10.0,
+        ly + 2.0
+    );
+    let _ = write!(
+        s,
+        r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">deadline</text>"#,
+        lx + 5.0
+    );
+    lx += 64.0;
+    let _ = write!(
+        s,
+        r#"<line class="cg-cancel" x1="{lx:.1}" y1="{:.1}" x2="{lx:.1}" y2="{:.1}"/>"#,
+        ly - 10.0,
+        ly + 2.0
+    );
+    let _ = write!(
+        s,
+        r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">cancel</text>"#,
+        lx + 5.0
+    );
+    s.push_str("</svg>");
+    s
+}
+
+/// Deadline and cancel lines, and the return line with its label.
+fn lines(s: &mut String, trace: &Trace, x: &dyn Fn(f64) -> f64, top: f64, rows_h: f64, width: f64) {
+    let left = x(0.0);
+    // Deadline and cancel lines.
+    for (k, m) in trace.marks.iter().enumerate() {
+        let xx = x(m.t);
+        let class = match m.kind {
+            "deadline" => "cg-deadline",
+            "cancel" => "cg-cancel",
+            _ => "cg-error",
+        };
+        let _ = write!(
+            s,
+            r#"<line class="{class}" x1="{xx:.1}" y1="{}" x2="{xx:.1}" y2="{}"><title>{}</title></line>"#,
+            top - 2.0,
+            top + rows_h,
+            esc(&format!("{} at {}", m.label, human(m.t)))
+        );
+        if m.kind != "error" {
+            let anchor = if xx > width - 120.0 { "end" } else { "start" };
+            let _ = write!(
+                s,
+                r#"<text class="cg-mark-{}" x="{:.1}" y="{}" text-anchor="{anchor}" font-size="10">{}</text>"#,
+                m.kind,
+                xx + if anchor == "start" { 3.0 } else { -3.0 },
+                11.0 + (k % 2) as f64 * 11.0,
+                esc(&m.label)
+            );
+        }
+    }
+
+    // The return line.
+    let fy = top + rows_h;
+    match &trace.returned {
+        Some(r) => {
+            let xx = x(r.at);
+            let _ = write!(
+                s,
+                r#"<line class="cg-return" x1="{xx:.1}" y1="{}" x2="{xx:.1}" y2="{:.1}"/>"#,
+                top - 2.0,
+                fy + 8.0
+            );
+            let label = match &r.error {
+                Some(e) => format!("returned at {}: {e}", human(r.at)),
+                None => format!("returned at {}: ok", human(r.at)),
+            };
+            let anchor = if xx > width * 0.6 { "end" } else { "start" };
+            let _ = write!(
+                s,
+                r#"<text class="cg-text" x="{:.1}" y="{:.1}" text-anchor="{anchor}" font-weight="600">{}</text>"#,
+                xx + if anchor == "start" { 4.0 } else { -4.0 },
+                fy + 20.0,
+                esc(&label)
+            );
+        }
+        None => {
+            let _ = write!(
+                s,
+                r#"<text class="cg-text" x="{left:.1}" y="{:.1}" font-weight="600">never returns: a task never ends, so Wait never returns</text>"#,
+                fy + 20.0
+            );
+        }
+    }
+}
+
+fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
+    let r = (h / 2.0).min(5.0);
+    match outcome {
+        Outcome::Completed => {
+            let _ = write!(
+                s,
+                r#"<circle class="cg-completed" cx="{x:.1}" cy="{cy:.1}" r="{r:.1}" stroke="var(--cg-bg)" stroke-width="1.5"/>"#
+            );
+        }
+        Outcome::Failed => {
+            let _ = write!(
+                s,
+                r#"<path d="M{:.1},{:.1}L{:.1},{:.1}M{:.1},{:.1}L{:.1},{:.1}" stroke="var(--cg-failed)" stroke-width="2.5"/>"#,
+                x - r,
+                cy - r,
+                x + r,
+                cy + r,
+                x - r,
+                cy + r,
+                x + r,
+                cy - r
+            );
+        }
+        Outcome::Cancelled => {
+            let _ = write!(
+                s,
+                r#"<rect class="cg-cancelled" x="{:.1}" y="{:.1}" width="4" height="{:.1}" stroke="var(--cg-fg)" stroke-width="1"/>"#,
+                x - 2.0,
+                cy - h / 2.0 - 2.0,
+                h + 4.0
+            );
+        }
+        Outcome::Running => {
+            let _ = write!(
+                s,
+                r#"<path class="cg-running" d="M{:.1},{:.1}L{:.1},{cy:.1}L{:.1},{:.1}z"/>"#,
+                x - r,
+                cy - r,
+                x + r * 0.6,
+                x - r,
+                cy + r
+            );
+        }
+    }
+}
+
+fn tooltip(task: &crate::trace::TaskTrace, trace: &Trace) -> String {
+    let mut lines = Vec::new();
+    let head = match (task.outcome, task.end) {
+        (Outcome::Running, _) if task.start.is_none() => format!(
+            "{} waiting for a slot since {}",
+            task.path,
+            human(task.spawned)
+        ),
+        (Outcome::Running, _) => format!("{} still running at {}", task.path, human(trace.end)),
+        (o, Some(e)) => format!("{} {} at {}", task.path, o.as_str(), human(e)),
+        (o, None) => format!("{} {}", task.path, o.as_str()),
+    };
+    lines.push(head);
+    if let Some(e) = &task.error {
+        lines.push(format!("returned: {e}"));
+    }
+    if let Some(st) = task.start {
+        if st > task.spawned {
+            lines.push(format!(
+                "spawned at {}, waited {} for a slot",
+                human(task.spawned),
+                human(st - task.spawned)
+            ));
+        } else {
+            lines.push(format!("started at {}", human(st)));
+        }
+    }
+    if let Some(c) = task.cancel_requested {
+        let cause = task.cause.clone().unwrap_or_default();
+        match task.end {
+            Some(e) if e > c + 1e-9 => lines.push(format!(
+                "cancellation reached it at {} ({cause}) but it ran on {} more",
+                human(c),
+                human(e - c)
+            )),
+            _ => lines.push(format!("cancelled at {}: {cause}", human(c))),
+        }
+    }
+    if task.leaked {
+        lines.push("leaked: its group returned while it still ran".into());
+    }
+    lines.push(format!("line {}", task.line));
+    lines.join("\n")
+}
+
+/// A plain-text account of the chart, for screen readers.
+fn describe(trace: &Trace) -> String {
+    let mut parts = vec![trace.summary()];
+    for t in trace.tasks.iter().take(50) {
+        parts.push(tooltip(t, trace).replace('\n', "; "));
+    }
+    if trace.tasks.len() > 50 {
+        parts.push(format!("and {} more tasks", trace.tasks.len() - 50));
+    }
+    parts.join(". ")
+}

@@ -1,0 +1,258 @@
+use std::time::Duration;
+
+/// A checked scenario: what the playground runs.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("timeout 7s\ntask t1 5s check=never\n").unwrap();
+/// assert_eq!(s.group.timeout, Some(std::time::Duration::from_secs(7)));
+/// assert_eq!(s.group.items.len(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// The top-level group: its settings and its tasks, in order.
+    pub group: GroupSpec,
+    /// When the caller calls `cancel()` (`cancel 3s`).
+    pub cancel_at: Option<Duration>,
+    /// Context values (`value key=value`), inherited by every task.
+    pub values: Vec<(String, String)>,
+    /// `expect` lines, checked after the run.
+    pub expects: Vec<Expect>,
+}
+
+/// A group: the top level, or a nested `group NAME … { … }`.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("group batch limit=1 {\n  task b1 1s\n}\n").unwrap();
+/// let ctxgroup::scenario::Item::Group(g) = &s.group.items[0] else { panic!() };
+/// assert_eq!(g.limit, Some(1));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupSpec {
+    /// The group's name (`main` for the top level).
+    pub name: String,
+    /// Deadline of the group's context, counted from the group's start.
+    pub timeout: Option<Duration>,
+    /// At most this many tasks at once.
+    pub limit: Option<usize>,
+    /// What a task error does.
+    pub on_error: OnError,
+    /// How the caller waits.
+    pub wait: WaitMode,
+    /// Spawned this long after the enclosing group starts (nested groups only).
+    pub after: Duration,
+    /// Tasks and nested groups, in the order written.
+    pub items: Vec<Item>,
+    /// 1-based line of the group (0 for the top level).
+    pub line: usize,
+}
+
+/// A task or a nested group.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("task t1 1s").unwrap();
+/// assert!(matches!(s.group.items[0], ctxgroup::scenario::Item::Task(_)));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    /// `task …`
+    Task(TaskSpec),
+    /// `group … { … }`
+    Group(GroupSpec),
+}
+
+impl Item {
+    /// The item's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = ctxgroup::scenario::parse("task t1 1s").unwrap();
+    /// assert_eq!(s.group.items[0].name(), "t1");
+    /// ```
+    pub fn name(&self) -> &str {
+        match self {
+            Item::Task(t) => &t.name,
+            Item::Group(g) => &g.name,
+        }
+    }
+
+    /// Its `after=` delay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = ctxgroup::scenario::parse("task t1 1s after=2s").unwrap();
+    /// assert_eq!(s.group.items[0].after(), std::time::Duration::from_secs(2));
+    /// ```
+    pub fn after(&self) -> Duration {
+        match self {
+            Item::Task(t) => t.after,
+            Item::Group(g) => g.after,
+        }
+    }
+}
+
+/// One `task` line.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup::scenario::{parse, Check, Item, Length};
+/// let s = parse(r#"task t5 3s fail="HTTP 502" check=every:1s"#).unwrap();
+/// let Item::Task(t) = &s.group.items[0] else { panic!() };
+/// assert_eq!(t.length, Length::For(std::time::Duration::from_secs(3)));
+/// assert_eq!(t.check, Check::Every(std::time::Duration::from_secs(1)));
+/// assert_eq!(t.fail.as_deref(), Some("HTTP 502"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskSpec {
+    /// Its name, unique in its group.
+    pub name: String,
+    /// How long it works.
+    pub length: Length,
+    /// How it looks at its context.
+    pub check: Check,
+    /// The error it returns when its work is done, if any.
+    pub fail: Option<String>,
+    /// Its own deadline, from its start.
+    pub timeout: Option<Duration>,
+    /// Spawned this long after its group starts.
+    pub after: Duration,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// How long a task works.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup::scenario::Length;
+/// assert_eq!(Length::Forever.finite(), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Length {
+    /// This long.
+    For(Duration),
+    /// It never returns by itself.
+    Forever,
+}
+
+impl Length {
+    /// The duration, if finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::scenario::Length;
+    /// assert!(Length::For(std::time::Duration::from_secs(1)).finite().is_some());
+    /// ```
+    pub fn finite(self) -> Option<Duration> {
+        match self {
+            Length::For(d) => Some(d),
+            Length::Forever => None,
+        }
+    }
+}
+
+/// How a task looks at its context (the Go code it stands for).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ctxgroup::scenario::Check::default(), ctxgroup::scenario::Check::Await);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Check {
+    /// Never: `time.Sleep(d)` and return.
+    Never,
+    /// Once, before starting: `select { case <-ctx.Done(): return ctx.Err(); default: }`.
+    Start,
+    /// At the start of every step: the same `select` inside the loop.
+    Every(Duration),
+    /// `select { case <-ctx.Done(): return ctx.Err(); case <-time.After(d): }`.
+    #[default]
+    Await,
+}
+
+/// `on-error`: what a task error does.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ctxgroup::scenario::OnError::default(), ctxgroup::scenario::OnError::Cancel);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnError {
+    /// The first error cancels the group's context (`errgroup.WithContext`).
+    #[default]
+    Cancel,
+    /// Errors are recorded, nothing is cancelled (plain `errgroup.Group`).
+    Continue,
+}
+
+/// `wait`: how the caller waits for the group.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ctxgroup::scenario::WaitMode::default(), ctxgroup::scenario::WaitMode::All);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WaitMode {
+    /// `g.Wait()`: until every task returned.
+    #[default]
+    All,
+    /// Until the context is done; tasks still running are leaked.
+    Cancel,
+}
+
+/// An `expect` line: checked after the run.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("task t1 1s\nexpect t1 completed at 1s").unwrap();
+/// assert_eq!(s.expects[0].line, 2);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expect {
+    /// What is expected of whom.
+    pub what: ExpectWhat,
+    /// When, if given.
+    pub at: Option<Duration>,
+    /// The error text, if given (`ok` or `nil` for none).
+    pub error: Option<Option<String>>,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// Whom an `expect` line is about.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup::scenario::{parse, ExpectWhat};
+/// let s = parse("task t 1s\nexpect returned at 1s").unwrap();
+/// assert_eq!(s.expects[0].what, ExpectWhat::Returned);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectWhat {
+    /// The task at this path (or this unique name) ends with this outcome.
+    Task {
+        /// Path or name.
+        task: String,
+        /// `completed`, `failed`, `cancelled` or `running`.
+        outcome: String,
+    },
+    /// The group returns.
+    Returned,
+    /// The group never returns.
+    NeverReturns,
+}

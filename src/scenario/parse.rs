@@ -1,0 +1,1127 @@
+//! The scenario text → a checked [`Scenario`], or every error with its line, column and a hint.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use super::model::*;
+
+/// Most tasks (and groups) in one scenario.
+pub const MAX_TASKS: usize = 10_000;
+/// Deepest nesting of groups.
+pub const MAX_DEPTH: usize = 16;
+/// Longest duration anywhere, in seconds.
+pub const MAX_SECONDS: u64 = 1_000_000;
+/// Longest scenario text, in bytes.
+pub const MAX_TEXT: usize = 1_000_000;
+/// Most steps one `check=every:` task may take.
+pub const MAX_STEPS: u64 = 100_000;
+const MAX_ERRORS: usize = 100;
+
+/// One problem in a scenario: where (1-based line and columns, in characters), what, and how to fix it.
+///
+/// # Examples
+///
+/// ```
+/// let errs = ctxgroup::scenario::parse("task t1 5sx").unwrap_err();
+/// assert_eq!(errs.0[0].to_string(), r#"line 1, col 9: unknown unit "sx" in "5sx" (use ms, s or m)"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column of the first offending character.
+    pub col: usize,
+    /// 1-based column just past the offending text.
+    pub end_col: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+    /// The offending line, as written.
+    pub source_line: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, col {}: {}", self.line, self.col, self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, " ({})", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Every problem found in a scenario, in line order.
+///
+/// # Examples
+///
+/// ```
+/// let errs = ctxgroup::scenario::parse("tsk a 1s\ntask b 0s").unwrap_err();
+/// assert_eq!(errs.0.len(), 2);
+/// assert!(errs.to_string().contains("did you mean `task`"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseErrors(pub Vec<ParseError>);
+
+impl fmt::Display for ParseErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseErrors {}
+
+#[derive(Clone, Debug)]
+struct Token {
+    text: String,
+    col: usize,
+    end_col: usize,
+    quoted: bool,
+}
+
+struct Parser<'a> {
+    errors: Vec<ParseError>,
+    line_no: usize,
+    line: &'a str,
+    tasks: usize,
+}
+
+type Res<T> = Result<T, ()>;
+
+impl<'a> Parser<'a> {
+    fn error(
+        &mut self,
+        col: usize,
+        end_col: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(ParseError {
+                line: self.line_no,
+                col,
+                end_col: end_col.max(col + 1),
+                message: message.into(),
+                hint: hint.into(),
+                source_line: self.line.to_string(),
+            });
+        }
+    }
+
+    fn at(&mut self, tok: &Token, message: impl Into<String>, hint: impl Into<String>) {
+        self.error(tok.col, tok.end_col, message, hint);
+    }
+
+    fn tokenize(&mut self) -> Res<Vec<Token>> {
+        let chars: Vec<char> = self.line.chars().collect();
+        let mut tokens = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            if c == '#' {
+                break;
+            }
+            if c == '{' || c == '}' {
+                tokens.push(Token {
+                    text: c.to_string(),
+                    col: i + 1,
+                    end_col: i + 2,
+                    quoted: false,
+                });
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut text = String::new();
+            let mut quoted = false;
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && chars[i] != '{'
+                && chars[i] != '}'
+                && chars[i] != '#'
+            {
+                if chars[i] == '"' {
+                    quoted = true;
+                    let open = i;
+                    i += 1;
+                    let mut closed = false;
+                    while i < chars.len() {
+                        match chars[i] {
+                            '\\' if i + 1 < chars.len() => {
+                                text.push(chars[i + 1]);
+                                i += 2;
+                            }
+                            '"' => {
+                                closed = true;
+                                i += 1;
+                                break;
+                            }
+                            ch => {
+                                text.push(ch);
+                                i += 1;
+                            }
+                        }
+                    }
+                    if !closed {
+                        self.error(
+                            open + 1,
+                            chars.len() + 1,
+                            "unterminated string",
+                            "close it with \"",
+                        );
+                        return Err(());
+                    }
+                } else {
+                    text.push(chars[i]);
+                    i += 1;
+                }
+            }
+            tokens.push(Token {
+                text,
+                col: start + 1,
+                end_col: i + 1,
+                quoted,
+            });
+        }
+        Ok(tokens)
+    }
+}
+
+/// Parses and checks a scenario. On failure, returns every error found (up to 100).
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup::scenario::parse;
+/// let s = parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s\n").unwrap();
+/// assert_eq!(s.group.items.len(), 2);
+/// let e = parse("task t1 5s check=every:6s").unwrap_err();
+/// assert!(e.0[0].message.contains("longer than the task"));
+/// ```
+pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
+    if text.len() > MAX_TEXT {
+        return Err(ParseErrors(vec![ParseError {
+            line: 1,
+            col: 1,
+            end_col: 2,
+            message: format!(
+                "the scenario is {} bytes long, over the {} byte limit",
+                text.len(),
+                MAX_TEXT
+            ),
+            hint: "split it into smaller scenarios".into(),
+            source_line: String::new(),
+        }]));
+    }
+    let mut p = Parser {
+        errors: Vec::new(),
+        line_no: 0,
+        line: "",
+        tasks: 0,
+    };
+    let mut top = GroupSpec {
+        name: "main".into(),
+        timeout: None,
+        limit: None,
+        on_error: OnError::Cancel,
+        wait: WaitMode::All,
+        after: Duration::ZERO,
+        items: Vec::new(),
+        line: 0,
+    };
+    let mut cancel_at = None;
+    let mut values: Vec<(String, String)> = Vec::new();
+    let mut expects: Vec<(Expect, Token)> = Vec::new();
+    let mut settings_seen: HashMap<&'static str, usize> = HashMap::new();
+    // Open nested groups: the group and the column of its name.
+    let mut open: Vec<(GroupSpec, usize, HashMap<String, usize>)> = Vec::new();
+    let mut top_names: HashMap<String, usize> = HashMap::new();
+
+    for (idx, line) in text.lines().enumerate() {
+        p.line_no = idx + 1;
+        p.line = line;
+        let Ok(tokens) = p.tokenize() else { continue };
+        let Some(first) = tokens.first() else {
+            continue;
+        };
+        let kw = first.text.as_str();
+        match kw {
+            "timeout" | "limit" | "on-error" | "wait" | "cancel" | "value" => {
+                if let Some((g, _, _)) = open.last() {
+                    let name = g.name.clone();
+                    p.at(
+                        first,
+                        format!("`{kw}` cannot be set inside group {name}"),
+                        format!("set it on the group line: group {name} {kw}=…"),
+                    );
+                    continue;
+                }
+                let key: &'static str = match kw {
+                    "timeout" => "timeout",
+                    "limit" => "limit",
+                    "on-error" => "on-error",
+                    "wait" => "wait",
+                    "cancel" => "cancel",
+                    _ => "value",
+                };
+                if key != "value" {
+                    if let Some(prev) = settings_seen.get(key) {
+                        let prev = *prev;
+                        p.at(
+                            first,
+                            format!("`{key}` is already set on line {prev}"),
+                            "keep one of the two lines",
+                        );
+                        continue;
+                    }
+                }
+                let Some(arg) = tokens.get(1) else {
+                    let example = match key {
+                        "timeout" => "timeout 7s",
+                        "limit" => "limit 2",
+                        "on-error" => "on-error cancel",
+                        "wait" => "wait all",
+                        "cancel" => "cancel 3s",
+                        _ => "value trace=12512312234",
+                    };
+                    p.error(
+                        first.end_col,
+                        first.end_col + 1,
+                        format!("`{key}` needs a value"),
+                        format!("for example: {example}"),
+                    );
+                    continue;
+                };
+                if let Some(extra) = tokens.get(2) {
+                    p.at(
+                        extra,
+                        format!("unexpected \"{}\" after `{key} {}`", extra.text, arg.text),
+                        "one value per line; start a comment with #",
+                    );
+                    continue;
+                }
+                let ok = match key {
+                    "timeout" => duration(&mut p, arg, false).map(|d| top.timeout = Some(d)),
+                    "limit" => count(&mut p, arg).map(|n| top.limit = Some(n)),
+                    "on-error" => on_error(&mut p, arg).map(|o| top.on_error = o),
+                    "wait" => wait_mode(&mut p, arg).map(|w| top.wait = w),
+                    "cancel" => duration(&mut p, arg, true).map(|d| cancel_at = Some(d)),
+                    _ => match arg.text.split_once('=') {
+                        Some((k, v)) if !k.is_empty() => {
+                            values.push((k.to_string(), v.to_string()));
+                            Ok(())
+                        }
+                        _ => {
+                            p.at(
+                                arg,
+                                format!("\"{}\" is not key=value", arg.text),
+                                "for example: value trace=12512312234",
+                            );
+                            Err(())
+                        }
+                    },
+                };
+                if ok.is_ok() {
+                    settings_seen.insert(key, p.line_no);
+                }
+            }
+            "task" => {
+                let names = match open.last_mut() {
+                    Some((_, _, names)) => names,
+                    None => &mut top_names,
+                };
+                let Ok(task) = task_line(&mut p, &tokens, names) else {
+                    continue;
+                };
+                p.tasks += 1;
+                if p.tasks > MAX_TASKS {
+                    if p.tasks == MAX_TASKS + 1 {
+                        p.at(
+                            first,
+                            format!("more than {MAX_TASKS} tasks"),
+                            "a scenario holds at most 10000 tasks and groups",
+                        );
+                    }
+                    continue;
+                }
+                match open.last_mut() {
+                    Some((g, _, _)) => g.items.push(Item::Task(task)),
+                    None => top.items.push(Item::Task(task)),
+                }
+            }
+            "group" => {
+                if open.len() >= MAX_DEPTH {
+                    p.at(
+                        first,
+                        format!("groups nested deeper than {MAX_DEPTH}"),
+                        "flatten some groups",
+                    );
+                    // Still track it so its closing brace matches.
+                }
+                let names = match open.last_mut() {
+                    Some((_, _, names)) => names,
+                    None => &mut top_names,
+                };
+                match group_line(&mut p, &tokens, names) {
+                    Ok(g) => {
+                        p.tasks += 1;
+                        open.push((g, first.col, HashMap::new()));
+                    }
+                    Err(()) => {
+                        // Keep brace matching sane: an erroneous group still opens a block.
+                        if tokens.last().is_some_and(|t| t.text == "{" && !t.quoted) {
+                            let placeholder = GroupSpec {
+                                name: "?".into(),
+                                timeout: None,
+                                limit: None,
+                                on_error: OnError::Cancel,
+                                wait: WaitMode::All,
+                                after: Duration::ZERO,
+                                items: Vec::new(),
+                                line: p.line_no,
+                            };
+                            open.push((placeholder, first.col, HashMap::new()));
+                        }
+                    }
+                }
+            }
+            "}" => {
+                if let Some(extra) = tokens.get(1) {
+                    p.at(
+                        extra,
+                        format!("unexpected \"{}\" after }}", extra.text),
+                        "put } on a line of its own",
+                    );
+                }
+                match open.pop() {
+                    Some((g, _, _)) => {
+                        if open.len() >= MAX_DEPTH {
+                            continue;
+                        }
+                        match open.last_mut() {
+                            Some((parent, _, _)) => parent.items.push(Item::Group(g)),
+                            None => top.items.push(Item::Group(g)),
+                        }
+                    }
+                    None => p.at(
+                        first,
+                        "no group to close here",
+                        "remove this } or open a group with: group NAME {",
+                    ),
+                }
+            }
+            "expect" => {
+                if let Ok(e) = expect_line(&mut p, &tokens) {
+                    expects.push((e, tokens.get(1).cloned().unwrap_or_else(|| first.clone())));
+                }
+            }
+            _ => {
+                let suggestion = suggest(
+                    kw,
+                    &[
+                        "timeout", "limit", "on-error", "wait", "cancel", "value", "task", "group",
+                        "expect",
+                    ],
+                );
+                let hint = match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "a line starts with task, group, timeout, limit, on-error, wait, cancel, value or expect".into(),
+                };
+                p.at(first, format!("unknown keyword \"{kw}\""), hint);
+            }
+        }
+    }
+    for (g, col, _) in open.iter().rev() {
+        p.line_no = g.line;
+        p.line = text.lines().nth(g.line.saturating_sub(1)).unwrap_or("");
+        p.error(
+            *col,
+            col + 5,
+            format!("group {} is never closed", g.name),
+            "add a line with } after its tasks",
+        );
+    }
+    if p.errors.is_empty() {
+        let scenario = Scenario {
+            group: top,
+            cancel_at,
+            values,
+            expects: Vec::new(),
+        };
+        let mut checked = Vec::new();
+        for (e, tok) in expects {
+            if let ExpectWhat::Task { task, .. } = &e.what {
+                if let Err(msg) = resolve(&scenario.group, task) {
+                    p.line_no = e.line;
+                    p.line = text.lines().nth(e.line - 1).unwrap_or("");
+                    p.at(
+                        &tok,
+                        msg,
+                        "name a task of the scenario, or its path like batch/b1",
+                    );
+                    continue;
+                }
+            }
+            checked.push(e);
+        }
+        if p.errors.is_empty() {
+            return Ok(Scenario {
+                expects: checked,
+                ..scenario
+            });
+        }
+    }
+    p.errors.sort_by_key(|e| (e.line, e.col));
+    Err(ParseErrors(p.errors))
+}
+
+/// Finds the path of a task named by path or by a unique bare name.
+pub(crate) fn resolve(group: &GroupSpec, name: &str) -> Result<String, String> {
+    let mut paths = Vec::new();
+    collect_paths(group, "", &mut paths);
+    if paths.iter().any(|p| p == name) {
+        return Ok(name.to_string());
+    }
+    let matching: Vec<&String> = paths
+        .iter()
+        .filter(|p| p.rsplit('/').next() == Some(name))
+        .collect();
+    match matching.len() {
+        1 => Ok(matching[0].clone()),
+        0 => Err(format!("no task named \"{name}\"")),
+        _ => Err(format!(
+            "\"{name}\" names {} tasks: {}",
+            matching.len(),
+            matching
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+fn collect_paths(group: &GroupSpec, prefix: &str, out: &mut Vec<String>) {
+    for item in &group.items {
+        let path = format!("{prefix}{}", item.name());
+        out.push(path.clone());
+        if let Item::Group(g) = item {
+            collect_paths(g, &format!("{path}/"), out);
+        }
+    }
+}
+
+fn check_name(
+    p: &mut Parser<'_>,
+    tok: &Token,
+    names: &mut HashMap<String, usize>,
+    what: &str,
+) -> Res<()> {
+    let name = &tok.text;
+    if tok.quoted
+        || name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
+        p.at(
+            tok,
+            format!("\"{name}\" is not a valid {what} name"),
+            "use letters, digits, _ - and . only",
+        );
+        return Err(());
+    }
+    if name.chars().count() > 64 {
+        p.at(
+            tok,
+            format!("the {what} name is longer than 64 characters"),
+            "use a shorter name",
+        );
+        return Err(());
+    }
+    if matches!(name.as_str(), "returned" | "never-returns") {
+        p.at(
+            tok,
+            format!("\"{name}\" is reserved"),
+            "choose another name",
+        );
+        return Err(());
+    }
+    if let Some(prev) = names.get(name) {
+        let prev = *prev;
+        p.at(
+            tok,
+            format!("duplicate name \"{name}\" (first used on line {prev})"),
+            "give every task of a group its own name",
+        );
+        return Err(());
+    }
+    names.insert(name.clone(), p.line_no);
+    Ok(())
+}
+
+fn task_line(
+    p: &mut Parser<'_>,
+    tokens: &[Token],
+    names: &mut HashMap<String, usize>,
+) -> Res<TaskSpec> {
+    let kw = &tokens[0];
+    let Some(name_tok) = tokens.get(1) else {
+        p.error(
+            kw.end_col,
+            kw.end_col + 1,
+            "a task needs a name and a duration",
+            "for example: task t1 5s",
+        );
+        return Err(());
+    };
+    if name_tok.text.contains('=') {
+        p.at(
+            name_tok,
+            "a task needs a name before its options",
+            "for example: task t1 5s check=never",
+        );
+        return Err(());
+    }
+    let name_ok = check_name(p, name_tok, names, "task");
+    let Some(len_tok) = tokens.get(2) else {
+        p.error(
+            name_tok.end_col,
+            name_tok.end_col + 1,
+            format!("task {} needs a duration", name_tok.text),
+            "for example: task t1 5s, or forever",
+        );
+        return Err(());
+    };
+    let length = if len_tok.text == "forever" {
+        Ok(Length::Forever)
+    } else if len_tok.text.contains('=') {
+        p.at(
+            len_tok,
+            format!("task {} needs a duration before its options", name_tok.text),
+            format!("for example: task {} 5s {}", name_tok.text, len_tok.text),
+        );
+        Err(())
+    } else {
+        duration(p, len_tok, false).map(Length::For)
+    };
+    let mut task = TaskSpec {
+        name: name_tok.text.clone(),
+        length: length.unwrap_or(Length::Forever),
+        check: Check::Await,
+        fail: None,
+        timeout: None,
+        after: Duration::ZERO,
+        line: p.line_no,
+    };
+    let mut ok = name_ok.is_ok() && length.is_ok();
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    let mut check_tok = None;
+    for tok in &tokens[3..] {
+        let Some((key, value)) = tok.text.split_once('=') else {
+            p.at(
+                tok,
+                format!("unexpected \"{}\"", tok.text),
+                "options are key=value: check=, fail=, timeout=, after=",
+            );
+            ok = false;
+            continue;
+        };
+        if seen.insert(key.to_string(), ()).is_some() {
+            p.at(tok, format!("`{key}` is given twice"), "keep one");
+            ok = false;
+            continue;
+        }
+        let vtok = value_token(tok, key);
+        let r = match key {
+            "check" => {
+                check_tok = Some(vtok.clone());
+                check_mode(p, &vtok).map(|c| task.check = c)
+            }
+            "fail" => {
+                if value.is_empty() {
+                    p.at(
+                        tok,
+                        "fail= needs an error text",
+                        "for example: fail=\"HTTP 502\"",
+                    );
+                    Err(())
+                } else {
+                    task.fail = Some(vtok.text.clone());
+                    Ok(())
+                }
+            }
+            "timeout" => duration(p, &vtok, false).map(|d| task.timeout = Some(d)),
+            "after" => duration(p, &vtok, true).map(|d| task.after = d),
+            _ => {
+                let hint = match suggest(key, &["check", "fail", "timeout", "after"]) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "a task takes check=, fail=, timeout= and after=".into(),
+                };
+                p.error(
+                    tok.col,
+                    tok.col + key.chars().count(),
+                    format!("unknown option \"{key}\""),
+                    hint,
+                );
+                Err(())
+            }
+        };
+        ok &= r.is_ok();
+    }
+    if let (Check::Every(step), Length::For(d), Some(ctok)) = (task.check, task.length, &check_tok)
+    {
+        if step > d {
+            p.at(
+                ctok,
+                format!(
+                    "check=every:{} is longer than the task ({})",
+                    crate::fmt_secs(step),
+                    crate::fmt_secs(d)
+                ),
+                "use a step no longer than the task, or check=await",
+            );
+            ok = false;
+        } else if d.as_nanos() / step.as_nanos() > MAX_STEPS as u128 {
+            p.at(
+                ctok,
+                format!(
+                    "check=every:{} makes more than {MAX_STEPS} steps",
+                    crate::fmt_secs(step)
+                ),
+                "use a longer step",
+            );
+            ok = false;
+        }
+    }
+    if ok {
+        Ok(task)
+    } else {
+        Err(())
+    }
+}
+
+fn group_line(
+    p: &mut Parser<'_>,
+    tokens: &[Token],
+    names: &mut HashMap<String, usize>,
+) -> Res<GroupSpec> {
+    let kw = &tokens[0];
+    let Some(name_tok) = tokens.get(1).filter(|t| t.text != "{" || t.quoted) else {
+        p.error(
+            kw.end_col,
+            kw.end_col + 1,
+            "a group needs a name",
+            "for example: group batch timeout=3s {",
+        );
+        return Err(());
+    };
+    let mut ok = check_name(p, name_tok, names, "group").is_ok();
+    let mut g = GroupSpec {
+        name: name_tok.text.clone(),
+        timeout: None,
+        limit: None,
+        on_error: OnError::Cancel,
+        wait: WaitMode::All,
+        after: Duration::ZERO,
+        items: Vec::new(),
+        line: p.line_no,
+    };
+    let last = tokens.last().unwrap();
+    let opens = last.text == "{" && !last.quoted && tokens.len() > 2;
+    if !opens {
+        p.error(
+            last.end_col,
+            last.end_col + 1,
+            format!("group {} must open a block with {{", name_tok.text),
+            format!("end the line with {{: group {} … {{", name_tok.text),
+        );
+        return Err(());
+    }
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    for tok in &tokens[2..tokens.len() - 1] {
+        let Some((key, _)) = tok.text.split_once('=') else {
+            p.at(
+                tok,
+                format!("unexpected \"{}\"", tok.text),
+                "options are key=value: timeout=, limit=, on-error=, wait=, after=",
+            );
+            ok = false;
+            continue;
+        };
+        if seen.insert(key.to_string(), ()).is_some() {
+            p.at(tok, format!("`{key}` is given twice"), "keep one");
+            ok = false;
+            continue;
+        }
+        let vtok = value_token(tok, key);
+        let r = match key {
+            "timeout" => duration(p, &vtok, false).map(|d| g.timeout = Some(d)),
+            "limit" => count(p, &vtok).map(|n| g.limit = Some(n)),
+            "on-error" => on_error(p, &vtok).map(|o| g.on_error = o),
+            "wait" => wait_mode(p, &vtok).map(|w| g.wait = w),
+            "after" => duration(p, &vtok, true).map(|d| g.after = d),
+            _ => {
+                let hint = match suggest(key, &["timeout", "limit", "on-error", "wait", "after"]) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "a group takes timeout=, limit=, on-error=, wait= and after=".into(),
+                };
+                p.error(
+                    tok.col,
+                    tok.col + key.chars().count(),
+                    format!("unknown option \"{key}\""),
+                    hint,
+                );
+                Err(())
+            }
+        };
+        ok &= r.is_ok();
+    }
+    if ok {
+        Ok(g)
+    } else {
+        Err(())
+    }
+}
+
+fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
+    let kw = &tokens[0];
+    let usage = "for example: expect t1 completed at 5s, or expect returned at 7s \"context deadline exceeded\"";
+    let Some(target) = tokens.get(1) else {
+        p.error(
+            kw.end_col,
+            kw.end_col + 1,
+            "expect needs a task or `returned`",
+            usage,
+        );
+        return Err(());
+    };
+    let mut rest = &tokens[2..];
+    let what = match target.text.as_str() {
+        "returned" if rest.first().is_some_and(|t| t.text == "never") => {
+            rest = &rest[1..];
+            ExpectWhat::NeverReturns
+        }
+        "never-returns" => ExpectWhat::NeverReturns,
+        "returned" => ExpectWhat::Returned,
+        name => {
+            let Some(outcome) = rest.first() else {
+                p.error(
+                    target.end_col,
+                    target.end_col + 1,
+                    format!("expect {name} needs an outcome"),
+                    "completed, failed, cancelled or running",
+                );
+                return Err(());
+            };
+            if !matches!(
+                outcome.text.as_str(),
+                "completed" | "failed" | "cancelled" | "running"
+            ) {
+                let hint = match suggest(
+                    &outcome.text,
+                    &["completed", "failed", "cancelled", "running"],
+                ) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "use completed, failed, cancelled or running".into(),
+                };
+                p.at(
+                    outcome,
+                    format!("unknown outcome \"{}\"", outcome.text),
+                    hint,
+                );
+                return Err(());
+            }
+            rest = &rest[1..];
+            ExpectWhat::Task {
+                task: name.to_string(),
+                outcome: outcome.text.clone(),
+            }
+        }
+    };
+    let mut e = Expect {
+        what,
+        at: None,
+        error: None,
+        line: p.line_no,
+    };
+    let mut i = 0;
+    while i < rest.len() {
+        let tok = &rest[i];
+        if tok.text == "at" && !tok.quoted {
+            let Some(d) = rest.get(i + 1) else {
+                p.error(
+                    tok.end_col,
+                    tok.end_col + 1,
+                    "`at` needs a time",
+                    "for example: at 7s",
+                );
+                return Err(());
+            };
+            e.at = Some(duration(p, d, true)?);
+            i += 2;
+        } else if tok.quoted {
+            e.error = Some(Some(tok.text.clone()));
+            i += 1;
+        } else if matches!(tok.text.as_str(), "ok" | "nil") {
+            e.error = Some(None);
+            i += 1;
+        } else {
+            p.at(
+                tok,
+                format!("unexpected \"{}\"", tok.text),
+                "after the outcome: at TIME, then an error in quotes or ok",
+            );
+            return Err(());
+        }
+    }
+    Ok(e)
+}
+
+/// The value part of a `key=value` token, with its own columns.
+fn value_token(tok: &Token, key: &str) -> Token {
+    let offset = key.chars().count() + 1;
+    let value = tok
+        .text
+        .split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    Token {
+        text: value,
+        col: tok.col + offset,
+        end_col: tok.end_col,
+        quoted: tok.quoted,
+    }
+}
+
+fn count(p: &mut Parser<'_>, tok: &Token) -> Res<usize> {
+    match tok.text.parse::<usize>() {
+        Ok(0) => {
+            p.at(
+                tok,
+                "a limit of 0 would never run anything",
+                "use 1 or more",
+            );
+            Err(())
+        }
+        Ok(n) if n <= MAX_TASKS => Ok(n),
+        Ok(_) => {
+            p.at(
+                tok,
+                format!("a limit above {MAX_TASKS} means no limit"),
+                "leave the limit out",
+            );
+            Err(())
+        }
+        Err(_) => {
+            p.at(
+                tok,
+                format!("\"{}\" is not a whole number", tok.text),
+                "for example: limit 2",
+            );
+            Err(())
+        }
+    }
+}
+
+fn on_error(p: &mut Parser<'_>, tok: &Token) -> Res<OnError> {
+    match tok.text.as_str() {
+        "cancel" => Ok(OnError::Cancel),
+        "continue" => Ok(OnError::Continue),
+        other => {
+            p.at(
+                tok,
+                format!("unknown on-error \"{other}\""),
+                "use cancel (errgroup.WithContext) or continue (plain errgroup.Group)",
+            );
+            Err(())
+        }
+    }
+}
+
+fn wait_mode(p: &mut Parser<'_>, tok: &Token) -> Res<WaitMode> {
+    match tok.text.as_str() {
+        "all" => Ok(WaitMode::All),
+        "cancel" => Ok(WaitMode::Cancel),
+        other => {
+            p.at(
+                tok,
+                format!("unknown wait \"{other}\""),
+                "use all (g.Wait()) or cancel (stop waiting once the context is done)",
+            );
+            Err(())
+        }
+    }
+}
+
+fn check_mode(p: &mut Parser<'_>, tok: &Token) -> Res<Check> {
+    match tok.text.as_str() {
+        "never" => Ok(Check::Never),
+        "start" => Ok(Check::Start),
+        "await" => Ok(Check::Await),
+        s if s.starts_with("every:") => {
+            let step = Token {
+                text: s["every:".len()..].to_string(),
+                col: tok.col + 6,
+                end_col: tok.end_col,
+                quoted: false,
+            };
+            duration(p, &step, false).map(Check::Every)
+        }
+        "every" => {
+            p.at(
+                tok,
+                "check=every needs a step",
+                "for example: check=every:1s",
+            );
+            Err(())
+        }
+        other => {
+            let hint = match suggest(other, &["never", "start", "await", "every"]) {
+                Some(s) => format!("did you mean `{s}`? (never, start, every:STEP or await)"),
+                None => "use never, start, every:STEP (like every:1s) or await".into(),
+            };
+            p.at(tok, format!("unknown check \"{other}\""), hint);
+            Err(())
+        }
+    }
+}
+
+/// Parses `250ms`, `5s`, `1.5s`, `2m`. `zero_ok` allows `0s` (for `after=` and `cancel`).
+fn duration(p: &mut Parser<'_>, tok: &Token, zero_ok: bool) -> Res<Duration> {
+    let s = tok.text.as_str();
+    let example = "like 5s, 250ms, 1.5s or 2m";
+    if s.is_empty() {
+        p.at(
+            tok,
+            "missing duration",
+            format!("write a duration {example}"),
+        );
+        return Err(());
+    }
+    if s == "forever" {
+        p.at(
+            tok,
+            "only a task's length can be forever",
+            format!("write a duration {example}"),
+        );
+        return Err(());
+    }
+    if let Some(rest) = s.strip_prefix('-') {
+        p.at(
+            tok,
+            format!("negative duration \"{s}\""),
+            format!("durations are positive: {rest}"),
+        );
+        return Err(());
+    }
+    let num_end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(num_end);
+    if num.is_empty() || num.starts_with('.') || num.ends_with('.') || num.matches('.').count() > 1
+    {
+        p.at(
+            tok,
+            format!("\"{s}\" is not a duration"),
+            format!("write a duration {example}"),
+        );
+        return Err(());
+    }
+    let unit_col = tok.col + num.chars().count();
+    let scale_ms: f64 = match unit {
+        "ms" => 1.0,
+        "s" => 1000.0,
+        "m" => 60_000.0,
+        "" => {
+            p.at(
+                tok,
+                format!("\"{s}\" has no unit"),
+                format!("write {s}s or {s}ms"),
+            );
+            return Err(());
+        }
+        other => {
+            p.error(
+                unit_col,
+                tok.end_col,
+                format!("unknown unit \"{other}\" in \"{s}\""),
+                "use ms, s or m",
+            );
+            return Err(());
+        }
+    };
+    let value: f64 = num.parse().map_err(|_| {
+        p.at(
+            tok,
+            format!("\"{s}\" is not a duration"),
+            format!("write a duration {example}"),
+        )
+    })?;
+    let ms = value * scale_ms;
+    if ms > MAX_SECONDS as f64 * 1000.0 {
+        p.at(
+            tok,
+            format!("{s} is longer than the {MAX_SECONDS} s limit"),
+            "use a shorter duration",
+        );
+        return Err(());
+    }
+    if (ms - ms.round()).abs() > 1e-6 {
+        p.at(
+            tok,
+            format!("{s} is finer than 1 ms"),
+            "round it to whole milliseconds",
+        );
+        return Err(());
+    }
+    let ms = ms.round() as u64;
+    if ms == 0 && !zero_ok {
+        p.at(
+            tok,
+            format!("zero duration \"{s}\""),
+            "use a positive duration, like 1ms",
+        );
+        return Err(());
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+/// The closest word within two edits, if any.
+fn suggest<'w>(word: &str, words: &[&'w str]) -> Option<&'w str> {
+    words
+        .iter()
+        .map(|w| (edit_distance(word, w), *w))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, w)| w)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(64).collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

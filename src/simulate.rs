@@ -1,0 +1,756 @@
+//! Runs a [`Scenario`] on ctxgroup's own [`Context`], [`TaskGroup`] and a clock, recording a
+//! [`Trace`] through the group's trace hooks.
+//!
+//! Nothing here re-implements the semantics: each scenario task is an async function that does
+//! what its Go counterpart does (sleep, check `ctx`, select on `ctx.Done()`), spawned on a real
+//! group whose limit, failure policy and cancellation decide the outcome.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::{BoxFuture, Either};
+use futures::FutureExt;
+
+use crate::clock::{self, Clock, TimerId, VirtualRuntime};
+use crate::group::{Event, EventKind, Hook};
+use crate::scenario::{
+    resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, Scenario, TaskSpec, WaitMode,
+};
+use crate::trace::{human, ExpectResult, Mark, Outcome, Returned, TaskTrace, Trace, TraceEvent};
+use crate::{Cause, Context, Error, Policy, Reason, TaskGroup};
+
+/// Most `check=every` steps a whole run may take before the chart's end.
+pub const MAX_TOTAL_STEPS: u64 = 2_000_000;
+
+/// A scenario that parses but cannot be simulated within the limits.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("task a 1000000s\ntask b forever check=every:1ms").unwrap();
+/// let err = ctxgroup::simulate::simulate(&s).unwrap_err();
+/// assert_eq!(err.line, 2);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimError {
+    /// The scenario line at fault.
+    pub line: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Context value carrying the scenario's `value` lines.
+#[derive(Clone, Debug)]
+pub struct Values(pub Vec<(String, String)>);
+
+/// Runs `scenario` on a [`VirtualRuntime`]: instant and deterministic.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("limit 2\ntask a 1s\ntask b 1s\ntask c 1s").unwrap();
+/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// let starts: Vec<_> = t.tasks.iter().map(|t| t.start.unwrap()).collect();
+/// assert_eq!(starts, [0.0, 0.0, 1.0]);
+/// ```
+pub fn simulate(scenario: &Scenario) -> Result<Trace, SimError> {
+    let horizon = horizon(scenario)?;
+    let rt = VirtualRuntime::new();
+    let clock: Arc<dyn Clock> = rt.clock();
+    let recorder = Recorder::new(scenario, clock.clone());
+    let spawner = rt.spawner();
+    let run = run(
+        Arc::new(scenario.clone()),
+        Context::with_clock(clock.clone()),
+        Arc::new(spawner),
+        recorder.clone(),
+    );
+    let (run_fut, _stop) = run;
+    let returned = rt.block_on_until(run_fut, Some(horizon)).ok();
+    if returned.is_some() {
+        // Leaked tasks (wait cancel) keep running past the return: show them.
+        let _ = rt.run_until(Some(horizon));
+    }
+    Ok(recorder.finish(scenario, clock.now()))
+}
+
+/// The latest time a run needs to be watched until: every finite task has ended by then.
+fn horizon(s: &Scenario) -> Result<Duration, SimError> {
+    fn walk(g: &GroupSpec, total: &mut Duration, forever_every: &mut Vec<(Duration, usize)>) {
+        *total += g.after + g.timeout.unwrap_or_default();
+        for item in &g.items {
+            match item {
+                Item::Task(t) => {
+                    *total += t.after
+                        + t.timeout.unwrap_or_default()
+                        + t.length.finite().unwrap_or_default();
+                    if let (Length::Forever, Check::Every(step)) = (t.length, t.check) {
+                        forever_every.push((step, t.line));
+                    }
+                }
+                Item::Group(g) => walk(g, total, forever_every),
+            }
+        }
+    }
+    let mut total = s.cancel_at.unwrap_or_default() + Duration::from_secs(1);
+    let mut forever_every = Vec::new();
+    walk(&s.group, &mut total, &mut forever_every);
+    let total = total.min(Duration::from_secs(crate::scenario::MAX_SECONDS + 1));
+    let mut steps: u64 = 0;
+    for (step, line) in forever_every {
+        steps += (total.as_nanos() / step.as_nanos()).min(u64::MAX as u128) as u64;
+        if steps > MAX_TOTAL_STEPS {
+            return Err(SimError {
+                line,
+                message: format!(
+                    "check=every:{} on a forever task means over {MAX_TOTAL_STEPS} checks before the chart ends at {} (use a longer step)",
+                    crate::fmt_secs(step),
+                    crate::fmt_secs(total)
+                ),
+            });
+        }
+    }
+    Ok(total)
+}
+
+type Spawner = Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>;
+
+/// Handles a run needs released when it is stopped early (the caller's `cancel` timer).
+#[derive(Debug, Default)]
+pub(crate) struct RunTimers(Mutex<Vec<(Arc<dyn Clock>, TimerId)>>);
+
+impl RunTimers {
+    pub(crate) fn cancel_all(&self) {
+        for (clock, id) in self.0.lock().unwrap().drain(..) {
+            clock.cancel_timer(id);
+        }
+    }
+}
+
+/// Builds the run of a scenario: the caller's code in Go terms (make the context, the group,
+/// spawn in order, wait). Generic over the clock and the spawner so that the page's live mode
+/// runs the very same code on the browser clock.
+pub(crate) fn run(
+    scenario: Arc<Scenario>,
+    root: Context,
+    spawner: Spawner,
+    recorder: Arc<Recorder>,
+) -> (impl Future<Output = ()> + Send + 'static, Arc<RunTimers>) {
+    let timers = Arc::new(RunTimers::default());
+    let t = timers.clone();
+    let fut = async move {
+        let mut ctx = root;
+        if !scenario.values.is_empty() {
+            ctx = ctx.with_value(Values(scenario.values.clone()));
+        }
+        let (ctx, cancel) = match scenario.group.timeout {
+            Some(timeout) => ctx.with_timeout(timeout),
+            None => ctx.with_cancel(),
+        };
+        ctx.set_name("main");
+        let _watch = recorder.watch(
+            &ctx,
+            Some("main"),
+            "main",
+            scenario
+                .group
+                .timeout
+                .map(|d| format!("timeout {}", crate::fmt_secs(d))),
+            false,
+        );
+        if let Some(at) = scenario.cancel_at {
+            let clock = ctx.clock().clone();
+            let id = clock.schedule(
+                at,
+                Box::new(move || {
+                    cancel.cancel();
+                }),
+            );
+            t.0.lock().unwrap().push((clock, id));
+        }
+        let result = run_group(
+            Arc::new(scenario.group.clone()),
+            ctx.clone(),
+            None,
+            spawner,
+            recorder.clone(),
+        )
+        .await;
+        recorder.returned(ctx.now(), &result);
+    };
+    (fut, timers)
+}
+
+fn run_group(
+    spec: Arc<GroupSpec>,
+    ctx: Context,
+    path: Option<Arc<str>>,
+    spawner: Spawner,
+    recorder: Arc<Recorder>,
+) -> BoxFuture<'static, Result<(), Error>> {
+    async move {
+        let mut builder = TaskGroup::builder(&ctx)
+            .policy(match spec.on_error {
+                OnError::Cancel => Policy::FailFast,
+                OnError::Continue => Policy::Continue,
+            })
+            .shared_hook(recorder.clone())
+            .spawner({
+                let s = spawner.clone();
+                move |f| s(f)
+            });
+        if let Some(limit) = spec.limit {
+            builder = builder.limit(limit);
+        }
+        if let Some(p) = &path {
+            builder = builder.name(p.clone());
+        }
+        let group = builder.build();
+        let _watch_group = recorder.watch(
+            group.context(),
+            path.as_deref(),
+            path.as_deref().unwrap_or("main"),
+            None,
+            true,
+        );
+        let start = ctx.now();
+        for (i, item) in spec.items.iter().enumerate() {
+            let at = start + item.after();
+            if at > ctx.now() {
+                clock::sleep_until(ctx.clock().clone(), at).await;
+            }
+            let child_path: Arc<str> = match &path {
+                Some(p) => format!("{p}/{}", item.name()).into(),
+                None => item.name().into(),
+            };
+            match item {
+                Item::Task(task) => {
+                    let mut b = group.task(task.name.as_str());
+                    if let Some(t) = task.timeout {
+                        b = b.timeout(t);
+                    }
+                    let body = task_body(task.clone(), child_path, recorder.clone());
+                    b.spawn(body).await;
+                }
+                Item::Group(_) => {
+                    let Item::Group(g) = &spec.items[i] else {
+                        unreachable!()
+                    };
+                    let g = Arc::new(g.clone());
+                    let (spawner, recorder) = (spawner.clone(), recorder.clone());
+                    group
+                        .task(g.name.as_str())
+                        .spawn(move |task_ctx| async move {
+                            let (gctx, _cancel) = match g.timeout {
+                                Some(t) => task_ctx.with_timeout(t),
+                                None => task_ctx.with_cancel(),
+                            };
+                            gctx.set_name(child_path.clone());
+                            let label = g
+                                .timeout
+                                .map(|d| format!("{} timeout {}", child_path, crate::fmt_secs(d)));
+                            let _watch =
+                                recorder.watch(&gctx, Some(&child_path), &child_path, label, false);
+                            run_group(g, gctx, Some(child_path), spawner, recorder).await
+                        })
+                        .await;
+                }
+            }
+        }
+        match spec.wait {
+            WaitMode::All => group.wait().await,
+            WaitMode::Cancel => {
+                let wait = group.wait();
+                let done = ctx.done();
+                futures::pin_mut!(wait);
+                // Go: select { case err := <-waitDone: …; case <-ctx.Done(): return ctx.Err() }
+                match futures::future::select(done, wait).await {
+                    Either::Left((reason, _)) => Err(reason.into()),
+                    Either::Right((result, _)) => result,
+                }
+            }
+        }
+    }
+    .boxed()
+}
+
+/// The Go code a scenario task stands for, as an async function of its context.
+fn task_body(
+    task: TaskSpec,
+    path: Arc<str>,
+    recorder: Arc<Recorder>,
+) -> impl FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send {
+    move |ctx: Context| {
+        async move {
+            let clock = ctx.clock().clone();
+            // select { case <-ctx.Done(): return ctx.Err(); default: }
+            let check = |ctx: &Context| -> Result<(), Reason> {
+                let r = ctx.check();
+                recorder.check(&path, ctx.now(), r.is_err());
+                r
+            };
+            match (task.length, task.check) {
+                (Length::For(d), Check::Never) => clock::sleep(clock, d).await,
+                (Length::For(d), Check::Start) => {
+                    check(&ctx)?;
+                    clock::sleep(clock, d).await;
+                }
+                (Length::For(d), Check::Every(step)) => {
+                    let mut left = d;
+                    while !left.is_zero() {
+                        check(&ctx)?;
+                        let s = step.min(left);
+                        clock::sleep(clock.clone(), s).await;
+                        left -= s;
+                    }
+                }
+                (Length::For(d), Check::Await) => ctx.sleep(d).await?,
+                (Length::Forever, Check::Never) => futures::future::pending::<()>().await,
+                (Length::Forever, Check::Start) => {
+                    check(&ctx)?;
+                    futures::future::pending::<()>().await;
+                }
+                (Length::Forever, Check::Every(step)) => loop {
+                    check(&ctx)?;
+                    clock::sleep(clock.clone(), step).await;
+                },
+                (Length::Forever, Check::Await) => return Err(ctx.done().await.into()),
+            }
+            match task.fail {
+                Some(msg) => Err(Error::msg(msg)),
+                None => Ok(()),
+            }
+        }
+        .boxed()
+    }
+}
+
+/// Records a run through the group's trace hooks, and through the contexts' after-cancel
+/// callbacks for deadline and cancel marks.
+pub(crate) struct Recorder {
+    clock: Arc<dyn Clock>,
+    inner: Mutex<RecInner>,
+}
+
+struct RecInner {
+    tasks: Vec<TaskTrace>,
+    spawned: Vec<bool>,
+    index: HashMap<String, usize>,
+    events: Vec<TraceEvent>,
+    marks: Vec<Mark>,
+    returned: Option<Returned>,
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+impl Recorder {
+    pub(crate) fn new(scenario: &Scenario, clock: Arc<dyn Clock>) -> Arc<Recorder> {
+        fn rows(g: &GroupSpec, prefix: &str, depth: usize, out: &mut Vec<TaskTrace>) {
+            for item in &g.items {
+                let path = format!("{prefix}{}", item.name());
+                let (is_group, line) = match item {
+                    Item::Task(t) => (false, t.line),
+                    Item::Group(g) => (true, g.line),
+                };
+                out.push(TaskTrace {
+                    name: item.name().to_string(),
+                    path: path.clone(),
+                    depth,
+                    is_group,
+                    line,
+                    spawned: 0.0,
+                    start: None,
+                    end: None,
+                    outcome: Outcome::Running,
+                    error: None,
+                    cause: None,
+                    cause_task: None,
+                    cancel_requested: None,
+                    leaked: false,
+                });
+                if let Item::Group(g) = item {
+                    rows(g, &format!("{path}/"), depth + 1, out);
+                }
+            }
+        }
+        let mut tasks = Vec::new();
+        rows(&scenario.group, "", 0, &mut tasks);
+        let index = tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.path.clone(), i))
+            .collect();
+        let spawned = vec![false; tasks.len()];
+        Arc::new(Recorder {
+            clock,
+            inner: Mutex::new(RecInner {
+                tasks,
+                spawned,
+                index,
+                events: Vec::new(),
+                marks: Vec::new(),
+                returned: None,
+            }),
+        })
+    }
+
+    /// Watches a context for its own deadline or cancel (not ones inherited from a parent).
+    /// `origin` is the context's own name (`None` for the unnamed top-level group context);
+    /// `name` is how the chart calls it.
+    /// A group's context (`group_errors`) reports only the task errors that cancel it; the
+    /// contexts around groups report their deadlines and cancels.
+    fn watch(
+        self: &Arc<Self>,
+        ctx: &Context,
+        origin: Option<&str>,
+        name: &str,
+        deadline_label: Option<String>,
+        group_errors: bool,
+    ) -> crate::AfterCancel {
+        let me = Arc::downgrade(self);
+        let origin = origin.map(str::to_string);
+        let name = name.to_string();
+        ctx.after_cancel(move |reason| {
+            let Some(me) = me.upgrade() else { return };
+            if reason.origin() != origin.as_deref()
+                || group_errors != matches!(reason.cause(), Cause::TaskFailed { .. })
+            {
+                return;
+            }
+            let t = secs(reason.at());
+            let (kind, label) = match reason.cause() {
+                Cause::DeadlineExceeded { .. } => (
+                    "deadline",
+                    deadline_label.unwrap_or_else(|| format!("deadline of {name}")),
+                ),
+                Cause::Canceled(_) => ("cancel", format!("cancel() of {name}")),
+                Cause::TaskFailed { task, .. } => {
+                    ("error", format!("{task} failed: cancels {name}"))
+                }
+                _ => return,
+            };
+            let mut inner = me.inner.lock().unwrap();
+            inner.events.push(TraceEvent {
+                t,
+                task: None,
+                kind: if kind == "deadline" {
+                    "deadline"
+                } else {
+                    "canceled"
+                },
+                detail: Some(reason.explain()),
+            });
+            inner.marks.push(Mark {
+                t,
+                kind,
+                context: name,
+                label,
+            });
+        })
+    }
+
+    fn check(&self, path: &str, at: Duration, cancelled: bool) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.events.push(TraceEvent {
+            t: secs(at),
+            task: Some(path.to_string()),
+            kind: "check",
+            detail: Some(
+                if cancelled {
+                    "ctx.Done() is closed: return ctx.Err()"
+                } else {
+                    "ctx not done: go on"
+                }
+                .into(),
+            ),
+        });
+    }
+
+    fn returned(&self, at: Duration, result: &Result<(), Error>) {
+        let mut inner = self.inner.lock().unwrap();
+        let (error, cause) = match result {
+            Ok(()) => (None, None),
+            Err(e) => (Some(e.to_string()), e.reason().map(|r| r.describe_cause())),
+        };
+        inner.events.push(TraceEvent {
+            t: secs(at),
+            task: None,
+            kind: "return",
+            detail: Some(error.clone().unwrap_or_else(|| "ok".into())),
+        });
+        inner.returned = Some(Returned {
+            at: secs(at),
+            error,
+            cause,
+        });
+    }
+
+    /// Builds the trace, with the chart's end, leaks and `expect` results.
+    pub(crate) fn finish(&self, scenario: &Scenario, now: Duration) -> Trace {
+        let inner = self.inner.lock().unwrap();
+        let mut tasks: Vec<TaskTrace> = Vec::new();
+        let mut last: f64 = 0.0;
+        for (t, spawned) in inner.tasks.iter().zip(&inner.spawned) {
+            if *spawned {
+                last = last
+                    .max(t.spawned)
+                    .max(t.start.unwrap_or(0.0))
+                    .max(t.end.unwrap_or(0.0));
+                tasks.push(t.clone());
+            }
+        }
+        for m in &inner.marks {
+            last = last.max(m.t);
+        }
+        if let Some(r) = &inner.returned {
+            last = last.max(r.at);
+        }
+        let still_running = tasks.iter().any(|t| t.end.is_none());
+        let end = if still_running {
+            // Show unfinished tasks running on past everything else.
+            let base = last.max(secs(now).min(last * 1.5 + 1.0));
+            (base * 1.15).max(base + 0.5).max(1.0)
+        } else {
+            last
+        };
+        // A task is leaked when its group returned while it still ran.
+        let group_end: HashMap<String, Option<f64>> = tasks
+            .iter()
+            .filter(|t| t.is_group)
+            .map(|t| (t.path.clone(), t.end))
+            .collect();
+        let top_end = inner.returned.as_ref().map(|r| r.at);
+        for t in &mut tasks {
+            let parent_end = match t.path.rsplit_once('/') {
+                Some((parent, _)) => group_end.get(parent).copied().flatten(),
+                None => top_end,
+            };
+            if let Some(pe) = parent_end {
+                t.leaked = t.end.map_or(true, |e| e > pe + 1e-9);
+            }
+        }
+        let mut events = inner.events.clone();
+        events.sort_by(|a, b| a.t.partial_cmp(&b.t).unwrap_or(std::cmp::Ordering::Equal));
+        let mut trace = Trace {
+            returned: inner.returned.clone(),
+            tasks,
+            events,
+            marks: inner.marks.clone(),
+            end,
+            expectations: Vec::new(),
+        };
+        trace.expectations = scenario
+            .expects
+            .iter()
+            .map(|e| check_expect(scenario, &trace, e))
+            .collect();
+        trace
+    }
+
+    /// The trace so far, for the page's live mode.
+    pub(crate) fn snapshot(&self, scenario: &Scenario) -> Trace {
+        let now = self.clock.now();
+        let mut t = self.finish(scenario, now);
+        t.end = t.end.max(secs(now));
+        t
+    }
+}
+
+impl Hook for Recorder {
+    fn event(&self, e: &Event<'_>) {
+        let path = match e.group {
+            Some(g) => format!("{g}/{}", e.name),
+            None => e.name.to_string(),
+        };
+        let t = secs(e.at);
+        let mut inner = self.inner.lock().unwrap();
+        let Some(&i) = inner.index.get(&path) else {
+            return;
+        };
+        let (kind, detail) = match &e.kind {
+            EventKind::Spawned => {
+                inner.spawned[i] = true;
+                inner.tasks[i].spawned = t;
+                ("spawn", None)
+            }
+            EventKind::Queued => (
+                "queue",
+                Some("the group is at its limit: g.Go blocks".to_string()),
+            ),
+            EventKind::Started => {
+                inner.tasks[i].start = Some(t);
+                ("start", None)
+            }
+            EventKind::CancelRequested(reason) => {
+                let task = &mut inner.tasks[i];
+                if task.cancel_requested.is_none() {
+                    task.cancel_requested = Some(t);
+                    task.cause = Some(reason.describe_cause());
+                    if let Cause::TaskFailed { task: culprit, .. } = reason.cause() {
+                        let prefix = path
+                            .rsplit_once('/')
+                            .map(|(p, _)| format!("{p}/"))
+                            .unwrap_or_default();
+                        task.cause_task = Some(format!("{prefix}{culprit}"));
+                    }
+                }
+                ("cancel", Some(reason.explain()))
+            }
+            EventKind::Finished(result) => {
+                let task = &mut inner.tasks[i];
+                task.end = Some(t);
+                match result {
+                    Ok(()) => task.outcome = Outcome::Completed,
+                    Err(err) => {
+                        task.error = Some(err.to_string());
+                        match err.reason() {
+                            Some(reason) => {
+                                task.outcome = Outcome::Cancelled;
+                                task.cause = Some(reason.describe_cause());
+                            }
+                            None => task.outcome = Outcome::Failed,
+                        }
+                    }
+                }
+                let o = task.outcome.as_str();
+                (
+                    "end",
+                    Some(match &task.error {
+                        Some(err) => format!("{o}: {err}"),
+                        None => o.to_string(),
+                    }),
+                )
+            }
+        };
+        inner.events.push(TraceEvent {
+            t,
+            task: Some(path),
+            kind,
+            detail,
+        });
+    }
+}
+
+impl fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recorder")
+            .field("events", &self.inner.lock().unwrap().events.len())
+            .finish()
+    }
+}
+
+fn same_time(a: f64, b: Duration) -> bool {
+    ((a * 1000.0).round() as i64) == b.as_millis() as i64
+}
+
+fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect) -> ExpectResult {
+    let at_text = |at: Option<Duration>| {
+        at.map(|d| format!(" at {}", crate::fmt_secs(d)))
+            .unwrap_or_default()
+    };
+    let err_text = |err: &Option<Option<String>>| match err {
+        Some(Some(s)) => format!(" \"{s}\""),
+        Some(None) => " ok".into(),
+        None => String::new(),
+    };
+    let (ok, message) = match &e.what {
+        ExpectWhat::Task { task, outcome } => {
+            let path = resolve(&scenario.group, task).unwrap_or_else(|_| task.clone());
+            let wanted = format!("{task} {outcome}{}{}", at_text(e.at), err_text(&e.error));
+            match trace.tasks.iter().find(|t| t.path == path) {
+                None => (
+                    false,
+                    format!("expected {wanted}, but it was never spawned"),
+                ),
+                Some(t) => {
+                    let got_at = t
+                        .end
+                        .map(|x| format!(" at {}", human(x)))
+                        .unwrap_or_default();
+                    let got_err = t
+                        .error
+                        .as_ref()
+                        .map(|x| format!(" \"{x}\""))
+                        .unwrap_or_default();
+                    let ok = t.outcome.as_str() == outcome
+                        && e.at
+                            .map_or(true, |at| t.end.is_some_and(|x| same_time(x, at)))
+                        && match &e.error {
+                            None => true,
+                            Some(want) => want.as_deref() == t.error.as_deref(),
+                        };
+                    (
+                        ok,
+                        format!(
+                            "expected {wanted}, got {}{got_at}{}",
+                            t.outcome.as_str(),
+                            if e.error.is_some() {
+                                got_err
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    )
+                }
+            }
+        }
+        ExpectWhat::Returned => {
+            let wanted = format!("returned{}{}", at_text(e.at), err_text(&e.error));
+            match &trace.returned {
+                None => (
+                    false,
+                    format!("expected {wanted}, but the group never returns"),
+                ),
+                Some(r) => {
+                    let ok = e.at.map_or(true, |at| same_time(r.at, at))
+                        && match &e.error {
+                            None => true,
+                            Some(want) => want.as_deref() == r.error.as_deref(),
+                        };
+                    let got_err = match &r.error {
+                        Some(x) => format!(" \"{x}\""),
+                        None => " ok".into(),
+                    };
+                    (
+                        ok,
+                        format!(
+                            "expected {wanted}, got returned at {}{got_err}",
+                            human(r.at)
+                        ),
+                    )
+                }
+            }
+        }
+        ExpectWhat::NeverReturns => match &trace.returned {
+            None => (
+                true,
+                "expected the group never to return; it never does".into(),
+            ),
+            Some(r) => (
+                false,
+                format!(
+                    "expected the group never to return, but it returned at {}",
+                    human(r.at)
+                ),
+            ),
+        },
+    };
+    ExpectResult {
+        line: e.line,
+        ok,
+        message,
+    }
+}

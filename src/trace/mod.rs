@@ -1,0 +1,386 @@
+//! The record of a run: tasks, events, the group's return; as JSON and as a Chrome trace.
+
+mod chrome;
+mod json;
+
+pub use chrome::to_chrome_json;
+use json::JsonWriter;
+
+/// What happened in one run of a scenario. Times are in scenario seconds.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("timeout 2s\ntask api 5s").unwrap();
+/// let trace = ctxgroup::simulate::simulate(&s).unwrap();
+/// assert_eq!(trace.returned.as_ref().unwrap().at, 2.0);
+/// assert_eq!(trace.tasks[0].outcome, ctxgroup::trace::Outcome::Cancelled);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trace {
+    /// When and how the group returned; `None` if it never does.
+    pub returned: Option<Returned>,
+    /// One row per task and nested group, in the order written (depth first).
+    pub tasks: Vec<TaskTrace>,
+    /// Everything that happened, in time order.
+    pub events: Vec<TraceEvent>,
+    /// Deadlines and cancels of contexts (the chart's vertical lines).
+    pub marks: Vec<Mark>,
+    /// Where the chart ends (the last event, or later when tasks are still running).
+    pub end: f64,
+    /// The results of the scenario's `expect` lines.
+    pub expectations: Vec<ExpectResult>,
+}
+
+/// How the group returned.
+///
+/// # Examples
+///
+/// ```
+/// let r = ctxgroup::trace::Returned { at: 7.0, error: None, cause: None };
+/// assert!(r.error.is_none());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Returned {
+    /// When.
+    pub at: f64,
+    /// The error `wait` returned, if any (Go's text).
+    pub error: Option<String>,
+    /// Why, in words, when the error is a cancellation.
+    pub cause: Option<String>,
+}
+
+/// How a task ended.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ctxgroup::trace::Outcome::Cancelled.as_str(), "cancelled");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Returned `nil`.
+    Completed,
+    /// Returned its own error.
+    Failed,
+    /// Returned its context's error.
+    Cancelled,
+    /// Still running (or waiting for a slot) when the chart ends.
+    Running,
+}
+
+impl Outcome {
+    /// The name used in JSON and `expect` lines.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ctxgroup::trace::Outcome::Running.as_str(), "running");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Running => "running",
+        }
+    }
+}
+
+/// One row: a task or a nested group.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("group g {\n task a 1s\n}").unwrap();
+/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// assert_eq!(t.tasks[1].path, "g/a");
+/// assert_eq!(t.tasks[1].depth, 1);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskTrace {
+    /// Its name.
+    pub name: String,
+    /// `group/task` for nested tasks.
+    pub path: String,
+    /// Nesting depth (0 at the top level).
+    pub depth: usize,
+    /// Whether this row is a nested group.
+    pub is_group: bool,
+    /// The scenario line it was written on.
+    pub line: usize,
+    /// When `spawn` was called.
+    pub spawned: f64,
+    /// When it got a slot and started; `None` if it never did.
+    pub start: Option<f64>,
+    /// When it returned; `None` if it did not by the end of the chart.
+    pub end: Option<f64>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The error it returned.
+    pub error: Option<String>,
+    /// Why its context was cancelled, in words (for cancelled tasks, and for tasks that ran on
+    /// after their context was cancelled).
+    pub cause: Option<String>,
+    /// The path of the task whose error cancelled this one, if that is the cause.
+    pub cause_task: Option<String>,
+    /// When cancellation reached its context while it ran.
+    pub cancel_requested: Option<f64>,
+    /// Still running when its group returned (`wait cancel`): nobody waits for it.
+    pub leaked: bool,
+}
+
+/// One event of the run.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("task a 1s").unwrap();
+/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// assert_eq!(t.events[0].kind, "spawn");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceEvent {
+    /// When.
+    pub t: f64,
+    /// The task's path, if the event is a task's.
+    pub task: Option<String>,
+    /// `spawn`, `queue`, `start`, `check`, `cancel`, `end`, `deadline`, `canceled`, `return`.
+    pub kind: &'static str,
+    /// Details in words.
+    pub detail: Option<String>,
+}
+
+/// A context's deadline passing or its cancel being called.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("timeout 2s\ntask a 5s").unwrap();
+/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// assert_eq!(t.marks[0].kind, "deadline");
+/// assert_eq!(t.marks[0].t, 2.0);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    /// When.
+    pub t: f64,
+    /// `deadline` or `cancel`.
+    pub kind: &'static str,
+    /// The context's name (`main`, a group's path).
+    pub context: String,
+    /// A label for the chart.
+    pub label: String,
+}
+
+/// The result of one `expect` line.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup::scenario::parse("task a 1s\nexpect a completed at 2s").unwrap();
+/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// assert!(!t.expectations[0].ok);
+/// assert_eq!(t.expectations[0].message, "expected a completed at 2s, got completed at 1s");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectResult {
+    /// The `expect` line.
+    pub line: usize,
+    /// Whether it held.
+    pub ok: bool,
+    /// What was expected and what happened.
+    pub message: String,
+}
+
+/// Seconds as a JSON number with at least one decimal: `7.0`, `1.5`, `0.05`.
+pub(crate) fn secs(t: f64) -> String {
+    let ms = (t * 1000.0).round() as i64;
+    let whole = ms / 1000;
+    let frac = (ms % 1000).abs();
+    if frac == 0 {
+        format!("{whole}.0")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{whole}.{}", f.trim_end_matches('0'))
+    }
+}
+
+/// Seconds for people: `7s`, `1.5s`, `50ms`.
+pub(crate) fn human(t: f64) -> String {
+    let ms = (t * 1000.0).round() as i64;
+    if ms != 0 && ms.abs() < 1000 {
+        format!("{ms}ms")
+    } else {
+        format!("{}s", secs(t).trim_end_matches(".0"))
+    }
+}
+
+impl Trace {
+    /// The trace as JSON, with the field names of DESIGN.md (stable; byte-identical for the
+    /// same scenario).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = ctxgroup::scenario::parse("task t1 5s").unwrap();
+    /// let json = ctxgroup::simulate::simulate(&s).unwrap().to_json();
+    /// assert!(json.starts_with(r#"{"returned":{"at":5.0,"error":null"#));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = JsonWriter::new();
+        w.begin_object();
+        w.key("returned");
+        match &self.returned {
+            None => w.null(),
+            Some(r) => {
+                w.begin_object();
+                w.key("at");
+                w.raw(&secs(r.at));
+                w.key("error");
+                w.opt_str(r.error.as_deref());
+                w.key("cause");
+                w.opt_str(r.cause.as_deref());
+                w.end_object();
+            }
+        }
+        w.key("tasks");
+        w.begin_array();
+        for t in &self.tasks {
+            w.begin_object();
+            w.key("name");
+            w.str(&t.name);
+            w.key("path");
+            w.str(&t.path);
+            w.key("spawned");
+            w.raw(&secs(t.spawned));
+            w.key("start");
+            w.opt_raw(t.start.map(secs).as_deref());
+            w.key("end");
+            w.opt_raw(t.end.map(secs).as_deref());
+            w.key("outcome");
+            w.str(t.outcome.as_str());
+            w.key("error");
+            w.opt_str(t.error.as_deref());
+            w.key("cause");
+            w.opt_str(t.cause.as_deref());
+            w.key("leaked");
+            w.raw(if t.leaked { "true" } else { "false" });
+            w.key("cause_task");
+            w.opt_str(t.cause_task.as_deref());
+            w.key("cancel_requested");
+            w.opt_raw(t.cancel_requested.map(secs).as_deref());
+            w.key("depth");
+            w.raw(&t.depth.to_string());
+            w.key("group");
+            w.raw(if t.is_group { "true" } else { "false" });
+            w.key("line");
+            w.raw(&t.line.to_string());
+            w.end_object();
+        }
+        w.end_array();
+        w.key("events");
+        w.begin_array();
+        for e in &self.events {
+            w.begin_object();
+            w.key("t");
+            w.raw(&secs(e.t));
+            w.key("task");
+            w.opt_str(e.task.as_deref());
+            w.key("kind");
+            w.str(e.kind);
+            if let Some(d) = &e.detail {
+                w.key("detail");
+                w.str(d);
+            }
+            w.end_object();
+        }
+        w.end_array();
+        w.key("marks");
+        w.begin_array();
+        for m in &self.marks {
+            w.begin_object();
+            w.key("t");
+            w.raw(&secs(m.t));
+            w.key("kind");
+            w.str(m.kind);
+            w.key("context");
+            w.str(&m.context);
+            w.key("label");
+            w.str(&m.label);
+            w.end_object();
+        }
+        w.end_array();
+        w.key("end");
+        w.raw(&secs(self.end));
+        w.key("expectations");
+        w.begin_array();
+        for x in &self.expectations {
+            w.begin_object();
+            w.key("line");
+            w.raw(&x.line.to_string());
+            w.key("ok");
+            w.raw(if x.ok { "true" } else { "false" });
+            w.key("message");
+            w.str(&x.message);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+        w.finish()
+    }
+
+    /// One line on how it went: `returned at 7s: context deadline exceeded — t2 cancelled at 7s, t1 completed at 5s`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = ctxgroup::scenario::parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s").unwrap();
+    /// let t = ctxgroup::simulate::simulate(&s).unwrap();
+    /// assert_eq!(t.summary(), "returned at 7s: context deadline exceeded — t1 completed at 5s, t2 cancelled at 7s");
+    /// ```
+    pub fn summary(&self) -> String {
+        let head = match &self.returned {
+            None => "never returns".to_string(),
+            Some(r) => match &r.error {
+                None => format!("returned at {}: ok", human(r.at)),
+                Some(e) => format!("returned at {}: {e}", human(r.at)),
+            },
+        };
+        let top: Vec<String> = self
+            .tasks
+            .iter()
+            .filter(|t| t.depth == 0)
+            .take(6)
+            .map(|t| match (t.outcome, t.end) {
+                (Outcome::Running, _) if t.start.is_none() => {
+                    format!("{} still waiting for a slot", t.name)
+                }
+                (Outcome::Running, _) => format!("{} still running", t.name),
+                (o, Some(end)) => format!(
+                    "{} {} at {}{}",
+                    t.name,
+                    o.as_str(),
+                    human(end),
+                    if t.leaked { " (leaked)" } else { "" }
+                ),
+                (o, None) => format!("{} {}", t.name, o.as_str()),
+            })
+            .collect();
+        let more = self
+            .tasks
+            .iter()
+            .filter(|t| t.depth == 0)
+            .count()
+            .saturating_sub(6);
+        let mut s = head;
+        if !top.is_empty() {
+            s.push_str(" — ");
+            s.push_str(&top.join(", "));
+            if more > 0 {
+                s.push_str(&format!(" and {more} more"));
+            }
+        }
+        s
+    }
+}
