@@ -1,0 +1,125 @@
+//! Bad scenarios get clear errors: line, column, the offending text, a hint. Never a panic.
+use ctxgroup::scenario::{parse, ParseError};
+
+fn first_error(text: &str) -> ParseError {
+    parse(text).expect_err("should not parse").0.remove(0)
+}
+
+#[test]
+fn an_unknown_unit_points_at_the_unit() {
+    let e = first_error("timeout 7s\ntask t1 5sx");
+    assert_eq!((e.line, e.col, e.end_col), (2, 10, 12));
+    assert_eq!(
+        e.to_string(),
+        r#"line 2, col 10: unknown unit "sx" in "5sx" (use ms, s or m)"#
+    );
+    assert_eq!(e.source_line, "task t1 5sx");
+}
+
+#[test]
+fn a_misspelt_keyword_gets_a_suggestion() {
+    let e = first_error("timout 7s");
+    assert_eq!((e.line, e.col), (1, 1));
+    assert_eq!(e.hint, "did you mean `timeout`?");
+}
+
+#[test]
+fn an_unknown_option_gets_a_suggestion() {
+    let e = first_error("task t1 5s chek=never");
+    assert_eq!(e.col, 12);
+    assert_eq!(e.message, r#"unknown option "chek""#);
+    assert_eq!(e.hint, "did you mean `check`?");
+}
+
+#[test]
+fn duplicate_task_names_name_the_first_line() {
+    let e = first_error("task a 1s\ntask b 1s\ntask a 2s");
+    assert_eq!((e.line, e.col), (3, 6));
+    assert!(e.message.contains("first used on line 1"), "{e}");
+}
+
+#[test]
+fn the_same_name_in_different_groups_is_fine() {
+    parse("task a 1s\ngroup g {\n  task a 1s\n}").unwrap();
+}
+
+#[test]
+fn a_check_step_longer_than_the_task_is_an_error() {
+    let e = first_error("task t1 5s check=every:6s");
+    assert_eq!(e.col, 18);
+    assert!(e.message.contains("longer than the task"), "{e}");
+}
+
+#[test]
+fn zero_and_negative_durations_are_errors() {
+    assert!(first_error("task t 0s").message.contains("zero duration"));
+    assert!(first_error("timeout -3s").message.contains("negative"));
+    assert!(first_error("task t 5").message.contains("no unit"));
+    assert!(first_error("task t 1.0005s")
+        .message
+        .contains("finer than 1 ms"));
+    parse("task t 1s after=0s\ncancel 0s").unwrap();
+}
+
+#[test]
+fn an_unclosed_group_points_at_its_opening_line() {
+    let e = first_error("timeout 3s\ngroup batch limit=1 {\n  task b1 1s\n");
+    assert_eq!((e.line, e.col), (2, 1));
+    assert_eq!(e.message, "group batch is never closed");
+}
+
+#[test]
+fn a_stray_closing_brace_is_an_error() {
+    let e = first_error("task a 1s\n}");
+    assert_eq!((e.line, e.col), (2, 1));
+}
+
+#[test]
+fn settings_inside_a_group_are_explained() {
+    let e = first_error("group g {\n  timeout 1s\n  task a 1s\n}");
+    assert_eq!(e.line, 2);
+    assert!(e.hint.contains("group g timeout="), "{e}");
+}
+
+#[test]
+fn every_error_is_reported_not_just_the_first() {
+    let errs = parse("tsk a 1s\ntask b 1q\ntask c 1s check=sometimes\nlimit zero").unwrap_err();
+    let lines: Vec<usize> = errs.0.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [1, 2, 3, 4]);
+}
+
+#[test]
+fn an_unterminated_string_is_an_error() {
+    let e = first_error("task a 1s fail=\"HTTP 502");
+    assert_eq!(e.col, 16);
+    assert_eq!(e.message, "unterminated string");
+}
+
+#[test]
+fn expectations_must_name_real_tasks() {
+    let e = first_error("task a 1s\nexpect b completed at 1s");
+    assert_eq!((e.line, e.col), (2, 8));
+    assert_eq!(e.message, r#"no task named "b""#);
+}
+
+#[test]
+fn limits_are_checked() {
+    let many: String = (0..10_001).map(|i| format!("task t{i} 1s\n")).collect();
+    assert!(first_error(&many).message.contains("more than 10000 tasks"));
+    let deep: String = (0..17)
+        .map(|i| format!("group g{i} {{\n"))
+        .chain((0..17).map(|_| "}\n".to_string()))
+        .collect();
+    assert!(first_error(&deep).message.contains("nested deeper than 16"));
+    assert!(first_error("task t 1000001s").message.contains("limit"));
+    let long = "# ".repeat(600_000);
+    assert!(first_error(&long).message.contains("byte limit"));
+}
+
+#[test]
+fn names_are_checked_and_reserved_words_refused() {
+    assert!(first_error("task a/b 1s")
+        .message
+        .contains("not a valid task name"));
+    assert!(first_error("task returned 1s").message.contains("reserved"));
+}

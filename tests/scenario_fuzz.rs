@@ -1,0 +1,71 @@
+//! The parser never panics: random text, and random mutations of valid scenarios. Whatever
+//! parses also simulates without panicking.
+#![cfg(not(target_arch = "wasm32"))]
+use proptest::prelude::*;
+
+const VALID: &str = "timeout 7s\nlimit 2\non-error cancel\nwait all\ncancel 3s\nvalue trace=1\n\
+task t1 5s check=never\ntask t2 10s check=every:1s\ntask t3 10s check=start\ntask t4 5s\n\
+task t5 3s fail=\"HTTP 502\"\ntask t6 forever check=never\ntask t7 5s timeout=2s\ntask t8 1s after=2s\n\
+group batch timeout=3s limit=1 on-error=continue {\n  task b1 1s\n  task b2 5s\n}\n\
+expect t1 completed at 5s\nexpect returned never\n";
+
+fn check(text: &str) {
+    match ctxgroup::scenario::parse(text) {
+        Ok(s) => {
+            if let Ok(trace) = ctxgroup::simulate::simulate(&s) {
+                let _ = trace.to_json();
+                let _ = ctxgroup::gantt::render(&trace, &Default::default());
+            }
+        }
+        Err(errs) => {
+            let lines: Vec<&str> = text.lines().collect();
+            for e in errs.0 {
+                assert!(
+                    e.line >= 1 && e.line <= lines.len().max(1),
+                    "line {} out of range",
+                    e.line
+                );
+                assert!(e.col >= 1 && e.end_col > e.col, "bad columns in {e}");
+                assert!(!e.message.is_empty());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn random_text_never_panics(text in "[ -~\n\t{}\"#=:.é]{0,300}") {
+        check(&text);
+    }
+
+    #[test]
+    fn random_token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(vec![
+        "task", "group", "timeout", "limit", "on-error", "wait", "cancel", "value", "expect", "{", "}", "\n",
+        "t1", "5s", "0s", "-1s", "1.5s", "250ms", "2m", "forever", "check=never", "check=every:1s", "check=every:0s",
+        "check=start", "fail=\"x\"", "timeout=2s", "after=1s", "limit=1", "on-error=continue", "wait=cancel",
+        "all", "completed", "at", "returned", "never", "\"context canceled\"", "ok", "#", "=", "x=y",
+    ]), 0..60)) {
+        check(&tokens.join(" "));
+    }
+
+    #[test]
+    fn mutations_of_a_valid_scenario_never_panic(cuts in prop::collection::vec((0usize..VALID.len(), 0usize..8, "[ -~\n]{0,4}"), 1..6)) {
+        let mut text = VALID.to_string();
+        for (at, len, insert) in cuts {
+            let mut at = at.min(text.len());
+            while !text.is_char_boundary(at) { at -= 1; }
+            let mut end = (at + len).min(text.len());
+            while !text.is_char_boundary(end) { end -= 1; }
+            text.replace_range(at..end, &insert);
+        }
+        check(&text);
+    }
+}
+
+#[test]
+fn the_full_example_parses() {
+    let s = ctxgroup::scenario::parse(VALID).unwrap();
+    assert_eq!(s.group.items.len(), 9);
+}

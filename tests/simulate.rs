@@ -1,0 +1,206 @@
+//! The simulator's semantics, one DESIGN.md rule per test.
+use ctxgroup::scenario::parse;
+use ctxgroup::simulate::simulate;
+use ctxgroup::trace::{Outcome, Trace};
+
+fn run(text: &str) -> Trace {
+    simulate(&parse(text).unwrap()).unwrap()
+}
+
+fn task<'t>(trace: &'t Trace, path: &str) -> &'t ctxgroup::trace::TaskTrace {
+    trace
+        .tasks
+        .iter()
+        .find(|t| t.path == path)
+        .unwrap_or_else(|| panic!("no task {path}"))
+}
+
+#[test]
+fn set_limit_2_with_five_1s_tasks_start_at_0_0_1_1_2() {
+    let t = run("limit 2\ntask t1 1s\ntask t2 1s\ntask t3 1s\ntask t4 1s\ntask t5 1s");
+    let starts: Vec<f64> = t.tasks.iter().map(|t| t.start.unwrap()).collect();
+    assert_eq!(starts, [0.0, 0.0, 1.0, 1.0, 2.0]);
+    // g.Go blocks: t4 is only spawned when t3's spawn returned.
+    let spawned: Vec<f64> = t.tasks.iter().map(|t| t.spawned).collect();
+    assert_eq!(spawned, [0.0, 0.0, 0.0, 1.0, 1.0]);
+}
+
+#[test]
+fn a_queued_task_starts_after_the_cancel_and_follows_its_check_mode() {
+    let t = run(
+        "limit 1\ncancel 1s\ntask a 2s check=never\ntask b 3s check=never\ntask c 3s check=start",
+    );
+    let b = task(&t, "b");
+    assert_eq!(
+        (b.start, b.end, b.outcome),
+        (Some(2.0), Some(5.0), Outcome::Completed)
+    );
+    assert_eq!(
+        b.cancel_requested,
+        Some(2.0),
+        "its context was already cancelled when it started"
+    );
+    let c = task(&t, "c");
+    assert_eq!(
+        (c.start, c.end, c.outcome),
+        (Some(5.0), Some(5.0), Outcome::Cancelled)
+    );
+}
+
+#[test]
+fn wait_cancel_returns_at_the_deadline_and_leaks_what_still_runs() {
+    let t = run("timeout 2s\nwait cancel\ntask query 5s check=never\ntask fetch 5s");
+    let r = t.returned.as_ref().unwrap();
+    assert_eq!(
+        (r.at, r.error.as_deref()),
+        (2.0, Some("context deadline exceeded"))
+    );
+    let q = task(&t, "query");
+    assert!(q.leaked);
+    assert_eq!(q.end, Some(5.0), "the trace shows it past the return line");
+    assert!(!task(&t, "fetch").leaked);
+    assert!(t.end >= 5.0);
+}
+
+#[test]
+fn a_nested_groups_timeout_counts_from_its_start() {
+    let t = run("task a 3s\ngroup g after=1s timeout=1s {\n  task x 5s\n}");
+    let x = task(&t, "g/x");
+    assert_eq!(
+        (x.start, x.end, x.outcome),
+        (Some(1.0), Some(2.0), Outcome::Cancelled)
+    );
+    assert_eq!(x.cause.as_deref(), Some("deadline of g passed at 2s"));
+    assert_eq!(x.depth, 1);
+    let g = task(&t, "g");
+    assert_eq!(
+        (g.outcome, g.error.as_deref()),
+        (Outcome::Cancelled, Some("context deadline exceeded"))
+    );
+    // The nested group's error is the outer group's first error: it cancels a.
+    assert_eq!(task(&t, "a").outcome, Outcome::Cancelled);
+    assert_eq!(task(&t, "a").cause_task.as_deref(), Some("g"));
+}
+
+#[test]
+fn a_nested_groups_settings_apply_to_it_alone() {
+    let t = run(
+        "group g limit=1 on-error=continue {\n  task x 1s fail=\"boom\"\n  task y 1s\n}\ntask z 1s",
+    );
+    assert_eq!(task(&t, "g/y").start, Some(1.0), "limit 1 inside g");
+    assert_eq!(
+        task(&t, "g/y").outcome,
+        Outcome::Completed,
+        "continue inside g"
+    );
+    assert_eq!(task(&t, "z").start, Some(0.0), "no limit outside");
+    assert_eq!(task(&t, "g").error.as_deref(), Some("boom"));
+}
+
+#[test]
+fn a_group_that_can_never_return_says_so() {
+    let t = run("limit 1\ntask stuck forever check=never\ntask next 1s");
+    assert!(t.returned.is_none());
+    assert!(t.to_json().starts_with(r#"{"returned":null"#));
+    assert_eq!(task(&t, "stuck").outcome, Outcome::Running);
+    assert_eq!(task(&t, "next").start, None, "it never gets a slot");
+    assert!(t.summary().starts_with("never returns"));
+}
+
+#[test]
+fn every_cancelled_task_knows_its_reason_and_cause() {
+    let t = run(
+        "timeout 9s\ncancel 8s\ntask a 1s fail=\"HTTP 502\"\ntask b 5s\ntask c 5s timeout=500ms",
+    );
+    assert_eq!(
+        task(&t, "c").cause.as_deref(),
+        Some("deadline of c passed at 0.5s")
+    );
+    assert_eq!(
+        task(&t, "b").cause.as_deref(),
+        Some("c failed: context deadline exceeded")
+    );
+    assert_eq!(task(&t, "b").cause_task.as_deref(), Some("c"));
+    let t = run("cancel 2s\ntask a 5s");
+    assert_eq!(
+        task(&t, "a").cause.as_deref(),
+        Some("cancel of main was called")
+    );
+    let t = run("timeout 2s\ntask a 5s");
+    assert_eq!(
+        task(&t, "a").cause.as_deref(),
+        Some("deadline of main passed at 2s")
+    );
+}
+
+#[test]
+fn a_deadline_wins_a_tie_with_a_completion_and_a_check() {
+    let t = run("timeout 5s\ntask a 5s\ntask b 10s check=every:5s");
+    assert_eq!(task(&t, "a").outcome, Outcome::Cancelled);
+    assert_eq!(task(&t, "b").end, Some(5.0));
+    assert_eq!(task(&t, "b").outcome, Outcome::Cancelled);
+}
+
+#[test]
+fn context_values_reach_the_tasks() {
+    let s = parse("value trace=12512312234\ntask a 1s").unwrap();
+    assert_eq!(s.values, [("trace".to_string(), "12512312234".to_string())]);
+    simulate(&s).unwrap();
+}
+
+#[test]
+fn ten_thousand_tasks_simulate_and_render() {
+    let text: String = std::iter::once("limit 100\ntimeout 100s\n".to_string())
+        .chain(
+            (0..10_000)
+                .map(|i| format!("task t{i} {}ms check=every:100ms\n", 100 + (i * 37) % 900)),
+        )
+        .collect();
+    let t = run(&text);
+    assert_eq!(t.tasks.len(), 10_000);
+    assert!(t.tasks.iter().all(|t| t.outcome == Outcome::Completed));
+    let svg = ctxgroup::gantt::render(&t, &Default::default());
+    assert!(svg.len() > 100_000 && svg.ends_with("</svg>"));
+}
+
+#[test]
+fn too_many_checks_on_a_forever_task_is_refused_not_frozen() {
+    let err =
+        simulate(&parse("task a 100000s\ntask b forever check=every:1ms").unwrap()).unwrap_err();
+    assert_eq!(err.line, 2);
+    assert!(err.message.contains("longer step"));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_chrome_trace_has_lanes_slices_instants_and_a_flow_from_cause_to_victim() {
+    let t = run("timeout 9s\ntask a 1s fail=\"HTTP 502\"\ntask b 5s\nlimit 1\n");
+    let v: serde_json::Value = serde_json::from_str(&ctxgroup::trace::to_chrome_json(&t)).unwrap();
+    let events = v["traceEvents"].as_array().unwrap();
+    let names: Vec<&str> = events
+        .iter()
+        .filter(|e| e["name"] == "thread_name")
+        .map(|e| e["args"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    assert!(events
+        .iter()
+        .any(|e| e["ph"] == "X" && e["name"] == "a" && e["dur"] == 1_000_000));
+    assert!(events
+        .iter()
+        .any(|e| e["ph"] == "X" && e["name"] == "queued"));
+    assert!(events
+        .iter()
+        .any(|e| e["ph"] == "i" && e["name"].as_str().unwrap().starts_with("returned")));
+    let s = events.iter().find(|e| e["ph"] == "s").expect("flow start");
+    let f = events.iter().find(|e| e["ph"] == "f").expect("flow end");
+    assert_eq!(s["id"], f["id"]);
+}
+
+#[test]
+fn the_svg_escapes_names_and_errors() {
+    let t = run("task a 1s fail=\"<script>alert(1)</script> & co\"");
+    let svg = ctxgroup::gantt::render(&t, &Default::default());
+    assert!(!svg.contains("<script>"));
+    assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+}
