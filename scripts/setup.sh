@@ -29,11 +29,10 @@ if ! command -v wasm-pack >/dev/null 2>&1; then
   cargo install wasm-pack
 fi
 
-# 4. Chromium, its driver and wasm-opt from Debian.
+# 4. Chromium and its driver from Debian.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
-command -v wasm-opt >/dev/null 2>&1 || missing+=(binaryen)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -41,10 +40,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
-# 5. The page test's browser driver (playwright-core drives the Debian Chromium; it downloads nothing).
-if [ ! -d tests/page/node_modules/playwright-core ]; then
-  say "installing playwright-core for the page test"
-  (cd tests/page && npm install --no-audit --no-fund --loglevel=error)
+# 5. Node tools (package.json): binaryen's wasm-opt for the build, playwright-core to drive
+#    Debian's Chromium in the page test (it downloads no browser).
+want_tools=$(node -e 'const p=require("./package.json").devDependencies;console.log(Object.entries(p).map(([k,v])=>k+"@"+v).join(" "))')
+have_tools=$(node -e 'const p=require("./package.json").devDependencies;console.log(Object.keys(p).map(k=>{try{return k+"@"+require("./node_modules/"+k+"/package.json").version}catch{return k+"@none"}}).join(" "))')
+if [ "$want_tools" != "$have_tools" ]; then
+  say "installing node tools: $want_tools"
+  npm install --no-audit --no-fund --loglevel=error --no-save
 fi
 
-say "ready (wasm-bindgen $want_wb, $(wasm-pack --version), $(chromium --version 2>/dev/null | head -1))"
+say "ready: wasm-bindgen $want_wb, $(wasm-pack --version), $(chromium --version 2>/dev/null | head -1), $want_tools"

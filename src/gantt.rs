@@ -125,7 +125,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     let vars = if options.dark { DARK } else { LIGHT };
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="cg-title cg-desc" font-family="ui-sans-serif, system-ui, -apple-system, Segoe UI, sans-serif" font-size="{font}">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt" width="{width}" height="{height}" viewBox="0 0 {width} {height}" data-left="{left:.1}" data-plot-width="{plot_w:.1}" data-end="{end}" role="img" aria-labelledby="cg-title cg-desc" font-family="ui-sans-serif, system-ui, -apple-system, Segoe UI, sans-serif" font-size="{font}">"#
     );
     let _ = write!(
         s,

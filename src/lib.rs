@@ -79,6 +79,8 @@ pub mod group;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use clock::BrowserClock;

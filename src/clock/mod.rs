@@ -15,6 +15,7 @@ use std::time::Duration;
 
 mod queue;
 mod runtime;
+mod scaled;
 mod sleep;
 mod virtual_clock;
 
@@ -25,6 +26,7 @@ mod system;
 
 pub(crate) use queue::TimerQueue;
 pub use runtime::{Stalled, VirtualRuntime};
+pub use scaled::ScaledClock;
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use virtual_clock::VirtualClock;
 

@@ -1,7 +1,7 @@
 //! The record of a run: tasks, events, the group's return; as JSON and as a Chrome trace.
 
 mod chrome;
-mod json;
+pub(crate) mod json;
 
 pub use chrome::to_chrome_json;
 use json::JsonWriter;

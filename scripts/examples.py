@@ -1,0 +1,29 @@
+"""Writes www/examples.json from examples/scenarios/*.txt: the page's examples menu.
+
+Each scenario's leading comment lines give its title (the first line) and its lesson (the rest).
+"""
+import json
+import pathlib
+
+root = pathlib.Path(__file__).resolve().parent.parent
+order = [
+    "001-fixed", "001-attempt-1-no-context", "001-attempt-2-timeout-ignored", "001-attempt-3-watcher",
+    "001-attempt-4-check-once", "001-attempt-5-outer-loop", "000-slow-api", "000-slow-api-6s",
+    "000-fast-api", "002-worker-cancel", "002-timeout-50ms", "003-first-error", "003-continue",
+    "004-leak", "limit-2", "token-held-forever", "everything",
+]
+files = {p.stem: p for p in (root / "examples/scenarios").glob("*.txt")}
+names = [n for n in order if n in files] + sorted(n for n in files if n not in order)
+examples = []
+for name in names:
+    text = files[name].read_text()
+    comments = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        comments.append(line.lstrip("# ").strip())
+    title = comments[0] if comments else name
+    lesson = " ".join(comments[1:])
+    examples.append({"id": name, "title": title, "lesson": lesson, "text": text})
+(root / "www/examples.json").write_text(json.dumps(examples, ensure_ascii=False, indent=1) + "\n")
+print(f"examples: {len(examples)} scenarios -> www/examples.json")

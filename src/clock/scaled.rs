@@ -1,0 +1,73 @@
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Clock, TimerCallback, TimerId};
+
+/// A clock that runs `speed` times as fast as another, from zero at its creation: the
+/// playground's live mode shows a 10 s scenario in 1 s at 10×.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ctxgroup::{clock::ScaledClock, Clock, VirtualClock};
+///
+/// let base = VirtualClock::new();
+/// let fast = ScaledClock::new(base.clone(), 10.0);
+/// base.advance(Duration::from_millis(100));
+/// assert_eq!(fast.now(), Duration::from_secs(1));
+/// ```
+pub struct ScaledClock {
+    base: Arc<dyn Clock>,
+    origin: Duration,
+    speed: f64,
+}
+
+impl ScaledClock {
+    /// A clock reading zero now, running at `speed` (clamped to 0.01..=1000) times `base`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = ctxgroup::clock::ScaledClock::new(ctxgroup::VirtualClock::new(), 0.5);
+    /// assert_eq!(c.speed(), 0.5);
+    /// ```
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(base: Arc<dyn Clock>, speed: f64) -> Arc<ScaledClock> {
+        let speed = if speed.is_finite() { speed.clamp(0.01, 1000.0) } else { 1.0 };
+        Arc::new(ScaledClock { origin: base.now(), base, speed })
+    }
+
+    /// How many times faster than its base this clock runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = ctxgroup::clock::ScaledClock::new(ctxgroup::VirtualClock::new(), 4.0);
+    /// assert_eq!(c.speed(), 4.0);
+    /// ```
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> Duration {
+        self.base.now().saturating_sub(self.origin).mul_f64(self.speed)
+    }
+
+    fn schedule(&self, at: Duration, callback: TimerCallback) -> TimerId {
+        self.base.schedule(self.origin + at.div_f64(self.speed), callback)
+    }
+
+    fn cancel_timer(&self, id: TimerId) -> bool {
+        self.base.cancel_timer(id)
+    }
+}
+
+impl fmt::Debug for ScaledClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScaledClock").field("speed", &self.speed).field("now", &self.now()).finish()
+    }
+}

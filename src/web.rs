@@ -1,0 +1,232 @@
+//! The browser side (wasm32 only): what the playground page and the `<ctxgroup-playground>`
+//! element call. Answers are JSON strings, so the JS glue stays small.
+//!
+//! Live mode runs the very same scenario code as virtual mode, on a [`BrowserClock`] scaled by
+//! the chosen speed, with tasks spawned on the browser's event loop. Stopping (or starting
+//! another run) aborts every task future of the run, which drops their timers: no stray
+//! `setTimeout` is left behind.
+
+use std::sync::{Arc, Mutex};
+
+use futures::future::{AbortHandle, Abortable};
+use wasm_bindgen::prelude::*;
+
+use crate::clock::{BrowserClock, Clock, ScaledClock};
+use crate::gantt;
+use crate::scenario::{self, Scenario};
+use crate::simulate::{self, Recorder, RunTimers};
+use crate::trace::{json::JsonWriter, to_chrome_json, Trace};
+use crate::Context;
+
+/// The library's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// One playground: the last scenario and trace, and the live run if one is going.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct Playground {
+    scenario: Option<Scenario>,
+    trace: Option<Trace>,
+    live: Option<LiveRun>,
+}
+
+struct LiveRun {
+    scenario: Scenario,
+    clock: Arc<BrowserClock>,
+    scaled: Arc<ScaledClock>,
+    recorder: Arc<Recorder>,
+    handles: Arc<Mutex<Vec<AbortHandle>>>,
+    timers: Arc<RunTimers>,
+    live_tasks: Arc<std::sync::atomic::AtomicUsize>,
+    horizon: f64,
+}
+
+impl Drop for LiveRun {
+    fn drop(&mut self) {
+        for h in self.handles.lock().unwrap().drain(..) {
+            h.abort();
+        }
+        self.timers.cancel_all();
+    }
+}
+
+fn errors_json(errors: &scenario::ParseErrors) -> String {
+    let mut w = JsonWriter::new();
+    w.begin_object();
+    w.key("ok");
+    w.raw("false");
+    w.key("errors");
+    w.begin_array();
+    for e in &errors.0 {
+        w.begin_object();
+        w.key("line");
+        w.raw(&e.line.to_string());
+        w.key("col");
+        w.raw(&e.col.to_string());
+        w.key("endCol");
+        w.raw(&e.end_col.to_string());
+        w.key("message");
+        w.str(&e.message);
+        w.key("hint");
+        w.str(&e.hint);
+        w.key("text");
+        w.str(&e.to_string());
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    w.finish()
+}
+
+fn sim_error_json(e: &simulate::SimError) -> String {
+    errors_json(&scenario::ParseErrors(vec![scenario::ParseError {
+        line: e.line,
+        col: 1,
+        end_col: 2,
+        message: e.message.clone(),
+        hint: String::new(),
+        source_line: String::new(),
+    }]))
+}
+
+fn result_json(trace: &Trace, width: f64, dark: bool, extra: &[(&str, String)]) -> String {
+    let svg = gantt::render(trace, &gantt::Options { width, dark });
+    let mut w = JsonWriter::new();
+    w.begin_object();
+    w.key("ok");
+    w.raw("true");
+    w.key("summary");
+    w.str(&trace.summary());
+    w.key("svg");
+    w.str(&svg);
+    for (k, v) in extra {
+        w.key(k);
+        w.raw(v);
+    }
+    w.key("trace");
+    w.raw(&trace.to_json());
+    w.end_object();
+    w.finish()
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// A new playground.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Playground {
+        Playground::default()
+    }
+
+    /// Parses and simulates `text` in virtual time; the chart is `width` px wide. Returns
+    /// `{"ok":true,"summary","svg","trace"}` or `{"ok":false,"errors":[{line,col,endCol,message,hint,text}]}`.
+    pub fn run(&mut self, text: &str, width: f64, dark: bool) -> String {
+        self.live = None;
+        let scenario = match scenario::parse(text) {
+            Ok(s) => s,
+            Err(errors) => return errors_json(&errors),
+        };
+        let trace = match simulate::simulate(&scenario) {
+            Ok(t) => t,
+            Err(e) => return sim_error_json(&e),
+        };
+        let out = result_json(&trace, width, dark, &[]);
+        self.scenario = Some(scenario);
+        self.trace = Some(trace);
+        out
+    }
+
+    /// Re-renders the last trace (after a resize or a theme change).
+    pub fn render(&self, width: f64, dark: bool) -> String {
+        match &self.trace {
+            Some(t) => gantt::render(t, &gantt::Options { width, dark }),
+            None => String::new(),
+        }
+    }
+
+    /// The last trace as JSON.
+    pub fn trace_json(&self) -> String {
+        self.trace.as_ref().map(Trace::to_json).unwrap_or_default()
+    }
+
+    /// The last trace as Chrome trace-event JSON (for Perfetto).
+    pub fn chrome_json(&self) -> String {
+        self.trace.as_ref().map(to_chrome_json).unwrap_or_default()
+    }
+
+    /// Starts `text` in live mode on the browser clock at `speed`× (0.01 to 1000). Returns the
+    /// same error JSON as [`run`](Self::run), or `{"ok":true}`.
+    pub fn start_live(&mut self, text: &str, speed: f64) -> String {
+        self.live = None; // stops the previous run: its futures are aborted, its timers dropped
+        let scenario = match scenario::parse(text) {
+            Ok(s) => s,
+            Err(errors) => return errors_json(&errors),
+        };
+        // Reuse the virtual run's checks (limits on checks) and its horizon.
+        let horizon = match simulate::simulate(&scenario) {
+            Ok(t) => t.end.max(0.001),
+            Err(e) => return sim_error_json(&e),
+        };
+        let clock = BrowserClock::new();
+        let scaled = ScaledClock::new(clock.clone(), speed);
+        let recorder = Recorder::new(&scenario, scaled.clone());
+        let handles: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
+        let live_tasks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let spawner = {
+            let handles = handles.clone();
+            let live_tasks = live_tasks.clone();
+            move |fut: futures::future::BoxFuture<'static, ()>| {
+                let (handle, registration) = AbortHandle::new_pair();
+                handles.lock().unwrap().push(handle);
+                live_tasks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let live = live_tasks.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = Abortable::new(fut, registration).await;
+                    live.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                });
+            }
+        };
+        let (main, timers) = simulate::run(Arc::new(scenario.clone()), Context::with_clock(scaled.clone()), Arc::new(spawner.clone()), recorder.clone());
+        spawner(Box::pin(main));
+        self.live = Some(LiveRun { scenario, clock, scaled, recorder, handles, timers, live_tasks, horizon });
+        r#"{"ok":true}"#.to_string()
+    }
+
+    /// The live run so far: `{"ok":true,"now","done","summary","svg","trace"}`; `done` once every
+    /// task has returned, nothing can happen any more, or the chart's end is reached.
+    pub fn live_snapshot(&mut self, width: f64, dark: bool) -> String {
+        let Some(live) = &self.live else { return r#"{"ok":false,"errors":[]}"#.to_string() };
+        let mut trace = live.recorder.snapshot(&live.scenario);
+        let now = live.scaled.now().as_secs_f64();
+        let idle = live.clock.pending_timers() == 0;
+        let all_done = live.live_tasks.load(std::sync::atomic::Ordering::SeqCst) == 0;
+        let done = all_done || idle || now >= live.horizon;
+        if done {
+            trace.end = trace.end.max(live.horizon.min(now));
+        }
+        let out = result_json(&trace, width, dark, &[("now", crate::trace::secs(now)), ("done", done.to_string())]);
+        self.trace = Some(trace);
+        if done {
+            self.live = None;
+        }
+        out
+    }
+
+    /// Stops the live run, if any: aborts its tasks and drops their timers.
+    pub fn stop(&mut self) {
+        self.live = None;
+    }
+
+    /// How many browser-clock timers the live run has pending (0 after `stop`).
+    pub fn live_pending_timers(&self) -> usize {
+        self.live.as_ref().map_or(0, |l| l.clock.pending_timers())
+    }
+}
+
+impl std::fmt::Debug for Playground {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Playground").field("has_trace", &self.trace.is_some()).field("live", &self.live.is_some()).finish()
+    }
+}
