@@ -24,7 +24,7 @@ const MAX_ERRORS: usize = 100;
 ///
 /// ```
 /// let errs = ctxgroup::scenario::parse("task t1 5sx").unwrap_err();
-/// assert_eq!(errs.0[0].to_string(), r#"line 1, col 9: unknown unit "sx" in "5sx" (use ms, s or m)"#);
+/// assert_eq!(errs.0[0].to_string(), r#"line 1, col 10: unknown unit "sx" in "5sx" (use ms, s or m)"#);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
