@@ -1,1 +1,257 @@
-fn main() {}
+//! ctxgroup against its peers, in one run: `cargo bench --bench core`.
+//! Each group compares the same work; BENCHMARKS.md reports the ratios.
+use std::time::Duration;
+
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
+use ctxgroup::{Context, TaskGroup, VirtualClock};
+use futures::stream::{FuturesUnordered, StreamExt};
+use tokio_util::sync::CancellationToken;
+
+fn root() -> Context {
+    Context::with_clock(VirtualClock::new())
+}
+
+fn child_create_drop(c: &mut Criterion) {
+    let mut g = c.benchmark_group("child create+drop");
+    let ctx = root();
+    g.bench_function("ctxgroup", |b| {
+        b.iter(|| drop(black_box(ctx.with_cancel())))
+    });
+    let token = CancellationToken::new();
+    g.bench_function("tokio-util", |b| {
+        b.iter(|| drop(black_box(token.child_token())))
+    });
+    g.finish();
+}
+
+fn fan_out(c: &mut Criterion) {
+    for n in [10_000usize, 100_000] {
+        let mut g = c.benchmark_group(format!("cancel fan-out {n}"));
+        g.sample_size(20);
+        g.bench_function("ctxgroup", |b| {
+            b.iter_batched(
+                || {
+                    let (parent, cancel) = root().with_cancel();
+                    let children: Vec<_> = (0..n).map(|_| parent.with_cancel().0).collect();
+                    (cancel, children)
+                },
+                |(cancel, children)| {
+                    cancel.cancel();
+                    (cancel, children) // dropped outside the timing
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        g.bench_function("tokio-util", |b| {
+            b.iter_batched(
+                || {
+                    let parent = CancellationToken::new();
+                    let children: Vec<_> = (0..n).map(|_| parent.child_token()).collect();
+                    (parent, children)
+                },
+                |(parent, children)| {
+                    parent.cancel();
+                    (parent, children)
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        g.finish();
+    }
+}
+
+fn deep_chain(c: &mut Criterion) {
+    const DEPTH: usize = 100_000;
+    // Every handle kept: a real 100k-deep chain in both libraries.
+    let mut g = c.benchmark_group("cancel 100k-deep chain");
+    g.sample_size(20);
+    g.bench_function("ctxgroup", |b| {
+        b.iter_batched(
+            || {
+                let (top, cancel) = root().with_cancel();
+                let mut chain = vec![top];
+                for _ in 0..DEPTH {
+                    let next = chain.last().unwrap().with_cancel().0;
+                    chain.push(next);
+                }
+                (cancel, chain)
+            },
+            |(cancel, chain)| {
+                cancel.cancel();
+                (cancel, chain)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("tokio-util", |b| {
+        b.iter_batched(
+            || {
+                let mut chain = vec![CancellationToken::new()];
+                for _ in 0..DEPTH {
+                    let next = chain.last().unwrap().child_token();
+                    chain.push(next);
+                }
+                chain
+            },
+            |chain| {
+                chain[0].cancel();
+                chain
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+    // Intermediate handles dropped: tokio-util re-parents the children of a dropped token, so
+    // its chain collapses to depth 1; ctxgroup keeps the chain (values and deadlines live on it).
+    let mut g = c.benchmark_group("cancel 100k chain, middle handles dropped");
+    g.sample_size(20);
+    g.bench_function("ctxgroup", |b| {
+        b.iter_batched(
+            || {
+                let (top, cancel) = root().with_cancel();
+                let mut ctx = top;
+                for _ in 0..DEPTH {
+                    ctx = ctx.with_cancel().0;
+                }
+                (cancel, ctx)
+            },
+            |(cancel, leaf)| {
+                cancel.cancel();
+                (cancel, leaf)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("tokio-util", |b| {
+        b.iter_batched(
+            || {
+                let top = CancellationToken::new();
+                let mut t = top.clone();
+                for _ in 0..DEPTH {
+                    t = t.child_token();
+                }
+                (top, t)
+            },
+            |(top, leaf)| {
+                top.cancel();
+                (top, leaf)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+fn is_cancelled(c: &mut Criterion) {
+    let mut g = c.benchmark_group("is-cancelled check");
+    let (ctx, _cancel) = root().with_cancel();
+    let (ctx, _c2) = ctx.with_cancel();
+    g.bench_function("ctxgroup", |b| b.iter(|| black_box(&ctx).is_cancelled()));
+    let token = CancellationToken::new().child_token().child_token();
+    g.bench_function("tokio-util", |b| {
+        b.iter(|| black_box(&token).is_cancelled())
+    });
+    g.finish();
+}
+
+fn spawn_wait(c: &mut Criterion) {
+    const N: usize = 100_000;
+    let mut g = c.benchmark_group("spawn+wait 100k trivial tasks");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(4));
+    // On futures::executor, the group driving its own tasks, next to FuturesUnordered.
+    g.bench_function("ctxgroup (self-driven, futures executor)", |b| {
+        b.iter(|| {
+            futures::executor::block_on(async {
+                let group = TaskGroup::new(&Context::background());
+                for i in 0..N {
+                    group
+                        .spawn(move |_| async move {
+                            black_box(i);
+                            Ok(())
+                        })
+                        .await;
+                }
+                group.wait().await.unwrap();
+            })
+        })
+    });
+    g.bench_function("FuturesUnordered (futures executor)", |b| {
+        b.iter(|| {
+            futures::executor::block_on(async {
+                let mut set = FuturesUnordered::new();
+                for i in 0..N {
+                    set.push(async move { black_box(i) });
+                }
+                while set.next().await.is_some() {}
+            })
+        })
+    });
+    // On tokio's current-thread runtime, next to JoinSet.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    g.bench_function("ctxgroup (tokio::spawn)", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let group = TaskGroup::builder(&Context::background())
+                    .spawner(|f| {
+                        tokio::spawn(f);
+                    })
+                    .build();
+                for i in 0..N {
+                    group
+                        .spawn(move |_| async move {
+                            black_box(i);
+                            Ok(())
+                        })
+                        .await;
+                }
+                group.wait().await.unwrap();
+            })
+        })
+    });
+    g.bench_function("tokio JoinSet", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut set = tokio::task::JoinSet::new();
+                for i in 0..N {
+                    set.spawn(async move { black_box(i) });
+                }
+                while set.join_next().await.is_some() {}
+            })
+        })
+    });
+    g.finish();
+}
+
+fn simulator(c: &mut Criterion) {
+    let text: String = std::iter::once("limit 100\ntimeout 60s\n".to_string())
+        .chain(
+            (0..10_000)
+                .map(|i| format!("task t{i} {}ms check=every:100ms\n", 100 + (i * 37) % 900)),
+        )
+        .collect();
+    let scenario = ctxgroup::scenario::parse(&text).unwrap();
+    let mut g = c.benchmark_group("simulator 10k-task scenario");
+    g.sample_size(10);
+    g.bench_function("parse", |b| {
+        b.iter(|| ctxgroup::scenario::parse(black_box(&text)).unwrap())
+    });
+    g.bench_function("simulate", |b| {
+        b.iter(|| ctxgroup::simulate::simulate(black_box(&scenario)).unwrap())
+    });
+    let trace = ctxgroup::simulate::simulate(&scenario).unwrap();
+    g.bench_function("trace JSON", |b| b.iter(|| black_box(&trace).to_json()));
+    g.bench_function("Gantt SVG", |b| {
+        b.iter(|| ctxgroup::gantt::render(black_box(&trace), &Default::default()))
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
+    targets = child_create_drop, fan_out, deep_chain, is_cancelled, spawn_wait, simulator
+}
+criterion_main!(benches);

@@ -41,6 +41,8 @@ struct LiveRun {
     handles: Arc<Mutex<Vec<AbortHandle>>>,
     timers: Arc<RunTimers>,
     live_tasks: Arc<std::sync::atomic::AtomicUsize>,
+    /// When to stop watching: where the virtual run's chart ends if some task never ends;
+    /// otherwise only a safety bound (real timers fire late, so the live run may take longer).
     horizon: f64,
 }
 
@@ -166,7 +168,8 @@ impl Playground {
         };
         // Reuse the virtual run's checks (limits on checks) and its horizon.
         let horizon = match simulate::simulate(&scenario) {
-            Ok(t) => t.end.max(0.001),
+            Ok(t) if t.tasks.iter().any(|t| t.end.is_none()) => t.end.max(0.001),
+            Ok(t) => t.end * 2.0 + 1.0,
             Err(e) => return sim_error_json(&e),
         };
         let clock = BrowserClock::new();
@@ -188,16 +191,32 @@ impl Playground {
                 });
             }
         };
-        let (main, timers) = simulate::run(Arc::new(scenario.clone()), Context::with_clock(scaled.clone()), Arc::new(spawner.clone()), recorder.clone());
+        let (main, timers) = simulate::run(
+            Arc::new(scenario.clone()),
+            Context::with_clock(scaled.clone()),
+            Arc::new(spawner.clone()),
+            recorder.clone(),
+        );
         spawner(Box::pin(main));
-        self.live = Some(LiveRun { scenario, clock, scaled, recorder, handles, timers, live_tasks, horizon });
+        self.live = Some(LiveRun {
+            scenario,
+            clock,
+            scaled,
+            recorder,
+            handles,
+            timers,
+            live_tasks,
+            horizon,
+        });
         r#"{"ok":true}"#.to_string()
     }
 
     /// The live run so far: `{"ok":true,"now","done","summary","svg","trace"}`; `done` once every
     /// task has returned, nothing can happen any more, or the chart's end is reached.
     pub fn live_snapshot(&mut self, width: f64, dark: bool) -> String {
-        let Some(live) = &self.live else { return r#"{"ok":false,"errors":[]}"#.to_string() };
+        let Some(live) = &self.live else {
+            return r#"{"ok":false,"errors":[]}"#.to_string();
+        };
         let mut trace = live.recorder.snapshot(&live.scenario);
         let now = live.scaled.now().as_secs_f64();
         let idle = live.clock.pending_timers() == 0;
@@ -206,7 +225,12 @@ impl Playground {
         if done {
             trace.end = trace.end.max(live.horizon.min(now));
         }
-        let out = result_json(&trace, width, dark, &[("now", crate::trace::secs(now)), ("done", done.to_string())]);
+        let out = result_json(
+            &trace,
+            width,
+            dark,
+            &[("now", crate::trace::secs(now)), ("done", done.to_string())],
+        );
         self.trace = Some(trace);
         if done {
             self.live = None;
@@ -227,6 +251,9 @@ impl Playground {
 
 impl std::fmt::Debug for Playground {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Playground").field("has_trace", &self.trace.is_some()).field("live", &self.live.is_some()).finish()
+        f.debug_struct("Playground")
+            .field("has_trace", &self.trace.is_some())
+            .field("live", &self.live.is_some())
+            .finish()
     }
 }

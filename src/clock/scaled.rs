@@ -35,8 +35,16 @@ impl ScaledClock {
     /// ```
     #[allow(clippy::new_ret_no_self)]
     pub fn new(base: Arc<dyn Clock>, speed: f64) -> Arc<ScaledClock> {
-        let speed = if speed.is_finite() { speed.clamp(0.01, 1000.0) } else { 1.0 };
-        Arc::new(ScaledClock { origin: base.now(), base, speed })
+        let speed = if speed.is_finite() {
+            speed.clamp(0.01, 1000.0)
+        } else {
+            1.0
+        };
+        Arc::new(ScaledClock {
+            origin: base.now(),
+            base,
+            speed,
+        })
     }
 
     /// How many times faster than its base this clock runs.
@@ -54,11 +62,15 @@ impl ScaledClock {
 
 impl Clock for ScaledClock {
     fn now(&self) -> Duration {
-        self.base.now().saturating_sub(self.origin).mul_f64(self.speed)
+        self.base
+            .now()
+            .saturating_sub(self.origin)
+            .mul_f64(self.speed)
     }
 
     fn schedule(&self, at: Duration, callback: TimerCallback) -> TimerId {
-        self.base.schedule(self.origin + at.div_f64(self.speed), callback)
+        self.base
+            .schedule(self.origin + at.div_f64(self.speed), callback)
     }
 
     fn cancel_timer(&self, id: TimerId) -> bool {
@@ -68,6 +80,9 @@ impl Clock for ScaledClock {
 
 impl fmt::Debug for ScaledClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ScaledClock").field("speed", &self.speed).field("now", &self.now()).finish()
+        f.debug_struct("ScaledClock")
+            .field("speed", &self.speed)
+            .field("now", &self.now())
+            .finish()
     }
 }

@@ -17,6 +17,7 @@ mod tree;
 
 pub use reason::{Cause, Reason};
 use tree::Node;
+pub(crate) use tree::Slab;
 
 /// A cancellation context: a node in a tree where cancelling a parent cancels every descendant.
 ///

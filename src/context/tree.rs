@@ -94,9 +94,11 @@ impl<T> Slab<T> {
     pub(crate) fn get(&self, i: usize) -> Option<&T> {
         self.entries.get(i)?.as_ref()
     }
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
-        self.free.clear();
-        self.entries.drain(..).flatten()
+    pub(crate) fn values(&self) -> impl Iterator<Item = &T> {
+        self.entries.iter().flatten()
+    }
+    pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
+        self.entries.into_iter().flatten()
     }
     pub(crate) fn len(&self) -> usize {
         self.entries.len() - self.free.len()
@@ -278,44 +280,47 @@ impl Node {
 
 /// Cancels `node`'s owner and its whole subtree, iteratively. Returns whether this call did it.
 pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
-    let owner = node.owner();
-    let Some(children) = take_for_cancel(owner, &reason) else {
+    let mut stack: Vec<Arc<Node>> = Vec::new();
+    if !take_for_cancel(node.owner(), &reason, &mut stack) {
         return false;
-    };
-    let mut stack: Vec<Arc<Node>> = children;
+    }
     while let Some(child) = stack.pop() {
-        if let Some(grandchildren) = take_for_cancel(&child, &reason) {
-            stack.extend(grandchildren);
-        }
+        take_for_cancel(&child, &reason, &mut stack);
     }
     true
 }
 
-/// Marks one node cancelled, runs its wakers and callbacks, and returns its live children.
-fn take_for_cancel(node: &Node, reason: &Reason) -> Option<Vec<Arc<Node>>> {
-    let state = node.cancel.as_ref()?;
+/// Marks one node cancelled, runs its wakers and callbacks, and pushes its live children onto
+/// `stack`. The slabs are moved out whole: a node with no waiters allocates nothing here.
+fn take_for_cancel(node: &Node, reason: &Reason, stack: &mut Vec<Arc<Node>>) -> bool {
+    let Some(state) = node.cancel.as_ref() else {
+        return false;
+    };
     let (waiters, callbacks, children, timer) = {
         let mut inner = state.inner.lock().unwrap();
         if inner.reason.is_some() {
-            return None;
+            return false;
         }
         inner.reason = Some(reason.clone());
         state.cancelled.store(true, Ordering::Release);
-        let waiters: Vec<Waker> = inner.waiters.drain().collect();
-        let callbacks: Vec<Callback> = inner.callbacks.drain().collect();
-        let children: Vec<Arc<Node>> = inner.children.drain().filter_map(|w| w.upgrade()).collect();
-        (waiters, callbacks, children, inner.timer.take())
+        (
+            std::mem::take(&mut inner.waiters),
+            std::mem::take(&mut inner.callbacks),
+            std::mem::take(&mut inner.children),
+            inner.timer.take(),
+        )
     };
     if let Some(timer) = timer {
         node.clock.cancel_timer(timer);
     }
-    for waker in waiters {
+    for waker in waiters.into_values() {
         waker.wake();
     }
-    for callback in callbacks {
+    for callback in callbacks.into_values() {
         callback(reason);
     }
-    Some(children)
+    stack.extend(children.into_values().filter_map(|w| w.upgrade()));
+    true
 }
 
 impl Drop for Node {

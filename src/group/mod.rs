@@ -1,6 +1,6 @@
 //! Task groups: Go's `errgroup`, plus limits, failure policies, shutdown and trace hooks.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic::AssertUnwindSafe;
@@ -12,6 +12,7 @@ use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
+use crate::context::Slab;
 use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
 mod hooks;
@@ -116,7 +117,9 @@ struct State {
     errors: Vec<Error>,
     waiters: Vec<Waker>,
     next_task: u64,
-    running_names: BTreeMap<u64, Arc<str>>,
+    /// Running tasks (id, name if given), for shutdown's report; a slab, so start and finish
+    /// are O(1) and allocation-free in the steady state.
+    running_tasks: Slab<(u64, Option<Arc<str>>)>,
 }
 
 /// Wakes every future currently driving the group's own tasks.
@@ -389,14 +392,16 @@ impl TaskGroup {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
     {
-        let (id, name) = self.inner.register(None);
-        {
+        let id = {
             let mut state = self.inner.state.lock().unwrap();
             if !state.slot_queue.is_empty() || state.limit.is_some_and(|l| state.running >= l) {
                 return false;
             }
             state.running += 1;
-        }
+            state.next_task += 1;
+            state.next_task - 1
+        };
+        let name = None;
         self.inner.emit(id, &name, EventKind::Spawned);
         self.inner.start(id, name, None, task);
         true
@@ -407,7 +412,7 @@ impl TaskGroup {
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
     {
-        let (id, name) = self.inner.register(name);
+        let id = self.inner.register();
         self.inner.emit(id, &name, EventKind::Spawned);
         SlotWait {
             group: &self.inner,
@@ -501,13 +506,16 @@ impl TaskGroup {
             },
             futures::future::Either::Right(((), _)) => {
                 let state = self.inner.state.lock().unwrap();
+                let mut running: Vec<&(u64, Option<Arc<str>>)> =
+                    state.running_tasks.values().collect();
+                running.sort_by_key(|(id, _)| *id);
+                let ignored = running
+                    .into_iter()
+                    .map(|(id, name)| task_name(*id, name).to_string())
+                    .collect();
                 ShutdownReport {
                     result: None,
-                    ignored: state
-                        .running_names
-                        .values()
-                        .map(|n| n.to_string())
-                        .collect(),
+                    ignored,
                 }
             }
         }
@@ -533,41 +541,47 @@ impl<'g> TaskBuilder<'g> {
 }
 
 impl Inner {
-    fn register(&self, name: Option<Arc<str>>) -> (u64, Arc<str>) {
+    fn register(&self) -> u64 {
         let mut state = self.state.lock().unwrap();
-        let id = state.next_task;
         state.next_task += 1;
-        (id, name.unwrap_or_else(|| format!("task-{id}").into()))
+        state.next_task - 1
     }
 
-    fn emit(&self, task: u64, name: &str, kind: EventKind<'_>) {
+    fn emit(&self, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {
         if let Some(hook) = &self.hook {
+            let name = task_name(task, name);
             hook.event(&Event {
                 at: self.ctx.now(),
                 task,
-                name,
+                name: &name,
                 group: self.name.as_deref(),
                 kind,
             });
         }
     }
 
-    fn start<F, Fut>(self: &Arc<Self>, id: u64, name: Arc<str>, timeout: Option<Duration>, task: F)
-    where
+    fn start<F, Fut>(
+        self: &Arc<Self>,
+        id: u64,
+        name: Option<Arc<str>>,
+        timeout: Option<Duration>,
+        task: F,
+    ) where
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
     {
-        self.state
+        let slot = self
+            .state
             .lock()
             .unwrap()
-            .running_names
-            .insert(id, name.clone());
+            .running_tasks
+            .insert((id, name.clone()));
         // A per-task child context only when something needs one: its own deadline, or a hook
         // that reports when cancellation reaches this task.
         let (ctx, own) = match timeout {
             Some(t) => {
                 let (ctx, cancel) = self.ctx.with_timeout(t);
-                ctx.set_name(name.clone());
+                ctx.set_name(task_name(id, &name));
                 (ctx, Some(cancel))
             }
             None if self.hook.is_some() => {
@@ -598,7 +612,7 @@ impl Inner {
                 watch.stop();
             }
             drop(own); // the task's own context is released with the task (Go's deferred cancel)
-            me.finish(id, &name, result);
+            me.finish(id, slot, &name, result);
         };
         match &self.spawner {
             Some(spawn) => spawn(Box::pin(wrapped)),
@@ -609,11 +623,11 @@ impl Inner {
         }
     }
 
-    fn finish(&self, id: u64, name: &Arc<str>, result: Result<(), Error>) {
+    fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<(), Error>) {
         let (wake, first_error) = {
             let mut state = self.state.lock().unwrap();
             state.running -= 1;
-            state.running_names.remove(&id);
+            state.running_tasks.remove(slot);
             let mut first_error = None;
             if let Err(e) = &result {
                 if state.errors.is_empty() && self.policy == Policy::FailFast {
@@ -633,7 +647,7 @@ impl Inner {
         self.emit(id, name, EventKind::Finished(result.as_ref().map(|_| ())));
         if let Some(error) = first_error {
             self.cancel.cancel_because(Cause::TaskFailed {
-                task: name.clone(),
+                task: task_name(id, name),
                 error,
             });
         }
@@ -675,7 +689,7 @@ struct SlotWait<'a> {
     group: &'a Arc<Inner>,
     ticket: Option<u64>,
     task: u64,
-    name: &'a Arc<str>,
+    name: &'a Option<Arc<str>>,
     queued: bool,
 }
 
@@ -744,6 +758,14 @@ impl Drop for SlotWait<'_> {
                 w.wake();
             }
         }
+    }
+}
+
+/// A task's name: the one it was given, or `task-N`.
+fn task_name(id: u64, name: &Option<Arc<str>>) -> Arc<str> {
+    match name {
+        Some(n) => n.clone(),
+        None => format!("task-{id}").into(),
     }
 }
 
