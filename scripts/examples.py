@@ -22,8 +22,11 @@ for name in names:
         if not line.startswith("#"):
             break
         comments.append(line.lstrip("# ").strip())
-    title = comments[0] if comments else name
-    lesson = " ".join(comments[1:])
+    lesson = " ".join(comments)
+    # The menu shows the first sentence; the lesson line shows the whole comment.
+    title = lesson.split(". ")[0].rstrip(".") if comments else name
+    if len(title) > 90:
+        title = title[:88].rsplit(" ", 1)[0] + " …"
     examples.append({"id": name, "title": title, "lesson": lesson, "text": text})
 (root / "www/examples.json").write_text(json.dumps(examples, ensure_ascii=False, indent=1) + "\n")
 print(f"examples: {len(examples)} scenarios -> www/examples.json")

@@ -92,19 +92,26 @@ pub fn render(trace: &Trace, options: &Options) -> String {
         (1600.0 / n as f64).clamp(3.0, 24.0).floor()
     };
     let labels = row_h >= 11.0;
-    let font = if row_h >= 20.0 { 12.0 } else { 10.0 };
-    let label_w = if labels {
-        trace
-            .tasks
-            .iter()
-            .map(|t| {
-                t.depth as f64 * 14.0 + t.name.chars().count().min(28) as f64 * font * 0.62 + 22.0
-            })
-            .fold(70.0, f64::max)
-            .min(260.0)
+    // With thin rows, label every k-th row so that labels never overlap.
+    let label_every = if labels {
+        1
     } else {
-        40.0
+        (13.0 / row_h).ceil() as usize
     };
+    let font = if row_h >= 20.0 {
+        12.0
+    } else if labels {
+        10.0
+    } else {
+        9.0
+    };
+    let label_w = trace
+        .tasks
+        .iter()
+        .step_by(label_every)
+        .map(|t| t.depth as f64 * 14.0 + t.name.chars().count().min(28) as f64 * font * 0.62 + 22.0)
+        .fold(70.0, f64::max)
+        .min(260.0);
     let width = options.width.max(320.0);
     let left = label_w;
     let right = 24.0;
@@ -118,7 +125,10 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     };
     let x = |t: f64| left + (t.clamp(0.0, end) / end) * plot_w;
     let rows_h = row_h * n as f64;
-    let footer = 64.0;
+    let legend_lines = legend_layout(options.width.max(320.0))
+        .last()
+        .map_or(0.0, |(_, _, y)| *y);
+    let footer = 64.0 + legend_lines;
     let height = top + rows_h + footer;
 
     let mut s = String::with_capacity(4096 + n * 600);
@@ -222,7 +232,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
             s,
             r#"<rect class="cg-hit" x="0" y="{y:.1}" width="{width}" height="{row_h:.1}"/>"#
         );
-        if labels {
+        if i % label_every == 0 {
             let name: String = if task.name.chars().count() > 28 {
                 task.name.chars().take(27).chain(['…']).collect()
             } else {
@@ -236,7 +246,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
             let prefix = if task.is_group { "▾ " } else { "" };
             let _ = write!(
                 s,
-                r#"<text class="cg-text" x="{:.1}" y="{:.1}" dominant-baseline="central"{weight}>{}{}</text>"#,
+                r#"<text class="cg-text" x="{:.1}" y="{:.1}" dominant-baseline="central" font-size="{font}"{weight}>{}{}</text>"#,
                 8.0 + task.depth as f64 * 14.0,
                 cy,
                 prefix,
@@ -326,65 +336,80 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     }
 
     // Legend.
-    let fy = top + rows_h;
-    let ly = fy + 44.0;
-    let mut lx = 8.0;
-    for (class, label) in [
-        ("cg-completed", "completed"),
-        ("cg-failed", "failed"),
-        ("cg-cancelled", "cancelled"),
-        ("cg-running", "running"),
-        ("cg-queued", "waiting for a slot"),
-    ] {
+    for (item, x0, y0) in legend_layout(width) {
+        let (lx, ly) = (x0, top + rows_h + 44.0 + y0);
+        match item.0 {
+            Swatch::Fill(class) => {
+                let _ = write!(
+                    s,
+                    r#"<rect class="{class}" x="{lx:.1}" y="{:.1}" width="14" height="10" rx="2"/>"#,
+                    ly - 8.0
+                );
+            }
+            Swatch::Striped => {
+                let _ = write!(
+                    s,
+                    r#"<rect class="cg-running" x="{lx:.1}" y="{y:.1}" width="14" height="10"/><rect class="cg-ignored" x="{lx:.1}" y="{y:.1}" width="14" height="10"/>"#,
+                    y = ly - 8.0
+                );
+            }
+            Swatch::Line(class) => {
+                let _ = write!(
+                    s,
+                    r#"<line class="{class}" x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}"/>"#,
+                    ly - 10.0,
+                    ly + 2.0,
+                    x = lx + 4.0
+                );
+            }
+        }
         let _ = write!(
             s,
-            r#"<rect class="{class}" x="{lx:.1}" y="{:.1}" width="14" height="10" rx="2"/>"#,
-            ly - 8.0
+            r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">{}</text>"#,
+            lx + 18.0,
+            item.1
         );
-        let _ = write!(
-            s,
-            r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">{label}</text>"#,
-            lx + 18.0
-        );
-        lx += 28.0 + label.len() as f64 * 6.2;
     }
-    let _ = write!(
-        s,
-        r#"<rect class="cg-running" x="{lx:.1}" y="{:.1}" width="14" height="10"/><rect class="cg-ignored" x="{lx:.1}" y="{:.1}" width="14" height="10"/>"#,
-        ly - 8.0,
-        ly - 8.0
-    );
-    let _ = write!(
-        s,
-        r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">ran on after cancel</text>"#,
-        lx + 18.0
-    );
-    lx += 28.0 + 19.0 * 6.2;
-    let _ = write!(
-        s,
-        r#"<line class="cg-deadline" x1="{lx:.1}" y1="{:.1}" x2="{lx:.1}" y2="{:.1}"/>"#,
-        ly - 10.0,
-        ly + 2.0
-    );
-    let _ = write!(
-        s,
-        r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">deadline</text>"#,
-        lx + 5.0
-    );
-    lx += 64.0;
-    let _ = write!(
-        s,
-        r#"<line class="cg-cancel" x1="{lx:.1}" y1="{:.1}" x2="{lx:.1}" y2="{:.1}"/>"#,
-        ly - 10.0,
-        ly + 2.0
-    );
-    let _ = write!(
-        s,
-        r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">cancel</text>"#,
-        lx + 5.0
-    );
     s.push_str("</svg>");
     s
+}
+
+enum Swatch {
+    Fill(&'static str),
+    Striped,
+    Line(&'static str),
+}
+
+const LEGEND: [(Swatch, &str); 8] = [
+    (Swatch::Fill("cg-completed"), "completed"),
+    (Swatch::Fill("cg-failed"), "failed"),
+    (Swatch::Fill("cg-cancelled"), "cancelled"),
+    (Swatch::Fill("cg-running"), "running"),
+    (Swatch::Fill("cg-queued"), "waiting for a slot"),
+    (Swatch::Striped, "ran on after cancel"),
+    (Swatch::Line("cg-deadline"), "deadline"),
+    (Swatch::Line("cg-cancel"), "cancel"),
+];
+
+/// Where each legend item goes (x, and y from the first line), wrapping at `width`.
+fn legend_layout(width: f64) -> Vec<(&'static (Swatch, &'static str), f64, f64)> {
+    let (mut x, mut y) = (8.0, 0.0);
+    let mut out = Vec::new();
+    for item in LEGEND.iter() {
+        let w = 30.0 + text_width(item.1, 11.0);
+        if x + w > width - 8.0 && x > 8.0 {
+            x = 8.0;
+            y += 18.0;
+        }
+        out.push((item, x, y));
+        x += w;
+    }
+    out
+}
+
+/// A rough width of `text` in px at `size` (the chart's sans-serif averages ~0.56 em).
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * 0.56
 }
 
 /// Deadline and cancel lines, and the return line with its label.
@@ -433,11 +458,18 @@ fn lines(s: &mut String, trace: &Trace, x: &dyn Fn(f64) -> f64, top: f64, rows_h
                 Some(e) => format!("returned at {}: {e}", human(r.at)),
                 None => format!("returned at {}: ok", human(r.at)),
             };
-            let anchor = if xx > width * 0.6 { "end" } else { "start" };
+            // Right of the line if it fits, else left of it, else from the left edge.
+            let w = text_width(&label, 12.5);
+            let (anchor, lx) = if xx + 4.0 + w <= width - 4.0 {
+                ("start", xx + 4.0)
+            } else if xx - 4.0 - w >= 4.0 {
+                ("end", xx - 4.0)
+            } else {
+                ("start", 4.0)
+            };
             let _ = write!(
                 s,
-                r#"<text class="cg-text" x="{:.1}" y="{:.1}" text-anchor="{anchor}" font-weight="600">{}</text>"#,
-                xx + if anchor == "start" { 4.0 } else { -4.0 },
+                r#"<text class="cg-text" x="{lx:.1}" y="{:.1}" text-anchor="{anchor}" font-weight="600">{}</text>"#,
                 fy + 20.0,
                 esc(&label)
             );

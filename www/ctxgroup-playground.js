@@ -182,6 +182,7 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 .chart.stale { opacity: .55; }
 .chart svg { display: block; }
 .scrubline { position: absolute; top: 0; width: 2px; background: var(--cg-accent); opacity: .85; pointer-events: none; }
+.scrub[hidden] { display: none; }
 .scrub { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 12px; border-top: 1px solid var(--cg-border); font-size: 13px; }
 .scrub input { flex: 1 1 200px; }
 .scrub output { font: 13px var(--cg-mono); min-width: 5.5em; }
@@ -329,6 +330,9 @@ export class CtxgroupPlayground extends HTMLElement {
     const right = el('div', { class: 'right' }, this._summary, this._expects, el('div', { style: 'position:relative' }, this._chart), this._scrub_, this._log, this._notice);
     this._chart.append(this._scrubline);
     s.append(el('div', { class: 'cg', part: 'container' }, toolbar, el('div', { class: 'main' }, left, right)));
+    this._summary.textContent = 'Press Run (Ctrl/⌘+Enter) to see what happens.';
+    this._summary.classList.add('stale');
+    this._scrub_.hidden = true;
     this._applyHeight();
     this._syncMode();
     this._syncSpeed();
@@ -461,6 +465,7 @@ export class CtxgroupPlayground extends HTMLElement {
     this._summary.classList.remove('stale');
     this._chart.classList.remove('stale');
     this._trace = res.trace;
+    this._scrub_.hidden = false;
     this._summary.textContent = (mode === 'live' && !res.done ? `live ${human(parseFloat(res.now))}: ` : '') + res.summary;
     this._setSvg(res.svg);
     this._renderExpects();

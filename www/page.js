@@ -16,7 +16,7 @@ function say(text) {
 
 function showExample(ex, push = true) {
   pg.value = ex.text;
-  lesson.textContent = ex.lesson ? `${ex.title} — ${ex.lesson}` : ex.title;
+  lesson.textContent = ex.lesson || ex.title;
   select.value = ex.id;
   if (push) history.replaceState(null, '', `#example=${encodeURIComponent(ex.id)}`);
   pg.run();
