@@ -11,3 +11,4 @@ node node_modules/binaryen/bin/wasm-opt -Oz \
   --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue \
   www/pkg/ctxgroup_bg.wasm -o www/pkg/ctxgroup_bg.wasm
 python3 scripts/examples.py
+bash scripts/size.sh --check

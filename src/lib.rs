@@ -79,7 +79,7 @@ pub mod group;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "playground"))]
 pub mod web;
 
 #[cfg(target_arch = "wasm32")]

@@ -257,3 +257,65 @@ impl std::fmt::Debug for Playground {
             .finish()
     }
 }
+
+/// Parses and simulates `text` in virtual time and returns the trace JSON alone (no chart),
+/// or the error JSON of [`Playground::run`].
+#[wasm_bindgen]
+pub fn trace_json(text: &str) -> String {
+    match scenario::parse(text) {
+        Err(errors) => errors_json(&errors),
+        Ok(s) => match simulate::simulate(&s) {
+            Ok(t) => t.to_json(),
+            Err(e) => sim_error_json(&e),
+        },
+    }
+}
+
+/// Benchmark: `n` contexts with deadlines `first_ms`, `first_ms + step_ms`, … on the page's
+/// [`BrowserClock`]; resolves with each one's lateness (fired − due, in ms) as a JSON array.
+#[wasm_bindgen]
+pub async fn bench_deadline_lateness(n: u32, first_ms: f64, step_ms: f64) -> String {
+    let clock = BrowserClock::shared();
+    let root = Context::with_clock(clock.clone());
+    let late: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let now = clock.now();
+    let mut keep = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let due =
+            now + std::time::Duration::from_secs_f64((first_ms + step_ms * f64::from(i)) / 1000.0);
+        let (ctx, cancel) = root.with_deadline(due);
+        let (c, l) = (clock.clone(), late.clone());
+        let handle = ctx.after_cancel(move |_| {
+            l.lock()
+                .unwrap()
+                .push((c.now().as_secs_f64() - due.as_secs_f64()) * 1000.0)
+        });
+        keep.push((ctx, cancel, handle));
+    }
+    for (ctx, _, _) in &keep {
+        ctx.done().await;
+    }
+    let late = late.lock().unwrap();
+    let mut w = JsonWriter::new();
+    w.begin_array();
+    for l in late.iter() {
+        w.raw(&format!("{l:.3}"));
+    }
+    w.end_array();
+    w.finish()
+}
+
+/// Benchmark: `n` contexts all due `delay_ms` from now; resolves with the ms from arming the
+/// first to the last one's cancellation being seen.
+#[wasm_bindgen]
+pub async fn bench_pending_deadlines(n: u32, delay_ms: f64) -> f64 {
+    let clock = BrowserClock::shared();
+    let root = Context::with_clock(clock.clone());
+    let start = clock.now();
+    let due = start + std::time::Duration::from_secs_f64(delay_ms / 1000.0);
+    let contexts: Vec<_> = (0..n).map(|_| root.with_deadline(due)).collect();
+    for (ctx, _) in &contexts {
+        ctx.done().await;
+    }
+    (clock.now() - start).as_secs_f64() * 1000.0
+}

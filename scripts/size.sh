@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sizes of what the browser downloads: the playground build (www/pkg) and a core-only build
+# (examples/core_size.rs: contexts, groups, the browser clock, AbortSignal). Raw and gzipped
+# bytes of the wasm and of the JS glue. With --check, fails when the playground passes its budget.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# Gzipped wasm + glue of the playground, in bytes. Set from the first measurement (122,213 B),
+# with 2% headroom; lower it whenever the build gets smaller.
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-124700}
+
+gz() { gzip -9c "$1" | wc -c; }
+row() { printf '| %-26s | %9s | %9s |\n' "$1" "$(wc -c < "$2")" "$(gz "$2")"; }
+opt() {
+  node node_modules/binaryen/bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory \
+    --enable-mutable-globals --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue "$1" -o "$1"
+}
+
+if [ "${1:-}" = "--check" ]; then
+  total=$(( $(gz www/pkg/ctxgroup_bg.wasm) + $(gz www/pkg/ctxgroup.js) ))
+  if [ "$total" -gt "$BUDGET_GZ" ]; then
+    echo "size: the playground is $total B gzipped (wasm + glue), over its budget of $BUDGET_GZ B" >&2
+    exit 1
+  fi
+  echo "size: playground $total B gzipped (wasm + glue), budget $BUDGET_GZ B"
+  exit 0
+fi
+
+[ -f www/pkg/ctxgroup_bg.wasm ] || bash scripts/build-web.sh >/dev/null
+cargo build --quiet --release --target wasm32-unknown-unknown --no-default-features --example core_size
+out=target/size-core
+rm -rf "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/release/examples/core_size.wasm
+opt "$out/core_size_bg.wasm"
+
+echo "| build                      |  raw (B)  |  gzip (B) |"
+echo "|----------------------------|-----------|-----------|"
+row "playground wasm" www/pkg/ctxgroup_bg.wasm
+row "playground JS glue" www/pkg/ctxgroup.js
+row "core-only wasm" "$out/core_size_bg.wasm"
+row "core-only JS glue" "$out/core_size.js"
+p=$(( $(gz www/pkg/ctxgroup_bg.wasm) + $(gz www/pkg/ctxgroup.js) ))
+c=$(( $(gz "$out/core_size_bg.wasm") + $(gz "$out/core_size.js") ))
+echo
+echo "playground total: $p B gzipped (budget $BUDGET_GZ B); core-only total: $c B gzipped"
