@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# Gzipped wasm + glue of the playground, in bytes. Set from the first measurement (122,213 B),
-# with 2% headroom; lower it whenever the build gets smaller.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-124700}
+# Gzipped wasm + glue of the playground, in bytes: the latest measurement (107,255 B; the first
+# was 122,213 B) with 2% headroom. Lower it whenever the build gets smaller; the aim is 80 KB.
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-109400}
 
 gz() { gzip -9c "$1" | wc -c; }
 row() { printf '| %-26s | %9s | %9s |\n' "$1" "$(wc -c < "$2")" "$(gz "$2")"; }

@@ -37,6 +37,20 @@ impl Default for Options {
     }
 }
 
+/// A coordinate written with one decimal by integer arithmetic: float formatting would pull
+/// several KB of code into the wasm build.
+#[derive(Clone, Copy)]
+struct Px(f64);
+
+impl std::fmt::Display for Px {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let t = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", t / 10, t % 10)
+    }
+}
+
 /// Escapes text for SVG/XML content and attributes.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -135,7 +149,13 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     let vars = if options.dark { DARK } else { LIGHT };
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt" width="{width}" height="{height}" viewBox="0 0 {width} {height}" data-left="{left:.1}" data-plot-width="{plot_w:.1}" data-end="{end}" role="img" aria-labelledby="cg-title cg-desc" font-family="ui-sans-serif, system-ui, -apple-system, Segoe UI, sans-serif" font-size="{font}">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt" width="{width}" height="{height}" viewBox="0 0 {width} {height}" data-left="{left}" data-plot-width="{plot_w}" data-end-us="{end_us}" role="img" aria-labelledby="cg-title cg-desc" font-family="ui-sans-serif, system-ui, -apple-system, Segoe UI, sans-serif" font-size="{font}">"#,
+        end_us = (end * 1e6).round() as i64,
+        font = Px(font),
+        height = Px(height),
+        left = Px(left),
+        plot_w = Px(plot_w),
+        width = Px(width)
     );
     let _ = write!(
         s,
@@ -167,7 +187,9 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     );
     let _ = write!(
         s,
-        r#"<rect class="cg-bg" x="0" y="0" width="{width}" height="{height}"/>"#
+        r#"<rect class="cg-bg" x="0" y="0" width="{width}" height="{height}"/>"#,
+        height = Px(height),
+        width = Px(width)
     );
 
     // Axis and grid.
@@ -177,15 +199,17 @@ pub fn render(trace: &Trace, options: &Options) -> String {
         let xx = x(t);
         let _ = write!(
             s,
-            r#"<line class="cg-grid" x1="{xx:.1}" y1="{}" x2="{xx:.1}" y2="{}"/>"#,
+            r#"<line class="cg-grid" x1="{xx}" y1="{}" x2="{xx}" y2="{}"/>"#,
             top - 4.0,
-            top + rows_h
+            top + rows_h,
+            xx = Px(xx)
         );
         let _ = write!(
             s,
-            r#"<text class="cg-muted" x="{xx:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            r#"<text class="cg-muted" x="{xx}" y="{}" text-anchor="middle">{}</text>"#,
             top - 8.0,
-            esc(&human(t))
+            esc(&human(t)),
+            xx = Px(xx)
         );
         t += step;
     }
@@ -195,7 +219,10 @@ pub fn render(trace: &Trace, options: &Options) -> String {
         let class = if i % 2 == 0 { "cg-stripe" } else { "cg-bg" };
         let _ = write!(
             s,
-            r#"<rect class="{class}" x="0" y="{y:.1}" width="{width}" height="{row_h:.1}"/>"#
+            r#"<rect class="{class}" x="0" y="{y}" width="{width}" height="{row_h}"/>"#,
+            row_h = Px(row_h),
+            width = Px(width),
+            y = Px(y)
         );
     }
     // Deadline, cancel and return lines go over the stripes and under the bars, so nothing
@@ -230,7 +257,10 @@ pub fn render(trace: &Trace, options: &Options) -> String {
         // Transparent, for the tooltip's hit area and the hover highlight.
         let _ = write!(
             s,
-            r#"<rect class="cg-hit" x="0" y="{y:.1}" width="{width}" height="{row_h:.1}"/>"#
+            r#"<rect class="cg-hit" x="0" y="{y}" width="{width}" height="{row_h}"/>"#,
+            row_h = Px(row_h),
+            width = Px(width),
+            y = Px(y)
         );
         if i % label_every == 0 {
             let name: String = if task.name.chars().count() > 28 {
@@ -246,11 +276,12 @@ pub fn render(trace: &Trace, options: &Options) -> String {
             let prefix = if task.is_group { "▾ " } else { "" };
             let _ = write!(
                 s,
-                r#"<text class="cg-text" x="{:.1}" y="{:.1}" dominant-baseline="central" font-size="{font}"{weight}>{}{}</text>"#,
-                8.0 + task.depth as f64 * 14.0,
-                cy,
+                r#"<text class="cg-text" x="{}" y="{}" dominant-baseline="central" font-size="{font}"{weight}>{}{}</text>"#,
+                Px(8.0 + task.depth as f64 * 14.0),
+                Px(cy),
                 prefix,
-                esc(&name)
+                esc(&name),
+                font = Px(font)
             );
         }
         let bar_end = task.end.unwrap_or(end);
@@ -258,11 +289,11 @@ pub fn render(trace: &Trace, options: &Options) -> String {
         if start > task.spawned + 1e-9 {
             let _ = write!(
                 s,
-                r#"<rect class="cg-queued" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2"/>"#,
-                x(task.spawned),
-                by,
-                (x(start) - x(task.spawned)).max(1.0),
-                bar_h
+                r#"<rect class="cg-queued" x="{}" y="{}" width="{}" height="{}" rx="2"/>"#,
+                Px(x(task.spawned)),
+                Px(by),
+                Px((x(start) - x(task.spawned)).max(1.0)),
+                Px(bar_h)
             );
         }
         if let Some(st) = task.start {
@@ -270,26 +301,32 @@ pub fn render(trace: &Trace, options: &Options) -> String {
             let w = (x(bar_end) - x(st)).max(1.5);
             let _ = write!(
                 s,
-                r#"<rect class="{class}" x="{:.1}" y="{by:.1}" width="{w:.1}" height="{bar_h:.1}" rx="2"/>"#,
-                x(st)
+                r#"<rect class="{class}" x="{}" y="{by}" width="{w}" height="{bar_h}" rx="2"/>"#,
+                Px(x(st)),
+                bar_h = Px(bar_h),
+                by = Px(by),
+                w = Px(w)
             );
             if let Some(c) = task.cancel_requested {
                 if bar_end > c + 1e-9 {
                     let _ = write!(
                         s,
-                        r#"<rect class="cg-ignored" x="{:.1}" y="{by:.1}" width="{:.1}" height="{bar_h:.1}"/>"#,
-                        x(c),
-                        (x(bar_end) - x(c)).max(1.0)
+                        r#"<rect class="cg-ignored" x="{}" y="{by}" width="{}" height="{bar_h}"/>"#,
+                        Px(x(c)),
+                        Px((x(bar_end) - x(c)).max(1.0)),
+                        bar_h = Px(bar_h),
+                        by = Px(by)
                     );
                 }
             }
             if task.leaked {
                 let _ = write!(
                     s,
-                    r#"<rect class="cg-leaked" x="{:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" rx="2"/>"#,
-                    x(st) - 1.0,
-                    by - 1.5,
-                    bar_h + 3.0
+                    r#"<rect class="cg-leaked" x="{}" y="{}" width="{w}" height="{}" rx="2"/>"#,
+                    Px(x(st) - 1.0),
+                    Px(by - 1.5),
+                    Px(bar_h + 3.0),
+                    w = Px(w)
                 );
             }
             if row_h >= 10.0 {
@@ -297,11 +334,11 @@ pub fn render(trace: &Trace, options: &Options) -> String {
                     for &t in ts {
                         let _ = write!(
                             s,
-                            r#"<line class="cg-check" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
-                            x(t),
-                            by - 2.0,
-                            x(t),
-                            by + 2.5
+                            r#"<line class="cg-check" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+                            Px(x(t)),
+                            Px(by - 2.0),
+                            Px(x(t)),
+                            Px(by + 2.5)
                         );
                     }
                 }
@@ -331,7 +368,11 @@ pub fn render(trace: &Trace, options: &Options) -> String {
         );
         let _ = write!(
             s,
-            r#"<path class="cg-arrow" d="M{x1:.1},{y1:.1} L{x2:.1},{y2:.1}" marker-end="url(#cg-arrowhead)"/>"#
+            r#"<path class="cg-arrow" d="M{x1},{y1} L{x2},{y2}" marker-end="url(#cg-arrowhead)"/>"#,
+            x1 = Px(x1),
+            x2 = Px(x2),
+            y1 = Px(y1),
+            y2 = Px(y2)
         );
     }
 
@@ -342,32 +383,35 @@ pub fn render(trace: &Trace, options: &Options) -> String {
             Swatch::Fill(class) => {
                 let _ = write!(
                     s,
-                    r#"<rect class="{class}" x="{lx:.1}" y="{:.1}" width="14" height="10" rx="2"/>"#,
-                    ly - 8.0
+                    r#"<rect class="{class}" x="{lx}" y="{}" width="14" height="10" rx="2"/>"#,
+                    Px(ly - 8.0),
+                    lx = Px(lx)
                 );
             }
             Swatch::Striped => {
                 let _ = write!(
                     s,
-                    r#"<rect class="cg-running" x="{lx:.1}" y="{y:.1}" width="14" height="10"/><rect class="cg-ignored" x="{lx:.1}" y="{y:.1}" width="14" height="10"/>"#,
-                    y = ly - 8.0
+                    r#"<rect class="cg-running" x="{lx}" y="{y}" width="14" height="10"/><rect class="cg-ignored" x="{lx}" y="{y}" width="14" height="10"/>"#,
+                    y = ly - 8.0,
+                    lx = Px(lx)
                 );
             }
             Swatch::Line(class) => {
                 let _ = write!(
                     s,
-                    r#"<line class="{class}" x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}"/>"#,
-                    ly - 10.0,
-                    ly + 2.0,
+                    r#"<line class="{class}" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#,
+                    Px(ly - 10.0),
+                    Px(ly + 2.0),
                     x = lx + 4.0
                 );
             }
         }
         let _ = write!(
             s,
-            r#"<text class="cg-muted" x="{:.1}" y="{ly:.1}" font-size="11">{}</text>"#,
-            lx + 18.0,
-            item.1
+            r#"<text class="cg-muted" x="{}" y="{ly}" font-size="11">{}</text>"#,
+            Px(lx + 18.0),
+            item.1,
+            ly = Px(ly)
         );
     }
     s.push_str("</svg>");
@@ -425,18 +469,19 @@ fn lines(s: &mut String, trace: &Trace, x: &dyn Fn(f64) -> f64, top: f64, rows_h
         };
         let _ = write!(
             s,
-            r#"<line class="{class}" x1="{xx:.1}" y1="{}" x2="{xx:.1}" y2="{}"><title>{}</title></line>"#,
+            r#"<line class="{class}" x1="{xx}" y1="{}" x2="{xx}" y2="{}"><title>{}</title></line>"#,
             top - 2.0,
             top + rows_h,
-            esc(&format!("{} at {}", m.label, human(m.t)))
+            esc(&format!("{} at {}", m.label, human(m.t))),
+            xx = Px(xx)
         );
         if m.kind != "error" {
             let anchor = if xx > width - 120.0 { "end" } else { "start" };
             let _ = write!(
                 s,
-                r#"<text class="cg-mark-{}" x="{:.1}" y="{}" text-anchor="{anchor}" font-size="10">{}</text>"#,
+                r#"<text class="cg-mark-{}" x="{}" y="{}" text-anchor="{anchor}" font-size="10">{}</text>"#,
                 m.kind,
-                xx + if anchor == "start" { 3.0 } else { -3.0 },
+                Px(xx + if anchor == "start" { 3.0 } else { -3.0 }),
                 11.0 + (k % 2) as f64 * 11.0,
                 esc(&m.label)
             );
@@ -450,9 +495,10 @@ fn lines(s: &mut String, trace: &Trace, x: &dyn Fn(f64) -> f64, top: f64, rows_h
             let xx = x(r.at);
             let _ = write!(
                 s,
-                r#"<line class="cg-return" x1="{xx:.1}" y1="{}" x2="{xx:.1}" y2="{:.1}"/>"#,
+                r#"<line class="cg-return" x1="{xx}" y1="{}" x2="{xx}" y2="{}"/>"#,
                 top - 2.0,
-                fy + 8.0
+                Px(fy + 8.0),
+                xx = Px(xx)
             );
             let label = match &r.error {
                 Some(e) => format!("returned at {}: {e}", human(r.at)),
@@ -469,16 +515,18 @@ fn lines(s: &mut String, trace: &Trace, x: &dyn Fn(f64) -> f64, top: f64, rows_h
             };
             let _ = write!(
                 s,
-                r#"<text class="cg-text" x="{lx:.1}" y="{:.1}" text-anchor="{anchor}" font-weight="600">{}</text>"#,
-                fy + 20.0,
-                esc(&label)
+                r#"<text class="cg-text" x="{lx}" y="{}" text-anchor="{anchor}" font-weight="600">{}</text>"#,
+                Px(fy + 20.0),
+                esc(&label),
+                lx = Px(lx)
             );
         }
         None => {
             let _ = write!(
                 s,
-                r#"<text class="cg-text" x="{left:.1}" y="{:.1}" font-weight="600">never returns: a task never ends, so Wait never returns</text>"#,
-                fy + 20.0
+                r#"<text class="cg-text" x="{left}" y="{}" font-weight="600">never returns: a task never ends, so Wait never returns</text>"#,
+                Px(fy + 20.0),
+                left = Px(left)
             );
         }
     }
@@ -490,41 +538,45 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
         Outcome::Completed => {
             let _ = write!(
                 s,
-                r#"<circle class="cg-completed" cx="{x:.1}" cy="{cy:.1}" r="{r:.1}" stroke="var(--cg-bg)" stroke-width="1.5"/>"#
+                r#"<circle class="cg-completed" cx="{x}" cy="{cy}" r="{r}" stroke="var(--cg-bg)" stroke-width="1.5"/>"#,
+                cy = Px(cy),
+                r = Px(r),
+                x = Px(x)
             );
         }
         Outcome::Failed => {
             let _ = write!(
                 s,
-                r#"<path d="M{:.1},{:.1}L{:.1},{:.1}M{:.1},{:.1}L{:.1},{:.1}" stroke="var(--cg-failed)" stroke-width="2.5"/>"#,
-                x - r,
-                cy - r,
-                x + r,
-                cy + r,
-                x - r,
-                cy + r,
-                x + r,
-                cy - r
+                r#"<path d="M{},{}L{},{}M{},{}L{},{}" stroke="var(--cg-failed)" stroke-width="2.5"/>"#,
+                Px(x - r),
+                Px(cy - r),
+                Px(x + r),
+                Px(cy + r),
+                Px(x - r),
+                Px(cy + r),
+                Px(x + r),
+                Px(cy - r)
             );
         }
         Outcome::Cancelled => {
             let _ = write!(
                 s,
-                r#"<rect class="cg-cancelled" x="{:.1}" y="{:.1}" width="4" height="{:.1}" stroke="var(--cg-fg)" stroke-width="1"/>"#,
-                x - 2.0,
-                cy - h / 2.0 - 2.0,
-                h + 4.0
+                r#"<rect class="cg-cancelled" x="{}" y="{}" width="4" height="{}" stroke="var(--cg-fg)" stroke-width="1"/>"#,
+                Px(x - 2.0),
+                Px(cy - h / 2.0 - 2.0),
+                Px(h + 4.0)
             );
         }
         Outcome::Running => {
             let _ = write!(
                 s,
-                r#"<path class="cg-running" d="M{:.1},{:.1}L{:.1},{cy:.1}L{:.1},{:.1}z"/>"#,
-                x - r,
-                cy - r,
-                x + r * 0.6,
-                x - r,
-                cy + r
+                r#"<path class="cg-running" d="M{},{}L{},{cy}L{},{}z"/>"#,
+                Px(x - r),
+                Px(cy - r),
+                Px(x + r * 0.6),
+                Px(x - r),
+                Px(cy + r),
+                cy = Px(cy)
             );
         }
     }

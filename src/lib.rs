@@ -91,13 +91,15 @@ pub use context::{AfterCancel, CancelFn, Cause, Context, Done, Reason};
 pub use error::{Error, Errors};
 pub use group::{Policy, TaskGroup};
 
-/// Seconds as the playground writes them: `7s`, `1.5s`, `0.05s`.
+/// Seconds as the playground writes them: `7s`, `1.5s`, `0.05s` (integer arithmetic: float
+/// formatting would add several KB to the wasm build).
 pub(crate) fn fmt_secs(d: std::time::Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
-        format!("{}s", ms / 1000)
+    let (whole, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        format!("{whole}s")
     } else {
-        let s = format!("{:.3}", d.as_secs_f64());
-        format!("{}s", s.trim_end_matches('0'))
+        let frac = format!("{frac:03}");
+        format!("{whole}.{}s", frac.trim_end_matches('0'))
     }
 }

@@ -131,7 +131,10 @@ type Spawner = Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>;
 pub(crate) struct RunTimers(Mutex<Vec<(Arc<dyn Clock>, TimerId)>>);
 
 impl RunTimers {
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", feature = "playground")),
+        allow(dead_code)
+    )]
     pub(crate) fn cancel_all(&self) {
         for (clock, id) in self.0.lock().unwrap().drain(..) {
             clock.cancel_timer(id);
@@ -340,7 +343,10 @@ fn task_body(
 /// Records a run through the group's trace hooks, and through the contexts' after-cancel
 /// callbacks for deadline and cancel marks.
 pub(crate) struct Recorder {
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", feature = "playground")),
+        allow(dead_code)
+    )]
     clock: Arc<dyn Clock>,
     inner: Mutex<RecInner>,
 }
@@ -563,7 +569,10 @@ impl Recorder {
     }
 
     /// The trace so far, for the page's live mode.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", feature = "playground")),
+        allow(dead_code)
+    )]
     pub(crate) fn snapshot(&self, scenario: &Scenario) -> Trace {
         let now = self.clock.now();
         let mut t = self.finish(scenario, now);

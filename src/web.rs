@@ -299,7 +299,14 @@ pub async fn bench_deadline_lateness(n: u32, first_ms: f64, step_ms: f64) -> Str
     let mut w = JsonWriter::new();
     w.begin_array();
     for l in late.iter() {
-        w.raw(&format!("{l:.3}"));
+        // Microseconds, written as ms with 3 decimals by integer arithmetic (no float formatting).
+        let us = (l * 1000.0).round() as i64;
+        let sign = if us < 0 { "-" } else { "" };
+        w.raw(&format!(
+            "{sign}{}.{:03}",
+            us.unsigned_abs() / 1000,
+            us.unsigned_abs() % 1000
+        ));
     }
     w.end_array();
     w.finish()

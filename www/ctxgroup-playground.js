@@ -578,7 +578,7 @@ export class CtxgroupPlayground extends HTMLElement {
     this._scrubOut.textContent = `t = ${human(t)}`;
     const left = parseFloat(svg.dataset.left);
     const plot = parseFloat(svg.dataset.plotWidth);
-    const span = parseFloat(svg.dataset.end);
+    const span = parseInt(svg.dataset.endUs, 10) / 1e6;
     if (Number.isFinite(left) && this._scrubInput.value < 1000) {
       this._scrubline.hidden = false;
       this._scrubline.style.left = `${left + (t / span) * plot - 1}px`;

@@ -63,14 +63,14 @@ impl fmt::Display for Stalled {
         if self.timers_pending {
             write!(
                 f,
-                "stopped at the horizon {:?} with timers still pending",
-                self.at
+                "stopped at the horizon {} with timers still pending",
+                crate::fmt_secs(self.at)
             )
         } else {
             write!(
                 f,
-                "every task is blocked and no timer is pending at {:?}: it can never finish",
-                self.at
+                "every task is blocked and no timer is pending at {}: it can never finish",
+                crate::fmt_secs(self.at)
             )
         }
     }

@@ -1042,10 +1042,10 @@ fn duration(p: &mut Parser<'_>, tok: &Token, zero_ok: bool) -> Res<Duration> {
         return Err(());
     }
     let unit_col = tok.col + num.chars().count();
-    let scale_ms: f64 = match unit {
-        "ms" => 1.0,
-        "s" => 1000.0,
-        "m" => 60_000.0,
+    let scale_ms: u128 = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
         "" => {
             p.at(
                 tok,
@@ -1064,15 +1064,9 @@ fn duration(p: &mut Parser<'_>, tok: &Token, zero_ok: bool) -> Res<Duration> {
             return Err(());
         }
     };
-    let value: f64 = num.parse().map_err(|_| {
-        p.at(
-            tok,
-            format!("\"{s}\" is not a duration"),
-            format!("write a duration {example}"),
-        )
-    })?;
-    let ms = value * scale_ms;
-    if ms > MAX_SECONDS as f64 * 1000.0 {
+    // Exact decimal arithmetic: "1.5s" is 1500 ms, "1.0005s" is finer than 1 ms.
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    if int.len() + frac.len() > 18 {
         p.at(
             tok,
             format!("{s} is longer than the {MAX_SECONDS} s limit"),
@@ -1080,7 +1074,22 @@ fn duration(p: &mut Parser<'_>, tok: &Token, zero_ok: bool) -> Res<Duration> {
         );
         return Err(());
     }
-    if (ms - ms.round()).abs() > 1e-6 {
+    let digits = |d: &str| {
+        d.bytes()
+            .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'))
+    };
+    let frac_scale = 10u128.pow(frac.len() as u32);
+    let frac_ms = digits(frac) * scale_ms;
+    let ms = digits(int) * scale_ms + frac_ms / frac_scale;
+    if ms > u128::from(MAX_SECONDS) * 1000 {
+        p.at(
+            tok,
+            format!("{s} is longer than the {MAX_SECONDS} s limit"),
+            "use a shorter duration",
+        );
+        return Err(());
+    }
+    if frac_ms % frac_scale != 0 {
         p.at(
             tok,
             format!("{s} is finer than 1 ms"),
@@ -1088,7 +1097,7 @@ fn duration(p: &mut Parser<'_>, tok: &Token, zero_ok: bool) -> Res<Duration> {
         );
         return Err(());
     }
-    let ms = ms.round() as u64;
+    let ms = ms as u64;
     if ms == 0 && !zero_ok {
         p.at(
             tok,
