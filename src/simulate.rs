@@ -229,7 +229,7 @@ fn run_group(
             true,
         );
         let start = ctx.now();
-        for (i, item) in spec.items.iter().enumerate() {
+        for item in &spec.items {
             let at = start + item.after();
             if at > ctx.now() {
                 clock::sleep_until(ctx.clock().clone(), at).await;
@@ -247,10 +247,7 @@ fn run_group(
                     let body = task_body(task.clone(), child_path, recorder.clone());
                     b.spawn(body).await;
                 }
-                Item::Group(_) => {
-                    let Item::Group(g) = &spec.items[i] else {
-                        unreachable!()
-                    };
+                Item::Group(g) => {
                     let g = Arc::new(g.clone());
                     let (spawner, recorder) = (spawner.clone(), recorder.clone());
                     group

@@ -628,60 +628,33 @@ fn task_line(
         line: p.line_no,
     };
     let mut ok = name_ok.is_ok() && length.is_ok();
-    let mut seen: HashMap<String, ()> = HashMap::new();
     let mut check_tok = None;
-    for tok in &tokens[3..] {
-        let Some((key, value)) = tok.text.split_once('=') else {
-            p.at(
-                tok,
-                format!("unexpected \"{}\"", tok.text),
-                "options are key=value: check=, fail=, timeout=, after=",
-            );
-            ok = false;
-            continue;
-        };
-        if seen.insert(key.to_string(), ()).is_some() {
-            p.at(tok, format!("`{key}` is given twice"), "keep one");
-            ok = false;
-            continue;
-        }
-        let vtok = value_token(tok, key);
-        let r = match key {
+    ok &= options(
+        p,
+        &tokens[3..],
+        "a task",
+        &["check", "fail", "timeout", "after"],
+        |p, key, vtok| match key {
             "check" => {
                 check_tok = Some(vtok.clone());
-                check_mode(p, &vtok).map(|c| task.check = c)
+                check_mode(p, vtok).map(|c| task.check = c)
             }
-            "fail" => {
-                if value.is_empty() {
-                    p.at(
-                        tok,
-                        "fail= needs an error text",
-                        "for example: fail=\"HTTP 502\"",
-                    );
-                    Err(())
-                } else {
-                    task.fail = Some(vtok.text.clone());
-                    Ok(())
-                }
-            }
-            "timeout" => duration(p, &vtok, false).map(|d| task.timeout = Some(d)),
-            "after" => duration(p, &vtok, true).map(|d| task.after = d),
-            _ => {
-                let hint = match suggest(key, &["check", "fail", "timeout", "after"]) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "a task takes check=, fail=, timeout= and after=".into(),
-                };
-                p.error(
-                    tok.col,
-                    tok.col + key.chars().count(),
-                    format!("unknown option \"{key}\""),
-                    hint,
+            "fail" if vtok.text.is_empty() => {
+                p.at(
+                    vtok,
+                    "fail= needs an error text",
+                    "for example: fail=\"HTTP 502\"",
                 );
                 Err(())
             }
-        };
-        ok &= r.is_ok();
-    }
+            "fail" => {
+                task.fail = Some(vtok.text.clone());
+                Ok(())
+            }
+            "timeout" => duration(p, vtok, false).map(|d| task.timeout = Some(d)),
+            _ => duration(p, vtok, true).map(|d| task.after = d),
+        },
+    );
     if let (Check::Every(step), Length::For(d), Some(ctok)) = (task.check, task.length, &check_tok)
     {
         if step > d {
@@ -751,45 +724,20 @@ fn group_line(
         );
         return Err(());
     }
-    let mut seen: HashMap<String, ()> = HashMap::new();
-    for tok in &tokens[2..tokens.len() - 1] {
-        let Some((key, _)) = tok.text.split_once('=') else {
-            p.at(
-                tok,
-                format!("unexpected \"{}\"", tok.text),
-                "options are key=value: timeout=, limit=, on-error=, wait=, after=",
-            );
-            ok = false;
-            continue;
-        };
-        if seen.insert(key.to_string(), ()).is_some() {
-            p.at(tok, format!("`{key}` is given twice"), "keep one");
-            ok = false;
-            continue;
-        }
-        let vtok = value_token(tok, key);
-        let r = match key {
-            "timeout" => duration(p, &vtok, false).map(|d| g.timeout = Some(d)),
-            "limit" => count(p, &vtok).map(|n| g.limit = Some(n)),
-            "on-error" => on_error(p, &vtok).map(|o| g.on_error = o),
-            "wait" => wait_mode(p, &vtok).map(|w| g.wait = w),
-            "after" => duration(p, &vtok, true).map(|d| g.after = d),
-            _ => {
-                let hint = match suggest(key, &["timeout", "limit", "on-error", "wait", "after"]) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "a group takes timeout=, limit=, on-error=, wait= and after=".into(),
-                };
-                p.error(
-                    tok.col,
-                    tok.col + key.chars().count(),
-                    format!("unknown option \"{key}\""),
-                    hint,
-                );
-                Err(())
-            }
-        };
-        ok &= r.is_ok();
-    }
+    let keys = ["timeout", "limit", "on-error", "wait", "after"];
+    ok &= options(
+        p,
+        &tokens[2..tokens.len() - 1],
+        "a group",
+        &keys,
+        |p, key, vtok| match key {
+            "timeout" => duration(p, vtok, false).map(|d| g.timeout = Some(d)),
+            "limit" => count(p, vtok).map(|n| g.limit = Some(n)),
+            "on-error" => on_error(p, vtok).map(|o| g.on_error = o),
+            "wait" => wait_mode(p, vtok).map(|w| g.wait = w),
+            _ => duration(p, vtok, true).map(|d| g.after = d),
+        },
+    );
     if ok {
         Ok(g)
     } else {
@@ -889,6 +837,55 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
         }
     }
     Ok(e)
+}
+
+/// Reads `key=value` options: every key one of `keys`, each at most once; `apply` checks and
+/// stores a value (given as a token of its own, with its own columns). Returns whether all were good.
+fn options(
+    p: &mut Parser<'_>,
+    tokens: &[Token],
+    what: &str,
+    keys: &[&str],
+    mut apply: impl FnMut(&mut Parser<'_>, &str, &Token) -> Res<()>,
+) -> bool {
+    let list = keys
+        .iter()
+        .map(|k| format!("{k}="))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut ok = true;
+    let mut seen: Vec<&str> = Vec::new();
+    for tok in tokens {
+        let Some((key, _)) = tok.text.split_once('=') else {
+            p.at(
+                tok,
+                format!("unexpected \"{}\"", tok.text),
+                format!("options are key=value: {list}"),
+            );
+            ok = false;
+            continue;
+        };
+        if !keys.contains(&key) {
+            let hint = match suggest(key, keys) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("{what} takes {list}"),
+            };
+            p.error(
+                tok.col,
+                tok.col + key.chars().count(),
+                format!("unknown option \"{key}\""),
+                hint,
+            );
+            ok = false;
+        } else if seen.contains(&key) {
+            p.at(tok, format!("`{key}` is given twice"), "keep one");
+            ok = false;
+        } else {
+            seen.push(key);
+            ok &= apply(p, key, &value_token(tok, key)).is_ok();
+        }
+    }
+    ok
 }
 
 /// The value part of a `key=value` token, with its own columns.
