@@ -42,6 +42,9 @@ type Spawner = Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>;
 
 /// A group of tasks sharing a context: Go's `errgroup.Group`, runtime-agnostic.
 ///
+/// A task's panic becomes its error ([`Panicked`](crate::error::Panicked)) on native targets;
+/// on wasm32, where Rust panics abort, a panic ends the whole module.
+///
 /// Tasks get a child of the group's context. With no spawner the group drives its tasks itself
 /// whenever [`wait`](Self::wait) or a blocked [`spawn`](Self::spawn) is polled, so it runs on
 /// any executor (and in the browser); with one ([`GroupBuilder::spawner`]) tasks run on that
@@ -195,16 +198,43 @@ pub struct TaskBuilder<'g> {
 
 impl GroupBuilder {
     /// At most `limit` tasks run at once; `spawn` waits for a slot (Go's `SetLimit`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let g = ctxgroup::TaskGroup::builder(&ctxgroup::Context::background()).limit(3).build();
+    /// assert_eq!(g.limit(), Some(3));
+    /// ```
     pub fn limit(mut self, limit: usize) -> Self {
         self.limit = Some(limit.max(1));
         self
     }
     /// What an error does (default [`Policy::FailFast`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{Context, Error, Policy, TaskGroup};
+    /// let g = TaskGroup::builder(&Context::background()).policy(Policy::Continue).build();
+    /// futures::executor::block_on(async {
+    ///     g.spawn(|_| async { Err(Error::msg("x")) }).await;
+    ///     assert!(g.wait().await.is_err());
+    /// });
+    /// ```
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
         self
     }
     /// Runs tasks with `spawner` (e.g. `|f| { tokio::spawn(f); }`) instead of driving them itself.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = ctxgroup::VirtualRuntime::new();
+    /// let g = ctxgroup::TaskGroup::builder(&ctxgroup::Context::with_clock(rt.clock())).spawner(rt.spawner()).build();
+    /// assert!(g.try_spawn(|_| async { Ok(()) }));
+    /// assert_eq!(rt.live_tasks(), 1);
+    /// ```
     pub fn spawner(
         mut self,
         spawner: impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static,
@@ -213,21 +243,58 @@ impl GroupBuilder {
         self
     }
     /// Receives every task [`Event`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// static EVENTS: AtomicUsize = AtomicUsize::new(0);
+    /// let g = ctxgroup::TaskGroup::builder(&ctxgroup::Context::background())
+    ///     .hook(|_: &ctxgroup::group::Event<'_>| { EVENTS.fetch_add(1, Ordering::Relaxed); })
+    ///     .build();
+    /// g.try_spawn(|_| async { Ok(()) });
+    /// assert_eq!(EVENTS.load(Ordering::Relaxed), 2); // spawned, started
+    /// ```
     pub fn hook(mut self, hook: impl Hook) -> Self {
         self.hook = Some(Arc::new(hook));
         self
     }
     /// Shares a hook between groups (nested groups report to their parent's recorder).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let hook: Arc<dyn ctxgroup::group::Hook> = Arc::new(|_: &ctxgroup::group::Event<'_>| {});
+    /// let outer = ctxgroup::TaskGroup::builder(&ctxgroup::Context::background()).shared_hook(hook.clone()).build();
+    /// let inner = ctxgroup::TaskGroup::builder(outer.context()).shared_hook(hook).name("inner").build();
+    /// ```
     pub fn shared_hook(mut self, hook: Arc<dyn Hook>) -> Self {
         self.hook = Some(hook);
         self
     }
     /// Names the group (and its context, so cancellations say where they started).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let g = ctxgroup::TaskGroup::builder(&ctxgroup::Context::background()).name("batch").build();
+    /// assert_eq!(g.context().name().as_deref(), Some("batch"));
+    /// ```
     pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
         self.name = Some(name.into());
         self
     }
     /// Makes the group, with a new child context of the parent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let parent = ctxgroup::Context::background();
+    /// let g = ctxgroup::TaskGroup::builder(&parent).build();
+    /// assert_eq!(parent.children(), 1);
+    /// drop(g);
+    /// ```
     pub fn build(self) -> TaskGroup {
         let (ctx, cancel) = self.parent.with_cancel();
         if let Some(name) = &self.name {
@@ -525,12 +592,29 @@ impl TaskGroup {
 impl<'g> TaskBuilder<'g> {
     /// Gives the task its own deadline, `timeout` after it starts (a `WithTimeout` child of the
     /// group's context).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let g = ctxgroup::TaskGroup::new(&ctxgroup::Context::background());
+    /// let _t = g.task("fetch").timeout(std::time::Duration::from_secs(2));
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// Starts the task, waiting for a slot first when the group is at its limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let g = ctxgroup::TaskGroup::new(&ctxgroup::Context::background());
+    /// futures::executor::block_on(async {
+    ///     g.task("a").spawn(|_| async { Ok(()) }).await;
+    ///     g.wait().await.unwrap();
+    /// });
+    /// ```
     pub async fn spawn<F, Fut>(self, task: F)
     where
         F: FnOnce(Context) -> Fut + Send,

@@ -202,8 +202,41 @@ test('the documentation page embeds three playgrounds that share one wasm instan
   assert.deepEqual([first.at, first.error], [10, null]);
   assert.deepEqual([second.at, second.error], [7, 'context deadline exceeded']);
   // Removing an element frees its Rust handle.
-  await page.evaluate(() => document.querySelector('ctxgroup-playground').remove());
+  const freed = await page.evaluate(() => {
+    const el = document.querySelector('ctxgroup-playground');
+    const pg = el._pg;
+    el.remove();
+    return el._pg === null && pg.__wbg_ptr === 0;
+  });
+  assert.ok(freed, 'the removed element freed its Playground');
   assert.equal(await page.locator('ctxgroup-playground').count(), 2);
+  await page.close();
+});
+
+test('exports: SVG, PNG, Chrome trace and trace JSON are downloaded', async () => {
+  const { page } = await open();
+  const files = {};
+  for (const label of ['Chart as SVG', 'Chart as PNG', 'Chrome trace JSON (Perfetto)', 'Trace JSON']) {
+    await page.locator('#pg summary', { hasText: 'Export' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#pg').getByRole('button', { name: label, exact: true }).click()]);
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    files[download.suggestedFilename()] = Buffer.concat(chunks);
+  }
+  assert.match(files['ctxgroup.svg'].toString(), /^<svg[^>]*class="cg-gantt"/);
+  assert.deepEqual([...files['ctxgroup.png'].subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+  assert.ok(Array.isArray(JSON.parse(files['ctxgroup.chrome-trace.json']).traceEvents));
+  assert.equal(JSON.parse(files['ctxgroup.trace.json']).returned.at, 7);
+  await page.close();
+});
+
+test('embed.html shows the scenario of a share link, for iframe-only hosts', async () => {
+  const hash = 't=' + Buffer.from('timeout 2s\ntask api 5s\n').toString('base64url');
+  const page = await browser.newPage();
+  await page.goto(`${base}embed.html#${hash}&theme=dark`);
+  await page.locator('#pg .summary', { hasText: 'returned at 2s' }).waitFor();
+  assert.equal(await page.locator('#pg').getAttribute('theme'), 'dark');
+  assert.equal(await page.locator('#pg svg g.cg-row').count(), 1);
   await page.close();
 });
 
