@@ -244,7 +244,7 @@ fn run_group(
                     if let Some(t) = task.timeout {
                         b = b.timeout(t);
                     }
-                    let body = task_body(task.clone(), child_path, recorder.clone());
+                    let body = task_body(task.clone());
                     b.spawn(body).await;
                 }
                 Item::Group(g) => {
@@ -289,18 +289,14 @@ fn run_group(
 /// The Go code a scenario task stands for, as an async function of its context.
 fn task_body(
     task: TaskSpec,
-    path: Arc<str>,
-    recorder: Arc<Recorder>,
 ) -> impl FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send {
     move |ctx: Context| {
         async move {
             let clock = ctx.clock().clone();
             // select { case <-ctx.Done(): return ctx.Err(); default: }
-            let check = |ctx: &Context| -> Result<(), Reason> {
-                let r = ctx.check();
-                recorder.check(&path, ctx.now(), r.is_err());
-                r
-            };
+            // check(&ctx) is Go's `select { case <-ctx.Done(): return ctx.Err(); default: }`; the
+            // group's hook reports it (and the first time it finds the context cancelled).
+            let check = |ctx: &Context| -> Result<(), Reason> { ctx.check() };
             match (task.length, task.check) {
                 (Length::For(d), Check::Never) => clock::sleep(clock, d).await,
                 (Length::For(d), Check::Start) => {
@@ -467,23 +463,6 @@ impl Recorder {
         })
     }
 
-    fn check(&self, path: &str, at: Duration, cancelled: bool) {
-        let mut inner = self.inner.lock().unwrap();
-        inner.events.push(TraceEvent {
-            t: secs(at),
-            task: Some(path.to_string()),
-            kind: "check",
-            detail: Some(
-                if cancelled {
-                    "ctx.Done() is closed: return ctx.Err()"
-                } else {
-                    "ctx not done: go on"
-                }
-                .into(),
-            ),
-        });
-    }
-
     fn returned(&self, at: Duration, result: &Result<(), Error>) {
         let mut inner = self.inner.lock().unwrap();
         let (error, cause) = match result {
@@ -594,6 +573,20 @@ impl Hook for Recorder {
                 inner.spawned[i] = true;
                 inner.tasks[i].spawned = t;
                 ("spawn", None)
+            }
+            EventKind::Check { cancelled } => (
+                "check",
+                Some(
+                    if *cancelled {
+                        "ctx.Done() is closed: return ctx.Err()"
+                    } else {
+                        "ctx not done: go on"
+                    }
+                    .to_string(),
+                ),
+            ),
+            EventKind::CancelObserved(reason) => {
+                ("observed", Some(format!("sees {}", reason.explain())))
             }
             EventKind::Queued => (
                 "queue",

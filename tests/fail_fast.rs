@@ -139,3 +139,65 @@ fn without_a_spawner_the_group_drives_its_own_tasks() {
     });
     assert_eq!(result.unwrap_err().to_string(), "42");
 }
+
+#[test]
+fn hooks_report_checks_and_the_first_observation_of_a_cancel() {
+    use ctxgroup::group::{Event, EventKind};
+    use std::sync::{Arc, Mutex};
+    let rt = VirtualRuntime::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let (ctx, _c) = Context::with_clock(rt.clock()).with_timeout(S(2));
+    let group = TaskGroup::builder(&ctx)
+        .spawner(rt.spawner())
+        .hook(move |e: &Event<'_>| {
+            sink.lock()
+                .unwrap()
+                .push((e.at.as_secs(), e.name.to_string(), e.kind.to_string()))
+        })
+        .build();
+    rt.block_on(async move {
+        group
+            .task("loop")
+            .spawn(|ctx| async move {
+                loop {
+                    ctx.check()?;
+                    clock::sleep(ctx.clock().clone(), S(1)).await;
+                }
+            })
+            .await;
+        group
+            .task("waiter")
+            .spawn(|ctx| async move { Err(ctx.done().await.into()) })
+            .await;
+        group.wait().await
+    })
+    .unwrap()
+    .unwrap_err();
+    let log = log.lock().unwrap();
+    let of = |name: &str| -> Vec<(u64, String)> {
+        log.iter()
+            .filter(|(_, n, _)| n == name)
+            .map(|(t, _, k)| (*t, k.clone()))
+            .collect()
+    };
+    let expected_loop: Vec<(u64, String)> = [
+        (0, "spawned"),
+        (0, "started"),
+        (0, "check (live)"),
+        (1, "check (live)"),
+        (2, "cancel requested (context deadline exceeded)"),
+        (2, "check (cancelled)"),
+        (2, "cancel observed (context deadline exceeded)"),
+        (2, "cancelled (context deadline exceeded)"),
+    ]
+    .iter()
+    .map(|(t, k)| (*t, k.to_string()))
+    .collect();
+    assert_eq!(of("loop"), expected_loop);
+    let waiter = of("waiter");
+    assert_eq!(
+        waiter[waiter.len() - 2],
+        (2, "cancel observed (context deadline exceeded)".to_string())
+    );
+}

@@ -17,7 +17,7 @@ mod tree;
 
 pub use reason::{Cause, Reason};
 use tree::Node;
-pub(crate) use tree::Slab;
+pub(crate) use tree::{Look, Slab};
 
 /// A cancellation context: a node in a tree where cancelling a parent cancels every descendant.
 ///
@@ -216,7 +216,9 @@ impl Context {
     /// assert_eq!(ctx.err().unwrap().to_string(), "context canceled");
     /// ```
     pub fn err(&self) -> Option<Reason> {
-        self.node.reason()
+        let reason = self.node.reason();
+        self.node.observe(tree::Look::Check(reason.as_ref()));
+        reason
     }
 
     /// `Err(reason)` once cancelled: the check a cooperative loop makes with `?`.
@@ -403,6 +405,12 @@ impl Context {
             .await
     }
 
+    /// Makes `observer` hear every `err`/`check` on this context (and the value contexts that
+    /// share its cancellation), and its `done()` completing. Set once; used by groups with a hook.
+    pub(crate) fn set_observer(&self, observer: tree::Observer) {
+        let _ = self.node.state().observer.set(observer);
+    }
+
     /// How many live cancellable children are registered with this context (for diagnostics).
     ///
     /// # Examples
@@ -483,6 +491,7 @@ impl Future for Done {
         if let Some(reason) = inner.reason.clone() {
             drop(inner);
             self.slot = None;
+            self.node.observe(tree::Look::Done(&reason));
             return Poll::Ready(reason);
         }
         match self.slot.and_then(|s| inner.waiters.get_mut(s)) {

@@ -18,7 +18,7 @@
 
 use std::any::{Any, TypeId};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -26,6 +26,16 @@ use crate::clock::{Clock, TimerId};
 use crate::{Cause, Reason};
 
 pub(crate) type Callback = Box<dyn FnOnce(&Reason) + Send + 'static>;
+
+/// How a task looked at its context: a check (`err`/`check`, with what it found), or its
+/// `done()` future completing.
+#[derive(Debug)]
+pub(crate) enum Look<'a> {
+    Check(Option<&'a Reason>),
+    Done(&'a Reason),
+}
+
+pub(crate) type Observer = Box<dyn Fn(Look<'_>) + Send + Sync + 'static>;
 
 pub(crate) struct Node {
     pub(crate) parent: Option<Arc<Node>>,
@@ -39,6 +49,8 @@ pub(crate) struct Node {
 pub(crate) struct CancelState {
     pub(crate) cancelled: AtomicBool,
     pub(crate) inner: Mutex<Inner>,
+    /// Told when a task looks at this context (set by a group with a trace hook).
+    pub(crate) observer: OnceLock<Observer>,
     /// Our slot in the parent owner's `children`, if registered there.
     registered: Option<usize>,
 }
@@ -146,6 +158,7 @@ impl Node {
             cancel: Some(CancelState {
                 cancelled: AtomicBool::new(false),
                 inner: Default::default(),
+                observer: OnceLock::new(),
                 registered: None,
             }),
         })
@@ -171,6 +184,13 @@ impl Node {
 
     pub(crate) fn is_cancelled(&self) -> bool {
         self.state().cancelled.load(Ordering::Acquire)
+    }
+
+    /// Tells the observer, if any, how a task looked at this context.
+    pub(crate) fn observe(&self, look: Look<'_>) {
+        if let Some(observer) = self.state().observer.get() {
+            observer(look);
+        }
     }
 
     pub(crate) fn reason(&self) -> Option<Reason> {
@@ -226,6 +246,7 @@ impl Node {
                 cancel: Some(CancelState {
                     cancelled: AtomicBool::new(false),
                     inner: Default::default(),
+                    observer: OnceLock::new(),
                     registered,
                 }),
             }

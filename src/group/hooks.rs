@@ -57,6 +57,13 @@ pub enum EventKind<'a> {
     Started,
     /// The task's context was cancelled while it ran (it may or may not look).
     CancelRequested(&'a Reason),
+    /// The task looked at its context (`check`/`err`): Go's `select { case <-ctx.Done(): …; default: }`.
+    Check {
+        /// Whether it found the context cancelled.
+        cancelled: bool,
+    },
+    /// The task saw the cancellation for the first time (a check that found it, or `done()`).
+    CancelObserved(&'a Reason),
     /// The task returned.
     Finished(Result<(), &'a Error>),
 }
@@ -68,6 +75,9 @@ impl fmt::Display for EventKind<'_> {
             EventKind::Queued => f.write_str("queued"),
             EventKind::Started => f.write_str("started"),
             EventKind::CancelRequested(r) => write!(f, "cancel requested ({r})"),
+            EventKind::Check { cancelled: false } => f.write_str("check (live)"),
+            EventKind::Check { cancelled: true } => f.write_str("check (cancelled)"),
+            EventKind::CancelObserved(r) => write!(f, "cancel observed ({r})"),
             EventKind::Finished(Ok(())) => f.write_str("completed"),
             EventKind::Finished(Err(e)) if e.reason().is_some() => write!(f, "cancelled ({e})"),
             EventKind::Finished(Err(e)) => write!(f, "failed ({e})"),
@@ -76,6 +86,10 @@ impl fmt::Display for EventKind<'_> {
 }
 
 /// Receives a group's [`Event`]s, synchronously, as they happen. Any `Fn(&Event)` is a hook.
+///
+/// `Check` and `CancelObserved` come from the task's own context: they are reported for
+/// `check()`, `err()` and `done()` on the context the task was given (and value contexts made
+/// from it), not for contexts the task derives with `with_cancel` or `with_timeout`.
 ///
 /// # Examples
 ///

@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
-use crate::context::Slab;
+use crate::context::{Look, Slab};
 use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
 mod hooks;
@@ -675,6 +675,34 @@ impl Inner {
             None => (self.ctx.clone(), None),
         };
         self.emit(id, &name, EventKind::Started);
+        if own.is_some() && self.hook.is_some() {
+            // Report how the task looks at its own context: checks, and the first time it sees
+            // the cancellation.
+            let me = Arc::downgrade(self);
+            let n = name.clone();
+            let observed = std::sync::atomic::AtomicBool::new(false);
+            ctx.set_observer(Box::new(move |look| {
+                let Some(me) = me.upgrade() else { return };
+                let seen = match look {
+                    Look::Check(reason) => {
+                        me.emit(
+                            id,
+                            &n,
+                            EventKind::Check {
+                                cancelled: reason.is_some(),
+                            },
+                        );
+                        reason
+                    }
+                    Look::Done(reason) => Some(reason),
+                };
+                if let Some(reason) = seen {
+                    if !observed.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                        me.emit(id, &n, EventKind::CancelObserved(reason));
+                    }
+                }
+            }));
+        }
         let watch = self.hook.as_ref().map(|_| {
             let me = Arc::downgrade(self);
             let n = name.clone();
