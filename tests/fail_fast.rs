@@ -142,7 +142,7 @@ fn without_a_spawner_the_group_drives_its_own_tasks() {
 
 #[test]
 fn hooks_report_checks_and_the_first_observation_of_a_cancel() {
-    use ctxgroup::group::{Event, EventKind};
+    use ctxgroup::group::Event;
     use std::sync::{Arc, Mutex};
     let rt = VirtualRuntime::new();
     let log = Arc::new(Mutex::new(Vec::new()));
