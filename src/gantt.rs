@@ -26,6 +26,9 @@ pub struct Options {
     pub width: f64,
     /// Draw dark colours (for a standalone file; a page sets the `--cg-…` variables instead).
     pub dark: bool,
+    /// The run is still going (live mode) at this time: the footer says so instead of "never
+    /// returns".
+    pub running_at: Option<f64>,
 }
 
 impl Default for Options {
@@ -33,6 +36,7 @@ impl Default for Options {
         Options {
             width: 960.0,
             dark: false,
+            running_at: None,
         }
     }
 }
@@ -227,7 +231,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     }
     // Deadline, cancel and return lines go over the stripes and under the bars, so nothing
     // hides an end marker.
-    lines(&mut s, trace, &x, top, rows_h, width);
+    lines(&mut s, trace, &x, (top, rows_h, width), options.running_at);
 
     // Rows.
     let index: std::collections::HashMap<&str, usize> = trace
@@ -284,8 +288,10 @@ pub fn render(trace: &Trace, options: &Options) -> String {
                 font = Px(font)
             );
         }
-        let bar_end = task.end.unwrap_or(end);
-        let start = task.start.unwrap_or(end);
+        // Unfinished work runs to the chart's end, or to "now" while a live run goes on.
+        let open_end = options.running_at.map_or(end, |now| now.min(end));
+        let bar_end = task.end.unwrap_or(open_end);
+        let start = task.start.unwrap_or(open_end);
         if start > task.spawned + 1e-9 {
             let _ = write!(
                 s,
@@ -457,7 +463,13 @@ fn text_width(text: &str, size: f64) -> f64 {
 }
 
 /// Deadline and cancel lines, and the return line with its label.
-fn lines(s: &mut String, trace: &Trace, x: &dyn Fn(f64) -> f64, top: f64, rows_h: f64, width: f64) {
+fn lines(
+    s: &mut String,
+    trace: &Trace,
+    x: &dyn Fn(f64) -> f64,
+    (top, rows_h, width): (f64, f64, f64),
+    running_at: Option<f64>,
+) {
     let left = x(0.0);
     // Deadline and cancel lines.
     for (k, m) in trace.marks.iter().enumerate() {
@@ -522,9 +534,13 @@ fn lines(s: &mut String, trace: &Trace, x: &dyn Fn(f64) -> f64, top: f64, rows_h
             );
         }
         None => {
+            let text = match running_at {
+                Some(t) => format!("running at {}: the group has not returned yet", human(t)),
+                None => "never returns: a task never ends, so Wait never returns".to_string(),
+            };
             let _ = write!(
                 s,
-                r#"<text class="cg-text" x="{left}" y="{}" font-weight="600">never returns: a task never ends, so Wait never returns</text>"#,
+                r#"<text class="cg-text" x="{left}" y="{}" font-weight="600">{text}</text>"#,
                 Px(fy + 20.0),
                 left = Px(left)
             );

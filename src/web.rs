@@ -94,14 +94,19 @@ fn sim_error_json(e: &simulate::SimError) -> String {
     }]))
 }
 
-fn result_json(trace: &Trace, width: f64, dark: bool, extra: &[(&str, String)]) -> String {
-    let svg = gantt::render(trace, &gantt::Options { width, dark });
+fn result_json(
+    trace: &Trace,
+    summary: &str,
+    options: &gantt::Options,
+    extra: &[(&str, String)],
+) -> String {
+    let svg = gantt::render(trace, options);
     let mut w = JsonWriter::new();
     w.begin_object();
     w.key("ok");
     w.raw("true");
     w.key("summary");
-    w.str(&trace.summary());
+    w.str(summary);
     w.key("svg");
     w.str(&svg);
     for (k, v) in extra {
@@ -134,7 +139,16 @@ impl Playground {
             Ok(t) => t,
             Err(e) => return sim_error_json(&e),
         };
-        let out = result_json(&trace, width, dark, &[]);
+        let out = result_json(
+            &trace,
+            &trace.summary(),
+            &gantt::Options {
+                width,
+                dark,
+                running_at: None,
+            },
+            &[],
+        );
         self.scenario = Some(scenario);
         self.trace = Some(trace);
         out
@@ -143,7 +157,14 @@ impl Playground {
     /// Re-renders the last trace (after a resize or a theme change).
     pub fn render(&self, width: f64, dark: bool) -> String {
         match &self.trace {
-            Some(t) => gantt::render(t, &gantt::Options { width, dark }),
+            Some(t) => gantt::render(
+                t,
+                &gantt::Options {
+                    width,
+                    dark,
+                    running_at: None,
+                },
+            ),
             None => String::new(),
         }
     }
@@ -225,12 +246,21 @@ impl Playground {
         if done {
             trace.end = trace.end.max(live.horizon.min(now));
         }
-        let out = result_json(
-            &trace,
+        // `expect` lines hold virtual times exactly; real timers fire a little late, so they
+        // are checked in virtual mode only.
+        trace.expectations.clear();
+        let summary = if done {
+            trace.summary()
+        } else {
+            trace.summary_at(Some(now))
+        };
+        let extra = [("now", crate::trace::secs(now)), ("done", done.to_string())];
+        let options = gantt::Options {
             width,
             dark,
-            &[("now", crate::trace::secs(now)), ("done", done.to_string())],
-        );
+            running_at: (!done).then_some(now),
+        };
+        let out = result_json(&trace, &summary, &options, &extra);
         self.trace = Some(trace);
         if done {
             self.live = None;

@@ -65,7 +65,10 @@ async function main() {
   });
   if (!(await fromHash()) && examples.length) showExample(examples[0], false);
   window.addEventListener('hashchange', fromHash);
-  pg.addEventListener('input', () => { if (select.value) { select.value = ''; lesson.textContent = ''; } });
+  // Editing the scenario (not moving a slider) makes it the user's own.
+  pg.addEventListener('input', (e) => {
+    if (e.composedPath()[0]?.tagName === 'TEXTAREA' && select.value) { select.value = ''; lesson.textContent = ''; }
+  });
 
   document.getElementById('share').addEventListener('click', async () => {
     const hash = await encodeScenario(pg.value);

@@ -340,8 +340,17 @@ impl Trace {
     /// assert_eq!(t.summary(), "returned at 7s: context deadline exceeded — t1 completed at 5s, t2 cancelled at 7s");
     /// ```
     pub fn summary(&self) -> String {
+        self.summary_at(None)
+    }
+
+    /// The summary of a run still going at `now` (live mode): `running at 3.2s — …` until the
+    /// group returns.
+    pub(crate) fn summary_at(&self, now: Option<f64>) -> String {
         let head = match &self.returned {
-            None => "never returns".to_string(),
+            None => match now {
+                Some(t) => format!("running at {}", human(t)),
+                None => "never returns".to_string(),
+            },
             Some(r) => match &r.error {
                 None => format!("returned at {}: ok", human(r.at)),
                 Some(e) => format!("returned at {}: {e}", human(r.at)),
