@@ -155,7 +155,7 @@ async fn live_mode_on_real_timers_ends_with_the_outcomes_of_virtual_mode() {
     let text = "timeout 300ms\ntask a 1s\ntask b 100ms check=never\ntask c 600ms check=every:50ms\ntask d 150ms fail=\"boom\" after=50ms\n";
     let mut pg = ctxgroup::web::Playground::new();
     let virtual_run = pg.run(text, 800.0, false);
-    assert_eq!(pg.start_live(text, 2.0), r#"{"ok":true}"#);
+    assert_eq!(pg.start_live(text, 1.0), r#"{"ok":true}"#);
     let mut snapshot;
     loop {
         clock::sleep(BrowserClock::shared(), Duration::from_millis(25)).await;

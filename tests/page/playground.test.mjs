@@ -139,7 +139,9 @@ test('a crafted link cannot inject markup or script', async () => {
 
 test('live mode at 10x on real timers ends with the same outcomes as virtual mode', async () => {
   const { page, errors } = await open();
-  const text = 'timeout 1s\ntask a 3s\ntask b 500ms check=never\ntask c 2s check=every:200ms\ntask d 400ms fail="boom" after=100ms\n';
+  // Margins are wide on purpose (d fails at 0.5 s, the deadline is at 2 s): a busy machine
+  // delays real timers, and the outcomes must not depend on it.
+  const text = 'timeout 2s\ntask a 3s\ntask b 500ms check=never\ntask c 2s check=every:200ms\ntask d 400ms fail="boom" after=100ms\n';
   await typeScenario(page, text);
   // d fails at 500 ms and cancels the group; c sees it at its next check, at 600 ms.
   await page.locator('#pg .summary', { hasText: 'returned at 600ms: boom' }).waitFor();
@@ -158,7 +160,7 @@ test('live mode at 10x on real timers ends with the same outcomes as virtual mod
   const live = detail.trace.tasks.map((t) => [t.path, t.outcome, t.end, t.error]);
   assert.deepEqual(live.map((t) => [t[0], t[1], t[3]]), virtual.map((t) => [t[0], t[1], t[3]]), 'same outcomes and errors');
   for (let i = 0; i < live.length; i++) {
-    assert.ok(Math.abs(live[i][2] - virtual[i][2]) < 0.25, `${live[i][0]} ended at ${live[i][2]} live vs ${virtual[i][2]} virtual`);
+    assert.ok(Math.abs(live[i][2] - virtual[i][2]) < 0.5, `${live[i][0]} ended at ${live[i][2]} live vs ${virtual[i][2]} virtual`);
   }
   assert.ok(took < 10_000, `0.5 s of scenario at 10× took ${took} ms`);
   assert.equal(await page.evaluate(() => document.querySelector('#pg')._pg.live_pending_timers()), 0, 'no stray timers');
