@@ -934,34 +934,43 @@ fn count(p: &mut Parser<'_>, tok: &Token) -> Res<usize> {
     }
 }
 
-fn on_error(p: &mut Parser<'_>, tok: &Token) -> Res<OnError> {
-    match tok.text.as_str() {
-        "cancel" => Ok(OnError::Cancel),
-        "continue" => Ok(OnError::Continue),
-        other => {
-            p.at(
-                tok,
-                format!("unknown on-error \"{other}\""),
-                "use cancel (errgroup.WithContext) or continue (plain errgroup.Group)",
-            );
+/// One word of a fixed set, or an error naming the choices.
+fn one_of<T: Copy>(
+    p: &mut Parser<'_>,
+    tok: &Token,
+    what: &str,
+    choices: &[(&str, T)],
+    hint: &str,
+) -> Res<T> {
+    match choices.iter().find(|(word, _)| *word == tok.text) {
+        Some((_, value)) => Ok(*value),
+        None => {
+            p.at(tok, format!("unknown {what} \"{}\"", tok.text), hint);
             Err(())
         }
     }
 }
 
+fn on_error(p: &mut Parser<'_>, tok: &Token) -> Res<OnError> {
+    let choices = [("cancel", OnError::Cancel), ("continue", OnError::Continue)];
+    one_of(
+        p,
+        tok,
+        "on-error",
+        &choices,
+        "use cancel (errgroup.WithContext) or continue (plain errgroup.Group)",
+    )
+}
+
 fn wait_mode(p: &mut Parser<'_>, tok: &Token) -> Res<WaitMode> {
-    match tok.text.as_str() {
-        "all" => Ok(WaitMode::All),
-        "cancel" => Ok(WaitMode::Cancel),
-        other => {
-            p.at(
-                tok,
-                format!("unknown wait \"{other}\""),
-                "use all (g.Wait()) or cancel (stop waiting once the context is done)",
-            );
-            Err(())
-        }
-    }
+    let choices = [("all", WaitMode::All), ("cancel", WaitMode::Cancel)];
+    one_of(
+        p,
+        tok,
+        "wait",
+        &choices,
+        "use all (g.Wait()) or cancel (stop waiting once the context is done)",
+    )
 }
 
 fn check_mode(p: &mut Parser<'_>, tok: &Token) -> Res<Check> {
