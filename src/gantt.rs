@@ -141,7 +141,8 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     } else {
         1.0
     };
-    let x = |t: f64| left + (t.clamp(0.0, end) / end) * plot_w;
+    // max/min, not clamp: clamp with a run-time bound keeps a panic message that links float formatting.
+    let x = |t: f64| left + (t.max(0.0).min(end) / end) * plot_w;
     let rows_h = row_h * n as f64;
     let legend_lines = legend_layout(options.width.max(320.0))
         .last()
@@ -398,7 +399,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
                 let _ = write!(
                     s,
                     r#"<rect class="cg-running" x="{lx}" y="{y}" width="14" height="10"/><rect class="cg-ignored" x="{lx}" y="{y}" width="14" height="10"/>"#,
-                    y = ly - 8.0,
+                    y = Px(ly - 8.0),
                     lx = Px(lx)
                 );
             }
@@ -408,7 +409,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
                     r#"<line class="{class}" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#,
                     Px(ly - 10.0),
                     Px(ly + 2.0),
-                    x = lx + 4.0
+                    x = Px(lx + 4.0)
                 );
             }
         }
@@ -494,7 +495,7 @@ fn lines(
                 r#"<text class="cg-mark-{}" x="{}" y="{}" text-anchor="{anchor}" font-size="10">{}</text>"#,
                 m.kind,
                 Px(xx + if anchor == "start" { 3.0 } else { -3.0 }),
-                11.0 + (k % 2) as f64 * 11.0,
+                Px(11.0 + (k % 2) as f64 * 11.0),
                 esc(&m.label)
             );
         }
