@@ -250,7 +250,7 @@ impl VirtualRuntime {
         self.exec.spawn(Box::pin(fut));
     }
 
-    /// A spawner for [`TaskGroup::with_spawner`](crate::TaskGroup::with_spawner).
+    /// A spawner for [`GroupBuilder::spawner`](crate::group::GroupBuilder::spawner).
     ///
     /// # Examples
     ///
