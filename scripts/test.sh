@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 
+echo "== lints: rustfmt, clippy, rustdoc"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+
 echo "== native: cargo test"
 cargo test --all-targets --quiet
 cargo test --doc --quiet
