@@ -87,25 +87,20 @@ pub fn simulate(scenario: &Scenario) -> Result<Trace, SimError> {
 
 /// The latest time a run needs to be watched until: every finite task has ended by then.
 fn horizon(s: &Scenario) -> Result<Duration, SimError> {
-    fn walk(g: &GroupSpec, total: &mut Duration, forever_every: &mut Vec<(Duration, usize)>) {
-        *total += g.after + g.timeout.unwrap_or_default();
-        for item in &g.items {
-            match item {
-                Item::Task(t) => {
-                    *total += t.after
-                        + t.timeout.unwrap_or_default()
-                        + t.length.finite().unwrap_or_default();
-                    if let (Length::Forever, Check::Every(step)) = (t.length, t.check) {
-                        forever_every.push((step, t.line));
-                    }
-                }
-                Item::Group(g) => walk(g, total, forever_every),
+    let mut total = s.cancel_at.unwrap_or_default()
+        + Duration::from_secs(1)
+        + s.group.timeout.unwrap_or_default();
+    let mut forever_every = Vec::new();
+    s.group.walk(&mut |item, _, _| match item {
+        Item::Task(t) => {
+            total +=
+                t.after + t.timeout.unwrap_or_default() + t.length.finite().unwrap_or_default();
+            if let (Length::Forever, Check::Every(step)) = (t.length, t.check) {
+                forever_every.push((step, t.line));
             }
         }
-    }
-    let mut total = s.cancel_at.unwrap_or_default() + Duration::from_secs(1);
-    let mut forever_every = Vec::new();
-    walk(&s.group, &mut total, &mut forever_every);
+        Item::Group(g) => total += g.after + g.timeout.unwrap_or_default(),
+    });
     let total = total.min(Duration::from_secs(crate::scenario::MAX_SECONDS + 1));
     let mut steps: u64 = 0;
     for (step, line) in forever_every {
@@ -359,36 +354,29 @@ fn secs(d: Duration) -> f64 {
 
 impl Recorder {
     pub(crate) fn new(scenario: &Scenario, clock: Arc<dyn Clock>) -> Arc<Recorder> {
-        fn rows(g: &GroupSpec, prefix: &str, depth: usize, out: &mut Vec<TaskTrace>) {
-            for item in &g.items {
-                let path = format!("{prefix}{}", item.name());
-                let (is_group, line) = match item {
-                    Item::Task(t) => (false, t.line),
-                    Item::Group(g) => (true, g.line),
-                };
-                out.push(TaskTrace {
-                    name: item.name().to_string(),
-                    path: path.clone(),
-                    depth,
-                    is_group,
-                    line,
-                    spawned: 0.0,
-                    start: None,
-                    end: None,
-                    outcome: Outcome::Running,
-                    error: None,
-                    cause: None,
-                    cause_task: None,
-                    cancel_requested: None,
-                    leaked: false,
-                });
-                if let Item::Group(g) = item {
-                    rows(g, &format!("{path}/"), depth + 1, out);
-                }
-            }
-        }
         let mut tasks = Vec::new();
-        rows(&scenario.group, "", 0, &mut tasks);
+        scenario.group.walk(&mut |item, path, depth| {
+            let (is_group, line) = match item {
+                Item::Task(t) => (false, t.line),
+                Item::Group(g) => (true, g.line),
+            };
+            tasks.push(TaskTrace {
+                name: item.name().to_string(),
+                path: path.to_string(),
+                depth,
+                is_group,
+                line,
+                spawned: 0.0,
+                start: None,
+                end: None,
+                outcome: Outcome::Running,
+                error: None,
+                cause: None,
+                cause_task: None,
+                cancel_requested: None,
+                leaked: false,
+            });
+        });
         let index = tasks
             .iter()
             .enumerate()

@@ -125,6 +125,14 @@ struct State {
     running_tasks: Slab<(u64, Option<Arc<str>>)>,
 }
 
+impl State {
+    /// A new task id, unique within the group.
+    fn next_id(&mut self) -> u64 {
+        self.next_task += 1;
+        self.next_task - 1
+    }
+}
+
 /// Wakes every future currently driving the group's own tasks.
 #[derive(Default)]
 struct DriverWake(Mutex<Vec<Waker>>);
@@ -465,8 +473,7 @@ impl TaskGroup {
                 return false;
             }
             state.running += 1;
-            state.next_task += 1;
-            state.next_task - 1
+            state.next_id()
         };
         let name = None;
         self.inner.emit(id, &name, EventKind::Spawned);
@@ -626,9 +633,7 @@ impl<'g> TaskBuilder<'g> {
 
 impl Inner {
     fn register(&self) -> u64 {
-        let mut state = self.state.lock().unwrap();
-        state.next_task += 1;
-        state.next_task - 1
+        self.state.lock().unwrap().next_id()
     }
 
     fn emit(&self, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {

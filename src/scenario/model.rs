@@ -50,6 +50,47 @@ pub struct GroupSpec {
     pub line: usize,
 }
 
+impl GroupSpec {
+    /// A group with the defaults: no timeout, no limit, `on-error cancel`, `wait all`.
+    pub(crate) fn new(name: impl Into<String>, line: usize) -> GroupSpec {
+        GroupSpec {
+            name: name.into(),
+            timeout: None,
+            limit: None,
+            on_error: OnError::Cancel,
+            wait: WaitMode::All,
+            after: Duration::ZERO,
+            items: Vec::new(),
+            line,
+        }
+    }
+
+    /// Visits every task and nested group, depth first in the order written, with its path
+    /// (`group/task`) and nesting depth (0 at this level).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = ctxgroup::scenario::parse("task a 1s\ngroup g {\n  task b 1s\n}").unwrap();
+    /// let mut paths = Vec::new();
+    /// s.group.walk(&mut |_, path, depth| paths.push((path.to_string(), depth)));
+    /// assert_eq!(paths, [("a".to_string(), 0), ("g".to_string(), 0), ("g/b".to_string(), 1)]);
+    /// ```
+    pub fn walk(&self, visit: &mut impl FnMut(&Item, &str, usize)) {
+        self.walk_from("", 0, visit);
+    }
+
+    fn walk_from(&self, prefix: &str, depth: usize, visit: &mut impl FnMut(&Item, &str, usize)) {
+        for item in &self.items {
+            let path = format!("{prefix}{}", item.name());
+            visit(item, &path, depth);
+            if let Item::Group(g) = item {
+                g.walk_from(&format!("{path}/"), depth + 1, visit);
+            }
+        }
+    }
+}
+
 /// A task or a nested group.
 ///
 /// # Examples

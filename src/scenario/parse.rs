@@ -232,16 +232,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
         line: "",
         tasks: 0,
     };
-    let mut top = GroupSpec {
-        name: "main".into(),
-        timeout: None,
-        limit: None,
-        on_error: OnError::Cancel,
-        wait: WaitMode::All,
-        after: Duration::ZERO,
-        items: Vec::new(),
-        line: 0,
-    };
+    let mut top = GroupSpec::new("main", 0);
     let mut cancel_at = None;
     let mut values: Vec<(String, String)> = Vec::new();
     let mut expects: Vec<(Expect, Token)> = Vec::new();
@@ -383,16 +374,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     Err(()) => {
                         // Keep brace matching sane: an erroneous group still opens a block.
                         if tokens.last().is_some_and(|t| t.text == "{" && !t.quoted) {
-                            let placeholder = GroupSpec {
-                                name: "?".into(),
-                                timeout: None,
-                                limit: None,
-                                on_error: OnError::Cancel,
-                                wait: WaitMode::All,
-                                after: Duration::ZERO,
-                                items: Vec::new(),
-                                line: p.line_no,
-                            };
+                            let placeholder = GroupSpec::new("?", p.line_no);
                             open.push((placeholder, first.col, HashMap::new()));
                         }
                     }
@@ -491,7 +473,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
 /// Finds the path of a task named by path or by a unique bare name.
 pub(crate) fn resolve(group: &GroupSpec, name: &str) -> Result<String, String> {
     let mut paths = Vec::new();
-    collect_paths(group, "", &mut paths);
+    group.walk(&mut |_, path, _| paths.push(path.to_string()));
     if paths.iter().any(|p| p == name) {
         return Ok(name.to_string());
     }
@@ -511,16 +493,6 @@ pub(crate) fn resolve(group: &GroupSpec, name: &str) -> Result<String, String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
-    }
-}
-
-fn collect_paths(group: &GroupSpec, prefix: &str, out: &mut Vec<String>) {
-    for item in &group.items {
-        let path = format!("{prefix}{}", item.name());
-        out.push(path.clone());
-        if let Item::Group(g) = item {
-            collect_paths(g, &format!("{path}/"), out);
-        }
     }
 }
 
@@ -703,16 +675,7 @@ fn group_line(
         return Err(());
     };
     let mut ok = check_name(p, name_tok, names, "group").is_ok();
-    let mut g = GroupSpec {
-        name: name_tok.text.clone(),
-        timeout: None,
-        limit: None,
-        on_error: OnError::Cancel,
-        wait: WaitMode::All,
-        after: Duration::ZERO,
-        items: Vec::new(),
-        line: p.line_no,
-    };
+    let mut g = GroupSpec::new(name_tok.text.clone(), p.line_no);
     let last = tokens.last().unwrap();
     let opens = last.text == "{" && !last.quoted && tokens.len() > 2;
     if !opens {
