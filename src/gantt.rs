@@ -144,9 +144,8 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     // max/min, not clamp: clamp with a run-time bound keeps a panic message that links float formatting.
     let x = |t: f64| left + (t.max(0.0).min(end) / end) * plot_w;
     let rows_h = row_h * n as f64;
-    let legend_lines = legend_layout(options.width.max(320.0))
-        .last()
-        .map_or(0.0, |(_, _, y)| *y);
+    let legend = legend_layout(width);
+    let legend_lines = legend.last().map_or(0.0, |(_, _, y)| *y);
     let footer = 64.0 + legend_lines;
     let height = top + rows_h + footer;
 
@@ -384,7 +383,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     }
 
     // Legend.
-    for (item, x0, y0) in legend_layout(width) {
+    for (item, x0, y0) in legend {
         let (lx, ly) = (x0, top + rows_h + 44.0 + y0);
         match item.0 {
             Swatch::Fill(class) => {
