@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Builds the page: the wasm package (wasm-pack --target web) into www/pkg, optimised for size by
-# binaryen's wasm-opt, and the examples menu (www/examples.json) from examples/scenarios.
+# Builds the page: the playground crate for wasm32 with the size-tuned `wasm` profile, its JS glue
+# (wasm-bindgen --target web) into www/pkg, optimised for size by binaryen's wasm-opt, and the
+# examples menu (www/examples.json) from playground/examples/scenarios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-wasm-pack build --release --target web --out-dir www/pkg --no-typescript --no-pack ${WASM_PACK_FLAGS:-}
+cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p ctxgroup-playground --lib
+wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name ctxgroup \
+  target/wasm32-unknown-unknown/wasm/ctxgroup_playground.wasm
 # The features Rust's wasm32 target enables by default; wasm-opt must keep them.
 node node_modules/binaryen/bin/wasm-opt -Oz \
   --enable-reference-types --enable-bulk-memory --enable-mutable-globals \

@@ -1,4 +1,4 @@
-"""Writes www/examples.json from examples/scenarios/*.txt: the page's examples menu.
+"""Writes www/examples.json from playground/examples/scenarios/*.txt: the page's examples menu.
 
 Each scenario's leading comment lines give its title (the first line) and its lesson (the rest).
 """
@@ -12,7 +12,7 @@ order = [
     "000-fast-api", "002-worker-cancel", "002-timeout-50ms", "003-first-error", "003-continue",
     "004-leak", "limit-2", "token-held-forever", "everything",
 ]
-files = {p.stem: p for p in (root / "examples/scenarios").glob("*.txt")}
+files = {p.stem: p for p in (root / "playground/examples/scenarios").glob("*.txt")}
 names = [n for n in order if n in files] + sorted(n for n in files if n not in order)
 examples = []
 for name in names:

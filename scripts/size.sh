@@ -28,10 +28,10 @@ if [ "${1:-}" = "--check" ]; then
 fi
 
 [ -f www/pkg/ctxgroup_bg.wasm ] || bash scripts/build-web.sh >/dev/null
-cargo build --quiet --release --target wasm32-unknown-unknown --no-default-features --example core_size
+cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p ctxgroup --example core_size
 out=target/size-core
 rm -rf "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/release/examples/core_size.wasm
+wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/wasm/examples/core_size.wasm
 opt "$out/core_size_bg.wasm"
 
 echo "| build                      |  raw (B)  |  gzip (B) |"

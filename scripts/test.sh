@@ -8,16 +8,17 @@ bash scripts/setup.sh
 
 echo "== lints: rustfmt, clippy, rustdoc"
 cargo fmt --check
-cargo clippy --quiet --all-targets -- -D warnings
-cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet --workspace --lib --target wasm32-unknown-unknown -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --workspace --no-deps
 
 echo "== native: cargo test"
-cargo test --all-targets --quiet
-cargo test --doc --quiet
+cargo test --workspace --all-targets --quiet
+cargo test --workspace --doc --quiet
 
 echo "== browser: wasm-pack test --headless --chrome"
-wasm-pack test --headless --chrome --test web
+wasm-pack test --headless --chrome . --test web
+wasm-pack test --headless --chrome playground --test web
 
 echo "== page: build www/ and drive it in headless Chromium"
 bash scripts/build-web.sh

@@ -65,22 +65,15 @@
 //!
 //! # Layers
 //!
-//! [`clock`] ← [`context`] ← [`group`] ← [`scenario`] / [`simulate`] ← [`trace`] / [`gantt`]
-//! ← `web` (wasm32). The playground's simulator runs scenarios on this very context and group
-//! code.
+//! [`clock`] ← [`context`] ← [`group`]. The playground (the `ctxgroup-playground` crate) runs
+//! its scenarios on this very context and group code, through this public API.
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 pub mod clock;
 pub mod context;
 pub mod error;
-pub mod gantt;
 pub mod group;
-pub mod scenario;
-pub mod simulate;
-pub mod trace;
-#[cfg(all(target_arch = "wasm32", feature = "playground"))]
-pub mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use clock::BrowserClock;

@@ -19,9 +19,9 @@ fn scenarios() -> Vec<PathBuf> {
 fn every_seed_scenario_meets_its_expectations() {
     for file in scenarios() {
         let text = std::fs::read_to_string(&file).unwrap();
-        let scenario =
-            ctxgroup::scenario::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let trace = ctxgroup::simulate::simulate(&scenario).unwrap();
+        let scenario = ctxgroup_playground::scenario::parse(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let trace = ctxgroup_playground::simulate::simulate(&scenario).unwrap();
         for x in &trace.expectations {
             assert!(x.ok, "{}:{}: {}", file.display(), x.line, x.message);
         }
@@ -33,9 +33,13 @@ fn traces_match_the_goldens_and_are_deterministic() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     for file in scenarios() {
         let text = std::fs::read_to_string(&file).unwrap();
-        let scenario = ctxgroup::scenario::parse(&text).unwrap();
-        let json = ctxgroup::simulate::simulate(&scenario).unwrap().to_json();
-        let again = ctxgroup::simulate::simulate(&scenario).unwrap().to_json();
+        let scenario = ctxgroup_playground::scenario::parse(&text).unwrap();
+        let json = ctxgroup_playground::simulate::simulate(&scenario)
+            .unwrap()
+            .to_json();
+        let again = ctxgroup_playground::simulate::simulate(&scenario)
+            .unwrap()
+            .to_json();
         assert_eq!(json, again, "{}: two runs differ", file.display());
         serde_json::from_str::<serde_json::Value>(&json).expect("valid JSON");
         let golden = file.with_extension("trace.json");

@@ -10,11 +10,11 @@ group batch timeout=3s limit=1 on-error=continue {\n  task b1 1s\n  task b2 5s\n
 expect t1 completed at 5s\nexpect returned never\n";
 
 fn check(text: &str) {
-    match ctxgroup::scenario::parse(text) {
+    match ctxgroup_playground::scenario::parse(text) {
         Ok(s) => {
-            if let Ok(trace) = ctxgroup::simulate::simulate(&s) {
+            if let Ok(trace) = ctxgroup_playground::simulate::simulate(&s) {
                 let _ = trace.to_json();
-                let _ = ctxgroup::gantt::render(&trace, &Default::default());
+                let _ = ctxgroup_playground::gantt::render(&trace, &Default::default());
             }
         }
         Err(errs) => {
@@ -66,6 +66,6 @@ proptest! {
 
 #[test]
 fn the_full_example_parses() {
-    let s = ctxgroup::scenario::parse(VALID).unwrap();
+    let s = ctxgroup_playground::scenario::parse(VALID).unwrap();
     assert_eq!(s.group.items.len(), 9);
 }

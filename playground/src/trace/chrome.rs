@@ -14,9 +14,9 @@ fn micros(t: f64) -> String {
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("task a 3s fail=\"HTTP 502\"\ntask b 5s").unwrap();
-/// let t = ctxgroup::simulate::simulate(&s).unwrap();
-/// let chrome = ctxgroup::trace::to_chrome_json(&t);
+/// let s = ctxgroup_playground::scenario::parse("task a 3s fail=\"HTTP 502\"\ntask b 5s").unwrap();
+/// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
+/// let chrome = ctxgroup_playground::trace::to_chrome_json(&t);
 /// assert!(chrome.contains(r#""ph":"X""#));
 /// assert!(chrome.contains(r#""ph":"s""#)); // a's error cancelled b: a flow arrow
 /// ```

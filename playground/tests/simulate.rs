@@ -1,13 +1,13 @@
 //! The simulator's semantics, one DESIGN.md rule per test.
-use ctxgroup::scenario::parse;
-use ctxgroup::simulate::simulate;
-use ctxgroup::trace::{Outcome, Trace};
+use ctxgroup_playground::scenario::parse;
+use ctxgroup_playground::simulate::simulate;
+use ctxgroup_playground::trace::{Outcome, Trace};
 
 fn run(text: &str) -> Trace {
     simulate(&parse(text).unwrap()).unwrap()
 }
 
-fn task<'t>(trace: &'t Trace, path: &str) -> &'t ctxgroup::trace::TaskTrace {
+fn task<'t>(trace: &'t Trace, path: &str) -> &'t ctxgroup_playground::trace::TaskTrace {
     trace
         .tasks
         .iter()
@@ -159,7 +159,7 @@ fn ten_thousand_tasks_simulate_and_render() {
     let t = run(&text);
     assert_eq!(t.tasks.len(), 10_000);
     assert!(t.tasks.iter().all(|t| t.outcome == Outcome::Completed));
-    let svg = ctxgroup::gantt::render(&t, &Default::default());
+    let svg = ctxgroup_playground::gantt::render(&t, &Default::default());
     assert!(svg.len() > 100_000 && svg.ends_with("</svg>"));
 }
 
@@ -175,7 +175,8 @@ fn too_many_checks_on_a_forever_task_is_refused_not_frozen() {
 #[test]
 fn the_chrome_trace_has_lanes_slices_instants_and_a_flow_from_cause_to_victim() {
     let t = run("timeout 9s\ntask a 1s fail=\"HTTP 502\"\ntask b 5s\nlimit 1\n");
-    let v: serde_json::Value = serde_json::from_str(&ctxgroup::trace::to_chrome_json(&t)).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&ctxgroup_playground::trace::to_chrome_json(&t)).unwrap();
     let events = v["traceEvents"].as_array().unwrap();
     let names: Vec<&str> = events
         .iter()
@@ -200,7 +201,7 @@ fn the_chrome_trace_has_lanes_slices_instants_and_a_flow_from_cause_to_victim() 
 #[test]
 fn the_svg_escapes_names_and_errors() {
     let t = run("task a 1s fail=\"<script>alert(1)</script> & co\"");
-    let svg = ctxgroup::gantt::render(&t, &Default::default());
+    let svg = ctxgroup_playground::gantt::render(&t, &Default::default());
     assert!(!svg.contains("<script>"));
     assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
 }

@@ -11,12 +11,12 @@ use std::sync::{Arc, Mutex};
 use futures::future::{AbortHandle, Abortable};
 use wasm_bindgen::prelude::*;
 
-use crate::clock::{BrowserClock, Clock, ScaledClock};
 use crate::gantt;
 use crate::scenario::{self, Scenario};
 use crate::simulate::{self, Recorder, RunTimers};
 use crate::trace::{json::JsonWriter, to_chrome_json, Trace};
-use crate::Context;
+use ctxgroup::clock::{BrowserClock, Clock, ScaledClock};
+use ctxgroup::Context;
 
 /// The library's version.
 #[wasm_bindgen]

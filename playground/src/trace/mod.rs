@@ -11,10 +11,10 @@ use json::JsonWriter;
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("timeout 2s\ntask api 5s").unwrap();
-/// let trace = ctxgroup::simulate::simulate(&s).unwrap();
+/// let s = ctxgroup_playground::scenario::parse("timeout 2s\ntask api 5s").unwrap();
+/// let trace = ctxgroup_playground::simulate::simulate(&s).unwrap();
 /// assert_eq!(trace.returned.as_ref().unwrap().at, 2.0);
-/// assert_eq!(trace.tasks[0].outcome, ctxgroup::trace::Outcome::Cancelled);
+/// assert_eq!(trace.tasks[0].outcome, ctxgroup_playground::trace::Outcome::Cancelled);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
@@ -37,7 +37,7 @@ pub struct Trace {
 /// # Examples
 ///
 /// ```
-/// let r = ctxgroup::trace::Returned { at: 7.0, error: None, cause: None };
+/// let r = ctxgroup_playground::trace::Returned { at: 7.0, error: None, cause: None };
 /// assert!(r.error.is_none());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,7 @@ pub struct Returned {
 /// # Examples
 ///
 /// ```
-/// assert_eq!(ctxgroup::trace::Outcome::Cancelled.as_str(), "cancelled");
+/// assert_eq!(ctxgroup_playground::trace::Outcome::Cancelled.as_str(), "cancelled");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -75,7 +75,7 @@ impl Outcome {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(ctxgroup::trace::Outcome::Running.as_str(), "running");
+    /// assert_eq!(ctxgroup_playground::trace::Outcome::Running.as_str(), "running");
     /// ```
     pub fn as_str(self) -> &'static str {
         match self {
@@ -92,8 +92,8 @@ impl Outcome {
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("group g {\n task a 1s\n}").unwrap();
-/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// let s = ctxgroup_playground::scenario::parse("group g {\n task a 1s\n}").unwrap();
+/// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
 /// assert_eq!(t.tasks[1].path, "g/a");
 /// assert_eq!(t.tasks[1].depth, 1);
 /// ```
@@ -135,8 +135,8 @@ pub struct TaskTrace {
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("task a 1s").unwrap();
-/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// let s = ctxgroup_playground::scenario::parse("task a 1s").unwrap();
+/// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
 /// assert_eq!(t.events[0].kind, "spawn");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -156,8 +156,8 @@ pub struct TraceEvent {
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("timeout 2s\ntask a 5s").unwrap();
-/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// let s = ctxgroup_playground::scenario::parse("timeout 2s\ntask a 5s").unwrap();
+/// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
 /// assert_eq!(t.marks[0].kind, "deadline");
 /// assert_eq!(t.marks[0].t, 2.0);
 /// ```
@@ -178,8 +178,8 @@ pub struct Mark {
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("task a 1s\nexpect a completed at 2s").unwrap();
-/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// let s = ctxgroup_playground::scenario::parse("task a 1s\nexpect a completed at 2s").unwrap();
+/// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
 /// assert!(!t.expectations[0].ok);
 /// assert_eq!(t.expectations[0].message, "expected a completed at 2s, got completed at 1s");
 /// ```
@@ -223,8 +223,8 @@ impl Trace {
     /// # Examples
     ///
     /// ```
-    /// let s = ctxgroup::scenario::parse("task t1 5s").unwrap();
-    /// let json = ctxgroup::simulate::simulate(&s).unwrap().to_json();
+    /// let s = ctxgroup_playground::scenario::parse("task t1 5s").unwrap();
+    /// let json = ctxgroup_playground::simulate::simulate(&s).unwrap().to_json();
     /// assert!(json.starts_with(r#"{"returned":{"at":5.0,"error":null"#));
     /// ```
     pub fn to_json(&self) -> String {
@@ -335,8 +335,8 @@ impl Trace {
     /// # Examples
     ///
     /// ```
-    /// let s = ctxgroup::scenario::parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s").unwrap();
-    /// let t = ctxgroup::simulate::simulate(&s).unwrap();
+    /// let s = ctxgroup_playground::scenario::parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s").unwrap();
+    /// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
     /// assert_eq!(t.summary(), "returned at 7s: context deadline exceeded — t1 completed at 5s, t2 cancelled at 7s");
     /// ```
     pub fn summary(&self) -> String {

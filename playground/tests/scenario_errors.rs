@@ -1,5 +1,5 @@
 //! Bad scenarios get clear errors: line, column, the offending text, a hint. Never a panic.
-use ctxgroup::scenario::{parse, ParseError};
+use ctxgroup_playground::scenario::{parse, ParseError};
 
 fn first_error(text: &str) -> ParseError {
     parse(text).expect_err("should not parse").0.remove(0)

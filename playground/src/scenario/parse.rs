@@ -23,7 +23,7 @@ const MAX_ERRORS: usize = 100;
 /// # Examples
 ///
 /// ```
-/// let errs = ctxgroup::scenario::parse("task t1 5sx").unwrap_err();
+/// let errs = ctxgroup_playground::scenario::parse("task t1 5sx").unwrap_err();
 /// assert_eq!(errs.0[0].to_string(), r#"line 1, col 10: unknown unit "sx" in "5sx" (use ms, s or m)"#);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,7 +59,7 @@ impl std::error::Error for ParseError {}
 /// # Examples
 ///
 /// ```
-/// let errs = ctxgroup::scenario::parse("tsk a 1s\ntask b 0s").unwrap_err();
+/// let errs = ctxgroup_playground::scenario::parse("tsk a 1s\ntask b 0s").unwrap_err();
 /// assert_eq!(errs.0.len(), 2);
 /// assert!(errs.to_string().contains("did you mean `task`"));
 /// ```
@@ -205,7 +205,7 @@ impl<'a> Parser<'a> {
 /// # Examples
 ///
 /// ```
-/// use ctxgroup::scenario::parse;
+/// use ctxgroup_playground::scenario::parse;
 /// let s = parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s\n").unwrap();
 /// assert_eq!(s.group.items.len(), 2);
 /// let e = parse("task t1 5s check=every:6s").unwrap_err();

@@ -74,7 +74,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         let s = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
         (file.clone(), s)
     };
-    let scenario = ctxgroup::scenario::parse(&text).map_err(|errs| {
+    let scenario = ctxgroup_playground::scenario::parse(&text).map_err(|errs| {
         errs.0
             .iter()
             .map(|e| {
@@ -91,12 +91,15 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             .collect::<Vec<_>>()
             .join("\n")
     })?;
-    let trace = ctxgroup::simulate::simulate(&scenario)
+    let trace = ctxgroup_playground::simulate::simulate(&scenario)
         .map_err(|e| format!("{name}:{}: error: {}", e.line, e.message))?;
     let output = match command.as_str() {
         "trace" => trace.to_json() + "\n",
-        "svg" => ctxgroup::gantt::render(&trace, &ctxgroup::gantt::Options::default()),
-        "chrome" => ctxgroup::trace::to_chrome_json(&trace) + "\n",
+        "svg" => ctxgroup_playground::gantt::render(
+            &trace,
+            &ctxgroup_playground::gantt::Options::default(),
+        ),
+        "chrome" => ctxgroup_playground::trace::to_chrome_json(&trace) + "\n",
         "summary" => trace.summary() + "\n",
         _ => {
             let mut failed = 0;

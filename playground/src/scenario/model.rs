@@ -5,7 +5,7 @@ use std::time::Duration;
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("timeout 7s\ntask t1 5s check=never\n").unwrap();
+/// let s = ctxgroup_playground::scenario::parse("timeout 7s\ntask t1 5s check=never\n").unwrap();
 /// assert_eq!(s.group.timeout, Some(std::time::Duration::from_secs(7)));
 /// assert_eq!(s.group.items.len(), 1);
 /// ```
@@ -26,8 +26,8 @@ pub struct Scenario {
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("group batch limit=1 {\n  task b1 1s\n}\n").unwrap();
-/// let ctxgroup::scenario::Item::Group(g) = &s.group.items[0] else { panic!() };
+/// let s = ctxgroup_playground::scenario::parse("group batch limit=1 {\n  task b1 1s\n}\n").unwrap();
+/// let ctxgroup_playground::scenario::Item::Group(g) = &s.group.items[0] else { panic!() };
 /// assert_eq!(g.limit, Some(1));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -71,7 +71,7 @@ impl GroupSpec {
     /// # Examples
     ///
     /// ```
-    /// let s = ctxgroup::scenario::parse("task a 1s\ngroup g {\n  task b 1s\n}").unwrap();
+    /// let s = ctxgroup_playground::scenario::parse("task a 1s\ngroup g {\n  task b 1s\n}").unwrap();
     /// let mut paths = Vec::new();
     /// s.group.walk(&mut |_, path, depth| paths.push((path.to_string(), depth)));
     /// assert_eq!(paths, [("a".to_string(), 0), ("g".to_string(), 0), ("g/b".to_string(), 1)]);
@@ -96,8 +96,8 @@ impl GroupSpec {
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("task t1 1s").unwrap();
-/// assert!(matches!(s.group.items[0], ctxgroup::scenario::Item::Task(_)));
+/// let s = ctxgroup_playground::scenario::parse("task t1 1s").unwrap();
+/// assert!(matches!(s.group.items[0], ctxgroup_playground::scenario::Item::Task(_)));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
@@ -113,7 +113,7 @@ impl Item {
     /// # Examples
     ///
     /// ```
-    /// let s = ctxgroup::scenario::parse("task t1 1s").unwrap();
+    /// let s = ctxgroup_playground::scenario::parse("task t1 1s").unwrap();
     /// assert_eq!(s.group.items[0].name(), "t1");
     /// ```
     pub fn name(&self) -> &str {
@@ -128,7 +128,7 @@ impl Item {
     /// # Examples
     ///
     /// ```
-    /// let s = ctxgroup::scenario::parse("task t1 1s after=2s").unwrap();
+    /// let s = ctxgroup_playground::scenario::parse("task t1 1s after=2s").unwrap();
     /// assert_eq!(s.group.items[0].after(), std::time::Duration::from_secs(2));
     /// ```
     pub fn after(&self) -> Duration {
@@ -144,7 +144,7 @@ impl Item {
 /// # Examples
 ///
 /// ```
-/// use ctxgroup::scenario::{parse, Check, Item, Length};
+/// use ctxgroup_playground::scenario::{parse, Check, Item, Length};
 /// let s = parse(r#"task t5 3s fail="HTTP 502" check=every:1s"#).unwrap();
 /// let Item::Task(t) = &s.group.items[0] else { panic!() };
 /// assert_eq!(t.length, Length::For(std::time::Duration::from_secs(3)));
@@ -174,7 +174,7 @@ pub struct TaskSpec {
 /// # Examples
 ///
 /// ```
-/// use ctxgroup::scenario::Length;
+/// use ctxgroup_playground::scenario::Length;
 /// assert_eq!(Length::Forever.finite(), None);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,7 +191,7 @@ impl Length {
     /// # Examples
     ///
     /// ```
-    /// use ctxgroup::scenario::Length;
+    /// use ctxgroup_playground::scenario::Length;
     /// assert!(Length::For(std::time::Duration::from_secs(1)).finite().is_some());
     /// ```
     pub fn finite(self) -> Option<Duration> {
@@ -207,7 +207,7 @@ impl Length {
 /// # Examples
 ///
 /// ```
-/// assert_eq!(ctxgroup::scenario::Check::default(), ctxgroup::scenario::Check::Await);
+/// assert_eq!(ctxgroup_playground::scenario::Check::default(), ctxgroup_playground::scenario::Check::Await);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Check {
@@ -227,7 +227,7 @@ pub enum Check {
 /// # Examples
 ///
 /// ```
-/// assert_eq!(ctxgroup::scenario::OnError::default(), ctxgroup::scenario::OnError::Cancel);
+/// assert_eq!(ctxgroup_playground::scenario::OnError::default(), ctxgroup_playground::scenario::OnError::Cancel);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OnError {
@@ -243,7 +243,7 @@ pub enum OnError {
 /// # Examples
 ///
 /// ```
-/// assert_eq!(ctxgroup::scenario::WaitMode::default(), ctxgroup::scenario::WaitMode::All);
+/// assert_eq!(ctxgroup_playground::scenario::WaitMode::default(), ctxgroup_playground::scenario::WaitMode::All);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum WaitMode {
@@ -259,7 +259,7 @@ pub enum WaitMode {
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("task t1 1s\nexpect t1 completed at 1s").unwrap();
+/// let s = ctxgroup_playground::scenario::parse("task t1 1s\nexpect t1 completed at 1s").unwrap();
 /// assert_eq!(s.expects[0].line, 2);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -279,7 +279,7 @@ pub struct Expect {
 /// # Examples
 ///
 /// ```
-/// use ctxgroup::scenario::{parse, ExpectWhat};
+/// use ctxgroup_playground::scenario::{parse, ExpectWhat};
 /// let s = parse("task t 1s\nexpect returned at 1s").unwrap();
 /// assert_eq!(s.expects[0].what, ExpectWhat::Returned);
 /// ```

@@ -14,13 +14,13 @@ use std::time::Duration;
 use futures::future::{BoxFuture, Either};
 use futures::FutureExt;
 
-use crate::clock::{self, Clock, TimerId, VirtualRuntime};
-use crate::group::{Event, EventKind, Hook};
 use crate::scenario::{
     resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, Scenario, TaskSpec, WaitMode,
 };
 use crate::trace::{human, ExpectResult, Mark, Outcome, Returned, TaskTrace, Trace, TraceEvent};
-use crate::{Cause, Context, Error, Policy, Reason, TaskGroup};
+use ctxgroup::clock::{self, Clock, TimerId, VirtualRuntime};
+use ctxgroup::group::{Event, EventKind, Hook};
+use ctxgroup::{Cause, Context, Error, Policy, Reason, TaskGroup};
 
 /// Most `check=every` steps a whole run may take before the chart's end.
 pub const MAX_TOTAL_STEPS: u64 = 2_000_000;
@@ -30,8 +30,8 @@ pub const MAX_TOTAL_STEPS: u64 = 2_000_000;
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("task a 1000000s\ntask b forever check=every:1ms").unwrap();
-/// let err = ctxgroup::simulate::simulate(&s).unwrap_err();
+/// let s = ctxgroup_playground::scenario::parse("task a 1000000s\ntask b forever check=every:1ms").unwrap();
+/// let err = ctxgroup_playground::simulate::simulate(&s).unwrap_err();
 /// assert_eq!(err.line, 2);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,8 +59,8 @@ pub struct Values(pub Vec<(String, String)>);
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("limit 2\ntask a 1s\ntask b 1s\ntask c 1s").unwrap();
-/// let t = ctxgroup::simulate::simulate(&s).unwrap();
+/// let s = ctxgroup_playground::scenario::parse("limit 2\ntask a 1s\ntask b 1s\ntask c 1s").unwrap();
+/// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
 /// let starts: Vec<_> = t.tasks.iter().map(|t| t.start.unwrap()).collect();
 /// assert_eq!(starts, [0.0, 0.0, 1.0]);
 /// ```
@@ -126,10 +126,7 @@ type Spawner = Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>;
 pub(crate) struct RunTimers(Mutex<Vec<(Arc<dyn Clock>, TimerId)>>);
 
 impl RunTimers {
-    #[cfg_attr(
-        not(all(target_arch = "wasm32", feature = "playground")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn cancel_all(&self) {
         for (clock, id) in self.0.lock().unwrap().drain(..) {
             clock.cancel_timer(id);
@@ -331,10 +328,7 @@ fn task_body(
 /// Records a run through the group's trace hooks, and through the contexts' after-cancel
 /// callbacks for deadline and cancel marks.
 pub(crate) struct Recorder {
-    #[cfg_attr(
-        not(all(target_arch = "wasm32", feature = "playground")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     clock: Arc<dyn Clock>,
     inner: Mutex<RecInner>,
 }
@@ -408,7 +402,7 @@ impl Recorder {
         name: &str,
         deadline_label: Option<String>,
         group_errors: bool,
-    ) -> crate::AfterCancel {
+    ) -> ctxgroup::AfterCancel {
         let me = Arc::downgrade(self);
         let origin = origin.map(str::to_string);
         let name = name.to_string();
@@ -533,10 +527,7 @@ impl Recorder {
     }
 
     /// The trace so far, for the page's live mode.
-    #[cfg_attr(
-        not(all(target_arch = "wasm32", feature = "playground")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn snapshot(&self, scenario: &Scenario) -> Trace {
         let now = self.clock.now();
         let mut t = self.finish(scenario, now);
@@ -624,6 +615,8 @@ impl Hook for Recorder {
                     }),
                 )
             }
+            // Kinds added to the library later are not drawn yet.
+            _ => return,
         };
         inner.events.push(TraceEvent {
             t,

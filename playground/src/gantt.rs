@@ -17,7 +17,7 @@ use crate::trace::{human, Outcome, Trace};
 /// # Examples
 ///
 /// ```
-/// let o = ctxgroup::gantt::Options::default();
+/// let o = ctxgroup_playground::gantt::Options::default();
 /// assert_eq!(o.width, 960.0);
 /// ```
 #[derive(Clone, Debug)]
@@ -96,9 +96,9 @@ const DARK: &str = "--cg-bg:#0d1117;--cg-fg:#e6edf3;--cg-muted:#8d96a0;--cg-grid
 /// # Examples
 ///
 /// ```
-/// let s = ctxgroup::scenario::parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s").unwrap();
-/// let trace = ctxgroup::simulate::simulate(&s).unwrap();
-/// let svg = ctxgroup::gantt::render(&trace, &Default::default());
+/// let s = ctxgroup_playground::scenario::parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s").unwrap();
+/// let trace = ctxgroup_playground::simulate::simulate(&s).unwrap();
+/// let svg = ctxgroup_playground::gantt::render(&trace, &Default::default());
 /// assert!(svg.starts_with("<svg"));
 /// assert!(svg.contains("t2 cancelled at 7s"));
 /// ```

@@ -1,0 +1,30 @@
+//! The ctxgroup playground: a scenario language for Go-style task groups, a simulator that runs
+//! scenarios on the real [`ctxgroup`] library, traces and their exports, and the SVG Gantt chart.
+//! On wasm32 it is also the page's wasm API; natively it is the `ctxgroup` CLI.
+//!
+//! ```
+//! let scenario = ctxgroup_playground::scenario::parse(
+//!     "timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s\n",
+//! ).unwrap();
+//! let trace = ctxgroup_playground::simulate::simulate(&scenario).unwrap();
+//! assert_eq!(trace.summary(), "returned at 7s: context deadline exceeded — t1 completed at 5s, t2 cancelled at 7s");
+//! ```
+//!
+//! # Layers
+//!
+//! `ctxgroup` (clock ← context ← group) ← [`scenario`] / [`simulate`] ← [`trace`] / [`gantt`]
+//! ← `web` (wasm32) and the CLI. Everything here uses the library through its public API only.
+
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+
+pub mod gantt;
+pub mod scenario;
+pub mod simulate;
+pub mod trace;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+/// Seconds as the playground writes them: `7s`, `1.5s`, `0.05s`.
+pub(crate) fn fmt_secs(d: std::time::Duration) -> String {
+    format!("{}s", trace::secs(d.as_secs_f64()).trim_end_matches(".0"))
+}

@@ -1,0 +1,80 @@
+//! The playground's wasm API in a real browser (headless Chromium): virtual and live runs.
+#![cfg(target_arch = "wasm32")]
+use std::time::Duration;
+
+use ctxgroup::{clock, BrowserClock};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn outcomes(json: &str) -> Vec<(String, String, Option<String>)> {
+    // The trace's rows: (path, outcome, error), read with the browser's JSON parser.
+    let v = js_sys::JSON::parse(json).unwrap();
+    let trace = js_sys::Reflect::get(&v, &"trace".into()).unwrap();
+    let tasks: js_sys::Array = js_sys::Reflect::get(&trace, &"tasks".into())
+        .unwrap()
+        .into();
+    tasks
+        .iter()
+        .map(|t| {
+            let get = |k: &str| js_sys::Reflect::get(&t, &k.into()).unwrap().as_string();
+            (get("path").unwrap(), get("outcome").unwrap(), get("error"))
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn the_page_api_runs_a_scenario_and_reports_errors_with_line_and_column() {
+    let mut pg = ctxgroup_playground::web::Playground::new();
+    let ok = pg.run(
+        "timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s\n",
+        800.0,
+        false,
+    );
+    assert!(
+        ok.starts_with(r#"{"ok":true,"summary":"returned at 7s: context deadline exceeded"#),
+        "{ok}"
+    );
+    assert!(ok.contains(r"\u003csvg"), "the SVG, escaped in JSON");
+    assert!(pg.chrome_json().contains("traceEvents"));
+    let bad = pg.run("task t1 5s\ntask t2 3q\n", 800.0, false);
+    assert!(bad.starts_with(r#"{"ok":false"#));
+    assert!(bad.contains(r#""line":2,"col":10"#), "{bad}");
+    // The previous trace survives a failed run: nothing the user saw is lost.
+    assert!(pg.trace_json().contains(r#""path":"t2""#));
+    assert!(
+        pg.render(600.0, true).contains("--cg-bg:#0d1117"),
+        "dark rendering"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn live_mode_on_real_timers_ends_with_the_outcomes_of_virtual_mode() {
+    let text = "timeout 300ms\ntask a 1s\ntask b 100ms check=never\ntask c 600ms check=every:50ms\ntask d 150ms fail=\"boom\" after=50ms\n";
+    let mut pg = ctxgroup_playground::web::Playground::new();
+    let virtual_run = pg.run(text, 800.0, false);
+    assert_eq!(pg.start_live(text, 1.0), r#"{"ok":true}"#);
+    let mut snapshot;
+    loop {
+        clock::sleep(BrowserClock::shared(), Duration::from_millis(25)).await;
+        snapshot = pg.live_snapshot(800.0, false);
+        if snapshot.contains(r#""done":true"#) {
+            break;
+        }
+    }
+    assert_eq!(outcomes(&snapshot), outcomes(&virtual_run));
+    assert_eq!(pg.live_pending_timers(), 0, "no stray timers after the run");
+}
+
+#[wasm_bindgen_test]
+async fn stopping_a_live_run_drops_its_timers() {
+    let mut pg = ctxgroup_playground::web::Playground::new();
+    assert_eq!(
+        pg.start_live("task a 60s\ntask b forever check=every:1s\n", 1.0),
+        r#"{"ok":true}"#
+    );
+    clock::sleep(BrowserClock::shared(), Duration::from_millis(30)).await;
+    assert!(pg.live_pending_timers() > 0);
+    pg.stop();
+    assert_eq!(pg.live_pending_timers(), 0);
+}
