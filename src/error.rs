@@ -1,16 +1,19 @@
 //! The error type of tasks and groups.
 
+use std::any::Any;
 use std::error::Error as StdError;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::Reason;
 
 /// An error returned by a task or a group: a cheaply cloned, type-erased error, like Go's `error`.
 ///
-/// Any `std::error::Error + Send + Sync` converts into it with `?`, including a context's
-/// [`Reason`], so a task can return `ctx.check()?`. [`reason`](Self::reason) tells whether an
-/// error is a cancellation (and which).
+/// It is a `std::error::Error` (its `source()` is the wrapped error's), so `?` carries it into
+/// `Box<dyn Error + Send + Sync>` or `anyhow::Error`. A context's [`Reason`] converts into it, so
+/// a task can return `ctx.check()?`; any other error is wrapped with [`Error::new`] (or
+/// `.map_err(Error::new)`). [`reason`](Self::reason) tells whether an error is a cancellation
+/// (and which).
 ///
 /// # Examples
 ///
@@ -33,51 +36,118 @@ impl fmt::Display for Message {
 }
 impl StdError for Message {}
 
-/// Several errors, returned by a group with [`Policy::CollectAll`](crate::Policy::CollectAll).
+/// Every error of a group with [`Policy::CollectAll`](crate::Policy::CollectAll), in the order
+/// they happened. It reads like Go's `errors.Join`: the messages, one per line.
 ///
 /// # Examples
 ///
 /// ```
 /// use ctxgroup::{Error, Errors};
 /// let all = Errors(vec![Error::msg("a"), Error::msg("b")]);
-/// assert_eq!(all.to_string(), "2 errors: a; b");
+/// assert_eq!(all.to_string(), "a\nb");
 /// ```
 #[derive(Debug, Clone)]
 pub struct Errors(pub Vec<Error>);
 
 impl fmt::Display for Errors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} error{}: ",
-            self.0.len(),
-            if self.0.len() == 1 { "" } else { "s" }
-        )?;
         for (i, e) in self.0.iter().enumerate() {
             if i > 0 {
-                f.write_str("; ")?;
+                f.write_str("\n")?;
             }
             write!(f, "{e}")?;
         }
         Ok(())
     }
 }
-impl StdError for Errors {}
 
-/// A task panicked (native targets; on wasm32 a panic aborts the module).
+/// The first error is the source.
+impl StdError for Errors {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0.first().map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// A task panicked (native targets; on wasm32 a panic aborts the module). It keeps the panic's
+/// payload, so the panic can be resumed with `std::panic::resume_unwind`.
 ///
 /// # Examples
 ///
 /// ```
-/// let p = ctxgroup::error::Panicked("boom".into());
+/// let p = ctxgroup::error::Panicked::new(Box::new("boom"));
 /// assert_eq!(p.to_string(), "task panicked: boom");
+/// assert_eq!(p.message(), "boom");
+/// assert!(p.take_payload().is_some());
+/// assert!(p.take_payload().is_none()); // taken once
 /// ```
-#[derive(Debug, Clone)]
-pub struct Panicked(pub String);
+#[derive(Clone)]
+pub struct Panicked {
+    message: String,
+    payload: Arc<Mutex<Option<Box<dyn Any + Send>>>>,
+}
+
+impl Panicked {
+    /// Wraps a payload caught by `catch_unwind`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let caught = std::panic::catch_unwind(|| std::panic::panic_any(7u8)).unwrap_err();
+    /// let p = ctxgroup::error::Panicked::new(caught);
+    /// assert_eq!(p.message(), "a panic with a non-string payload");
+    /// ```
+    pub fn new(payload: Box<dyn Any + Send>) -> Panicked {
+        let message = if let Some(s) = payload.downcast_ref::<&str>() {
+            s.to_string()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "a panic with a non-string payload".to_string()
+        };
+        Panicked {
+            message,
+            payload: Arc::new(Mutex::new(Some(payload))),
+        }
+    }
+
+    /// The panic's message (`panic!("…")`'s text).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ctxgroup::error::Panicked::new(Box::new("x")).message(), "x");
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The panic's payload, once (clones share it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = ctxgroup::error::Panicked::new(Box::new(42u32));
+    /// assert_eq!(p.take_payload().unwrap().downcast_ref::<u32>(), Some(&42));
+    /// ```
+    pub fn take_payload(&self) -> Option<Box<dyn Any + Send>> {
+        self.payload
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}
+
+impl fmt::Debug for Panicked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Panicked")
+            .field("message", &self.message)
+            .finish_non_exhaustive()
+    }
+}
 
 impl fmt::Display for Panicked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "task panicked: {}", self.0)
+        write!(f, "task panicked: {}", self.message)
     }
 }
 impl StdError for Panicked {}
@@ -147,9 +217,34 @@ impl Error {
     }
 }
 
-impl<E: StdError + Send + Sync + 'static> From<E> for Error {
-    fn from(error: E) -> Self {
-        Error(Arc::new(error))
+/// The wrapped error's source: `Error` itself is transparent.
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0.source()
+    }
+}
+
+impl From<Reason> for Error {
+    fn from(reason: Reason) -> Self {
+        Error::new(reason)
+    }
+}
+
+impl From<Errors> for Error {
+    fn from(errors: Errors) -> Self {
+        Error::new(errors)
+    }
+}
+
+impl From<Panicked> for Error {
+    fn from(panicked: Panicked) -> Self {
+        Error::new(panicked)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Error::new(error)
     }
 }
 

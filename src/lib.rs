@@ -80,7 +80,7 @@ pub use clock::BrowserClock;
 #[cfg(not(target_arch = "wasm32"))]
 pub use clock::SystemClock;
 pub use clock::{Clock, Sleep, Stalled, VirtualClock, VirtualRuntime};
-pub use context::{AfterCancel, CancelFn, Cause, Context, Done, Reason};
+pub use context::{AfterCancel, CancelFn, CancelGuard, Cause, Context, Done, Reason};
 pub use error::{Error, Errors};
 pub use group::{Policy, TaskGroup};
 

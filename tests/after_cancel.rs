@@ -61,3 +61,46 @@ fn a_callback_may_cancel_another_context_without_deadlock() {
     cancel_a.cancel();
     assert!(b.is_cancelled());
 }
+
+#[test]
+fn stopping_twice_never_removes_another_callback() {
+    let (ctx, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
+    let first = ctx.after_cancel(|_| {});
+    assert!(first.stop());
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = ran.clone();
+    let _second = ctx.after_cancel(move |_| {
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    assert!(!first.stop(), "already stopped");
+    cancel.cancel();
+    assert_eq!(ran.load(Ordering::SeqCst), 1, "the second callback ran");
+}
+
+#[test]
+fn stop_through_a_dropped_value_context_still_stops() {
+    let (ctx, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
+    let valued = ctx.with_value(7u8);
+    let handle = valued.after_cancel(|_| panic!("stopped callbacks never run"));
+    drop(valued);
+    assert!(handle.stop());
+    cancel.cancel();
+}
+
+#[test]
+fn callbacks_run_when_a_dropped_timeout_context_expires() {
+    // Go keeps a context with an AfterFunc alive until the function runs or is stopped.
+    let clock = VirtualClock::new();
+    let root = Context::with_clock(clock.clone());
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = ran.clone();
+    let (ctx, cancel) = root.with_timeout(Duration::from_secs(2));
+    let _handle = ctx.after_cancel(move |reason| {
+        assert!(reason.is_deadline_exceeded());
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    drop((ctx, cancel));
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+    assert_eq!(root.children(), 0, "freed once the callback ran");
+}

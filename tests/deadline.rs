@@ -70,7 +70,9 @@ fn a_parents_deadline_reaches_a_child_with_a_later_one_naming_the_parent() {
     let reason = child.err().expect("cancelled by the parent's deadline");
     assert!(reason.is_deadline_exceeded());
     assert_eq!(reason.origin(), Some("request"));
-    assert!(matches!(reason.cause(), Cause::DeadlineExceeded { deadline } if *deadline == S(3)));
+    assert!(
+        matches!(reason.cause(), Cause::DeadlineExceeded { deadline, .. } if *deadline == S(3))
+    );
     assert_eq!(
         reason.explain(),
         "context deadline exceeded: deadline of request passed at 3s"

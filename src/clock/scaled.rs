@@ -62,15 +62,16 @@ impl ScaledClock {
 
 impl Clock for ScaledClock {
     fn now(&self) -> Duration {
-        self.base
-            .now()
-            .saturating_sub(self.origin)
-            .mul_f64(self.speed)
+        let real = self.base.now().saturating_sub(self.origin);
+        Duration::try_from_secs_f64(real.as_secs_f64() * self.speed).unwrap_or(Duration::MAX)
     }
 
     fn schedule(&self, at: Duration, callback: TimerCallback) -> TimerId {
+        // Saturating: a `Duration::MAX` deadline ("never") stays never at any speed.
+        let real =
+            Duration::try_from_secs_f64(at.as_secs_f64() / self.speed).unwrap_or(Duration::MAX);
         self.base
-            .schedule(self.origin + at.div_f64(self.speed), callback)
+            .schedule(self.origin.saturating_add(real), callback)
     }
 
     fn cancel_timer(&self, id: TimerId) -> bool {

@@ -1,5 +1,7 @@
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{Clock, TimerCallback, TimerId, TimerQueue};
@@ -28,23 +30,36 @@ pub struct SystemClock {
 
 struct Shared {
     timers: Mutex<State>,
+    /// The timer thread waits here for the earliest timer or a change.
     changed: Condvar,
+    /// Runner threads wait here for due callbacks.
+    ready_cv: Condvar,
 }
 
 struct State {
     queue: TimerQueue,
     thread_started: bool,
+    /// Due callbacks waiting for a runner.
+    ready: VecDeque<TimerCallback>,
+    /// Runners waiting for work.
+    idle_runners: usize,
+    /// The clock was dropped: its threads end.
+    closed: bool,
 }
 
+/// How long an idle runner thread waits for more work before it ends.
+const RUNNER_IDLE: Duration = Duration::from_millis(500);
+
 impl SystemClock {
-    /// A new clock whose origin is now, with its own timer thread.
+    /// A clock of its own, with its own timer thread (started with the first timer, ended when
+    /// the clock is dropped). Most programs want [`global`](Self::global).
     ///
     /// # Examples
     ///
     /// ```
-    /// use ctxgroup::{Clock, SystemClock};
-    /// let clock = SystemClock::new();
-    /// assert!(clock.now() < std::time::Duration::from_secs(1));
+    /// let clock = ctxgroup::SystemClock::new();
+    /// let ctx = ctxgroup::Context::with_clock(clock);
+    /// assert!(ctx.err().is_none());
     /// ```
     #[allow(clippy::new_ret_no_self)]
     pub fn new() -> Arc<SystemClock> {
@@ -54,45 +69,129 @@ impl SystemClock {
                 timers: Mutex::new(State {
                     queue: TimerQueue::new(),
                     thread_started: false,
+                    ready: VecDeque::new(),
+                    idle_runners: 0,
+                    closed: false,
                 }),
                 changed: Condvar::new(),
+                ready_cv: Condvar::new(),
             }),
         })
     }
 
-    /// The process-wide clock, created on first use.
+    /// The process-wide clock that [`Context::background`](crate::Context::background) uses.
     ///
     /// # Examples
     ///
     /// ```
-    /// use ctxgroup::SystemClock;
-    /// assert!(std::sync::Arc::ptr_eq(&SystemClock::global(), &SystemClock::global()));
+    /// let a = ctxgroup::SystemClock::global();
+    /// let b = ctxgroup::SystemClock::global();
+    /// assert!(std::sync::Arc::ptr_eq(&a, &b));
     /// ```
     pub fn global() -> Arc<SystemClock> {
         static GLOBAL: OnceLock<Arc<SystemClock>> = OnceLock::new();
         GLOBAL.get_or_init(SystemClock::new).clone()
     }
 
+    /// The timer thread only moves due callbacks to the runners: user code (after-cancel
+    /// callbacks run by a deadline) never runs on it, so a slow or panicking callback delays or
+    /// kills no other timer, as each Go `AfterFunc` runs on its own goroutine.
     fn start_thread(&self) {
         let shared = self.shared.clone();
         let origin = self.origin;
         std::thread::Builder::new()
             .name("ctxgroup-timers".into())
-            .spawn(move || loop {
-                let mut state = shared.timers.lock().unwrap();
-                let now = origin.elapsed();
-                if let Some((_, callback)) = state.queue.pop_due(now) {
-                    drop(state);
-                    callback();
-                    continue;
+            .spawn(move || {
+                let mut state = lock(&shared.timers);
+                loop {
+                    if state.closed {
+                        return;
+                    }
+                    let now = origin.elapsed();
+                    let mut due = false;
+                    while let Some((_, callback)) = state.queue.pop_due(now) {
+                        state.ready.push_back(callback);
+                        due = true;
+                    }
+                    if due {
+                        if state.idle_runners == 0 {
+                            spawn_runner(shared.clone());
+                        } else {
+                            shared.ready_cv.notify_all();
+                        }
+                    }
+                    state = match state.queue.next_due() {
+                        Some(at) => {
+                            let wait = at.saturating_sub(origin.elapsed());
+                            shared
+                                .changed
+                                .wait_timeout(state, wait)
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .0
+                        }
+                        None => shared
+                            .changed
+                            .wait(state)
+                            .unwrap_or_else(PoisonError::into_inner),
+                    };
                 }
-                state = match state.queue.next_due() {
-                    Some(at) => shared.changed.wait_timeout(state, at - now).unwrap().0,
-                    None => shared.changed.wait(state).unwrap(),
-                };
-                drop(state);
             })
             .expect("ctxgroup: cannot start the timer thread");
+    }
+}
+
+fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A thread that runs due callbacks one at a time while it has work, and ends when idle for a
+/// while. The timer thread starts another whenever every runner is busy.
+fn spawn_runner(shared: Arc<Shared>) {
+    let started = std::thread::Builder::new()
+        .name("ctxgroup-callbacks".into())
+        .spawn(move || loop {
+            let callback = {
+                let mut state = lock(&shared.timers);
+                loop {
+                    if let Some(callback) = state.ready.pop_front() {
+                        break callback;
+                    }
+                    if state.closed {
+                        return;
+                    }
+                    state.idle_runners += 1;
+                    let (next, timeout) = shared
+                        .ready_cv
+                        .wait_timeout(state, RUNNER_IDLE)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    state = next;
+                    state.idle_runners -= 1;
+                    if timeout.timed_out() && state.ready.is_empty() {
+                        return;
+                    }
+                }
+            };
+            if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(callback)) {
+                let text = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a non-string payload".into());
+                eprintln!("ctxgroup: a callback run by a deadline panicked: {text}");
+            }
+        });
+    if let Err(e) = started {
+        // Out of threads: say so rather than lose the callbacks silently; they run when a
+        // runner frees up.
+        eprintln!("ctxgroup: cannot start a callback thread: {e}");
+    }
+}
+
+impl Drop for SystemClock {
+    fn drop(&mut self) {
+        lock(&self.shared.timers).closed = true;
+        self.shared.changed.notify_all();
+        self.shared.ready_cv.notify_all();
     }
 }
 
@@ -102,7 +201,7 @@ impl Clock for SystemClock {
     }
 
     fn schedule(&self, at: Duration, callback: TimerCallback) -> TimerId {
-        let mut state = self.shared.timers.lock().unwrap();
+        let mut state = lock(&self.shared.timers);
         let earliest = state.queue.next_due().map_or(true, |next| at < next);
         let id = state.queue.insert(at, callback);
         if !state.thread_started {
@@ -116,7 +215,7 @@ impl Clock for SystemClock {
     }
 
     fn cancel_timer(&self, id: TimerId) -> bool {
-        self.shared.timers.lock().unwrap().queue.remove(id)
+        lock(&self.shared.timers).queue.remove(id)
     }
 }
 

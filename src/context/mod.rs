@@ -102,7 +102,7 @@ impl Context {
     /// assert_eq!(child.err().unwrap().to_string(), "context canceled");
     /// ```
     pub fn with_cancel(&self) -> (Context, CancelFn) {
-        let node = Node::child(&self.node, None, true);
+        let node = Node::child(&self.node, None, None, true);
         let cancel = CancelFn {
             node: Arc::downgrade(&node),
         };
@@ -125,11 +125,76 @@ impl Context {
     /// assert!(ctx.err().unwrap().is_deadline_exceeded());
     /// ```
     pub fn with_deadline(&self, at: Duration) -> (Context, CancelFn) {
-        let node = Node::child(&self.node, Some(at), true);
+        self.deadline_child(at, None)
+    }
+
+    /// [`with_deadline`](Self::with_deadline) with a cause (Go 1.21's `WithDeadlineCause`):
+    /// when the deadline passes, `err()` still says `context deadline exceeded`, and
+    /// [`Reason::cause`] holds `cause`. A cancel by its [`CancelFn`] does not use it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, Error, VirtualClock};
+    /// let clock = VirtualClock::new();
+    /// let root = Context::with_clock(clock.clone());
+    /// let (ctx, _) = root.with_deadline_cause(Duration::from_secs(7), Error::msg("SLA of 7 s"));
+    /// clock.advance(Duration::from_secs(7));
+    /// let reason = ctx.err().unwrap();
+    /// assert_eq!(reason.to_string(), "context deadline exceeded");
+    /// assert_eq!(reason.cause().to_string(), "SLA of 7 s");
+    /// ```
+    pub fn with_deadline_cause(&self, at: Duration, cause: crate::Error) -> (Context, CancelFn) {
+        self.deadline_child(at, Some(cause))
+    }
+
+    /// [`with_timeout`](Self::with_timeout) with a cause (Go 1.21's `WithTimeoutCause`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, Error, VirtualRuntime};
+    /// let rt = VirtualRuntime::new();
+    /// let root = Context::with_clock(rt.clock());
+    /// let (ctx, _) = root.with_timeout_cause(Duration::from_secs(2), Error::msg("API too slow"));
+    /// let err = rt.block_on(async move { ctx.sleep(Duration::from_secs(5)).await }).unwrap().unwrap_err();
+    /// assert_eq!(err.cause().to_string(), "API too slow");
+    /// ```
+    pub fn with_timeout_cause(
+        &self,
+        timeout: Duration,
+        cause: crate::Error,
+    ) -> (Context, CancelFn) {
+        self.deadline_child(self.node.clock.now().saturating_add(timeout), Some(cause))
+    }
+
+    fn deadline_child(&self, at: Duration, cause: Option<crate::Error>) -> (Context, CancelFn) {
+        let node = Node::child(&self.node, Some(at), cause, true);
         let cancel = CancelFn {
             node: Arc::downgrade(&node),
         };
         (Context { node }, cancel)
+    }
+
+    /// How long until the effective [`deadline`](Self::deadline) (zero once it passed), or
+    /// `None` without one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, VirtualClock};
+    /// let clock = VirtualClock::new();
+    /// let (ctx, _) = Context::with_clock(clock.clone()).with_timeout(Duration::from_secs(7));
+    /// clock.advance(Duration::from_secs(5));
+    /// assert_eq!(ctx.remaining(), Some(Duration::from_secs(2)));
+    /// ```
+    pub fn remaining(&self) -> Option<Duration> {
+        self.node
+            .deadline
+            .map(|d| d.saturating_sub(self.node.clock.now()))
     }
 
     /// A child cancelled `timeout` from now (Go's `WithTimeout`).
@@ -201,7 +266,7 @@ impl Context {
     /// ```
     pub fn without_cancel(&self) -> Context {
         Context {
-            node: Node::child(&self.node, None, false),
+            node: Node::child(&self.node, None, None, false),
         }
     }
 
@@ -337,8 +402,17 @@ impl Context {
     }
 
     /// Runs `callback` once, with the reason, when this context is cancelled (at once if it
-    /// already is), on the thread that cancels it. Go's `context.AfterFunc`; [`AfterCancel::stop`]
-    /// unregisters it.
+    /// already is). Go's `context.AfterFunc`; [`AfterCancel::stop`] unregisters it.
+    ///
+    /// Where it runs: on the thread that cancels, after the whole subtree is cancelled; for a
+    /// deadline on the [`SystemClock`](crate::SystemClock), on a thread of the clock's own that
+    /// is never the one firing timers (a slow callback delays no other deadline). A callback that
+    /// panics does not stop the cancel or the other callbacks; its panic reaches whoever called
+    /// `cancel` (on the clock's threads, it is reported on standard error).
+    ///
+    /// Like Go's `AfterFunc`, a pending callback keeps its context alive: it runs when the
+    /// context is cancelled (by its deadline, a parent, or its cancel), even if every handle to
+    /// the context was dropped. Stop it, or cancel the context, to release it.
     ///
     /// # Examples
     ///
@@ -352,6 +426,7 @@ impl Context {
     /// assert_eq!(seen.lock().unwrap().as_deref(), Some("context canceled"));
     /// ```
     pub fn after_cancel(&self, callback: impl FnOnce(&Reason) + Send + 'static) -> AfterCancel {
+        let owner = self.node.owner_arc();
         let state = self.node.state();
         let mut inner = state.inner.lock().unwrap();
         if let Some(reason) = inner.reason.clone() {
@@ -360,12 +435,20 @@ impl Context {
             return AfterCancel {
                 node: Weak::new(),
                 slot: usize::MAX,
+                id: 0,
             };
         }
-        let slot = inner.callbacks.insert(Box::new(callback));
+        let id = inner.next_callback;
+        inner.next_callback += 1;
+        let slot = inner.callbacks.insert((id, Box::new(callback)));
+        let weak = Arc::downgrade(&owner);
+        if inner.keep_alive.is_none() {
+            inner.keep_alive = Some(owner);
+        }
         AfterCancel {
-            node: Arc::downgrade(&self.node),
+            node: weak,
             slot,
+            id,
         }
     }
 
@@ -455,6 +538,27 @@ impl CancelFn {
         self.cancel_because(crate::Cause::Canceled(Some(cause)))
     }
 
+    /// A guard that cancels the context when dropped (tokio-util's `drop_guard`): cancellation
+    /// on every way out of a scope, early returns and panics included.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// {
+    ///     let _guard = cancel.drop_guard();
+    /// }
+    /// assert!(ctx.is_cancelled());
+    ///
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// let kept = cancel.drop_guard().disarm();
+    /// assert!(!ctx.is_cancelled());
+    /// kept.cancel();
+    /// ```
+    pub fn drop_guard(self) -> CancelGuard {
+        CancelGuard { cancel: Some(self) }
+    }
+
     pub(crate) fn cancel_because(&self, cause: crate::Cause) -> bool {
         match self.node.upgrade() {
             Some(node) => {
@@ -462,6 +566,46 @@ impl CancelFn {
                 tree::cancel(&node, reason)
             }
             None => false,
+        }
+    }
+}
+
+/// Cancels its context when dropped ([`CancelFn::drop_guard`]).
+///
+/// # Examples
+///
+/// ```
+/// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+/// drop(cancel.drop_guard());
+/// assert!(ctx.is_cancelled());
+/// ```
+#[must_use = "dropping the guard cancels the context at once"]
+#[derive(Debug)]
+pub struct CancelGuard {
+    cancel: Option<CancelFn>,
+}
+
+impl CancelGuard {
+    /// Gives the [`CancelFn`] back without cancelling.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// let _cancel = cancel.drop_guard().disarm();
+    /// assert!(!ctx.is_cancelled());
+    /// ```
+    pub fn disarm(mut self) -> CancelFn {
+        self.cancel
+            .take()
+            .expect("a guard holds its CancelFn until disarmed or dropped")
+    }
+}
+
+impl Drop for CancelGuard {
+    fn drop(&mut self) {
+        if let Some(cancel) = self.cancel.take() {
+            cancel.cancel();
         }
     }
 }
@@ -558,8 +702,11 @@ impl<F: Future> Future for RunUntilCancelled<F> {
 /// ```
 #[must_use = "dropping the handle keeps the callback registered; call stop() to remove it"]
 pub struct AfterCancel {
+    /// The owner node, where the callback is registered.
     node: Weak<Node>,
     slot: usize,
+    /// Tells our entry from a later one that reused the slot.
+    id: u64,
 }
 
 impl AfterCancel {
@@ -579,15 +726,33 @@ impl AfterCancel {
         };
         let state = node.state();
         let mut inner = state.inner.lock().unwrap();
-        inner.callbacks.remove(self.slot).is_some()
+        if !inner
+            .callbacks
+            .get(self.slot)
+            .is_some_and(|(id, _)| *id == self.id)
+        {
+            return false;
+        }
+        inner.callbacks.remove(self.slot);
+        // The last pending callback gone: the context need not keep itself alive any more
+        // (released after the lock, since it may be the last reference).
+        let released = if inner.callbacks.len() == 0 {
+            inner.keep_alive.take()
+        } else {
+            None
+        };
+        drop(inner);
+        drop(released);
+        true
     }
 }
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Reads the reason without `err()`: formatting is not a check a task made.
         f.debug_struct("Context")
             .field("name", &self.name())
-            .field("err", &self.err().map(|r| r.to_string()))
+            .field("err", &self.node.reason().map(|r| r.to_string()))
             .field("deadline", &self.deadline())
             .finish()
     }
@@ -621,6 +786,7 @@ impl fmt::Debug for AfterCancel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AfterCancel")
             .field("slot", &self.slot)
+            .field("id", &self.id)
             .finish()
     }
 }

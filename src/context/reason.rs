@@ -57,6 +57,9 @@ pub enum Cause {
     DeadlineExceeded {
         /// The deadline, in the clock's time.
         deadline: Duration,
+        /// The cause given to [`with_deadline_cause`](crate::Context::with_deadline_cause) or
+        /// [`with_timeout_cause`](crate::Context::with_timeout_cause), if any.
+        cause: Option<Error>,
     },
     /// A task of a fail-fast group returned an error, which cancelled the group's context.
     TaskFailed {
@@ -76,6 +79,19 @@ pub enum Cause {
 impl Reason {
     pub(crate) fn new(cause: Cause, origin: Option<Arc<str>>, at: Duration) -> Reason {
         Reason(Arc::new(Inner { cause, origin, at }))
+    }
+
+    /// Whether this is Go's `context.Canceled` (otherwise it is `context.DeadlineExceeded`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_cancel();
+    /// cancel.cancel();
+    /// assert!(ctx.err().unwrap().is_canceled());
+    /// ```
+    pub fn is_canceled(&self) -> bool {
+        !self.is_deadline_exceeded()
     }
 
     /// Whether this is Go's `context.DeadlineExceeded` (otherwise it is `context.Canceled`).
@@ -170,8 +186,12 @@ impl Reason {
                 None => "canceled by the caller".to_string(),
             },
             Cause::Canceled(Some(e)) => format!("canceled: {e}"),
-            Cause::DeadlineExceeded { deadline } => {
-                format!("deadline{of} passed at {}", crate::fmt_secs(*deadline))
+            Cause::DeadlineExceeded { deadline, cause } => {
+                let at = crate::fmt_secs(*deadline);
+                match cause {
+                    Some(why) => format!("deadline{of} passed at {at}: {why}"),
+                    None => format!("deadline{of} passed at {at}"),
+                }
             }
             Cause::TaskFailed { task, error } => format!("{task} failed: {error}"),
             Cause::GroupDone => "the group's wait returned".to_string(),
@@ -202,4 +222,39 @@ impl fmt::Debug for Reason {
     }
 }
 
-impl std::error::Error for Reason {}
+/// The cause's error, as Go's `context.Cause(ctx)` gives it, when there is one.
+impl std::error::Error for Reason {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0.cause {
+            Cause::Canceled(Some(e))
+            | Cause::DeadlineExceeded { cause: Some(e), .. }
+            | Cause::TaskFailed { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// What Go's `context.Cause(ctx).Error()` says: the cause given to a `…Cause` function or
+/// `cancel_with_cause`, the failing task's error, or else the plain `ctx.Err()`.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup::{Context, Error};
+/// let (ctx, cancel) = Context::background().with_cancel();
+/// cancel.cancel_with_cause(Error::msg("user pressed stop"));
+/// assert_eq!(ctx.err().unwrap().cause().to_string(), "user pressed stop");
+/// ```
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::Canceled(Some(e))
+            | Cause::DeadlineExceeded { cause: Some(e), .. }
+            | Cause::TaskFailed { error: e, .. } => fmt::Display::fmt(e, f),
+            Cause::DeadlineExceeded { cause: None, .. } => f.write_str("context deadline exceeded"),
+            Cause::Canceled(None) | Cause::GroupDone => f.write_str("context canceled"),
+            Cause::Shutdown => f.write_str("shutdown"),
+            Cause::Aborted(why) => f.write_str(why),
+        }
+    }
+}

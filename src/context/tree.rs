@@ -10,10 +10,20 @@
 //!   handle to a child frees it and its slab slot (reused by later children), so a long-lived
 //!   root that sees millions of short-lived children does not grow.
 //! - A node holds its parent strongly (values and deadlines are read up the chain).
-//! - Cancelling sets the reason once (later cancels are no-ops), then wakes waiters, runs
-//!   after-cancel callbacks and cancels registered children with the same reason. It walks
-//!   the subtree with an explicit stack, never recursion; dropping a long chain walks up it in a
-//!   loop too. A 1,000,000-deep chain overflows no stack, natively or in wasm.
+//! - A child is registered only once it is fully built (a `Weak` that can be upgraded), under
+//!   the parent owner's lock, which is also where a cancel reads the reason and takes the
+//!   children: a child made while its parent is being cancelled is either taken by that cancel
+//!   or sees the reason and cancels itself. No cancellation is lost.
+//! - Cancelling sets the reason once (later cancels are no-ops), then wakes waiters and cancels
+//!   registered children with the same reason. It walks the subtree with an explicit stack,
+//!   never recursion; dropping a long chain walks up it in a loop too. A 1,000,000-deep chain
+//!   overflows no stack, natively or in wasm.
+//! - After-cancel callbacks run once the whole subtree is marked and woken, each on its own:
+//!   a callback that panics neither leaves a descendant uncancelled nor skips the others (the
+//!   first panic is resumed afterwards, to the caller of `cancel`).
+//! - A node with pending after-cancel callbacks keeps itself alive (as Go's `AfterFunc` keeps
+//!   its context): its callbacks run when it is cancelled, even if every handle was dropped.
+//!   The self-reference goes when it is cancelled or its last callback is stopped.
 //! - No lock is held while wakers, callbacks or clock calls run.
 
 use std::any::{Any, TypeId};
@@ -23,7 +33,7 @@ use std::task::Waker;
 use std::time::Duration;
 
 use crate::clock::{Clock, TimerId};
-use crate::{Cause, Reason};
+use crate::{Cause, Error, Reason};
 
 pub(crate) type Callback = Box<dyn FnOnce(&Reason) + Send + 'static>;
 
@@ -51,8 +61,6 @@ pub(crate) struct CancelState {
     pub(crate) inner: Mutex<Inner>,
     /// Told when a task looks at this context (set by a group with a trace hook).
     pub(crate) observer: OnceLock<Observer>,
-    /// Our slot in the parent owner's `children`, if registered there.
-    registered: Option<usize>,
 }
 
 #[derive(Default)]
@@ -61,8 +69,14 @@ pub(crate) struct Inner {
     pub(crate) name: Option<Arc<str>>,
     children: Slab<Weak<Node>>,
     pub(crate) waiters: Slab<Waker>,
-    pub(crate) callbacks: Slab<Callback>,
+    /// After-cancel callbacks, with the id their handle knows them by.
+    pub(crate) callbacks: Slab<(u64, Callback)>,
+    pub(crate) next_callback: u64,
+    /// Set while callbacks are pending: the node keeps itself alive for them.
+    pub(crate) keep_alive: Option<Arc<Node>>,
     timer: Option<TimerId>,
+    /// Our slot in the parent owner's `children`, if registered there.
+    registered: Option<usize>,
 }
 
 /// A vector with a free list threaded through its vacant slots: stable indices, reused slots,
@@ -159,9 +173,20 @@ impl Node {
                 cancelled: AtomicBool::new(false),
                 inner: Default::default(),
                 observer: OnceLock::new(),
-                registered: None,
             }),
         })
+    }
+
+    /// The `Arc` of this node's owner (see [`owner`](Self::owner)).
+    pub(crate) fn owner_arc(self: &Arc<Node>) -> Arc<Node> {
+        let mut node = self;
+        while node.cancel.is_none() {
+            node = node
+                .parent
+                .as_ref()
+                .expect("a value node always has a parent");
+        }
+        node.clone()
     }
 
     /// The node whose cancellation state this node uses.
@@ -221,6 +246,7 @@ impl Node {
     pub(crate) fn child(
         parent: &Arc<Node>,
         own_deadline: Option<Duration>,
+        deadline_cause: Option<Error>,
         linked: bool,
     ) -> Arc<Node> {
         let inherited = if linked { parent.deadline } else { None };
@@ -228,39 +254,42 @@ impl Node {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let mut inherited_reason = None;
-        let node = Arc::new_cyclic(|weak: &Weak<Node>| {
-            let mut registered = None;
-            if linked {
+        let node = Arc::new(Node {
+            parent: Some(parent.clone()),
+            clock: parent.clock.clone(),
+            value: None,
+            deadline,
+            cancel: Some(CancelState {
+                cancelled: AtomicBool::new(false),
+                inner: Default::default(),
+                observer: OnceLock::new(),
+            }),
+        });
+        if linked {
+            // Register only now that the `Weak` can be upgraded: a cancel that takes the
+            // children after this point reaches us; one that came before left its reason.
+            let inherited_reason = {
                 let mut parent_inner = parent.state().inner.lock().unwrap();
                 match &parent_inner.reason {
-                    Some(r) => inherited_reason = Some(r.clone()),
-                    None => registered = Some(parent_inner.children.insert(weak.clone())),
+                    Some(r) => Some(r.clone()),
+                    None => {
+                        let slot = parent_inner.children.insert(Arc::downgrade(&node));
+                        node.state().inner.lock().unwrap().registered = Some(slot);
+                        None
+                    }
                 }
+            };
+            if let Some(reason) = inherited_reason {
+                cancel(&node, reason);
+                return node;
             }
-            Node {
-                parent: Some(parent.clone()),
-                clock: parent.clock.clone(),
-                value: None,
-                deadline,
-                cancel: Some(CancelState {
-                    cancelled: AtomicBool::new(false),
-                    inner: Default::default(),
-                    observer: OnceLock::new(),
-                    registered,
-                }),
-            }
-        });
-        if let Some(reason) = inherited_reason {
-            cancel(&node, reason);
-            return node;
         }
         // Arm a timer only when our own deadline is the nearest: otherwise an ancestor's timer
         // fires first and its cancellation reaches us through the tree (as in Go).
         if let Some(own) = own_deadline {
             if inherited.map_or(true, |d| own < d) {
                 if own <= node.clock.now() {
-                    let reason = node.deadline_reason(own);
+                    let reason = node.deadline_reason(own, deadline_cause);
                     cancel(&node, reason);
                 } else {
                     let weak = Arc::downgrade(&node);
@@ -268,7 +297,7 @@ impl Node {
                         own,
                         Box::new(move || {
                             if let Some(node) = weak.upgrade() {
-                                let reason = node.deadline_reason(own);
+                                let reason = node.deadline_reason(own, deadline_cause);
                                 cancel(&node, reason);
                             }
                         }),
@@ -286,10 +315,10 @@ impl Node {
         node
     }
 
-    fn deadline_reason(&self, deadline: Duration) -> Reason {
+    fn deadline_reason(&self, deadline: Duration, cause: Option<Error>) -> Reason {
         let name = self.state().inner.lock().unwrap().name.clone();
         Reason::new(
-            Cause::DeadlineExceeded { deadline },
+            Cause::DeadlineExceeded { deadline, cause },
             name,
             self.clock.now().max(deadline),
         )
@@ -310,10 +339,12 @@ impl Node {
         let Some(state) = self.cancel.as_mut() else {
             return;
         };
-        if let Some(timer) = state.inner.get_mut().map(|i| i.timer.take()).ok().flatten() {
+        let inner = state.inner.get_mut().unwrap_or_else(|e| e.into_inner());
+        let (timer, registered) = (inner.timer.take(), inner.registered.take());
+        if let Some(timer) = timer {
             self.clock.cancel_timer(timer);
         }
-        let Some(slot) = state.registered.take() else {
+        let Some(slot) = registered else {
             return;
         };
         if let Some(parent) = &self.parent {
@@ -331,20 +362,49 @@ impl Node {
 }
 
 /// Cancels `node`'s owner and its whole subtree, iteratively. Returns whether this call did it.
+///
+/// Every node is marked and woken before any after-cancel callback runs; then each callback
+/// runs, even if one before it panicked, and the first panic is resumed at the end.
 pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
     let mut stack: Vec<Arc<Node>> = Vec::new();
-    if !take_for_cancel(node.owner(), &reason, &mut stack) {
+    let mut taken = Taken::default();
+    if !take_for_cancel(node.owner(), &reason, &mut stack, &mut taken) {
         return false;
     }
     while let Some(child) = stack.pop() {
-        take_for_cancel(&child, &reason, &mut stack);
+        take_for_cancel(&child, &reason, &mut stack, &mut taken);
+    }
+    let mut first_panic = None;
+    for callback in taken.callbacks {
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&reason)));
+        if let Err(panic) = ran {
+            first_panic.get_or_insert(panic);
+        }
+    }
+    // Nodes that kept themselves alive for their callbacks may go now.
+    drop(taken.keep_alive);
+    if let Some(panic) = first_panic {
+        std::panic::resume_unwind(panic);
     }
     true
 }
 
-/// Marks one node cancelled, runs its wakers and callbacks, and pushes its live children onto
-/// `stack`. The slabs are moved out whole: a node with no waiters allocates nothing here.
-fn take_for_cancel(node: &Node, reason: &Reason, stack: &mut Vec<Arc<Node>>) -> bool {
+/// What a cancel collects from the subtree to run or release once every node is marked.
+#[derive(Default)]
+struct Taken {
+    callbacks: Vec<Callback>,
+    keep_alive: Vec<Arc<Node>>,
+}
+
+/// Marks one node cancelled, runs its wakers, collects its callbacks, and pushes its live
+/// children onto `stack`. The slabs are moved out whole: a node with no waiters allocates
+/// nothing here.
+fn take_for_cancel(
+    node: &Node,
+    reason: &Reason,
+    stack: &mut Vec<Arc<Node>>,
+    taken: &mut Taken,
+) -> bool {
     let Some(state) = node.cancel.as_ref() else {
         return false;
     };
@@ -355,6 +415,7 @@ fn take_for_cancel(node: &Node, reason: &Reason, stack: &mut Vec<Arc<Node>>) -> 
         }
         inner.reason = Some(reason.clone());
         state.cancelled.store(true, Ordering::Release);
+        taken.keep_alive.extend(inner.keep_alive.take());
         (
             std::mem::take(&mut inner.waiters),
             std::mem::take(&mut inner.callbacks),
@@ -368,9 +429,9 @@ fn take_for_cancel(node: &Node, reason: &Reason, stack: &mut Vec<Arc<Node>>) -> 
     for waker in waiters.into_values() {
         waker.wake();
     }
-    for callback in callbacks.into_values() {
-        callback(reason);
-    }
+    taken
+        .callbacks
+        .extend(callbacks.into_values().map(|(_, callback)| callback));
     stack.extend(children.into_values().filter_map(|w| w.upgrade()));
     true
 }

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::Duration;
 
@@ -34,7 +34,8 @@ pub enum Policy {
     FailFast,
     /// Errors are recorded, nothing is cancelled, `wait` returns the first (a plain `errgroup.Group`).
     Continue,
-    /// Nothing is cancelled; `wait` returns every error (an [`Errors`] when there are several).
+    /// Nothing is cancelled; `wait` returns every error, in the order they happened, as an
+    /// [`Errors`] (Go's `errors.Join`), even when there is one.
     CollectAll,
 }
 
@@ -105,6 +106,7 @@ struct Inner {
     name: Option<Arc<str>>,
     spawner: Option<Spawner>,
     hook: Option<HookRef>,
+    hook_failed: std::sync::atomic::AtomicBool,
     state: Mutex<State>,
     local: Mutex<FuturesUnordered<BoxFuture<'static, ()>>>,
     incoming: Mutex<Vec<BoxFuture<'static, ()>>>,
@@ -142,7 +144,7 @@ impl Wake for DriverWake {
         self.wake_by_ref()
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        let wakers = std::mem::take(&mut *self.0.lock().unwrap());
+        let wakers = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
         for w in wakers {
             w.wake();
         }
@@ -205,7 +207,8 @@ pub struct TaskBuilder<'g> {
 }
 
 impl GroupBuilder {
-    /// At most `limit` tasks run at once; `spawn` waits for a slot (Go's `SetLimit`).
+    /// At most `limit` tasks run at once; `spawn` waits for a slot (Go's `SetLimit`). As in Go,
+    /// a limit of zero admits no task until it is raised with [`TaskGroup::set_limit`].
     ///
     /// # Examples
     ///
@@ -214,7 +217,7 @@ impl GroupBuilder {
     /// assert_eq!(g.limit(), Some(3));
     /// ```
     pub fn limit(mut self, limit: usize) -> Self {
-        self.limit = Some(limit.max(1));
+        self.limit = Some(limit);
         self
     }
     /// What an error does (default [`Policy::FailFast`]).
@@ -316,6 +319,7 @@ impl GroupBuilder {
                 name: self.name,
                 spawner: self.spawner,
                 hook: self.hook,
+                hook_failed: Default::default(),
                 state: Mutex::new(State {
                     limit: self.limit,
                     ..State::default()
@@ -381,7 +385,11 @@ impl TaskGroup {
     /// assert_eq!(ctxgroup::TaskGroup::new(&ctxgroup::Context::background()).limit(), None);
     /// ```
     pub fn limit(&self) -> Option<usize> {
-        self.inner.state.lock().unwrap().limit
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .limit
     }
 
     /// Changes the limit (`None`: no limit); queued spawns start when the new limit allows.
@@ -395,8 +403,12 @@ impl TaskGroup {
     /// ```
     pub fn set_limit(&self, limit: Option<usize>) {
         let waker = {
-            let mut state = self.inner.state.lock().unwrap();
-            state.limit = limit.map(|l| l.max(1));
+            let mut state = self
+                .inner
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            state.limit = limit;
             state.slot_queue.front_mut().and_then(|(_, w)| w.take())
         };
         if let Some(w) = waker {
@@ -412,7 +424,11 @@ impl TaskGroup {
     /// assert_eq!(ctxgroup::TaskGroup::new(&ctxgroup::Context::background()).running(), 0);
     /// ```
     pub fn running(&self) -> usize {
-        self.inner.state.lock().unwrap().running
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .running
     }
 
     /// Names the next task (and optionally gives it its own timeout).
@@ -468,7 +484,11 @@ impl TaskGroup {
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
     {
         let id = {
-            let mut state = self.inner.state.lock().unwrap();
+            let mut state = self
+                .inner
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             if !state.slot_queue.is_empty() || state.limit.is_some_and(|l| state.running >= l) {
                 return false;
             }
@@ -512,12 +532,16 @@ impl TaskGroup {
     ///     group.spawn(|_| async { Err(Error::msg("b")) }).await;
     ///     group.wait().await
     /// }).unwrap_err();
-    /// assert_eq!(err.to_string(), "2 errors: a; b");
+    /// assert_eq!(err.to_string(), "a\nb"); // errors.Join
     /// ```
     pub async fn wait(&self) -> Result<(), Error> {
         poll_fn(|cx| {
             self.inner.drive(cx);
-            let mut state = self.inner.state.lock().unwrap();
+            let mut state = self
+                .inner
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             if state.running > 0 {
                 if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
                     state.waiters.push(cx.waker().clone());
@@ -539,14 +563,23 @@ impl TaskGroup {
     /// assert!(ctxgroup::TaskGroup::new(&ctxgroup::Context::background()).errors().is_empty());
     /// ```
     pub fn errors(&self) -> Vec<Error> {
-        self.inner.state.lock().unwrap().errors.clone()
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .errors
+            .clone()
     }
 
     fn result(&self) -> Result<(), Error> {
-        let state = self.inner.state.lock().unwrap();
+        let state = self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         match (self.inner.policy, state.errors.len()) {
             (_, 0) => Ok(()),
-            (Policy::CollectAll, n) if n > 1 => Err(Error::new(Errors(state.errors.clone()))),
+            (Policy::CollectAll, _) => Err(Error::new(Errors(state.errors.clone()))),
             _ => Err(state.errors[0].clone()),
         }
     }
@@ -579,7 +612,11 @@ impl TaskGroup {
                 ignored: Vec::new(),
             },
             futures::future::Either::Right(((), _)) => {
-                let state = self.inner.state.lock().unwrap();
+                let state = self
+                    .inner
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 let mut running: Vec<&(u64, Option<Arc<str>>)> =
                     state.running_tasks.values().collect();
                 running.sort_by_key(|(id, _)| *id);
@@ -633,19 +670,37 @@ impl<'g> TaskBuilder<'g> {
 
 impl Inner {
     fn register(&self) -> u64 {
-        self.state.lock().unwrap().next_id()
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next_id()
     }
 
+    /// Tells the hook. A hook that panics is reported on standard error and not called again:
+    /// the group itself goes on (its tasks finish, `wait` returns).
     fn emit(&self, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {
-        if let Some(hook) = &self.hook {
-            let name = task_name(task, name);
-            hook.event(&Event {
-                at: self.ctx.now(),
-                task,
-                name: &name,
-                group: self.name.as_deref(),
-                kind,
-            });
+        let Some(hook) = &self.hook else { return };
+        if self.hook_failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let name = task_name(task, name);
+        let event = Event {
+            at: self.ctx.now(),
+            task,
+            name: &name,
+            group: self.name.as_deref(),
+            kind,
+        };
+        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| hook.event(&event))) {
+            if !self
+                .hook_failed
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                eprintln!(
+                    "ctxgroup: a group's trace hook panicked ({}); it is not called again",
+                    panic_text(&panic)
+                );
+            }
         }
     }
 
@@ -717,24 +772,49 @@ impl Inner {
                 }
             })
         });
-        let body = task(ctx);
-        let me = self.clone();
+        let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(ctx))) {
+            Ok(body) => body,
+            Err(panic) => {
+                // The spawn closure itself panicked: the task is over before it began. Record
+                // it, so `wait` does not wait for it, then let the panic go on to the caller.
+                if let Some(watch) = watch {
+                    watch.stop();
+                }
+                drop(own);
+                let message = crate::error::Panicked::new(Box::new(panic_text(&panic)));
+                self.finish(id, slot, &name, Err(Error::new(message)));
+                std::panic::resume_unwind(panic);
+            }
+        };
+        // A task on a spawner keeps its group alive, so a detached task (the group dropped
+        // before it ends, Go's leaked goroutine) is still reported. A task the group drives
+        // itself lives in the group's own task list: it holds the group weakly, or a group
+        // dropped without `wait` would keep itself alive through that list.
+        let me = match self.spawner {
+            Some(_) => GroupRef::Strong(self.clone()),
+            None => GroupRef::Weak(Arc::downgrade(self)),
+        };
         let wrapped = async move {
             let result = match AssertUnwindSafe(body).catch_unwind().await {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(e)) => Err(e),
-                Err(panic) => Err(Error::new(crate::error::Panicked(panic_message(&panic)))),
+                Err(panic) => Err(Error::new(crate::error::Panicked::new(panic))),
             };
             if let Some(watch) = watch {
                 watch.stop();
             }
             drop(own); // the task's own context is released with the task (Go's deferred cancel)
-            me.finish(id, slot, &name, result);
+            if let Some(me) = me.get() {
+                me.finish(id, slot, &name, result);
+            }
         };
         match &self.spawner {
             Some(spawn) => spawn(Box::pin(wrapped)),
             None => {
-                self.incoming.lock().unwrap().push(Box::pin(wrapped));
+                self.incoming
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(Box::pin(wrapped));
                 self.drivers.wake_by_ref();
             }
         }
@@ -742,7 +822,7 @@ impl Inner {
 
     fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<(), Error>) {
         let (wake, first_error) = {
-            let mut state = self.state.lock().unwrap();
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             state.running -= 1;
             state.running_tasks.remove(slot);
             let mut first_error = None;
@@ -779,7 +859,11 @@ impl Inner {
             return;
         }
         {
-            let mut drivers = self.drivers.0.lock().unwrap();
+            let mut drivers = self
+                .drivers
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             if !drivers.iter().any(|w| w.will_wake(cx.waker())) {
                 drivers.push(cx.waker().clone());
             }
@@ -791,12 +875,39 @@ impl Inner {
         let waker = Waker::from(self.drivers.clone());
         let mut inner_cx = TaskContext::from_waker(&waker);
         loop {
-            local.extend(self.incoming.lock().unwrap().drain(..));
+            local.extend(
+                self.incoming
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .drain(..),
+            );
             match local.poll_next_unpin(&mut inner_cx) {
                 Poll::Ready(Some(())) => continue,
-                _ if !self.incoming.lock().unwrap().is_empty() => continue,
+                _ if !self
+                    .incoming
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .is_empty() =>
+                {
+                    continue
+                }
                 _ => break,
             }
+        }
+    }
+}
+
+/// How a task refers to its group (see `Inner::start`).
+enum GroupRef {
+    Strong(Arc<Inner>),
+    Weak(std::sync::Weak<Inner>),
+}
+
+impl GroupRef {
+    fn get(&self) -> Option<Arc<Inner>> {
+        match self {
+            GroupRef::Strong(group) => Some(group.clone()),
+            GroupRef::Weak(group) => group.upgrade(),
         }
     }
 }
@@ -817,7 +928,7 @@ impl Future for SlotWait<'_> {
         let group = self.group;
         let mut newly_queued = false;
         {
-            let mut state = group.state.lock().unwrap();
+            let mut state = group.state.lock().unwrap_or_else(PoisonError::into_inner);
             let free = state.limit.map_or(true, |l| state.running < l);
             let first = match self.ticket {
                 Some(t) => state.slot_queue.front().is_some_and(|(f, _)| *f == t),
@@ -867,7 +978,11 @@ impl Drop for SlotWait<'_> {
     fn drop(&mut self) {
         if let Some(t) = self.ticket.take() {
             let next = {
-                let mut state = self.group.state.lock().unwrap();
+                let mut state = self
+                    .group
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 state.slot_queue.retain(|(f, _)| *f != t);
                 state.slot_queue.front_mut().and_then(|(_, w)| w.take())
             };
@@ -886,19 +1001,24 @@ fn task_name(id: u64, name: &Option<Arc<str>>) -> Arc<str> {
     }
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+/// A panic's text, for the error recorded when the payload itself goes on unwinding.
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         s.to_string()
     } else if let Some(s) = panic.downcast_ref::<String>() {
         s.clone()
     } else {
-        "(non-string panic payload)".to_string()
+        "a panic with a non-string payload".to_string()
     }
 }
 
 impl fmt::Debug for TaskGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.inner.state.lock().unwrap();
+        let state = self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         f.debug_struct("TaskGroup")
             .field("name", &self.inner.name)
             .field("policy", &self.inner.policy)

@@ -1,0 +1,131 @@
+//! User code that panics (after-cancel callbacks, spawn closures, task bodies, trace hooks)
+//! leaves every context and group consistent: nothing hangs, nothing is lost.
+#![cfg(not(target_arch = "wasm32"))]
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ctxgroup::group::Event;
+use ctxgroup::{Context, Error, SystemClock, TaskGroup, VirtualClock};
+
+#[test]
+fn a_panicking_after_cancel_callback_does_not_stop_the_cancel() {
+    let (ctx, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
+    let (child, _c) = ctx.with_cancel();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let _a = ctx.after_cancel(|_| panic!("callback panics"));
+    let r = ran.clone();
+    let _b = ctx.after_cancel(move |_| {
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    let r = ran.clone();
+    let _c = child.after_cancel(move |_| {
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    let outcome = catch_unwind(AssertUnwindSafe(|| cancel.cancel()));
+    assert!(
+        outcome.is_err(),
+        "the callback's panic reaches the caller of cancel()"
+    );
+    assert!(child.is_cancelled(), "the child is cancelled all the same");
+    futures::executor::block_on(child.done());
+    assert_eq!(ran.load(Ordering::SeqCst), 2, "the other callbacks ran");
+}
+
+#[test]
+fn a_panicking_callback_on_a_deadline_does_not_kill_the_timer_thread() {
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let (first, _c1) = root.with_timeout(Duration::from_millis(10));
+    let _h = first.after_cancel(|_| panic!("callback panics on the timer thread"));
+    futures::executor::block_on(first.done());
+    std::thread::sleep(Duration::from_millis(20));
+    let (second, _c2) = root.with_timeout(Duration::from_millis(20));
+    let start = Instant::now();
+    futures::executor::block_on(second.done());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "later deadlines still fire"
+    );
+}
+
+#[test]
+fn a_slow_callback_does_not_delay_an_unrelated_deadline() {
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let (slow, _c1) = root.with_timeout(Duration::from_millis(10));
+    let _h = slow.after_cancel(|_| std::thread::sleep(Duration::from_millis(1_500)));
+    let (other, _c2) = root.with_timeout(Duration::from_millis(60));
+    let start = Instant::now();
+    futures::executor::block_on(other.done());
+    // Go runs AfterFunc on its own goroutine: the 1.5 s callback must not hold up this deadline.
+    assert!(
+        start.elapsed() < Duration::from_millis(1_000),
+        "an unrelated deadline waited for a slow callback: {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn wait_returns_after_the_spawn_closure_panics() {
+    let group = TaskGroup::new(&Context::with_clock(VirtualClock::new()));
+    let spawned = catch_unwind(AssertUnwindSafe(|| {
+        group.try_spawn(|_ctx| -> futures::future::Ready<Result<(), Error>> {
+            panic!("the closure panics before making its future")
+        })
+    }));
+    assert!(spawned.is_err());
+    let err = futures::executor::block_on(group.wait()).unwrap_err();
+    assert!(err.to_string().contains("panicked"), "{err}");
+}
+
+#[test]
+fn wait_returns_after_a_hook_panics_without_a_spawner() {
+    let group = TaskGroup::builder(&Context::with_clock(VirtualClock::new()))
+        .hook(|e: &Event<'_>| {
+            if e.kind.to_string() == "completed" {
+                panic!("hook panics")
+            }
+        })
+        .build();
+    futures::executor::block_on(async {
+        group.spawn(|_| async { Ok(()) }).await;
+        group.spawn(|_| async { Ok(()) }).await;
+        group.wait().await.unwrap();
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_returns_after_a_hook_panics_with_a_tokio_spawner() {
+    let group = TaskGroup::builder(&Context::background())
+        .spawner(|f| {
+            tokio::spawn(f);
+        })
+        .hook(|e: &Event<'_>| {
+            if e.kind.to_string() == "completed" {
+                panic!("hook panics")
+            }
+        })
+        .build();
+    group.spawn(|_| async { Ok(()) }).await;
+    tokio::time::timeout(Duration::from_secs(5), group.wait())
+        .await
+        .expect("wait hung after a hook panicked")
+        .unwrap();
+}
+
+#[test]
+fn a_non_string_panic_payload_is_kept() {
+    let group = TaskGroup::new(&Context::with_clock(VirtualClock::new()));
+    let err = futures::executor::block_on(async {
+        group
+            .spawn(|_| async { std::panic::panic_any(42u32) })
+            .await;
+        group.wait().await
+    })
+    .unwrap_err();
+    let panicked = err.downcast_ref::<ctxgroup::error::Panicked>().unwrap();
+    let payload = panicked.take_payload().expect("the payload is kept");
+    assert_eq!(payload.downcast_ref::<u32>(), Some(&42));
+}

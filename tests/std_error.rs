@@ -1,0 +1,70 @@
+//! The error types work with the ecosystem: `?` into `Box<dyn Error>` and `anyhow::Error`,
+//! `source()`, `Display` of a cause.
+#![cfg(not(target_arch = "wasm32"))]
+use std::error::Error as StdError;
+
+use ctxgroup::{Cause, Context, Error, TaskGroup, VirtualClock};
+
+fn group_error() -> Error {
+    let group = TaskGroup::new(&Context::with_clock(VirtualClock::new()));
+    futures::executor::block_on(async {
+        group
+            .spawn(|_| async { Err(Error::new(std::io::Error::other("disk full"))) })
+            .await;
+        group.wait().await
+    })
+    .unwrap_err()
+}
+
+fn boxed() -> Result<(), Box<dyn StdError + Send + Sync>> {
+    Err(group_error())?;
+    Ok(())
+}
+
+fn with_anyhow() -> anyhow::Result<()> {
+    Err(group_error())?;
+    Ok(())
+}
+
+#[test]
+fn question_mark_into_box_dyn_error_and_anyhow() {
+    assert_eq!(boxed().unwrap_err().to_string(), "disk full");
+    let e = with_anyhow().unwrap_err();
+    assert_eq!(e.to_string(), "disk full");
+    assert!(e.downcast_ref::<Error>().is_some());
+}
+
+#[test]
+fn error_is_a_std_error_with_the_source_of_what_it_wraps() {
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("request failed")
+        }
+    }
+    impl StdError for Outer {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&self.0)
+        }
+    }
+    let e = Error::new(Outer(std::io::Error::other("reset")));
+    let as_std: &dyn StdError = &e;
+    assert_eq!(as_std.source().unwrap().to_string(), "reset");
+}
+
+#[test]
+fn a_cause_displays_and_reasons_say_canceled() {
+    let (ctx, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
+    cancel.cancel_with_cause(Error::msg("user pressed stop"));
+    let reason = ctx.err().unwrap();
+    assert!(reason.is_canceled());
+    assert!(!reason.is_deadline_exceeded());
+    assert_eq!(reason.cause().to_string(), "user pressed stop");
+    assert!(matches!(reason.cause(), Cause::Canceled(Some(_))));
+    // The reason's source is its cause's error, as Go's context.Cause.
+    assert_eq!(
+        StdError::source(&reason).unwrap().to_string(),
+        "user pressed stop"
+    );
+}
