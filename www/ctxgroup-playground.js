@@ -160,18 +160,23 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 :host([full]) .left { flex: 1 1 360px; max-width: 100%; border-right: 1px solid var(--cg-border); }
 :host([full]) .right { flex: 3 1 560px; }
 .editor { position: relative; display: flex; font: 13px/20px var(--cg-mono); border-bottom: 1px solid var(--cg-border); height: var(--cg-editor-height, auto); min-height: 120px; }
-:host([full]) .editor { flex: 1; min-height: 320px; }
-.gutter { flex: none; padding: 8px 0; min-width: 3.2em; text-align: right; color: var(--cg-muted); background: var(--cg-panel); border-right: 1px solid var(--cg-border); user-select: none; overflow: hidden; }
-.gutter div { padding: 0 8px 0 4px; height: 20px; }
-.gutter div.bad { background: var(--cg-failed); color: #fff; font-weight: 700; }
-.gutter div.expect-ok::before { content: "✓ "; color: var(--cg-completed); }
-.gutter div.expect-bad { background: var(--cg-error-bg); color: var(--cg-failed); font-weight: 700; }
+:host([full]) .editor { flex: 1; min-height: 160px; }
+.editor:focus-within { outline: 2px solid var(--cg-accent); outline-offset: -2px; }
 .code { position: relative; flex: 1; min-width: 0; }
-.code textarea, .code pre { margin: 0; padding: 8px 10px; font: inherit; white-space: pre; overflow: auto; tab-size: 2; border: 0; width: 100%; height: 100%; }
+/* Lines wrap; the overlay under the textarea wraps them the same way and carries the line numbers
+   (so a wrapped line keeps one number), the error marks and the ✓/✗ of expect lines. */
+.code textarea, .code pre { margin: 0; padding: 8px 8px 8px 4.2em; font: inherit; white-space: pre-wrap; overflow-wrap: anywhere;
+  overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable; tab-size: 2; border: 0; width: 100%; height: 100%; }
 .code textarea { position: absolute; inset: 0; resize: none; background: transparent; color: var(--cg-fg); caret-color: var(--cg-fg); outline: none; }
-.code pre { color: transparent; pointer-events: none; background: var(--cg-bg); min-height: 100%; }
+.code pre { overflow-y: hidden; color: transparent; pointer-events: none; min-height: 100%;
+  background: linear-gradient(to right, var(--cg-panel) 3.4em, var(--cg-border) 3.4em, var(--cg-border) calc(3.4em + 1px), var(--cg-bg) calc(3.4em + 1px)); }
+.code pre .l { position: relative; min-height: 20px; }
+.code pre .l::before { content: attr(data-n); position: absolute; left: -4.2em; width: 3.4em; padding-right: 8px; text-align: right; color: var(--cg-muted); user-select: none; }
+.code pre .l.bad::before { background: var(--cg-failed); color: #fff; font-weight: 700; }
+.code pre .l.expect-ok::before { content: "✓ " attr(data-n); color: var(--cg-completed); }
+.code pre .l.expect-bad::before { content: "✗ " attr(data-n); background: var(--cg-error-bg); color: var(--cg-failed); font-weight: 700; }
+.code pre .l.sel { background: color-mix(in srgb, var(--cg-accent) 14%, transparent); }
 .code pre mark { background: var(--cg-error-bg); color: transparent; text-decoration: underline wavy var(--cg-failed); text-decoration-skip-ink: none; border-radius: 2px; }
-.code pre .comment { color: transparent; }
 .errors { margin: 0; padding: 0; list-style: none; font-size: 13px; }
 .errors li { padding: 6px 10px; background: var(--cg-error-bg); border-bottom: 1px solid var(--cg-border); cursor: pointer; }
 .errors li b { color: var(--cg-failed); }
@@ -223,7 +228,25 @@ export class CtxgroupPlayground extends HTMLElement {
   set value(text) {
     if (!this._textarea) { this.textContent = text; return; }
     this._textarea.value = text;
-    this._renderGutter();
+    this._expectMarks = null;
+    this._renderLines();
+    this._scheduleRun();
+  }
+
+  /** Replaces the scenario's text as an edit the user can undo (Ctrl+Z in the editor). */
+  replaceText(text) {
+    const t = this._textarea;
+    if (!t) { this.value = text; return; }
+    const had = this.shadowRoot.activeElement === t ? null : document.activeElement;
+    t.focus({ preventScroll: true });
+    t.select();
+    // insertText goes through the editor's own undo history; assigning .value would not.
+    if (!document.execCommand('insertText', false, text) || t.value !== text) t.value = text;
+    t.setSelectionRange(0, 0);
+    t.scrollTop = 0;
+    had?.focus?.({ preventScroll: true });
+    this._expectMarks = null;
+    this._renderLines();
     this._scheduleRun();
   }
   get mode() { return this.getAttribute('mode') === 'live' ? 'live' : 'virtual'; }
@@ -295,22 +318,22 @@ export class CtxgroupPlayground extends HTMLElement {
       this._runBtn, this._stopBtn,
       el('span', { class: 'seg', role: 'group', 'aria-label': 'Mode' }, this._virtualBtn, this._liveBtn),
       this._speed, el('span', { class: 'kbd' }, 'Ctrl/⌘+Enter runs'), el('span', { class: 'spacer' }), this._exportMenu);
-    this._gutter = el('div', { class: 'gutter', 'aria-hidden': 'true' });
     this._overlay = el('pre', { 'aria-hidden': 'true' });
     this._textarea = el('textarea', { spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-label': 'Scenario' });
     this._textarea.value = initial;
     this._textarea.readOnly = this.hasAttribute('readonly');
-    this._textarea.addEventListener('input', () => { this._renderGutter(); this._scheduleRun(); });
-    this._textarea.addEventListener('scroll', () => {
-      this._overlay.scrollTop = this._textarea.scrollTop;
-      this._overlay.scrollLeft = this._textarea.scrollLeft;
-      this._gutter.scrollTop = this._textarea.scrollTop;
+    this._textarea.addEventListener('input', () => {
+      // The old run's marks belong to the old text.
+      this._expectMarks = null;
+      this._renderLines();
+      this._scheduleRun();
     });
+    this._textarea.addEventListener('scroll', () => { this._overlay.scrollTop = this._textarea.scrollTop; });
     this.shadowRoot.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') { e.preventDefault(); this.run(); }
       if (e.key === 'Escape' && this._running) this.stop();
     });
-    this._editor = el('div', { class: 'editor' }, this._gutter, el('div', { class: 'code' }, this._overlay, this._textarea));
+    this._editor = el('div', { class: 'editor' }, el('div', { class: 'code' }, this._overlay, this._textarea));
     this._errors = el('ul', { class: 'errors', role: 'alert' });
     this._notice = el('div', { class: 'notice' }, 'Loading…');
     this._summary = el('div', { class: 'summary', 'aria-live': 'polite' });
@@ -327,7 +350,9 @@ export class CtxgroupPlayground extends HTMLElement {
     this._log = el('details', { class: 'log' }, el('summary', {}, 'Event log ', this._logCount),
       el('div', { class: 'logwrap' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 't'), el('th', {}, 'task'), el('th', {}, 'event'), el('th', {}, 'detail'))), this._logBody)));
     const left = el('div', { class: 'left' }, this._editor, this._errors);
-    const right = el('div', { class: 'right' }, this._summary, this._expects, el('div', { style: 'position:relative' }, this._chart), this._scrub_, this._log, this._notice);
+    const right = el('div', { class: 'right' }, this._summary, el('div', { style: 'position:relative' }, this._chart), this._expects, this._scrub_, this._log, this._notice);
+    this._left = left;
+    this._right = right;
     this._chart.append(this._scrubline);
     s.append(el('div', { class: 'cg', part: 'container' }, toolbar, el('div', { class: 'main' }, left, right)));
     this._summary.textContent = 'Press Run (Ctrl/⌘+Enter) to see what happens.';
@@ -336,16 +361,17 @@ export class CtxgroupPlayground extends HTMLElement {
     this._applyHeight();
     this._syncMode();
     this._syncSpeed();
-    this._renderGutter();
+    this._renderLines();
   }
 
   _applyHeight() {
     const h = this.getAttribute('height');
     if (h) this.style.setProperty('--cg-editor-height', /^\d+$/.test(h) ? `${h}px` : h);
     else this.style.removeProperty('--cg-editor-height');
-    if (!h && !this.hasAttribute('full')) {
-      const lines = this._textarea.value.split('\n').length;
-      this._editor.style.height = `${Math.min(Math.max(lines, 4), 18) * 20 + 18}px`;
+    // Sized to its text (wrapped lines count) when it is not beside the chart.
+    if (!h && (!this.hasAttribute('full') || this._stacked())) {
+      const lines = Math.round(Math.max(0, this._overlay.scrollHeight - 16) / 20) || this._textarea.value.split('\n').length;
+      this._editor.style.height = `${Math.min(Math.max(lines, 3), this.hasAttribute('full') ? 9 : 18) * 20 + 18}px`;
     } else {
       this._editor.style.height = '';
     }
@@ -356,7 +382,11 @@ export class CtxgroupPlayground extends HTMLElement {
     this._virtualBtn.setAttribute('aria-pressed', String(!live));
     this._liveBtn.setAttribute('aria-pressed', String(live));
     this._speed.hidden = !live;
-    if (!live) this.stop();
+    if (!live && (this._running || this._shownMode === 'live')) {
+      // What is shown is a live run's: show the virtual run instead.
+      this.stop();
+      if (this._pg) this.run();
+    }
   }
 
   _syncSpeed() {
@@ -381,6 +411,9 @@ export class CtxgroupPlayground extends HTMLElement {
     this.toggleAttribute('data-dark', dark);
     if (rerender && this._trace && !this._running) this._rerender();
   }
+
+  /** Whether the editor is above the chart rather than beside it. */
+  _stacked() { return !!this._right && this._right.offsetTop > this._left.offsetTop + 8; }
 
   _chartWidth() { return Math.max(320, Math.floor(this._chart.clientWidth || this.clientWidth || 800)); }
 
@@ -414,8 +447,12 @@ export class CtxgroupPlayground extends HTMLElement {
   stop() {
     if (this._frame) cancelAnimationFrame(this._frame);
     this._frame = null;
-    if (this._running && this._pg) this._pg.stop();
-    if (this._running) this._finishLive();
+    if (!this._running) return;
+    if (this._pg) {
+      const snap = JSON.parse(this._pg.stop_live(this._chartWidth(), this._dark()));
+      if (snap.ok) this._show(snap, 'live', false);
+    }
+    this._finishLive(true);
   }
 
   _startLive(text) {
@@ -442,19 +479,23 @@ export class CtxgroupPlayground extends HTMLElement {
     this._frame = requestAnimationFrame(tick);
   }
 
-  _finishLive() {
+  _finishLive(stopped = false) {
     this._running = false;
     this._stopBtn.disabled = true;
     this._runBtn.textContent = '▶ Run';
-    if (this._trace) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', true) }));
+    if (this._trace) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', !stopped, [], stopped) }));
   }
 
-  _endDetail(mode, ok, errors = []) {
-    return { mode, ok, errors, summary: ok ? this._summary.textContent : '', returned: ok ? this._trace?.returned ?? null : null, trace: ok ? this._trace : null };
+  _endDetail(mode, ok, errors = [], stopped = false) {
+    const shown = ok || stopped;
+    return { mode, ok, stopped, errors, summary: shown ? this._summary.textContent : '', returned: ok ? this._trace?.returned ?? null : null, trace: shown ? this._trace : null };
   }
 
   _show(res, mode, final) {
     if (!res.ok) {
+      // The last run's expect results belong to a text that no longer parses.
+      this._expectMarks = null;
+      this._expects.replaceChildren();
       this._showErrors(res.errors);
       this._summary.classList.add('stale');
       this._chart.classList.add('stale');
@@ -465,6 +506,9 @@ export class CtxgroupPlayground extends HTMLElement {
     this._summary.classList.remove('stale');
     this._chart.classList.remove('stale');
     this._trace = res.trace;
+    this._now = res.now;
+    this._shownMode = mode;
+    this._expectMarks = new Map((res.trace.expectations || []).map((x) => [x.line, x]));
     this._scrub_.hidden = false;
     this._summary.textContent = res.summary;
     this._setSvg(res.svg);
@@ -494,12 +538,13 @@ export class CtxgroupPlayground extends HTMLElement {
         el('b', {}, `line ${e.line}, col ${e.col}: `), e.message, e.hint ? el('span', { class: 'hint' }, ` — ${e.hint}`) : '');
       const go = () => this._goto(e.line, e.col);
       li.addEventListener('click', go);
-      li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') go(); });
+      // Enter's default action would otherwise land in the editor, focused by go().
+      li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go(); } });
       return li;
     }));
-    this._badLines = new Map(errors.map((e) => [e.line, e]));
-    this._renderGutter();
-    this._renderOverlay(errors);
+    this._badLines = new Map();
+    for (const e of errors) if (!this._badLines.has(e.line)) this._badLines.set(e.line, e);
+    this._renderLines();
   }
 
   _goto(line, col) {
@@ -511,39 +556,36 @@ export class CtxgroupPlayground extends HTMLElement {
     this._textarea.setSelectionRange(pos, pos);
   }
 
-  _renderGutter() {
+  /** The overlay under the textarea: line numbers, error marks, ✓/✗ of expect lines, the selected line. */
+  _renderLines() {
     if (!this._textarea) return;
-    const n = this._textarea.value.split('\n').length;
     const bad = this._badLines || new Map();
-    const expects = new Map((this._trace?.expectations || []).map((x) => [x.line, x]));
-    const rows = [];
-    for (let i = 1; i <= n; i++) {
-      const d = el('div', {}, String(i));
-      if (bad.has(i)) { d.className = 'bad'; d.title = bad.get(i).text; }
-      else if (expects.has(i) && !bad.size) { d.className = expects.get(i).ok ? 'expect-ok' : 'expect-bad'; d.title = expects.get(i).message; }
-      rows.push(d);
-    }
-    this._gutter.replaceChildren(...rows);
-  }
-
-  _renderOverlay(errors) {
+    const expects = bad.size ? new Map() : (this._expectMarks || new Map());
     const lines = this._textarea.value.split('\n');
-    const byLine = new Map();
-    for (const e of errors) if (!byLine.has(e.line)) byLine.set(e.line, e);
-    const parts = [];
-    lines.forEach((line, i) => {
-      const e = byLine.get(i + 1);
-      const chars = Array.from(line);
+    const rows = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const n = i + 1;
+      const line = lines[i];
+      const d = document.createElement('div');
+      d.className = 'l';
+      d.dataset.n = n;
+      const e = bad.get(n);
       if (e) {
+        d.className = 'l bad';
+        const chars = Array.from(line);
         const a = Math.min(e.col - 1, chars.length);
         const b = Math.max(a + 1, Math.min(e.endCol - 1, chars.length));
-        parts.push(chars.slice(0, a).join(''));
-        parts.push(el('mark', { title: e.text }, chars.slice(a, b).join('') || ' '));
-        parts.push(chars.slice(b).join(''));
-      } else parts.push(line);
-      parts.push('\n');
-    });
-    this._overlay.replaceChildren(...parts);
+        d.append(chars.slice(0, a).join(''), el('mark', { title: e.text }, chars.slice(a, b).join('') || ' '), chars.slice(b).join(''));
+      } else {
+        d.textContent = line;
+        const x = expects.get(n);
+        if (x) d.className = x.ok ? 'l expect-ok' : 'l expect-bad';
+      }
+      if (n === this._selLine) d.classList.add('sel');
+      rows[i] = d;
+    }
+    this._overlay.replaceChildren(...rows);
+    this._overlay.scrollTop = this._textarea.scrollTop;
   }
 
   _renderExpects() {
@@ -553,7 +595,7 @@ export class CtxgroupPlayground extends HTMLElement {
       items.push(el('li', {}, 'expect lines are checked in Virtual mode: real timers fire a little late.'));
     }
     this._expects.replaceChildren(...items);
-    this._renderGutter();
+    this._renderLines();
   }
 
   _renderLog() {
@@ -577,7 +619,8 @@ export class CtxgroupPlayground extends HTMLElement {
     const trace = this._trace;
     const svg = this._chart.querySelector('svg');
     if (!trace || !svg) { this._scrubline.hidden = true; return; }
-    const end = trace.end || 1;
+    // A live run's scrubber spans the time so far: at its right end it reads the snapshot's now.
+    const end = (this._shownMode === 'live' && this._now != null && !trace.returned ? this._now : trace.end) || 1;
     const t = (this._scrubInput.value / 1000) * end;
     this._scrubOut.textContent = `t = ${human(t)}`;
     const left = parseFloat(svg.dataset.left);

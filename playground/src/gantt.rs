@@ -29,6 +29,8 @@ pub struct Options {
     /// The run is still going (live mode) at this time: the footer says so instead of "never
     /// returns".
     pub running_at: Option<f64>,
+    /// The live run was stopped at `running_at`: the footer says so.
+    pub stopped: bool,
 }
 
 impl Default for Options {
@@ -37,6 +39,7 @@ impl Default for Options {
             width: 960.0,
             dark: false,
             running_at: None,
+            stopped: false,
         }
     }
 }
@@ -231,7 +234,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     }
     // Deadline, cancel and return lines go over the stripes and under the bars, so nothing
     // hides an end marker.
-    lines(&mut s, trace, &x, (top, rows_h, width), options.running_at);
+    lines(&mut s, trace, &x, (top, rows_h, width), options);
 
     // Rows.
     let index: std::collections::HashMap<&str, usize> = trace
@@ -468,7 +471,7 @@ fn lines(
     trace: &Trace,
     x: &dyn Fn(f64) -> f64,
     (top, rows_h, width): (f64, f64, f64),
-    running_at: Option<f64>,
+    options: &Options,
 ) {
     let left = x(0.0);
     // Deadline and cancel lines.
@@ -534,7 +537,10 @@ fn lines(
             );
         }
         None => {
-            let text = match running_at {
+            let text = match options.running_at {
+                Some(t) if options.stopped => {
+                    format!("stopped at {}: the group had not returned", human(t))
+                }
                 Some(t) => format!("running at {}: the group has not returned yet", human(t)),
                 None => "never returns: a task never ends, so Wait never returns".to_string(),
             };

@@ -146,6 +146,7 @@ impl Playground {
                 width,
                 dark,
                 running_at: None,
+                stopped: false,
             },
             &[],
         );
@@ -163,6 +164,7 @@ impl Playground {
                     width,
                     dark,
                     running_at: None,
+                    stopped: false,
                 },
             ),
             None => String::new(),
@@ -235,6 +237,18 @@ impl Playground {
     /// The live run so far: `{"ok":true,"now","done","summary","svg","trace"}`; `done` once every
     /// task has returned, nothing can happen any more, or the chart's end is reached.
     pub fn live_snapshot(&mut self, width: f64, dark: bool) -> String {
+        self.snapshot(width, dark, false)
+    }
+
+    /// Stops the live run and returns its last snapshot, as [`live_snapshot`](Self::live_snapshot)
+    /// with `"stopped":true` and a summary that says `stopped at …`.
+    pub fn stop_live(&mut self, width: f64, dark: bool) -> String {
+        let out = self.snapshot(width, dark, true);
+        self.live = None;
+        out
+    }
+
+    fn snapshot(&mut self, width: f64, dark: bool, stop: bool) -> String {
         let Some(live) = &self.live else {
             return r#"{"ok":false,"errors":[]}"#.to_string();
         };
@@ -243,6 +257,7 @@ impl Playground {
         let idle = live.clock.pending_timers() == 0;
         let all_done = live.live_tasks.load(std::sync::atomic::Ordering::SeqCst) == 0;
         let done = all_done || idle || now >= live.horizon;
+        let stopped = stop && !done;
         if done {
             trace.end = trace.end.max(live.horizon.min(now));
         }
@@ -252,13 +267,18 @@ impl Playground {
         let summary = if done {
             trace.summary()
         } else {
-            trace.summary_at(Some(now))
+            trace.summary_at(Some(now), stopped)
         };
-        let extra = [("now", crate::trace::secs(now)), ("done", done.to_string())];
+        let extra = [
+            ("now", crate::trace::secs(now)),
+            ("done", (done || stopped).to_string()),
+            ("stopped", stopped.to_string()),
+        ];
         let options = gantt::Options {
             width,
             dark,
             running_at: (!done).then_some(now),
+            stopped,
         };
         let out = result_json(&trace, &summary, &options, &extra);
         self.trace = Some(trace);

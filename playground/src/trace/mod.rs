@@ -340,21 +340,26 @@ impl Trace {
     /// assert_eq!(t.summary(), "returned at 7s: context deadline exceeded — t1 completed at 5s, t2 cancelled at 7s");
     /// ```
     pub fn summary(&self) -> String {
-        self.summary_at(None)
+        self.summary_at(None, false)
     }
 
     /// The summary of a run still going at `now` (live mode): `running at 3.2s — …` until the
-    /// group returns.
-    pub(crate) fn summary_at(&self, now: Option<f64>) -> String {
-        let head = match &self.returned {
-            None => match now {
-                Some(t) => format!("running at {}", human(t)),
-                None => "never returns".to_string(),
-            },
-            Some(r) => match &r.error {
-                None => format!("returned at {}: ok", human(r.at)),
-                Some(e) => format!("returned at {}: {e}", human(r.at)),
-            },
+    /// group returns; `stopped at 3.2s — …` when the run was stopped then.
+    pub(crate) fn summary_at(&self, now: Option<f64>, stopped: bool) -> String {
+        let head = match (&self.returned, now) {
+            (None, Some(t)) if stopped => format!("stopped at {}", human(t)),
+            (None, Some(t)) => format!("running at {}", human(t)),
+            (None, None) => "never returns".to_string(),
+            (Some(r), now) => {
+                let mut h = match &r.error {
+                    None => format!("returned at {}: ok", human(r.at)),
+                    Some(e) => format!("returned at {}: {e}", human(r.at)),
+                };
+                if let (Some(t), true) = (now, stopped) {
+                    h.push_str(&format!(" (stopped at {})", human(t)));
+                }
+                h
+            }
         };
         let top: Vec<String> = self
             .tasks
