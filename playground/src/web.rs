@@ -13,10 +13,18 @@ use wasm_bindgen::prelude::*;
 
 use crate::gantt;
 use crate::scenario::{self, Scenario};
-use crate::simulate::{self, Recorder, RunTimers};
+use crate::simulate::{self, Budget, Recorder, RunTimers};
 use crate::trace::{json::JsonWriter, to_chrome_json, Trace};
 use ctxgroup::clock::{BrowserClock, Clock, ScaledClock};
 use ctxgroup::Context;
+
+/// The page's work budget for one virtual run: it runs in a worker, so a long run freezes
+/// nothing, but a heavy scenario is refused after a few seconds rather than running for minutes.
+const BUDGET: Budget = Budget {
+    max_steps: 6_000_000,
+    max_ms: 4_000.0,
+    now_ms: Some(js_sys::Date::now),
+};
 
 /// The library's version.
 #[wasm_bindgen]
@@ -135,7 +143,7 @@ impl Playground {
             Ok(s) => s,
             Err(errors) => return errors_json(&errors),
         };
-        let trace = match simulate::simulate(&scenario) {
+        let trace = match simulate::simulate_with(&scenario, &BUDGET) {
             Ok(t) => t,
             Err(e) => return sim_error_json(&e),
         };
@@ -190,7 +198,7 @@ impl Playground {
             Err(errors) => return errors_json(&errors),
         };
         // Reuse the virtual run's checks (limits on checks) and its horizon.
-        let horizon = match simulate::simulate(&scenario) {
+        let horizon = match simulate::simulate_with(&scenario, &BUDGET) {
             Ok(t) if t.tasks.iter().any(|t| t.end.is_none()) => t.end.max(0.001),
             Ok(t) => t.end * 2.0 + 1.0,
             Err(e) => return sim_error_json(&e),
@@ -314,7 +322,7 @@ impl std::fmt::Debug for Playground {
 pub fn trace_json(text: &str) -> String {
     match scenario::parse(text) {
         Err(errors) => errors_json(&errors),
-        Ok(s) => match simulate::simulate(&s) {
+        Ok(s) => match simulate::simulate_with(&s, &BUDGET) {
             Ok(t) => t.to_json(),
             Err(e) => sim_error_json(&e),
         },
