@@ -344,6 +344,11 @@ export class CtxgroupPlayground extends HTMLElement {
     this._scrubOut = el('output', {}, '');
     this._states = el('div', { class: 'states', 'aria-live': 'off' });
     this._scrubInput.addEventListener('input', () => this._scrub());
+    // Hovering or focusing a task highlights its causal chain and dims the rest.
+    this._chart.addEventListener('pointerover', (e) => this._highlight(e.target.closest?.('g.cg-row')?.dataset.path ?? null));
+    this._chart.addEventListener('pointerleave', () => this._highlight(null));
+    this._chart.addEventListener('focusin', (e) => this._highlight(e.target.closest?.('g.cg-row')?.dataset.path ?? null));
+    this._chart.addEventListener('focusout', () => this._highlight(null));
     this._scrub_ = el('div', { class: 'scrub' }, el('span', {}, 'time'), this._scrubInput, this._scrubOut, this._states);
     this._logBody = el('tbody');
     this._logCount = el('span', {}, '');
@@ -523,6 +528,7 @@ export class CtxgroupPlayground extends HTMLElement {
     // The SVG comes from the Rust renderer, which escapes every name and message.
     this._chart.innerHTML = svg;
     this._chart.append(this._scrubline);
+    if (this._hlPath) this._applyHighlight();
     this._lastWidth = this._chartWidth();
   }
 
@@ -530,6 +536,41 @@ export class CtxgroupPlayground extends HTMLElement {
     if (!this._pg || !this._trace) return;
     this._setSvg(this._pg.render(this._chartWidth(), this._dark()));
     this._scrub();
+  }
+
+  /** The tasks on `path`'s causal chain: what stopped it (and so on up), and what it stopped. */
+  _chainOf(path) {
+    const tasks = this._trace?.tasks || [];
+    if (this._effectsOf?.trace !== this._trace) {
+      const map = new Map();
+      const byPath = new Map(tasks.map((t) => [t.path, t]));
+      for (const t of tasks) if (t.cause_task) (map.get(t.cause_task) || map.set(t.cause_task, []).get(t.cause_task)).push(t.path);
+      this._effectsOf = { trace: this._trace, map, byPath };
+    }
+    const { map, byPath } = this._effectsOf;
+    const chain = new Set([path]);
+    for (let p = byPath.get(path)?.cause_task; p && !chain.has(p); p = byPath.get(p)?.cause_task) chain.add(p);
+    const todo = [path];
+    while (todo.length) for (const q of map.get(todo.pop()) || []) if (!chain.has(q)) { chain.add(q); todo.push(q); }
+    return chain;
+  }
+
+  _highlight(path) {
+    if (this._hlPath === path) return;
+    this._hlPath = path;
+    this._applyHighlight();
+  }
+
+  /** Marks the rows and connectors of the highlighted chain (again after every redraw). */
+  _applyHighlight() {
+    const path = this._hlPath;
+    const chain = path ? this._chainOf(path) : null;
+    for (const svg of this._chart.querySelectorAll('svg')) svg.classList.toggle('cg-dim', !!chain);
+    for (const g of this._chart.querySelectorAll('g.cg-row')) g.classList.toggle('cg-on', !!chain && chain.has(g.dataset.path));
+    for (const l of this._chart.querySelectorAll('path.cg-link')) {
+      const { from, to } = l.dataset;
+      l.classList.toggle('cg-on', !!chain && chain.has(to) && (chain.has(from) || from.startsWith('mark:')));
+    }
   }
 
   _showErrors(errors) {

@@ -157,6 +157,8 @@ fn horizon(s: &Scenario) -> Result<Duration, SimError> {
             total +=
                 t.after + t.timeout.unwrap_or_default() + t.length.finite().unwrap_or_default();
             if let (Length::Forever, Check::Every(step)) = (t.length, t.check) {
+                // Its next check after a cancel may be a whole step later.
+                total += step;
                 forever_every.push((step, t.line));
             }
         }

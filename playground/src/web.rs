@@ -153,8 +153,7 @@ impl Playground {
             &gantt::Options {
                 width,
                 dark,
-                running_at: None,
-                stopped: false,
+                ..Default::default()
             },
             &[],
         );
@@ -171,8 +170,7 @@ impl Playground {
                 &gantt::Options {
                     width,
                     dark,
-                    running_at: None,
-                    stopped: false,
+                    ..Default::default()
                 },
             ),
             None => String::new(),
@@ -287,6 +285,7 @@ impl Playground {
             dark,
             running_at: (!done).then_some(now),
             stopped,
+            ..Default::default()
         };
         let out = result_json(&trace, &summary, &options, &extra);
         self.trace = Some(trace);

@@ -77,8 +77,8 @@ test('a typed scenario runs: bars, labels and summary', async () => {
   const api = page.locator('#pg svg g.cg-row[data-path="api"]');
   assert.equal(await api.locator('rect.cg-cancelled').count(), 2, 'a cancelled bar and its end marker');
   assert.equal(await page.locator('#pg svg g.cg-row[data-path="after"] rect.cg-queued').count(), 1, 'it waited for the slot');
-  assert.equal(await page.locator('#pg svg g.cg-row[data-path="after"] text').textContent(), 'after', 'the row is labelled');
-  assert.match(await api.locator('title').textContent(), /api cancelled at 2s/);
+  assert.equal(await page.locator('#pg svg g.cg-row[data-path="after"] text.cg-text').textContent(), 'after', 'the row is labelled');
+  assert.match(await api.locator('title').first().textContent(), /api cancelled at 2s/);
   // The scrubber shows the state of every task at a time.
   await page.locator('#pg .scrub input').fill('800'); // t = 2.4 s of 3 s
   assert.match(await page.locator('#pg .states').textContent(), /api: cancelled.*after: running, cancel requested/);
