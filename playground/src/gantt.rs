@@ -486,6 +486,21 @@ pub fn render_parts(trace: &Trace, options: &Options) -> Parts {
     }
 }
 
+/// Each row's top, in px from the first row's top, and the bottom of the last row (rows that
+/// say why they stopped are taller).
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup_playground::scenario::parse("timeout 1s\ntask a 500ms\ntask b 2s").unwrap();
+/// let trace = ctxgroup_playground::simulate::simulate(&s).unwrap();
+/// let tops = ctxgroup_playground::gantt::row_tops(&trace, &Default::default());
+/// assert_eq!(tops, [0.0, 24.0, 62.0]);
+/// ```
+pub fn row_tops(trace: &Trace, options: &Options) -> Vec<f64> {
+    Layout::new(trace, options).ys
+}
+
 /// `<svg …>`; with a trace, also the title, description, styles and shared definitions.
 fn svg_open(s: &mut String, l: &Layout, height: f64, doc: Option<&Trace>, dark: bool, class: &str) {
     let _ = write!(
