@@ -269,7 +269,7 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 .editor { position: relative; display: flex; font: 13px/20px var(--cg-mono); border-bottom: 1px solid var(--cg-border); height: var(--cg-editor-height, auto); min-height: 120px; }
 :host([full]) .editor { flex: 1; min-height: 160px; }
 .editor:focus-within { outline: 2px solid var(--cg-accent); outline-offset: -2px; }
-.code { position: relative; flex: 1; min-width: 0; }
+.code { position: relative; flex: 1; min-width: 0; contain: strict; } /* typing lays out the editor alone */
 /* Lines wrap; the overlay under the textarea wraps them the same way and carries the line numbers
    (so a wrapped line keeps one number), the error marks and the ✓/✗ of expect lines. */
 .code textarea, .code pre { margin: 0; padding: 8px 8px 8px 4.2em; font: inherit; white-space: pre-wrap; overflow-wrap: anywhere;
@@ -278,6 +278,10 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 .code pre { overflow-y: hidden; color: transparent; pointer-events: none; min-height: 100%;
   background: linear-gradient(to right, var(--cg-panel) 3.4em, var(--cg-border) 3.4em, var(--cg-border) calc(3.4em + 1px), var(--cg-bg) calc(3.4em + 1px)); }
 .code pre .l { position: relative; min-height: 20px; }
+/* A long text (thousands of lines) does not wrap, and the overlay draws only the lines in view. */
+.code.big textarea, .code.big pre { white-space: pre; overflow-wrap: normal; overflow-x: auto; }
+.code.big pre { overflow: hidden; }
+.code.big pre .l { position: absolute; left: 4.2em; right: 0; height: 20px; }
 .code pre .l::before { content: attr(data-n); position: absolute; left: -4.2em; width: 3.4em; padding-right: 8px; text-align: right; color: var(--cg-muted); user-select: none; }
 .code pre .l.bad::before { background: var(--cg-failed); color: #fff; font-weight: 700; }
 .code pre .l.expect-ok::before { content: "✓ " attr(data-n); color: var(--cg-completed); }
@@ -459,19 +463,51 @@ export class CtxgroupPlayground extends HTMLElement {
     this._textarea.value = initial;
     this._textarea.readOnly = this.hasAttribute('readonly');
     this._textarea.addEventListener('input', () => {
-      // The old run's marks belong to the old text.
+      // The old run's marks belong to the old text. The overlay follows on the next frame, so
+      // that typing never forces an extra layout.
       this._expectMarks = null;
-      this._renderLines();
+      this._queueLines();
       this._scheduleRun();
     });
-    this._textarea.addEventListener('scroll', () => { this._overlay.scrollTop = this._textarea.scrollTop; });
+    // A paste that makes the text long switches the editor to its long-text layout before the
+    // text lands, not after (one layout of the new text instead of two).
+    this._textarea.addEventListener('paste', (e) => {
+      const add = e.clipboardData?.getData('text/plain') ?? '';
+      const t = this._textarea;
+      const keep = t.value.length - (t.selectionEnd - t.selectionStart);
+      if (keep + add.length > 20000 || countLines(add) > 1000) {
+        this._setBig(true);
+        // The browser's own paste of thousands of lines over a selection takes seconds; put the
+        // text in directly, and keep the text it replaced for Ctrl+Z.
+        e.preventDefault();
+        const before = t.value;
+        t.setRangeText(add, t.selectionStart, t.selectionEnd, 'end');
+        this._pasteUndo = { before, after: t.value };
+        t.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste' }));
+      }
+    });
+    this._textarea.addEventListener('keydown', (e) => {
+      const u = this._pasteUndo;
+      if (u && (e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && this._textarea.value === u.after) {
+        e.preventDefault();
+        this._pasteUndo = null;
+        this._textarea.value = u.before;
+        this._textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'historyUndo' }));
+      }
+    });
+    this._textarea.addEventListener('scroll', () => {
+      if (this._big && !this._linesFrame) this._linesFrame = requestAnimationFrame(() => { this._linesFrame = null; this._renderLines(); });
+      this._overlay.scrollTop = this._textarea.scrollTop;
+      this._overlay.scrollLeft = this._textarea.scrollLeft;
+    });
     // The caret's line selects its task in the chart.
     for (const type of ['click', 'keyup']) this._textarea.addEventListener(type, () => this._caretMoved());
     this.shadowRoot.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') { e.preventDefault(); this.run(); }
       if (e.key === 'Escape' && this.running) this.stop();
     });
-    this._editor = el('div', { class: 'editor' }, el('div', { class: 'code' }, this._overlay, this._textarea));
+    this._code = el('div', { class: 'code' }, this._overlay, this._textarea);
+    this._editor = el('div', { class: 'editor' }, this._code);
     this._errors = el('ul', { class: 'errors', role: 'alert' });
     this._notice = el('div', { class: 'notice' }, 'Loading…');
     this._summary = el('div', { class: 'summary', 'aria-live': 'polite' });
@@ -583,7 +619,6 @@ export class CtxgroupPlayground extends HTMLElement {
 
   _scheduleRun() {
     clearTimeout(this._timer);
-    this._applyHeight();
     if (this.mode === 'virtual' && !this.hasAttribute('readonly')) this._timer = setTimeout(() => this.run(), 300);
   }
 
@@ -762,6 +797,12 @@ export class CtxgroupPlayground extends HTMLElement {
    * every name and message. */
   _applyChart(c) {
     if (!c) return;
+    if (this._selectedOf !== this._trace) {
+      // A new trace: the selected task is the one on the selected line, if any.
+      this._selectedOf = this._trace;
+      const i = this._selLine ? this._trace?.tasks.findIndex((t) => t.line === this._selLine) ?? -1 : -1;
+      this._selected = i >= 0 ? i : null;
+    }
     c.width = this._chartWidth();
     this._chartData = c;
     if (c.rowTops) this._rowTops = c.rowTops;
@@ -893,7 +934,7 @@ export class CtxgroupPlayground extends HTMLElement {
     });
     // Hovering or focusing a task highlights its causal chain and dims the rest.
     this._chart.addEventListener('pointerover', (e) => this._highlight(e.target.closest?.('g.cg-row')?.dataset.path ?? null));
-    this._chart.addEventListener('pointerleave', () => this._highlight(this._selectedPath()));
+    this._chart.addEventListener('pointerleave', () => this._highlight(null));
     sc.addEventListener('keydown', (e) => this._chartKey(e));
   }
 
@@ -1014,7 +1055,7 @@ export class CtxgroupPlayground extends HTMLElement {
   /** Selects line `line` in the editor (focusing it only when asked). */
   _gotoLine(line, focus) {
     const t = this._textarea;
-    const lines = t.value.split('\n');
+    const lines = this._lines();
     let pos = 0;
     for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
     const end = pos + (lines[line - 1]?.length ?? 0);
@@ -1023,10 +1064,10 @@ export class CtxgroupPlayground extends HTMLElement {
     if (focus) t.focus();
     t.setSelectionRange(pos, end);
     // Bring the line into the editor's view.
-    const row = this._overlay.children[line - 1];
-    if (row) {
-      const y = row.offsetTop - t.clientHeight / 3;
-      if (row.offsetTop < t.scrollTop || row.offsetTop + row.offsetHeight > t.scrollTop + t.clientHeight) t.scrollTop = Math.max(0, y);
+    const row = this._lineBox(line);
+    if (row && (row.top < t.scrollTop || row.top + row.height > t.scrollTop + t.clientHeight)) {
+      t.scrollTop = Math.max(0, row.top - t.clientHeight / 3);
+      this._renderLines();
     }
   }
 
@@ -1091,29 +1132,51 @@ export class CtxgroupPlayground extends HTMLElement {
     this._textarea.setSelectionRange(pos, pos);
   }
 
+  /** The text's lines (split once per text). */
+  _lines() {
+    const v = this._textarea.value;
+    if (this._linesOf?.v !== v) this._linesOf = { v, lines: v.split('\n') };
+    return this._linesOf.lines;
+  }
+
   /** The overlay under the textarea: line numbers, error marks, ✓/✗ of expect lines, the
-   * selected line. Only the lines that changed are touched (a 10,000-line scenario stays fast
-   * to type in). */
+   * selected line. Only the lines that changed are touched, and a long text draws only the
+   * lines in view: a 10,000-line scenario stays quick to paste and to type in. */
   _renderLines() {
     if (!this._textarea) return;
     const bad = this._badLines || new Map();
     const expects = bad.size ? new Map() : (this._expectMarks || new Map());
-    const lines = this._textarea.value.split('\n');
+    const lines = this._lines();
     const ov = this._overlay;
-    const kids = ov.children;
-    for (let i = 0; i < lines.length; i++) {
+    this._setBig(lines.length > 1000);
+    const big = this._big;
+    let from = 0;
+    let to = lines.length;
+    if (big) {
+      if (!ov.firstElementChild?.classList.contains('spacer')) ov.replaceChildren(el('div', { class: 'spacer' }));
+      ov.firstElementChild.textContent = '';
+      ov.firstElementChild.style.height = `${lines.length * 20}px`;
+      const t = this._textarea;
+      from = Math.max(0, Math.floor((t.scrollTop - 8) / 20) - 30);
+      to = Math.min(lines.length, from + Math.ceil((t.clientHeight || 600) / 20) + 60);
+    }
+    const kids = Array.from(ov.children).slice(big ? 1 : 0);
+    const made = [];
+    for (let i = from; i < to; i++) {
       const n = i + 1;
       const line = lines[i];
       const e = bad.get(n);
       const x = e ? null : expects.get(n);
       let cls = e ? 'l bad' : x ? (x.ok ? 'l expect-ok' : 'l expect-bad') : 'l';
       if (n === this._selLine) cls += ' sel';
-      const key = e ? `${line}\u0000${e.col}:${e.endCol}:${e.text}` : line;
-      let d = kids[i];
-      if (!d) { d = document.createElement('div'); d.dataset.n = n; ov.append(d); }
+      const key = e ? `${n}\u0000${line}\u0000${e.col}:${e.endCol}:${e.text}` : `${n}\u0000${line}`;
+      let d = kids[i - from];
+      if (!d) { d = document.createElement('div'); made.push(d); }
       if (d.className !== cls) d.className = cls;
+      if (big) d.style.top = `${8 + i * 20}px`;
       if (d._key === key) continue;
       d._key = key;
+      d.dataset.n = n;
       if (e) {
         const chars = Array.from(line);
         const a = Math.min(e.col - 1, chars.length);
@@ -1123,8 +1186,32 @@ export class CtxgroupPlayground extends HTMLElement {
         d.textContent = line;
       }
     }
-    while (kids.length > lines.length) ov.lastElementChild.remove();
+    if (made.length) ov.append(...made);
+    for (let k = kids.length - 1; k >= to - from; k--) kids[k].remove();
     ov.scrollTop = this._textarea.scrollTop;
+  }
+
+  _setBig(big) {
+    if (big === !!this._big) return;
+    this._big = big;
+    this._code.classList.toggle('big', big);
+    this._overlay.replaceChildren();
+  }
+
+  _queueLines() {
+    if (this._linesFrame) return;
+    this._linesFrame = requestAnimationFrame(() => {
+      this._linesFrame = null;
+      this._renderLines();
+      this._applyHeight();
+    });
+  }
+
+  /** The overlay row of line `n` (drawn, or its place in a long text). */
+  _lineBox(n) {
+    if (this._big) return { top: 8 + (n - 1) * 20, height: 20 };
+    const d = this._overlay.children[n - 1];
+    return d ? { top: d.offsetTop, height: d.offsetHeight } : null;
   }
 
   _renderExpects() {
@@ -1213,6 +1300,12 @@ export class CtxgroupPlayground extends HTMLElement {
       img.src = url;
     }
   }
+}
+
+function countLines(s) {
+  let n = 1;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function findLast(xs, f) {

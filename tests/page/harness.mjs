@@ -41,7 +41,7 @@ export function useBrowser() {
 
 /** A new page (its own context: fresh local storage) at `url`, once the first run has ended. */
 export async function open(url = env.base, viewport = { width: 1280, height: 900 }, options = {}) {
-  const context = await env.browser.newContext({ viewport, ...options });
+  const context = await env.browser.newContext({ viewport, permissions: ['clipboard-read', 'clipboard-write'], ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -56,6 +56,16 @@ export async function open(url = env.base, viewport = { width: 1280, height: 900
 export async function typeScenario(page, text) {
   const editor = page.locator('#pg textarea');
   await editor.fill(text);
+  await editor.press('Control+Enter');
+}
+
+/** Pastes `text` over the scenario (as a user does: Ctrl+A, Ctrl+V) and runs it. */
+export async function pasteScenario(page, text) {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  const editor = page.locator('#pg textarea');
+  await editor.focus();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Control+v');
   await editor.press('Control+Enter');
 }
 

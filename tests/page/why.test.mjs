@@ -41,7 +41,8 @@ test('hovering a task highlights its causal chain and dims the rest', async () =
   await page.locator('#pg svg g.cg-row[data-path="t1"] rect.cg-failed').first().hover();
   assert.deepEqual(await state(), { on: ['t1', 't2', 't3'], dim: ['quick'], links: ['t1→t2', 't1→t3'] });
   await page.mouse.move(2, 2);
-  assert.deepEqual(await state(), { on: [], dim: [], links: [] });
+  for (let i = 0; i < 20 && (await state()).on.length; i++) await page.waitForTimeout(50);
+  assert.deepEqual(await state(), { on: [], dim: [], links: [] }, 'leaving the chart ends the highlight');
   await page.close();
 });
 
