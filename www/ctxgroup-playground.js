@@ -386,6 +386,22 @@ export class CtxgroupPlayground extends HTMLElement {
   set mode(m) { this.setAttribute('mode', m === 'live' ? 'live' : 'virtual'); }
   /** The last trace, parsed. */
   get trace() { return this._trace; }
+
+  /** The whole last trace, parsed from its JSON on first use. */
+  get _trace() {
+    const src = this._traceSrc;
+    if (src && src.parsed === undefined) { src.parsed = JSON.parse(src.json); src.json = null; }
+    return src?.parsed ?? null;
+  }
+
+  set _trace(t) { this._traceSrc = t ? { parsed: t } : null; }
+
+  /** Takes a run's trace: its head now, the rest when needed. */
+  _takeTrace(res) {
+    if (!res.head) return;
+    this._head = res.head;
+    this._traceSrc = { json: res.traceJson, parsed: undefined };
+  }
   /** Whether a run is going (a live run, or a virtual run still working). */
   get running() { return this._running || !!this._inflight; }
 
@@ -404,7 +420,7 @@ export class CtxgroupPlayground extends HTMLElement {
     this._onMedia = () => this._applyTheme();
     this._media.addEventListener('change', this._onMedia);
     this._resize = new ResizeObserver(() => {
-      if (this._trace && Math.abs(this._chartWidth() - (this._chartData?.width ?? 0)) > 8) this._refetch(true);
+      if (this._head && Math.abs(this._chartWidth() - (this._chartData?.width ?? 0)) > 8) this._refetch(true);
       this._applyHeight();
     });
     this._resize.observe(this._chart);
@@ -513,13 +529,13 @@ export class CtxgroupPlayground extends HTMLElement {
     this._summary = el('div', { class: 'summary', 'aria-live': 'polite' });
     this._expects = el('ul', { class: 'expects', 'aria-label': 'Expectations' });
     // The chart: the axis (always in view), the rows (only those on screen are drawn), the foot.
-    this._head = el('div', { class: 'chead' });
+    this._axis = el('div', { class: 'chead' });
     this._bodyBox = el('div', { class: 'cbody' });
     this._spacer = el('div', { class: 'cspacer' }, this._bodyBox);
     this._scroll = el('div', { class: 'cscroll', tabindex: 0, role: 'region', 'aria-label': 'Chart rows: ← → step through events, ↑ ↓ choose a task, + − zoom, Space plays' }, this._spacer);
     this._foot = el('div', { class: 'cfoot' });
     this._scrubline = el('div', { class: 'scrubline', hidden: true });
-    this._chart = el('div', { class: 'chart' }, this._head, this._scroll, this._foot, this._scrubline);
+    this._chart = el('div', { class: 'chart' }, this._axis, this._scroll, this._foot, this._scrubline);
     this._zoomOut = el('button', { title: 'Zoom out (−)', 'aria-label': 'Zoom out', onclick: () => this._zoom(2) }, '−');
     this._zoomIn = el('button', { title: 'Zoom in (+)', 'aria-label': 'Zoom in', onclick: () => this._zoom(0.5) }, '+');
     this._zoomReset = el('button', { title: 'Show the whole run (0)', onclick: () => this._setView(null) }, 'Whole run');
@@ -600,7 +616,7 @@ export class CtxgroupPlayground extends HTMLElement {
     const dark = this._dark();
     const changed = this.hasAttribute('data-dark') !== dark;
     this.toggleAttribute('data-dark', dark);
-    if (redraw && changed && this._trace) this._refetch(true);
+    if (redraw && changed && this._head) this._refetch(true);
   }
 
   /** Whether the editor is above the chart rather than beside it. */
@@ -733,8 +749,8 @@ export class CtxgroupPlayground extends HTMLElement {
     this._summary.classList.remove('stale');
     this._chart.classList.remove('stale');
     this._summary.textContent = snap.summary;
-    if (snap.trace) {
-      this._trace = snap.trace;
+    if (snap.head) {
+      this._takeTrace(snap);
       this._expectMarks = new Map();
       this._renderExpects();
       this._renderLog();
@@ -752,12 +768,14 @@ export class CtxgroupPlayground extends HTMLElement {
     cancelAnimationFrame(this._frame);
     this._stopBtn.disabled = true;
     this._runBtn.textContent = '▶ Run';
-    if (this._trace) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', !stopped, [], stopped) }));
+    if (this._head) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', !stopped, [], stopped) }));
   }
 
   _endDetail(mode, ok, errors = [], stopped = false) {
     const shown = ok || stopped;
-    return { mode, ok, stopped, errors, summary: shown ? this._summary.textContent : '', returned: ok ? this._trace?.returned ?? null : null, trace: shown ? this._trace : null };
+    const me = this;
+    // The trace is parsed when a listener reads it.
+    return { mode, ok, stopped, errors, summary: shown ? this._summary.textContent : '', returned: ok ? this._head?.returned ?? null : null, get trace() { return shown ? me._trace : null; } };
   }
 
   _show(res, mode, final) {
@@ -774,14 +792,14 @@ export class CtxgroupPlayground extends HTMLElement {
     this._showErrors([]);
     this._summary.classList.remove('stale');
     this._chart.classList.remove('stale');
-    this._trace = res.trace;
+    this._takeTrace(res);
     this._now = res.now;
     this._shownMode = mode;
-    this._expectMarks = new Map((res.trace.expectations || []).map((x) => [x.line, x]));
+    this._expectMarks = new Map((this._head.expectations || []).map((x) => [x.line, x]));
     this._scrub_.hidden = false;
     this._zoombar.hidden = false;
     this._summary.textContent = res.summary;
-    if (this._view && !(this._view[0] < res.trace.end)) this._view = null;
+    if (this._view && !(this._view[0] < this._head.end)) this._view = null;
     this._applyChart(res.chart);
     this._renderExpects();
     this._renderLog();
@@ -797,16 +815,16 @@ export class CtxgroupPlayground extends HTMLElement {
    * every name and message. */
   _applyChart(c) {
     if (!c) return;
-    if (this._selectedOf !== this._trace) {
+    if (this._selectedOf !== this._traceSrc) {
       // A new trace: the selected task is the one on the selected line, if any.
-      this._selectedOf = this._trace;
+      this._selectedOf = this._traceSrc;
       const i = this._selLine ? this._trace?.tasks.findIndex((t) => t.line === this._selLine) ?? -1 : -1;
       this._selected = i >= 0 ? i : null;
     }
     c.width = this._chartWidth();
     this._chartData = c;
     if (c.rowTops) this._rowTops = c.rowTops;
-    this._head.innerHTML = c.head;
+    this._axis.innerHTML = c.head;
     this._spacer.style.height = `${c.bodyHeight}px`;
     this._bodyBox.style.top = `${c.bodyTop}px`;
     this._bodyBox.innerHTML = c.body;
@@ -825,7 +843,7 @@ export class CtxgroupPlayground extends HTMLElement {
 
   /** Asks the worker to draw the chart again (a new width, zoom or band of rows). */
   _refetch(tops = false) {
-    if (!this._trace || this._inflight) return;
+    if (!this._head || this._inflight) return;
     const seq = ++this._chartSeq;
     const mode = this._shownMode;
     if (this._running) return; // the next live snapshot draws it
@@ -990,7 +1008,7 @@ export class CtxgroupPlayground extends HTMLElement {
   /** Plays virtual time: the scrubber runs through the run in about six seconds. */
   _play() {
     if (this._playing) { this._pause(); return; }
-    if (!this._trace) return;
+    if (!this._head) return;
     const end = this._scrubEnd();
     if (this._scrubTime() >= end - 1e-9) this._seek(0);
     this._playing = true;
@@ -1074,11 +1092,11 @@ export class CtxgroupPlayground extends HTMLElement {
   /** The tasks on `path`'s causal chain: what stopped it (and so on up), and what it stopped. */
   _chainOf(path) {
     const tasks = this._trace?.tasks || [];
-    if (this._effectsOf?.trace !== this._trace) {
+    if (this._effectsOf?.trace !== this._traceSrc) {
       const map = new Map();
       const byPath = new Map(tasks.map((t) => [t.path, t]));
       for (const t of tasks) if (t.cause_task) (map.get(t.cause_task) || map.set(t.cause_task, []).get(t.cause_task)).push(t.path);
-      this._effectsOf = { trace: this._trace, map, byPath };
+      this._effectsOf = { trace: this._traceSrc, map, byPath };
     }
     const { map, byPath } = this._effectsOf;
     const chain = new Set([path]);
@@ -1215,7 +1233,7 @@ export class CtxgroupPlayground extends HTMLElement {
   }
 
   _renderExpects() {
-    const xs = this._trace?.expectations || [];
+    const xs = this._head?.expectations || [];
     const items = xs.map((x) => el('li', { class: x.ok ? 'ok' : 'bad' }, `line ${x.line}: ${x.message}`));
     if (this._shownMode === 'live' && /^\s*expect\b/m.test(this._textarea.value)) {
       items.push(el('li', {}, 'expect lines are checked in Virtual mode: real timers fire a little late.'));
@@ -1226,10 +1244,10 @@ export class CtxgroupPlayground extends HTMLElement {
 
   /** The event log, drawn when it is open. */
   _renderLog() {
-    const events = this._trace?.events || [];
-    const shown = events.slice(0, 2000);
-    this._logCount.textContent = `(${events.length}${events.length > shown.length ? `, first ${shown.length} shown` : ''})`;
+    const count = this._head?.eventCount ?? 0;
+    this._logCount.textContent = `(${count}${count > 2000 ? ', first 2000 shown' : ''})`;
     if (!this._log.open) return;
+    const shown = (this._trace?.events || []).slice(0, 2000);
     this._logBody.replaceChildren(...shown.map((e) => el('tr', {}, el('td', {}, human(e.t)), el('td', {}, e.task ?? '—'), el('td', {}, e.kind), el('td', {}, e.detail ?? ''))));
   }
 
@@ -1247,8 +1265,7 @@ export class CtxgroupPlayground extends HTMLElement {
 
   /** The scrubber's span: a live run's time so far, else the whole run. */
   _scrubEnd() {
-    const trace = this._trace;
-    return (this._shownMode === 'live' && this._now != null && this._running ? this._now : trace?.end) || 1;
+    return (this._shownMode === 'live' && this._now != null && this._running ? this._now : this._head?.end) || 1;
   }
 
   _scrubTime() { return this._scrubT ?? (this._scrubInput.value / 1000) * this._scrubEnd(); }
@@ -1260,25 +1277,24 @@ export class CtxgroupPlayground extends HTMLElement {
     if (!c || (this._scrubInput.value >= 1000 && this._scrubT == null) || t < a || t > b) { this._scrubline.hidden = true; return; }
     this._scrubline.hidden = false;
     this._scrubline.style.left = `${c.left + ((t - a) / (b - a)) * c.plotWidth - 1}px`;
-    this._scrubline.style.height = `${this._head.offsetHeight + this._scroll.offsetHeight}px`;
+    this._scrubline.style.height = `${this._axis.offsetHeight + this._scroll.offsetHeight}px`;
   }
 
   _scrub() {
-    const trace = this._trace;
-    if (!trace) { this._scrubline.hidden = true; return; }
+    const head = this._head;
+    if (!head) { this._scrubline.hidden = true; return; }
     const t = this._scrubTime();
     this._scrubOut.textContent = `t = ${human(t)}`;
     this._placeScrubline();
-    const tasks = trace.tasks.slice(0, 60);
-    this._states.replaceChildren(...tasks.map((task) => {
+    this._states.replaceChildren(...head.tasks.map((task) => {
       const [state, color] = this._stateAt(task, t);
       return el('span', {}, el('i', { style: `background:${color}` }), `${task.path}: ${state}`);
-    }), trace.tasks.length > 60 ? el('span', {}, `… and ${trace.tasks.length - 60} more`) : '');
+    }), head.taskCount > head.tasks.length ? el('span', {}, `… and ${head.taskCount - head.tasks.length} more`) : '');
   }
 
   async _export(kind) {
     this._exportMenu.open = false;
-    if (!this._trace) return;
+    if (!this._head) return;
     const view = { width: this._chartWidth(), dark: this._dark() };
     const get = async (k) => (await this._engine.request('export', { kind: k, view })).data ?? '';
     if (kind === 'svg') download('ctxgroup.svg', await get('svg'), 'image/svg+xml');

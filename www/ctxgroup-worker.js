@@ -8,6 +8,19 @@ let pg = null;
 
 const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0];
 
+/** The trace for the page: as JSON text, which the page parses only when it needs all of it,
+ * and a head for what it shows at once (cloning tens of thousands of objects into the page
+ * would stall it). */
+function traceOut(res) {
+  const json = pg.trace_json();
+  const t = JSON.parse(json);
+  res.traceJson = json;
+  res.head = {
+    returned: t.returned, end: t.end, expectations: t.expectations,
+    tasks: t.tasks.slice(0, 60), taskCount: t.tasks.length, eventCount: t.events.length,
+  };
+}
+
 /** Answers one request of the element: `{id, op, …}` → `{id, …}`. */
 export async function handle(m) {
   const { id } = m;
@@ -21,7 +34,12 @@ export async function handle(m) {
         const t0 = performance.now();
         const res = JSON.parse(pg.simulate(m.text));
         res.simulateMs = performance.now() - t0;
-        if (res.ok) res.chart = JSON.parse(pg.chart(...view(m.view), true));
+        if (res.ok) {
+          // The trace goes as JSON text: the page parses it faster than it would receive
+          // tens of thousands of cloned objects.
+          traceOut(res);
+          res.chart = JSON.parse(pg.chart(...view(m.view), true));
+        }
         return { id, ...res };
       }
       case 'chart':
@@ -30,7 +48,8 @@ export async function handle(m) {
         return { id, ...JSON.parse(pg.start_live(m.text, m.speed)) };
       case 'snapshot': {
         const t0 = performance.now();
-        const res = JSON.parse(pg.live_view(...view(m.view), !!m.withTrace, !!m.stop));
+        const res = JSON.parse(pg.live_view(...view(m.view), !!m.stop));
+        if (res.ok && (m.withTrace || res.done)) traceOut(res);
         res.ms = performance.now() - t0;
         return { id, ...res };
       }

@@ -227,8 +227,8 @@ impl Playground {
     }
 
     /// Parses and simulates `text` in virtual time (within the page's work budget) and keeps
-    /// the trace for [`chart`](Self::chart). Returns `{"ok":true,"summary","trace"}` or the
-    /// error JSON of [`run`](Self::run).
+    /// the trace for [`chart`](Self::chart) and [`trace_json`](Self::trace_json). Returns
+    /// `{"ok":true,"summary"}` or the error JSON of [`run`](Self::run).
     pub fn simulate(&mut self, text: &str) -> String {
         self.live = None;
         let scenario = match scenario::parse(text) {
@@ -245,8 +245,6 @@ impl Playground {
         w.raw("true");
         w.key("summary");
         w.str(&trace.summary());
-        w.key("trace");
-        w.raw(&trace.to_json());
         w.end_object();
         self.scenario = Some(scenario);
         self.trace = Some(trace);
@@ -358,20 +356,20 @@ impl Playground {
     /// The live run so far: `{"ok":true,"now","done","summary","svg","trace"}`; `done` once every
     /// task has returned, nothing can happen any more, or the chart's end is reached.
     pub fn live_snapshot(&mut self, width: f64, dark: bool) -> String {
-        self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), false, None)
+        self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), false, false)
     }
 
     /// Stops the live run and returns its last snapshot, as [`live_snapshot`](Self::live_snapshot)
     /// with `"stopped":true` and a summary that says `stopped at …`.
     pub fn stop_live(&mut self, width: f64, dark: bool) -> String {
-        let out = self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), true, None);
+        let out = self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), true, false);
         self.live = None;
         out
     }
 
     /// The live run so far for a page that draws a view (see [`chart`](Self::chart)):
-    /// `{"ok":true,"now","done","stopped","summary","chart"}`, and `"trace"` when `with_trace`;
-    /// `stop` stops the run after this snapshot.
+    /// `{"ok":true,"now","done","stopped","summary","chart"}`; its trace is then
+    /// [`trace_json`](Self::trace_json). `stop` stops the run after this snapshot.
     #[allow(clippy::too_many_arguments)]
     pub fn live_view(
         &mut self,
@@ -381,18 +379,17 @@ impl Playground {
         t1: f64,
         y0: f64,
         y1: f64,
-        with_trace: bool,
         stop: bool,
     ) -> String {
-        let out = self.snapshot(view(width, dark, t0, t1, y0, y1), stop, Some(with_trace));
+        let out = self.snapshot(view(width, dark, t0, t1, y0, y1), stop, true);
         if stop {
             self.live = None;
         }
         out
     }
 
-    /// `parts`: `None` for one SVG and the trace; `Some(with_trace)` for the chart's parts.
-    fn snapshot(&mut self, mut options: gantt::Options, stop: bool, parts: Option<bool>) -> String {
+    /// `parts`: the chart's parts (and no trace), else one SVG and the trace.
+    fn snapshot(&mut self, mut options: gantt::Options, stop: bool, parts: bool) -> String {
         let Some(live) = &self.live else {
             return r#"{"ok":false,"errors":[]}"#.to_string();
         };
@@ -421,8 +418,8 @@ impl Playground {
         options.running_at = (!done).then_some(now);
         options.stopped = stopped;
         let out = match parts {
-            None => result_json(&trace, &summary, &options, &extra),
-            Some(with_trace) => {
+            false => result_json(&trace, &summary, &options, &extra),
+            true => {
                 let mut w = JsonWriter::new();
                 w.begin_object();
                 w.key("ok");
@@ -435,10 +432,6 @@ impl Playground {
                 }
                 w.key("chart");
                 w.raw(&parts_json(&trace, &options, false));
-                if with_trace || done || stopped {
-                    w.key("trace");
-                    w.raw(&trace.to_json());
-                }
                 w.end_object();
                 w.finish()
             }
