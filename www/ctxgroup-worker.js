@@ -4,6 +4,12 @@
 // long is terminating the worker. Without workers, the element calls handle() on its own thread.
 import init, { Playground } from './pkg/ctxgroup.js';
 
+// The library's browser clock reads `performance.now()` through `window`; a worker has no
+// `Window`, so each reading would throw and catch a ReferenceError and fall back to the
+// millisecond `Date.now()` (live runs in a worker were five times later than on the page).
+// The worker's global scope has the same `performance`: let it stand for the window.
+if (typeof Window === 'undefined' && typeof WorkerGlobalScope !== 'undefined') globalThis.Window = WorkerGlobalScope;
+
 let pg = null;
 
 const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0];
@@ -12,13 +18,8 @@ const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0
  * and a head for what it shows at once (cloning tens of thousands of objects into the page
  * would stall it). */
 function traceOut(res) {
-  const json = pg.trace_json();
-  const t = JSON.parse(json);
-  res.traceJson = json;
-  res.head = {
-    returned: t.returned, end: t.end, expectations: t.expectations,
-    tasks: t.tasks.slice(0, 60), taskCount: t.tasks.length, eventCount: t.events.length,
-  };
+  res.traceJson = pg.trace_json();
+  res.head = JSON.parse(pg.trace_head());
 }
 
 /** Answers one request of the element: `{id, op, …}` → `{id, …}`. */
@@ -48,7 +49,7 @@ export async function handle(m) {
         return { id, ...JSON.parse(pg.start_live(m.text, m.speed)) };
       case 'snapshot': {
         const t0 = performance.now();
-        const res = JSON.parse(pg.live_view(...view(m.view), !!m.stop));
+        const res = JSON.parse(pg.live_view(...view(m.view), !!m.withTrace, !!m.stop));
         if (res.ok && (m.withTrace || res.done)) traceOut(res);
         res.ms = performance.now() - t0;
         return { id, ...res };

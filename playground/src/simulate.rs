@@ -645,6 +645,13 @@ impl Recorder {
 
     /// Builds the trace, with the chart's end, leaks and `expect` results.
     pub(crate) fn finish(&self, scenario: &Scenario, now: Duration) -> Trace {
+        self.build(scenario, now, true)
+    }
+
+    /// [`finish`](Self::finish); without `events`, the trace has none (a live frame's chart
+    /// does not need them, and copying them delays the run's own timers).
+    fn build(&self, scenario: &Scenario, now: Duration, events: bool) -> Trace {
+        let with_events = events;
         let inner = self.inner.lock().unwrap();
         let mut tasks: Vec<TaskTrace> = Vec::new();
         let mut last: f64 = 0.0;
@@ -687,9 +694,13 @@ impl Recorder {
                 t.leaked = t.end.map_or(true, |e| e > pe + 1e-9);
             }
         }
-        let mut events = inner.events.clone();
+        let mut events = if with_events {
+            inner.events.clone()
+        } else {
+            Vec::new()
+        };
         for (t, last) in inner.tasks.iter().zip(&inner.unlisted_check) {
-            if let Some(at) = last {
+            if let (Some(at), true) = (last, with_events) {
                 events.push(last_unlisted_check(t, *at));
             }
         }
@@ -712,9 +723,9 @@ impl Recorder {
 
     /// The trace so far, for the page's live mode.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn snapshot(&self, scenario: &Scenario) -> Trace {
+    pub(crate) fn snapshot(&self, scenario: &Scenario, events: bool) -> Trace {
         let now = self.clock.now();
-        let mut t = self.finish(scenario, now);
+        let mut t = self.build(scenario, now, events);
         t.end = t.end.max(secs(now));
         t
     }

@@ -290,6 +290,30 @@ impl Playground {
         }
     }
 
+    /// What a page shows of the last trace at once: `{"returned","end","expectations","tasks"
+    /// (the first 60),"taskCount","eventCount"}`.
+    pub fn trace_head(&self) -> String {
+        let Some(t) = &self.trace else {
+            return "null".to_string();
+        };
+        let first = Trace {
+            returned: t.returned.clone(),
+            tasks: t.tasks.iter().take(60).cloned().collect(),
+            events: Vec::new(),
+            marks: Vec::new(),
+            end: t.end,
+            expectations: t.expectations.clone(),
+        };
+        let json = first.to_json();
+        // `{… "events":[],"marks":[],…}`: the fields of the head, and the counts.
+        format!(
+            "{},\"taskCount\":{},\"eventCount\":{}}}",
+            json.strip_suffix('}').unwrap_or(&json),
+            t.tasks.len(),
+            t.events.len()
+        )
+    }
+
     /// The last trace as JSON.
     pub fn trace_json(&self) -> String {
         self.trace.as_ref().map(Trace::to_json).unwrap_or_default()
@@ -356,20 +380,22 @@ impl Playground {
     /// The live run so far: `{"ok":true,"now","done","summary","svg","trace"}`; `done` once every
     /// task has returned, nothing can happen any more, or the chart's end is reached.
     pub fn live_snapshot(&mut self, width: f64, dark: bool) -> String {
-        self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), false, false)
+        self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), false, None)
     }
 
     /// Stops the live run and returns its last snapshot, as [`live_snapshot`](Self::live_snapshot)
     /// with `"stopped":true` and a summary that says `stopped at …`.
     pub fn stop_live(&mut self, width: f64, dark: bool) -> String {
-        let out = self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), true, false);
+        let out = self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), true, None);
         self.live = None;
         out
     }
 
     /// The live run so far for a page that draws a view (see [`chart`](Self::chart)):
-    /// `{"ok":true,"now","done","stopped","summary","chart"}`; its trace is then
-    /// [`trace_json`](Self::trace_json). `stop` stops the run after this snapshot.
+    /// `{"ok":true,"now","done","stopped","summary","chart"}`. With `with_trace` (and always
+    /// once the run is over) its whole trace is then [`trace_json`](Self::trace_json);
+    /// otherwise the frame skips the events (check ticks are drawn when the run is over).
+    /// `stop` stops the run after this snapshot.
     #[allow(clippy::too_many_arguments)]
     pub fn live_view(
         &mut self,
@@ -379,25 +405,28 @@ impl Playground {
         t1: f64,
         y0: f64,
         y1: f64,
+        with_trace: bool,
         stop: bool,
     ) -> String {
-        let out = self.snapshot(view(width, dark, t0, t1, y0, y1), stop, true);
+        let out = self.snapshot(view(width, dark, t0, t1, y0, y1), stop, Some(with_trace));
         if stop {
             self.live = None;
         }
         out
     }
 
-    /// `parts`: the chart's parts (and no trace), else one SVG and the trace.
-    fn snapshot(&mut self, mut options: gantt::Options, stop: bool, parts: bool) -> String {
+    /// `parts`: `Some(with_trace)` for the chart's parts (no trace), `None` for one SVG and
+    /// the trace.
+    fn snapshot(&mut self, mut options: gantt::Options, stop: bool, parts: Option<bool>) -> String {
         let Some(live) = &self.live else {
             return r#"{"ok":false,"errors":[]}"#.to_string();
         };
-        let mut trace = live.recorder.snapshot(&live.scenario);
         let now = live.scaled.now().as_secs_f64();
         let idle = live.clock.pending_timers() == 0;
         let all_done = live.live_tasks.load(std::sync::atomic::Ordering::SeqCst) == 0;
         let done = all_done || idle || now >= live.horizon;
+        let events = parts.map_or(true, |with_trace| with_trace || done || stop);
+        let mut trace = live.recorder.snapshot(&live.scenario, events);
         let stopped = stop && !done;
         if done {
             trace.end = trace.end.max(live.horizon.min(now));
@@ -418,8 +447,8 @@ impl Playground {
         options.running_at = (!done).then_some(now);
         options.stopped = stopped;
         let out = match parts {
-            false => result_json(&trace, &summary, &options, &extra),
-            true => {
+            None => result_json(&trace, &summary, &options, &extra),
+            Some(_) => {
                 let mut w = JsonWriter::new();
                 w.begin_object();
                 w.key("ok");
