@@ -720,7 +720,7 @@ export class CtxgroupPlayground extends HTMLElement {
     this._runBtn.textContent = '↻ Restart';
     this._showErrors([]);
     // One snapshot at a time, on animation frames; the worker's drawing delays its own timers,
-    // so it is kept to a fifth of the time, and the page's to what a frame allows.
+    // so it is kept to a tenth of the time, and the page's to what a frame allows.
     let waiting = false;
     let next = 0;
     let frames = 0;
@@ -736,7 +736,7 @@ export class CtxgroupPlayground extends HTMLElement {
         const t0 = performance.now();
         this._showLive(snap);
         const cost = performance.now() - t0;
-        next = performance.now() + 4 * (snap.ms || 0) + Math.max(0, cost - 8) * 2;
+        next = performance.now() + 9 * (snap.ms || 0) + Math.max(0, cost - 8) * 2;
         if (snap.done) this._finishLive(false);
       });
     };
