@@ -330,7 +330,7 @@ th { position: sticky; top: 0; background: var(--cg-panel); }
 .expects li.bad::before { content: "✗ "; color: var(--cg-failed); font-weight: 700; }
 .notice { padding: 6px 12px; font-size: 13px; color: var(--cg-muted); }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-@media (max-width: 640px) { .kbd { display: none; } .toolbar { gap: 6px; } }
+@media (max-width: 640px) { .kbd, .zoombar .hint { display: none; } .toolbar { gap: 6px; } }
 `;
 const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
 /** A virtual run taking longer than this shows "running…" and can be stopped. */

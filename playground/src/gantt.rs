@@ -829,22 +829,24 @@ fn row(
     {
         end_marker(s, task.outcome, l.x(bar_end), cy, bar_h);
     }
-    if let Some((lead, rest)) = why(task, trace, effects, options) {
-        let text_w = (text_width(&lead, 11.0) + text_width(&rest, 11.0)) * 1.1;
+    if let Some((lead, mut rest)) = why(task, trace, effects, options) {
+        // Under its bar, moved left as far as the chart's edge needs (the line under the names
+        // is free); cut short, with the whole text in the tooltip, when it is wider than that.
+        let width_of =
+            |lead: &str, rest: &str| (text_width(lead, 11.0) + text_width(rest, 11.0)) * 1.1;
+        let room = l.width - 8.0;
+        if width_of(&lead, &rest) > room {
+            let keep =
+                ((room / (11.0 * 0.56 * 1.1)) as usize).saturating_sub(lead.chars().count() + 1);
+            rest = rest.chars().take(keep).chain(['…']).collect();
+        }
+        let text_w = width_of(&lead, &rest);
         let wy = y + l.row_h + l.why_h / 2.0 - 1.0;
-        // Under its bar when it fits, else right-aligned to the chart's edge.
-        let x_start = l.xc(task.start.unwrap_or(task.spawned)).max(l.left + 2.0);
-        let (x, anchor) = if x_start + text_w <= l.width - 4.0 {
-            (x_start, "start")
-        } else {
-            (
-                (l.width - 4.0).max(l.left + 2.0 + text_w.min(l.width)),
-                "end",
-            )
-        };
+        let x_start = l.xc(task.start.unwrap_or(task.spawned));
+        let x = x_start.min(l.width - 4.0 - text_w).max(4.0);
         let _ = write!(
             s,
-            r#"<text class="cg-why" x="{}" y="{}" dominant-baseline="central" text-anchor="{anchor}">"#,
+            r#"<text class="cg-why" x="{}" y="{}" dominant-baseline="central">"#,
             Px(x),
             Px(wy)
         );
