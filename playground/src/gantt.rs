@@ -280,7 +280,7 @@ fn has_why(t: &TaskTrace, options: &Options) -> bool {
         Outcome::Completed => {
             t.leaked
                 || t.cancel_requested
-                    .is_some_and(|c| t.end.is_some_and(|e| e > c + 1e-9))
+                    .is_some_and(|c| t.end.is_some_and(|e| e > c + 5e-4))
         }
         Outcome::Running => options.running_at.is_none() || t.cancel_requested.is_some(),
     }
@@ -298,7 +298,7 @@ fn why(
     let lead = match (t.outcome, t.end) {
         (Outcome::Cancelled, Some(end)) => {
             rest.push_str(cause);
-            if let Some(c) = t.cancel_requested.filter(|&c| end > c + 1e-9) {
+            if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
                 let _ = write!(rest, ", seen {} later", human(end - c));
             }
             if let (Some((from, to)), Some(work)) = (ghost(t), t.work) {
@@ -327,7 +327,7 @@ fn why(
             format!("failed at {}: ", human(end))
         }
         (Outcome::Completed, Some(end)) => {
-            if let Some(c) = t.cancel_requested.filter(|&c| end > c + 1e-9) {
+            if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
                 let _ = write!(
                     rest,
                     "ran on {} after the cancel at {} ({cause})",
