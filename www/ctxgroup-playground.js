@@ -663,11 +663,17 @@ export class CtxgroupPlayground extends HTMLElement {
 
   _setBusy(on) {
     clearTimeout(this._busyTimer);
-    this._summary.classList.toggle('busy', on);
     this._stopBtn.disabled = !on && !this._running;
+    if (on === this._summary.classList.contains('busy')) return;
+    this._summary.classList.toggle('busy', on);
     if (on) {
+      this._beforeBusy = [this._summary.textContent, this._summary.classList.contains('stale')];
       this._summary.classList.remove('stale');
       this._summary.textContent = 'Running… (Stop or Esc ends it)';
+    } else if (this._beforeBusy) {
+      // What the last finished run said, until this run's result replaces it.
+      [this._summary.textContent] = this._beforeBusy;
+      this._summary.classList.toggle('stale', this._beforeBusy[1]);
     }
   }
 

@@ -51,6 +51,7 @@ test('a scenario over the work budget is refused at the line that costs most, wi
   assert.match(error, /^line \d+, col 1: the run (passed its budget of [\d,]+ steps|took over \d+ s of work)/);
   assert.match(error, /Task t\d+ checked its context [\d,]+ times \(check=every:1ms\), and \d+ other tasks check too\. Use a longer step, such as check=every:100ms, or fewer such tasks\./);
   assert.equal(await page.locator('#pg pre .l.bad mark').count(), 1, 'the line is marked');
+  assert.doesNotMatch(await page.locator('#pg .summary').textContent(), /Running/, 'the summary no longer says it runs');
   const stalls = await watch.stop();
   assert.ok(Math.max(0, ...stalls) <= 100, `main-thread stalls of ${stalls.join(', ')} ms`);
   await page.close();
