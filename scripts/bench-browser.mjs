@@ -23,6 +23,16 @@ try {
   for (const s of r.simulate) console.log(`| ${s.tasks.toLocaleString('en')} tasks | ${f(s.ms)} |`);
   console.log('\n| Gantt | SVG string (ms) | SVG + DOM + first frame (ms) | SVG size (bytes) |\n|---|---|---|---|');
   for (const s of r.render) console.log(`| ${s.tasks.toLocaleString('en')} tasks | ${f(s.svgMs, 1)} | ${f(s.shownMs, 1)} | ${s.bytes.toLocaleString('en')} |`);
+  const pc = r.page;
+  console.log(`\n| the page's chart, ${pc.tasks.toLocaleString('en')} tasks (worker + DOM + first frame) | median ms |\n|---|---|`);
+  console.log(`| Run → first frame (parse, simulate, trace JSON, first screen of rows) | ${f(pc.runMs, 1)} |`);
+  console.log(`| scroll to rows not drawn yet → first frame | ${f(pc.chartMs, 1)} |`);
+  console.log(`| zoom into a tenth of the run → first frame | ${f(pc.zoomMs, 1)} |`);
+  console.log(`| DOM size of what is drawn | ${pc.bytes.toLocaleString('en')} B |`);
+  const lv = r.live;
+  console.log(`\n| live mode, ${lv.tasks.toLocaleString('en')} tasks of 1–9 s at ${lv.speed}× (no limit; each waits on one timer): task end, live − virtual, real ms | p50 | p95 | max |\n|---|---|---|---|`);
+  console.log(`| drawn by the element as it runs (${f(lv.fps, 0)} frames/s, longest main-thread task ${f(lv.longestTaskMs, 0)} ms) | ${f(lv.drawn.p50)} | ${f(lv.drawn.p95)} | ${f(lv.drawn.max)} |`);
+  console.log(`| in its worker, drawing nothing | ${f(lv.undrawn.p50)} | ${f(lv.undrawn.p95)} | ${f(lv.undrawn.max)} |`);
   const l = r.lateness;
   console.log('\n| lateness of 200 deadlines (fired − due, ms) | mean | p50 | p95 | max |\n|---|---|---|---|---|');
   for (const [k, v] of [['ctxgroup (BrowserClock, one timer)', l.ctxgroup], ['raw setTimeout (the floor)', l.setTimeout]]) {

@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# Gzipped wasm + glue of the playground, in bytes: the latest measurement (107,255 B; the first
-# was 122,213 B) with 2% headroom. Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-109400}
+# Gzipped wasm + glue of the playground, in bytes: the latest measurement (119,882 B, after the
+# chart learned to draw why tasks stopped, in parts for a page that draws only what is on screen,
+# and runs got a work budget; 107,255 B before that; the first was 122,213 B) with 2% headroom.
+# Lower it whenever the build gets smaller; the aim is 80 KB.
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-122300}
 
 gz() { gzip -9c "$1" | wc -c; }
 row() { printf '| %-26s | %9s | %9s |\n' "$1" "$(wc -c < "$2")" "$(gz "$2")"; }

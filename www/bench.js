@@ -1,11 +1,14 @@
-// The browser benchmark: simulation and rendering speed, timer lateness next to raw setTimeout
-// (the floor), many pending deadlines, and memory after many runs. Results land in
-// window.benchResults (read by scripts/bench-browser.mjs) and on the page.
+// The browser benchmark: simulation and rendering speed, the page's 10,000-task chart to its
+// first frame (through the element's worker), live mode's lateness with 1,000 tasks on screen,
+// timer lateness next to raw setTimeout (the floor), many pending deadlines, and memory after
+// many runs. Results land in window.benchResults (read by scripts/bench-browser.mjs) and on the
+// page.
 import init, { Playground, trace_json, bench_deadline_lateness, bench_pending_deadlines } from './pkg/ctxgroup.js';
+import { wasmModule } from './ctxgroup-playground.js';
 
 const out = document.getElementById('out');
 const log = (s) => { out.textContent = (out.textContent === 'running…' ? '' : out.textContent) + s + '\n'; };
-const results = { simulate: [], render: [], lateness: {}, pending: {}, memory: {} };
+const results = { simulate: [], render: [], page: {}, live: {}, lateness: {}, pending: {}, memory: {} };
 
 function scenario(n) {
   const lines = ['timeout 60s', 'limit 64'];
@@ -49,6 +52,104 @@ async function rawPending(n, delay) {
   return performance.now() - t0;
 }
 
+/** The element's worker, driven directly: requests in, answers out. */
+async function workerEngine() {
+  const module = await wasmModule();
+  const w = new Worker(new URL('./ctxgroup-worker.js', import.meta.url), { type: 'module' });
+  let seq = 0;
+  const pending = new Map();
+  w.onmessage = (e) => { pending.get(e.data.id)?.(e.data); pending.delete(e.data.id); };
+  const call = (op, args = {}) => new Promise((r) => { const id = ++seq; pending.set(id, r); w.postMessage({ id, op, ...args }); });
+  await call('init', { module });
+  return { call, close: () => w.terminate() };
+}
+
+/** The 10,000-task chart as the page draws it: the axis, the rows on a 900 px screen, the foot. */
+async function pageChart(n) {
+  const eng = await workerEngine();
+  const box = document.createElement('div');
+  box.style.cssText = 'position:relative;width:960px;height:900px;overflow:auto';
+  document.body.append(box);
+  const show = (c) => { box.innerHTML = c.head + c.body + c.foot; box.getBoundingClientRect(); };
+  const view = (y0) => ({ width: 960, dark: false, t0: 0, t1: 0, y0, y1: y0 + 2700 });
+  const text = scenario(n);
+  await eng.call('run', { text, view: view(0) }); // warm up
+  const runs = [];
+  const charts = [];
+  const zooms = [];
+  for (let i = 0; i < 5; i++) {
+    let t0 = performance.now();
+    const res = await eng.call('run', { text, view: view(0) });
+    JSON.parse(res.traceJson).tasks.length; // the page parses the trace when it needs it all
+    show(res.chart);
+    await frame();
+    runs.push(performance.now() - t0);
+    // Scrolling to the middle: the rows there, drawn and on screen.
+    t0 = performance.now();
+    show((await eng.call('chart', { view: view(100_000 + i * 1000) })).chart);
+    await frame();
+    charts.push(performance.now() - t0);
+    // Zooming into a tenth of the run.
+    t0 = performance.now();
+    show((await eng.call('chart', { view: { ...view(0), t0: 1 + i, t1: 1 + i + (res.head.end / 10) } })).chart);
+    await frame();
+    zooms.push(performance.now() - t0);
+  }
+  const bytes = box.innerHTML.length;
+  box.remove();
+  eng.close();
+  return { tasks: n, runMs: median(runs), chartMs: median(charts), zoomMs: median(zooms), bytes };
+}
+
+/** Live mode at 10× with 1,000 tasks: how late each task's end is reported against virtual
+ * mode, (a) drawn by the element as it runs and (b) in a worker that draws nothing, and the
+ * longest main-thread task meanwhile. Each task waits on one timer (await, never, start), so
+ * an end's lateness is one timer's: a task that steps (check=every) adds up the lateness of
+ * each step. */
+async function liveLateness(n, speed) {
+  const lines = ['timeout 60s'];
+  for (let i = 0; i < n; i++) lines.push(`task t${i} ${1000 + ((i * 37) % 8000)}ms${['', ' check=never', ' check=start'][i % 3]}`);
+  const text = lines.join('\n') + '\n';
+  const eng = await workerEngine();
+  const virtual = JSON.parse((await eng.call('run', { text, view: { width: 960, dark: false } })).traceJson);
+  const lateOf = (trace) => stats(virtual.tasks.map((v, i) => (trace.tasks[i].end - v.end) * 1000 / speed)); // real ms
+  // (b) No drawing: the worker alone.
+  await eng.call('live', { text, speed });
+  let snap;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    if ((await eng.call('pending')).n === 0) { snap = await eng.call('snapshot', { view: { width: 960 }, stop: true }); break; }
+  }
+  const undrawn = lateOf(JSON.parse(snap.traceJson));
+  eng.close();
+  // (a) The element, drawing on animation frames.
+  const pg = document.createElement('ctxgroup-playground');
+  pg.setAttribute('mode', 'live');
+  pg.setAttribute('speed', String(speed));
+  pg.textContent = text;
+  document.body.append(pg);
+  // As a user would have: a virtual run first (the worker's code is warm, as in (b)).
+  pg.setAttribute('mode', 'virtual');
+  await new Promise((resolve) => { pg.addEventListener('ctxgroup-run-end', resolve, { once: true }); pg.run(); });
+  pg.setAttribute('mode', 'live');
+  const long = [];
+  const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) long.push(e.duration); });
+  obs.observe({ type: 'longtask' });
+  let frames = 0;
+  const countFrames = () => { frames++; if (pg.isConnected) requestAnimationFrame(countFrames); };
+  requestAnimationFrame(countFrames);
+  const t0 = performance.now();
+  const detail = await new Promise((resolve) => {
+    pg.addEventListener('ctxgroup-run-end', (e) => resolve(e.detail), { once: true });
+    pg.run();
+  });
+  const wall = performance.now() - t0;
+  obs.disconnect();
+  const drawn = lateOf(detail.trace);
+  pg.remove();
+  return { tasks: n, speed, wallMs: wall, fps: (frames / wall) * 1000, drawn, undrawn, longestTaskMs: Math.max(0, ...long) };
+}
+
 async function main() {
   const wasm = await init();
   const pg = new Playground();
@@ -83,6 +184,12 @@ async function main() {
     log(`Gantt ${n} tasks: SVG ${svgMs.toFixed(1)} ms; SVG + DOM + first frame ${shownMs.toFixed(1)} ms`);
     chart.innerHTML = '';
   }
+  // The page's chart, through the element's worker.
+  results.page = await pageChart(10000);
+  log(`page chart, 10,000 tasks: run to first frame ${results.page.runMs.toFixed(1)} ms; scroll to new rows ${results.page.chartMs.toFixed(1)} ms; zoom ${results.page.zoomMs.toFixed(1)} ms`);
+  // Live mode with 1,000 tasks on screen at 10×.
+  results.live = await liveLateness(1000, 10);
+  log(`live, 1,000 tasks at 10×: task ends late by p50 ${results.live.drawn.p50.toFixed(1)} ms, max ${results.live.drawn.max.toFixed(1)} ms (real) drawn; ${results.live.undrawn.p50.toFixed(1)} / ${results.live.undrawn.max.toFixed(1)} ms undrawn; longest main-thread task ${results.live.longestTaskMs.toFixed(0)} ms`);
   // Timer lateness: 200 deadlines 20 ms apart, from 50 ms; the same schedule on raw setTimeout.
   const ours = JSON.parse(await bench_deadline_lateness(200, 50, 20));
   const raw = await rawLateness(200, 50, 20);

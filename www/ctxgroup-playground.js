@@ -1,6 +1,5 @@
 // <ctxgroup-playground>: an editor, a Run button and a Gantt chart of what a scenario does, on
-// the ctxgroup library compiled to WebAssembly. One module; every element on a page shares one
-// wasm instance. The element's text is the scenario.
+// the ctxgroup library compiled to WebAssembly. The element's text is the scenario.
 //
 //   <script type="module" src="ctxgroup-playground.js"></script>
 //   <ctxgroup-playground autorun>
@@ -9,22 +8,104 @@
 //     task t2 10s check=every:1s
 //   </ctxgroup-playground>
 //
+// The work (parsing, simulating, laying out the chart, live runs) happens in a Web Worker per
+// element (ctxgroup-worker.js, next to this file), instantiated from the page's one compiled wasm
+// module: a heavy scenario never freezes the page, and Stop ends it at once.
+//
 // Attributes: mode (virtual|live), speed (0.1–10), readonly, autorun, theme (auto|light|dark),
 // height (editor height, CSS length), full (page layout: editor beside the chart).
-// Events (bubbling, composed): ctxgroup-run-start {mode}, ctxgroup-run-end {mode, ok, summary,
-// returned, errors}.
+// Events (bubbling, composed): ctxgroup-run-start {mode}, ctxgroup-run-end {mode, ok, stopped,
+// summary, returned, errors, trace}.
 
-let wasmReady = null;
+const WASM_URL = new URL('./pkg/ctxgroup_bg.wasm', import.meta.url);
+const WORKER_URL = new URL('./ctxgroup-worker.js', import.meta.url);
+let compiled = null;
 
-/** Loads the wasm module once per page, whatever number of elements there are. */
+/** The page's one compiled wasm module, fetched once whatever number of elements there are. */
+export function wasmModule() {
+  if (!compiled) {
+    compiled = (WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch(WASM_URL)) : Promise.reject(new Error('no streaming')))
+      .catch(() => fetch(WASM_URL).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b)));
+  }
+  return compiled;
+}
+
+let mainThread = null;
+
+/** The wasm API on this thread (for pages that call it directly; the element does not). */
 export function loadWasm() {
-  if (!wasmReady) {
-    wasmReady = import(new URL('./pkg/ctxgroup.js', import.meta.url).href).then(async (mod) => {
-      await mod.default({ module_or_path: new URL('./pkg/ctxgroup_bg.wasm', import.meta.url) });
+  if (!mainThread) {
+    mainThread = Promise.all([import(new URL('./pkg/ctxgroup.js', import.meta.url).href), wasmModule()]).then(async ([mod, module]) => {
+      await mod.default({ module_or_path: module });
       return mod;
     });
   }
-  return wasmReady;
+  return mainThread;
+}
+
+/** One element's worker: requests in, answers out, in order; terminate() drops what is pending. */
+class Engine {
+  constructor() {
+    this.worker = null;
+    this.ready = null;
+    this.pending = new Map();
+    this.seq = 0;
+  }
+
+  _start() {
+    const answer = (data) => {
+      const p = this.pending.get(data.id);
+      if (p) { this.pending.delete(data.id); p(data); }
+    };
+    try {
+      this.worker = new Worker(WORKER_URL, { type: 'module' });
+      this.worker.onmessage = (e) => answer(e.data);
+      this.worker.onerror = (e) => {
+        e.preventDefault?.();
+        for (const [id, p] of this.pending) p({ id, ok: false, trapped: true, errors: [{ line: 1, col: 1, endCol: 2, message: `internal error: ${e.message || 'the worker failed'}`, hint: '', text: '' }] });
+        this.pending.clear();
+        this.terminate();
+      };
+      this.post = (m) => this.worker.postMessage(m);
+    } catch {
+      // No module workers here: the same code, on this thread.
+      const local = import(WORKER_URL.href);
+      this.worker = { terminate() {} };
+      this.post = (m) => local.then((w) => w.handle(m)).then(answer);
+    }
+    const me = this.worker;
+    this.ready = wasmModule().then((module) => this._call('init', { module })).then((r) => {
+      if (!r.ok && me === this.worker) throw new Error(r.errors?.[0]?.message || 'could not start');
+    });
+  }
+
+  _call(op, args = {}) {
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.post({ id, op, ...args });
+    });
+  }
+
+  /** Sends a request once the worker is up (starting one if needed). */
+  async request(op, args) {
+    if (!this.worker) this._start();
+    const me = this.worker;
+    await this.ready;
+    if (me !== this.worker) return { ok: false, cancelled: true };
+    return this._call(op, args);
+  }
+
+  get busy() { return this.pending.size > 0; }
+
+  /** Stops the worker and what it was doing; pending requests answer `{cancelled: true}`. */
+  terminate() {
+    this.worker?.terminate();
+    this.worker = null;
+    this.ready = null;
+    for (const [id, p] of this.pending) p({ id, ok: false, cancelled: true });
+    this.pending.clear();
+  }
 }
 
 // ---------- share links: the whole scenario in the URL hash ----------
@@ -46,6 +127,27 @@ async function pipe(bytes, stream) {
   return new Uint8Array(await new Response(out).arrayBuffer());
 }
 
+/** Reads a stream into bytes, giving up (and cancelling it) past `max` bytes. */
+async function readCapped(stream, max) {
+  const reader = stream.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      reader.cancel().catch(() => {});
+      throw new Error('the scenario in the link is too long');
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+
 /** `z=` + deflate-raw + base64url when the browser compresses; `t=` + base64url otherwise. */
 export async function encodeScenario(text) {
   const bytes = new TextEncoder().encode(text);
@@ -57,16 +159,23 @@ export async function encodeScenario(text) {
 
 const MAX_SHARED_BYTES = 1_000_000;
 
-/** Decodes a hash made by encodeScenario. The hash is untrusted: it only ever becomes editor text. */
+/** Decodes a hash made by encodeScenario. The hash is untrusted: it only ever becomes editor
+ * text, it is size-checked before decoding, and it is decompressed as a stream that stops past
+ * the size limit (a small link cannot inflate to gigabytes). */
 export async function decodeScenario(hash) {
   const h = hash.replace(/^#/, '');
   const [kind, data] = [h.slice(0, 2), h.slice(2)];
+  if ((kind === 'z=' || kind === 't=') && data.length > Math.ceil(MAX_SHARED_BYTES * 4 / 3) + 4) throw new Error('the link is too long');
   let bytes;
   if (kind === 'z=') {
     if (typeof DecompressionStream !== 'function') throw new Error('this browser cannot open compressed links');
     const compressed = fromBase64Url(data);
-    if (compressed.length > MAX_SHARED_BYTES) throw new Error('the link is too long');
-    bytes = await pipe(compressed, new DecompressionStream('deflate-raw'));
+    try {
+      bytes = await readCapped(new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate-raw')), MAX_SHARED_BYTES);
+    } catch (e) {
+      if (/too long/.test(e.message)) throw e;
+      throw new Error('the link is damaged (it does not decompress)');
+    }
   } else if (kind === 't=') {
     bytes = fromBase64Url(data);
   } else {
@@ -120,8 +229,6 @@ function hostPrefersDark() {
   return matchMedia('(prefers-color-scheme: dark)').matches;
 }
 
-const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
-
 const STYLE = `
 :host { display: block; --cg-font: ui-sans-serif, system-ui, -apple-system, "Segoe UI", sans-serif;
   --cg-mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
@@ -160,28 +267,49 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 :host([full]) .left { flex: 1 1 360px; max-width: 100%; border-right: 1px solid var(--cg-border); }
 :host([full]) .right { flex: 3 1 560px; }
 .editor { position: relative; display: flex; font: 13px/20px var(--cg-mono); border-bottom: 1px solid var(--cg-border); height: var(--cg-editor-height, auto); min-height: 120px; }
-:host([full]) .editor { flex: 1; min-height: 320px; }
-.gutter { flex: none; padding: 8px 0; min-width: 3.2em; text-align: right; color: var(--cg-muted); background: var(--cg-panel); border-right: 1px solid var(--cg-border); user-select: none; overflow: hidden; }
-.gutter div { padding: 0 8px 0 4px; height: 20px; }
-.gutter div.bad { background: var(--cg-failed); color: #fff; font-weight: 700; }
-.gutter div.expect-ok::before { content: "✓ "; color: var(--cg-completed); }
-.gutter div.expect-bad { background: var(--cg-error-bg); color: var(--cg-failed); font-weight: 700; }
-.code { position: relative; flex: 1; min-width: 0; }
-.code textarea, .code pre { margin: 0; padding: 8px 10px; font: inherit; white-space: pre; overflow: auto; tab-size: 2; border: 0; width: 100%; height: 100%; }
+:host([full]) .editor { flex: 1; min-height: 160px; }
+.editor:focus-within { outline: 2px solid var(--cg-accent); outline-offset: -2px; }
+.code { position: relative; flex: 1; min-width: 0; contain: strict; } /* typing lays out the editor alone */
+/* Lines wrap; the overlay under the textarea wraps them the same way and carries the line numbers
+   (so a wrapped line keeps one number), the error marks and the ✓/✗ of expect lines. */
+.code textarea, .code pre { margin: 0; padding: 8px 8px 8px 4.2em; font: inherit; white-space: pre-wrap; overflow-wrap: anywhere;
+  overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable; tab-size: 2; border: 0; width: 100%; height: 100%; }
 .code textarea { position: absolute; inset: 0; resize: none; background: transparent; color: var(--cg-fg); caret-color: var(--cg-fg); outline: none; }
-.code pre { color: transparent; pointer-events: none; background: var(--cg-bg); min-height: 100%; }
+.code pre { overflow-y: hidden; color: transparent; pointer-events: none; min-height: 100%;
+  background: linear-gradient(to right, var(--cg-panel) 3.4em, var(--cg-border) 3.4em, var(--cg-border) calc(3.4em + 1px), var(--cg-bg) calc(3.4em + 1px)); }
+.code pre .l { position: relative; min-height: 20px; }
+/* A long text (thousands of lines) does not wrap, and the overlay draws only the lines in view. */
+.code.big textarea, .code.big pre { white-space: pre; overflow-wrap: normal; overflow-x: auto; }
+.code.big pre { overflow: hidden; }
+.code.big pre .l { position: absolute; left: 4.2em; right: 0; height: 20px; }
+.code pre .l::before { content: attr(data-n); position: absolute; left: -4.2em; width: 3.4em; padding-right: 8px; text-align: right; color: var(--cg-muted); user-select: none; }
+.code pre .l.bad::before { background: var(--cg-failed); color: #fff; font-weight: 700; }
+.code pre .l.expect-ok::before { content: "✓ " attr(data-n); color: var(--cg-completed); }
+.code pre .l.expect-bad::before { content: "✗ " attr(data-n); background: var(--cg-error-bg); color: var(--cg-failed); font-weight: 700; }
+.code pre .l.sel { background: color-mix(in srgb, var(--cg-accent) 14%, transparent); }
 .code pre mark { background: var(--cg-error-bg); color: transparent; text-decoration: underline wavy var(--cg-failed); text-decoration-skip-ink: none; border-radius: 2px; }
-.code pre .comment { color: transparent; }
 .errors { margin: 0; padding: 0; list-style: none; font-size: 13px; }
 .errors li { padding: 6px 10px; background: var(--cg-error-bg); border-bottom: 1px solid var(--cg-border); cursor: pointer; }
 .errors li b { color: var(--cg-failed); }
 .errors li .hint { color: var(--cg-muted); }
 .summary { padding: 8px 12px; font-weight: 600; border-bottom: 1px solid var(--cg-border); min-height: 38px; }
 .summary.stale { opacity: .55; }
-.chart { position: relative; overflow: auto; max-height: var(--cg-chart-height, 70vh); background: var(--cg-bg); }
+.chart { position: relative; background: var(--cg-bg); }
 .chart.stale { opacity: .55; }
 .chart svg { display: block; }
+/* The axis stays in view; only the rows on screen are drawn (the spacer keeps the scroll height). */
+.cscroll { position: relative; overflow-x: hidden; overflow-y: auto; max-height: var(--cg-chart-height, min(70vh, 720px)); outline: none; touch-action: pan-y; overscroll-behavior: contain; }
+.cscroll:focus-visible { box-shadow: inset 0 0 0 2px var(--cg-accent); }
+.cspacer { position: relative; }
+.cbody { position: absolute; left: 0; right: 0; }
+.chart g.cg-row { cursor: pointer; }
+.zoombar { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; padding: 4px 12px; border-top: 1px solid var(--cg-border); font-size: 12px; color: var(--cg-muted); }
+.zoombar button { min-height: 24px; padding: 0 8px; font-size: 12px; }
+.zoombar .hint { flex: 1; text-align: right; }
 .scrubline { position: absolute; top: 0; width: 2px; background: var(--cg-accent); opacity: .85; pointer-events: none; }
+.summary.busy { opacity: 1; }
+.summary.busy::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 8px; border: 2px solid var(--cg-accent); border-right-color: transparent; border-radius: 50%; animation: cg-spin .8s linear infinite; vertical-align: -1px; }
+@keyframes cg-spin { to { transform: rotate(360deg); } }
 .scrub[hidden] { display: none; }
 .scrub { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 12px; border-top: 1px solid var(--cg-border); font-size: 13px; }
 .scrub input { flex: 1 1 200px; }
@@ -202,8 +330,11 @@ th { position: sticky; top: 0; background: var(--cg-panel); }
 .expects li.bad::before { content: "✗ "; color: var(--cg-failed); font-weight: 700; }
 .notice { padding: 6px 12px; font-size: 13px; color: var(--cg-muted); }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-@media (max-width: 640px) { .kbd { display: none; } .toolbar { gap: 6px; } }
+@media (max-width: 640px) { .kbd, .zoombar .hint { display: none; } .toolbar { gap: 6px; } }
 `;
+const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
+/** A virtual run taking longer than this shows "running…" and can be stopped. */
+const BUSY_MS = 150;
 
 export class CtxgroupPlayground extends HTMLElement {
   static get observedAttributes() { return ['theme', 'mode', 'readonly', 'height', 'speed']; }
@@ -211,25 +342,74 @@ export class CtxgroupPlayground extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: 'open' });
-    this._pg = null;
+    this._engine = new Engine();
     this._trace = null;
     this._timer = null;
     this._frame = null;
     this._running = false;
-    this._lastWidth = 0;
+    this._runId = 0;
+    this._inflight = null;
+    this._view = null; // the zoom window [t0, t1] in s; null: the whole run
+    this._chartData = null;
+    this._chartSeq = 0;
+    this._selected = null;
+    this._hlPath = null;
   }
 
   get value() { return this._textarea ? this._textarea.value : dedent(this.textContent || ''); }
   set value(text) {
     if (!this._textarea) { this.textContent = text; return; }
     this._textarea.value = text;
-    this._renderGutter();
+    this._expectMarks = null;
+    this._renderLines();
     this._scheduleRun();
   }
+
+  /** Replaces the scenario's text as an edit the user can undo (Ctrl+Z in the editor). */
+  replaceText(text) {
+    const t = this._textarea;
+    if (!t) { this.value = text; return; }
+    const had = this.shadowRoot.activeElement === t ? null : document.activeElement;
+    t.focus({ preventScroll: true });
+    t.select();
+    // insertText goes through the editor's own undo history; assigning .value would not.
+    if (!document.execCommand('insertText', false, text) || t.value !== text) t.value = text;
+    t.setSelectionRange(0, 0);
+    t.scrollTop = 0;
+    had?.focus?.({ preventScroll: true });
+    this._expectMarks = null;
+    this._renderLines();
+    this._scheduleRun();
+  }
+
   get mode() { return this.getAttribute('mode') === 'live' ? 'live' : 'virtual'; }
   set mode(m) { this.setAttribute('mode', m === 'live' ? 'live' : 'virtual'); }
   /** The last trace, parsed. */
   get trace() { return this._trace; }
+
+  /** The whole last trace, parsed from its JSON on first use. */
+  get _trace() {
+    const src = this._traceSrc;
+    if (src && src.parsed === undefined) { src.parsed = JSON.parse(src.json); src.json = null; }
+    return src?.parsed ?? null;
+  }
+
+  set _trace(t) { this._traceSrc = t ? { parsed: t } : null; }
+
+  /** Takes a run's trace: its head now, the rest when needed. */
+  _takeTrace(res) {
+    if (!res.head) return;
+    this._head = res.head;
+    this._traceSrc = { json: res.traceJson, parsed: undefined };
+  }
+  /** Whether a run is going (a live run, or a virtual run still working). */
+  get running() { return this._running || !!this._inflight; }
+
+  /** How many timers the live run has pending in its worker (0 once stopped). */
+  async pendingTimers() {
+    if (!this._engine.worker) return 0;
+    return (await this._engine.request('pending')).n ?? 0;
+  }
 
   connectedCallback() {
     if (!this._built) this._build();
@@ -240,17 +420,16 @@ export class CtxgroupPlayground extends HTMLElement {
     this._onMedia = () => this._applyTheme();
     this._media.addEventListener('change', this._onMedia);
     this._resize = new ResizeObserver(() => {
-      const w = this._chartWidth();
-      if (this._trace && Math.abs(w - this._lastWidth) > 8 && !this._running) this._rerender();
+      if (this._head && Math.abs(this._chartWidth() - (this._chartData?.width ?? 0)) > 8) this._refetch(true);
+      this._applyHeight();
     });
     this._resize.observe(this._chart);
     this._applyTheme(false);
-    loadWasm().then((mod) => {
-      if (!this.isConnected) return;
-      this._pg = new mod.Playground();
+    this._notice.textContent = 'Loading…';
+    this._engine.request('pending').then(() => {
       this._notice.textContent = '';
-      if (this.hasAttribute('autorun') || this._runWhenReady) this.run();
     }).catch((e) => { this._notice.textContent = `Could not load the WebAssembly module: ${e.message}`; });
+    if (this.hasAttribute('autorun') || this._runWhenReady) this.run();
   }
 
   disconnectedCallback() {
@@ -259,7 +438,7 @@ export class CtxgroupPlayground extends HTMLElement {
     this._themeObserver?.disconnect();
     this._media?.removeEventListener('change', this._onMedia);
     this._resize?.disconnect();
-    if (this._pg) { this._pg.free(); this._pg = null; } // frees the Rust handle
+    this._engine.terminate(); // its wasm instance and timers go with it
   }
 
   attributeChangedCallback(name) {
@@ -277,7 +456,7 @@ export class CtxgroupPlayground extends HTMLElement {
     const s = this.shadowRoot;
     s.append(el('style', {}, STYLE));
     this._runBtn = el('button', { class: 'primary', title: 'Run (Ctrl+Enter)', onclick: () => this.run() }, '▶ Run');
-    this._stopBtn = el('button', { title: 'Stop the live run', disabled: true, onclick: () => this.stop() }, '■ Stop');
+    this._stopBtn = el('button', { title: 'Stop the run (Esc)', disabled: true, onclick: () => this.stop() }, '■ Stop');
     this._virtualBtn = el('button', { 'aria-pressed': 'true', title: 'Virtual time: instant and deterministic', onclick: () => { this.mode = 'virtual'; } }, 'Virtual');
     this._liveBtn = el('button', { 'aria-pressed': 'false', title: 'Live: real browser timers, animated', onclick: () => { this.mode = 'live'; } }, 'Live');
     this._speedInput = el('input', { type: 'range', min: 0, max: SPEEDS.length - 1, step: 1, value: SPEEDS.indexOf(1), 'aria-label': 'Live speed' });
@@ -295,58 +474,112 @@ export class CtxgroupPlayground extends HTMLElement {
       this._runBtn, this._stopBtn,
       el('span', { class: 'seg', role: 'group', 'aria-label': 'Mode' }, this._virtualBtn, this._liveBtn),
       this._speed, el('span', { class: 'kbd' }, 'Ctrl/⌘+Enter runs'), el('span', { class: 'spacer' }), this._exportMenu);
-    this._gutter = el('div', { class: 'gutter', 'aria-hidden': 'true' });
     this._overlay = el('pre', { 'aria-hidden': 'true' });
     this._textarea = el('textarea', { spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-label': 'Scenario' });
     this._textarea.value = initial;
     this._textarea.readOnly = this.hasAttribute('readonly');
-    this._textarea.addEventListener('input', () => { this._renderGutter(); this._scheduleRun(); });
+    this._textarea.addEventListener('input', () => {
+      // The old run's marks belong to the old text. The overlay follows on the next frame, so
+      // that typing never forces an extra layout.
+      this._expectMarks = null;
+      this._queueLines();
+      this._scheduleRun();
+    });
+    // A paste that makes the text long switches the editor to its long-text layout before the
+    // text lands, not after (one layout of the new text instead of two).
+    this._textarea.addEventListener('paste', (e) => {
+      const add = e.clipboardData?.getData('text/plain') ?? '';
+      const t = this._textarea;
+      const keep = t.value.length - (t.selectionEnd - t.selectionStart);
+      if (keep + add.length > 20000 || countLines(add) > 1000) {
+        this._setBig(true);
+        // The browser's own paste of thousands of lines over a selection takes seconds; put the
+        // text in directly, and keep the text it replaced for Ctrl+Z.
+        e.preventDefault();
+        const before = t.value;
+        t.setRangeText(add, t.selectionStart, t.selectionEnd, 'end');
+        this._pasteUndo = { before, after: t.value };
+        t.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste' }));
+      }
+    });
+    this._textarea.addEventListener('keydown', (e) => {
+      const u = this._pasteUndo;
+      if (u && (e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && this._textarea.value === u.after) {
+        e.preventDefault();
+        this._pasteUndo = null;
+        this._textarea.value = u.before;
+        this._textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'historyUndo' }));
+      }
+    });
     this._textarea.addEventListener('scroll', () => {
+      if (this._big && !this._linesFrame) this._linesFrame = requestAnimationFrame(() => { this._linesFrame = null; this._renderLines(); });
       this._overlay.scrollTop = this._textarea.scrollTop;
       this._overlay.scrollLeft = this._textarea.scrollLeft;
-      this._gutter.scrollTop = this._textarea.scrollTop;
     });
+    // The caret's line selects its task in the chart.
+    for (const type of ['click', 'keyup']) this._textarea.addEventListener(type, () => this._caretMoved());
     this.shadowRoot.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') { e.preventDefault(); this.run(); }
-      if (e.key === 'Escape' && this._running) this.stop();
+      if (e.key === 'Escape' && this.running) this.stop();
     });
-    this._editor = el('div', { class: 'editor' }, this._gutter, el('div', { class: 'code' }, this._overlay, this._textarea));
+    this._code = el('div', { class: 'code' }, this._overlay, this._textarea);
+    this._editor = el('div', { class: 'editor' }, this._code);
     this._errors = el('ul', { class: 'errors', role: 'alert' });
     this._notice = el('div', { class: 'notice' }, 'Loading…');
     this._summary = el('div', { class: 'summary', 'aria-live': 'polite' });
     this._expects = el('ul', { class: 'expects', 'aria-label': 'Expectations' });
-    this._chart = el('div', { class: 'chart' });
+    // The chart: the axis (always in view), the rows (only those on screen are drawn), the foot.
+    this._axis = el('div', { class: 'chead' });
+    this._bodyBox = el('div', { class: 'cbody' });
+    this._spacer = el('div', { class: 'cspacer' }, this._bodyBox);
+    this._scroll = el('div', { class: 'cscroll', tabindex: 0, role: 'region', 'aria-label': 'Chart rows: ← → step through events, ↑ ↓ choose a task, + − zoom, Space plays' }, this._spacer);
+    this._foot = el('div', { class: 'cfoot' });
     this._scrubline = el('div', { class: 'scrubline', hidden: true });
+    this._chart = el('div', { class: 'chart' }, this._axis, this._scroll, this._foot, this._scrubline);
+    this._zoomOut = el('button', { title: 'Zoom out (−)', 'aria-label': 'Zoom out', onclick: () => this._zoom(2) }, '−');
+    this._zoomIn = el('button', { title: 'Zoom in (+)', 'aria-label': 'Zoom in', onclick: () => this._zoom(0.5) }, '+');
+    this._zoomReset = el('button', { title: 'Show the whole run (0)', onclick: () => this._setView(null) }, 'Whole run');
+    this._zoomLabel = el('span', {}, '');
+    this._zoombar = el('div', { class: 'zoombar' }, 'zoom', this._zoomOut, this._zoomIn, this._zoomReset, this._zoomLabel,
+      el('span', { class: 'hint' }, 'Ctrl+wheel or pinch zooms · Shift+wheel pans · click a task for its line'));
+    this._announce = el('div', { class: 'sr', 'aria-live': 'polite' });
     this._scrubInput = el('input', { type: 'range', min: 0, max: 1000, value: 1000, 'aria-label': 'Time' });
     this._scrubOut = el('output', {}, '');
+    this._playBtn = el('button', { title: 'Play virtual time (Space in the chart)', onclick: () => this._play() }, '▶');
     this._states = el('div', { class: 'states', 'aria-live': 'off' });
-    this._scrubInput.addEventListener('input', () => this._scrub());
-    this._scrub_ = el('div', { class: 'scrub' }, el('span', {}, 'time'), this._scrubInput, this._scrubOut, this._states);
+    this._scrubInput.addEventListener('input', () => { this._pause(); this._scrubT = null; this._scrub(); });
+    this._scrub_ = el('div', { class: 'scrub' }, el('span', {}, 'time'), this._playBtn, this._scrubInput, this._scrubOut, this._states);
     this._logBody = el('tbody');
     this._logCount = el('span', {}, '');
     this._log = el('details', { class: 'log' }, el('summary', {}, 'Event log ', this._logCount),
       el('div', { class: 'logwrap' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 't'), el('th', {}, 'task'), el('th', {}, 'event'), el('th', {}, 'detail'))), this._logBody)));
+    this._log.addEventListener('toggle', () => this._renderLog());
     const left = el('div', { class: 'left' }, this._editor, this._errors);
-    const right = el('div', { class: 'right' }, this._summary, this._expects, el('div', { style: 'position:relative' }, this._chart), this._scrub_, this._log, this._notice);
-    this._chart.append(this._scrubline);
+    const right = el('div', { class: 'right' }, this._summary, this._chart, this._zoombar, this._expects, this._scrub_, this._log, this._notice, this._announce);
+    this._left = left;
+    this._right = right;
     s.append(el('div', { class: 'cg', part: 'container' }, toolbar, el('div', { class: 'main' }, left, right)));
     this._summary.textContent = 'Press Run (Ctrl/⌘+Enter) to see what happens.';
     this._summary.classList.add('stale');
     this._scrub_.hidden = true;
+    this._zoombar.hidden = true;
+    this._wireChart();
     this._applyHeight();
     this._syncMode();
     this._syncSpeed();
-    this._renderGutter();
+    this._renderLines();
   }
 
   _applyHeight() {
     const h = this.getAttribute('height');
     if (h) this.style.setProperty('--cg-editor-height', /^\d+$/.test(h) ? `${h}px` : h);
     else this.style.removeProperty('--cg-editor-height');
-    if (!h && !this.hasAttribute('full')) {
-      const lines = this._textarea.value.split('\n').length;
-      this._editor.style.height = `${Math.min(Math.max(lines, 4), 18) * 20 + 18}px`;
-    } else {
+    // Sized to its text (wrapped lines count) when it is not beside the chart.
+    if (!h && (!this.hasAttribute('full') || this._stacked())) {
+      const lines = Math.round(Math.max(0, this._overlay.scrollHeight - 16) / 20) || this._textarea.value.split('\n').length;
+      const height = `${Math.min(Math.max(lines, 3), this.hasAttribute('full') ? 9 : 18) * 20 + 18}px`;
+      if (this._editor.style.height !== height) this._editor.style.height = height;
+    } else if (this._editor.style.height) {
       this._editor.style.height = '';
     }
   }
@@ -356,7 +589,10 @@ export class CtxgroupPlayground extends HTMLElement {
     this._virtualBtn.setAttribute('aria-pressed', String(!live));
     this._liveBtn.setAttribute('aria-pressed', String(live));
     this._speed.hidden = !live;
-    if (!live) this.stop();
+    if (!live && (this._running || this._shownMode === 'live')) {
+      // What is shown is a live run's: show the virtual run instead.
+      this.run();
+    }
   }
 
   _syncSpeed() {
@@ -376,86 +612,184 @@ export class CtxgroupPlayground extends HTMLElement {
     return hostPrefersDark();
   }
 
-  _applyTheme(rerender = true) {
+  _applyTheme(redraw = true) {
     const dark = this._dark();
+    const changed = this.hasAttribute('data-dark') !== dark;
     this.toggleAttribute('data-dark', dark);
-    if (rerender && this._trace && !this._running) this._rerender();
+    if (redraw && changed && this._head) this._refetch(true);
   }
+
+  /** Whether the editor is above the chart rather than beside it. */
+  _stacked() { return !!this._right && this._right.offsetTop > this._left.offsetTop + 8; }
 
   _chartWidth() { return Math.max(320, Math.floor(this._chart.clientWidth || this.clientWidth || 800)); }
 
+  /** What the worker draws: the width, the zoom window and the band of rows on screen (with a
+   * screen of margin on each side). */
+  _viewArgs() {
+    const top = this._scroll.scrollTop;
+    const h = this._scroll.clientHeight || 600;
+    const [t0, t1] = this._view || [0, 0];
+    return { width: this._chartWidth(), dark: this._dark(), t0, t1, y0: Math.max(0, top - h), y1: top + 2 * h };
+  }
+
   _scheduleRun() {
     clearTimeout(this._timer);
-    this._applyHeight();
     if (this.mode === 'virtual' && !this.hasAttribute('readonly')) this._timer = setTimeout(() => this.run(), 300);
   }
 
-  /** Runs the scenario in the current mode. */
+  /** Runs the scenario in the current mode (stopping a run still going). */
   run() {
     clearTimeout(this._timer);
-    if (!this._pg) { this._runWhenReady = true; return; }
-    this.stop();
+    if (!this._built) { this._runWhenReady = true; return; }
     const text = this._textarea.value;
     const mode = this.mode;
+    this._endLive();
+    if (this._inflight) this._engine.terminate(); // its result would be stale: drop its work
+    const id = ++this._runId;
     this.dispatchEvent(new CustomEvent('ctxgroup-run-start', { bubbles: true, composed: true, detail: { mode } }));
-    if (mode === 'live') return this._startLive(text);
-    let res;
-    try {
-      res = JSON.parse(this._pg.run(text, this._chartWidth(), this._dark()));
-    } catch (e) {
-      res = { ok: false, errors: [{ line: 1, col: 1, endCol: 2, message: `internal error: ${e.message}`, hint: '', text: String(e) }] };
-      // A trapped wasm instance cannot be reused: start a fresh one.
-      loadWasm().then((mod) => { try { this._pg?.free(); } catch (_) { /* already gone */ } this._pg = new mod.Playground(); });
+    if (mode === 'live') { this._startLive(text, id); return; }
+    this._inflight = { id, started: performance.now() };
+    this._busyTimer = setTimeout(() => this._setBusy(true), BUSY_MS);
+    this._engine.request('run', { text, view: this._viewArgs() }).then((res) => {
+      if (id !== this._runId) return;
+      this._inflight = null;
+      this._setBusy(false);
+      if (res.cancelled) return;
+      if (res.trapped) this._engine.terminate();
+      this._show(res, 'virtual', true);
+    });
+  }
+
+  _setBusy(on) {
+    clearTimeout(this._busyTimer);
+    this._stopBtn.disabled = !on && !this._running;
+    if (on === this._summary.classList.contains('busy')) return;
+    this._summary.classList.toggle('busy', on);
+    if (on) {
+      this._beforeBusy = [this._summary.textContent, this._summary.classList.contains('stale')];
+      this._summary.classList.remove('stale');
+      this._summary.textContent = 'Running… (Stop or Esc ends it)';
+    } else if (this._beforeBusy) {
+      // What the last finished run said, until this run's result replaces it.
+      [this._summary.textContent] = this._beforeBusy;
+      this._summary.classList.toggle('stale', this._beforeBusy[1]);
     }
-    this._show(res, mode, true);
   }
 
-  /** Stops a live run (its timers are released). */
+  /** Stops the run: a live run keeps its last snapshot ("stopped at …"); a virtual run that
+   * takes long is abandoned (its worker is ended at once). */
   stop() {
-    if (this._frame) cancelAnimationFrame(this._frame);
-    this._frame = null;
-    if (this._running && this._pg) this._pg.stop();
-    if (this._running) this._finishLive();
+    if (this._inflight) {
+      const took = performance.now() - this._inflight.started;
+      this._inflight = null;
+      this._runId++;
+      this._engine.terminate();
+      this._setBusy(false);
+      this._summary.textContent = `Stopped after ${human(took / 1000)} of work: the run was not finished. Make the scenario lighter (fewer tasks, longer check steps), then run it again.`;
+      this._summary.classList.add('stale');
+      this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: { mode: 'virtual', ok: false, stopped: true, errors: [], summary: this._summary.textContent, returned: null, trace: null } }));
+      return;
+    }
+    if (!this._running) return;
+    const id = this._runId;
+    this._running = false;
+    cancelAnimationFrame(this._frame);
+    this._engine.request('snapshot', { view: this._viewArgs(), withTrace: true, stop: true }).then((snap) => {
+      if (id !== this._runId) return;
+      if (snap.ok) this._showLive(snap);
+      this._finishLive(true);
+    });
   }
 
-  _startLive(text) {
+  /** Ends a live run without showing its last state (another run replaces it). */
+  _endLive() {
+    if (!this._running) return;
+    this._running = false;
+    cancelAnimationFrame(this._frame);
+    this._engine.request('snapshot', { view: this._viewArgs(), stop: true });
+    this._stopBtn.disabled = true;
+    this._runBtn.textContent = '▶ Run';
+  }
+
+  async _startLive(text, id) {
     const speed = SPEEDS[this._speedInput.value] || 1;
-    const res = JSON.parse(this._pg.start_live(text, speed));
-    if (!res.ok) { this._show(res, 'live', true); return; }
+    const res = await this._engine.request('live', { text, speed });
+    if (id !== this._runId) return;
+    if (!res.ok) {
+      if (res.trapped) this._engine.terminate();
+      if (!res.cancelled) this._show(res, 'live', true);
+      return;
+    }
     this._running = true;
     this._stopBtn.disabled = false;
     this._runBtn.textContent = '↻ Restart';
     this._showErrors([]);
-    let last = 0;
+    // One snapshot at a time, on animation frames; the worker's drawing delays its own timers,
+    // so it is kept to a tenth of the time, and the page's to what a frame allows.
+    let waiting = false;
+    let next = 0;
+    let frames = 0;
     const tick = (now) => {
-      if (!this._running) return;
-      if (now - last > 90) {
-        last = now;
-        const snap = JSON.parse(this._pg.live_snapshot(this._chartWidth(), this._dark()));
-        if (snap.ok) {
-          this._show(snap, 'live', snap.done);
-          if (snap.done) { this._finishLive(); return; }
-        }
-      }
+      if (!this._running || id !== this._runId) return;
       this._frame = requestAnimationFrame(tick);
+      if (waiting || now < next) return;
+      waiting = true;
+      const withTrace = frames++ % 10 === 0;
+      this._engine.request('snapshot', { view: this._viewArgs(), withTrace }).then((snap) => {
+        waiting = false;
+        if (!this._running || id !== this._runId || !snap.ok) return;
+        const t0 = performance.now();
+        this._showLive(snap);
+        const cost = performance.now() - t0;
+        next = performance.now() + 9 * (snap.ms || 0) + Math.max(0, cost - 8) * 2;
+        if (snap.done) this._finishLive(false);
+      });
     };
     this._frame = requestAnimationFrame(tick);
   }
 
-  _finishLive() {
-    this._running = false;
-    this._stopBtn.disabled = true;
-    this._runBtn.textContent = '▶ Run';
-    if (this._trace) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', true) }));
+  _showLive(snap) {
+    this._now = snap.now;
+    this._shownMode = 'live';
+    this._summary.classList.remove('stale');
+    this._chart.classList.remove('stale');
+    this._summary.textContent = snap.summary;
+    if (snap.head) {
+      this._takeTrace(snap);
+      this._expectMarks = new Map();
+      this._renderExpects();
+      this._renderLog();
+    }
+    this._scrub_.hidden = false;
+    this._zoombar.hidden = false;
+    this._applyChart(snap.chart);
+    this._scrubInput.value = 1000;
+    this._scrubT = null;
+    this._scrub();
   }
 
-  _endDetail(mode, ok, errors = []) {
-    return { mode, ok, errors, summary: ok ? this._summary.textContent : '', returned: ok ? this._trace?.returned ?? null : null, trace: ok ? this._trace : null };
+  _finishLive(stopped) {
+    this._running = false;
+    cancelAnimationFrame(this._frame);
+    this._stopBtn.disabled = true;
+    this._runBtn.textContent = '▶ Run';
+    if (this._head) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', !stopped, [], stopped) }));
+  }
+
+  _endDetail(mode, ok, errors = [], stopped = false) {
+    const shown = ok || stopped;
+    const me = this;
+    // The trace is parsed when a listener reads it.
+    return { mode, ok, stopped, errors, summary: shown ? this._summary.textContent : '', returned: ok ? this._head?.returned ?? null : null, get trace() { return shown ? me._trace : null; } };
   }
 
   _show(res, mode, final) {
     if (!res.ok) {
-      this._showErrors(res.errors);
+      // The last run's expect results belong to a text that no longer parses.
+      this._expectMarks = null;
+      this._expects.replaceChildren();
+      this._showErrors(res.errors || []);
       this._summary.classList.add('stale');
       this._chart.classList.add('stale');
       if (final) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail(mode, false, res.errors) }));
@@ -464,29 +798,339 @@ export class CtxgroupPlayground extends HTMLElement {
     this._showErrors([]);
     this._summary.classList.remove('stale');
     this._chart.classList.remove('stale');
-    this._trace = res.trace;
+    this._takeTrace(res);
+    this._now = res.now;
+    this._shownMode = mode;
+    this._expectMarks = new Map((this._head.expectations || []).map((x) => [x.line, x]));
     this._scrub_.hidden = false;
+    this._zoombar.hidden = false;
     this._summary.textContent = res.summary;
-    this._setSvg(res.svg);
+    if (this._view && !(this._view[0] < this._head.end)) this._view = null;
+    this._applyChart(res.chart);
     this._renderExpects();
     this._renderLog();
     this._scrubInput.value = 1000;
+    this._scrubT = null;
     this._scrub();
     if (final && mode === 'virtual') this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail(mode, true) }));
   }
 
-  _setSvg(svg) {
-    // The SVG comes from the Rust renderer, which escapes every name and message.
-    this._chart.innerHTML = svg;
-    this._chart.append(this._scrubline);
-    this._lastWidth = this._chartWidth();
+  // ---------- the chart: parts from the worker, rows on screen, zoom and pan ----------
+
+  /** Shows the chart parts the worker drew. The SVG comes from the Rust renderer, which escapes
+   * every name and message. */
+  _applyChart(c) {
+    if (!c) return;
+    if (this._selectedOf !== this._traceSrc) {
+      // A new trace: the selected task is the one on the selected line, if any.
+      this._selectedOf = this._traceSrc;
+      const i = this._selLine ? this._trace?.tasks.findIndex((t) => t.line === this._selLine) ?? -1 : -1;
+      this._selected = i >= 0 ? i : null;
+    }
+    c.width = this._chartWidth();
+    this._chartData = c;
+    if (c.rowTops) this._rowTops = c.rowTops;
+    this._axis.innerHTML = c.head;
+    this._spacer.style.height = `${c.bodyHeight}px`;
+    this._bodyBox.style.top = `${c.bodyTop}px`;
+    this._bodyBox.innerHTML = c.body;
+    this._foot.innerHTML = c.foot;
+    const body = this._bodyBox.firstElementChild;
+    c.drawnTop = c.bodyTop;
+    c.drawnBottom = c.bodyTop + (parseFloat(body?.getAttribute('height')) || 0);
+    const [a, b] = [c.t0Us / 1e6, c.t1Us / 1e6];
+    this._zoomLabel.textContent = this._view ? `${human(a)} – ${human(b)} of ${human(c.endUs / 1e6)}` : `0s – ${human(b)}`;
+    this._zoomReset.disabled = !this._view;
+    this._applyHighlight();
+    this._markSelected();
+    this._placeScrubline();
+    this._needRows();
   }
 
-  _rerender() {
-    if (!this._pg || !this._trace) return;
-    this._setSvg(this._pg.render(this._chartWidth(), this._dark()));
+  /** Asks the worker to draw the chart again (a new width, zoom or band of rows). */
+  _refetch(tops = false) {
+    if (!this._head || this._inflight) return;
+    const seq = ++this._chartSeq;
+    const mode = this._shownMode;
+    if (this._running) return; // the next live snapshot draws it
+    this._engine.request('chart', { view: this._viewArgs(), tops }).then((r) => {
+      if (seq !== this._chartSeq || this._inflight || this._shownMode !== mode || !r.ok || !r.chart) return;
+      this._applyChart(r.chart);
+    });
+  }
+
+  /** Fetches rows when the ones on screen are not all drawn (after a scroll). */
+  _needRows() {
+    const c = this._chartData;
+    if (!c || this._running) return;
+    const top = this._scroll.scrollTop;
+    const bottom = top + this._scroll.clientHeight;
+    const allDrawn = c.drawnTop <= 0.5 && c.drawnBottom >= c.bodyHeight - 0.5;
+    if (!allDrawn && (top < c.drawnTop || bottom > c.drawnBottom)) this._refetch();
+  }
+
+  _setView(view) {
+    const end = (this._chartData?.endUs ?? 1e6) / 1e6;
+    if (view) {
+      let [a, b] = view;
+      const span = Math.min(Math.max(b - a, end / 10000, 1e-5), end);
+      a = Math.min(Math.max(0, a), end - span);
+      b = a + span;
+      view = span >= end - 1e-9 ? null : [a, b];
+    }
+    this._view = view;
+    this._refetch();
+  }
+
+  /** Zooms by `factor` (< 1 zooms in) around time `at` (default: the scrubber, or the middle). */
+  _zoom(factor, at) {
+    const end = (this._chartData?.endUs ?? 1e6) / 1e6;
+    const [a, b] = this._view || [0, end];
+    const t = at ?? (this._scrubT ?? (a + b) / 2);
+    const c = Math.min(Math.max(t, a), b);
+    this._setView([c - (c - a) * factor, c + (b - c) * factor]);
+  }
+
+  _pan(fraction) {
+    if (!this._view) return;
+    const [a, b] = this._view;
+    const d = (b - a) * fraction;
+    this._setView([a + d, b + d]);
+  }
+
+  /** The time at a page x over the plot. */
+  _timeAt(clientX) {
+    const c = this._chartData;
+    if (!c) return 0;
+    const x = clientX - this._chart.getBoundingClientRect().left;
+    return c.t0Us / 1e6 + ((x - c.left) / c.plotWidth) * ((c.t1Us - c.t0Us) / 1e6);
+  }
+
+  _wireChart() {
+    const sc = this._scroll;
+    sc.addEventListener('scroll', () => {
+      if (this._scrollFrame) return;
+      this._scrollFrame = requestAnimationFrame(() => { this._scrollFrame = null; this._needRows(); });
+    }, { passive: true });
+    // Ctrl+wheel (and a trackpad's pinch) zooms time around the pointer; Shift+wheel or a
+    // sideways swipe pans it; a plain wheel scrolls the rows.
+    this._chart.addEventListener('wheel', (e) => {
+      if (!this._chartData) return;
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        this._zoom(Math.exp(Math.max(-1, Math.min(1, e.deltaY / 200))), this._timeAt(e.clientX));
+      } else if (this._view && (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY))) {
+        e.preventDefault();
+        this._pan((e.shiftKey ? e.deltaY : e.deltaX) / 600);
+      }
+    }, { passive: false });
+    // Two-finger pinch on a touch screen zooms time.
+    const touches = new Map();
+    let pinch = null;
+    sc.addEventListener('pointerdown', (e) => {
+      if (e.pointerType !== 'touch') return;
+      touches.set(e.pointerId, e.clientX);
+      if (touches.size === 2) {
+        const [x1, x2] = [...touches.values()];
+        pinch = { d: Math.abs(x1 - x2) || 1, at: this._timeAt((x1 + x2) / 2), view: this._view };
+      }
+    });
+    sc.addEventListener('pointermove', (e) => {
+      if (!touches.has(e.pointerId)) return;
+      touches.set(e.pointerId, e.clientX);
+      if (pinch && touches.size === 2) {
+        const [x1, x2] = [...touches.values()];
+        const factor = pinch.d / (Math.abs(x1 - x2) || 1);
+        const end = (this._chartData?.endUs ?? 1e6) / 1e6;
+        const [a, b] = pinch.view || [0, end];
+        this._setView([pinch.at - (pinch.at - a) * factor, pinch.at + (b - pinch.at) * factor]);
+      }
+    });
+    const lift = (e) => { touches.delete(e.pointerId); if (touches.size < 2) pinch = null; };
+    sc.addEventListener('pointerup', lift);
+    sc.addEventListener('pointercancel', lift);
+    // Click a task: select its line in the editor.
+    this._chart.addEventListener('click', (e) => {
+      const g = e.target.closest?.('g.cg-row');
+      if (!g) return;
+      this._select(Number(g.dataset.i), { toEditor: true });
+      sc.focus({ preventScroll: true });
+    });
+    // Hovering or focusing a task highlights its causal chain and dims the rest.
+    this._chart.addEventListener('pointerover', (e) => this._highlight(e.target.closest?.('g.cg-row')?.dataset.path ?? null));
+    this._chart.addEventListener('pointerleave', () => this._highlight(null));
+    sc.addEventListener('keydown', (e) => this._chartKey(e));
+  }
+
+  _chartKey(e) {
+    const events = this._trace?.events || [];
+    const end = this._trace?.end || 0;
+    const t = this._scrubT ?? this._scrubTime();
+    let handled = true;
+    if (e.key === 'ArrowRight' && e.shiftKey) this._pan(0.2);
+    else if (e.key === 'ArrowLeft' && e.shiftKey) this._pan(-0.2);
+    else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      // Step to the next (previous) event: the scrubber moves there and its task is selected.
+      const fwd = e.key === 'ArrowRight';
+      let i = fwd ? events.findIndex((x) => x.t > t + 1e-9) : findLast(events, (x) => x.t < t - 1e-9);
+      if (i < 0 && this._eventAt != null) i = this._eventAt + (fwd ? 1 : -1);
+      if (i >= 0 && i < events.length) this._stepTo(i);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      const n = this._trace?.tasks.length || 0;
+      if (n) this._select(Math.min(n - 1, Math.max(0, (this._selected ?? -1) + (e.key === 'ArrowDown' ? 1 : -1))), { toEditor: true, scroll: true });
+    } else if (e.key === '+' || e.key === '=') this._zoom(0.5);
+    else if (e.key === '-' || e.key === '_') this._zoom(2);
+    else if (e.key === '0') this._setView(null);
+    else if (e.key === ' ') this._play();
+    else if (e.key === 'Home') this._seek(0);
+    else if (e.key === 'End') this._seek(end);
+    else if (e.key === 'Enter' && this._selected != null) this._gotoLine(this._trace.tasks[this._selected].line, true);
+    else handled = false;
+    if (handled) e.preventDefault();
+  }
+
+  _stepTo(i) {
+    const ev = this._trace.events[i];
+    this._eventAt = i;
+    this._pause();
+    this._seek(ev.t);
+    const row = ev.task ? this._trace.tasks.findIndex((t) => t.path === ev.task) : -1;
+    if (row >= 0) this._select(row, { toEditor: true, scroll: true });
+    this._announce.textContent = `${human(ev.t)}: ${ev.task ?? 'group'} ${ev.kind}${ev.detail ? ` — ${ev.detail}` : ''}`;
+  }
+
+  /** Moves the scrubber to time `t` (keeping the zoom window around it). */
+  _seek(t) {
+    const end = this._scrubEnd();
+    this._scrubT = Math.min(Math.max(0, t), end);
+    this._scrubInput.value = Math.round((this._scrubT / (end || 1)) * 1000);
+    if (this._view && (this._scrubT < this._view[0] || this._scrubT > this._view[1])) {
+      const span = this._view[1] - this._view[0];
+      this._setView([this._scrubT - span / 2, this._scrubT + span / 2]);
+    }
     this._scrub();
   }
+
+  /** Plays virtual time: the scrubber runs through the run in about six seconds. */
+  _play() {
+    if (this._playing) { this._pause(); return; }
+    if (!this._head) return;
+    const end = this._scrubEnd();
+    if (this._scrubTime() >= end - 1e-9) this._seek(0);
+    this._playing = true;
+    this._playBtn.textContent = '❚❚';
+    let last = performance.now();
+    const step = (now) => {
+      if (!this._playing) return;
+      const t = Math.min(end, this._scrubTime() + ((now - last) / 6000) * end);
+      last = now;
+      this._seek(t);
+      if (t >= end) { this._pause(); return; }
+      this._playFrame = requestAnimationFrame(step);
+    };
+    this._playFrame = requestAnimationFrame(step);
+  }
+
+  _pause() {
+    if (!this._playing) return;
+    this._playing = false;
+    cancelAnimationFrame(this._playFrame);
+    this._playBtn.textContent = '▶';
+  }
+
+  _selectedPath() { return this._selected != null ? this._trace?.tasks[this._selected]?.path ?? null : null; }
+
+  /** Selects task row `i`: marked in the chart, its line in the editor. */
+  _select(i, { toEditor = false, scroll = false } = {}) {
+    const task = this._trace?.tasks[i];
+    if (!task) return;
+    this._selected = i;
+    this._markSelected();
+    this._highlight(task.path);
+    if (toEditor) this._gotoLine(task.line, false);
+    if (scroll) this._scrollToRow(i);
+  }
+
+  _markSelected() {
+    const path = this._selectedPath();
+    for (const g of this._bodyBox.querySelectorAll('g.cg-row')) g.classList.toggle('cg-sel', g.dataset.path === path);
+  }
+
+  _scrollToRow(i) {
+    const tops = this._rowTops;
+    if (!tops || tops[i] == null) return;
+    const sc = this._scroll;
+    const [a, b] = [tops[i], tops[i + 1] ?? tops[i] + 24];
+    if (a < sc.scrollTop) sc.scrollTop = a;
+    else if (b > sc.scrollTop + sc.clientHeight) sc.scrollTop = b - sc.clientHeight;
+  }
+
+  /** The editor's caret moved: select the task written on its line. */
+  _caretMoved() {
+    const t = this._textarea;
+    const line = t.value.slice(0, t.selectionStart).split('\n').length;
+    if (line === this._selLine) return;
+    this._selLine = line;
+    this._renderLines();
+    const i = this._trace?.tasks.findIndex((x) => x.line === line) ?? -1;
+    if (i >= 0) { this._select(i, { scroll: true }); } else { this._selected = null; this._markSelected(); this._highlight(null); }
+  }
+
+  /** Selects line `line` in the editor (focusing it only when asked). */
+  _gotoLine(line, focus) {
+    const t = this._textarea;
+    const lines = this._lines();
+    let pos = 0;
+    for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
+    const end = pos + (lines[line - 1]?.length ?? 0);
+    this._selLine = line;
+    this._renderLines();
+    if (focus) t.focus();
+    t.setSelectionRange(pos, end);
+    // Bring the line into the editor's view.
+    const row = this._lineBox(line);
+    if (row && (row.top < t.scrollTop || row.top + row.height > t.scrollTop + t.clientHeight)) {
+      t.scrollTop = Math.max(0, row.top - t.clientHeight / 3);
+      this._renderLines();
+    }
+  }
+
+  /** The tasks on `path`'s causal chain: what stopped it (and so on up), and what it stopped. */
+  _chainOf(path) {
+    const tasks = this._trace?.tasks || [];
+    if (this._effectsOf?.trace !== this._traceSrc) {
+      const map = new Map();
+      const byPath = new Map(tasks.map((t) => [t.path, t]));
+      for (const t of tasks) if (t.cause_task) (map.get(t.cause_task) || map.set(t.cause_task, []).get(t.cause_task)).push(t.path);
+      this._effectsOf = { trace: this._traceSrc, map, byPath };
+    }
+    const { map, byPath } = this._effectsOf;
+    const chain = new Set([path]);
+    for (let p = byPath.get(path)?.cause_task; p && !chain.has(p); p = byPath.get(p)?.cause_task) chain.add(p);
+    const todo = [path];
+    while (todo.length) for (const q of map.get(todo.pop()) || []) if (!chain.has(q)) { chain.add(q); todo.push(q); }
+    return chain;
+  }
+
+  _highlight(path) {
+    if (this._hlPath === path) return;
+    this._hlPath = path;
+    this._applyHighlight();
+  }
+
+  /** Marks the rows and connectors of the highlighted chain (again after every redraw). */
+  _applyHighlight() {
+    const path = this._hlPath;
+    const chain = path ? this._chainOf(path) : null;
+    for (const svg of this._chart.querySelectorAll('svg')) svg.classList.toggle('cg-dim', !!chain);
+    for (const g of this._bodyBox.querySelectorAll('g.cg-row')) g.classList.toggle('cg-on', !!chain && chain.has(g.dataset.path));
+    for (const l of this._bodyBox.querySelectorAll('path.cg-link')) {
+      const { from, to } = l.dataset;
+      l.classList.toggle('cg-on', !!chain && chain.has(to) && (chain.has(from) || from.startsWith('mark:')));
+    }
+  }
+
+  // ---------- the editor: errors, marks, lines ----------
 
   _showErrors(errors) {
     this._errors.replaceChildren(...errors.map((e) => {
@@ -494,12 +1138,13 @@ export class CtxgroupPlayground extends HTMLElement {
         el('b', {}, `line ${e.line}, col ${e.col}: `), e.message, e.hint ? el('span', { class: 'hint' }, ` — ${e.hint}`) : '');
       const go = () => this._goto(e.line, e.col);
       li.addEventListener('click', go);
-      li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') go(); });
+      // Enter's default action would otherwise land in the editor, focused by go().
+      li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go(); } });
       return li;
     }));
-    this._badLines = new Map(errors.map((e) => [e.line, e]));
-    this._renderGutter();
-    this._renderOverlay(errors);
+    this._badLines = new Map();
+    for (const e of errors) if (!this._badLines.has(e.line)) this._badLines.set(e.line, e);
+    this._renderLines();
   }
 
   _goto(line, col) {
@@ -511,57 +1156,108 @@ export class CtxgroupPlayground extends HTMLElement {
     this._textarea.setSelectionRange(pos, pos);
   }
 
-  _renderGutter() {
-    if (!this._textarea) return;
-    const n = this._textarea.value.split('\n').length;
-    const bad = this._badLines || new Map();
-    const expects = new Map((this._trace?.expectations || []).map((x) => [x.line, x]));
-    const rows = [];
-    for (let i = 1; i <= n; i++) {
-      const d = el('div', {}, String(i));
-      if (bad.has(i)) { d.className = 'bad'; d.title = bad.get(i).text; }
-      else if (expects.has(i) && !bad.size) { d.className = expects.get(i).ok ? 'expect-ok' : 'expect-bad'; d.title = expects.get(i).message; }
-      rows.push(d);
-    }
-    this._gutter.replaceChildren(...rows);
+  /** The text's lines (split once per text). */
+  _lines() {
+    const v = this._textarea.value;
+    if (this._linesOf?.v !== v) this._linesOf = { v, lines: v.split('\n') };
+    return this._linesOf.lines;
   }
 
-  _renderOverlay(errors) {
-    const lines = this._textarea.value.split('\n');
-    const byLine = new Map();
-    for (const e of errors) if (!byLine.has(e.line)) byLine.set(e.line, e);
-    const parts = [];
-    lines.forEach((line, i) => {
-      const e = byLine.get(i + 1);
-      const chars = Array.from(line);
+  /** The overlay under the textarea: line numbers, error marks, ✓/✗ of expect lines, the
+   * selected line. Only the lines that changed are touched, and a long text draws only the
+   * lines in view: a 10,000-line scenario stays quick to paste and to type in. */
+  _renderLines() {
+    if (!this._textarea) return;
+    const bad = this._badLines || new Map();
+    const expects = bad.size ? new Map() : (this._expectMarks || new Map());
+    const lines = this._lines();
+    const ov = this._overlay;
+    this._setBig(lines.length > 1000);
+    const big = this._big;
+    let from = 0;
+    let to = lines.length;
+    if (big) {
+      if (!ov.firstElementChild?.classList.contains('spacer')) ov.replaceChildren(el('div', { class: 'spacer' }));
+      ov.firstElementChild.textContent = '';
+      ov.firstElementChild.style.height = `${lines.length * 20}px`;
+      const t = this._textarea;
+      from = Math.max(0, Math.floor((t.scrollTop - 8) / 20) - 30);
+      to = Math.min(lines.length, from + Math.ceil((t.clientHeight || 600) / 20) + 60);
+    }
+    const kids = Array.from(ov.children).slice(big ? 1 : 0);
+    const made = [];
+    for (let i = from; i < to; i++) {
+      const n = i + 1;
+      const line = lines[i];
+      const e = bad.get(n);
+      const x = e ? null : expects.get(n);
+      let cls = e ? 'l bad' : x ? (x.ok ? 'l expect-ok' : 'l expect-bad') : 'l';
+      if (n === this._selLine) cls += ' sel';
+      const key = e ? `${n}\u0000${line}\u0000${e.col}:${e.endCol}:${e.text}` : `${n}\u0000${line}`;
+      let d = kids[i - from];
+      if (!d) { d = document.createElement('div'); made.push(d); }
+      if (d.className !== cls) d.className = cls;
+      if (big) d.style.top = `${8 + i * 20}px`;
+      if (d._key === key) continue;
+      d._key = key;
+      d.dataset.n = n;
       if (e) {
+        const chars = Array.from(line);
         const a = Math.min(e.col - 1, chars.length);
         const b = Math.max(a + 1, Math.min(e.endCol - 1, chars.length));
-        parts.push(chars.slice(0, a).join(''));
-        parts.push(el('mark', { title: e.text }, chars.slice(a, b).join('') || ' '));
-        parts.push(chars.slice(b).join(''));
-      } else parts.push(line);
-      parts.push('\n');
+        d.replaceChildren(chars.slice(0, a).join(''), el('mark', { title: e.text }, chars.slice(a, b).join('') || ' '), chars.slice(b).join(''));
+      } else {
+        d.textContent = line;
+      }
+    }
+    if (made.length) ov.append(...made);
+    for (let k = kids.length - 1; k >= to - from; k--) kids[k].remove();
+    ov.scrollTop = this._textarea.scrollTop;
+  }
+
+  _setBig(big) {
+    if (big === !!this._big) return;
+    this._big = big;
+    this._code.classList.toggle('big', big);
+    this._overlay.replaceChildren();
+  }
+
+  _queueLines() {
+    if (this._linesFrame) return;
+    this._linesFrame = requestAnimationFrame(() => {
+      this._linesFrame = null;
+      this._renderLines();
+      this._applyHeight();
     });
-    this._overlay.replaceChildren(...parts);
+  }
+
+  /** The overlay row of line `n` (drawn, or its place in a long text). */
+  _lineBox(n) {
+    if (this._big) return { top: 8 + (n - 1) * 20, height: 20 };
+    const d = this._overlay.children[n - 1];
+    return d ? { top: d.offsetTop, height: d.offsetHeight } : null;
   }
 
   _renderExpects() {
-    const xs = this._trace?.expectations || [];
+    const xs = this._head?.expectations || [];
     const items = xs.map((x) => el('li', { class: x.ok ? 'ok' : 'bad' }, `line ${x.line}: ${x.message}`));
-    if (this.mode === 'live' && /^\s*expect\b/m.test(this._textarea.value)) {
+    if (this._shownMode === 'live' && /^\s*expect\b/m.test(this._textarea.value)) {
       items.push(el('li', {}, 'expect lines are checked in Virtual mode: real timers fire a little late.'));
     }
     this._expects.replaceChildren(...items);
-    this._renderGutter();
+    this._renderLines();
   }
 
+  /** The event log, drawn when it is open. */
   _renderLog() {
-    const events = this._trace?.events || [];
-    const shown = events.slice(0, 2000);
-    this._logCount.textContent = `(${events.length}${events.length > shown.length ? `, first ${shown.length} shown` : ''})`;
+    const count = this._head?.eventCount ?? 0;
+    this._logCount.textContent = `(${count}${count > 2000 ? ', first 2000 shown' : ''})`;
+    if (!this._log.open) return;
+    const shown = (this._trace?.events || []).slice(0, 2000);
     this._logBody.replaceChildren(...shown.map((e) => el('tr', {}, el('td', {}, human(e.t)), el('td', {}, e.task ?? '—'), el('td', {}, e.kind), el('td', {}, e.detail ?? ''))));
   }
+
+  // ---------- the scrubber ----------
 
   _stateAt(task, t) {
     if (t < task.spawned) return ['not yet spawned', 'transparent'];
@@ -573,36 +1269,45 @@ export class CtxgroupPlayground extends HTMLElement {
     return [task.outcome, `var(--cg-${task.outcome})`];
   }
 
-  _scrub() {
-    const trace = this._trace;
-    const svg = this._chart.querySelector('svg');
-    if (!trace || !svg) { this._scrubline.hidden = true; return; }
-    const end = trace.end || 1;
-    const t = (this._scrubInput.value / 1000) * end;
-    this._scrubOut.textContent = `t = ${human(t)}`;
-    const left = parseFloat(svg.dataset.left);
-    const plot = parseFloat(svg.dataset.plotWidth);
-    const span = parseInt(svg.dataset.endUs, 10) / 1e6;
-    if (Number.isFinite(left) && this._scrubInput.value < 1000) {
-      this._scrubline.hidden = false;
-      this._scrubline.style.left = `${left + (t / span) * plot - 1}px`;
-      this._scrubline.style.height = `${svg.getAttribute('height')}px`;
-    } else this._scrubline.hidden = true;
-    const tasks = trace.tasks.slice(0, 60);
-    this._states.replaceChildren(...tasks.map((task) => {
-      const [state, color] = this._stateAt(task, t);
-      return el('span', {}, el('i', { style: `background:${color}` }), `${task.path}: ${state}`);
-    }), trace.tasks.length > 60 ? el('span', {}, `… and ${trace.tasks.length - 60} more`) : '');
+  /** The scrubber's span: a live run's time so far, else the whole run. */
+  _scrubEnd() {
+    return (this._shownMode === 'live' && this._now != null && this._running ? this._now : this._head?.end) || 1;
   }
 
-  _export(kind) {
+  _scrubTime() { return this._scrubT ?? (this._scrubInput.value / 1000) * this._scrubEnd(); }
+
+  _placeScrubline() {
+    const c = this._chartData;
+    const t = this._scrubTime();
+    const [a, b] = c ? [c.t0Us / 1e6, c.t1Us / 1e6] : [0, 1];
+    if (!c || (this._scrubInput.value >= 1000 && this._scrubT == null) || t < a || t > b) { this._scrubline.hidden = true; return; }
+    this._scrubline.hidden = false;
+    this._scrubline.style.left = `${c.left + ((t - a) / (b - a)) * c.plotWidth - 1}px`;
+    this._scrubline.style.height = `${this._axis.offsetHeight + this._scroll.offsetHeight}px`;
+  }
+
+  _scrub() {
+    const head = this._head;
+    if (!head) { this._scrubline.hidden = true; return; }
+    const t = this._scrubTime();
+    this._scrubOut.textContent = `t = ${human(t)}`;
+    this._placeScrubline();
+    this._states.replaceChildren(...head.tasks.map((task) => {
+      const [state, color] = this._stateAt(task, t);
+      return el('span', {}, el('i', { style: `background:${color}` }), `${task.path}: ${state}`);
+    }), head.taskCount > head.tasks.length ? el('span', {}, `… and ${head.taskCount - head.tasks.length} more`) : '');
+  }
+
+  async _export(kind) {
     this._exportMenu.open = false;
-    if (!this._pg || !this._trace) return;
-    if (kind === 'svg') download('ctxgroup.svg', this._pg.render(this._chartWidth(), this._dark()), 'image/svg+xml');
-    if (kind === 'trace') download('ctxgroup.trace.json', this._pg.trace_json(), 'application/json');
-    if (kind === 'chrome') download('ctxgroup.chrome-trace.json', this._pg.chrome_json(), 'application/json');
+    if (!this._head) return;
+    const view = { width: this._chartWidth(), dark: this._dark() };
+    const get = async (k) => (await this._engine.request('export', { kind: k, view })).data ?? '';
+    if (kind === 'svg') download('ctxgroup.svg', await get('svg'), 'image/svg+xml');
+    if (kind === 'trace') download('ctxgroup.trace.json', await get('trace'), 'application/json');
+    if (kind === 'chrome') download('ctxgroup.chrome-trace.json', await get('chrome'), 'application/json');
     if (kind === 'png') {
-      const svg = this._pg.render(this._chartWidth(), this._dark());
+      const svg = await get('svg');
       const img = new Image();
       const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
       img.onload = () => {
@@ -617,6 +1322,17 @@ export class CtxgroupPlayground extends HTMLElement {
       img.src = url;
     }
   }
+}
+
+function countLines(s) {
+  let n = 1;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function findLast(xs, f) {
+  for (let i = xs.length - 1; i >= 0; i--) if (f(xs[i])) return i;
+  return -1;
 }
 
 if (!customElements.get('ctxgroup-playground')) customElements.define('ctxgroup-playground', CtxgroupPlayground);

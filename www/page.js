@@ -1,24 +1,52 @@
 // The playground page: examples menu, share links and embed snippets around one
-// <ctxgroup-playground>.
+// <ctxgroup-playground>; the text is kept in local storage across reloads.
 import { encodeScenario, decodeScenario } from './ctxgroup-playground.js';
 
 const pg = document.getElementById('pg');
 const select = document.getElementById('examples');
 const lesson = document.getElementById('lesson');
 const status = document.getElementById('status');
+const STORE = 'ctxgroup-playground:scenario';
 let examples = [];
 
-function say(text) {
-  status.textContent = text;
+function say(text, ...extra) {
+  status.replaceChildren(text, ...extra);
   clearTimeout(say.timer);
-  if (text) say.timer = setTimeout(() => { status.textContent = ''; }, 6000);
+  if (text) say.timer = setTimeout(() => { status.replaceChildren(); }, extra.length ? 15000 : 6000);
 }
 
-function showExample(ex, push = true) {
-  pg.value = ex.text;
+function save() {
+  try { localStorage.setItem(STORE, JSON.stringify({ text: pg.value, example: select.value })); } catch { /* storage off or full */ }
+}
+
+function saved() {
+  try { return JSON.parse(localStorage.getItem(STORE)); } catch { return null; }
+}
+
+/** Shows an example; `undoable` keeps the replaced text one Undo (or Ctrl+Z) away. */
+function showExample(ex, { push = true, undoable = false } = {}) {
+  const before = { text: pg.value, example: select.value, lesson: lesson.textContent, hash: location.hash };
+  if (undoable && before.text.trim() && before.text !== ex.text) {
+    pg.replaceText(ex.text);
+    const undo = document.createElement('button');
+    undo.textContent = 'Undo';
+    undo.addEventListener('click', () => {
+      pg.replaceText(before.text);
+      select.value = before.example;
+      lesson.textContent = before.lesson;
+      history.replaceState(null, '', before.hash || location.pathname + location.search);
+      save();
+      pg.run();
+      say('');
+    });
+    say(`Your text was replaced by the example “${ex.title}”. `, undo, ' (or Ctrl+Z in the editor)');
+  } else {
+    pg.value = ex.text;
+  }
   lesson.textContent = ex.lesson || ex.title;
   select.value = ex.id;
   if (push) history.replaceState(null, '', `#example=${encodeURIComponent(ex.id)}`);
+  save();
   pg.run();
 }
 
@@ -35,7 +63,7 @@ async function fromHash() {
   const hash = location.hash;
   if (hash.startsWith('#example=')) {
     const ex = examples.find((e) => e.id === decodeURIComponent(hash.slice(9)));
-    if (ex) { showExample(ex, false); return true; }
+    if (ex) { showExample(ex, { push: false }); return true; }
   }
   try {
     const text = await decodeScenario(hash);
@@ -52,6 +80,18 @@ async function fromHash() {
   return false;
 }
 
+function fromStorage() {
+  const s = saved();
+  if (!s || typeof s.text !== 'string') return false;
+  const ex = examples.find((e) => e.id === s.example && e.text === s.text);
+  if (ex) { showExample(ex, { push: false }); return true; }
+  pg.value = s.text;
+  select.value = '';
+  lesson.textContent = '';
+  pg.run();
+  return true;
+}
+
 async function main() {
   try {
     examples = await (await fetch('examples.json')).json();
@@ -61,14 +101,23 @@ async function main() {
   select.replaceChildren(new Option('(your own)', ''), ...examples.map((e) => new Option(e.title, e.id)));
   select.addEventListener('change', () => {
     const ex = examples.find((e) => e.id === select.value);
-    if (ex) showExample(ex);
+    if (ex) showExample(ex, { undoable: true });
   });
-  if (!(await fromHash()) && examples.length) showExample(examples[0], false);
+  if (!(await fromHash()) && !fromStorage() && examples.length) showExample(examples[0], { push: false });
   window.addEventListener('hashchange', fromHash);
-  // Editing the scenario (not moving a slider) makes it the user's own.
+  // Editing the scenario (not moving a slider) makes it the user's own: it is kept in local
+  // storage, and the address no longer names an example (a reload shows the edited text).
   pg.addEventListener('input', (e) => {
-    if (e.composedPath()[0]?.tagName === 'TEXTAREA' && select.value) { select.value = ''; lesson.textContent = ''; }
+    if (e.composedPath()[0]?.tagName !== 'TEXTAREA') return;
+    if (select.value) {
+      select.value = '';
+      lesson.textContent = '';
+    }
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    clearTimeout(save.timer);
+    save.timer = setTimeout(save, 300);
   });
+  window.addEventListener('pagehide', save);
 
   document.getElementById('share').addEventListener('click', async () => {
     const hash = await encodeScenario(pg.value);

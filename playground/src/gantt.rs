@@ -2,15 +2,23 @@
 //!
 //! One row per task (nested groups indented), the time axis on top, and per row: the queued
 //! segment (waiting for a slot), the running bar coloured by outcome, the stretch run after
-//! cancellation was requested but before it was observed ("ignored cancellation", striped),
-//! checks as ticks, and an end marker per outcome. Deadline and cancel lines cross every row;
-//! the group's return line carries its error. Every row has a `<title>` tooltip; the whole
-//! chart has a text description for screen readers. Colours are CSS variables (`--cg-…`), so a
-//! page can theme the chart.
+//! cancellation was requested but before it was observed ("ran on after cancel", striped),
+//! checks as ticks, an end marker per outcome, and, faintly, the work a cancelled task did not
+//! do. A row whose task was stopped, failed, ran on, leaked or never returns says why in a line
+//! of text under its bar, and a connector runs from the cause (the failing sibling's end, the
+//! deadline or cancel line) to each task it stopped. Deadline and cancel lines cross every row,
+//! over the group's return line; the legend explains every mark. Every row has a `<title>`
+//! tooltip; the chart has a text description for screen readers. Colours are CSS variables
+//! (`--cg-…`), so a page can theme the chart.
+//!
+//! [`render`] draws one SVG document. [`render_parts`] draws the same chart as three SVGs (the
+//! axis head, a band of rows, the foot with the legend) for a page that keeps the axis in view,
+//! draws only the rows on screen and zooms into a window of time.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::trace::{human, Outcome, Trace};
+use crate::trace::{human, Mark, Outcome, TaskTrace, Trace};
 
 /// How to draw the chart.
 ///
@@ -29,6 +37,13 @@ pub struct Options {
     /// The run is still going (live mode) at this time: the footer says so instead of "never
     /// returns".
     pub running_at: Option<f64>,
+    /// The live run was stopped at `running_at`: the footer says so.
+    pub stopped: bool,
+    /// The span of time shown, in seconds (zoom); `None`: the whole run.
+    pub window: Option<(f64, f64)>,
+    /// Only the rows that cross this band of the rows' height, in px from the first row's top
+    /// (a page draws what is on screen); `None`: every row.
+    pub rows_px: Option<(f64, f64)>,
 }
 
 impl Default for Options {
@@ -37,8 +52,36 @@ impl Default for Options {
             width: 960.0,
             dark: false,
             running_at: None,
+            stopped: false,
+            window: None,
+            rows_px: None,
         }
     }
+}
+
+/// The chart in three SVG documents, for a page: see [`render_parts`].
+#[derive(Clone, Debug, Default)]
+pub struct Parts {
+    /// The time axis and the labels of deadline and cancel lines (with the chart's styles).
+    pub head: String,
+    /// The rows drawn: place its top `body_top` px below the first row's top.
+    pub body: String,
+    /// The group's return and the legend.
+    pub foot: String,
+    /// Where the drawn rows start, in px from the first row's top.
+    pub body_top: f64,
+    /// The height of every row together, in px.
+    pub body_height: f64,
+    /// The x of time `t0` and the plot's width, in px.
+    pub left: f64,
+    /// The plot's width in px.
+    pub plot_width: f64,
+    /// The span of time shown.
+    pub t0: f64,
+    /// The span of time shown.
+    pub t1: f64,
+    /// The whole run's span (the end of the unzoomed axis).
+    pub end: f64,
 }
 
 /// A coordinate written with one decimal by integer arithmetic: float formatting would pull
@@ -91,7 +134,264 @@ const DARK: &str = "--cg-bg:#0d1117;--cg-fg:#e6edf3;--cg-muted:#8d96a0;--cg-grid
 --cg-completed:#3fb950;--cg-failed:#f85149;--cg-cancelled:#db6d28;--cg-running:#4493f8;--cg-queued:#6e7681;\
 --cg-deadline:#a371f7;--cg-cancel:#db61a2;--cg-return:#e6edf3";
 
-/// Renders the trace as an SVG document.
+const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-muted{fill:var(--cg-muted)}\
+.cg-grid{stroke:var(--cg-grid);stroke-width:1}.cg-stripe{fill:var(--cg-stripe)}\
+.cg-completed{fill:var(--cg-completed)}.cg-failed{fill:var(--cg-failed)}.cg-cancelled{fill:var(--cg-cancelled)}.cg-running{fill:var(--cg-running)}\
+.cg-queued{fill:url(#cg-hatch);stroke:var(--cg-queued);stroke-width:1}\
+.cg-ignored{fill:url(#cg-stripes)}.cg-leaked{fill:none;stroke:var(--cg-fg);stroke-dasharray:3 2;stroke-width:1}\
+.cg-ghost{fill:var(--cg-cancelled);fill-opacity:.1;stroke:var(--cg-cancelled);stroke-opacity:.55;stroke-dasharray:3 3;stroke-width:1}\
+.cg-deadline{stroke:var(--cg-deadline);stroke-width:2;stroke-dasharray:6 3}.cg-cancel{stroke:var(--cg-cancel);stroke-width:2;stroke-dasharray:2 2}\
+.cg-error{stroke:var(--cg-failed);stroke-width:1;stroke-dasharray:1 3}\
+.cg-return{stroke:var(--cg-return);stroke-width:2;opacity:.8}.cg-check{stroke:var(--cg-fg);stroke-width:1;opacity:.55}\
+.cg-checks{stroke:var(--cg-fg);stroke-width:1.5;stroke-dasharray:1 2;opacity:.55}\
+.cg-link{fill:none;stroke-width:1.5}.cg-link-error{stroke:var(--cg-failed)}.cg-link-deadline{stroke:var(--cg-deadline)}.cg-link-cancel{stroke:var(--cg-cancel)}\
+.cg-mark-deadline{fill:var(--cg-deadline)}.cg-mark-cancel{fill:var(--cg-cancel)}.cg-mark-error{fill:var(--cg-failed)}\
+.cg-why{fill:var(--cg-fg);font-size:11px}.cg-why .cg-w-cancelled{fill:var(--cg-cancelled);font-weight:600}\
+.cg-why .cg-w-failed{fill:var(--cg-failed);font-weight:600}.cg-why .cg-w-running{fill:var(--cg-running);font-weight:600}\
+.cg-why .cg-w-completed{fill:var(--cg-completed);font-weight:600}\
+.cg-hit{fill:transparent}.cg-row{outline:none}.cg-row:hover .cg-hit,.cg-row:focus .cg-hit,.cg-row.cg-sel .cg-hit{fill:var(--cg-grid);fill-opacity:.45}\
+.cg-row:focus-visible .cg-hit{stroke:var(--cg-running);stroke-width:2}\
+.cg-dim .cg-row:not(.cg-on){opacity:.28}.cg-dim .cg-link:not(.cg-on){opacity:.12}.cg-link.cg-on{stroke-width:2.5}";
+
+/// Arrowheads for the connectors, one per cause (markers do not take their line's colour).
+const DEFS: &str = "<defs><pattern id=\"cg-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
+<rect width=\"6\" height=\"6\" fill=\"var(--cg-bg)\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"var(--cg-queued)\" stroke-width=\"2\"/></pattern>\
+<pattern id=\"cg-stripes\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\">\
+<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"var(--cg-bg)\" stroke-width=\"3\" opacity=\".75\"/></pattern>\
+<marker id=\"cg-ah-error\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-failed)\"/></marker>\
+<marker id=\"cg-ah-deadline\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-deadline)\"/></marker>\
+<marker id=\"cg-ah-cancel\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-cancel)\"/></marker>";
+
+/// Where things go: the sizes of the chart and the time → x mapping.
+struct Layout {
+    width: f64,
+    left: f64,
+    plot_w: f64,
+    /// The height of a row's bar line (a row with a reason under its bar is `why_h` taller).
+    row_h: f64,
+    why_h: f64,
+    bar_h: f64,
+    font: f64,
+    /// Each row's top, from the first row's top; one more entry for the bottom.
+    ys: Vec<f64>,
+    t0: f64,
+    t1: f64,
+    end: f64,
+    top: f64,
+    label_chars: usize,
+}
+
+impl Layout {
+    fn new(trace: &Trace, options: &Options) -> Layout {
+        let n = trace.tasks.len();
+        let row_h: f64 = if n <= 40 { 24.0 } else { 20.0 };
+        let why_h: f64 = if n <= 40 { 14.0 } else { 13.0 };
+        let font = if n <= 40 { 12.0 } else { 11.0 };
+        let label_chars = 28;
+        let label_w = trace
+            .tasks
+            .iter()
+            .map(|t| {
+                t.depth.min(12) as f64 * 14.0
+                    + t.name.chars().count().min(label_chars) as f64 * font * 0.62
+                    + 22.0
+            })
+            .fold(70.0, f64::max)
+            .min(260.0);
+        let width = options.width.max(320.0);
+        let left = label_w.min(width * 0.4);
+        let plot_w = width - left - 24.0;
+        let mut ys = Vec::with_capacity(n + 1);
+        let mut y = 0.0;
+        for t in &trace.tasks {
+            ys.push(y);
+            y += row_h + if has_why(t, options) { why_h } else { 0.0 };
+        }
+        ys.push(y);
+        // The axis shows the work cancelled tasks did not do, within reason.
+        let ghosts = trace
+            .tasks
+            .iter()
+            .filter_map(|t| ghost(t).map(|(_, to)| to))
+            .fold(trace.end, f64::max)
+            .min(trace.end * 1.5);
+        let end = if ghosts > 0.0 { ghosts * 1.03 } else { 1.0 };
+        let (t0, t1) = match options.window {
+            Some((a, b)) if b > a && b - a >= 1e-6 => (a, b),
+            _ => (0.0, end),
+        };
+        Layout {
+            width,
+            left,
+            plot_w,
+            row_h,
+            why_h,
+            bar_h: (row_h * 0.62).max(2.0),
+            font,
+            ys,
+            t0,
+            t1,
+            end,
+            top: 40.0,
+            label_chars,
+        }
+    }
+
+    fn x(&self, t: f64) -> f64 {
+        self.left + (t - self.t0) / (self.t1 - self.t0) * self.plot_w
+    }
+
+    /// `x` held inside the plot (for text and points that must stay visible).
+    fn xc(&self, t: f64) -> f64 {
+        self.x(t).max(self.left).min(self.left + self.plot_w)
+    }
+
+    fn height(&self) -> f64 {
+        *self.ys.last().unwrap_or(&0.0)
+    }
+
+    /// The rows crossing the band `[a, b)` of the rows' height.
+    fn rows_in(&self, band: Option<(f64, f64)>) -> std::ops::Range<usize> {
+        let n = self.ys.len() - 1;
+        match band {
+            None => 0..n,
+            Some((a, b)) => {
+                let first = self.ys[..n].partition_point(|&y| y <= a).saturating_sub(1);
+                let last = self.ys[..n].partition_point(|&y| y < b);
+                first..last.max(first)
+            }
+        }
+    }
+}
+
+/// The work a cancelled task did not do: from its end to where it would have ended.
+fn ghost(t: &TaskTrace) -> Option<(f64, f64)> {
+    if t.outcome != Outcome::Cancelled {
+        return None;
+    }
+    let (start, end, work) = (t.start?, t.end?, t.work?);
+    (start + work > end + 1e-9).then_some((end, start + work))
+}
+
+/// Whether a row has a line of text saying why (see [`why`]).
+fn has_why(t: &TaskTrace, options: &Options) -> bool {
+    match t.outcome {
+        Outcome::Cancelled | Outcome::Failed => true,
+        Outcome::Completed => {
+            t.leaked
+                || t.cancel_requested
+                    .is_some_and(|c| t.end.is_some_and(|e| e > c + 5e-4))
+        }
+        Outcome::Running => options.running_at.is_none() || t.cancel_requested.is_some(),
+    }
+}
+
+/// What a row says under its bar: `(lead, rest)`, the lead in the outcome's colour.
+fn why(
+    t: &TaskTrace,
+    trace: &Trace,
+    effects: &[usize],
+    options: &Options,
+) -> Option<(String, String)> {
+    let cause = t.cause.as_deref().unwrap_or("its context was cancelled");
+    let mut rest = String::new();
+    let lead = match (t.outcome, t.end) {
+        (Outcome::Cancelled, Some(end)) => {
+            rest.push_str(cause);
+            if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
+                let _ = write!(rest, ", seen {} later", human(end - c));
+            }
+            if let (Some((from, to)), Some(work)) = (ghost(t), t.work) {
+                let _ = write!(
+                    rest,
+                    " · {} of its {} not done",
+                    human(to - from),
+                    human(work)
+                );
+            }
+            format!("cancelled at {}: ", human(end))
+        }
+        (Outcome::Failed, Some(end)) => {
+            rest.push_str(t.error.as_deref().unwrap_or(""));
+            if !effects.is_empty() {
+                let names: Vec<&str> = effects
+                    .iter()
+                    .take(3)
+                    .map(|&i| trace.tasks[i].path.as_str())
+                    .collect();
+                let _ = write!(rest, " → cancelled {}", names.join(", "));
+                if effects.len() > 3 {
+                    let _ = write!(rest, " and {} more", effects.len() - 3);
+                }
+            }
+            format!("failed at {}: ", human(end))
+        }
+        (Outcome::Completed, Some(end)) => {
+            if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
+                let _ = write!(
+                    rest,
+                    "ran on {} after the cancel at {} ({cause})",
+                    human(end - c),
+                    human(c)
+                );
+            }
+            String::new()
+        }
+        (Outcome::Running, _) if t.start.is_none() => {
+            if options.running_at.is_some() {
+                return None;
+            }
+            rest.push_str("waits for a slot that is never freed");
+            String::new()
+        }
+        (Outcome::Running, _) => {
+            match (t.cancel_requested, options.running_at) {
+                (Some(c), Some(_)) => {
+                    let _ = write!(
+                        rest,
+                        "cancel requested at {} ({cause}); still running",
+                        human(c)
+                    );
+                }
+                (Some(c), None) => {
+                    let _ = write!(rest, "ignores the cancel at {} ({cause}): ", human(c));
+                }
+                (None, Some(_)) => return None,
+                (None, None) => {}
+            }
+            if options.running_at.is_some() {
+                String::new()
+            } else {
+                "never returns".to_string()
+            }
+        }
+        _ => return None,
+    };
+    if t.leaked {
+        if !rest.is_empty() || !lead.is_empty() {
+            rest.push_str(" · ");
+        }
+        rest.push_str("leaked: nobody waits for it");
+    }
+    (!lead.is_empty() || !rest.is_empty()).then_some((lead, rest))
+}
+
+/// The mark (deadline or cancel line) that stopped `t`, if one did.
+fn origin_mark(t: &TaskTrace, marks: &[Mark]) -> Option<usize> {
+    let c = t.cancel_requested?;
+    let cause = t.cause.as_deref()?;
+    if t.cause_task.is_some() {
+        return None;
+    }
+    marks.iter().position(|m| {
+        m.kind != "error"
+            && (m.t - c).abs() < 5e-4
+            && (cause.contains(&format!(" of {} ", m.context))
+                || cause.ends_with(&format!(" of {}", m.context)))
+    })
+}
+
+/// Renders the trace as one SVG document.
 ///
 /// # Examples
 ///
@@ -103,64 +403,123 @@ const DARK: &str = "--cg-bg:#0d1117;--cg-fg:#e6edf3;--cg-muted:#8d96a0;--cg-grid
 /// assert!(svg.contains("t2 cancelled at 7s"));
 /// ```
 pub fn render(trace: &Trace, options: &Options) -> String {
-    let n = trace.tasks.len();
-    let row_h: f64 = if n <= 40 {
-        24.0
-    } else {
-        (1600.0 / n as f64).clamp(3.0, 24.0).floor()
-    };
-    let labels = row_h >= 11.0;
-    // With thin rows, label every k-th row so that labels never overlap.
-    let label_every = if labels {
-        1
-    } else {
-        (13.0 / row_h).ceil() as usize
-    };
-    let font = if row_h >= 20.0 {
-        12.0
-    } else if labels {
-        10.0
-    } else {
-        9.0
-    };
-    let label_w = trace
-        .tasks
-        .iter()
-        .step_by(label_every)
-        .map(|t| t.depth as f64 * 14.0 + t.name.chars().count().min(28) as f64 * font * 0.62 + 22.0)
-        .fold(70.0, f64::max)
-        .min(260.0);
-    let width = options.width.max(320.0);
-    let left = label_w;
-    let right = 24.0;
-    let top = 40.0;
-    let plot_w = width - left - right;
-    // A little room past the last event, so its markers are not cut by the edge.
-    let end = if trace.end > 0.0 {
-        trace.end * 1.03
-    } else {
-        1.0
-    };
-    // max/min, not clamp: clamp with a run-time bound keeps a panic message that links float formatting.
-    let x = |t: f64| left + (t.max(0.0).min(end) / end) * plot_w;
-    let rows_h = row_h * n as f64;
-    let legend = legend_layout(width);
-    let legend_lines = legend.last().map_or(0.0, |(_, _, y)| *y);
-    let footer = 64.0 + legend_lines;
-    let height = top + rows_h + footer;
-
-    let mut s = String::with_capacity(4096 + n * 600);
-    let vars = if options.dark { DARK } else { LIGHT };
+    let l = Layout::new(trace, options);
+    let rows = l.rows_in(options.rows_px);
+    let body_top = l.ys[rows.start];
+    let body_h = l.ys[rows.end] - body_top;
+    let legend = legend_layout(l.width);
+    let foot_h = foot_height(&legend);
+    let height = l.top + body_h + foot_h;
+    let mut s = String::with_capacity(4096 + rows.len() * 700);
+    svg_open(&mut s, &l, height, Some(trace), options.dark, "");
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt" width="{width}" height="{height}" viewBox="0 0 {width} {height}" data-left="{left}" data-plot-width="{plot_w}" data-end-us="{end_us}" role="img" aria-labelledby="cg-title cg-desc" font-family="ui-sans-serif, system-ui, -apple-system, Segoe UI, sans-serif" font-size="{font}">"#,
-        end_us = (end * 1e6).round() as i64,
-        font = Px(font),
-        height = Px(height),
-        left = Px(left),
-        plot_w = Px(plot_w),
-        width = Px(width)
+        r#"<rect class="cg-bg" x="0" y="0" width="{w}" height="{h}"/>"#,
+        w = Px(l.width),
+        h = Px(height)
     );
+    head(&mut s, trace, &l);
+    let _ = write!(
+        s,
+        r#"<g transform="translate(0,{})">"#,
+        Px(l.top - body_top)
+    );
+    body(&mut s, trace, &l, rows, options);
+    let _ = write!(
+        s,
+        r#"</g><g transform="translate(0,{})">"#,
+        Px(l.top + body_h)
+    );
+    foot(&mut s, trace, &l, &legend, options);
+    s.push_str("</g></svg>");
+    s
+}
+
+/// Renders the chart as three SVG documents: the axis (to keep in view), the rows crossing
+/// `options.rows_px` (all of them without it) and the foot with the legend.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup_playground::gantt::{render_parts, Options};
+/// let text: String = (0..100).map(|i| format!("task t{i} 1s\n")).collect();
+/// let s = ctxgroup_playground::scenario::parse(&text).unwrap();
+/// let trace = ctxgroup_playground::simulate::simulate(&s).unwrap();
+/// let parts = render_parts(&trace, &Options { rows_px: Some((0.0, 200.0)), ..Options::default() });
+/// assert_eq!(parts.body.matches("class=\"cg-row\"").count(), 10);
+/// assert_eq!(parts.body_height, 2000.0);
+/// ```
+pub fn render_parts(trace: &Trace, options: &Options) -> Parts {
+    let l = Layout::new(trace, options);
+    let rows = l.rows_in(options.rows_px);
+    let body_top = l.ys[rows.start];
+    let body_h = l.ys[rows.end] - body_top;
+    let legend = legend_layout(l.width);
+    let foot_h = foot_height(&legend);
+
+    let mut h = String::with_capacity(4096);
+    svg_open(&mut h, &l, l.top, Some(trace), options.dark, " cg-head");
+    head(&mut h, trace, &l);
+    h.push_str("</svg>");
+
+    let mut b = String::with_capacity(1024 + rows.len() * 700);
+    svg_open(&mut b, &l, body_h, None, false, " cg-body");
+    let _ = write!(b, r#"<g transform="translate(0,{})">"#, Px(-body_top));
+    body(&mut b, trace, &l, rows, options);
+    b.push_str("</g></svg>");
+
+    let mut f = String::with_capacity(4096);
+    svg_open(&mut f, &l, foot_h, None, false, " cg-foot");
+    foot(&mut f, trace, &l, &legend, options);
+    f.push_str("</svg>");
+    Parts {
+        head: h,
+        body: b,
+        foot: f,
+        body_top,
+        body_height: l.height(),
+        left: l.left,
+        plot_width: l.plot_w,
+        t0: l.t0,
+        t1: l.t1,
+        end: l.end,
+    }
+}
+
+/// Each row's top, in px from the first row's top, and the bottom of the last row (rows that
+/// say why they stopped are taller).
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup_playground::scenario::parse("timeout 1s\ntask a 500ms\ntask b 2s").unwrap();
+/// let trace = ctxgroup_playground::simulate::simulate(&s).unwrap();
+/// let tops = ctxgroup_playground::gantt::row_tops(&trace, &Default::default());
+/// assert_eq!(tops, [0.0, 24.0, 62.0]);
+/// ```
+pub fn row_tops(trace: &Trace, options: &Options) -> Vec<f64> {
+    Layout::new(trace, options).ys
+}
+
+/// `<svg …>`; with a trace, also the title, description, styles and shared definitions.
+fn svg_open(s: &mut String, l: &Layout, height: f64, doc: Option<&Trace>, dark: bool, class: &str) {
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt{class}" width="{w}" height="{h}" viewBox="0 0 {w} {h}" data-left="{left}" data-plot-width="{pw}" data-end-us="{end}" data-t0-us="{t0}" data-t1-us="{t1}" font-family="ui-sans-serif, system-ui, -apple-system, Segoe UI, sans-serif" font-size="{font}""#,
+        w = Px(l.width),
+        h = Px(height),
+        left = Px(l.left),
+        pw = Px(l.plot_w),
+        end = (l.end * 1e6).round() as i64,
+        t0 = (l.t0 * 1e6).round() as i64,
+        t1 = (l.t1 * 1e6).round() as i64,
+        font = Px(l.font),
+    );
+    let Some(trace) = doc else {
+        s.push_str(r#" aria-hidden="true">"#);
+        return;
+    };
+    s.push_str(r#" role="img" aria-labelledby="cg-title cg-desc">"#);
     let _ = write!(
         s,
         "<title id=\"cg-title\">{}</title>",
@@ -169,276 +528,530 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     let _ = write!(s, "<desc id=\"cg-desc\">{}</desc>", esc(&describe(trace)));
     let _ = write!(
         s,
-        "<style>.cg-gantt{{{vars}}}\
-.cg-bg{{fill:var(--cg-bg)}}.cg-text{{fill:var(--cg-fg)}}.cg-muted{{fill:var(--cg-muted)}}\
-.cg-grid{{stroke:var(--cg-grid);stroke-width:1}}.cg-stripe{{fill:var(--cg-stripe)}}\
-.cg-completed{{fill:var(--cg-completed)}}.cg-failed{{fill:var(--cg-failed)}}.cg-cancelled{{fill:var(--cg-cancelled)}}.cg-running{{fill:var(--cg-running)}}\
-.cg-queued{{fill:url(#cg-hatch);stroke:var(--cg-queued);stroke-width:1}}\
-.cg-ignored{{fill:url(#cg-stripes)}}.cg-leaked{{fill:none;stroke:var(--cg-fg);stroke-dasharray:3 2;stroke-width:1}}\
-.cg-deadline{{stroke:var(--cg-deadline);stroke-width:1.5;stroke-dasharray:5 3}}.cg-cancel{{stroke:var(--cg-cancel);stroke-width:1.5;stroke-dasharray:2 2}}\
-.cg-error{{stroke:var(--cg-failed);stroke-width:1;stroke-dasharray:1 3}}\
-.cg-return{{stroke:var(--cg-return);stroke-width:2}}.cg-check{{stroke:var(--cg-fg);stroke-width:1;opacity:.55}}\
-.cg-arrow{{stroke:var(--cg-failed);stroke-width:1;fill:none;opacity:.7}}\
-.cg-mark-deadline{{fill:var(--cg-deadline)}}.cg-mark-cancel{{fill:var(--cg-cancel)}}.cg-mark-error{{fill:var(--cg-failed)}}\
-.cg-hit{{fill:transparent}}.cg-row:hover .cg-hit{{fill:var(--cg-grid);fill-opacity:.35}}</style>"
+        "<style>.cg-gantt{{{}}}{STYLE}</style>{DEFS}<clipPath id=\"cg-plot\"><rect x=\"{}\" y=\"-1000000\" width=\"{}\" height=\"100000000\"/></clipPath></defs>",
+        if dark { DARK } else { LIGHT },
+        Px(l.left - 1.0),
+        Px(l.plot_w + 2.0)
     );
-    s.push_str(
-        "<defs><pattern id=\"cg-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
-<rect width=\"6\" height=\"6\" fill=\"var(--cg-bg)\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"var(--cg-queued)\" stroke-width=\"2\"/></pattern>\
-<pattern id=\"cg-stripes\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\">\
-<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"var(--cg-bg)\" stroke-width=\"3\" opacity=\".75\"/></pattern>\
-<marker id=\"cg-arrowhead\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-failed)\"/></marker></defs>",
-    );
-    let _ = write!(
-        s,
-        r#"<rect class="cg-bg" x="0" y="0" width="{width}" height="{height}"/>"#,
-        height = Px(height),
-        width = Px(width)
-    );
+}
 
-    // Axis and grid.
-    let step = tick_step(end, (plot_w / 90.0).max(2.0));
-    let mut t = 0.0;
-    while t <= end + 1e-9 {
-        let xx = x(t);
+/// The axis: tick labels, and the labels of deadline and cancel lines.
+fn head(s: &mut String, trace: &Trace, l: &Layout) {
+    let step = tick_step(l.t1 - l.t0, (l.plot_w / 90.0).max(2.0));
+    let mut k = (l.t0 / step - 1e-9).ceil();
+    while k * step <= l.t1 + 1e-9 {
+        let t = k * step;
         let _ = write!(
             s,
-            r#"<line class="cg-grid" x1="{xx}" y1="{}" x2="{xx}" y2="{}"/>"#,
-            top - 4.0,
-            top + rows_h,
-            xx = Px(xx)
+            r#"<text class="cg-muted" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+            Px(l.x(t)),
+            Px(l.top - 8.0),
+            esc(&human(t))
         );
-        let _ = write!(
-            s,
-            r#"<text class="cg-muted" x="{xx}" y="{}" text-anchor="middle">{}</text>"#,
-            top - 8.0,
-            esc(&human(t)),
-            xx = Px(xx)
-        );
-        t += step;
+        k += 1.0;
     }
+    for (k, m) in trace.marks.iter().enumerate() {
+        if m.kind == "error" || m.t < l.t0 - 1e-9 || m.t > l.t1 + 1e-9 {
+            continue;
+        }
+        let xx = l.x(m.t);
+        let anchor = if xx > l.width - 120.0 { "end" } else { "start" };
+        let _ = write!(
+            s,
+            r#"<text class="cg-mark-{}" data-mark="{k}" x="{}" y="{}" text-anchor="{anchor}" font-size="10">{}</text>"#,
+            m.kind,
+            Px(xx + if anchor == "start" { 3.0 } else { -3.0 }),
+            Px(11.0 + (k % 2) as f64 * 11.0),
+            esc(&format!("{} at {}", m.label, human(m.t)))
+        );
+    }
+}
 
-    for i in 0..n {
-        let y = top + i as f64 * row_h;
+/// The rows `rows`, with the lines that cross them and the connectors between them; `y` from the
+/// first row's top.
+fn body(
+    s: &mut String,
+    trace: &Trace,
+    l: &Layout,
+    rows: std::ops::Range<usize>,
+    options: &Options,
+) {
+    let (y0, y1) = (l.ys[rows.start], l.ys[rows.end]);
+    for i in rows.clone() {
         let class = if i % 2 == 0 { "cg-stripe" } else { "cg-bg" };
         let _ = write!(
             s,
-            r#"<rect class="{class}" x="0" y="{y}" width="{width}" height="{row_h}"/>"#,
-            row_h = Px(row_h),
-            width = Px(width),
-            y = Px(y)
+            r#"<rect class="{class}" x="0" y="{}" width="{}" height="{}"/>"#,
+            Px(l.ys[i]),
+            Px(l.width),
+            Px(l.ys[i + 1] - l.ys[i])
         );
     }
-    // Deadline, cancel and return lines go over the stripes and under the bars, so nothing
-    // hides an end marker.
-    lines(&mut s, trace, &x, (top, rows_h, width), options.running_at);
+    s.push_str(r#"<g clip-path="url(#cg-plot)">"#);
+    // Grid.
+    let step = tick_step(l.t1 - l.t0, (l.plot_w / 90.0).max(2.0));
+    let mut k = (l.t0 / step - 1e-9).ceil();
+    while k * step <= l.t1 + 1e-9 {
+        let xx = Px(l.x(k * step));
+        let _ = write!(
+            s,
+            r#"<line class="cg-grid" x1="{xx}" y1="{}" x2="{xx}" y2="{}"/>"#,
+            Px(y0),
+            Px(y1)
+        );
+        k += 1.0;
+    }
+    // The return line first, then the deadline and cancel lines over it: nothing hides them.
+    if let Some(r) = &trace.returned {
+        let xx = Px(l.x(r.at));
+        let _ = write!(
+            s,
+            r#"<line class="cg-return" x1="{xx}" y1="{}" x2="{xx}" y2="{}"/>"#,
+            Px(y0),
+            Px(y1)
+        );
+    }
+    for (k, m) in trace.marks.iter().enumerate() {
+        let class = match m.kind {
+            "deadline" => "cg-deadline",
+            "cancel" => "cg-cancel",
+            _ => "cg-error",
+        };
+        let xx = Px(l.x(m.t));
+        let _ = write!(
+            s,
+            r#"<line class="{class}" data-mark="{k}" x1="{xx}" y1="{}" x2="{xx}" y2="{}"><title>{}</title></line>"#,
+            Px(y0),
+            Px(y1),
+            esc(&format!("{} at {}", m.label, human(m.t)))
+        );
+    }
+    s.push_str("</g>");
 
-    // Rows.
-    let index: std::collections::HashMap<&str, usize> = trace
+    let index: HashMap<&str, usize> = trace
         .tasks
         .iter()
         .enumerate()
         .map(|(i, t)| (t.path.as_str(), i))
         .collect();
-    let mut checks: std::collections::HashMap<&str, Vec<f64>> = std::collections::HashMap::new();
-    for e in trace.events.iter().filter(|e| e.kind == "check") {
-        if let Some(task) = &e.task {
-            checks.entry(task.as_str()).or_default().push(e.t);
+    let mut effects: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, t) in trace.tasks.iter().enumerate() {
+        if let Some(&j) = t.cause_task.as_deref().and_then(|c| index.get(c)) {
+            effects.entry(j).or_default().push(i);
         }
     }
-    let bar_h = (row_h * 0.62).max(2.0);
-    for (i, task) in trace.tasks.iter().enumerate() {
-        let y = top + i as f64 * row_h;
-        let cy = y + row_h / 2.0;
-        let by = cy - bar_h / 2.0;
+    let drawn = |p: &str| index.get(p).is_some_and(|&i| rows.contains(&i));
+    let mut checks: HashMap<&str, Vec<f64>> = HashMap::new();
+    for e in trace.events.iter().filter(|e| e.kind == "check") {
+        if let Some(task) = e.task.as_deref().filter(|p| drawn(p)) {
+            checks.entry(task).or_default().push(e.t);
+        }
+    }
+    let open_end = options.running_at.map_or(l.end, |now| now.min(l.end));
+    for i in rows.clone() {
+        let task = &trace.tasks[i];
+        row(
+            s,
+            trace,
+            l,
+            i,
+            task,
+            checks.get(task.path.as_str()),
+            effects.get(&i).map_or(&[][..], |v| v),
+            open_end,
+            options,
+        );
+    }
+
+    // Cause → effect: from the failing sibling's end, or from the deadline or cancel line, to
+    // each task it stopped (its end marker), bulging left so that it shows beside the lines.
+    s.push_str(r#"<g clip-path="url(#cg-plot)">"#);
+    let mid = |i: usize| l.ys[i] + l.row_h / 2.0;
+    for i in rows {
+        let t = &trace.tasks[i];
+        let Some(c) = t.cancel_requested else {
+            continue;
+        };
+        let to_t = t.end.unwrap_or(open_end).max(c);
+        let (x2, y2) = (l.x(to_t) - 3.0, mid(i));
+        let (from, kind, x1, y1) =
+            if let Some(&j) = t.cause_task.as_deref().and_then(|p| index.get(p)) {
+                let jt = &trace.tasks[j];
+                (esc(&jt.path), "error", l.x(jt.end.unwrap_or(c)), mid(j))
+            } else if let Some(k) = origin_mark(t, &trace.marks) {
+                (
+                    format!("mark:{k}"),
+                    trace.marks[k].kind,
+                    l.x(trace.marks[k].t),
+                    l.ys[i] - 2.0,
+                )
+            } else {
+                continue;
+            };
+        let bulge = (18.0 + (y2 - y1).abs() * 0.15).min(60.0);
         let _ = write!(
             s,
-            r#"<g class="cg-row" data-path="{}" data-line="{}">"#,
-            esc(&task.path),
-            task.line
+            r#"<path class="cg-link cg-link-{kind}" data-from="{from}" data-to="{to}" d="M{},{}C{},{} {},{} {},{}" marker-end="url(#cg-ah-{kind})"/>"#,
+            Px(x1),
+            Px(y1),
+            Px(x1 - bulge),
+            Px(y1 + (y2 - y1) * 0.35),
+            Px(x2 - bulge),
+            Px(y2),
+            Px(x2),
+            Px(y2),
+            to = esc(&t.path),
         );
-        let _ = write!(s, "<title>{}</title>", esc(&tooltip(task, trace)));
-        // Transparent, for the tooltip's hit area and the hover highlight.
+    }
+    s.push_str("</g>");
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    s: &mut String,
+    trace: &Trace,
+    l: &Layout,
+    i: usize,
+    task: &TaskTrace,
+    checks: Option<&Vec<f64>>,
+    effects: &[usize],
+    open_end: f64,
+    options: &Options,
+) {
+    let y = l.ys[i];
+    let h = l.ys[i + 1] - y;
+    let cy = y + l.row_h / 2.0;
+    let bar_h = l.bar_h;
+    let by = cy - bar_h / 2.0;
+    let _ = write!(
+        s,
+        r#"<g class="cg-row" data-path="{}" data-line="{}" data-i="{i}" tabindex="-1">"#,
+        esc(&task.path),
+        task.line
+    );
+    let _ = write!(s, "<title>{}</title>", esc(&tooltip(task, trace)));
+    let _ = write!(
+        s,
+        r#"<rect class="cg-hit" x="0" y="{}" width="{}" height="{}"/>"#,
+        Px(y),
+        Px(l.width),
+        Px(h)
+    );
+    let name: String = if task.name.chars().count() > l.label_chars {
+        task.name
+            .chars()
+            .take(l.label_chars - 1)
+            .chain(['…'])
+            .collect()
+    } else {
+        task.name.clone()
+    };
+    let _ = write!(
+        s,
+        r#"<text class="cg-text" x="{}" y="{}" dominant-baseline="central"{}>{}{}</text>"#,
+        Px(8.0 + task.depth.min(12) as f64 * 14.0),
+        Px(cy),
+        if task.is_group {
+            " font-weight=\"600\""
+        } else {
+            ""
+        },
+        if task.is_group { "▾ " } else { "" },
+        esc(&name)
+    );
+    s.push_str(r#"<g clip-path="url(#cg-plot)">"#);
+    let bar_end = task.end.unwrap_or(open_end);
+    let start = task.start.unwrap_or(open_end);
+    if start > task.spawned + 1e-9 {
         let _ = write!(
             s,
-            r#"<rect class="cg-hit" x="0" y="{y}" width="{width}" height="{row_h}"/>"#,
-            row_h = Px(row_h),
-            width = Px(width),
-            y = Px(y)
+            r#"<rect class="cg-queued" x="{}" y="{}" width="{}" height="{}" rx="2"/>"#,
+            Px(l.x(task.spawned)),
+            Px(by),
+            Px((l.x(start) - l.x(task.spawned)).max(1.0)),
+            Px(bar_h)
         );
-        if i % label_every == 0 {
-            let name: String = if task.name.chars().count() > 28 {
-                task.name.chars().take(27).chain(['…']).collect()
-            } else {
-                task.name.clone()
-            };
-            let weight = if task.is_group {
-                " font-weight=\"600\""
-            } else {
-                ""
-            };
-            let prefix = if task.is_group { "▾ " } else { "" };
+    }
+    if let Some(st) = task.start {
+        if let Some((from, to)) = ghost(task) {
             let _ = write!(
                 s,
-                r#"<text class="cg-text" x="{}" y="{}" dominant-baseline="central" font-size="{font}"{weight}>{}{}</text>"#,
-                Px(8.0 + task.depth as f64 * 14.0),
-                Px(cy),
-                prefix,
-                esc(&name),
-                font = Px(font)
+                r#"<rect class="cg-ghost" x="{}" y="{}" width="{}" height="{}" rx="2"><title>{}</title></rect>"#,
+                Px(l.x(from)),
+                Px(by),
+                Px((l.x(to) - l.x(from)).max(1.0)),
+                Px(bar_h),
+                esc(&format!(
+                    "work not done: it would have run until {} ({} more)",
+                    human(to),
+                    human(to - from)
+                ))
             );
         }
-        // Unfinished work runs to the chart's end, or to "now" while a live run goes on.
-        let open_end = options.running_at.map_or(end, |now| now.min(end));
-        let bar_end = task.end.unwrap_or(open_end);
-        let start = task.start.unwrap_or(open_end);
-        if start > task.spawned + 1e-9 {
+        let w = (l.x(bar_end) - l.x(st)).max(1.5);
+        let _ = write!(
+            s,
+            r#"<rect class="cg-{}" x="{}" y="{}" width="{}" height="{}" rx="2"/>"#,
+            task.outcome.as_str(),
+            Px(l.x(st)),
+            Px(by),
+            Px(w),
+            Px(bar_h)
+        );
+        if let Some(c) = task.cancel_requested.filter(|&c| bar_end > c + 1e-9) {
             let _ = write!(
                 s,
-                r#"<rect class="cg-queued" x="{}" y="{}" width="{}" height="{}" rx="2"/>"#,
-                Px(x(task.spawned)),
+                r#"<rect class="cg-ignored" x="{}" y="{}" width="{}" height="{}"/>"#,
+                Px(l.x(c)),
                 Px(by),
-                Px((x(start) - x(task.spawned)).max(1.0)),
+                Px((l.x(bar_end) - l.x(c)).max(1.0)),
                 Px(bar_h)
             );
         }
-        if let Some(st) = task.start {
-            let class = format!("cg-{}", task.outcome.as_str());
-            let w = (x(bar_end) - x(st)).max(1.5);
+        if task.leaked {
             let _ = write!(
                 s,
-                r#"<rect class="{class}" x="{}" y="{by}" width="{w}" height="{bar_h}" rx="2"/>"#,
-                Px(x(st)),
-                bar_h = Px(bar_h),
-                by = Px(by),
-                w = Px(w)
+                r#"<rect class="cg-leaked" x="{}" y="{}" width="{}" height="{}" rx="2"/>"#,
+                Px(l.x(st) - 1.5),
+                Px(by - 2.0),
+                Px(w + 3.0),
+                Px(bar_h + 4.0)
             );
-            if let Some(c) = task.cancel_requested {
-                if bar_end > c + 1e-9 {
-                    let _ = write!(
-                        s,
-                        r#"<rect class="cg-ignored" x="{}" y="{by}" width="{}" height="{bar_h}"/>"#,
-                        Px(x(c)),
-                        Px((x(bar_end) - x(c)).max(1.0)),
-                        bar_h = Px(bar_h),
-                        by = Px(by)
-                    );
-                }
-            }
-            if task.leaked {
-                let _ = write!(
-                    s,
-                    r#"<rect class="cg-leaked" x="{}" y="{}" width="{w}" height="{}" rx="2"/>"#,
-                    Px(x(st) - 1.0),
-                    Px(by - 1.5),
-                    Px(bar_h + 3.0),
-                    w = Px(w)
-                );
-            }
-            if row_h >= 10.0 {
-                if let Some(ts) = checks.get(task.path.as_str()).filter(|ts| ts.len() <= 400) {
-                    for &t in ts {
-                        let _ = write!(
-                            s,
-                            r#"<line class="cg-check" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
-                            Px(x(t)),
-                            Px(by - 2.0),
-                            Px(x(t)),
-                            Px(by + 2.5)
-                        );
-                    }
-                }
-                end_marker(&mut s, task.outcome, x(bar_end), cy, bar_h);
-            }
         }
-        s.push_str("</g>");
+        if let Some(ts) = checks {
+            draw_checks(s, l, ts, task.checks, by);
+        }
     }
-
-    // What cancelled what: an arrow from the failing task's end to each task its error reached.
-    let mut arrows = 0;
-    for (i, task) in trace.tasks.iter().enumerate() {
-        let (Some(culprit), Some(c)) = (&task.cause_task, task.cancel_requested) else {
-            continue;
-        };
-        let Some(&j) = index.get(culprit.as_str()) else {
-            continue;
-        };
-        if arrows >= 200 || row_h < 10.0 {
-            break;
+    s.push_str("</g>");
+    if task.start.is_some()
+        && l.x(bar_end) >= l.left - 1.0
+        && l.x(bar_end) <= l.left + l.plot_w + 1.0
+    {
+        end_marker(s, task.outcome, l.x(bar_end), cy, bar_h);
+    }
+    if let Some((lead, mut rest)) = why(task, trace, effects, options) {
+        // Under its bar, moved left as far as the chart's edge needs (the line under the names
+        // is free); cut short, with the whole text in the tooltip, when it is wider than that.
+        let width_of =
+            |lead: &str, rest: &str| (text_width(lead, 11.0) + text_width(rest, 11.0)) * 1.1;
+        let room = l.width - 8.0;
+        if width_of(&lead, &rest) > room {
+            let keep =
+                ((room / (11.0 * 0.56 * 1.1)) as usize).saturating_sub(lead.chars().count() + 1);
+            rest = rest.chars().take(keep).chain(['…']).collect();
         }
-        arrows += 1;
-        let (x1, y1) = (x(c), top + j as f64 * row_h + row_h / 2.0);
-        let (x2, y2) = (
-            x(c),
-            top + i as f64 * row_h + row_h / 2.0 + if i > j { -bar_h / 2.0 } else { bar_h / 2.0 },
-        );
+        let text_w = width_of(&lead, &rest);
+        let wy = y + l.row_h + l.why_h / 2.0 - 1.0;
+        let x_start = l.xc(task.start.unwrap_or(task.spawned));
+        let x = x_start.min(l.width - 4.0 - text_w).max(4.0);
         let _ = write!(
             s,
-            r#"<path class="cg-arrow" d="M{x1},{y1} L{x2},{y2}" marker-end="url(#cg-arrowhead)"/>"#,
-            x1 = Px(x1),
-            x2 = Px(x2),
-            y1 = Px(y1),
-            y2 = Px(y2)
+            r#"<text class="cg-why" x="{}" y="{}" dominant-baseline="central">"#,
+            Px(x),
+            Px(wy)
+        );
+        if !lead.is_empty() {
+            let _ = write!(
+                s,
+                r#"<tspan class="cg-w-{}">{}</tspan>"#,
+                task.outcome.as_str(),
+                esc(&lead)
+            );
+        }
+        let _ = write!(s, "{}</text>", esc(&rest));
+    }
+    s.push_str("</g>");
+}
+
+/// Check ticks; when they would crowd (or only the first and last are listed), a dotted line
+/// for the stretch of steady checking.
+fn draw_checks(s: &mut String, l: &Layout, ts: &[f64], total: u64, by: f64) {
+    let Some((&first, &last)) = ts.first().zip(ts.last()) else {
+        return;
+    };
+    let px_per_check = (l.x(last) - l.x(first)) / (ts.len().max(2) - 1) as f64;
+    let (y1, y2) = (Px(by - 2.0), Px(by + 2.5));
+    if ts.len() as u64 >= total && px_per_check >= 3.0 {
+        for &t in ts {
+            if t < l.t0 - 1e-9 || t > l.t1 + 1e-9 {
+                continue;
+            }
+            let xx = Px(l.x(t));
+            let _ = write!(
+                s,
+                r#"<line class="cg-check" x1="{xx}" y1="{y1}" x2="{xx}" y2="{y2}"/>"#
+            );
+        }
+    } else {
+        let _ = write!(
+            s,
+            r#"<line class="cg-checks" x1="{}" y1="{}" x2="{}" y2="{}"><title>{} checks</title></line>"#,
+            Px(l.x(first)),
+            Px(by - 1.0),
+            Px(l.x(last)),
+            Px(by - 1.0),
+            crate::simulate::grouped(total)
         );
     }
+}
 
-    // Legend.
-    for (item, x0, y0) in legend {
-        let (lx, ly) = (x0, top + rows_h + 44.0 + y0);
+fn foot_height(legend: &[(&'static (Swatch, &'static str), f64, f64)]) -> f64 {
+    legend.last().map_or(0.0, |(_, _, y)| *y) + 64.0
+}
+
+/// The group's return (or why it has not) and the legend.
+fn foot(
+    s: &mut String,
+    trace: &Trace,
+    l: &Layout,
+    legend: &[(&'static (Swatch, &'static str), f64, f64)],
+    options: &Options,
+) {
+    match &trace.returned {
+        Some(r) => {
+            let xx = l.xc(r.at);
+            let _ = write!(
+                s,
+                r#"<line class="cg-return" x1="{xx}" y1="0" x2="{xx}" y2="8"/>"#,
+                xx = Px(xx)
+            );
+            let label = match &r.error {
+                Some(e) => format!("returned at {}: {e}", human(r.at)),
+                None => format!("returned at {}: ok", human(r.at)),
+            };
+            // Right of the line if it fits, else left of it, else from the left edge.
+            let w = text_width(&label, 12.5);
+            let (anchor, lx) = if xx + 4.0 + w <= l.width - 4.0 {
+                ("start", xx + 4.0)
+            } else if xx - 4.0 - w >= 4.0 {
+                ("end", xx - 4.0)
+            } else {
+                ("start", 4.0)
+            };
+            let _ = write!(
+                s,
+                r#"<text class="cg-text" x="{}" y="20" text-anchor="{anchor}" font-weight="600">{}</text>"#,
+                Px(lx),
+                esc(&label)
+            );
+        }
+        None => {
+            let text = match options.running_at {
+                Some(t) if options.stopped => {
+                    format!("stopped at {}: the group had not returned", human(t))
+                }
+                Some(t) => format!("running at {}: the group has not returned yet", human(t)),
+                None => "never returns: a task never ends, so Wait never returns".to_string(),
+            };
+            let _ = write!(
+                s,
+                r#"<text class="cg-text" x="{}" y="20" font-weight="600">{text}</text>"#,
+                Px(l.left)
+            );
+        }
+    }
+    s.push_str(r#"<g class="cg-legend">"#);
+    for (item, lx, ly) in legend {
+        let (lx, ly) = (*lx, 44.0 + *ly);
+        let (x, y) = (Px(lx), Px(ly - 8.0));
         match item.0 {
+            Swatch::Bar(class, end) => {
+                let _ = write!(
+                    s,
+                    r#"<rect class="{class}" x="{x}" y="{y}" width="16" height="10" rx="2"/>"#
+                );
+                end_marker(s, end, lx + 16.0, ly - 3.0, 10.0);
+            }
             Swatch::Fill(class) => {
                 let _ = write!(
                     s,
-                    r#"<rect class="{class}" x="{lx}" y="{}" width="14" height="10" rx="2"/>"#,
-                    Px(ly - 8.0),
-                    lx = Px(lx)
+                    r#"<rect class="{class}" x="{x}" y="{y}" width="16" height="10" rx="2"/>"#
                 );
             }
             Swatch::Striped => {
                 let _ = write!(
                     s,
-                    r#"<rect class="cg-running" x="{lx}" y="{y}" width="14" height="10"/><rect class="cg-ignored" x="{lx}" y="{y}" width="14" height="10"/>"#,
-                    y = Px(ly - 8.0),
-                    lx = Px(lx)
+                    r#"<rect class="cg-running" x="{x}" y="{y}" width="16" height="10"/><rect class="cg-ignored" x="{x}" y="{y}" width="16" height="10"/>"#
                 );
+            }
+            Swatch::Leaked => {
+                let _ = write!(
+                    s,
+                    r#"<rect class="cg-running" x="{}" y="{}" width="14" height="8" rx="2"/><rect class="cg-leaked" x="{x}" y="{y}" width="16" height="10" rx="2"/>"#,
+                    Px(lx + 1.0),
+                    Px(ly - 7.0)
+                );
+            }
+            Swatch::Check => {
+                for dx in [2.0, 7.0, 12.0] {
+                    let xx = Px(lx + dx);
+                    let _ = write!(
+                        s,
+                        r#"<line class="cg-check" x1="{xx}" y1="{}" x2="{xx}" y2="{}"/>"#,
+                        Px(ly - 9.0),
+                        Px(ly + 1.0)
+                    );
+                }
             }
             Swatch::Line(class) => {
                 let _ = write!(
                     s,
-                    r#"<line class="{class}" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#,
+                    r#"<line class="{class}" x1="{xx}" y1="{}" x2="{xx}" y2="{}"/>"#,
+                    Px(ly - 11.0),
+                    Px(ly + 3.0),
+                    xx = Px(lx + 6.0)
+                );
+            }
+            Swatch::Link => {
+                let _ = write!(
+                    s,
+                    r#"<path class="cg-link cg-link-error" d="M{},{}C{},{} {},{} {},{}" marker-end="url(#cg-ah-error)"/>"#,
+                    Px(lx + 2.0),
                     Px(ly - 10.0),
-                    Px(ly + 2.0),
-                    x = Px(lx + 4.0)
+                    Px(lx - 4.0),
+                    Px(ly - 6.0),
+                    Px(lx + 6.0),
+                    Px(ly),
+                    Px(lx + 15.0),
+                    Px(ly)
                 );
             }
         }
         let _ = write!(
             s,
-            r#"<text class="cg-muted" x="{}" y="{ly}" font-size="11">{}</text>"#,
-            Px(lx + 18.0),
-            item.1,
-            ly = Px(ly)
+            r#"<text class="cg-muted" x="{}" y="{}" font-size="11">{}</text>"#,
+            Px(lx + 26.0),
+            Px(ly),
+            item.1
         );
     }
-    s.push_str("</svg>");
-    s
+    s.push_str("</g>");
 }
 
 enum Swatch {
+    Bar(&'static str, Outcome),
     Fill(&'static str),
     Striped,
+    Leaked,
+    Check,
     Line(&'static str),
+    Link,
 }
 
-const LEGEND: [(Swatch, &str); 8] = [
-    (Swatch::Fill("cg-completed"), "completed"),
-    (Swatch::Fill("cg-failed"), "failed"),
-    (Swatch::Fill("cg-cancelled"), "cancelled"),
-    (Swatch::Fill("cg-running"), "running"),
+const LEGEND: [(Swatch, &str); 13] = [
+    (Swatch::Bar("cg-completed", Outcome::Completed), "completed"),
+    (Swatch::Bar("cg-failed", Outcome::Failed), "failed"),
+    (Swatch::Bar("cg-cancelled", Outcome::Cancelled), "cancelled"),
+    (Swatch::Bar("cg-running", Outcome::Running), "running"),
     (Swatch::Fill("cg-queued"), "waiting for a slot"),
     (Swatch::Striped, "ran on after cancel"),
+    (Swatch::Fill("cg-ghost"), "work not done"),
+    (Swatch::Leaked, "leaked"),
+    (Swatch::Check, "check of ctx"),
     (Swatch::Line("cg-deadline"), "deadline"),
-    (Swatch::Line("cg-cancel"), "cancel"),
+    (Swatch::Line("cg-cancel"), "cancel()"),
+    (Swatch::Line("cg-return"), "returned"),
+    (Swatch::Link, "cause → effect"),
 ];
 
 /// Where each legend item goes (x, and y from the first line), wrapping at `width`.
@@ -446,7 +1059,7 @@ fn legend_layout(width: f64) -> Vec<(&'static (Swatch, &'static str), f64, f64)>
     let (mut x, mut y) = (8.0, 0.0);
     let mut out = Vec::new();
     for item in LEGEND.iter() {
-        let w = 30.0 + text_width(item.1, 11.0);
+        let w = 38.0 + text_width(item.1, 11.0);
         if x + w > width - 8.0 && x > 8.0 {
             x = 8.0;
             y += 18.0;
@@ -462,108 +1075,22 @@ fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.56
 }
 
-/// Deadline and cancel lines, and the return line with its label.
-fn lines(
-    s: &mut String,
-    trace: &Trace,
-    x: &dyn Fn(f64) -> f64,
-    (top, rows_h, width): (f64, f64, f64),
-    running_at: Option<f64>,
-) {
-    let left = x(0.0);
-    // Deadline and cancel lines.
-    for (k, m) in trace.marks.iter().enumerate() {
-        let xx = x(m.t);
-        let class = match m.kind {
-            "deadline" => "cg-deadline",
-            "cancel" => "cg-cancel",
-            _ => "cg-error",
-        };
-        let _ = write!(
-            s,
-            r#"<line class="{class}" x1="{xx}" y1="{}" x2="{xx}" y2="{}"><title>{}</title></line>"#,
-            top - 2.0,
-            top + rows_h,
-            esc(&format!("{} at {}", m.label, human(m.t))),
-            xx = Px(xx)
-        );
-        if m.kind != "error" {
-            let anchor = if xx > width - 120.0 { "end" } else { "start" };
-            let _ = write!(
-                s,
-                r#"<text class="cg-mark-{}" x="{}" y="{}" text-anchor="{anchor}" font-size="10">{}</text>"#,
-                m.kind,
-                Px(xx + if anchor == "start" { 3.0 } else { -3.0 }),
-                Px(11.0 + (k % 2) as f64 * 11.0),
-                esc(&m.label)
-            );
-        }
-    }
-
-    // The return line.
-    let fy = top + rows_h;
-    match &trace.returned {
-        Some(r) => {
-            let xx = x(r.at);
-            let _ = write!(
-                s,
-                r#"<line class="cg-return" x1="{xx}" y1="{}" x2="{xx}" y2="{}"/>"#,
-                top - 2.0,
-                Px(fy + 8.0),
-                xx = Px(xx)
-            );
-            let label = match &r.error {
-                Some(e) => format!("returned at {}: {e}", human(r.at)),
-                None => format!("returned at {}: ok", human(r.at)),
-            };
-            // Right of the line if it fits, else left of it, else from the left edge.
-            let w = text_width(&label, 12.5);
-            let (anchor, lx) = if xx + 4.0 + w <= width - 4.0 {
-                ("start", xx + 4.0)
-            } else if xx - 4.0 - w >= 4.0 {
-                ("end", xx - 4.0)
-            } else {
-                ("start", 4.0)
-            };
-            let _ = write!(
-                s,
-                r#"<text class="cg-text" x="{lx}" y="{}" text-anchor="{anchor}" font-weight="600">{}</text>"#,
-                Px(fy + 20.0),
-                esc(&label),
-                lx = Px(lx)
-            );
-        }
-        None => {
-            let text = match running_at {
-                Some(t) => format!("running at {}: the group has not returned yet", human(t)),
-                None => "never returns: a task never ends, so Wait never returns".to_string(),
-            };
-            let _ = write!(
-                s,
-                r#"<text class="cg-text" x="{left}" y="{}" font-weight="600">{text}</text>"#,
-                Px(fy + 20.0),
-                left = Px(left)
-            );
-        }
-    }
-}
-
 fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
     let r = (h / 2.0).min(5.0);
     match outcome {
         Outcome::Completed => {
             let _ = write!(
                 s,
-                r#"<circle class="cg-completed" cx="{x}" cy="{cy}" r="{r}" stroke="var(--cg-bg)" stroke-width="1.5"/>"#,
-                cy = Px(cy),
-                r = Px(r),
-                x = Px(x)
+                r#"<circle class="cg-end cg-completed" cx="{}" cy="{}" r="{}" stroke="var(--cg-bg)" stroke-width="1.5"/>"#,
+                Px(x),
+                Px(cy),
+                Px(r)
             );
         }
         Outcome::Failed => {
             let _ = write!(
                 s,
-                r#"<path d="M{},{}L{},{}M{},{}L{},{}" stroke="var(--cg-failed)" stroke-width="2.5"/>"#,
+                r#"<path class="cg-end" d="M{},{}L{},{}M{},{}L{},{}" stroke="var(--cg-failed)" stroke-width="2.5"/>"#,
                 Px(x - r),
                 Px(cy - r),
                 Px(x + r),
@@ -577,7 +1104,7 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
         Outcome::Cancelled => {
             let _ = write!(
                 s,
-                r#"<rect class="cg-cancelled" x="{}" y="{}" width="4" height="{}" stroke="var(--cg-fg)" stroke-width="1"/>"#,
+                r#"<rect class="cg-end cg-cancelled" x="{}" y="{}" width="4" height="{}" stroke="var(--cg-fg)" stroke-width="1"/>"#,
                 Px(x - 2.0),
                 Px(cy - h / 2.0 - 2.0),
                 Px(h + 4.0)
@@ -586,19 +1113,19 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
         Outcome::Running => {
             let _ = write!(
                 s,
-                r#"<path class="cg-running" d="M{},{}L{},{cy}L{},{}z"/>"#,
+                r#"<path class="cg-end cg-running" d="M{},{}L{},{}L{},{}z"/>"#,
                 Px(x - r),
                 Px(cy - r),
                 Px(x + r * 0.6),
+                Px(cy),
                 Px(x - r),
-                Px(cy + r),
-                cy = Px(cy)
+                Px(cy + r)
             );
         }
     }
 }
 
-fn tooltip(task: &crate::trace::TaskTrace, trace: &Trace) -> String {
+fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
     let mut lines = Vec::new();
     let head = match (task.outcome, task.end) {
         (Outcome::Running, _) if task.start.is_none() => format!(
@@ -635,6 +1162,19 @@ fn tooltip(task: &crate::trace::TaskTrace, trace: &Trace) -> String {
             )),
             _ => lines.push(format!("cancelled at {}: {cause}", human(c))),
         }
+    }
+    if let Some((from, to)) = ghost(task) {
+        lines.push(format!(
+            "it would have run until {}: cancellation saved {}",
+            human(to),
+            human(to - from)
+        ));
+    }
+    if task.checks > 0 {
+        lines.push(format!(
+            "checked its context {} times",
+            crate::simulate::grouped(task.checks)
+        ));
     }
     if task.leaked {
         lines.push("leaked: its group returned while it still ran".into());

@@ -11,19 +11,58 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::future::{BoxFuture, Either};
+use futures::future::{AbortHandle, Abortable, BoxFuture, Either};
 use futures::FutureExt;
 
 use crate::scenario::{
     resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, Scenario, TaskSpec, WaitMode,
 };
-use crate::trace::{human, ExpectResult, Mark, Outcome, Returned, TaskTrace, Trace, TraceEvent};
+use crate::trace::{
+    human, ExpectResult, Mark, Outcome, Returned, TaskTrace, Trace, TraceEvent, LISTED_CHECKS,
+};
 use ctxgroup::clock::{self, Clock, TimerId, VirtualRuntime};
 use ctxgroup::group::{Event, EventKind, Hook};
 use ctxgroup::{Cause, Context, Error, Policy, Reason, TaskGroup};
 
 /// Most `check=every` steps a whole run may take before the chart's end.
 pub const MAX_TOTAL_STEPS: u64 = 2_000_000;
+
+/// Most check events listed in one trace, over all tasks (later ones are counted, not listed).
+const MAX_LISTED_CHECKS: usize = 100_000;
+
+/// How much work one run may do: a heavy scenario is refused, with the line that costs the
+/// most, instead of running for minutes.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup_playground::simulate::{simulate_with, Budget};
+/// let text = "task a 100s check=every:1ms\ntask b 100s check=every:1ms";
+/// let s = ctxgroup_playground::scenario::parse(text).unwrap();
+/// let err = simulate_with(&s, &Budget { max_steps: 50_000, ..Budget::default() }).unwrap_err();
+/// assert_eq!(err.line, 1);
+/// assert!(err.message.contains("check=every:1ms"), "{}", err.message);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Most steps (a task's check of its context, or any other event) of the run.
+    pub max_steps: u64,
+    /// Most wall-clock milliseconds, read from `now_ms` every 4,096 steps.
+    pub max_ms: f64,
+    /// A wall clock in milliseconds; `None`: no time limit.
+    pub now_ms: Option<fn() -> f64>,
+}
+
+impl Default for Budget {
+    /// 10,000,000 steps, no time limit.
+    fn default() -> Self {
+        Budget {
+            max_steps: 10_000_000,
+            max_ms: f64::INFINITY,
+            now_ms: None,
+        }
+    }
+}
 
 /// A scenario that parses but cannot be simulated within the limits.
 ///
@@ -65,22 +104,44 @@ pub struct Values(pub Vec<(String, String)>);
 /// assert_eq!(starts, [0.0, 0.0, 1.0]);
 /// ```
 pub fn simulate(scenario: &Scenario) -> Result<Trace, SimError> {
+    simulate_with(scenario, &Budget::default())
+}
+
+/// [`simulate`] within a [`Budget`]: a run that would pass it is stopped and refused with a
+/// [`SimError`] at the line that costs the most.
+pub fn simulate_with(scenario: &Scenario, budget: &Budget) -> Result<Trace, SimError> {
     let horizon = horizon(scenario)?;
     let rt = VirtualRuntime::new();
     let clock: Arc<dyn Clock> = rt.clock();
     let recorder = Recorder::new(scenario, clock.clone());
-    let spawner = rt.spawner();
-    let run = run(
+    // Every future of the run can be aborted, so the budget can stop the run from its hook.
+    let handles: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
+    recorder.set_budget(*budget, handles.clone());
+    let spawner = {
+        let (spawn, handles) = (rt.spawner(), handles.clone());
+        move |fut: BoxFuture<'static, ()>| {
+            let (handle, registration) = AbortHandle::new_pair();
+            handles.lock().unwrap().push(handle);
+            spawn(Abortable::new(fut, registration).map(|_| ()).boxed());
+        }
+    };
+    let (run_fut, _stop) = run(
         Arc::new(scenario.clone()),
         Context::with_clock(clock.clone()),
         Arc::new(spawner),
         recorder.clone(),
     );
-    let (run_fut, _stop) = run;
-    let returned = rt.block_on_until(run_fut, Some(horizon)).ok();
-    if returned.is_some() {
+    let (handle, registration) = AbortHandle::new_pair();
+    handles.lock().unwrap().push(handle);
+    let returned = rt
+        .block_on_until(Abortable::new(run_fut, registration), Some(horizon))
+        .ok();
+    if matches!(returned, Some(Ok(()))) {
         // Leaked tasks (wait cancel) keep running past the return: show them.
         let _ = rt.run_until(Some(horizon));
+    }
+    if let Some(e) = recorder.over_budget(scenario, clock.now()) {
+        return Err(e);
     }
     Ok(recorder.finish(scenario, clock.now()))
 }
@@ -96,6 +157,8 @@ fn horizon(s: &Scenario) -> Result<Duration, SimError> {
             total +=
                 t.after + t.timeout.unwrap_or_default() + t.length.finite().unwrap_or_default();
             if let (Length::Forever, Check::Every(step)) = (t.length, t.check) {
+                // Its next check after a cancel may be a whole step later.
+                total += step;
                 forever_every.push((step, t.line));
             }
         }
@@ -331,7 +394,11 @@ pub(crate) struct Recorder {
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     clock: Arc<dyn Clock>,
     inner: Mutex<RecInner>,
+    budget: Mutex<Option<Spending>>,
 }
+
+/// A budget, when the run started (wall ms), and the handles that stop the run.
+type Spending = (Budget, f64, Arc<Mutex<Vec<AbortHandle>>>);
 
 struct RecInner {
     tasks: Vec<TaskTrace>,
@@ -340,6 +407,12 @@ struct RecInner {
     events: Vec<TraceEvent>,
     marks: Vec<Mark>,
     returned: Option<Returned>,
+    /// Per task: the time of its last check that is counted but not listed.
+    unlisted_check: Vec<Option<f64>>,
+    listed_checks: usize,
+    steps: u64,
+    /// Why the run was stopped early: (steps taken, wall ms, over the time limit).
+    over: Option<(u64, f64, bool)>,
 }
 
 fn secs(d: Duration) -> f64 {
@@ -369,6 +442,11 @@ impl Recorder {
                 cause_task: None,
                 cancel_requested: None,
                 leaked: false,
+                work: match item {
+                    Item::Task(t) => t.length.finite().map(secs),
+                    Item::Group(_) => None,
+                },
+                checks: 0,
             });
         });
         let index = tasks
@@ -377,6 +455,7 @@ impl Recorder {
             .map(|(i, t)| (t.path.clone(), i))
             .collect();
         let spawned = vec![false; tasks.len()];
+        let unlisted_check = vec![None; tasks.len()];
         Arc::new(Recorder {
             clock,
             inner: Mutex::new(RecInner {
@@ -386,7 +465,107 @@ impl Recorder {
                 events: Vec::new(),
                 marks: Vec::new(),
                 returned: None,
+                unlisted_check,
+                listed_checks: 0,
+                steps: 0,
+                over: None,
             }),
+            budget: Mutex::new(None),
+        })
+    }
+
+    /// Limits the run to `budget`; `handles` abort every future of the run when it is spent.
+    fn set_budget(&self, budget: Budget, handles: Arc<Mutex<Vec<AbortHandle>>>) {
+        let started = budget.now_ms.map_or(0.0, |now| now());
+        *self.budget.lock().unwrap() = Some((budget, started, handles));
+    }
+
+    /// Counts one step against the budget; aborts the run once it is spent. Returns `false`
+    /// when the run is over its budget (the step is not recorded).
+    fn step(&self, inner: &mut RecInner) -> bool {
+        if inner.over.is_some() {
+            return false;
+        }
+        inner.steps += 1;
+        let guard = self.budget.lock().unwrap();
+        let Some((budget, started, handles)) = guard.as_ref() else {
+            return true;
+        };
+        let over_steps = inner.steps > budget.max_steps;
+        let mut elapsed = 0.0;
+        let over_time = inner.steps % 4096 == 0
+            && budget.now_ms.is_some_and(|now| {
+                elapsed = now() - started;
+                elapsed > budget.max_ms
+            });
+        if !(over_steps || over_time) {
+            return true;
+        }
+        inner.over = Some((inner.steps, elapsed, over_time));
+        for h in handles.lock().unwrap().iter() {
+            h.abort();
+        }
+        false
+    }
+
+    /// The error for a run stopped by its budget: it names the line whose task checked its
+    /// context most often (or, without checks, the last line reached), and how to lighten it.
+    fn over_budget(&self, scenario: &Scenario, now: Duration) -> Option<SimError> {
+        let inner = self.inner.lock().unwrap();
+        let (steps, _, by_time) = inner.over?;
+        let costliest = inner
+            .tasks
+            .iter()
+            .filter(|t| t.checks > 0)
+            .max_by_key(|t| (t.checks, std::cmp::Reverse(t.line)));
+        let (budget, _, _) = (*self.budget.lock().unwrap()).clone()?;
+        let what = if by_time {
+            format!(
+                "the run took over {} s of work and was stopped at {} of scenario time, after {} steps",
+                grouped((budget.max_ms / 1000.0).round() as u64),
+                human(now.as_secs_f64()),
+                grouped(steps)
+            )
+        } else {
+            format!(
+                "the run passed its budget of {} steps at {} of scenario time",
+                grouped(budget.max_steps),
+                human(now.as_secs_f64())
+            )
+        };
+        let mut line = inner.tasks.last().map_or(1, |t| t.line);
+        let mut hint = String::from("use fewer or shorter tasks");
+        if let Some(t) = costliest {
+            line = t.line;
+            let mut spec = None;
+            scenario.group.walk(&mut |item, path, _| {
+                if let Item::Task(task) = item {
+                    if path == t.path {
+                        spec = Some(task.clone());
+                    }
+                }
+            });
+            let step = match spec.map(|s| s.check) {
+                Some(Check::Every(step)) => step,
+                _ => Duration::ZERO,
+            };
+            let others = inner.tasks.iter().filter(|o| o.checks > 0).count() - 1;
+            hint = format!(
+                "Task {} checked its context {} times (check=every:{}){}. Use a longer step, such as check=every:{}, or fewer such tasks",
+                t.path,
+                grouped(t.checks),
+                human(step.as_secs_f64()),
+                match others {
+                    0 => String::new(),
+                    1 => ", and 1 other task checks too".to_string(),
+                    n => format!(", and {n} other tasks check too"),
+                },
+                human((step * 100).max(Duration::from_millis(100)).as_secs_f64())
+            );
+        }
+        Some(SimError {
+            line,
+            message: format!("{what}. {hint}."),
         })
     }
 
@@ -466,6 +645,13 @@ impl Recorder {
 
     /// Builds the trace, with the chart's end, leaks and `expect` results.
     pub(crate) fn finish(&self, scenario: &Scenario, now: Duration) -> Trace {
+        self.build(scenario, now, true)
+    }
+
+    /// [`finish`](Self::finish); without `events`, the trace has none (a live frame's chart
+    /// does not need them, and copying them delays the run's own timers).
+    fn build(&self, scenario: &Scenario, now: Duration, events: bool) -> Trace {
+        let with_events = events;
         let inner = self.inner.lock().unwrap();
         let mut tasks: Vec<TaskTrace> = Vec::new();
         let mut last: f64 = 0.0;
@@ -508,7 +694,16 @@ impl Recorder {
                 t.leaked = t.end.map_or(true, |e| e > pe + 1e-9);
             }
         }
-        let mut events = inner.events.clone();
+        let mut events = if with_events {
+            inner.events.clone()
+        } else {
+            Vec::new()
+        };
+        for (t, last) in inner.tasks.iter().zip(&inner.unlisted_check) {
+            if let (Some(at), true) = (last, with_events) {
+                events.push(last_unlisted_check(t, *at));
+            }
+        }
         events.sort_by(|a, b| a.t.partial_cmp(&b.t).unwrap_or(std::cmp::Ordering::Equal));
         let mut trace = Trace {
             returned: inner.returned.clone(),
@@ -528,9 +723,9 @@ impl Recorder {
 
     /// The trace so far, for the page's live mode.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn snapshot(&self, scenario: &Scenario) -> Trace {
+    pub(crate) fn snapshot(&self, scenario: &Scenario, events: bool) -> Trace {
         let now = self.clock.now();
-        let mut t = self.finish(scenario, now);
+        let mut t = self.build(scenario, now, events);
         t.end = t.end.max(secs(now));
         t
     }
@@ -547,6 +742,26 @@ impl Hook for Recorder {
         let Some(&i) = inner.index.get(&path) else {
             return;
         };
+        if !self.step(&mut inner) {
+            return;
+        }
+        if let EventKind::Check { cancelled: false } = e.kind {
+            inner.tasks[i].checks += 1;
+            // Past the first checks of a task, a check that finds the context live is counted,
+            // not listed (the last one is listed when the trace is built).
+            if inner.tasks[i].checks > LISTED_CHECKS || inner.listed_checks >= MAX_LISTED_CHECKS {
+                inner.unlisted_check[i] = Some(t);
+                return;
+            }
+            inner.listed_checks += 1;
+            inner.unlisted_check[i] = None;
+        } else if let EventKind::Check { cancelled: true } = e.kind {
+            if let Some(at) = inner.unlisted_check[i].take() {
+                let last = last_unlisted_check(&inner.tasks[i], at);
+                inner.events.push(last);
+            }
+            inner.tasks[i].checks += 1;
+        }
         let (kind, detail) = match &e.kind {
             EventKind::Spawned => {
                 inner.spawned[i] = true;
@@ -633,6 +848,33 @@ impl fmt::Debug for Recorder {
             .field("events", &self.inner.lock().unwrap().events.len())
             .finish()
     }
+}
+
+/// The event for a task's last live check when the checks before it were counted, not listed.
+fn last_unlisted_check(t: &TaskTrace, at: f64) -> TraceEvent {
+    TraceEvent {
+        t: at,
+        task: Some(t.path.clone()),
+        kind: "check",
+        detail: Some(format!(
+            "ctx not done: go on (check {}; from check {} on, live checks are counted, not listed)",
+            grouped(t.checks),
+            LISTED_CHECKS + 1
+        )),
+    }
+}
+
+/// An integer with thousands separators: `100,000`.
+pub(crate) fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn same_time(a: f64, b: Duration) -> bool {

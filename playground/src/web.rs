@@ -13,10 +13,18 @@ use wasm_bindgen::prelude::*;
 
 use crate::gantt;
 use crate::scenario::{self, Scenario};
-use crate::simulate::{self, Recorder, RunTimers};
+use crate::simulate::{self, Budget, Recorder, RunTimers};
 use crate::trace::{json::JsonWriter, to_chrome_json, Trace};
 use ctxgroup::clock::{BrowserClock, Clock, ScaledClock};
 use ctxgroup::Context;
+
+/// The page's work budget for one virtual run: it runs in a worker, so a long run freezes
+/// nothing, but a heavy scenario is refused after a few seconds rather than running for minutes.
+const BUDGET: Budget = Budget {
+    max_steps: 6_000_000,
+    max_ms: 4_000.0,
+    now_ms: Some(js_sys::Date::now),
+};
 
 /// The library's version.
 #[wasm_bindgen]
@@ -30,6 +38,9 @@ pub fn version() -> String {
 pub struct Playground {
     scenario: Option<Scenario>,
     trace: Option<Trace>,
+    /// How the last trace is drawn: still running at (live mode), and whether it was stopped.
+    running_at: Option<f64>,
+    stopped: bool,
     live: Option<LiveRun>,
 }
 
@@ -83,15 +94,75 @@ fn errors_json(errors: &scenario::ParseErrors) -> String {
     w.finish()
 }
 
-fn sim_error_json(e: &simulate::SimError) -> String {
+/// A run refused by its limits, marked over the whole line at fault.
+fn sim_error_json(e: &simulate::SimError, text: &str) -> String {
+    let source = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
+    let indent = source.chars().take_while(|c| c.is_whitespace()).count();
     errors_json(&scenario::ParseErrors(vec![scenario::ParseError {
         line: e.line,
-        col: 1,
-        end_col: 2,
+        col: indent + 1,
+        end_col: source.chars().count().max(indent + 1) + 1,
         message: e.message.clone(),
         hint: String::new(),
         source_line: String::new(),
     }]))
+}
+
+/// A number of px or µs with at most one decimal, by integer arithmetic (no float formatting).
+fn num(x: f64) -> String {
+    let tenths = (x * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let t = tenths.unsigned_abs();
+    if t % 10 == 0 {
+        format!("{sign}{}", t / 10)
+    } else {
+        format!("{sign}{}.{}", t / 10, t % 10)
+    }
+}
+
+/// The view a page asks for: `t1 <= t0` shows the whole run, `y1 <= y0` every row.
+fn view(width: f64, dark: bool, t0: f64, t1: f64, y0: f64, y1: f64) -> gantt::Options {
+    gantt::Options {
+        width,
+        dark,
+        window: (t1 > t0).then_some((t0, t1)),
+        rows_px: (y1 > y0).then_some((y0, y1)),
+        ..Default::default()
+    }
+}
+
+/// The chart's parts as JSON: `{"head","body","foot","bodyTop","bodyHeight","left","plotWidth",
+/// "t0Us","t1Us","endUs"}`, with `"rowTops"` (each row's top, px) when `tops`.
+fn parts_json(trace: &Trace, options: &gantt::Options, tops: bool) -> String {
+    let p = gantt::render_parts(trace, options);
+    let mut w = JsonWriter::new();
+    w.begin_object();
+    for (k, v) in [("head", &p.head), ("body", &p.body), ("foot", &p.foot)] {
+        w.key(k);
+        w.str(v);
+    }
+    for (k, v) in [
+        ("bodyTop", p.body_top),
+        ("bodyHeight", p.body_height),
+        ("left", p.left),
+        ("plotWidth", p.plot_width),
+        ("t0Us", p.t0 * 1e6),
+        ("t1Us", p.t1 * 1e6),
+        ("endUs", p.end * 1e6),
+    ] {
+        w.key(k);
+        w.raw(&num(v));
+    }
+    if tops {
+        w.key("rowTops");
+        w.begin_array();
+        for y in gantt::row_tops(trace, options) {
+            w.raw(&num(y));
+        }
+        w.end_array();
+    }
+    w.end_object();
+    w.finish()
 }
 
 fn result_json(
@@ -135,9 +206,9 @@ impl Playground {
             Ok(s) => s,
             Err(errors) => return errors_json(&errors),
         };
-        let trace = match simulate::simulate(&scenario) {
+        let trace = match simulate::simulate_with(&scenario, &BUDGET) {
             Ok(t) => t,
-            Err(e) => return sim_error_json(&e),
+            Err(e) => return sim_error_json(&e, text),
         };
         let out = result_json(
             &trace,
@@ -145,13 +216,63 @@ impl Playground {
             &gantt::Options {
                 width,
                 dark,
-                running_at: None,
+                ..Default::default()
             },
             &[],
         );
         self.scenario = Some(scenario);
         self.trace = Some(trace);
+        (self.running_at, self.stopped) = (None, false);
         out
+    }
+
+    /// Parses and simulates `text` in virtual time (within the page's work budget) and keeps
+    /// the trace for [`chart`](Self::chart) and [`trace_json`](Self::trace_json). Returns
+    /// `{"ok":true,"summary"}` or the error JSON of [`run`](Self::run).
+    pub fn simulate(&mut self, text: &str) -> String {
+        self.live = None;
+        let scenario = match scenario::parse(text) {
+            Ok(s) => s,
+            Err(errors) => return errors_json(&errors),
+        };
+        let trace = match simulate::simulate_with(&scenario, &BUDGET) {
+            Ok(t) => t,
+            Err(e) => return sim_error_json(&e, text),
+        };
+        let mut w = JsonWriter::new();
+        w.begin_object();
+        w.key("ok");
+        w.raw("true");
+        w.key("summary");
+        w.str(&trace.summary());
+        w.end_object();
+        self.scenario = Some(scenario);
+        self.trace = Some(trace);
+        (self.running_at, self.stopped) = (None, false);
+        w.finish()
+    }
+
+    /// The last trace's chart in three parts (the axis, the rows crossing `y0..y1` px, the foot
+    /// with the legend) over the time window `t0..t1` s, as JSON (see `gantt::render_parts`);
+    /// `t1 <= t0` shows the whole run, `y1 <= y0` every row; `tops` adds each row's top.
+    #[allow(clippy::too_many_arguments)]
+    pub fn chart(
+        &self,
+        width: f64,
+        dark: bool,
+        t0: f64,
+        t1: f64,
+        y0: f64,
+        y1: f64,
+        tops: bool,
+    ) -> String {
+        let Some(trace) = &self.trace else {
+            return "null".to_string();
+        };
+        let mut options = view(width, dark, t0, t1, y0, y1);
+        options.running_at = self.running_at;
+        options.stopped = self.stopped;
+        parts_json(trace, &options, tops)
     }
 
     /// Re-renders the last trace (after a resize or a theme change).
@@ -162,11 +283,35 @@ impl Playground {
                 &gantt::Options {
                     width,
                     dark,
-                    running_at: None,
+                    ..Default::default()
                 },
             ),
             None => String::new(),
         }
+    }
+
+    /// What a page shows of the last trace at once: `{"returned","end","expectations","tasks"
+    /// (the first 60),"taskCount","eventCount"}`.
+    pub fn trace_head(&self) -> String {
+        let Some(t) = &self.trace else {
+            return "null".to_string();
+        };
+        let first = Trace {
+            returned: t.returned.clone(),
+            tasks: t.tasks.iter().take(60).cloned().collect(),
+            events: Vec::new(),
+            marks: Vec::new(),
+            end: t.end,
+            expectations: t.expectations.clone(),
+        };
+        let json = first.to_json();
+        // `{… "events":[],"marks":[],…}`: the fields of the head, and the counts.
+        format!(
+            "{},\"taskCount\":{},\"eventCount\":{}}}",
+            json.strip_suffix('}').unwrap_or(&json),
+            t.tasks.len(),
+            t.events.len()
+        )
     }
 
     /// The last trace as JSON.
@@ -188,10 +333,10 @@ impl Playground {
             Err(errors) => return errors_json(&errors),
         };
         // Reuse the virtual run's checks (limits on checks) and its horizon.
-        let horizon = match simulate::simulate(&scenario) {
+        let horizon = match simulate::simulate_with(&scenario, &BUDGET) {
             Ok(t) if t.tasks.iter().any(|t| t.end.is_none()) => t.end.max(0.001),
             Ok(t) => t.end * 2.0 + 1.0,
-            Err(e) => return sim_error_json(&e),
+            Err(e) => return sim_error_json(&e, text),
         };
         let clock = BrowserClock::new();
         let scaled = ScaledClock::new(clock.clone(), speed);
@@ -235,14 +380,54 @@ impl Playground {
     /// The live run so far: `{"ok":true,"now","done","summary","svg","trace"}`; `done` once every
     /// task has returned, nothing can happen any more, or the chart's end is reached.
     pub fn live_snapshot(&mut self, width: f64, dark: bool) -> String {
+        self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), false, None)
+    }
+
+    /// Stops the live run and returns its last snapshot, as [`live_snapshot`](Self::live_snapshot)
+    /// with `"stopped":true` and a summary that says `stopped at …`.
+    pub fn stop_live(&mut self, width: f64, dark: bool) -> String {
+        let out = self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), true, None);
+        self.live = None;
+        out
+    }
+
+    /// The live run so far for a page that draws a view (see [`chart`](Self::chart)):
+    /// `{"ok":true,"now","done","stopped","summary","chart"}`. With `with_trace` (and always
+    /// once the run is over) its whole trace is then [`trace_json`](Self::trace_json);
+    /// otherwise the frame skips the events (check ticks are drawn when the run is over).
+    /// `stop` stops the run after this snapshot.
+    #[allow(clippy::too_many_arguments)]
+    pub fn live_view(
+        &mut self,
+        width: f64,
+        dark: bool,
+        t0: f64,
+        t1: f64,
+        y0: f64,
+        y1: f64,
+        with_trace: bool,
+        stop: bool,
+    ) -> String {
+        let out = self.snapshot(view(width, dark, t0, t1, y0, y1), stop, Some(with_trace));
+        if stop {
+            self.live = None;
+        }
+        out
+    }
+
+    /// `parts`: `Some(with_trace)` for the chart's parts (no trace), `None` for one SVG and
+    /// the trace.
+    fn snapshot(&mut self, mut options: gantt::Options, stop: bool, parts: Option<bool>) -> String {
         let Some(live) = &self.live else {
             return r#"{"ok":false,"errors":[]}"#.to_string();
         };
-        let mut trace = live.recorder.snapshot(&live.scenario);
         let now = live.scaled.now().as_secs_f64();
         let idle = live.clock.pending_timers() == 0;
         let all_done = live.live_tasks.load(std::sync::atomic::Ordering::SeqCst) == 0;
         let done = all_done || idle || now >= live.horizon;
+        let events = parts.map_or(true, |with_trace| with_trace || done || stop);
+        let mut trace = live.recorder.snapshot(&live.scenario, events);
+        let stopped = stop && !done;
         if done {
             trace.end = trace.end.max(live.horizon.min(now));
         }
@@ -252,15 +437,35 @@ impl Playground {
         let summary = if done {
             trace.summary()
         } else {
-            trace.summary_at(Some(now))
+            trace.summary_at(Some(now), stopped)
         };
-        let extra = [("now", crate::trace::secs(now)), ("done", done.to_string())];
-        let options = gantt::Options {
-            width,
-            dark,
-            running_at: (!done).then_some(now),
+        let extra = [
+            ("now", crate::trace::secs(now)),
+            ("done", (done || stopped).to_string()),
+            ("stopped", stopped.to_string()),
+        ];
+        options.running_at = (!done).then_some(now);
+        options.stopped = stopped;
+        let out = match parts {
+            None => result_json(&trace, &summary, &options, &extra),
+            Some(_) => {
+                let mut w = JsonWriter::new();
+                w.begin_object();
+                w.key("ok");
+                w.raw("true");
+                w.key("summary");
+                w.str(&summary);
+                for (k, v) in &extra {
+                    w.key(k);
+                    w.raw(v);
+                }
+                w.key("chart");
+                w.raw(&parts_json(&trace, &options, false));
+                w.end_object();
+                w.finish()
+            }
         };
-        let out = result_json(&trace, &summary, &options, &extra);
+        (self.running_at, self.stopped) = (options.running_at, stopped);
         self.trace = Some(trace);
         if done {
             self.live = None;
@@ -294,9 +499,9 @@ impl std::fmt::Debug for Playground {
 pub fn trace_json(text: &str) -> String {
     match scenario::parse(text) {
         Err(errors) => errors_json(&errors),
-        Ok(s) => match simulate::simulate(&s) {
+        Ok(s) => match simulate::simulate_with(&s, &BUDGET) {
             Ok(t) => t.to_json(),
-            Err(e) => sim_error_json(&e),
+            Err(e) => sim_error_json(&e, text),
         },
     }
 }

@@ -205,3 +205,69 @@ fn the_svg_escapes_names_and_errors() {
     assert!(!svg.contains("<script>"));
     assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
 }
+
+#[test]
+fn checks_are_recorded_compactly_counted_but_not_all_listed() {
+    let t = run("timeout 50s\ntask busy 100s check=every:1ms\ntask calm 1s check=every:100ms");
+    let busy = task(&t, "busy");
+    assert_eq!(
+        busy.checks, 50_001,
+        "every check is counted, the last one found it cancelled"
+    );
+    let listed = |path: &str| {
+        t.events
+            .iter()
+            .filter(|e| e.kind == "check" && e.task.as_deref() == Some(path))
+            .count() as u64
+    };
+    // The first checks, the last live one (with the count) and the one that saw the cancel.
+    assert_eq!(
+        listed("busy"),
+        ctxgroup_playground::trace::LISTED_CHECKS + 2
+    );
+    assert!(t.events.len() < 200, "{} events stored", t.events.len());
+    assert_eq!((task(&t, "calm").checks, listed("calm")), (10, 10));
+    assert_eq!(busy.work, Some(100.0));
+}
+
+#[test]
+fn a_run_over_its_budget_is_refused_at_the_line_that_costs_the_most() {
+    use ctxgroup_playground::simulate::{simulate_with, Budget};
+    let s = parse("task light 1s\ntask heavy 100s check=every:1ms\ntask mid 100s check=every:10ms")
+        .unwrap();
+    let budget = Budget {
+        max_steps: 20_000,
+        ..Budget::default()
+    };
+    let err = simulate_with(&s, &budget).unwrap_err();
+    assert_eq!(err.line, 2);
+    assert!(
+        err.message
+            .starts_with("the run passed its budget of 20,000 steps at "),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message.contains("Task heavy checked its context"),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("check=every:100ms"), "{}", err.message);
+    // Within the budget, the same scenario runs.
+    assert!(simulate_with(&s, &Budget::default()).is_ok());
+    // A time limit stops a long run too.
+    let budget = Budget {
+        max_ms: 0.0,
+        now_ms: Some(|| {
+            static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as f64
+        }),
+        ..Budget::default()
+    };
+    let err = simulate_with(&s, &budget).unwrap_err();
+    assert!(
+        err.message.starts_with("the run took over 0 s of work"),
+        "{}",
+        err.message
+    );
+}

@@ -78,3 +78,32 @@ async fn stopping_a_live_run_drops_its_timers() {
     pg.stop();
     assert_eq!(pg.live_pending_timers(), 0);
 }
+
+#[wasm_bindgen_test]
+fn the_page_draws_a_band_of_rows_from_the_kept_trace() {
+    let mut pg = ctxgroup_playground::web::Playground::new();
+    let text: String = (0..500).map(|i| format!("task t{i} 1s\n")).collect();
+    assert!(pg
+        .simulate(&text)
+        .starts_with(r#"{"ok":true,"summary":"returned at 1s: ok"#));
+    let head = js_sys::JSON::parse(&pg.trace_head()).unwrap();
+    let get = |v: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap();
+    assert_eq!(get(&head, "taskCount").as_f64(), Some(500.0));
+    assert_eq!(js_sys::Array::from(&get(&head, "tasks")).length(), 60);
+    let chart =
+        js_sys::JSON::parse(&pg.chart(800.0, false, 0.0, 0.0, 1000.0, 1400.0, true)).unwrap();
+    let body = get(&chart, "body").as_string().unwrap();
+    assert_eq!(
+        body.matches("class=\"cg-row\"").count(),
+        20,
+        "the rows crossing 1000..1400 px"
+    );
+    assert_eq!(get(&chart, "bodyHeight").as_f64(), Some(10_000.0));
+    assert_eq!(js_sys::Array::from(&get(&chart, "rowTops")).length(), 501);
+    // A run over the page's budget is refused, at the line that costs most.
+    let heavy: String = (0..70)
+        .map(|i| format!("task t{i} 100s check=every:1ms\n"))
+        .collect();
+    let bad = pg.simulate(&heavy);
+    assert!(bad.contains("checked its context"), "{bad}");
+}

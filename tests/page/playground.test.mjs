@@ -77,8 +77,8 @@ test('a typed scenario runs: bars, labels and summary', async () => {
   const api = page.locator('#pg svg g.cg-row[data-path="api"]');
   assert.equal(await api.locator('rect.cg-cancelled').count(), 2, 'a cancelled bar and its end marker');
   assert.equal(await page.locator('#pg svg g.cg-row[data-path="after"] rect.cg-queued').count(), 1, 'it waited for the slot');
-  assert.equal(await page.locator('#pg svg g.cg-row[data-path="after"] text').textContent(), 'after', 'the row is labelled');
-  assert.match(await api.locator('title').textContent(), /api cancelled at 2s/);
+  assert.equal(await page.locator('#pg svg g.cg-row[data-path="after"] text.cg-text').textContent(), 'after', 'the row is labelled');
+  assert.match(await api.locator('title').first().textContent(), /api cancelled at 2s/);
   // The scrubber shows the state of every task at a time.
   await page.locator('#pg .scrub input').fill('800'); // t = 2.4 s of 3 s
   assert.match(await page.locator('#pg .states').textContent(), /api: cancelled.*after: running, cancel requested/);
@@ -93,7 +93,7 @@ test('an error is shown at its line and column, and the work is kept', async () 
   const error = page.locator('#pg .errors li').first();
   await error.waitFor();
   assert.match(await error.textContent(), /^line 3, col 9: unknown unit "sx" in "5sx" — use ms, s or m$/);
-  assert.equal(await page.locator('#pg .gutter div.bad').textContent(), '3');
+  assert.equal(await page.locator('#pg pre .l.bad').getAttribute('data-n'), '3', 'the line number is marked');
   assert.equal(await page.locator('#pg pre mark').textContent(), 'sx');
   assert.equal(await page.locator('#pg textarea').inputValue(), text, 'never lost work');
   await error.click();
@@ -163,7 +163,7 @@ test('live mode at 10x on real timers ends with the same outcomes as virtual mod
     assert.ok(Math.abs(live[i][2] - virtual[i][2]) < 0.5, `${live[i][0]} ended at ${live[i][2]} live vs ${virtual[i][2]} virtual`);
   }
   assert.ok(took < 10_000, `0.5 s of scenario at 10× took ${took} ms`);
-  assert.equal(await page.evaluate(() => document.querySelector('#pg')._pg.live_pending_timers()), 0, 'no stray timers');
+  assert.equal(await page.evaluate(() => document.querySelector('#pg').pendingTimers()), 0, 'no stray timers');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -172,9 +172,10 @@ test('stopping a live run releases its timers', async () => {
   const { page } = await open();
   await page.locator('#pg button', { hasText: 'Live' }).click();
   await typeScenario(page, 'task a 60s\ntask b forever check=every:1s\n');
-  await page.waitForFunction(() => document.querySelector('#pg')._pg.live_pending_timers() > 0);
+  await page.waitForFunction(async () => (await document.querySelector('#pg').pendingTimers()) > 0);
   await page.locator('#pg button', { hasText: 'Stop' }).click();
-  assert.equal(await page.evaluate(() => document.querySelector('#pg')._pg.live_pending_timers()), 0);
+  await page.locator('#pg .summary', { hasText: 'stopped at' }).waitFor();
+  assert.equal(await page.evaluate(() => document.querySelector('#pg').pendingTimers()), 0);
   await page.close();
 });
 
@@ -203,14 +204,14 @@ test('the documentation page embeds three playgrounds that share one wasm instan
   const [first, second] = await page.evaluate(() => [...document.querySelectorAll('ctxgroup-playground')].map((e) => e.trace?.returned));
   assert.deepEqual([first.at, first.error], [10, null]);
   assert.deepEqual([second.at, second.error], [7, 'context deadline exceeded']);
-  // Removing an element frees its Rust handle.
+  // Removing an element ends its worker (and the wasm instance in it).
   const freed = await page.evaluate(() => {
     const el = document.querySelector('ctxgroup-playground');
-    const pg = el._pg;
+    const had = !!el._engine.worker;
     el.remove();
-    return el._pg === null && pg.__wbg_ptr === 0;
+    return had && el._engine.worker === null;
   });
-  assert.ok(freed, 'the removed element freed its Playground');
+  assert.ok(freed, 'the removed element ended its worker');
   assert.equal(await page.locator('ctxgroup-playground').count(), 2);
   await page.close();
 });

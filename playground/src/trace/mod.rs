@@ -128,7 +128,18 @@ pub struct TaskTrace {
     pub cancel_requested: Option<f64>,
     /// Still running when its group returned (`wait cancel`): nobody waits for it.
     pub leaked: bool,
+    /// The work it was given, in seconds: its length (`None` for `forever` tasks and groups).
+    /// Cancelled early, it would have ended at `start + work`.
+    pub work: Option<f64>,
+    /// How many times it looked at its context. Only the first checks of a task are listed as
+    /// events (see [`LISTED_CHECKS`]); the rest are counted here.
+    pub checks: u64,
 }
+
+/// How many `check` events of one task a trace lists; later checks are counted in
+/// [`TaskTrace::checks`], and the last one is listed, so a task that checks 100,000 times is not
+/// 100,000 stored events.
+pub const LISTED_CHECKS: u64 = 64;
 
 /// One event of the run.
 ///
@@ -276,6 +287,10 @@ impl Trace {
             w.raw(if t.is_group { "true" } else { "false" });
             w.key("line");
             w.raw(&t.line.to_string());
+            w.key("work");
+            w.opt_raw(t.work.map(secs).as_deref());
+            w.key("checks");
+            w.raw(&t.checks.to_string());
             w.end_object();
         }
         w.end_array();
@@ -340,21 +355,26 @@ impl Trace {
     /// assert_eq!(t.summary(), "returned at 7s: context deadline exceeded — t1 completed at 5s, t2 cancelled at 7s");
     /// ```
     pub fn summary(&self) -> String {
-        self.summary_at(None)
+        self.summary_at(None, false)
     }
 
     /// The summary of a run still going at `now` (live mode): `running at 3.2s — …` until the
-    /// group returns.
-    pub(crate) fn summary_at(&self, now: Option<f64>) -> String {
-        let head = match &self.returned {
-            None => match now {
-                Some(t) => format!("running at {}", human(t)),
-                None => "never returns".to_string(),
-            },
-            Some(r) => match &r.error {
-                None => format!("returned at {}: ok", human(r.at)),
-                Some(e) => format!("returned at {}: {e}", human(r.at)),
-            },
+    /// group returns; `stopped at 3.2s — …` when the run was stopped then.
+    pub(crate) fn summary_at(&self, now: Option<f64>, stopped: bool) -> String {
+        let head = match (&self.returned, now) {
+            (None, Some(t)) if stopped => format!("stopped at {}", human(t)),
+            (None, Some(t)) => format!("running at {}", human(t)),
+            (None, None) => "never returns".to_string(),
+            (Some(r), now) => {
+                let mut h = match &r.error {
+                    None => format!("returned at {}: ok", human(r.at)),
+                    Some(e) => format!("returned at {}: {e}", human(r.at)),
+                };
+                if let (Some(t), true) = (now, stopped) {
+                    h.push_str(&format!(" (stopped at {})", human(t)));
+                }
+                h
+            }
         };
         let top: Vec<String> = self
             .tasks

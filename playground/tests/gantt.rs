@@ -1,0 +1,188 @@
+//! The chart says why: each stopped task's row names what stopped it, a connector runs from the
+//! cause to the effect, marks are drawn over the return line, and the legend explains them all.
+use ctxgroup_playground::gantt::{render, Options};
+use ctxgroup_playground::scenario::parse;
+use ctxgroup_playground::simulate::simulate;
+
+fn chart(text: &str) -> String {
+    render(
+        &simulate(&parse(text).unwrap()).unwrap(),
+        &Options::default(),
+    )
+}
+
+/// The SVG of one row (`<g class="cg-row" data-path="…">…</g>`).
+fn row<'s>(svg: &'s str, path: &str) -> &'s str {
+    let start = svg
+        .find(&format!("class=\"cg-row\" data-path=\"{path}\""))
+        .unwrap_or_else(|| panic!("no row {path}"));
+    let end = start
+        + svg[start..]
+            .find("</g><g class=\"cg-r")
+            .or_else(|| svg[start..].find("</g></g>"))
+            .unwrap();
+    &svg[start..end]
+}
+
+/// The visible text of an SVG fragment (its `<text>` elements, tags stripped), not its tooltips.
+fn visible(fragment: &str) -> String {
+    let mut out = String::new();
+    for part in fragment.split("<text").skip(1) {
+        let body = &part[part.find('>').unwrap() + 1..part.find("</text>").unwrap()];
+        let mut in_tag = false;
+        for c in body.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+const FIRST_ERROR: &str = "task t1 2s fail=\"HTTP 502\"\ntask t2 3s\n";
+const FIXED: &str = "timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s\n";
+
+#[test]
+fn a_task_cancelled_by_a_sibling_names_it_and_its_error_in_its_row() {
+    let svg = chart(FIRST_ERROR);
+    let t2 = visible(row(&svg, "t2"));
+    assert!(t2.contains("cancelled at 2s: t1 failed: HTTP 502"), "{t2}");
+    assert!(t2.contains("1s of its 3s not done"), "{t2}");
+    let t1 = visible(row(&svg, "t1"));
+    assert!(t1.contains("failed at 2s: HTTP 502"), "{t1}");
+    assert!(t1.contains("cancelled t2"), "{t1}");
+    // A connector from the failing task to the one it stopped, and the work t2 did not do.
+    assert!(svg.contains(r#"class="cg-link cg-link-error" data-from="t1" data-to="t2""#));
+    assert!(row(&svg, "t2").contains("class=\"cg-ghost\""));
+}
+
+#[test]
+fn a_task_stopped_by_a_deadline_names_the_context_and_when() {
+    let svg = chart(FIXED);
+    let t2 = visible(row(&svg, "t2"));
+    assert!(
+        t2.contains("cancelled at 7s: deadline of main passed at 7s"),
+        "{t2}"
+    );
+    assert!(t2.contains("3s of its 10s not done"), "{t2}");
+    assert!(svg.contains(r#"class="cg-link cg-link-deadline" data-from="mark:0" data-to="t2""#));
+    assert!(
+        !visible(row(&svg, "t1")).contains("cancel"),
+        "t1 completed before the deadline"
+    );
+}
+
+#[test]
+fn a_task_stopped_by_cancel_and_one_that_ran_on_say_so() {
+    let svg = chart("cancel 3s\ntask w forever check=every:1s\n");
+    assert!(visible(row(&svg, "w")).contains("cancelled at 3s: cancel of main was called"));
+    assert!(svg.contains(r#"class="cg-link cg-link-cancel" data-from="mark:0" data-to="w""#));
+    let svg = chart("timeout 7s\ntask t2 10s check=never\n");
+    let t2 = visible(row(&svg, "t2"));
+    assert!(
+        t2.contains("ran on 3s after the cancel at 7s (deadline of main passed at 7s)"),
+        "{t2}"
+    );
+    let svg = chart("timeout 7s\ntask t2 forever check=every:10s\n");
+    let t2 = visible(row(&svg, "t2"));
+    assert!(
+        t2.contains("cancelled at 10s: deadline of main passed at 7s, seen 3s later"),
+        "{t2}"
+    );
+}
+
+#[test]
+fn leaked_and_never_returning_tasks_say_so() {
+    let svg = chart("timeout 2s\nwait cancel\ntask query 5s check=never\ntask fetch 5s\n");
+    assert!(visible(row(&svg, "query")).contains("leaked"));
+    let svg = chart("limit 1\ntask stuck forever check=never\ntask next 1s\n");
+    assert!(visible(row(&svg, "stuck")).contains("never returns"));
+    assert!(visible(row(&svg, "next")).contains("waits for a slot"));
+}
+
+#[test]
+fn marks_and_connectors_are_drawn_over_the_return_line() {
+    for text in [
+        FIRST_ERROR,
+        FIXED,
+        "cancel 3s\ntask w forever check=every:1s\n",
+    ] {
+        let svg = chart(text);
+        let ret = svg.find("class=\"cg-return\"").expect("a return line");
+        for mark in [
+            "class=\"cg-deadline\"",
+            "class=\"cg-cancel\"",
+            "class=\"cg-link ",
+            "class=\"cg-end",
+        ] {
+            if let Some(at) = svg.find(mark) {
+                assert!(at > ret, "{mark} is drawn under the return line in\n{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_legend_explains_every_mark() {
+    let svg = chart(FIXED);
+    let legend = visible(&svg[svg.find("class=\"cg-legend\"").expect("a legend")..]);
+    for item in [
+        "completed",
+        "failed",
+        "cancelled",
+        "running",
+        "waiting for a slot",
+        "ran on after cancel",
+        "work not done",
+        "leaked",
+        "check",
+        "deadline",
+        "cancel()",
+        "returned",
+        "cause → effect",
+    ] {
+        assert!(
+            legend.contains(item),
+            "no legend entry for {item}: {legend}"
+        );
+    }
+}
+
+#[test]
+fn a_zoomed_window_and_a_band_of_rows_draw_only_what_is_shown() {
+    let text: String = (0..1000)
+        .map(|i| format!("task t{i} {}ms\n", 100 + i))
+        .collect();
+    let trace = simulate(&parse(&text).unwrap()).unwrap();
+    let parts = ctxgroup_playground::gantt::render_parts(
+        &trace,
+        &Options {
+            window: Some((0.5, 0.6)),
+            rows_px: Some((2000.0, 2600.0)),
+            ..Options::default()
+        },
+    );
+    let rows = parts.body.matches("class=\"cg-row\"").count();
+    assert!(
+        (20..60).contains(&rows),
+        "{rows} rows drawn for a 600 px band"
+    );
+    assert!(
+        parts.body_top <= 2000.0 && parts.body_top > 1900.0,
+        "{}",
+        parts.body_top
+    );
+    assert!(parts.body_height >= 20.0 * 1000.0);
+    assert!(parts.head.contains(">520ms<"), "ticks inside the window");
+    // The full chart still draws every row.
+    assert_eq!(
+        render(&trace, &Options::default())
+            .matches("class=\"cg-row\"")
+            .count(),
+        1000
+    );
+}

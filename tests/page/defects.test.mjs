@@ -1,0 +1,121 @@
+// The page's defects, one test each: keys in the error list, stale expect marks, Stop and mode
+// switches in live mode, the scrubber during a live run, undoable examples kept across reloads,
+// the editor's focus ring and room, and the chart on a phone's first screen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, open, typeScenario, summary, nextRunEnd } from './harness.mjs';
+
+const env = useBrowser();
+const shadow = (page, fn, arg) => page.locator('#pg').evaluate((e, [src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(e.shadowRoot, a), [fn.toString(), arg]);
+
+test('Enter on an error of the list goes to it and leaves the scenario alone', async () => {
+  const { page, errors } = await open();
+  await typeScenario(page, 'task t1 5x');
+  const item = page.locator('#pg .errors li').first();
+  await item.waitFor();
+  await item.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#pg textarea').inputValue(), 'task t1 5x', 'no newline was typed into the scenario');
+  const caret = await page.locator('#pg textarea').evaluate((t) => [t.selectionStart, t === t.getRootNode().activeElement]);
+  assert.deepEqual(caret, ['task t1 5'.length, true], 'the caret is at the error');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a parse error clears the expect marks of the last run', async () => {
+  const { page } = await open();
+  assert.equal(await page.locator('#pg .expects li.ok').count(), 3);
+  await typeScenario(page, 'timeout 7s\ntask t1 5x\n');
+  await page.locator('#pg .errors li').first().waitFor();
+  assert.equal(await page.locator('#pg .expects li').count(), 0, 'no result of the old expect lines is listed');
+  assert.equal(await shadow(page, (r) => r.querySelectorAll('.expect-ok, .expect-bad').length), 0, 'no ✓ at lines of the old text');
+  await page.close();
+});
+
+test('Stop ends a live run: the summary says stopped, and run-end does not report ok', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\ntask b forever check=every:1s\n');
+  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  const ended = nextRunEnd(page);
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  const detail = await ended;
+  assert.equal(detail.ok, false);
+  assert.equal(detail.stopped, true);
+  assert.match(await summary(page), /^stopped at \d/);
+  await page.waitForTimeout(300);
+  assert.match(await summary(page), /^stopped at \d/, 'nothing overwrites it afterwards');
+  await page.close();
+});
+
+test('switching a live run to Virtual shows the virtual run', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\n');
+  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await page.locator('#pg button', { hasText: 'Virtual' }).click();
+  await page.locator('#pg .summary', { hasText: 'returned at 60s: ok' }).waitFor({ timeout: 3000 });
+  await page.close();
+});
+
+test('during a live run the scrubber reads the time of the snapshot shown', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\ntask b forever check=every:100ms\n');
+  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  for (let i = 0; i < 5; i++) {
+    await page.waitForTimeout(150);
+    const [running, scrub] = await shadow(page, (r) => [r.querySelector('.summary').textContent, r.querySelector('.scrub output').textContent]);
+    const now = running.match(/^running at (\S+)/)[1];
+    assert.equal(scrub, `t = ${now}`, `summary "${running}" vs scrubber "${scrub}"`);
+  }
+  await page.close();
+});
+
+test('choosing an example can be undone, and the text survives a reload', async () => {
+  const { page } = await open();
+  const mine = 'timeout 2s\ntask mine 1s\n';
+  await typeScenario(page, mine);
+  await page.locator('#pg .summary', { hasText: 'mine completed' }).waitFor();
+  await page.selectOption('#examples', '003-first-error');
+  await page.locator('#pg .summary', { hasText: 'HTTP 502' }).waitFor();
+  assert.match(await page.locator('#pg textarea').inputValue(), /task t1 2s fail="HTTP 502"/);
+  await page.locator('#status button', { hasText: 'Undo' }).click();
+  assert.equal(await page.locator('#pg textarea').inputValue(), mine, 'Undo brings the text back');
+  await page.locator('#pg .summary', { hasText: 'mine completed' }).waitFor();
+  // Ctrl+Z in the editor undoes an example switch too.
+  await page.selectOption('#examples', '004-leak');
+  await page.locator('#pg textarea').press('Control+z');
+  assert.equal(await page.locator('#pg textarea').inputValue(), mine, 'Ctrl+Z brings the text back');
+  // Edits are kept across a reload.
+  await page.locator('#pg textarea').fill(`${mine}task kept 2s\n`);
+  await page.waitForTimeout(700);
+  await page.reload();
+  await page.locator('#pg .summary').filter({ hasText: 'returned' }).waitFor();
+  assert.equal(await page.locator('#pg textarea').inputValue(), `${mine}task kept 2s\n`);
+  await page.close();
+});
+
+test('the editor shows a focus ring and whole lines at 1280×900', async () => {
+  const { page } = await open();
+  const ring = () => shadow(page, (r) => {
+    const cs = getComputedStyle(r.querySelector('.editor'));
+    return cs.outlineStyle === 'none' ? 0 : parseFloat(cs.outlineWidth);
+  });
+  assert.equal(await ring(), 0);
+  await page.locator('#pg textarea').focus();
+  assert.ok((await ring()) >= 2, 'a visible focus ring around the editor');
+  const [sw, cw, sh, ch] = await page.locator('#pg textarea').evaluate((t) => [t.scrollWidth, t.clientWidth, t.scrollHeight, t.clientHeight]);
+  assert.ok(sw <= cw, `lines are cut: ${sw} px of text in ${cw} px`);
+  assert.ok(sh <= ch, `lines are hidden: ${sh} px of text in ${ch} px`);
+  await page.close();
+});
+
+test('on a 390×844 phone the chart is on the first screen', async () => {
+  const { page } = await open(env.base, { width: 390, height: 844 }, { isMobile: true, hasTouch: true });
+  const row = await page.locator('#pg svg g.cg-row').last().boundingBox();
+  assert.ok(row.y + row.height <= 844, `the last row ends at ${row.y + row.height} px`);
+  const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
+  await page.close();
+});
