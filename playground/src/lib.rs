@@ -18,6 +18,7 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 pub mod gantt;
+pub mod golang;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;

@@ -6,19 +6,21 @@
 //! ctxgroup svg FILE [-o OUT]     Gantt chart SVG (stdout, or OUT)
 //! ctxgroup chrome FILE [-o OUT]  Chrome trace-event JSON (open in Perfetto)
 //! ctxgroup check FILE            run the scenario's `expect` lines; exit 1 if one fails
+//! ctxgroup go FILE [-o OUT]      the Go program the scenario stands for (context + errgroup)
 //! ```
 //! FILE `-` reads standard input. Errors go to standard error with line and column; exit status 2.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: ctxgroup <trace|svg|chrome|check|summary> FILE [-o OUT]\n\
+const USAGE: &str = "usage: ctxgroup <trace|svg|chrome|check|summary|go> FILE [-o OUT]\n\
   FILE is a scenario file, or - for standard input\n\
   trace    the run's trace as JSON\n\
   svg      the Gantt chart as SVG\n\
   chrome   Chrome trace-event JSON (open it in https://ui.perfetto.dev)\n\
   check    run the scenario's expect lines; exit status 1 if one fails\n\
-  summary  one line on how the run went";
+  summary  one line on how the run went\n\
+  go       the Go program the scenario stands for (context + errgroup; go run it)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -60,7 +62,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     };
     if !matches!(
         command.as_str(),
-        "trace" | "svg" | "chrome" | "check" | "summary"
+        "trace" | "svg" | "chrome" | "check" | "summary" | "go"
     ) {
         return Err(format!("unknown command \"{command}\"\n{USAGE}"));
     }
@@ -91,6 +93,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             .collect::<Vec<_>>()
             .join("\n")
     })?;
+    if command == "go" {
+        return write_output(
+            out.as_deref(),
+            &ctxgroup_playground::golang::go_program(&scenario),
+        );
+    }
     let trace = ctxgroup_playground::simulate::simulate(&scenario)
         .map_err(|e| format!("{name}:{}: error: {}", e.line, e.message))?;
     let output = match command.as_str() {
@@ -123,8 +131,13 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             });
         }
     };
+    write_output(out.as_deref(), &output)
+}
+
+/// Writes `output` to the file `out`, or to standard output.
+fn write_output(out: Option<&str>, output: &str) -> Result<ExitCode, String> {
     match out {
-        Some(path) => std::fs::write(&path, output).map_err(|e| format!("{path}: {e}"))?,
+        Some(path) => std::fs::write(path, output).map_err(|e| format!("{path}: {e}"))?,
         None => std::io::stdout()
             .write_all(output.as_bytes())
             .map_err(|e| e.to_string())?,
