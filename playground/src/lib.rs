@@ -19,6 +19,7 @@
 
 pub mod gantt;
 pub mod golang;
+pub mod rustgen;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;

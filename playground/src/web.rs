@@ -311,6 +311,16 @@ pub fn go_program(text: &str) -> String {
     }
 }
 
+/// The same scenario as a Rust program on ctxgroup (see [`crate::rustgen`]), as
+/// `{"ok":true,"program":"…"}`, or the error JSON of [`Playground::run`].
+#[wasm_bindgen]
+pub fn rust_program(text: &str) -> String {
+    match scenario::parse(text) {
+        Err(errors) => errors_json(&errors),
+        Ok(s) => program_json(&crate::rustgen::rust_program(&s)),
+    }
+}
+
 fn program_json(program: &str) -> String {
     let mut w = JsonWriter::new();
     w.begin_object();

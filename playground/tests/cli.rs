@@ -90,3 +90,12 @@ fn go_prints_the_go_program() {
     assert_eq!(code, 2);
     assert!(err.contains("<stdin>:1:"), "{err}");
 }
+
+#[test]
+fn rust_prints_the_rust_program() {
+    let (code, out, _) = ctxgroup(&["rust", "-"], FIXED);
+    assert_eq!(code, 0);
+    assert!(out.contains("async fn run(root: Context, env: Env) -> Result<(), Error> {"));
+    assert!(out.contains(".task(\"t2\")"));
+    assert!(out.contains("fn main() {"));
+}

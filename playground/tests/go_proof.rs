@@ -30,55 +30,6 @@ fn examples() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Real seconds per scenario second for a scenario's run. Go's timers wake up to 1 ms late (the
-/// poller sleeps in whole milliseconds), a task's lateness adds up over its chain of sleeps, and
-/// a busy machine adds a few ms of scheduling: the scale keeps that worst case at half the
-/// tolerance.
-pub fn scale_for(sim: &serde_json::Value) -> f64 {
-    let late = 0.0025 + chain_of_sleeps(sim) as f64 * 0.001;
-    (late / (go::TOLERANCE / 2.0)).clamp(0.05, 1.0)
-}
-
-/// The longest chain of sleeps behind any time of the trace: a task's own steps (its checks,
-/// plus one), after the sleeps behind its start.
-fn chain_of_sleeps(sim: &serde_json::Value) -> usize {
-    let empty = Vec::new();
-    let tasks = sim["tasks"].as_array().unwrap_or(&empty);
-    let events = sim["events"].as_array().unwrap_or(&empty);
-    let checks = |path: &str| {
-        events
-            .iter()
-            .filter(|e| e["task"] == path && e["kind"] == "check")
-            .count()
-    };
-    // Tasks in order of start: the chain behind a start is the longest chain of a task that
-    // ended at that instant (its slot freed), or one sleep for the caller's after=.
-    let mut chain: Vec<(f64, usize)> = Vec::new(); // (end, chain length at its end)
-    let mut longest = 1;
-    let mut order: Vec<&serde_json::Value> = tasks.iter().collect();
-    order.sort_by(|a, b| {
-        let s = |t: &serde_json::Value| t["start"].as_f64().unwrap_or(f64::MAX);
-        s(a).total_cmp(&s(b))
-    });
-    for t in order {
-        let Some(start) = t["start"].as_f64() else {
-            continue;
-        };
-        let before = chain
-            .iter()
-            .filter(|(end, _)| (end - start).abs() < 1e-9)
-            .map(|(_, n)| *n)
-            .max()
-            .unwrap_or(1);
-        let here = before + checks(t["path"].as_str().unwrap_or("")) + 1;
-        longest = longest.max(here);
-        if let Some(end) = t["end"].as_f64() {
-            chain.push((end, here));
-        }
-    }
-    longest
-}
-
 /// Scenarios whose programs must build though they are not run: corner cases of the
 /// generator (unused contexts, empty groups, shadowed names) and hostile sizes.
 fn build_only() -> Vec<(String, String)> {
@@ -173,7 +124,7 @@ fn every_example_runs_the_same_in_go() {
             .iter()
             .zip(&sims)
             .map(|(bin, sim)| {
-                let scale = scale_override.unwrap_or_else(|| scale_for(sim));
+                let scale = scale_override.unwrap_or_else(|| go::scale_for(sim));
                 s.spawn(move || {
                     let first = go::run_trace(bin, scale);
                     // A time alone off (a load spike on a shared machine): once more, slower.

@@ -89,5 +89,8 @@ fn the_go_view_is_json_with_the_program_or_the_errors() {
         .unwrap();
     assert!(program.contains("errgroup.WithContext(ctx)"), "{program}");
     let bad = ctxgroup_playground::web::go_program("task t1 5x\n");
-    assert!(bad.starts_with(r#"{"ok":false,"errors":[{"line":1"#), "{bad}");
+    assert!(
+        bad.starts_with(r#"{"ok":false,"errors":[{"line":1"#),
+        "{bad}"
+    );
 }

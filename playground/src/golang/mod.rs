@@ -154,7 +154,7 @@ fn items_lines(items: &[Item], depth: usize, lines: &mut Vec<String>) {
 }
 
 /// `task NAME LENGTH options…` as written in a scenario.
-fn task_line(t: &TaskSpec) -> String {
+pub(crate) fn task_line(t: &TaskSpec) -> String {
     let mut line = format!("task {} {}", word(&t.name), length_text(t.length));
     match t.check {
         Check::Await => {}
@@ -177,7 +177,7 @@ fn task_line(t: &TaskSpec) -> String {
 }
 
 /// `group NAME options…` (without the brace) as written in a scenario.
-fn group_line(g: &GroupSpec) -> String {
+pub(crate) fn group_line(g: &GroupSpec) -> String {
     let mut line = format!("group {}", word(&g.name));
     if let Some(d) = g.timeout {
         let _ = write!(line, " timeout={}", secs_text(d));
