@@ -3,7 +3,7 @@
 //! under Go. Not part of the test command (it takes minutes); FIDELITY.md records its results.
 //!
 //! ```text
-//! cargo run -p ctxgroup-playground --release --example go_fuzz -- [N] [--seed S] [--jobs J]
+//! cargo run -p ctxgroup-playground --release --example go_fuzz -- [N] [--seed S] [--grain MS] [--jobs J]
 //! ```
 //!
 //! A scenario is *racy* when Go's three runs disagree among themselves (beyond times): it is
@@ -11,8 +11,9 @@
 //! leaks and the returned error equal, times within 0.05 scenario seconds; a difference in
 //! times alone is run again at twice the scale, since a busy machine makes Go's timers late).
 //! A disagreement is a *tie* when the scenario has one (`golang::ties`: two timers at the same
-//! instant whose order decides, a race in Go) and a *mismatch* otherwise. Mismatches and ties
-//! are written to target/go-fuzz/ with both traces.
+//! instant whose order decides, a race in Go), else *times only* when only times differ, and a
+//! *mismatch* otherwise. Every case but an agreement is written to target/go-fuzz/ with the
+//! traces.
 
 #[path = "../tests/support/go.rs"]
 mod go;
@@ -28,7 +29,8 @@ use ctxgroup_playground::simulate::simulate;
 use serde_json::Value;
 
 /// A small deterministic generator (xorshift64*): the same seed gives the same scenarios.
-struct Rng(u64);
+/// Durations are whole multiples of `grain` ms: 1 makes ties rare, 250 makes them common.
+struct Rng(u64, u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -43,8 +45,14 @@ impl Rng {
     fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
-    /// Milliseconds in `lo..=hi`.
+    /// Milliseconds in `lo..=hi`, rounded to the grain (at least one grain).
     fn ms(&mut self, lo: u64, hi: u64) -> u64 {
+        let ms = lo + self.below(hi - lo + 1);
+        (ms / self.1 * self.1).max(self.1)
+    }
+
+    /// A count in `lo..=hi` (not rounded).
+    fn count(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi - lo + 1)
     }
 }
@@ -72,7 +80,7 @@ fn task_line(rng: &mut Rng, name: &str) -> String {
             let step = if forever {
                 rng.ms(100, 700)
             } else {
-                rng.ms((length / 6).max(20), length)
+                rng.ms((length / 6).max(20), length).min(length)
             };
             line += &format!(" check=every:{}", dur(step));
         }
@@ -96,7 +104,7 @@ fn group_options(rng: &mut Rng) -> String {
         o += &format!(" timeout={}", dur(rng.ms(100, 2500)));
     }
     if rng.chance(30) {
-        o += &format!(" limit={}", rng.ms(1, 3));
+        o += &format!(" limit={}", rng.count(1, 3));
     }
     if rng.chance(30) {
         o += " on-error=continue";
@@ -111,7 +119,7 @@ fn group_options(rng: &mut Rng) -> String {
 }
 
 fn items(rng: &mut Rng, prefix: &str, depth: usize, out: &mut String) {
-    let n = rng.ms(1, 4);
+    let n = rng.count(1, 4);
     let pad = "  ".repeat(depth);
     for i in 0..n {
         let name = format!("{prefix}{i}");
@@ -132,7 +140,7 @@ fn scenario(rng: &mut Rng) -> String {
         let _ = writeln!(s, "timeout {}", dur(rng.ms(100, 3000)));
     }
     if rng.chance(30) {
-        let _ = writeln!(s, "limit {}", rng.ms(1, 3));
+        let _ = writeln!(s, "limit {}", rng.count(1, 3));
     }
     if rng.chance(30) {
         s += "on-error continue\n";
@@ -171,6 +179,7 @@ fn main() {
     let mut n = 100usize;
     let mut seed = 0x5eed_u64;
     let mut jobs = 12usize;
+    let mut grain = 1u64;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -181,6 +190,13 @@ fn main() {
                     .expect("--seed N");
                 i += 1;
             }
+            "--grain" => {
+                grain = args
+                    .get(i + 1)
+                    .and_then(|s| s.parse().ok())
+                    .expect("--grain MS");
+                i += 1;
+            }
             "--jobs" => {
                 jobs = args
                     .get(i + 1)
@@ -188,7 +204,11 @@ fn main() {
                     .expect("--jobs N");
                 i += 1;
             }
-            a => n = a.parse().expect("usage: go_fuzz [N] [--seed S] [--jobs J]"),
+            a => {
+                n = a
+                    .parse()
+                    .expect("usage: go_fuzz [N] [--seed S] [--grain MS] [--jobs J]")
+            }
         }
         i += 1;
     }
@@ -197,12 +217,12 @@ fn main() {
         std::process::exit(2);
     };
     let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target");
-    let work = target.join("go-fuzz/work");
+    let work = target.join(format!("go-fuzz/work-{}", std::process::id()));
     let cache = target.join("tmp/go-cache");
     let report = target.join("go-fuzz");
     std::fs::create_dir_all(&report).unwrap();
     let started = Instant::now();
-    let mut rng = Rng(seed.max(1));
+    let mut rng = Rng(seed.max(1), grain.max(1));
     let tally = Tally::default();
     let mut done = 0;
     let batch = 40;
@@ -256,7 +276,7 @@ fn main() {
         );
     }
     println!(
-        "go_fuzz: {n} scenarios (seed {seed}) in {:.0}s: {} agree with Go, {} racy in Go (left out), {} disagree on a tie, {} differ in times only, {} mismatches, {} runs failed",
+        "go_fuzz: {n} scenarios (seed {seed}, grain {grain} ms) in {:.0}s: {} agree with Go, {} racy in Go (left out), {} disagree on a tie, {} differ in times only, {} mismatches, {} runs failed",
         started.elapsed().as_secs_f64(),
         tally.agree.load(Ordering::Relaxed),
         tally.racy.load(Ordering::Relaxed),
@@ -297,6 +317,8 @@ fn judge(
         });
         if racy {
             tally.racy.fetch_add(1, Ordering::Relaxed);
+            let d = go::compare(&runs[0], runs.last().unwrap(), go::TOLERANCE * 2.0);
+            write_case(report, "racy", index, case, &runs, &d.lines.join("\n"));
             return;
         }
         let diffs: Vec<_> = runs
@@ -314,10 +336,12 @@ fn judge(
             continue;
         }
         let worst = diffs.iter().find(|d| !d.is_empty()).unwrap();
-        let (kind, counter) = if timing_only {
-            ("timing", &tally.timing)
-        } else if !case.ties.is_empty() {
+        // With a tie, Go may settle it the other way every time (its run then differs in times
+        // alone when a step more ends at the same outcome).
+        let (kind, counter) = if !case.ties.is_empty() {
             ("tie", &tally.ties)
+        } else if timing_only {
+            ("timing", &tally.timing)
         } else {
             ("mismatch", &tally.mismatches)
         };
@@ -352,7 +376,7 @@ fn write_case(
     text += &case.text;
     text += "\n# simulator:\n# ";
     text += &case.sim["tasks"].to_string();
-    for r in runs.iter().take(1) {
+    for r in runs.iter() {
         text += "\n# Go:\n# ";
         text += &r.to_string();
     }

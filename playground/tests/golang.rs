@@ -1,4 +1,4 @@
-//! The Go view: the generated program's text for each construct, hostile input, and the
+//! The Go view (and the Rust view's hostile input): the generated program's text for each construct, hostile input, and the
 //! examples' freedom from ties (where Go's outcome would be a race).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -152,6 +152,8 @@ fn hostile_input_gives_a_program_not_a_panic() {
     text += "task leaf 1s check=every:100ms\n";
     text += &"}\n".repeat(depth);
     let deep = go(&text);
+    let deep_rust = ctxgroup_playground::rustgen::rust_program(&parse(&text).unwrap());
+    assert_eq!(deep_rust.matches("TaskGroup::builder").count(), depth + 1);
     assert!(deep.contains(&format!(
         "\"{}leaf\"",
         (0..depth).map(|i| format!("g{i}/")).collect::<String>()
@@ -166,6 +168,8 @@ fn hostile_input_gives_a_program_not_a_panic() {
         );
     }
     let many = go(&text);
+    let many_rust = ctxgroup_playground::rustgen::rust_program(&parse(&text).unwrap());
+    assert_eq!(many_rust.matches(".spawn(|ctx| async move {").count(), 1000);
     assert_eq!(many.matches("g.Go(task(").count(), 1000);
     assert!(many.contains(r#"return errors.New("a \"quote\" and \\ 999 ✓")"#));
 }
