@@ -126,16 +126,20 @@ fn every_example_runs_the_same_in_go() {
             .map(|(bin, sim)| {
                 let scale = scale_override.unwrap_or_else(|| go::scale_for(sim));
                 s.spawn(move || {
-                    let first = go::run_trace(bin, scale);
-                    // A time alone off (a load spike on a shared machine): once more, slower.
-                    // A different outcome, error or leak is never run again.
-                    match &first {
-                        Ok(g) if go::compare(sim, g, go::TOLERANCE).timing_only => {
-                            let slower = (scale * 2.0).min(1.0);
-                            (slower, go::run_trace(bin, slower))
+                    let mut scale = scale;
+                    let mut run = go::run_trace(bin, scale);
+                    // A time alone off (a load spike on a shared machine): again, slower, up
+                    // to twice. A different outcome, error or leak is never run again.
+                    for _ in 0..2 {
+                        match &run {
+                            Ok(g) if go::compare(sim, g, go::TOLERANCE).timing_only => {
+                                scale = (scale * 2.0).min(1.0);
+                                run = go::run_trace(bin, scale);
+                            }
+                            _ => break,
                         }
-                        _ => (scale, first),
                     }
+                    (scale, run)
                 })
             })
             .collect();
