@@ -8,10 +8,10 @@
 //! The examples avoid them, and the differential fuzzer tells them apart from real
 //! disagreements.
 //!
-//! A tie is found by running the scenario twice with every source of cancellation or error
-//! (timeouts, `cancel`, failing tasks) moved a few microseconds, once earlier and once later,
-//! each by its own amount: where the two runs differ in more than those microseconds, the
-//! original run sat on a tie.
+//! A tie is found by running the scenario with every source of cancellation or error
+//! (timeouts, `cancel`, failing tasks) moved a few microseconds, each by its own amount: once
+//! earlier, once later, and once later in the reverse order among the sources. Where the runs
+//! differ in more than those microseconds, the original run sat on a tie.
 
 use std::time::Duration;
 
@@ -41,12 +41,22 @@ pub fn ties(scenario: &Scenario) -> Vec<String> {
     // scenario's grain), so they reorder only what coincided.
     let pairs = (sources as u64 + 1) * (sources as u64 + 2);
     let step = Duration::from_nanos((200_000 / pairs).clamp(1, 10_000));
-    let early = moved(scenario, step, false);
-    let late = moved(scenario, step, true);
-    let (Ok(a), Ok(b)) = (simulate(&early), simulate(&late)) else {
+    let early = moved(scenario, step, false, false);
+    let late = moved(scenario, step, true, false);
+    // Later again, in the other order among the sources: two sources tied with each other, or
+    // one tied with a plain timer whose effect waits for another source (a nested group ends
+    // when its last task does), settle the other way.
+    let late_reversed = moved(scenario, step, true, true);
+    let (Ok(a), Ok(b), Ok(c)) = (simulate(&early), simulate(&late), simulate(&late_reversed))
+    else {
         return Vec::new();
     };
-    differences(&a, &b)
+    let found = differences(&a, &b);
+    if found.is_empty() {
+        differences(&a, &c)
+    } else {
+        found
+    }
 }
 
 fn count_sources(s: &Scenario) -> usize {
@@ -61,13 +71,15 @@ fn count_sources(s: &Scenario) -> usize {
     n
 }
 
-/// The scenario with source k moved by (k + 1) × `step`, later or earlier.
-fn moved(s: &Scenario, step: Duration, later: bool) -> Scenario {
+/// The scenario with source k moved by (k + 1) × `step` (or, `reversed`, by (n − k) × `step`),
+/// later or earlier.
+fn moved(s: &Scenario, step: Duration, later: bool, reversed: bool) -> Scenario {
+    let n = count_sources(s) as u32;
     let mut s = s.clone();
     let mut k = 0u32;
     let mut shift = |d: &mut Duration| {
         k += 1;
-        let by = step * k;
+        let by = step * if reversed { n + 1 - k } else { k };
         *d = if later { *d + by } else { d.saturating_sub(by) };
     };
     if let Some(t) = &mut s.group.timeout {
