@@ -17,7 +17,7 @@ fi
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 if [ ! -x "$GO" ]; then
-  if ! apt-cache policy 2>/dev/null | grep -q 'bookworm-backports'; then
+  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
     # The mirror apt uses for bookworm (deb822 sources first, then the one-line format).
     mirror=$(awk '/^URIs:/ { uri = $2 } /^Suites:/ && / bookworm( |$)/ { print uri; exit }' \
       /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
