@@ -49,4 +49,8 @@ if [ "$want_tools" != "$have_tools" ]; then
   npm install --no-audit --no-fund --loglevel=error --no-save
 fi
 
-say "ready: wasm-bindgen $want_wb, $(wasm-pack --version), $(chromium --version 2>/dev/null | head -1), $want_tools"
+# 6. Go 1.23 and x/sync's errgroup from Debian: the test command proves the simulator against the
+#    generated Go program of every example.
+bash scripts/setup-go.sh
+
+say "ready: wasm-bindgen $want_wb, $(wasm-pack --version), $(chromium --version 2>/dev/null | head -1), $want_tools, $(/usr/lib/go-1.23/bin/go version)"

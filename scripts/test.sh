@@ -12,8 +12,8 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --workspace --lib --target wasm32-unknown-unknown -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --workspace --no-deps
 
-echo "== native: cargo test"
-cargo test --workspace --all-targets --quiet
+echo "== native: cargo test (with the proof against real Go: tests/go_proof.rs, Go required)"
+CTXGROUP_REQUIRE_GO=1 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet
 
 echo "== browser: wasm-pack test --headless --chrome"

@@ -18,6 +18,8 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 pub mod gantt;
+pub mod golang;
+pub mod rustgen;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;

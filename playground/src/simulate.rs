@@ -147,7 +147,8 @@ pub fn simulate_with(scenario: &Scenario, budget: &Budget) -> Result<Trace, SimE
 }
 
 /// The latest time a run needs to be watched until: every finite task has ended by then.
-fn horizon(s: &Scenario) -> Result<Duration, SimError> {
+/// The generated Go program stops watching there too.
+pub(crate) fn horizon(s: &Scenario) -> Result<Duration, SimError> {
     let mut total = s.cancel_at.unwrap_or_default()
         + Duration::from_secs(1)
         + s.group.timeout.unwrap_or_default();

@@ -506,6 +506,37 @@ pub fn trace_json(text: &str) -> String {
     }
 }
 
+/// The Go program `text` stands for (context + errgroup; see [`crate::golang`]), as
+/// `{"ok":true,"program":"…"}`, or the error JSON of [`Playground::run`].
+#[wasm_bindgen]
+pub fn go_program(text: &str) -> String {
+    match scenario::parse(text) {
+        Err(errors) => errors_json(&errors),
+        Ok(s) => program_json(&crate::golang::go_program(&s)),
+    }
+}
+
+/// The same scenario as a Rust program on ctxgroup (see [`crate::rustgen`]), as
+/// `{"ok":true,"program":"…"}`, or the error JSON of [`Playground::run`].
+#[wasm_bindgen]
+pub fn rust_program(text: &str) -> String {
+    match scenario::parse(text) {
+        Err(errors) => errors_json(&errors),
+        Ok(s) => program_json(&crate::rustgen::rust_program(&s)),
+    }
+}
+
+fn program_json(program: &str) -> String {
+    let mut w = JsonWriter::new();
+    w.begin_object();
+    w.key("ok");
+    w.raw("true");
+    w.key("program");
+    w.str(program);
+    w.end_object();
+    w.finish()
+}
+
 /// Benchmark: `n` contexts with deadlines `first_ms`, `first_ms + step_ms`, … on the page's
 /// [`BrowserClock`]; resolves with each one's lateness (fired − due, in ms) as a JSON array.
 #[wasm_bindgen]

@@ -78,3 +78,24 @@ fn bad_input_goes_to_stderr_with_line_column_and_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/file.txt"));
 }
+
+#[test]
+fn go_prints_the_go_program() {
+    let (code, out, _) = ctxgroup(&["go", "-"], FIXED);
+    assert_eq!(code, 0);
+    assert!(out.contains("\npackage main\n"));
+    assert!(out.contains("g, gctx := errgroup.WithContext(ctx)"));
+    assert!(out.contains("g.Go(task(\"t2\", func() error {"));
+    let (code, _, err) = ctxgroup(&["go", "-"], "task t1 5x\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("<stdin>:1:"), "{err}");
+}
+
+#[test]
+fn rust_prints_the_rust_program() {
+    let (code, out, _) = ctxgroup(&["rust", "-"], FIXED);
+    assert_eq!(code, 0);
+    assert!(out.contains("async fn run(root: Context, env: Env) -> Result<(), Error> {"));
+    assert!(out.contains(".task(\"t2\")"));
+    assert!(out.contains("fn main() {"));
+}

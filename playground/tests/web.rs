@@ -107,3 +107,19 @@ fn the_page_draws_a_band_of_rows_from_the_kept_trace() {
     let bad = pg.simulate(&heavy);
     assert!(bad.contains("checked its context"), "{bad}");
 }
+
+#[wasm_bindgen_test]
+fn the_go_view_is_json_with_the_program_or_the_errors() {
+    let ok = ctxgroup_playground::web::go_program("timeout 7s\ntask t1 5s check=never\n");
+    let v = js_sys::JSON::parse(&ok).unwrap();
+    let program = js_sys::Reflect::get(&v, &"program".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(program.contains("errgroup.WithContext(ctx)"), "{program}");
+    let bad = ctxgroup_playground::web::go_program("task t1 5x\n");
+    assert!(
+        bad.starts_with(r#"{"ok":false,"errors":[{"line":1"#),
+        "{bad}"
+    );
+}

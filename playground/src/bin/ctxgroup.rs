@@ -6,19 +6,23 @@
 //! ctxgroup svg FILE [-o OUT]     Gantt chart SVG (stdout, or OUT)
 //! ctxgroup chrome FILE [-o OUT]  Chrome trace-event JSON (open in Perfetto)
 //! ctxgroup check FILE            run the scenario's `expect` lines; exit 1 if one fails
+//! ctxgroup go FILE [-o OUT]      the Go program the scenario stands for (context + errgroup)
+//! ctxgroup rust FILE [-o OUT]    the same as a Rust program on ctxgroup (virtual time)
 //! ```
 //! FILE `-` reads standard input. Errors go to standard error with line and column; exit status 2.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: ctxgroup <trace|svg|chrome|check|summary> FILE [-o OUT]\n\
+const USAGE: &str = "usage: ctxgroup <trace|svg|chrome|check|summary|go|rust> FILE [-o OUT]\n\
   FILE is a scenario file, or - for standard input\n\
   trace    the run's trace as JSON\n\
   svg      the Gantt chart as SVG\n\
   chrome   Chrome trace-event JSON (open it in https://ui.perfetto.dev)\n\
   check    run the scenario's expect lines; exit status 1 if one fails\n\
-  summary  one line on how the run went";
+  summary  one line on how the run went\n\
+  go       the Go program the scenario stands for (context + errgroup; go run it)\n\
+  rust     the same scenario as a Rust program on ctxgroup, in virtual time";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -60,7 +64,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     };
     if !matches!(
         command.as_str(),
-        "trace" | "svg" | "chrome" | "check" | "summary"
+        "trace" | "svg" | "chrome" | "check" | "summary" | "go" | "rust"
     ) {
         return Err(format!("unknown command \"{command}\"\n{USAGE}"));
     }
@@ -91,6 +95,21 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             .collect::<Vec<_>>()
             .join("\n")
     })?;
+    match command.as_str() {
+        "go" => {
+            return write_output(
+                out.as_deref(),
+                &ctxgroup_playground::golang::go_program(&scenario),
+            )
+        }
+        "rust" => {
+            return write_output(
+                out.as_deref(),
+                &ctxgroup_playground::rustgen::rust_program(&scenario),
+            )
+        }
+        _ => {}
+    }
     let trace = ctxgroup_playground::simulate::simulate(&scenario)
         .map_err(|e| format!("{name}:{}: error: {}", e.line, e.message))?;
     let output = match command.as_str() {
@@ -123,8 +142,13 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             });
         }
     };
+    write_output(out.as_deref(), &output)
+}
+
+/// Writes `output` to the file `out`, or to standard output.
+fn write_output(out: Option<&str>, output: &str) -> Result<ExitCode, String> {
     match out {
-        Some(path) => std::fs::write(&path, output).map_err(|e| format!("{path}: {e}"))?,
+        Some(path) => std::fs::write(path, output).map_err(|e| format!("{path}: {e}"))?,
         None => std::io::stdout()
             .write_all(output.as_bytes())
             .map_err(|e| e.to_string())?,

@@ -1,0 +1,791 @@
+//! The Go program a scenario stands for: `context` and `golang.org/x/sync/errgroup`, written the
+//! way the seeds' programs are, runnable as-is with `go run`.
+//!
+//! Each construct has one Go form:
+//!
+//! | scenario | Go |
+//! | --- | --- |
+//! | `timeout 7s` | `context.WithTimeout(ctx, 7s)` |
+//! | `cancel 3s` | `context.WithCancel`, and `time.AfterFunc(3s, cancel)` |
+//! | `value k=v` | `context.WithValue(ctx, ctxKey("k"), "v")` |
+//! | `on-error cancel` / `continue` | `errgroup.WithContext(ctx)` / a plain `errgroup.Group` |
+//! | `limit 2` | `g.SetLimit(2)`: `g.Go` blocks the caller while 2 tasks run |
+//! | `after=2s` | the caller sleeps until 2 s after the group's start, then calls `g.Go` |
+//! | `check=never` | `time.Sleep` |
+//! | `check=start` | one `select { case <-ctx.Done(): return ctx.Err(); default: }`, then `time.Sleep` |
+//! | `check=every:1s` | that `select` before each 1 s step |
+//! | `check=await` | `select { case <-ctx.Done(): …; case <-time.After(d): }` |
+//! | `forever` | `select {}`, `for { … }` or `<-ctx.Done()` |
+//! | `fail="…"` | `return errors.New("…")` |
+//! | task `timeout=2s` | `context.WithTimeout(ctx, 2s)` made at the task's start |
+//! | `group … { … }` | a task whose function runs its own group and returns its `Wait()` |
+//! | `wait cancel` | a goroutine runs `g.Wait()`; the caller `select`s on it and on `ctx.Done()` |
+//!
+//! The generated program measures itself: it prints what happens as it runs, or with
+//! `CTXGROUP_TRACE=1` the run's trace as JSON in the playground's format (`returned` and `tasks`
+//! with `spawned`, `start`, `end`, `outcome`, `error`, `leaked`, in scenario seconds).
+//! `CTXGROUP_SCALE` sets how many real seconds a scenario second takes. It stops watching at the
+//! simulator's horizon, so it ends even when the group never returns.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::scenario::{Check, GroupSpec, Item, Length, OnError, Scenario, TaskSpec, WaitMode};
+
+mod ties;
+pub use ties::ties;
+
+/// The measuring part of every generated program (its `main`, the `task` wrapper, the trace).
+const WATCH_GO: &str = include_str!("watch.go");
+
+/// The Go program `scenario` stands for: gofmt-clean, importing only the standard library and
+/// `golang.org/x/sync/errgroup`.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup_playground::scenario::parse("timeout 7s\ntask t1 5s check=never\n").unwrap();
+/// let go = ctxgroup_playground::golang::go_program(&s);
+/// assert!(go.contains("context.WithTimeout(context.Background(), scaled(7*time.Second))"));
+/// assert!(go.contains("g, _ := errgroup.WithContext(ctx)"));
+/// assert!(go.contains("time.Sleep(scaled(5 * time.Second))"));
+/// ```
+pub fn go_program(scenario: &Scenario) -> String {
+    let mut out = String::with_capacity(4096);
+    header(&mut out, scenario);
+    run_func(&mut out, scenario);
+    out.push('\n');
+    let horizon = crate::simulate::horizon(scenario)
+        .unwrap_or(Duration::from_secs(crate::scenario::MAX_SECONDS + 1));
+    out.push_str(
+        "// horizon is when the run is watched until, in scenario time: every task that ends has\n\
+         // ended by then (the playground's simulator stops there too).\n",
+    );
+    let _ = writeln!(out, "const horizon = {}\n", go_duration(horizon, false));
+    out.push_str("// paths are the scenario's tasks and groups, in the order written.\n");
+    if scenario.group.items.is_empty() {
+        out.push_str("var paths = []string{}\n\n");
+    } else {
+        out.push_str("var paths = []string{\n");
+        scenario.group.walk(&mut |_, path, _| {
+            let _ = writeln!(out, "\t{},", go_string(path));
+        });
+        out.push_str("}\n\n");
+    }
+    if !scenario.values.is_empty() {
+        out.push_str(
+            "// ctxKey is the type of this program's context keys, so that they never collide with\n\
+             // another package's.\n\
+             type ctxKey string\n\n",
+        );
+    }
+    out.push_str(WATCH_GO);
+    out
+}
+
+/// The scenario written back as text, one line per construct, defaults left out (comments
+/// and the header of the generated programs quote it).
+///
+/// # Examples
+///
+/// ```
+/// let text = "timeout 7s\ntask t2 10s check=every:1s\ngroup b limit=1 {\n  task b1 1s fail=\"HTTP 502\"\n}\n";
+/// let s = ctxgroup_playground::scenario::parse(text).unwrap();
+/// assert_eq!(ctxgroup_playground::golang::scenario_lines(&s).join("\n") + "\n", text);
+/// ```
+pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
+    let mut lines = Vec::new();
+    let g = &scenario.group;
+    if let Some(t) = g.timeout {
+        lines.push(format!("timeout {}", secs_text(t)));
+    }
+    if let Some(l) = g.limit {
+        lines.push(format!("limit {l}"));
+    }
+    if g.on_error != OnError::Cancel {
+        lines.push(format!("on-error {}", on_error_word(g.on_error)));
+    }
+    if g.wait != WaitMode::All {
+        lines.push(format!("wait {}", wait_word(g.wait)));
+    }
+    if let Some(c) = scenario.cancel_at {
+        lines.push(format!("cancel {}", secs_text(c)));
+    }
+    for (k, v) in &scenario.values {
+        lines.push(format!("value {}={}", word(k), word(v)));
+    }
+    items_lines(&g.items, 0, &mut lines);
+    for e in &scenario.expects {
+        let mut line = String::from("expect ");
+        match &e.what {
+            crate::scenario::ExpectWhat::Task { task, outcome } => {
+                let _ = write!(line, "{} {outcome}", word(task));
+            }
+            crate::scenario::ExpectWhat::Returned => line.push_str("returned"),
+            crate::scenario::ExpectWhat::NeverReturns => line.push_str("returned never"),
+        }
+        if let Some(at) = e.at {
+            let _ = write!(line, " at {}", secs_text(at));
+        }
+        match &e.error {
+            Some(Some(err)) => {
+                let _ = write!(line, " {}", quoted(err));
+            }
+            Some(None) => line.push_str(" ok"),
+            None => {}
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn items_lines(items: &[Item], depth: usize, lines: &mut Vec<String>) {
+    let pad = "  ".repeat(depth);
+    for item in items {
+        match item {
+            Item::Task(t) => lines.push(format!("{pad}{}", task_line(t))),
+            Item::Group(g) => {
+                lines.push(format!("{pad}{} {{", group_line(g)));
+                items_lines(&g.items, depth + 1, lines);
+                lines.push(format!("{pad}}}"));
+            }
+        }
+    }
+}
+
+/// `task NAME LENGTH options…` as written in a scenario.
+pub(crate) fn task_line(t: &TaskSpec) -> String {
+    let mut line = format!("task {} {}", word(&t.name), length_text(t.length));
+    match t.check {
+        Check::Await => {}
+        Check::Never => line.push_str(" check=never"),
+        Check::Start => line.push_str(" check=start"),
+        Check::Every(step) => {
+            let _ = write!(line, " check=every:{}", secs_text(step));
+        }
+    }
+    if let Some(f) = &t.fail {
+        let _ = write!(line, " fail={}", quoted(f));
+    }
+    if let Some(d) = t.timeout {
+        let _ = write!(line, " timeout={}", secs_text(d));
+    }
+    if !t.after.is_zero() {
+        let _ = write!(line, " after={}", secs_text(t.after));
+    }
+    line
+}
+
+/// `group NAME options…` (without the brace) as written in a scenario.
+pub(crate) fn group_line(g: &GroupSpec) -> String {
+    let mut line = format!("group {}", word(&g.name));
+    if let Some(d) = g.timeout {
+        let _ = write!(line, " timeout={}", secs_text(d));
+    }
+    if let Some(l) = g.limit {
+        let _ = write!(line, " limit={l}");
+    }
+    if g.on_error != OnError::Cancel {
+        let _ = write!(line, " on-error={}", on_error_word(g.on_error));
+    }
+    if g.wait != WaitMode::All {
+        let _ = write!(line, " wait={}", wait_word(g.wait));
+    }
+    if !g.after.is_zero() {
+        let _ = write!(line, " after={}", secs_text(g.after));
+    }
+    line
+}
+
+fn on_error_word(o: OnError) -> &'static str {
+    match o {
+        OnError::Cancel => "cancel",
+        OnError::Continue => "continue",
+    }
+}
+
+fn wait_word(w: WaitMode) -> &'static str {
+    match w {
+        WaitMode::All => "all",
+        WaitMode::Cancel => "cancel",
+    }
+}
+
+fn length_text(l: Length) -> String {
+    match l {
+        Length::For(d) => secs_text(d),
+        Length::Forever => "forever".into(),
+    }
+}
+
+/// A duration as the scenario language writes it: `7s`, `1.5s`, `250ms`.
+fn secs_text(d: Duration) -> String {
+    crate::trace::human(d.as_secs_f64())
+}
+
+/// A word of the scenario language, quoted when it would not read back as one word.
+fn word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"\"#{}\\=".contains(c))
+    {
+        s.to_string()
+    } else {
+        quoted(s)
+    }
+}
+
+/// A quoted string of the scenario language (`\` escapes the next character); control
+/// characters are written as Rust-style escapes so that a line stays one line.
+fn quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A Go interpreted string literal.
+fn go_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // Go source may not hold NUL or a byte order mark, nor (readably) other controls.
+            c if c.is_control() || c == '\u{feff}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A duration as a Go constant expression wrapped in `scaled(…)`. `compact` drops the spaces
+/// around `*`, as gofmt does inside a call with several arguments.
+fn scaled(d: Duration, compact: bool) -> String {
+    format!("scaled({})", go_duration(d, compact))
+}
+
+/// A duration as a Go constant expression: `5 * time.Second`, `time.Minute`, `250 * time.Millisecond`.
+fn go_duration(d: Duration, compact: bool) -> String {
+    let ns = d.as_nanos();
+    if ns == 0 {
+        return "0".into();
+    }
+    let (n, unit) = [
+        (60_000_000_000u128, "time.Minute"),
+        (1_000_000_000, "time.Second"),
+        (1_000_000, "time.Millisecond"),
+        (1_000, "time.Microsecond"),
+        (1, "time.Nanosecond"),
+    ]
+    .into_iter()
+    .find(|(unit, _)| ns % unit == 0)
+    .map(|(unit, name)| (ns / unit, name))
+    .unwrap_or((ns, "time.Nanosecond"));
+    match (n, compact) {
+        (1, _) => unit.to_string(),
+        (n, true) => format!("{n}*{unit}"),
+        (n, false) => format!("{n} * {unit}"),
+    }
+}
+
+fn header(out: &mut String, scenario: &Scenario) {
+    out.push_str(
+        "// This is the Go program the scenario below stands for: context and\n\
+         // golang.org/x/sync/errgroup, written out by `ctxgroup go`.\n\
+         //\n\
+         // Run it with `go run main.go` (errgroup must be on the GOPATH or in a module); it\n\
+         // prints what happens. CTXGROUP_SCALE=0.1 runs it ten times faster (real seconds per\n\
+         // scenario second; default 1). CTXGROUP_TRACE=1 prints the run's trace as JSON instead,\n\
+         // in the format of the playground's traces.\n\
+         //\n\
+         // The scenario:\n\
+         //\n",
+    );
+    for line in scenario_lines(scenario) {
+        let _ = writeln!(out, "//\t{line}");
+    }
+    out.push_str(
+        "\npackage main\n\n\
+         import (\n\
+         \t\"context\"\n\
+         \t\"encoding/json\"\n\
+         \t\"errors\"\n\
+         \t\"fmt\"\n\
+         \t\"math\"\n\
+         \t\"os\"\n\
+         \t\"strconv\"\n\
+         \t\"strings\"\n\
+         \t\"sync\"\n\
+         \t\"time\"\n\
+         \n\
+         \t\"golang.org/x/sync/errgroup\"\n\
+         )\n\n",
+    );
+}
+
+/// Lines of Go code at relative indentation: each line starts with its tabs.
+#[derive(Default)]
+struct Code {
+    lines: Vec<String>,
+}
+
+impl Code {
+    fn line(&mut self, depth: usize, text: impl AsRef<str>) {
+        self.lines
+            .push(format!("{}{}", "\t".repeat(depth), text.as_ref()));
+    }
+
+    /// Appends `other`, indented by `depth` more tabs.
+    fn append(&mut self, depth: usize, other: Code) {
+        let pad = "\t".repeat(depth);
+        self.lines.extend(other.lines.into_iter().map(|l| {
+            if l.is_empty() {
+                l
+            } else {
+                format!("{pad}{l}")
+            }
+        }));
+    }
+
+    /// Appends `select { case <-CTX.Done(): return CTX.Err(); default: }`.
+    fn check(&mut self, depth: usize, ctx: &str) {
+        self.line(depth, "select {");
+        self.line(depth, format!("case <-{ctx}.Done():"));
+        self.line(depth + 1, format!("return {ctx}.Err()"));
+        self.line(depth, "default:");
+        self.line(depth, "}");
+    }
+}
+
+fn run_func(out: &mut String, scenario: &Scenario) {
+    let g = &scenario.group;
+    let (body, uses_ctx) = group_code(g, "", "ctx");
+    let mut code = Code::default();
+    let mut base = "context.Background()";
+    if !scenario.values.is_empty() {
+        code.line(
+            0,
+            "// value: context values, inherited by every context derived from this one.",
+        );
+        for (i, (k, v)) in scenario.values.iter().enumerate() {
+            let from = if i == 0 {
+                "context.Background()"
+            } else {
+                "ctx"
+            };
+            let op = if i == 0 { ":=" } else { "=" };
+            code.line(
+                0,
+                format!(
+                    "ctx {op} context.WithValue({from}, ctxKey({}), {})",
+                    go_string(k),
+                    go_string(v)
+                ),
+            );
+        }
+        base = "ctx";
+    }
+    let lhs = if uses_ctx || !scenario.values.is_empty() {
+        "ctx"
+    } else {
+        "_"
+    };
+    match g.timeout {
+        Some(t) => {
+            code.line(
+                0,
+                format!(
+                    "// timeout {}: the context's deadline is {} from now (time 0).",
+                    secs_text(t),
+                    secs_text(t)
+                ),
+            );
+            code.line(
+                0,
+                format!(
+                    "{lhs}, cancel := context.WithTimeout({base}, {})",
+                    scaled(t, true)
+                ),
+            );
+        }
+        None => {
+            code.line(0, "// A context the caller can cancel.");
+            code.line(0, format!("{lhs}, cancel := context.WithCancel({base})"));
+        }
+    }
+    code.line(0, "defer cancel()");
+    if let Some(at) = scenario.cancel_at {
+        code.line(
+            0,
+            format!(
+                "// cancel {}: the caller calls cancel() at {}.",
+                secs_text(at),
+                secs_text(at)
+            ),
+        );
+        code.line(0, format!("time.AfterFunc({}, cancel)", scaled(at, true)));
+    }
+    code.lines.push(String::new());
+    code.append(0, body);
+    out.push_str(
+        "// run is the caller: it makes the context and the group, spawns the tasks in the order\n\
+         // written, and waits.\n\
+         func run() error {\n",
+    );
+    for l in code.lines {
+        if !l.is_empty() {
+            out.push('\t');
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push_str("}\n");
+}
+
+/// The code of a group running on the context named `base`: make the group, spawn its items,
+/// wait. Returns it and whether it uses `base`.
+fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
+    let mut code = Code::default();
+    let mut uses_base = false;
+    // The context the group's tasks get.
+    let task_ctx = match g.on_error {
+        OnError::Cancel => "gctx",
+        OnError::Continue => base,
+    };
+    let mut items = Code::default();
+    let mut uses_task_ctx = false;
+    let uses_start = g.items.iter().any(|i| !i.after().is_zero());
+    for (n, item) in g.items.iter().enumerate() {
+        if n > 0 {
+            items.lines.push(String::new());
+        }
+        let path = format!("{prefix}{}", item.name());
+        let after = item.after();
+        let (body, uses) = match item {
+            Item::Task(t) => {
+                items.line(0, format!("// {}", task_line(t)));
+                task_code(t, task_ctx)
+            }
+            Item::Group(sub) => {
+                items.line(0, format!("// {} {{ … }}", group_line(sub)));
+                items.line(
+                    0,
+                    "// A nested group is one task of this group: its function runs the group.",
+                );
+                nested_group_code(sub, &format!("{path}/"), task_ctx)
+            }
+        };
+        uses_task_ctx |= uses;
+        if !after.is_zero() {
+            items.line(
+                0,
+                format!(
+                    "// The caller spawns it {} after the group starts.",
+                    secs_text(after)
+                ),
+            );
+            items.line(
+                0,
+                format!(
+                    "time.Sleep(time.Until(start.Add({})))",
+                    scaled(after, false)
+                ),
+            );
+        }
+        items.line(
+            0,
+            format!("g.Go(task({}, func() error {{", go_string(&path)),
+        );
+        items.append(1, body);
+        items.line(0, "}))");
+    }
+    match g.on_error {
+        OnError::Cancel => {
+            code.line(
+                0,
+                "// on-error cancel: errgroup.WithContext; the first task error cancels gctx, the",
+            );
+            code.line(0, "// tasks' context, and Wait returns that error.");
+            let ctx_name = if uses_task_ctx { "gctx" } else { "_" };
+            code.line(0, format!("g, {ctx_name} := errgroup.WithContext({base})"));
+            uses_base = true;
+        }
+        OnError::Continue => {
+            code.line(
+                0,
+                "// on-error continue: a plain errgroup.Group; an error cancels nothing, and Wait",
+            );
+            code.line(0, "// returns the first one.");
+            code.line(0, "var g errgroup.Group");
+            uses_base |= uses_task_ctx;
+        }
+    }
+    if let Some(limit) = g.limit {
+        code.line(
+            0,
+            if limit == 1 {
+                "// limit 1: g.Go blocks the caller while a task runs.".to_string()
+            } else {
+                format!("// limit {limit}: g.Go blocks the caller while {limit} tasks run.")
+            },
+        );
+        code.line(0, format!("g.SetLimit({limit})"));
+    }
+    if uses_start {
+        code.line(0, "start := time.Now()");
+    }
+    if !g.items.is_empty() {
+        code.lines.push(String::new());
+        code.append(0, items);
+    }
+    code.lines.push(String::new());
+    match g.wait {
+        WaitMode::All => {
+            code.line(
+                0,
+                "// wait all: Wait returns once every task has returned, with the first error.",
+            );
+            code.line(0, "return g.Wait()");
+        }
+        WaitMode::Cancel => {
+            code.line(
+                0,
+                format!(
+                    "// wait cancel: stop waiting as soon as {base} is done; tasks still running"
+                ),
+            );
+            code.line(0, "// then are leaked: they keep running.");
+            code.line(0, "waited := make(chan error, 1)");
+            code.line(0, "go func() { waited <- g.Wait() }()");
+            code.line(0, "select {");
+            code.line(0, "case err := <-waited:");
+            code.line(1, "return err");
+            code.line(0, format!("case <-{base}.Done():"));
+            code.line(1, format!("return {base}.Err()"));
+            code.line(0, "}");
+            uses_base = true;
+        }
+    }
+    (code, uses_base)
+}
+
+/// The function of a nested group's task, running on the context named `parent`.
+fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) {
+    let mut code = Code::default();
+    let uses_parent = match g.timeout {
+        Some(t) => {
+            let (body, uses) = group_code(g, prefix, "ctx");
+            code.line(
+                0,
+                format!(
+                    "// timeout={}: the group's own deadline, {} from its start.",
+                    secs_text(t),
+                    secs_text(t)
+                ),
+            );
+            let lhs = if uses { "ctx" } else { "_" };
+            code.line(
+                0,
+                format!(
+                    "{lhs}, cancel := context.WithTimeout({parent}, {})",
+                    scaled(t, true)
+                ),
+            );
+            code.line(0, "defer cancel()");
+            code.append(0, body);
+            true
+        }
+        // errgroup.WithContext would shadow the parent's gctx, which `wait cancel` still needs:
+        // name the group's context ctx first.
+        None if parent == "gctx" && g.on_error == OnError::Cancel => {
+            let (body, uses) = group_code(g, prefix, "ctx");
+            if uses {
+                code.line(0, "// The group runs on this task's context.");
+                code.line(0, "ctx := gctx");
+            }
+            code.append(0, body);
+            uses
+        }
+        None => {
+            let (body, uses) = group_code(g, prefix, parent);
+            code.append(0, body);
+            uses
+        }
+    };
+    (code, uses_parent)
+}
+
+/// The function of a task, looking at the context named `ctx` as its check mode says.
+/// Returns it and whether it uses `ctx`.
+fn task_code(t: &TaskSpec, ctx: &str) -> (Code, bool) {
+    let mut code = Code::default();
+    let mut own = ctx;
+    let looks = t.check != Check::Never;
+    if let Some(d) = t.timeout {
+        code.line(
+            0,
+            format!(
+                "// timeout={}: its own deadline, {} from its start.",
+                secs_text(d),
+                secs_text(d)
+            ),
+        );
+        let lhs = if looks { "ctx" } else { "_" };
+        code.line(
+            0,
+            format!(
+                "{lhs}, cancel := context.WithTimeout({ctx}, {})",
+                scaled(d, true)
+            ),
+        );
+        code.line(0, "defer cancel()");
+        own = "ctx";
+    }
+    let ends = match (t.length, t.check) {
+        (Length::For(d), Check::Never) => {
+            code.line(0, "// check=never: it works without looking at ctx.");
+            code.line(0, format!("time.Sleep({})", scaled(d, false)));
+            true
+        }
+        (Length::For(d), Check::Start) => {
+            code.line(0, "// check=start: it looks at ctx once, before its work.");
+            code.check(0, own);
+            code.line(0, format!("time.Sleep({})", scaled(d, false)));
+            true
+        }
+        (Length::For(d), Check::Every(step)) => {
+            code.line(
+                0,
+                format!(
+                    "// check=every:{}: it looks at ctx before each step of its work.",
+                    secs_text(step)
+                ),
+            );
+            let full = d.as_nanos() / step.as_nanos();
+            let rest = Duration::from_nanos((d.as_nanos() % step.as_nanos()) as u64);
+            match full {
+                0 => {}
+                1 => {
+                    code.check(0, own);
+                    code.line(0, format!("time.Sleep({})", scaled(step, false)));
+                }
+                n => {
+                    code.line(0, format!("for i := 0; i < {n}; i++ {{"));
+                    code.check(1, own);
+                    code.line(1, format!("time.Sleep({})", scaled(step, false)));
+                    code.line(0, "}");
+                }
+            }
+            if !rest.is_zero() {
+                code.line(0, "// The last, shorter step.");
+                code.check(0, own);
+                code.line(0, format!("time.Sleep({})", scaled(rest, false)));
+            }
+            true
+        }
+        (Length::For(d), Check::Await) => {
+            code.line(
+                0,
+                "// It waits for its work or for ctx to be done, whichever comes first.",
+            );
+            code.line(0, "select {");
+            code.line(0, format!("case <-{own}.Done():"));
+            code.line(1, format!("return {own}.Err()"));
+            code.line(0, format!("case <-time.After({}):", scaled(d, false)));
+            code.line(0, "}");
+            true
+        }
+        (Length::Forever, Check::Never) => {
+            code.line(
+                0,
+                "// forever, check=never: it never returns, and never looks at ctx.",
+            );
+            code.line(0, "select {}");
+            false
+        }
+        (Length::Forever, Check::Start) => {
+            code.line(
+                0,
+                "// forever, check=start: it looks at ctx once, then never returns.",
+            );
+            code.check(0, own);
+            code.line(0, "select {}");
+            false
+        }
+        (Length::Forever, Check::Every(step)) => {
+            code.line(
+                0,
+                format!(
+                    "// forever, check=every:{}: an endless loop that looks at ctx before each step.",
+                    secs_text(step)
+                ),
+            );
+            code.line(0, "for {");
+            code.check(1, own);
+            code.line(1, format!("time.Sleep({})", scaled(step, false)));
+            code.line(0, "}");
+            false
+        }
+        (Length::Forever, Check::Await) => {
+            code.line(
+                0,
+                "// forever: it has nothing to do but wait for ctx to be done.",
+            );
+            code.line(0, format!("<-{own}.Done()"));
+            code.line(0, format!("return {own}.Err()"));
+            false
+        }
+    };
+    if ends {
+        match &t.fail {
+            Some(msg) => code.line(0, format!("return errors.New({})", go_string(msg))),
+            None => code.line(0, "return nil"),
+        }
+    }
+    (code, looks || t.timeout.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_go_constants() {
+        assert_eq!(
+            go_duration(Duration::from_secs(5), false),
+            "5 * time.Second"
+        );
+        assert_eq!(go_duration(Duration::from_secs(1), true), "time.Second");
+        assert_eq!(
+            go_duration(Duration::from_millis(1500), true),
+            "1500*time.Millisecond"
+        );
+        assert_eq!(
+            go_duration(Duration::from_secs(120), false),
+            "2 * time.Minute"
+        );
+        assert_eq!(go_duration(Duration::ZERO, false), "0");
+    }
+
+    #[test]
+    fn strings_are_go_literals() {
+        assert_eq!(go_string("a\"b\\c\n\u{0}"), r#""a\"b\\c\n\u0000""#);
+        assert_eq!(go_string("héllo"), "\"héllo\"");
+    }
+}

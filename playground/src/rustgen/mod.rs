@@ -1,0 +1,517 @@
+//! The Rust program a scenario stands for, on ctxgroup's own [`Context`](ctxgroup::Context) and
+//! [`TaskGroup`](ctxgroup::TaskGroup), in virtual time on a
+//! [`VirtualRuntime`](ctxgroup::VirtualRuntime): the Go program's twin, and the very calls the
+//! simulator makes.
+//!
+//! | scenario | Rust |
+//! | --- | --- |
+//! | `timeout 7s` / `cancel 3s` | `ctx.with_timeout(7s)` / `ctx.with_cancel()`, and a clock timer calling `cancel.cancel()` |
+//! | `value k=v` | `ctx.with_value(Values(&[("k", "v")]))` |
+//! | `on-error cancel` / `continue` | `.policy(Policy::FailFast)` / `.policy(Policy::Continue)` |
+//! | `limit 2` | `.limit(2)`: `spawn(…).await` waits for a slot |
+//! | `after=2s` | the caller sleeps until 2 s after the group's start |
+//! | `check=never` / `start` / `every:1s` / `await` | a sleep; `ctx.check()?` then a sleep; `ctx.check()?` before each step; `ctx.sleep(d).await?` |
+//! | `forever` | `pending()`, `loop { … }` or `ctx.done().await` |
+//! | `fail="…"` | `Err(Error::msg("…"))` |
+//! | task `timeout=2s` | `group.task(name).timeout(2s)` |
+//! | `group … { … }` | a task whose body builds its own group and returns its `wait()` |
+//! | `wait cancel` | `select` of `ctx.done()` and `group.wait()` |
+//!
+//! The program records the group's hook events and prints them as they happen, or with
+//! `CTXGROUP_TRACE=1` the trace as JSON, like the Go program.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::golang::{group_line, scenario_lines, task_line};
+use crate::scenario::{Check, GroupSpec, Item, Length, OnError, Scenario, TaskSpec, WaitMode};
+
+/// The measuring part of every generated program (its `main`, the hook that records, the trace).
+const WATCH_RS: &str = include_str!("watch.rs");
+
+/// The Rust program `scenario` stands for: rustfmt-clean, depending on `ctxgroup` and `futures`.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup_playground::scenario::parse("timeout 7s\ntask t1 5s check=never\n").unwrap();
+/// let rust = ctxgroup_playground::rustgen::rust_program(&s);
+/// assert!(rust.contains("let (ctx, _cancel) = root.with_timeout(Duration::from_secs(7));"));
+/// assert!(rust.contains(".policy(Policy::FailFast)"));
+/// ```
+pub fn rust_program(scenario: &Scenario) -> String {
+    let mut out = String::with_capacity(4096);
+    out.push_str(
+        "//! This is the Rust program the scenario below stands for, on ctxgroup's `Context` and\n\
+         //! `TaskGroup`, written out by `ctxgroup rust`. It runs in virtual time on a\n\
+         //! `VirtualRuntime` (instantly, the same way every time) and prints what happens; with\n\
+         //! CTXGROUP_TRACE=1 it prints the run's trace as JSON instead. It depends on `ctxgroup`\n\
+         //! and `futures`.\n\
+         //!\n\
+         //! The scenario:\n\
+         //!\n\
+         //! ```text\n",
+    );
+    for line in scenario_lines(scenario) {
+        let _ = writeln!(out, "//! {line}");
+    }
+    let mut run = String::new();
+    run_fn(&mut run, scenario);
+    // Only what the code uses: an unused import is a warning.
+    let clock = if run.contains("clock::") {
+        "clock, "
+    } else {
+        ""
+    };
+    let either = if run.contains("Either::") {
+        "{BoxFuture, Either}"
+    } else {
+        "BoxFuture"
+    };
+    let names =
+        format!("{clock}Clock, Context, Error, Policy, TaskGroup, VirtualClock, VirtualRuntime");
+    // rustfmt's layout: one line when it fits in 100 columns.
+    let ctxgroup_use = if names.len() + "use ctxgroup::{};".len() <= 100 {
+        format!("use ctxgroup::{{{names}}};")
+    } else {
+        format!("use ctxgroup::{{\n    {names},\n}};")
+    };
+    let _ = write!(
+        out,
+        "//! ```\n\n\
+         use std::sync::{{Arc, Mutex}};\n\
+         use std::time::Duration;\n\n\
+         use ctxgroup::group::{{Event, EventKind, Hook}};\n\
+         {ctxgroup_use}\n\
+         use futures::future::{either};\n\n"
+    );
+    out.push_str(&run);
+    let horizon = crate::simulate::horizon(scenario)
+        .unwrap_or(Duration::from_secs(crate::scenario::MAX_SECONDS + 1));
+    out.push_str(
+        "\n/// When the run is watched until: every task that ends has ended by then (the\n\
+         /// playground's simulator stops there too).\n",
+    );
+    let _ = writeln!(
+        out,
+        "const HORIZON: Duration = {};\n",
+        rust_duration(horizon)
+    );
+    // Names are words (letters, digits, _ - .): a path needs no escaping.
+    out.push_str(
+        "/// The scenario's tasks and groups, one path a line, in the order written.\n\
+         const PATHS: &str = \"\\\n",
+    );
+    scenario.group.walk(&mut |_, path, _| {
+        let _ = writeln!(out, "{path}");
+    });
+    out.push_str("\";\n\n");
+    if !scenario.values.is_empty() {
+        out.push_str(
+            "/// The scenario's `value` lines, as one context value.\n\
+             #[derive(Debug)]\n\
+             pub struct Values(pub &'static [(&'static str, &'static str)]);\n\n",
+        );
+    }
+    out.push_str(WATCH_RS);
+    out
+}
+
+/// A Rust string literal.
+fn rust_string(s: &str) -> String {
+    format!("\"{}\"", s.escape_default())
+}
+
+/// A duration as a Rust expression: `Duration::from_secs(5)`, `Duration::from_millis(250)`.
+fn rust_duration(d: Duration) -> String {
+    let ns = d.as_nanos();
+    if ns % 1_000_000_000 == 0 {
+        format!("Duration::from_secs({})", ns / 1_000_000_000)
+    } else if ns % 1_000_000 == 0 {
+        format!("Duration::from_millis({})", ns / 1_000_000)
+    } else {
+        format!("Duration::from_nanos({ns})")
+    }
+}
+
+fn secs_text(d: Duration) -> String {
+    crate::trace::human(d.as_secs_f64())
+}
+
+/// Lines of Rust at relative indentation (four spaces a level).
+#[derive(Default)]
+struct Code {
+    lines: Vec<String>,
+}
+
+impl Code {
+    fn line(&mut self, depth: usize, text: impl AsRef<str>) {
+        self.lines
+            .push(format!("{}{}", "    ".repeat(depth), text.as_ref()));
+    }
+
+    fn blank(&mut self) {
+        self.lines.push(String::new());
+    }
+
+    fn append(&mut self, depth: usize, other: Code) {
+        let pad = "    ".repeat(depth);
+        self.lines.extend(other.lines.into_iter().map(|l| {
+            if l.is_empty() {
+                l
+            } else {
+                format!("{pad}{l}")
+            }
+        }));
+    }
+}
+
+fn run_fn(out: &mut String, scenario: &Scenario) {
+    let g = &scenario.group;
+    let mut code = Code::default();
+    let mut base = "root";
+    if !scenario.values.is_empty() {
+        code.line(0, "// value: context values, inherited by every task.");
+        let pairs: Vec<String> = scenario
+            .values
+            .iter()
+            .map(|(k, v)| format!("({}, {})", rust_string(k), rust_string(v)))
+            .collect();
+        code.line(
+            0,
+            format!(
+                "let ctx = root.with_value(Values(&[{}]));",
+                pairs.join(", ")
+            ),
+        );
+        base = "ctx";
+    }
+    let cancel = if scenario.cancel_at.is_some() {
+        "cancel"
+    } else {
+        "_cancel"
+    };
+    match g.timeout {
+        Some(t) => {
+            code.line(
+                0,
+                format!(
+                    "// timeout {}: the context's deadline is {} from now (time 0).",
+                    secs_text(t),
+                    secs_text(t)
+                ),
+            );
+            code.line(
+                0,
+                format!(
+                    "let (ctx, {cancel}) = {base}.with_timeout({});",
+                    rust_duration(t)
+                ),
+            );
+        }
+        None => {
+            code.line(0, "// A context the caller can cancel.");
+            code.line(0, format!("let (ctx, {cancel}) = {base}.with_cancel();"));
+        }
+    }
+    if let Some(at) = scenario.cancel_at {
+        code.line(
+            0,
+            format!(
+                "// cancel {}: the caller calls cancel() at {}.",
+                secs_text(at),
+                secs_text(at)
+            ),
+        );
+        code.line(0, "ctx.clock().schedule(");
+        code.line(1, format!("{},", rust_duration(at)));
+        code.line(1, "Box::new(move || {");
+        code.line(2, "cancel.cancel();");
+        code.line(1, "}),");
+        code.line(0, ");");
+    }
+    code.append(0, group_code(g, None));
+    out.push_str(
+        "/// The caller: makes the context and the group, spawns the tasks in the order written,\n\
+         /// and waits.\n\
+         async fn run(root: Context, env: Env) -> Result<(), Error> {\n",
+    );
+    for l in code.lines {
+        if !l.is_empty() {
+            out.push_str("    ");
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push_str("}\n");
+}
+
+/// The code of a group on the context `ctx`: build it, spawn its items, wait (the last
+/// expression). `name` is the group's path, for nested groups.
+fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
+    let mut code = Code::default();
+    match g.on_error {
+        OnError::Cancel => {
+            code.line(
+                0,
+                "// on-error cancel: the first task error cancels the group's context and is",
+            );
+            code.line(0, "// wait's result (errgroup.WithContext).");
+        }
+        OnError::Continue => {
+            code.line(
+                0,
+                "// on-error continue: errors cancel nothing; wait returns the first one (a plain",
+            );
+            code.line(0, "// errgroup.Group).");
+        }
+    }
+    if let Some(limit) = g.limit {
+        code.line(
+            0,
+            format!("// limit {limit}: spawn waits for a slot while {limit} tasks run."),
+        );
+    }
+    code.line(0, "let group = TaskGroup::builder(&ctx)");
+    code.line(
+        1,
+        match g.on_error {
+            OnError::Cancel => ".policy(Policy::FailFast)",
+            OnError::Continue => ".policy(Policy::Continue)",
+        },
+    );
+    if let Some(limit) = g.limit {
+        code.line(1, format!(".limit({limit})"));
+    }
+    if let Some(name) = name {
+        code.line(1, format!(".name({})", rust_string(name)));
+    }
+    code.line(1, ".shared_hook(env.watch.clone())");
+    code.line(1, ".spawner(env.spawner())");
+    code.line(1, ".build();");
+    if g.items.iter().any(|i| !i.after().is_zero()) {
+        code.line(0, "let start = ctx.now();");
+    }
+    for item in &g.items {
+        code.blank();
+        let path = match name {
+            Some(n) => format!("{n}/{}", item.name()),
+            None => item.name().to_string(),
+        };
+        match item {
+            Item::Task(t) => code.line(0, format!("// {}", task_line(t))),
+            Item::Group(sub) => {
+                code.line(0, format!("// {} {{ … }}", group_line(sub)));
+                code.line(
+                    0,
+                    "// A nested group is one task of this group: its body runs the group.",
+                );
+            }
+        }
+        let after = item.after();
+        if !after.is_zero() {
+            code.line(
+                0,
+                format!(
+                    "// The caller spawns it {} after the group starts.",
+                    secs_text(after)
+                ),
+            );
+            code.line(
+                0,
+                format!(
+                    "clock::sleep_until(ctx.clock().clone(), start + {}).await;",
+                    rust_duration(after)
+                ),
+            );
+        }
+        match item {
+            Item::Task(t) => {
+                let body = task_code(t);
+                let uses_ctx = body
+                    .lines
+                    .iter()
+                    .any(|l| !l.trim_start().starts_with("//") && l.contains("ctx"));
+                let param = if uses_ctx { "ctx" } else { "_ctx" };
+                code.line(0, "group");
+                code.line(1, format!(".task({})", rust_string(&t.name)));
+                if let Some(d) = t.timeout {
+                    code.line(1, format!(".timeout({})", rust_duration(d)));
+                }
+                code.line(1, format!(".spawn(|{param}| async move {{"));
+                code.append(2, body);
+                code.line(1, "})");
+                code.line(1, ".await;");
+            }
+            Item::Group(sub) => {
+                code.line(0, "group");
+                code.line(1, format!(".task({})", rust_string(&sub.name)));
+                code.line(1, ".spawn({");
+                code.line(2, "let env = env.clone();");
+                code.line(2, "move |ctx| async move {");
+                code.append(3, nested_group_code(sub, &path));
+                code.line(2, "}");
+                code.line(1, "})");
+                code.line(1, ".await;");
+            }
+        }
+    }
+    code.blank();
+    match g.wait {
+        WaitMode::All => {
+            code.line(
+                0,
+                "// wait all: wait returns once every task has returned, with the first error.",
+            );
+            code.line(0, "group.wait().await");
+        }
+        WaitMode::Cancel => {
+            code.line(
+                0,
+                "// wait cancel: stop waiting as soon as ctx is done; tasks still running then are",
+            );
+            code.line(0, "// leaked: they keep running.");
+            code.line(0, "let wait = group.wait();");
+            code.line(0, "futures::pin_mut!(wait);");
+            code.line(0, "match futures::future::select(ctx.done(), wait).await {");
+            code.line(1, "Either::Left((reason, _)) => Err(reason.into()),");
+            code.line(1, "Either::Right((result, _)) => result,");
+            code.line(0, "}");
+        }
+    }
+    code
+}
+
+fn nested_group_code(g: &GroupSpec, path: &str) -> Code {
+    let mut code = Code::default();
+    match g.timeout {
+        Some(t) => {
+            code.line(
+                0,
+                format!(
+                    "// timeout={}: the group's own deadline, {} from its start.",
+                    secs_text(t),
+                    secs_text(t)
+                ),
+            );
+            code.line(
+                0,
+                format!(
+                    "let (ctx, _cancel) = ctx.with_timeout({});",
+                    rust_duration(t)
+                ),
+            );
+        }
+        None => code.line(0, "let (ctx, _cancel) = ctx.with_cancel();"),
+    }
+    code.append(0, group_code(g, Some(path)));
+    code
+}
+
+/// A task's body: looks at `ctx` as its check mode says; its value is the task's result.
+fn task_code(t: &TaskSpec) -> Code {
+    let mut code = Code::default();
+    let sleep = |d: Duration| {
+        format!(
+            "clock::sleep(ctx.clock().clone(), {}).await;",
+            rust_duration(d)
+        )
+    };
+    let ends = match (t.length, t.check) {
+        (Length::For(d), Check::Never) => {
+            code.line(0, "// check=never: it works without looking at ctx.");
+            code.line(0, sleep(d));
+            true
+        }
+        (Length::For(d), Check::Start) => {
+            code.line(0, "// check=start: it looks at ctx once, before its work.");
+            code.line(0, "ctx.check()?;");
+            code.line(0, sleep(d));
+            true
+        }
+        (Length::For(d), Check::Every(step)) => {
+            code.line(
+                0,
+                format!(
+                    "// check=every:{}: it looks at ctx before each step of its work.",
+                    secs_text(step)
+                ),
+            );
+            let full = d.as_nanos() / step.as_nanos();
+            let rest = Duration::from_nanos((d.as_nanos() % step.as_nanos()) as u64);
+            match full {
+                0 => {}
+                1 => {
+                    code.line(0, "ctx.check()?;");
+                    code.line(0, sleep(step));
+                }
+                n => {
+                    code.line(0, format!("for _ in 0..{n} {{"));
+                    code.line(1, "ctx.check()?;");
+                    code.line(1, sleep(step));
+                    code.line(0, "}");
+                }
+            }
+            if !rest.is_zero() {
+                code.line(0, "// The last, shorter step.");
+                code.line(0, "ctx.check()?;");
+                code.line(0, sleep(rest));
+            }
+            true
+        }
+        (Length::For(d), Check::Await) => {
+            code.line(
+                0,
+                "// It waits for its work or for ctx to be done, whichever comes first.",
+            );
+            code.line(0, format!("ctx.sleep({}).await?;", rust_duration(d)));
+            true
+        }
+        (Length::Forever, Check::Never) => {
+            code.line(
+                0,
+                "// forever, check=never: it never returns, and never looks at ctx.",
+            );
+            code.line(0, "futures::future::pending().await");
+            false
+        }
+        (Length::Forever, Check::Start) => {
+            code.line(
+                0,
+                "// forever, check=start: it looks at ctx once, then never returns.",
+            );
+            code.line(0, "ctx.check()?;");
+            code.line(0, "futures::future::pending().await");
+            false
+        }
+        (Length::Forever, Check::Every(step)) => {
+            code.line(
+                0,
+                format!(
+                    "// forever, check=every:{}: an endless loop that looks at ctx before each step.",
+                    secs_text(step)
+                ),
+            );
+            code.line(0, "loop {");
+            code.line(1, "ctx.check()?;");
+            code.line(1, sleep(step));
+            code.line(0, "}");
+            false
+        }
+        (Length::Forever, Check::Await) => {
+            code.line(
+                0,
+                "// forever: it has nothing to do but wait for ctx to be done.",
+            );
+            code.line(0, "Err(ctx.done().await.into())");
+            false
+        }
+    };
+    if ends {
+        match &t.fail {
+            Some(msg) => code.line(0, format!("Err(Error::msg({}))", rust_string(msg))),
+            None => code.line(0, "Ok(())"),
+        }
+    }
+    code
+}

@@ -1,0 +1,183 @@
+//! The Go view (and the Rust view's hostile input): the generated program's text for each construct, hostile input, and the
+//! examples' freedom from ties (where Go's outcome would be a race).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use ctxgroup_playground::golang::{go_program, ties};
+use ctxgroup_playground::scenario::parse;
+
+fn go(text: &str) -> String {
+    go_program(&parse(text).unwrap())
+}
+
+fn examples() -> Vec<(PathBuf, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect()
+}
+
+#[test]
+fn examples_have_no_ties() {
+    let mut tied = Vec::new();
+    for (path, text) in examples() {
+        let found = ties(&parse(&text).unwrap());
+        if !found.is_empty() {
+            tied.push(format!("{}: {}", path.display(), found.join("; ")));
+        }
+    }
+    assert!(
+        tied.is_empty(),
+        "ties, which Go resolves by a race:\n{}",
+        tied.join("\n")
+    );
+}
+
+#[test]
+fn the_group_context_follows_on_error() {
+    let cancel = go("timeout 7s\ntask a 1s");
+    assert!(cancel.contains(
+        "ctx, cancel := context.WithTimeout(context.Background(), scaled(7*time.Second))"
+    ));
+    assert!(cancel.contains("g, gctx := errgroup.WithContext(ctx)"));
+    assert!(cancel.contains("case <-gctx.Done():"));
+    let plain = go("on-error continue\ntask a 1s");
+    assert!(plain.contains("ctx, cancel := context.WithCancel(context.Background())"));
+    assert!(plain.contains("var g errgroup.Group"));
+    assert!(plain.contains("case <-ctx.Done():"));
+    assert!(!plain.contains("errgroup.WithContext"));
+}
+
+#[test]
+fn unused_contexts_are_blank_so_the_program_compiles() {
+    // Tasks that never look at ctx: Go rejects an unused variable.
+    let never = go("timeout 7s\ntask a 1s check=never");
+    assert!(never.contains("g, _ := errgroup.WithContext(ctx)"));
+    let plain = go("on-error continue\ntask a 1s check=never");
+    assert!(plain.contains("_, cancel := context.WithCancel(context.Background())"));
+    let own = go("task a 1s check=never timeout=2s");
+    assert!(own.contains("_, cancel := context.WithTimeout(gctx, scaled(2*time.Second))"));
+}
+
+#[test]
+fn limit_cancel_value_and_after() {
+    let text = go("limit 2\ncancel 3s\nvalue trace=1\ntask a 1s after=500ms");
+    assert!(text.contains("g.SetLimit(2)"));
+    assert!(text.contains("time.AfterFunc(scaled(3*time.Second), cancel)"));
+    assert!(
+        text.contains("ctx := context.WithValue(context.Background(), ctxKey(\"trace\"), \"1\")")
+    );
+    assert!(text.contains("type ctxKey string"));
+    assert!(text.contains("start := time.Now()"));
+    assert!(text.contains("time.Sleep(time.Until(start.Add(scaled(500 * time.Millisecond))))"));
+    assert!(!go("task a 1s").contains("start := time.Now()"));
+}
+
+#[test]
+fn every_check_mode_as_go_writes_it() {
+    let never = go("task a 5s check=never");
+    assert!(never.contains("\t\ttime.Sleep(scaled(5 * time.Second))\n\t\treturn nil\n"));
+    let start = go("task a 5s check=start");
+    assert!(start.contains("\t\tselect {\n\t\tcase <-gctx.Done():\n\t\t\treturn gctx.Err()\n\t\tdefault:\n\t\t}\n\t\ttime.Sleep(scaled(5 * time.Second))\n"));
+    let every = go("task a 2.5s check=every:1s");
+    assert!(every.contains("for i := 0; i < 2; i++ {"));
+    assert!(every.contains("// The last, shorter step."));
+    assert!(every.contains("time.Sleep(scaled(500 * time.Millisecond))"));
+    let wait = go("task a 5s");
+    assert!(wait.contains("case <-time.After(scaled(5 * time.Second)):"));
+    assert!(go("task a forever check=never").contains("\t\tselect {}\n"));
+    assert!(go("task a forever").contains("\t\t<-gctx.Done()\n\t\treturn gctx.Err()\n"));
+    let endless = go("task a forever check=every:1s");
+    assert!(endless.contains("\t\tfor {\n\t\t\tselect {"));
+    assert!(
+        endless.contains("\t\t\ttime.Sleep(scaled(time.Second))\n\t\t}\n\t}))"),
+        "an endless loop has no return after it"
+    );
+}
+
+#[test]
+fn fail_timeout_and_wait_cancel() {
+    let text = go("wait cancel\ntask a 3s fail=\"HTTP \\\"502\\\"\" timeout=2s");
+    assert!(text.contains(r#"return errors.New("HTTP \"502\"")"#));
+    assert!(text.contains("ctx, cancel := context.WithTimeout(gctx, scaled(2*time.Second))"));
+    assert!(text.contains("go func() { waited <- g.Wait() }()"));
+    assert!(text.contains(
+        "case err := <-waited:\n\t\treturn err\n\tcase <-ctx.Done():\n\t\treturn ctx.Err()\n"
+    ));
+}
+
+#[test]
+fn nested_groups_run_as_one_task() {
+    let text = go("group batch timeout=3s limit=1 on-error=continue {\n  task b1 1s\n  group inner wait=cancel {\n    task c 1s\n  }\n}");
+    assert!(text.contains("g.Go(task(\"batch\", func() error {"));
+    assert!(text.contains("\t\tctx, cancel := context.WithTimeout(gctx, scaled(3*time.Second))"));
+    assert!(text.contains("\t\tvar g errgroup.Group\n"));
+    assert!(text.contains("\t\tg.Go(task(\"batch/b1\", func() error {"));
+    assert!(text.contains("\t\t\tg, gctx := errgroup.WithContext(ctx)"));
+    assert!(text.contains("\t\t\tg.Go(task(\"batch/inner/c\", func() error {"));
+    // The nested group's Wait is the task's result.
+    assert!(text.contains("\t\treturn g.Wait()\n\t}))"));
+    assert!(text.contains("\"batch/inner/c\",\n"), "listed in paths");
+}
+
+#[test]
+fn the_header_quotes_the_scenario_and_the_program_has_a_horizon() {
+    let text = go("timeout 7s\ntask t1 5s check=never\nexpect t1 completed at 5s");
+    assert!(text
+        .contains("//\ttimeout 7s\n//\ttask t1 5s check=never\n//\texpect t1 completed at 5s\n"));
+    assert!(text.contains("const horizon = 13 * time.Second"));
+    assert!(text.contains("\npackage main\n"));
+    assert!(text.contains("\"golang.org/x/sync/errgroup\""));
+}
+
+#[test]
+fn hostile_input_gives_a_program_not_a_panic() {
+    // As deep as the parser allows.
+    let depth = ctxgroup_playground::scenario::MAX_DEPTH;
+    let mut text = String::new();
+    for i in 0..depth {
+        text += &format!("group g{i} timeout=1s wait=cancel {{\n");
+    }
+    text += "task leaf 1s check=every:100ms\n";
+    text += &"}\n".repeat(depth);
+    let deep = go(&text);
+    let deep_rust = ctxgroup_playground::rustgen::rust_program(&parse(&text).unwrap());
+    assert_eq!(deep_rust.matches("TaskGroup::builder").count(), depth + 1);
+    assert!(deep.contains(&format!(
+        "\"{}leaf\"",
+        (0..depth).map(|i| format!("g{i}/")).collect::<String>()
+    )));
+    // A thousand tasks, names and errors full of quotes, backslashes and non-ASCII.
+    let mut text = String::from("limit 3\n");
+    for i in 0..1000 {
+        text += &format!(
+            "task t{i}-é.x {}ms fail=\"a \\\"quote\\\" and \\\\ {i} ✓\" after={}ms\n",
+            i + 1,
+            i
+        );
+    }
+    let many = go(&text);
+    let many_rust = ctxgroup_playground::rustgen::rust_program(&parse(&text).unwrap());
+    assert_eq!(many_rust.matches(".spawn(|ctx| async move {").count(), 1000);
+    assert_eq!(many.matches("g.Go(task(").count(), 1000);
+    assert!(many.contains(r#"return errors.New("a \"quote\" and \\ 999 ✓")"#));
+}
+
+#[test]
+fn a_failure_tied_with_a_nested_group_ending_on_a_check_is_a_tie() {
+    // Found by the fuzzer: at 750 ms t0 fails while g1 fails (its last task's check), so which
+    // error the top group returns is a race in Go.
+    let text = "limit 3\nwait cancel\ntask t0 750ms fail=\"Et0\"\ngroup g1 timeout=1000ms {\n  group g1_0 {\n    task t1_0_0 250ms check=never fail=\"Et1_0_0\"\n    task t1_0_1 1500ms check=every:750ms\n    task t1_0_2 750ms check=start fail=\"Et1_0_2\"\n  }\n}\ntask t2 1000ms check=never after=250ms\n";
+    assert!(!ties(&parse(text).unwrap()).is_empty());
+}

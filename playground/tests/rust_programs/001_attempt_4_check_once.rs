@@ -1,0 +1,309 @@
+//! This is the Rust program the scenario below stands for, on ctxgroup's `Context` and
+//! `TaskGroup`, written out by `ctxgroup rust`. It runs in virtual time on a
+//! `VirtualRuntime` (instantly, the same way every time) and prints what happens; with
+//! CTXGROUP_TRACE=1 it prints the run's trace as JSON instead. It depends on `ctxgroup`
+//! and `futures`.
+//!
+//! The scenario:
+//!
+//! ```text
+//! timeout 7s
+//! task t1 5s check=never
+//! task t2 10s check=start
+//! task watcher forever
+//! expect t2 completed at 10s
+//! expect returned at 10s "context deadline exceeded"
+//! ```
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ctxgroup::group::{Event, EventKind, Hook};
+use ctxgroup::{clock, Clock, Context, Error, Policy, TaskGroup, VirtualClock, VirtualRuntime};
+use futures::future::BoxFuture;
+
+/// The caller: makes the context and the group, spawns the tasks in the order written,
+/// and waits.
+async fn run(root: Context, env: Env) -> Result<(), Error> {
+    // timeout 7s: the context's deadline is 7s from now (time 0).
+    let (ctx, _cancel) = root.with_timeout(Duration::from_secs(7));
+    // on-error cancel: the first task error cancels the group's context and is
+    // wait's result (errgroup.WithContext).
+    let group = TaskGroup::builder(&ctx)
+        .policy(Policy::FailFast)
+        .shared_hook(env.watch.clone())
+        .spawner(env.spawner())
+        .build();
+
+    // task t1 5s check=never
+    group
+        .task("t1")
+        .spawn(|ctx| async move {
+            // check=never: it works without looking at ctx.
+            clock::sleep(ctx.clock().clone(), Duration::from_secs(5)).await;
+            Ok(())
+        })
+        .await;
+
+    // task t2 10s check=start
+    group
+        .task("t2")
+        .spawn(|ctx| async move {
+            // check=start: it looks at ctx once, before its work.
+            ctx.check()?;
+            clock::sleep(ctx.clock().clone(), Duration::from_secs(10)).await;
+            Ok(())
+        })
+        .await;
+
+    // task watcher forever
+    group
+        .task("watcher")
+        .spawn(|ctx| async move {
+            // forever: it has nothing to do but wait for ctx to be done.
+            Err(ctx.done().await.into())
+        })
+        .await;
+
+    // wait all: wait returns once every task has returned, with the first error.
+    group.wait().await
+}
+
+/// When the run is watched until: every task that ends has ended by then (the
+/// playground's simulator stops there too).
+const HORIZON: Duration = Duration::from_secs(23);
+
+/// The scenario's tasks and groups, one path a line, in the order written.
+const PATHS: &str = "\
+t1
+t2
+watcher
+";
+
+// Everything below only watches the run: the groups report their tasks to a hook, which prints
+// what happens, or with CTXGROUP_TRACE=1 the trace as JSON. The scenario's code is above.
+
+fn main() {
+    let trace_mode = std::env::var("CTXGROUP_TRACE").as_deref() == Ok("1");
+    let watch = run_scenario(!trace_mode);
+    if trace_mode {
+        println!("{}", watch.json());
+    } else {
+        watch.print_summary();
+    }
+}
+
+/// Runs the scenario in virtual time until it is over or the horizon; `log` prints each
+/// event as it happens.
+pub fn run_scenario(log: bool) -> Arc<Watch> {
+    let rt = VirtualRuntime::new();
+    let watch = Arc::new(Watch {
+        clock: rt.clock(),
+        log,
+        record: Mutex::default(),
+    });
+    let env = Env {
+        spawner: Arc::new(rt.spawner()),
+        watch: watch.clone(),
+    };
+    let root = Context::with_clock(rt.clock());
+    let caller = {
+        let watch = watch.clone();
+        async move {
+            let result = run(root, env).await;
+            watch.returned(result);
+        }
+    };
+    if rt.block_on_until(caller, Some(HORIZON)).is_ok() {
+        // Leaked tasks run on after the return: watch them too.
+        let _ = rt.run_until(Some(HORIZON));
+    }
+    watch
+}
+
+/// What every group needs: where to spawn its tasks, and whom to report them to.
+#[derive(Clone)]
+pub struct Env {
+    spawner: Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>,
+    watch: Arc<Watch>,
+}
+
+impl Env {
+    fn spawner(&self) -> impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static {
+        let spawner = self.spawner.clone();
+        move |task| spawner(task)
+    }
+}
+
+/// Records what the groups report: when each task is spawned, starts and ends.
+pub struct Watch {
+    clock: Arc<VirtualClock>,
+    log: bool,
+    record: Mutex<Record>,
+}
+
+#[derive(Default)]
+struct Record {
+    tasks: Vec<Row>,
+    returned: Option<(Duration, Option<String>)>,
+}
+
+struct Row {
+    path: String,
+    spawned: Duration,
+    start: Option<Duration>,
+    end: Option<Duration>,
+    outcome: &'static str,
+    error: Option<String>,
+}
+
+impl Hook for Watch {
+    fn event(&self, e: &Event<'_>) {
+        let path = match e.group {
+            Some(group) => format!("{group}/{}", e.name),
+            None => e.name.to_string(),
+        };
+        let mut record = self.record.lock().unwrap();
+        let what = match &e.kind {
+            EventKind::Spawned => {
+                record.tasks.push(Row {
+                    path: path.clone(),
+                    spawned: e.at,
+                    start: None,
+                    end: None,
+                    outcome: "running",
+                    error: None,
+                });
+                "spawned".to_string()
+            }
+            EventKind::Started => {
+                if let Some(row) = record.tasks.iter_mut().find(|r| r.path == path) {
+                    row.start = Some(e.at);
+                }
+                "starts".to_string()
+            }
+            EventKind::Finished(result) => {
+                let Some(row) = record.tasks.iter_mut().find(|r| r.path == path) else {
+                    return;
+                };
+                row.end = Some(e.at);
+                (row.outcome, row.error) = match result {
+                    Ok(()) => ("completed", None),
+                    // A task that returns its context's error was cancelled.
+                    Err(err) if err.reason().is_some() => ("cancelled", Some(err.to_string())),
+                    Err(err) => ("failed", Some(err.to_string())),
+                };
+                match &row.error {
+                    Some(err) => format!("{}: {err}", row.outcome),
+                    None => row.outcome.to_string(),
+                }
+            }
+            _ => return,
+        };
+        if self.log {
+            println!("{:8.3}s  {path} {what}", e.at.as_secs_f64());
+        }
+    }
+}
+
+impl Watch {
+    fn returned(&self, result: Result<(), Error>) {
+        let at = self.clock.now();
+        let error = result.err().map(|e| e.to_string());
+        if self.log {
+            let what = error.as_deref().unwrap_or("ok");
+            println!("{:8.3}s  the caller returns: {what}", at.as_secs_f64());
+        }
+        self.record.lock().unwrap().returned = Some((at, error));
+    }
+
+    /// Whether a task was still running when its group returned.
+    fn leaked(record: &Record, row: &Row) -> bool {
+        let group_end = match row.path.rsplit_once('/') {
+            Some((group, _)) => record
+                .tasks
+                .iter()
+                .find(|r| r.path == group)
+                .and_then(|r| r.end),
+            None => record.returned.as_ref().map(|(at, _)| *at),
+        };
+        match (group_end, row.end) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(group), Some(end)) => end > group,
+        }
+    }
+
+    /// The trace as JSON: `returned` and the spawned `tasks`, times in seconds.
+    pub fn json(&self) -> String {
+        let record = self.record.lock().unwrap();
+        let mut out = String::from("{\"returned\":");
+        match &record.returned {
+            Some((at, error)) => {
+                out += &format!(
+                    "{{\"at\":{},\"error\":{}}}",
+                    at.as_secs_f64(),
+                    json_str(error)
+                );
+            }
+            None => out += "null",
+        }
+        out += ",\"tasks\":[";
+        let rows = PATHS
+            .lines()
+            .filter_map(|path| record.tasks.iter().find(|r| r.path == path));
+        for (i, row) in rows.enumerate() {
+            let secs =
+                |t: Option<Duration>| t.map_or("null".into(), |t| t.as_secs_f64().to_string());
+            let name = row.path.rsplit('/').next().unwrap_or_default();
+            out += &format!(
+                "{}{{\"name\":{},\"path\":{},\"spawned\":{},\"start\":{},\"end\":{},\"outcome\":\"{}\",\"error\":{},\"leaked\":{}}}",
+                if i > 0 { "," } else { "" },
+                json_str(&Some(name.to_string())),
+                json_str(&Some(row.path.clone())),
+                row.spawned.as_secs_f64(),
+                secs(row.start),
+                secs(row.end),
+                row.outcome,
+                json_str(&row.error),
+                Watch::leaked(&record, row),
+            );
+        }
+        out + "]}"
+    }
+
+    /// After the run: whether the caller returned, and who leaked.
+    pub fn print_summary(&self) {
+        let record = self.record.lock().unwrap();
+        if record.returned.is_none() {
+            println!(
+                "the caller never returns (stopped watching at {}s)",
+                HORIZON.as_secs_f64()
+            );
+        }
+        for row in &record.tasks {
+            if Watch::leaked(&record, row) {
+                println!(
+                    "{} is leaked: still running after its group returned",
+                    row.path
+                );
+            }
+        }
+    }
+}
+
+fn json_str(s: &Option<String>) -> String {
+    let Some(s) = s else {
+        return "null".into();
+    };
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out += "\\\"",
+            '\\' => out += "\\\\",
+            c if (c as u32) < 0x20 => out += &format!("\\u{:04x}", c as u32),
+            c => out.push(c),
+        }
+    }
+    out + "\""
+}
