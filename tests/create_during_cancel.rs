@@ -5,49 +5,41 @@ use std::sync::{Arc, Barrier};
 
 use ctxgroup::{Context, TaskGroup, VirtualClock};
 
-#[test]
-fn children_created_during_a_cancel_are_all_cancelled() {
-    let iterations = 3_000;
+/// Races `make` (on its own thread, making contexts under a fresh parent) against the parent's
+/// cancel, `iterations` times, and checks that every context it made ends cancelled.
+fn race(iterations: usize, make: impl Fn(&Context) -> Vec<Context> + Send + Sync + 'static) {
+    let make = Arc::new(make);
     for _ in 0..iterations {
         let (parent, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
         let barrier = Arc::new(Barrier::new(2));
-        let b = barrier.clone();
-        let p = parent.clone();
+        let (b, p, m) = (barrier.clone(), parent.clone(), make.clone());
         let maker = std::thread::spawn(move || {
             b.wait();
-            (0..64).map(|_| p.with_cancel()).collect::<Vec<_>>()
+            m(&p)
         });
         barrier.wait();
         cancel.cancel();
-        let children = maker.join().unwrap();
-        for (child, _) in &children {
+        for ctx in maker.join().unwrap() {
             assert!(
-                child.is_cancelled(),
-                "a child of a cancelled parent was left running"
+                ctx.is_cancelled(),
+                "a context made under a cancelled parent was left running"
             );
             // done() completes at once.
-            futures::executor::block_on(child.done());
+            futures::executor::block_on(ctx.done());
         }
     }
 }
 
 #[test]
+fn children_created_during_a_cancel_are_all_cancelled() {
+    race(3_000, |p| (0..64).map(|_| p.with_cancel().0).collect());
+}
+
+#[test]
 fn groups_and_task_contexts_made_during_a_cancel_are_cancelled() {
-    for _ in 0..1_000 {
-        let (parent, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
-        let barrier = Arc::new(Barrier::new(2));
-        let b = barrier.clone();
-        let p = parent.clone();
-        let maker = std::thread::spawn(move || {
-            b.wait();
-            (0..16)
-                .map(|_| TaskGroup::new(&p).context().clone())
-                .collect::<Vec<_>>()
-        });
-        barrier.wait();
-        cancel.cancel();
-        for ctx in maker.join().unwrap() {
-            assert!(ctx.is_cancelled());
-        }
-    }
+    race(1_000, |p| {
+        (0..16)
+            .map(|_| TaskGroup::new(p).context().clone())
+            .collect()
+    });
 }

@@ -27,8 +27,10 @@
 //! - No lock is held while wakers, callbacks or clock calls run.
 
 use std::any::{Any, TypeId};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock, Weak};
+
+use super::sync::{AtomicBool, Mutex};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -171,7 +173,7 @@ impl Node {
             deadline: None,
             cancel: Some(CancelState {
                 cancelled: AtomicBool::new(false),
-                inner: Default::default(),
+                inner: Mutex::new(Inner::default()),
                 observer: OnceLock::new(),
             }),
         })
@@ -261,7 +263,7 @@ impl Node {
             deadline,
             cancel: Some(CancelState {
                 cancelled: AtomicBool::new(false),
-                inner: Default::default(),
+                inner: Mutex::new(Inner::default()),
                 observer: OnceLock::new(),
             }),
         });
