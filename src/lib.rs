@@ -82,7 +82,7 @@ pub use clock::SystemClock;
 pub use clock::{Clock, Sleep, Stalled, VirtualClock, VirtualRuntime};
 pub use context::{AfterCancel, CancelFn, CancelGuard, Cause, Context, Done, Reason};
 pub use error::{Error, Errors};
-pub use group::{Policy, TaskGroup};
+pub use group::{Policy, TaskError, TaskGroup};
 
 /// Seconds as the playground writes them: `7s`, `1.5s`, `0.05s` (integer arithmetic: float
 /// formatting would add several KB to the wasm build).

@@ -13,11 +13,15 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
 use crate::context::{Look, Slab};
+use crate::error::Panicked;
 use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
 mod hooks;
+mod task_error;
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
+pub use task_error::TaskError;
+use task_error::{as_error, from_error};
 
 /// What a group does when a task returns an error.
 ///
@@ -75,9 +79,17 @@ type Spawner = Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>;
 /// assert_eq!(err.to_string(), "HTTP 502");
 /// assert_eq!(ctxgroup::Clock::now(&*rt.clock()), Duration::from_secs(1));
 /// ```
-#[derive(Clone)]
-pub struct TaskGroup {
-    inner: Arc<Inner>,
+pub struct TaskGroup<T = (), E = Error> {
+    inner: Arc<Inner<T, E>>,
+}
+
+/// A handle to the same group.
+impl<T, E> Clone for TaskGroup<T, E> {
+    fn clone(&self) -> Self {
+        TaskGroup {
+            inner: self.inner.clone(),
+        }
+    }
 }
 
 /// Configures a [`TaskGroup`] before it starts.
@@ -99,22 +111,24 @@ pub struct GroupBuilder {
     name: Option<Arc<str>>,
 }
 
-struct Inner {
+struct Inner<T, E> {
     ctx: Context,
+    /// Whether finished tasks' results are kept for `join_next` and `wait_outputs` (groups
+    /// made with outputs); a plain group keeps nothing, like Go's errgroup.
+    keep_outputs: bool,
     cancel: CancelFn,
     policy: Policy,
     name: Option<Arc<str>>,
     spawner: Option<Spawner>,
     hook: Option<HookRef>,
     hook_failed: std::sync::atomic::AtomicBool,
-    state: Mutex<State>,
+    state: Mutex<State<T, E>>,
     local: Mutex<FuturesUnordered<BoxFuture<'static, ()>>>,
     incoming: Mutex<Vec<BoxFuture<'static, ()>>>,
     drivers: Arc<DriverWake>,
 }
 
-#[derive(Default)]
-struct State {
+struct State<T, E> {
     limit: Option<usize>,
     running: usize,
     next_ticket: u64,
@@ -125,9 +139,28 @@ struct State {
     /// Running tasks (id, name if given), for shutdown's report; a slab, so start and finish
     /// are O(1) and allocation-free in the steady state.
     running_tasks: Slab<(u64, Option<Arc<str>>)>,
+    /// Finished tasks' results not yet taken, in the order they finished (groups with outputs).
+    finished: VecDeque<(u64, Result<T, E>)>,
+    /// Woken when a task finishes (`join_next`).
+    joiners: Vec<Waker>,
 }
 
-impl State {
+impl<T, E> State<T, E> {
+    fn new(limit: Option<usize>) -> Self {
+        State {
+            limit,
+            running: 0,
+            next_ticket: 0,
+            slot_queue: VecDeque::new(),
+            errors: Vec::new(),
+            waiters: Vec::new(),
+            next_task: 0,
+            running_tasks: Slab::default(),
+            finished: VecDeque::new(),
+            joiners: Vec::new(),
+        }
+    }
+
     /// A new task id, unique within the group.
     fn next_id(&mut self) -> u64 {
         self.next_task += 1;
@@ -156,24 +189,26 @@ impl Wake for DriverWake {
 /// # Examples
 ///
 /// ```
-/// let report = ctxgroup::group::ShutdownReport { result: Some(Ok(())), ignored: vec![] };
+/// use ctxgroup::group::ShutdownReport;
+/// let report: ShutdownReport = ShutdownReport { result: Some(Ok(())), ignored: vec![] };
 /// assert!(report.is_clean());
 /// ```
 #[derive(Debug)]
-pub struct ShutdownReport {
+pub struct ShutdownReport<E = Error> {
     /// What `wait` returned, if every task returned within the grace period.
-    pub result: Option<Result<(), Error>>,
+    pub result: Option<Result<(), E>>,
     /// The tasks still running when the grace period ended: they ignored the cancellation.
     pub ignored: Vec<String>,
 }
 
-impl ShutdownReport {
+impl<E> ShutdownReport<E> {
     /// Whether every task stopped within the grace period.
     ///
     /// # Examples
     ///
     /// ```
-    /// let report = ctxgroup::group::ShutdownReport { result: None, ignored: vec!["t1".into()] };
+    /// use ctxgroup::group::ShutdownReport;
+    /// let report: ShutdownReport = ShutdownReport { result: None, ignored: vec!["t1".into()] };
     /// assert!(!report.is_clean());
     /// ```
     pub fn is_clean(&self) -> bool {
@@ -200,8 +235,8 @@ impl ShutdownReport {
 /// assert_eq!(err.to_string(), "context deadline exceeded");
 /// ```
 #[must_use = "call spawn() to start the task"]
-pub struct TaskBuilder<'g> {
-    group: &'g TaskGroup,
+pub struct TaskBuilder<'g, T = (), E = Error> {
+    group: &'g TaskGroup<T, E>,
     name: Option<Arc<str>>,
     timeout: Option<Duration>,
 }
@@ -307,6 +342,30 @@ impl GroupBuilder {
     /// drop(g);
     /// ```
     pub fn build(self) -> TaskGroup {
+        self.make(false)
+    }
+
+    /// Makes a group whose tasks return `Result<T, E>` and which keeps their outputs, for
+    /// [`TaskGroup::join_next`] and [`TaskGroup::wait_outputs`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{Context, TaskGroup};
+    /// let group: TaskGroup<u32, anyhow::Error> =
+    ///     TaskGroup::builder(&Context::background()).limit(2).build_with_outputs();
+    /// let outputs = futures::executor::block_on(async {
+    ///     group.spawn(|_| async { Ok(1) }).await;
+    ///     group.spawn(|_| async { Ok(2) }).await;
+    ///     group.wait_outputs().await
+    /// }).unwrap();
+    /// assert_eq!(outputs, [1, 2]);
+    /// ```
+    pub fn build_with_outputs<T, E>(self) -> TaskGroup<T, E> {
+        self.make(true)
+    }
+
+    fn make<T, E>(self, keep_outputs: bool) -> TaskGroup<T, E> {
         let (ctx, cancel) = self.parent.with_cancel();
         if let Some(name) = &self.name {
             ctx.set_name(name.clone());
@@ -314,16 +373,14 @@ impl GroupBuilder {
         TaskGroup {
             inner: Arc::new(Inner {
                 ctx,
+                keep_outputs,
                 cancel,
                 policy: self.policy,
                 name: self.name,
                 spawner: self.spawner,
                 hook: self.hook,
                 hook_failed: Default::default(),
-                state: Mutex::new(State {
-                    limit: self.limit,
-                    ..State::default()
-                }),
+                state: Mutex::new(State::new(self.limit)),
                 local: Mutex::new(FuturesUnordered::new()),
                 incoming: Mutex::new(Vec::new()),
                 drivers: Arc::default(),
@@ -362,6 +419,40 @@ impl TaskGroup {
             hook: None,
             name: None,
         }
+    }
+}
+
+impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
+    /// A fail-fast group on a child of `parent` whose tasks return `Result<T, E>`, keeping their
+    /// outputs: take them as they finish ([`join_next`](Self::join_next)) or in spawn order
+    /// ([`wait_outputs`](Self::wait_outputs)). `E` may be [`Error`], `anyhow::Error` or your own
+    /// type (see [`TaskError`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, TaskGroup, VirtualRuntime};
+    ///
+    /// let rt = VirtualRuntime::new();
+    /// let group = TaskGroup::with_outputs(&Context::with_clock(rt.clock()));
+    /// let firsts = rt.block_on(async move {
+    ///     for secs in [3u64, 1, 2] {
+    ///         group.spawn(move |ctx| async move {
+    ///             ctx.sleep(Duration::from_secs(secs)).await?;
+    ///             Ok::<_, anyhow::Error>(secs)
+    ///         }).await;
+    ///     }
+    ///     let mut order = Vec::new();
+    ///     while let Some(done) = group.join_next().await {
+    ///         order.push(done?);
+    ///     }
+    ///     anyhow::Ok(order)
+    /// }).unwrap().unwrap();
+    /// assert_eq!(firsts, [1, 2, 3]); // as they finished
+    /// ```
+    pub fn with_outputs(parent: &Context) -> TaskGroup<T, E> {
+        TaskGroup::builder(parent).build_with_outputs()
     }
 
     /// The group's context: cancelled by the first error (fail-fast), by `wait` returning, by
@@ -439,7 +530,7 @@ impl TaskGroup {
     /// let group = ctxgroup::TaskGroup::new(&ctxgroup::Context::background());
     /// let _builder = group.task("fetch");
     /// ```
-    pub fn task(&self, name: impl Into<Arc<str>>) -> TaskBuilder<'_> {
+    pub fn task(&self, name: impl Into<Arc<str>>) -> TaskBuilder<'_, T, E> {
         TaskBuilder {
             group: self,
             name: Some(name.into()),
@@ -463,7 +554,7 @@ impl TaskGroup {
     pub async fn spawn<F, Fut>(&self, task: F)
     where
         F: FnOnce(Context) -> Fut + Send,
-        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
         self.spawn_named(None, None, task).await
     }
@@ -481,7 +572,7 @@ impl TaskGroup {
     pub fn try_spawn<F, Fut>(&self, task: F) -> bool
     where
         F: FnOnce(Context) -> Fut,
-        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
         let id = {
             let mut state = self
@@ -504,7 +595,7 @@ impl TaskGroup {
     async fn spawn_named<F, Fut>(&self, name: Option<Arc<str>>, timeout: Option<Duration>, task: F)
     where
         F: FnOnce(Context) -> Fut + Send,
-        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
         let id = self.inner.register();
         self.inner.emit(id, &name, EventKind::Spawned);
@@ -534,7 +625,86 @@ impl TaskGroup {
     /// }).unwrap_err();
     /// assert_eq!(err.to_string(), "a\nb"); // errors.Join
     /// ```
-    pub async fn wait(&self) -> Result<(), Error> {
+    pub async fn wait(&self) -> Result<(), E> {
+        self.all_returned().await;
+        self.inner.cancel.cancel_because(Cause::GroupDone);
+        self.result()
+    }
+
+    /// Waits for every started task, like [`wait`](Self::wait), and returns the outputs not
+    /// yet taken by [`join_next`](Self::join_next), in the order the tasks were spawned; or
+    /// the error `wait` would return. Only a group made with outputs keeps them
+    /// ([`with_outputs`](Self::with_outputs)); a plain group's outputs are `()` and not kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, TaskGroup, VirtualRuntime};
+    ///
+    /// let rt = VirtualRuntime::new();
+    /// let group = TaskGroup::with_outputs(&Context::with_clock(rt.clock()));
+    /// let pages = rt.block_on(async move {
+    ///     for (page, secs) in [("a", 2), ("b", 1)] {
+    ///         group.spawn(move |ctx| async move {
+    ///             ctx.sleep(Duration::from_secs(secs)).await?;
+    ///             Ok::<_, ctxgroup::Error>(page)
+    ///         }).await;
+    ///     }
+    ///     group.wait_outputs().await
+    /// }).unwrap().unwrap();
+    /// assert_eq!(pages, ["a", "b"]); // in spawn order, though "b" finished first
+    /// ```
+    pub async fn wait_outputs(&self) -> Result<Vec<T>, E> {
+        self.all_returned().await;
+        self.inner.cancel.cancel_because(Cause::GroupDone);
+        self.result()?;
+        let mut state = self.inner.lock();
+        let mut outputs: Vec<(u64, T)> = std::mem::take(&mut state.finished)
+            .into_iter()
+            .filter_map(|(id, result)| result.ok().map(|output| (id, output)))
+            .collect();
+        outputs.sort_by_key(|(id, _)| *id);
+        Ok(outputs.into_iter().map(|(_, output)| output).collect())
+    }
+
+    /// The next task to finish: its result, taken from the group; `None` when no task is
+    /// running and every result was taken. Unlike [`wait`](Self::wait) it does not cancel the
+    /// group's context. Only a group made with outputs keeps results
+    /// ([`with_outputs`](Self::with_outputs)); on a plain group it waits for the tasks and
+    /// returns `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{Context, Error, TaskGroup};
+    /// let group = TaskGroup::with_outputs(&Context::background());
+    /// futures::executor::block_on(async {
+    ///     group.spawn(|_| async { Err::<u8, _>(Error::msg("boom")) }).await;
+    ///     assert_eq!(group.join_next().await.unwrap().unwrap_err().to_string(), "boom");
+    ///     assert!(group.join_next().await.is_none());
+    /// });
+    /// ```
+    pub async fn join_next(&self) -> Option<Result<T, E>> {
+        poll_fn(|cx| {
+            self.inner.drive(cx);
+            let mut state = self.inner.lock();
+            if let Some((_, result)) = state.finished.pop_front() {
+                return Poll::Ready(Some(result));
+            }
+            if state.running == 0 {
+                return Poll::Ready(None);
+            }
+            if !state.joiners.iter().any(|w| w.will_wake(cx.waker())) {
+                state.joiners.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Completes once no task is running.
+    async fn all_returned(&self) {
         poll_fn(|cx| {
             self.inner.drive(cx);
             let mut state = self
@@ -551,8 +721,6 @@ impl TaskGroup {
             Poll::Ready(())
         })
         .await;
-        self.inner.cancel.cancel_because(Cause::GroupDone);
-        self.result()
     }
 
     /// The errors recorded so far, in the order tasks returned them.
@@ -571,16 +739,20 @@ impl TaskGroup {
             .clone()
     }
 
-    fn result(&self) -> Result<(), Error> {
-        let state = self
-            .inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+    /// What `wait` returns once every task has: the first error (taken from the kept results
+    /// when there), every error joined under `CollectAll`, or `Ok`.
+    fn result(&self) -> Result<(), E> {
+        let mut state = self.inner.lock();
         match (self.inner.policy, state.errors.len()) {
             (_, 0) => Ok(()),
-            (Policy::CollectAll, _) => Err(Error::new(Errors(state.errors.clone()))),
-            _ => Err(state.errors[0].clone()),
+            (Policy::CollectAll, _) => Err(E::from(Errors(state.errors.clone()))),
+            _ => {
+                let kept = state.finished.iter().position(|(_, r)| r.is_err());
+                match kept.and_then(|i| state.finished.remove(i)) {
+                    Some((_, Err(e))) => Err(e),
+                    _ => Err(from_error(state.errors[0].clone())),
+                }
+            }
         }
     }
 
@@ -601,7 +773,7 @@ impl TaskGroup {
     /// }).unwrap();
     /// assert_eq!(report.ignored, ["deaf"]);
     /// ```
-    pub async fn shutdown(&self, grace: Duration) -> ShutdownReport {
+    pub async fn shutdown(&self, grace: Duration) -> ShutdownReport<E> {
         self.inner.cancel.cancel_because(Cause::Shutdown);
         let timer = clock::sleep(self.inner.ctx.clock().clone(), grace);
         let wait = self.wait();
@@ -633,7 +805,7 @@ impl TaskGroup {
     }
 }
 
-impl<'g> TaskBuilder<'g> {
+impl<T: Send + 'static, E: TaskError> TaskBuilder<'_, T, E> {
     /// Gives the task its own deadline, `timeout` after it starts (a `WithTimeout` child of the
     /// group's context).
     ///
@@ -662,13 +834,18 @@ impl<'g> TaskBuilder<'g> {
     pub async fn spawn<F, Fut>(self, task: F)
     where
         F: FnOnce(Context) -> Fut + Send,
-        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
         self.group.spawn_named(self.name, self.timeout, task).await
     }
 }
 
-impl Inner {
+impl<T: Send + 'static, E: TaskError> Inner<T, E> {
+    /// The state, even if a panic poisoned its lock (nothing in it is left half-changed).
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<T, E>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn register(&self) -> u64 {
         self.state
             .lock()
@@ -712,7 +889,7 @@ impl Inner {
         task: F,
     ) where
         F: FnOnce(Context) -> Fut,
-        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
         let slot = self
             .state
@@ -781,8 +958,8 @@ impl Inner {
                     watch.stop();
                 }
                 drop(own);
-                let message = crate::error::Panicked::new(Box::new(panic_text(&panic)));
-                self.finish(id, slot, &name, Err(Error::new(message)));
+                let message = Panicked::new(Box::new(panic_text(&panic)));
+                self.finish(id, slot, &name, Err(E::from(message)));
                 std::panic::resume_unwind(panic);
             }
         };
@@ -796,9 +973,8 @@ impl Inner {
         };
         let wrapped = async move {
             let result = match AssertUnwindSafe(body).catch_unwind().await {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(e),
-                Err(panic) => Err(Error::new(crate::error::Panicked::new(panic))),
+                Ok(result) => result,
+                Err(panic) => Err(E::from(Panicked::new(panic))),
             };
             if let Some(watch) = watch {
                 watch.stop();
@@ -820,17 +996,21 @@ impl Inner {
         }
     }
 
-    fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<(), Error>) {
+    fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<T, E>) {
+        let error = result.as_ref().err().map(as_error);
         let (wake, first_error) = {
-            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut state = self.lock();
             state.running -= 1;
             state.running_tasks.remove(slot);
             let mut first_error = None;
-            if let Err(e) = &result {
+            if let Some(e) = &error {
                 if state.errors.is_empty() && self.policy == Policy::FailFast {
                     first_error = Some(e.clone());
                 }
                 state.errors.push(e.clone());
+            }
+            if self.keep_outputs {
+                state.finished.push_back((id, result));
             }
             let mut wake: Vec<Waker> = Vec::new();
             if let Some(w) = state.slot_queue.front_mut().and_then(|(_, w)| w.take()) {
@@ -839,9 +1019,17 @@ impl Inner {
             if state.running == 0 {
                 wake.append(&mut state.waiters);
             }
+            wake.append(&mut state.joiners);
             (wake, first_error)
         };
-        self.emit(id, name, EventKind::Finished(result.as_ref().map(|_| ())));
+        self.emit(
+            id,
+            name,
+            EventKind::Finished(match &error {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }),
+        );
         if let Some(error) = first_error {
             self.cancel.cancel_because(Cause::TaskFailed {
                 task: task_name(id, name),
@@ -898,13 +1086,13 @@ impl Inner {
 }
 
 /// How a task refers to its group (see `Inner::start`).
-enum GroupRef {
-    Strong(Arc<Inner>),
-    Weak(std::sync::Weak<Inner>),
+enum GroupRef<T, E> {
+    Strong(Arc<Inner<T, E>>),
+    Weak(std::sync::Weak<Inner<T, E>>),
 }
 
-impl GroupRef {
-    fn get(&self) -> Option<Arc<Inner>> {
+impl<T, E> GroupRef<T, E> {
+    fn get(&self) -> Option<Arc<Inner<T, E>>> {
         match self {
             GroupRef::Strong(group) => Some(group.clone()),
             GroupRef::Weak(group) => group.upgrade(),
@@ -913,15 +1101,15 @@ impl GroupRef {
 }
 
 /// Waits for a free slot, in order of arrival; drives the group's own tasks meanwhile.
-struct SlotWait<'a> {
-    group: &'a Arc<Inner>,
+struct SlotWait<'a, T, E> {
+    group: &'a Arc<Inner<T, E>>,
     ticket: Option<u64>,
     task: u64,
     name: &'a Option<Arc<str>>,
     queued: bool,
 }
 
-impl Future for SlotWait<'_> {
+impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
     type Output = ();
 
     fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
@@ -974,7 +1162,7 @@ impl Future for SlotWait<'_> {
     }
 }
 
-impl Drop for SlotWait<'_> {
+impl<T, E> Drop for SlotWait<'_, T, E> {
     fn drop(&mut self) {
         if let Some(t) = self.ticket.take() {
             let next = {
@@ -1012,7 +1200,7 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-impl fmt::Debug for TaskGroup {
+impl<T, E> fmt::Debug for TaskGroup<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self
             .inner
@@ -1026,6 +1214,7 @@ impl fmt::Debug for TaskGroup {
             .field("running", &state.running)
             .field("queued", &state.slot_queue.len())
             .field("errors", &state.errors.len())
+            .field("kept_results", &state.finished.len())
             .finish()
     }
 }
@@ -1040,7 +1229,7 @@ impl fmt::Debug for GroupBuilder {
     }
 }
 
-impl fmt::Debug for TaskBuilder<'_> {
+impl<T, E> fmt::Debug for TaskBuilder<'_, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskBuilder")
             .field("name", &self.name)

@@ -1,0 +1,72 @@
+//! What a task's error type must do: [`TaskError`].
+
+use std::any::Any;
+use std::fmt;
+
+use crate::error::Panicked;
+use crate::{Error, Errors, Reason};
+
+/// An error type tasks of a [`TaskGroup`](crate::TaskGroup) may return.
+///
+/// It must take in a context's [`Reason`] (so `ctx.check()?` and `ctx.sleep(d).await?` work in
+/// a task), a task's panic ([`Panicked`]) and, for [`Policy::CollectAll`](crate::Policy),
+/// several errors joined ([`Errors`]). [`Error`] and `anyhow::Error` are task errors as they
+/// are; an error enum of your own becomes one with three `From` impls (thiserror's `#[from]`).
+///
+/// The group tells causes and hooks about a failure with an [`Error`]: an `Error` itself, or
+/// the error's `Display` text for any other type.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup::{error::Panicked, group::TaskError, Errors, Reason};
+///
+/// #[derive(Debug)]
+/// enum FetchError { Stopped(Reason), Crashed(Panicked), Many(Errors), Status(u16) }
+/// impl std::fmt::Display for FetchError {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         match self {
+///             FetchError::Stopped(r) => write!(f, "{r}"),
+///             FetchError::Crashed(p) => write!(f, "{p}"),
+///             FetchError::Many(e) => write!(f, "{e}"),
+///             FetchError::Status(s) => write!(f, "HTTP {s}"),
+///         }
+///     }
+/// }
+/// impl From<Reason> for FetchError { fn from(r: Reason) -> Self { FetchError::Stopped(r) } }
+/// impl From<Panicked> for FetchError { fn from(p: Panicked) -> Self { FetchError::Crashed(p) } }
+/// impl From<Errors> for FetchError { fn from(e: Errors) -> Self { FetchError::Many(e) } }
+///
+/// fn accepts<E: TaskError>() {}
+/// accepts::<FetchError>();
+/// accepts::<ctxgroup::Error>();
+/// ```
+pub trait TaskError:
+    From<Reason> + From<Panicked> + From<Errors> + fmt::Display + fmt::Debug + Send + 'static
+{
+}
+
+impl<E> TaskError for E where
+    E: From<Reason> + From<Panicked> + From<Errors> + fmt::Display + fmt::Debug + Send + 'static
+{
+}
+
+/// The [`Error`] a group reports for a task's error: the same error when `E` is `Error`.
+pub(crate) fn as_error<E: TaskError>(error: &E) -> Error {
+    match (error as &dyn Any).downcast_ref::<Error>() {
+        Some(same) => same.clone(),
+        None => Error::msg(error.to_string()),
+    }
+}
+
+/// `error` as an `E`: itself when `E` is `Error`, else converted through [`Errors`].
+pub(crate) fn from_error<E: TaskError>(error: Error) -> E {
+    let boxed: Box<dyn Any> = Box::new(error);
+    match boxed.downcast::<E>() {
+        Ok(same) => *same,
+        Err(boxed) => {
+            let error = *boxed.downcast::<Error>().expect("boxed an Error");
+            E::from(Errors(vec![error]))
+        }
+    }
+}
