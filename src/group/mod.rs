@@ -125,6 +125,8 @@ struct Inner<T, E> {
     state: Mutex<State<T, E>>,
     local: Mutex<FuturesUnordered<BoxFuture<'static, ()>>>,
     incoming: Mutex<Vec<BoxFuture<'static, ()>>>,
+    /// Set when `incoming` may hold tasks: the driver looks at the lock only then.
+    has_incoming: std::sync::atomic::AtomicBool,
     drivers: Arc<DriverWake>,
 }
 
@@ -383,6 +385,7 @@ impl GroupBuilder {
                 state: Mutex::new(State::new(self.limit)),
                 local: Mutex::new(FuturesUnordered::new()),
                 incoming: Mutex::new(Vec::new()),
+                has_incoming: Default::default(),
                 drivers: Arc::default(),
             }),
         }
@@ -574,21 +577,12 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        let id = {
-            let mut state = self
-                .inner
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if !state.slot_queue.is_empty() || state.limit.is_some_and(|l| state.running >= l) {
-                return false;
-            }
-            state.running += 1;
-            state.next_id()
-        };
         let name = None;
+        let Some((id, slot)) = self.inner.claim_free_slot(None, &name) else {
+            return false;
+        };
         self.inner.emit(id, &name, EventKind::Spawned);
-        self.inner.start(id, name, None, task);
+        self.inner.start(id, slot, name, None, task);
         true
     }
 
@@ -597,9 +591,16 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        let id = self.inner.register();
+        // Most spawns find a slot free: the id, the slot and the running entry in one lock.
+        let mut id = None;
+        if let Some((id, slot)) = self.inner.claim_free_slot(Some(&mut id), &name) {
+            self.inner.emit(id, &name, EventKind::Spawned);
+            self.inner.start(id, slot, name, timeout, task);
+            return;
+        }
+        let id = id.expect("an id is given out when no slot is free");
         self.inner.emit(id, &name, EventKind::Spawned);
-        SlotWait {
+        let slot = SlotWait {
             group: &self.inner,
             ticket: None,
             task: id,
@@ -607,7 +608,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
             queued: false,
         }
         .await;
-        self.inner.start(id, name, timeout, task);
+        self.inner.start(id, slot, name, timeout, task);
     }
 
     /// Waits until every started task has returned; then cancels the group's context (as Go's
@@ -846,11 +847,25 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn register(&self) -> u64 {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .next_id()
+    /// Takes a slot for a new task if one is free and nobody is queued for one: the task's id
+    /// and its entry among the running tasks. When none is free, a blocking spawn still gets
+    /// its id (in `queued_id`) to report the spawn by; `try_spawn` passes `None` and spends none.
+    fn claim_free_slot(
+        &self,
+        queued_id: Option<&mut Option<u64>>,
+        name: &Option<Arc<str>>,
+    ) -> Option<(u64, usize)> {
+        let mut state = self.lock();
+        if state.slot_queue.is_empty() && state.limit.map_or(true, |l| state.running < l) {
+            state.running += 1;
+            let id = state.next_id();
+            let slot = state.running_tasks.insert((id, name.clone()));
+            return Some((id, slot));
+        }
+        if let Some(queued_id) = queued_id {
+            *queued_id = Some(state.next_id());
+        }
+        None
     }
 
     /// Tells the hook. A hook that panics is reported on standard error and not called again:
@@ -884,6 +899,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     fn start<F, Fut>(
         self: &Arc<Self>,
         id: u64,
+        slot: usize,
         name: Option<Arc<str>>,
         timeout: Option<Duration>,
         task: F,
@@ -891,12 +907,6 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        let slot = self
-            .state
-            .lock()
-            .unwrap()
-            .running_tasks
-            .insert((id, name.clone()));
         // A per-task child context only when something needs one: its own deadline, or a hook
         // that reports when cancellation reaches this task.
         let (ctx, own) = match timeout {
@@ -987,10 +997,11 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         match &self.spawner {
             Some(spawn) => spawn(Box::pin(wrapped)),
             None => {
-                self.incoming
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(Box::pin(wrapped));
+                let mut incoming = self.incoming.lock().unwrap_or_else(PoisonError::into_inner);
+                incoming.push(Box::pin(wrapped));
+                self.has_incoming
+                    .store(true, std::sync::atomic::Ordering::Release);
+                drop(incoming);
                 self.drivers.wake_by_ref();
             }
         }
@@ -1062,23 +1073,18 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         };
         let waker = Waker::from(self.drivers.clone());
         let mut inner_cx = TaskContext::from_waker(&waker);
+        let has_incoming = || self.has_incoming.load(std::sync::atomic::Ordering::Acquire);
         loop {
-            local.extend(
-                self.incoming
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .drain(..),
-            );
+            if has_incoming() {
+                let mut incoming = self.incoming.lock().unwrap_or_else(PoisonError::into_inner);
+                // Cleared under the lock that every push sets it under: no push is missed.
+                self.has_incoming
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
+                local.extend(incoming.drain(..));
+            }
             match local.poll_next_unpin(&mut inner_cx) {
                 Poll::Ready(Some(())) => continue,
-                _ if !self
-                    .incoming
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .is_empty() =>
-                {
-                    continue
-                }
+                _ if has_incoming() => continue,
                 _ => break,
             }
         }
@@ -1110,9 +1116,10 @@ struct SlotWait<'a, T, E> {
 }
 
 impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
-    type Output = ();
+    /// The task's entry among the running tasks.
+    type Output = usize;
 
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<usize> {
         let group = self.group;
         let mut newly_queued = false;
         {
@@ -1127,13 +1134,14 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
                     state.slot_queue.pop_front();
                 }
                 state.running += 1;
+                let slot = state.running_tasks.insert((self.task, self.name.clone()));
                 // The next in line may fit too (the limit was raised).
                 let next = state.slot_queue.front_mut().and_then(|(_, w)| w.take());
                 drop(state);
                 if let Some(w) = next {
                     w.wake();
                 }
-                return Poll::Ready(());
+                return Poll::Ready(slot);
             }
             match self.ticket {
                 Some(t) => {
