@@ -63,6 +63,113 @@
 //! # });
 //! ```
 //!
+//! # Choosing a policy
+//!
+//! | you want | Go | here |
+//! |---|---|---|
+//! | the first error to stop the others, and be what `wait` returns | `errgroup.WithContext` | [`Policy::FailFast`] (the default) |
+//! | every task to run to its end; `wait` returns the first error | a plain `errgroup.Group` | [`Policy::Continue`] |
+//! | every task to run to its end; `wait` returns every error | `errors.Join` by hand | [`Policy::CollectAll`] |
+//!
+//! A limit ([`GroupBuilder::limit`](group::GroupBuilder::limit), Go's `SetLimit`) makes
+//! [`TaskGroup::spawn`] wait for a slot; [`TaskGroup::try_spawn`] (Go's `TryGo`) starts the
+//! task only if one is free.
+//!
+//! # Outputs, and errors of your own
+//!
+//! A group made with [`TaskGroup::with_outputs`] keeps what its tasks return:
+//! [`join_next`](TaskGroup::join_next) gives each result as its task finishes,
+//! [`wait_outputs`](TaskGroup::wait_outputs) the values in spawn order. The error type can be
+//! [`Error`], `anyhow::Error` or your own (see [`TaskError`]); `ctx.check()?` and
+//! `ctx.sleep(d).await?` convert the context's [`Reason`] into it.
+//!
+//! ```
+//! use ctxgroup::{Context, TaskGroup};
+//! let group = TaskGroup::with_outputs(&Context::background());
+//! let lengths = futures::executor::block_on(async {
+//!     for word in ["go", "rust"] {
+//!         group.spawn(move |ctx| async move {
+//!             ctx.check()?;
+//!             Ok::<_, anyhow::Error>(word.len())
+//!         }).await;
+//!     }
+//!     group.wait_outputs().await
+//! }).unwrap();
+//! assert_eq!(lengths, [2, 4]);
+//! ```
+//!
+//! # What dropping does
+//!
+//! - Dropping a [`Context`] cancels nothing (as in Go). Once every handle to a context is gone
+//!   it leaves its parent: a long-lived parent that sees millions of short-lived children does
+//!   not grow.
+//! - Dropping a [`CancelFn`] cancels nothing either; Go's `defer cancel()` is
+//!   [`CancelFn::drop_guard`], which cancels when the guard goes.
+//! - A context with pending [`after_cancel`](Context::after_cancel) callbacks keeps itself
+//!   alive until it is cancelled or they are stopped, so they still run (Go's `AfterFunc`).
+//! - Dropping every handle to a [`TaskGroup`] without `wait`: tasks on a spawner go on
+//!   running, detached (Go's leaked goroutines); tasks the group drives itself (no spawner)
+//!   are dropped with it, since nothing polls them any more.
+//! - Dropping a `spawn(…)` future that is waiting for a slot gives up its place in the queue.
+//!
+//! # Where callbacks run
+//!
+//! - [`after_cancel`](Context::after_cancel) callbacks run on the thread that cancels, after
+//!   the whole subtree is marked and woken, each caught if it panics (the first panic goes on
+//!   to the caller of `cancel`, once every callback ran). A callback registered on a context
+//!   already cancelled runs at once, on the registering thread.
+//! - Deadlines: on [`SystemClock`] (natively) the timer thread only hands due timers to
+//!   runner threads, so a slow or panicking callback delays no other deadline; on
+//!   [`VirtualClock`] they run when virtual time reaches them; on `BrowserClock` (wasm32) in a
+//!   browser timer task.
+//! - A group's trace [`Hook`](group::Hook) runs on whichever thread the event happens on; a
+//!   hook that panics is reported on standard error and not called again.
+//!
+//! # Recipes
+//!
+//! **tokio**: hand tasks to `tokio::spawn` (see *On tokio* above). **`futures::executor`**, or
+//! any executor: give no spawner, and the group drives its own tasks whenever `wait`,
+//! `join_next` or a blocked `spawn` is polled:
+//!
+//! ```
+//! use ctxgroup::{Context, TaskGroup};
+//! let group = TaskGroup::new(&Context::background());
+//! futures::executor::block_on(async {
+//!     group.spawn(|_ctx| async { Ok(()) }).await;
+//!     group.wait().await
+//! }).unwrap();
+//! ```
+//!
+//! **smol / async-executor**: spawn on the executor and detach.
+//!
+//! ```
+//! # #[cfg(not(target_arch = "wasm32"))] {
+//! use std::sync::Arc;
+//! use ctxgroup::{Context, TaskGroup};
+//! let ex = Arc::new(async_executor::Executor::new());
+//! let spawner = ex.clone();
+//! let group = TaskGroup::builder(&Context::background())
+//!     .spawner(move |f| spawner.spawn(f).detach())
+//!     .build();
+//! futures::executor::block_on(ex.run(async {
+//!     group.spawn(|_ctx| async { Ok(()) }).await;
+//!     group.wait().await
+//! })).unwrap();
+//! # }
+//! ```
+//!
+//! **The browser** (wasm32): contexts take their deadlines from [`Context::background`] (a
+//! `BrowserClock`), groups spawn with `wasm_bindgen_futures::spawn_local`, and
+//! `ctx.abort_signal()` hands the cancellation to `fetch`. `tests/web.rs` runs this in
+//! headless Chromium.
+//!
+//! ```ignore
+//! let (ctx, _cancel) = Context::background().with_timeout(Duration::from_secs(2));
+//! let group = TaskGroup::builder(&ctx).spawner(wasm_bindgen_futures::spawn_local).build();
+//! let init = web_sys::RequestInit::new();
+//! init.set_signal(Some(&ctx.abort_signal())); // fetch is aborted with the context
+//! ```
+//!
 //! # Layers
 //!
 //! [`clock`] ← [`context`] ← [`group`]. The playground (the `ctxgroup-playground` crate) runs
@@ -83,6 +190,11 @@ pub use clock::{Clock, Sleep, Stalled, VirtualClock, VirtualRuntime};
 pub use context::{AfterCancel, CancelFn, CancelGuard, Cause, Context, Done, Reason};
 pub use error::{Error, Errors};
 pub use group::{Policy, TaskError, TaskGroup};
+
+// The README's examples are compiled and run as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
 
 /// Seconds as the playground writes them: `7s`, `1.5s`, `0.05s` (integer arithmetic: float
 /// formatting would add several KB to the wasm build).

@@ -65,3 +65,113 @@ fn a_clean_shutdown_returns_waits_result() {
     assert!(report.result.unwrap().is_ok());
     assert_eq!(rt.clock().now(), Duration::ZERO);
 }
+
+/// Sets its flag when dropped: shows an aborted task's destructors ran.
+struct DropFlag(std::sync::Arc<std::sync::atomic::AtomicBool>);
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_group_that_aborts_stragglers_drops_them_after_the_grace_and_names_them() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    for on_spawner in [true, false] {
+        let rt = VirtualRuntime::new();
+        let builder = TaskGroup::builder(&Context::with_clock(rt.clock())).abort_stragglers();
+        let group = if on_spawner {
+            builder.spawner(rt.spawner()).build()
+        } else {
+            builder.build()
+        };
+        let dropped = Arc::new(AtomicBool::new(false));
+        let flag = DropFlag(dropped.clone());
+        let g = group.clone();
+        let report = rt
+            .block_on(async move {
+                g.task("polite")
+                    .spawn(|ctx| async move {
+                        ctx.done().await;
+                        Ok(())
+                    })
+                    .await;
+                g.task("deaf")
+                    .spawn(move |ctx| async move {
+                        let _flag = flag;
+                        clock::sleep(ctx.clock().clone(), Duration::from_secs(60)).await;
+                        Ok(())
+                    })
+                    .await;
+                g.shutdown(Duration::from_secs(1)).await
+            })
+            .unwrap();
+        assert_eq!(report.ignored, ["deaf"], "on a spawner: {on_spawner}");
+        assert!(report.aborted);
+        let err = report.result.expect("every task returned").unwrap_err();
+        assert!(
+            matches!(err.reason().unwrap().cause(), Cause::Shutdown),
+            "{err}"
+        );
+        assert!(dropped.load(Ordering::SeqCst), "the straggler was dropped");
+        assert_eq!(
+            rt.clock().now(),
+            Duration::from_secs(1),
+            "no wait past the grace"
+        );
+        assert_eq!(group.running(), 0);
+    }
+}
+
+#[test]
+fn a_straggler_whose_destructor_panics_when_aborted_is_a_task_error() {
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            panic!("cleanup failed");
+        }
+    }
+    let rt = VirtualRuntime::new();
+    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+        .abort_stragglers()
+        .build();
+    let report = rt
+        .block_on(async move {
+            group
+                .task("deaf")
+                .spawn(|ctx| async move {
+                    let _guard = PanicOnDrop;
+                    clock::sleep(ctx.clock().clone(), Duration::from_secs(60)).await;
+                    Ok(())
+                })
+                .await;
+            group.shutdown(Duration::from_secs(1)).await
+        })
+        .unwrap();
+    let err = report.result.unwrap().unwrap_err();
+    assert!(err.to_string().contains("cleanup failed"), "{err}");
+}
+
+#[test]
+fn without_abort_stragglers_they_go_on_running_as_in_go() {
+    let rt = VirtualRuntime::new();
+    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+        .spawner(rt.spawner())
+        .build();
+    let g = group.clone();
+    let report = rt
+        .block_on(async move {
+            g.task("deaf")
+                .spawn(|ctx| async move {
+                    clock::sleep(ctx.clock().clone(), Duration::from_secs(60)).await;
+                    Ok(())
+                })
+                .await;
+            g.shutdown(Duration::from_secs(1)).await
+        })
+        .unwrap();
+    assert!(!report.aborted);
+    assert!(report.result.is_none());
+    assert_eq!(group.running(), 1);
+}

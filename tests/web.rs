@@ -108,3 +108,23 @@ fn a_million_deep_chain_cancels_and_drops_on_the_wasm_stack() {
     drop(ctx);
     assert_eq!(root.children(), 0);
 }
+
+/// The browser recipe of the crate's guide: a group on `spawn_local`, its deadline handed to
+/// `fetch` through an AbortSignal.
+#[wasm_bindgen_test]
+async fn a_group_on_spawn_local_stops_at_its_deadline_and_aborts_the_signal() {
+    let (ctx, _cancel) = Context::background().with_timeout(Duration::from_millis(50));
+    let signal = ctx.abort_signal();
+    let group = TaskGroup::builder(&ctx)
+        .spawner(wasm_bindgen_futures::spawn_local)
+        .build();
+    group
+        .spawn(|ctx| async move {
+            ctx.sleep(Duration::from_secs(30)).await?;
+            Ok(())
+        })
+        .await;
+    let err = group.wait().await.unwrap_err();
+    assert!(err.reason().unwrap().is_deadline_exceeded());
+    assert!(signal.aborted());
+}

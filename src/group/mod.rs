@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use futures::future::{AbortHandle, Abortable, BoxFuture, Either};
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
@@ -109,6 +109,7 @@ pub struct GroupBuilder {
     spawner: Option<Spawner>,
     hook: Option<HookRef>,
     name: Option<Arc<str>>,
+    abort_stragglers: bool,
 }
 
 struct Inner<T, E> {
@@ -116,6 +117,8 @@ struct Inner<T, E> {
     /// Whether finished tasks' results are kept for `join_next` and `wait_outputs` (groups
     /// made with outputs); a plain group keeps nothing, like Go's errgroup.
     keep_outputs: bool,
+    /// Whether `shutdown` aborts the tasks still running when its grace period ends.
+    abort_stragglers: bool,
     cancel: CancelFn,
     policy: Policy,
     name: Option<Arc<str>>,
@@ -140,11 +143,18 @@ struct State<T, E> {
     next_task: u64,
     /// Running tasks (id, name if given), for shutdown's report; a slab, so start and finish
     /// are O(1) and allocation-free in the steady state.
-    running_tasks: Slab<(u64, Option<Arc<str>>)>,
+    running_tasks: Slab<RunningTask>,
     /// Finished tasks' results not yet taken, in the order they finished (groups with outputs).
     finished: VecDeque<(u64, Result<T, E>)>,
     /// Woken when a task finishes (`join_next`).
     joiners: Vec<Waker>,
+}
+
+/// A running task, as shutdown reports it (and, in a group that aborts stragglers, stops it).
+struct RunningTask {
+    id: u64,
+    name: Option<Arc<str>>,
+    abort: Option<AbortHandle>,
 }
 
 impl<T, E> State<T, E> {
@@ -192,7 +202,7 @@ impl Wake for DriverWake {
 ///
 /// ```
 /// use ctxgroup::group::ShutdownReport;
-/// let report: ShutdownReport = ShutdownReport { result: Some(Ok(())), ignored: vec![] };
+/// let report: ShutdownReport = ShutdownReport { result: Some(Ok(())), ignored: vec![], aborted: false };
 /// assert!(report.is_clean());
 /// ```
 #[derive(Debug)]
@@ -201,6 +211,9 @@ pub struct ShutdownReport<E = Error> {
     pub result: Option<Result<(), E>>,
     /// The tasks still running when the grace period ended: they ignored the cancellation.
     pub ignored: Vec<String>,
+    /// Whether those tasks were aborted ([`GroupBuilder::abort_stragglers`]); if not, they
+    /// are still running.
+    pub aborted: bool,
 }
 
 impl<E> ShutdownReport<E> {
@@ -210,7 +223,7 @@ impl<E> ShutdownReport<E> {
     ///
     /// ```
     /// use ctxgroup::group::ShutdownReport;
-    /// let report: ShutdownReport = ShutdownReport { result: None, ignored: vec!["t1".into()] };
+    /// let report: ShutdownReport = ShutdownReport { result: None, ignored: vec!["t1".into()], aborted: false };
     /// assert!(!report.is_clean());
     /// ```
     pub fn is_clean(&self) -> bool {
@@ -333,6 +346,35 @@ impl GroupBuilder {
         self.name = Some(name.into());
         self
     }
+    /// Makes [`TaskGroup::shutdown`] abort the tasks still running when its grace period ends:
+    /// each is dropped where it waits (its destructors run) and returns the shutdown's
+    /// [`Reason`](crate::Reason) as its error. They are named in the report either way.
+    /// Without this, as in Go, such tasks are left running.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Context, TaskGroup, VirtualRuntime};
+    /// let rt = VirtualRuntime::new();
+    /// let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+    ///     .spawner(rt.spawner())
+    ///     .abort_stragglers()
+    ///     .build();
+    /// let report = rt.block_on(async move {
+    ///     group.task("deaf").spawn(|_| futures::future::pending()).await;
+    ///     group.shutdown(Duration::from_secs(1)).await
+    /// }).unwrap();
+    /// assert_eq!(report.ignored, ["deaf"]);
+    /// assert!(report.aborted);
+    /// assert_eq!(report.result.unwrap().unwrap_err().to_string(), "context canceled");
+    /// assert_eq!(rt.live_tasks(), 0); // nothing left running
+    /// ```
+    pub fn abort_stragglers(mut self) -> Self {
+        self.abort_stragglers = true;
+        self
+    }
+
     /// Makes the group, with a new child context of the parent.
     ///
     /// # Examples
@@ -376,6 +418,7 @@ impl GroupBuilder {
             inner: Arc::new(Inner {
                 ctx,
                 keep_outputs,
+                abort_stragglers: self.abort_stragglers,
                 cancel,
                 policy: self.policy,
                 name: self.name,
@@ -421,6 +464,7 @@ impl TaskGroup {
             spawner: None,
             hook: None,
             name: None,
+            abort_stragglers: false,
         }
     }
 }
@@ -783,23 +827,37 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
             futures::future::Either::Left((result, _)) => ShutdownReport {
                 result: Some(result),
                 ignored: Vec::new(),
+                aborted: false,
             },
             futures::future::Either::Right(((), _)) => {
-                let state = self
-                    .inner
-                    .state
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                let mut running: Vec<&(u64, Option<Arc<str>>)> =
-                    state.running_tasks.values().collect();
-                running.sort_by_key(|(id, _)| *id);
-                let ignored = running
-                    .into_iter()
-                    .map(|(id, name)| task_name(*id, name).to_string())
-                    .collect();
+                let (ignored, aborts) = {
+                    let state = self.inner.lock();
+                    let mut running: Vec<&RunningTask> = state.running_tasks.values().collect();
+                    running.sort_by_key(|task| task.id);
+                    let ignored: Vec<String> = running
+                        .iter()
+                        .map(|task| task_name(task.id, &task.name).to_string())
+                        .collect();
+                    let aborts: Vec<AbortHandle> = running
+                        .iter()
+                        .filter_map(|task| task.abort.clone())
+                        .collect();
+                    (ignored, aborts)
+                };
+                if !self.inner.abort_stragglers {
+                    return ShutdownReport {
+                        result: None,
+                        ignored,
+                        aborted: false,
+                    };
+                }
+                for abort in aborts {
+                    abort.abort();
+                }
                 ShutdownReport {
-                    result: None,
+                    result: Some(self.wait().await),
                     ignored,
+                    aborted: true,
                 }
             }
         }
@@ -859,7 +917,11 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         if state.slot_queue.is_empty() && state.limit.map_or(true, |l| state.running < l) {
             state.running += 1;
             let id = state.next_id();
-            let slot = state.running_tasks.insert((id, name.clone()));
+            let slot = state.running_tasks.insert(RunningTask {
+                id,
+                name: name.clone(),
+                abort: None,
+            });
             return Some((id, slot));
         }
         if let Some(queued_id) = queued_id {
@@ -981,10 +1043,37 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             Some(_) => GroupRef::Strong(self.clone()),
             None => GroupRef::Weak(Arc::downgrade(self)),
         };
+        let (body, stopped_by) = if self.abort_stragglers {
+            let (abort, registration) = AbortHandle::new_pair();
+            if let Some(task) = self.lock().running_tasks.get_mut(slot) {
+                task.abort = Some(abort);
+            }
+            let body = Abortable::new(body, registration);
+            (Either::Left(body), Some(self.ctx.clone()))
+        } else {
+            (Either::Right(body.map(Ok)), None)
+        };
         let wrapped = async move {
-            let result = match AssertUnwindSafe(body).catch_unwind().await {
-                Ok(result) => result,
-                Err(panic) => Err(E::from(Panicked::new(panic))),
+            let body = Some(AssertUnwindSafe(body).catch_unwind());
+            futures::pin_mut!(body);
+            let outcome = poll_fn(|cx| {
+                body.as_mut()
+                    .as_pin_mut()
+                    .expect("polled until ready")
+                    .poll(cx)
+            })
+            .await;
+            // An aborted task is dropped where it waited: its destructors may panic too.
+            let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| body.set(None)));
+            let result = match (outcome, dropped) {
+                (Err(panic), _) | (_, Err(panic)) => Err(E::from(Panicked::new(panic))),
+                (Ok(Ok(result)), Ok(())) => result,
+                (Ok(Err(_aborted)), Ok(())) => {
+                    let reason = stopped_by.and_then(|ctx| ctx.err());
+                    Err(E::from(
+                        reason.expect("aborted only by a shutdown, which cancels"),
+                    ))
+                }
             };
             if let Some(watch) = watch {
                 watch.stop();
@@ -1134,7 +1223,11 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
                     state.slot_queue.pop_front();
                 }
                 state.running += 1;
-                let slot = state.running_tasks.insert((self.task, self.name.clone()));
+                let slot = state.running_tasks.insert(RunningTask {
+                    id: self.task,
+                    name: self.name.clone(),
+                    abort: None,
+                });
                 // The next in line may fit too (the limit was raised).
                 let next = state.slot_queue.front_mut().and_then(|(_, w)| w.take());
                 drop(state);
