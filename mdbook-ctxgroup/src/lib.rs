@@ -115,15 +115,17 @@ fn closes(line: &str, ch: char, len: usize) -> bool {
 
 /// Rewrites one chapter: each ```ctxgroup block becomes a playground element with its chart.
 /// `file` names the chapter in errors. Blocks inside other fenced blocks are left alone.
+/// `blocks` counts the book's blocks so far: each chart's ids are unique in the book (mdBook's
+/// print page holds every chapter).
 pub fn process_chapter(
     content: &str,
     file: &str,
     options: &Options,
+    blocks: &mut usize,
 ) -> Result<String, Vec<SourceError>> {
     let lines: Vec<&str> = content.split_inclusive('\n').collect();
     let mut out = String::with_capacity(content.len());
     let mut errors = Vec::new();
-    let mut blocks = 0;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -161,8 +163,8 @@ pub fn process_chapter(
                     .unwrap_or(l.trim_start())
             })
             .collect();
-        blocks += 1;
-        match block(&text, info, file, i + 1, blocks, options) {
+        *blocks += 1;
+        match block(&text, info, file, i + 1, *blocks, options) {
             Ok(html) => {
                 let pad = " ".repeat(indent);
                 out.push('\n');
@@ -329,6 +331,7 @@ pub fn process_book(
     options: &Options,
 ) -> Result<(), Vec<SourceError>> {
     let mut errors = Vec::new();
+    let mut blocks = 0;
     visit(book, &mut |chapter| {
         let Some(content) = chapter.get("content").and_then(Value::as_str) else {
             return;
@@ -342,7 +345,7 @@ pub fn process_book(
             .and_then(Value::as_str)
             .unwrap_or("<chapter>");
         let file = Path::new(src).join(name).to_string_lossy().into_owned();
-        match process_chapter(content, &file, options) {
+        match process_chapter(content, &file, options, &mut blocks) {
             Ok(new) => chapter["content"] = Value::String(new),
             Err(mut e) => errors.append(&mut e),
         }
@@ -404,7 +407,7 @@ mod tests {
     const OK: &str = "timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s\nexpect t2 cancelled at 7s \"context deadline exceeded\"\n";
 
     fn chapter(body: &str) -> Result<String, Vec<SourceError>> {
-        process_chapter(body, "src/a.md", &Options::default())
+        process_chapter(body, "src/a.md", &Options::default(), &mut 0)
     }
 
     #[test]
@@ -532,6 +535,8 @@ mod tests {
                 .unwrap()
                 .contains("<svg"));
             assert_eq!(out[key][1], "Separator");
+            // Unique in the book: the print page holds every chapter.
+            assert!(out.to_string().contains("cg2-title"));
         }
         let bad = serde_json::json!([{"config": {"book": {"src": "doc"}}}, {"items": [chapter("```ctxgroup\ntask a 1s\nexpect a failed\n```\n")]}]);
         assert_eq!(

@@ -132,12 +132,12 @@ test('mdBook: the chart is there before the element upgrades and after, and foll
 
 test('mdBook: phone width, and the fallback in a dark theme with JavaScript off', async () => {
   const base = await serve(process.env.DOCSITE_MDBOOK);
-  {
-    const { page, errors } = await newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  for (const scheme of ['light', 'dark']) {
+    const { page, errors } = await newPage({ viewport: { width: 390, height: 844 }, colorScheme: scheme });
     await page.goto(`${base}chapter_1.html`);
     await upgraded(page).waitFor();
-    assert.equal(await isDark(page), true, 'mdBook picks its dark theme for a dark system; the element follows');
-    await shot(page, 'mdbook-dark-390');
+    assert.equal(await isDark(page), scheme === 'dark', 'mdBook picks its theme by the system; the element follows');
+    await shot(page, `mdbook-${scheme}-390`);
     assert.deepEqual(errors, []);
   }
   const { page } = await newPage({ javaScriptEnabled: false });
@@ -172,13 +172,15 @@ test('VitePress: the element renders from the npm package, follows the appearanc
   assert.deepEqual(failed, []);
 });
 
-test('VitePress: phone width, dark system', async () => {
+test('VitePress: phone width, light and dark system', async () => {
   const base = await serve(process.env.DOCSITE_VITEPRESS);
-  const { page, errors } = await newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
-  await page.goto(base);
-  await upgraded(page).waitFor();
-  assert.equal(await isDark(page), true);
-  await page.locator('ctxgroup-playground').first().scrollIntoViewIfNeeded();
-  await shot(page, 'vitepress-dark-390');
-  assert.deepEqual(errors, []);
+  for (const scheme of ['light', 'dark']) {
+    const { page, errors } = await newPage({ viewport: { width: 390, height: 844 }, colorScheme: scheme });
+    await page.goto(base);
+    await upgraded(page).waitFor();
+    assert.equal(await isDark(page), scheme === 'dark');
+    await page.locator('ctxgroup-playground').first().scrollIntoViewIfNeeded();
+    await shot(page, `vitepress-${scheme}-390`);
+    assert.deepEqual(errors, []);
+  }
 });
