@@ -35,6 +35,7 @@ mdbook-ctxgroup install "$work/book" >/dev/null
 grep -q '^\[preprocessor.ctxgroup\]' "$work/book/book.toml"
 mdbook build "$work/book" 2>"$work/mdbook.log" || { cat "$work/mdbook.log"; exit 1; }
 grep -q '<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt"' "$work/book/book/chapter_1.html"
+grep -q '<svg xmlns="http://www.w3.org/2000/svg" class="cg-gantt"' "$work/book/book/print.html"
 
 say "mdBook: a failed expect fails the build with file and line"
 cp -R tests/docsites/mdbook-broken "$work/broken"
@@ -50,7 +51,14 @@ cp -R tests/docsites/vitepress "$work/vp"
 (cd "$work/vp" && npm install --no-audit --no-fund --loglevel=error --prefer-offline "vitepress@$vitepress_version" "$tarball" >/dev/null)
 (cd "$work/vp" && npx vitepress build docs >"$work/vitepress.log" 2>&1) || { cat "$work/vitepress.log"; exit 1; }
 
+say "VitePress's dev server, as authors run it while writing"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$work/vp" && exec ./node_modules/.bin/vitepress dev docs --host 127.0.0.1 --port "$port" --strictPort >"$work/vitepress-dev.log" 2>&1) &
+dev_pid=$!
+trap 'kill $dev_pid 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.2; done
+
 say "both sites in headless Chromium"
 [ -n "${DOCSITE_SHOTS:-}" ] && mkdir -p "$DOCSITE_SHOTS"
 DOCSITE_MDBOOK="$work/book/book" DOCSITE_VITEPRESS="$work/vp/docs/.vitepress/dist" \
-  node --test tests/docsites/
+  DOCSITE_VITEPRESS_DEV="http://127.0.0.1:$port/" node --test tests/docsites/

@@ -1,6 +1,7 @@
 // The built documentation sites of scripts/docsites.sh, opened in headless Chromium: an mdBook
 // built with mdbook-ctxgroup (DOCSITE_MDBOOK: its output directory) and a VitePress site with the
-// packed npm package installed (DOCSITE_VITEPRESS: its dist directory). DOCSITE_SHOTS, when set,
+// packed npm package installed (DOCSITE_VITEPRESS: its dist directory; DOCSITE_VITEPRESS_DEV: the
+// URL of its dev server). DOCSITE_SHOTS, when set,
 // is where screenshots go (light and dark, desktop and phone width).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -183,4 +184,15 @@ test('VitePress: phone width, light and dark system', async () => {
     await shot(page, `vitepress-${scheme}-390`);
     assert.deepEqual(errors, []);
   }
+});
+
+test('VitePress dev server: the element renders (the package is kept out of Vite\'s pre-bundling)', async () => {
+  const url = process.env.DOCSITE_VITEPRESS_DEV;
+  assert.ok(url, 'scripts/docsites.sh sets DOCSITE_VITEPRESS_DEV');
+  const { page, errors } = await newPage();
+  await page.goto(url);
+  await upgraded(page).waitFor({ timeout: 60_000 });
+  assert.match(await upgraded(page).textContent(), /returned at 7s/);
+  // The dev server answers /favicon.ico with 404 before the page's icon link is read.
+  assert.deepEqual(errors.filter((e) => !e.includes('favicon.ico')), []);
 });
