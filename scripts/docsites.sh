@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf 'docsites: %s\n' "$*"; }
 vitepress_version=1.6.4
+typescript_version=5.9.3
 
 if ! command -v mdbook >/dev/null 2>&1; then
   say "installing mdbook (cargo install mdbook --locked); takes several minutes"
@@ -48,8 +49,13 @@ grep -q 'src/broken.md:6: expect failed: expected t2 cancelled at 7s, got ' "$wo
 
 say "VitePress $vitepress_version: install the packed package and build"
 cp -R tests/docsites/vitepress "$work/vp"
-(cd "$work/vp" && npm install --no-audit --no-fund --loglevel=error --prefer-offline "vitepress@$vitepress_version" "$tarball" >/dev/null)
+(cd "$work/vp" && npm install --no-audit --no-fund --loglevel=error --prefer-offline \
+  "vitepress@$vitepress_version" "typescript@$typescript_version" "$tarball" >/dev/null)
 (cd "$work/vp" && npx vitepress build docs >"$work/vitepress.log" 2>&1) || { cat "$work/vitepress.log"; exit 1; }
+
+say "the package's types, as a TypeScript user meets them"
+(cd "$work/vp" && ./node_modules/.bin/tsc --noEmit --strict --target es2022 --module esnext \
+  --moduleResolution bundler --lib es2022,dom types.ts)
 
 say "VitePress's dev server, as authors run it while writing"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
