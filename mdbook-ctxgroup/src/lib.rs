@@ -252,6 +252,16 @@ fn scope_ids(svg: &str, n: usize) -> String {
         )
 }
 
+/// What a block says when the simulator panicked on its scenario.
+const PANICKED: &str =
+    "internal error: the simulator failed on this scenario\n  = hint: please report it with the scenario";
+
+/// Runs the simulator on a user's scenario: a panic in it becomes an error of that block
+/// (`None`), not a crash of the whole book build.
+fn guarded<R>(f: impl FnOnce() -> R) -> Option<R> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
 /// One block: the scenario checked and run, and the element with its pre-rendered chart.
 /// `fence_line` is the 1-based line of the opening fence.
 fn block(
@@ -284,19 +294,10 @@ fn block(
             })
             .collect::<Vec<_>>()
     })?;
-    // The simulator runs the user's scenario: a panic in it is an error of this block, not a
-    // crash of the whole book build.
-    let run = std::panic::catch_unwind(|| simulate::simulate(&scenario));
-    let trace = match run {
-        Ok(Ok(trace)) => trace,
-        Ok(Err(e)) => return Err(vec![at(e.line, None, format!("error: {}", e.message))]),
-        Err(_) => {
-            return Err(vec![at(
-                1,
-                None,
-                "internal error: the simulator failed on this scenario\n  = hint: please report it with the scenario".to_string(),
-            )])
-        }
+    let trace = match guarded(|| simulate::simulate(&scenario)) {
+        Some(Ok(trace)) => trace,
+        Some(Err(e)) => return Err(vec![at(e.line, None, format!("error: {}", e.message))]),
+        None => return Err(vec![at(1, None, PANICKED.to_string())]),
     };
     let failed: Vec<SourceError> = trace
         .expectations
@@ -509,6 +510,26 @@ mod tests {
             .collect();
         let errs = chapter(&format!("```ctxgroup\n{text}```\n")).unwrap_err();
         assert!(errs[0].message.starts_with("error:"), "{:?}", errs[0]);
+    }
+
+    #[test]
+    fn a_panic_of_the_simulator_is_an_error_of_the_block() {
+        assert_eq!(guarded(|| 7), Some(7));
+        assert_eq!(guarded(|| -> u8 { panic!("simulated") }), None);
+    }
+
+    #[test]
+    fn a_heavy_chapter_of_many_blocks_goes_through_with_unique_ids() {
+        let task_lines: String = (0..20)
+            .map(|i| format!("task t{i} {}s check=every:100ms\n", i + 1))
+            .collect();
+        let block = format!("timeout 7s\n{task_lines}");
+        let body: String = (0..150)
+            .map(|_| format!("```ctxgroup\n{block}```\n\n"))
+            .collect();
+        let out = chapter(&body).unwrap();
+        assert_eq!(out.matches("<ctxgroup-playground autorun>").count(), 150);
+        assert!(out.contains("id=\"cg150-title\""));
     }
 
     #[test]
