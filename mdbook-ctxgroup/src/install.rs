@@ -178,6 +178,44 @@ mod tests {
     }
 
     #[test]
+    fn assets_come_from_a_directory_with_everything_in_its_pkg() {
+        let dir =
+            std::env::temp_dir().join(format!("mdbook-ctxgroup-assets-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        for f in [
+            "ctxgroup-playground.js",
+            "ctxgroup-worker.js",
+            "ctxgroup-fallback.css",
+            "pkg/ctxgroup.js",
+            "pkg/ctxgroup_code_bg.wasm",
+            "pkg/.gitignore",
+        ] {
+            std::fs::write(dir.join(f), f).unwrap();
+        }
+        let names: Vec<String> = assets_from(&dir)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ctxgroup-playground.js",
+                "ctxgroup-worker.js",
+                "ctxgroup-fallback.css",
+                "pkg/ctxgroup.js",
+                "pkg/ctxgroup_code_bg.wasm"
+            ]
+        );
+        std::fs::remove_file(dir.join("ctxgroup-worker.js")).unwrap();
+        assert!(assets_from(&dir)
+            .unwrap_err()
+            .contains("ctxgroup-worker.js"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_bad_book_toml_is_an_error_not_a_panic() {
         assert!(edit_book_toml("[output]\nhtml = 3\n")
             .unwrap_err()
