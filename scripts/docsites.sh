@@ -5,7 +5,8 @@
 #   2. VitePress: the packed npm tarball (scripts/pack.sh) installed into tests/docsites/vitepress,
 #      `vitepress build` (it renders every page on the server: importing the element there must
 #      not fail);
-#   3. both sites served and opened in headless Chromium (tests/docsites/docsites.test.mjs).
+#   3. both sites, and the unpacked tarball with one module script, served and opened in headless
+#      Chromium (tests/docsites/docsites.test.mjs).
 # Installs what is missing: mdbook (cargo install, slow: skipped when present), VitePress (npm,
 # into a temporary directory). Needs the built page (scripts/build-web.sh).
 #   DOCSITE_SHOTS=dir   also saves screenshots there;   KEEP=1   keeps the temporary directory.
@@ -66,5 +67,7 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && 
 
 say "both sites in headless Chromium"
 [ -n "${DOCSITE_SHOTS:-}" ] && mkdir -p "$DOCSITE_SHOTS"
+mkdir -p "$work/unpacked" && tar xzf "$tarball" -C "$work/unpacked"
 DOCSITE_MDBOOK="$work/book/book" DOCSITE_VITEPRESS="$work/vp/docs/.vitepress/dist" \
-  DOCSITE_VITEPRESS_DEV="http://127.0.0.1:$port/" node --test tests/docsites/
+  DOCSITE_VITEPRESS_DEV="http://127.0.0.1:$port/" DOCSITE_NPM_PACKAGE="$work/unpacked/package" \
+  node --test tests/docsites/

@@ -1,7 +1,7 @@
 // The built documentation sites of scripts/docsites.sh, opened in headless Chromium: an mdBook
 // built with mdbook-ctxgroup (DOCSITE_MDBOOK: its output directory) and a VitePress site with the
 // packed npm package installed (DOCSITE_VITEPRESS: its dist directory; DOCSITE_VITEPRESS_DEV: the
-// URL of its dev server). DOCSITE_SHOTS, when set,
+// URL of its dev server), and the unpacked npm tarball (DOCSITE_NPM_PACKAGE) served as it is. DOCSITE_SHOTS, when set,
 // is where screenshots go (light and dark, desktop and phone width).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -195,4 +195,18 @@ test('VitePress dev server: the element renders (the package is kept out of Vite
   assert.match(await upgraded(page).textContent(), /returned at 7s/);
   // The dev server answers /favicon.ico with 404 before the page's icon link is read.
   assert.deepEqual(errors.filter((e) => !e.includes('favicon.ico')), []);
+});
+
+test('npm package without a bundler: one module script from the unpacked tarball registers the element', async () => {
+  const base = await serve(process.env.DOCSITE_NPM_PACKAGE);
+  const { page, errors } = await newPage();
+  const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module" src="ctxgroup-playground.js"></script></head><body>
+<ctxgroup-playground autorun>task a 1s
+task b 2s fail="boom"</ctxgroup-playground></body></html>`;
+  await page.route(`${base}page.html`, (r) => r.fulfill({ body: html, contentType: 'text/html' }));
+  await page.goto(`${base}page.html`);
+  await upgraded(page).waitFor();
+  assert.match(await upgraded(page).textContent(), /returned at 2s: boom/);
+  assert.deepEqual(errors, []);
 });
