@@ -14,12 +14,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf 'docsites: %s\n' "$*"; }
+mdbook_version=0.5.4
 vitepress_version=1.6.4
 typescript_version=5.9.3
 
-if ! command -v mdbook >/dev/null 2>&1; then
-  say "installing mdbook (cargo install mdbook --locked); takes several minutes"
-  cargo install mdbook --locked
+# mdBook 0.5 (the browser test drives its theme menu, whose ids changed in 0.5).
+if ! mdbook --version 2>/dev/null | grep -q '^mdbook v0\.5\.'; then
+  say "installing mdbook $mdbook_version (cargo install --locked); takes several minutes"
+  cargo install mdbook --version "$mdbook_version" --locked
 fi
 say "$(mdbook --version)"
 
