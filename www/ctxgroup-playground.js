@@ -58,7 +58,8 @@ class Engine {
       if (p) { this.pending.delete(data.id); p(data); }
     };
     try {
-      this.worker = new Worker(WORKER_URL, { type: 'module' });
+      // Written out in the call so that bundlers (Vite, webpack) bundle the worker with its wasm.
+      this.worker = new Worker(new URL('./ctxgroup-worker.js', import.meta.url), { type: 'module' });
       this.worker.onmessage = (e) => answer(e.data);
       this.worker.onerror = (e) => {
         e.preventDefault?.();
@@ -69,7 +70,7 @@ class Engine {
       this.post = (m) => this.worker.postMessage(m);
     } catch {
       // No module workers here: the same code, on this thread.
-      const local = import(WORKER_URL.href);
+      const local = import(/* @vite-ignore */ WORKER_URL.href);
       this.worker = { terminate() {} };
       this.post = (m) => local.then((w) => w.handle(m)).then(answer);
     }
@@ -225,6 +226,7 @@ function hostPrefersDark() {
   if (root.classList.contains('dark') || root.dataset.theme === 'dark' || body?.dataset.theme === 'dark') return true;
   if (root.classList.contains('light') || root.dataset.theme === 'light' || body?.dataset.theme === 'light') return false;
   // mdBook themes
+  if (root.classList.contains('rust')) return false;
   if (['coal', 'navy', 'ayu'].some((t) => root.classList.contains(t))) return true;
   return matchMedia('(prefers-color-scheme: dark)').matches;
 }
@@ -336,7 +338,10 @@ const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
 /** A virtual run taking longer than this shows "running…" and can be stopped. */
 const BUSY_MS = 150;
 
-export class CtxgroupPlayground extends HTMLElement {
+/** HTMLElement in a browser; a stand-in where there is none (a server build imports this module). */
+const ElementBase = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
+
+export class CtxgroupPlayground extends ElementBase {
   static get observedAttributes() { return ['theme', 'mode', 'readonly', 'height', 'speed']; }
 
   constructor() {
@@ -356,9 +361,9 @@ export class CtxgroupPlayground extends HTMLElement {
     this._hlPath = null;
   }
 
-  get value() { return this._textarea ? this._textarea.value : dedent(this.textContent || ''); }
+  get value() { return this._textarea ? this._textarea.value : dedent(scenarioSource(this)); }
   set value(text) {
-    if (!this._textarea) { this.textContent = text; return; }
+    if (!this._textarea) { setScenarioSource(this, text); return; }
     this._textarea.value = text;
     this._expectMarks = null;
     this._renderLines();
@@ -452,7 +457,7 @@ export class CtxgroupPlayground extends HTMLElement {
 
   _build() {
     this._built = true;
-    const initial = dedent(this.textContent || '');
+    const initial = dedent(scenarioSource(this));
     const s = this.shadowRoot;
     s.append(el('style', {}, STYLE));
     this._runBtn = el('button', { class: 'primary', title: 'Run (Ctrl+Enter)', onclick: () => this.run() }, '▶ Run');
@@ -1335,4 +1340,29 @@ function findLast(xs, f) {
   return -1;
 }
 
-if (!customElements.get('ctxgroup-playground')) customElements.define('ctxgroup-playground', CtxgroupPlayground);
+// ---------- embedding in documentation sites: server rendering and the static fallback ----------
+//
+// The module is imported by server builds (VitePress, Docusaurus) too: nothing at its top level
+// touches window, document or customElements, and the class extends a stand-in there.
+//
+// The scenario is the element's own text, or the text of a child <pre> when the page also gives
+// a static fallback: every element child (a <pre> with the scenario, a pre-rendered <svg> chart,
+// a <figure>) shows until the element upgrades, with JavaScript off and in print; the shadow
+// root has no <slot>, so they are hidden once it is attached.
+
+/** The scenario's source text in the element's light DOM. */
+function scenarioSource(host) {
+  const pre = [...host.children].find((c) => c.localName === 'pre');
+  if (pre) return pre.textContent || '';
+  return [...host.childNodes].filter((n) => n.nodeType === 3).map((n) => n.data).join('');
+}
+
+/** Sets the scenario's source text, keeping a fallback the page gave. */
+function setScenarioSource(host, text) {
+  const pre = [...host.children].find((c) => c.localName === 'pre');
+  if (pre) { pre.textContent = text; return; }
+  for (const n of [...host.childNodes]) if (n.nodeType === 3) n.remove();
+  host.prepend(text);
+}
+
+if (typeof customElements !== 'undefined' && !customElements.get('ctxgroup-playground')) customElements.define('ctxgroup-playground', CtxgroupPlayground);
