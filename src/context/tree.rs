@@ -410,6 +410,10 @@ fn take_for_cancel(
     let Some(state) = node.cancel.as_ref() else {
         return false;
     };
+    // Only non-empty slabs are moved out: a leaf of a wide fan-out has none.
+    fn take_some<T>(slab: &mut Slab<T>) -> Option<Slab<T>> {
+        (slab.len() > 0).then(|| std::mem::take(slab))
+    }
     let (waiters, callbacks, children, timer) = {
         let mut inner = state.inner.lock().unwrap();
         if inner.reason.is_some() {
@@ -419,22 +423,29 @@ fn take_for_cancel(
         state.cancelled.store(true, Ordering::Release);
         taken.keep_alive.extend(inner.keep_alive.take());
         (
-            std::mem::take(&mut inner.waiters),
-            std::mem::take(&mut inner.callbacks),
-            std::mem::take(&mut inner.children),
+            take_some(&mut inner.waiters),
+            take_some(&mut inner.callbacks),
+            take_some(&mut inner.children),
             inner.timer.take(),
         )
     };
     if let Some(timer) = timer {
         node.clock.cancel_timer(timer);
     }
-    for waker in waiters.into_values() {
-        waker.wake();
+    if let Some(waiters) = waiters {
+        for waker in waiters.into_values() {
+            waker.wake();
+        }
     }
-    taken
-        .callbacks
-        .extend(callbacks.into_values().map(|(_, callback)| callback));
-    stack.extend(children.into_values().filter_map(|w| w.upgrade()));
+    if let Some(callbacks) = callbacks {
+        taken
+            .callbacks
+            .extend(callbacks.into_values().map(|(_, callback)| callback));
+    }
+    if let Some(children) = children {
+        stack.reserve(children.len());
+        stack.extend(children.into_values().filter_map(|w| w.upgrade()));
+    }
     true
 }
 
