@@ -4,12 +4,6 @@
 // long is terminating the worker. Without workers, the element calls handle() on its own thread.
 import init, { Playground } from './pkg/ctxgroup.js';
 
-// The library's browser clock reads `performance.now()` through `window`; a worker has no
-// `Window`, so each reading would throw and catch a ReferenceError and fall back to the
-// millisecond `Date.now()` (live runs in a worker were five times later than on the page).
-// The worker's global scope has the same `performance`: let it stand for the window.
-if (typeof Window === 'undefined' && typeof WorkerGlobalScope !== 'undefined') globalThis.Window = WorkerGlobalScope;
-
 let pg = null;
 
 const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0];
