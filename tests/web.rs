@@ -118,7 +118,10 @@ fn the_clock_reads_performance_from_the_global_scope_without_a_window() {
     let window_class = js_sys::Reflect::get(&global, &"Window".into()).unwrap();
     let not_a_window = js_sys::Function::new_no_args("");
     js_sys::Reflect::set(&global, &"Window".into(), &not_a_window).unwrap();
-    assert!(web_sys::window().is_none(), "Window is unknown, as in a worker");
+    assert!(
+        web_sys::window().is_none(),
+        "Window is unknown, as in a worker"
+    );
     let clock = BrowserClock::new();
     let mut readings = Vec::new();
     let start = js_sys::Date::now();
