@@ -1494,6 +1494,8 @@ class Views {
   configure() {
     this.offered = offeredViews(this.host.getAttribute('views'));
     for (const name of ALL_VIEWS) this.tabs[name].hidden = !this.offered.includes(name);
+    // The tabs in the order the attribute names them.
+    this.tablist.append(...this.offered.map((n) => this.tabs[n]), ...ALL_VIEWS.filter((n) => !this.offered.includes(n)).map((n) => this.tabs[n]));
     this.tablist.hidden = this.offered.length < 2;
     const asked = (this.host.getAttribute('view') || '').toLowerCase();
     this.show(this.offered.includes(asked) ? asked : this.offered.includes(this.current) ? this.current : this.offered[0], { quiet: true });

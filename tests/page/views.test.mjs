@@ -134,9 +134,15 @@ test('the views and view attributes choose the views offered and the one shown',
   assert.equal(await page.locator('#pg').evaluate((e) => e.view), 'go');
   assert.match(await program(page, 'go', { contains: 'attr-task' }), /errgroup/);
   let s = await tabState(page);
-  assert.deepEqual([s.tabs, s.selected, s.shown, s.strip], [['Go', 'Rust'], ['Go'], ['panel-go'], true]);
-  // The tabs follow the order of the attribute.
-  assert.deepEqual(await shadow(page, (r) => [...r.querySelectorAll('[role=tab]')].filter((t) => !t.hidden).map((t) => t.getBoundingClientRect().x > 0)), [true, true]);
+  assert.deepEqual([s.tabs, s.selected, s.shown, s.strip], [['Rust', 'Go'], ['Go'], ['panel-go'], true], 'the tabs in the order of the attribute');
+  const xs = await shadow(page, (r) => ['#tab-rust', '#tab-go'].map((id) => r.querySelector(id).getBoundingClientRect().x));
+  assert.ok(xs[0] < xs[1], `Rust (x=${xs[0]}) is left of Go (x=${xs[1]})`);
+  // The arrows follow that order too.
+  await page.locator('#pg [role=tab]', { hasText: 'Go' }).focus();
+  await page.keyboard.press('ArrowLeft');
+  assert.deepEqual((await tabState(page)).selected, ['Rust']);
+  await page.keyboard.press('ArrowLeft');
+  assert.deepEqual((await tabState(page)).selected, ['Go'], 'wrapping around two tabs');
   // Setting the view (attribute or property) shows it.
   await page.locator('#pg').evaluate((e) => { e.view = 'rust'; });
   assert.match(await program(page, 'rust', { contains: 'attr-task' }), /TaskGroup/);
