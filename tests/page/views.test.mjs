@@ -238,3 +238,22 @@ test('10,000 tasks: the programs are generated and shown without a main-thread s
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('on a 390 px phone the code is monospace and scrolls sideways inside its box, not the page', async () => {
+  const { page } = await open(`${env.base}#example=003-first-error`, { width: 390, height: 844 });
+  await page.locator('#pg [role=tab]', { hasText: 'Go' }).click();
+  await program(page, 'go');
+  const m = await shadow(page, (r) => {
+    const s = r.querySelector('#panel-go .codescroll');
+    const copy = r.querySelector('#panel-go button.copy').getBoundingClientRect();
+    return { font: getComputedStyle(s.querySelector('pre')).fontFamily, scrolls: s.scrollWidth - s.clientWidth, box: s.getBoundingClientRect().right, copyRight: copy.right, copyTop: copy.top,
+      fileTop: r.querySelector('#panel-go .file').getBoundingClientRect().top };
+  });
+  assert.match(m.font, /mono/i);
+  assert.ok(m.scrolls > 50, `the code scrolls sideways by ${m.scrolls} px`);
+  assert.ok(m.box <= 390 && m.copyRight <= 390, 'the code box and Copy are on screen');
+  assert.ok(Math.abs(m.copyTop - m.fileTop) < 20, 'Copy sits on the line of the file name');
+  const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
+  await page.close();
+});
