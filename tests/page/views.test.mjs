@@ -257,3 +257,18 @@ test('on a 390 px phone the code is monospace and scrolls sideways inside its bo
   assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
   await page.close();
 });
+
+test('markup in a scenario is shown as text in the code views, never run', async () => {
+  const { page, errors } = await open();
+  await typeScenario(page, 'task t1 1s fail="<img src=x onerror=alert(1)></pre><script>alert(2)</script>"\n');
+  await page.locator('#pg .summary', { hasText: 'returned at 1s' }).waitFor();
+  for (const [tab, lang] of [['Go', 'go'], ['Rust', 'rust']]) {
+    await page.locator('#pg [role=tab]', { hasText: tab }).click();
+    const text = await program(page, lang, { contains: '<img src=x' });
+    assert.match(text, /<\/pre><script>alert\(2\)<\/script>/);
+    assert.equal(await shadow(page, (r) => r.querySelectorAll('img, script').length), 0, `${tab}: no element made from the text`);
+  }
+  await page.waitForTimeout(200);
+  assert.deepEqual(errors, [], 'no dialog, no page error');
+  await page.close();
+});
