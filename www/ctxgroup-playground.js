@@ -386,7 +386,11 @@ export class CtxgroupPlayground extends HTMLElement {
   }
 
   /** The view shown: `chart`, `go` or `rust` (setting it sets the `view` attribute). */
-  get view() { return this._built ? this._views.current : offeredViews(this.getAttribute('views')).find((v) => v === this.getAttribute('view')) ?? offeredViews(this.getAttribute('views'))[0]; }
+  get view() {
+    if (this._built) return this._views.current;
+    const offered = offeredViews(this.getAttribute('views'));
+    return offered.includes(this.getAttribute('view')) ? this.getAttribute('view') : offered[0];
+  }
   set view(v) { this.setAttribute('view', v); }
 
   get mode() { return this.getAttribute('mode') === 'live' ? 'live' : 'virtual'; }

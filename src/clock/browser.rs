@@ -7,9 +7,9 @@ use gloo_timers::callback::Timeout;
 
 use super::{Clock, TimerCallback, TimerId, TimerQueue};
 
-/// Real time in the browser, on a page or in a Web Worker: `performance.now()` for reading, and ONE browser timer, armed for
-/// the earliest pending deadline, with the others kept in a heap in Rust (10,000 pending
-/// deadlines are not 10,000 `setTimeout`s).
+/// Real time in the browser, on a page or in a Web Worker: `performance.now()` for reading, and
+/// ONE browser timer, armed for the earliest pending deadline, with the others kept in a heap in
+/// Rust (10,000 pending deadlines are not 10,000 `setTimeout`s).
 ///
 /// When the browser timer fires the clock re-reads the time (browsers fire late, and sometimes
 /// early by a fraction of a millisecond) and runs every due callback, then re-arms. Delays of
