@@ -166,6 +166,7 @@ test('the views and view attributes choose the views offered and the one shown',
 
 test('the tabs work from the keyboard: arrows, Home and End move and show, one tab stop', async () => {
   const { page } = await open();
+  await page.evaluate(() => { window.__views = []; document.querySelector('#pg').addEventListener('ctxgroup-view-change', (e) => window.__views.push(e.detail.view)); });
   await page.locator('#pg [role=tab]', { hasText: 'Chart' }).focus();
   let s = await tabState(page);
   assert.deepEqual([s.selected, s.tabbable, s.focused], [['Chart'], ['Chart'], 'Chart']);
@@ -181,6 +182,7 @@ test('the tabs work from the keyboard: arrows, Home and End move and show, one t
   await press('Home', 'Chart');
   await press('End', 'Rust');
   await program(page, 'rust');
+  assert.deepEqual(await page.evaluate(() => window.__views), ['go', 'rust', 'chart', 'rust', 'chart', 'rust'], 'ctxgroup-view-change at each switch');
   // Tab leaves the strip for the panel's content: Copy, then the code (it scrolls from the keyboard).
   await page.keyboard.press('Tab');
   assert.equal(await shadow(page, (r) => r.activeElement?.textContent), 'Copy');
