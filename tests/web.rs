@@ -128,3 +128,35 @@ async fn a_group_on_spawn_local_stops_at_its_deadline_and_aborts_the_signal() {
     assert!(err.reason().unwrap().is_deadline_exceeded());
     assert!(signal.aborted());
 }
+
+/// A Web Worker has no `window`; its global scope has `performance` all the same. The clock
+/// reads it from the global scope: here `Window` is made unknown (as in a worker), and the
+/// clock must still tick in fractions of a millisecond, not in `Date.now()`'s whole ones.
+#[wasm_bindgen_test]
+fn the_clock_reads_performance_from_the_global_scope_without_a_window() {
+    let global = js_sys::global();
+    let window_class = js_sys::Reflect::get(&global, &"Window".into()).unwrap();
+    let not_a_window = js_sys::Function::new_no_args("");
+    js_sys::Reflect::set(&global, &"Window".into(), &not_a_window).unwrap();
+    assert!(
+        web_sys::window().is_none(),
+        "Window is unknown, as in a worker"
+    );
+    let clock = BrowserClock::new();
+    let mut readings = Vec::new();
+    let start = js_sys::Date::now();
+    while js_sys::Date::now() - start < 30.0 {
+        readings.push(clock.now());
+    }
+    js_sys::Reflect::set(&global, &"Window".into(), &window_class).unwrap();
+    let fractional = readings
+        .iter()
+        .filter(|d| d.as_nanos() % 1_000_000 != 0)
+        .count();
+    assert!(
+        fractional > 0,
+        "{} readings, all whole milliseconds: the clock fell back to Date.now()",
+        readings.len()
+    );
+    assert!(readings.last().unwrap() >= &Duration::from_millis(29));
+}

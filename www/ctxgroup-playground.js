@@ -13,9 +13,11 @@
 // module: a heavy scenario never freezes the page, and Stop ends it at once.
 //
 // Attributes: mode (virtual|live), speed (0.1–10), readonly, autorun, theme (auto|light|dark),
-// height (editor height, CSS length), full (page layout: editor beside the chart).
+// height (editor height, CSS length), full (page layout: editor beside the chart),
+// views (the views offered, in order: any of "chart go rust", all three by default; with one the
+// tab strip is hidden), view (the view shown first: chart, go or rust).
 // Events (bubbling, composed): ctxgroup-run-start {mode}, ctxgroup-run-end {mode, ok, stopped,
-// summary, returned, errors, trace}.
+// summary, returned, errors, trace}, ctxgroup-view-change {view}.
 
 const WASM_URL = new URL('./pkg/ctxgroup_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./ctxgroup-worker.js', import.meta.url);
@@ -342,7 +344,7 @@ const BUSY_MS = 150;
 const ElementBase = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
 
 export class CtxgroupPlayground extends ElementBase {
-  static get observedAttributes() { return ['theme', 'mode', 'readonly', 'height', 'speed']; }
+  static get observedAttributes() { return ['theme', 'mode', 'readonly', 'height', 'speed', 'views', 'view']; }
 
   constructor() {
     super();
@@ -359,6 +361,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._chartSeq = 0;
     this._selected = null;
     this._hlPath = null;
+    this._views = new Views(this);
   }
 
   get value() { return this._textarea ? this._textarea.value : dedent(scenarioSource(this)); }
@@ -386,6 +389,14 @@ export class CtxgroupPlayground extends ElementBase {
     this._renderLines();
     this._scheduleRun();
   }
+
+  /** The view shown: `chart`, `go` or `rust` (setting it sets the `view` attribute). */
+  get view() {
+    if (this._built) return this._views.current;
+    const offered = offeredViews(this.getAttribute('views'));
+    return offered.includes(this.getAttribute('view')) ? this.getAttribute('view') : offered[0];
+  }
+  set view(v) { this.setAttribute('view', v); }
 
   get mode() { return this.getAttribute('mode') === 'live' ? 'live' : 'virtual'; }
   set mode(m) { this.setAttribute('mode', m === 'live' ? 'live' : 'virtual'); }
@@ -425,7 +436,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._onMedia = () => this._applyTheme();
     this._media.addEventListener('change', this._onMedia);
     this._resize = new ResizeObserver(() => {
-      if (this._head && Math.abs(this._chartWidth() - (this._chartData?.width ?? 0)) > 8) this._refetch(true);
+      // A hidden chart (another view on screen) is drawn again when it is shown.
+      if (this._head && this._chart.clientWidth && Math.abs(this._chartWidth() - (this._chartData?.width ?? 0)) > 8) this._refetch(true);
       this._applyHeight();
     });
     this._resize.observe(this._chart);
@@ -453,13 +465,14 @@ export class CtxgroupPlayground extends ElementBase {
     if (name === 'readonly') this._textarea.readOnly = this.hasAttribute('readonly');
     if (name === 'height') this._applyHeight();
     if (name === 'speed') this._syncSpeed();
+    if (name === 'views' || name === 'view') this._views.configure();
   }
 
   _build() {
     this._built = true;
     const initial = dedent(scenarioSource(this));
     const s = this.shadowRoot;
-    s.append(el('style', {}, STYLE));
+    s.append(el('style', {}, STYLE + VIEWS_STYLE));
     this._runBtn = el('button', { class: 'primary', title: 'Run (Ctrl+Enter)', onclick: () => this.run() }, '▶ Run');
     this._stopBtn = el('button', { title: 'Stop the run (Esc)', disabled: true, onclick: () => this.stop() }, '■ Stop');
     this._virtualBtn = el('button', { 'aria-pressed': 'true', title: 'Virtual time: instant and deterministic', onclick: () => { this.mode = 'virtual'; } }, 'Virtual');
@@ -560,7 +573,8 @@ export class CtxgroupPlayground extends ElementBase {
       el('div', { class: 'logwrap' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 't'), el('th', {}, 'task'), el('th', {}, 'event'), el('th', {}, 'detail'))), this._logBody)));
     this._log.addEventListener('toggle', () => this._renderLog());
     const left = el('div', { class: 'left' }, this._editor, this._errors);
-    const right = el('div', { class: 'right' }, this._summary, this._chart, this._zoombar, this._expects, this._scrub_, this._log, this._notice, this._announce);
+    const chartPanel = el('div', {}, this._summary, this._chart, this._zoombar, this._expects, this._scrub_, this._log);
+    const right = el('div', { class: 'right' }, ...this._views.build(chartPanel), this._notice, this._announce);
     this._left = left;
     this._right = right;
     s.append(el('div', { class: 'cg', part: 'container' }, toolbar, el('div', { class: 'main' }, left, right)));
@@ -573,6 +587,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._syncMode();
     this._syncSpeed();
     this._renderLines();
+    this._views.configure();
   }
 
   _applyHeight() {
@@ -653,6 +668,7 @@ export class CtxgroupPlayground extends ElementBase {
     if (this._inflight) this._engine.terminate(); // its result would be stale: drop its work
     const id = ++this._runId;
     this.dispatchEvent(new CustomEvent('ctxgroup-run-start', { bubbles: true, composed: true, detail: { mode } }));
+    this._views.scenarioRun(text);
     if (mode === 'live') { this._startLive(text, id); return; }
     this._inflight = { id, started: performance.now() };
     this._busyTimer = setTimeout(() => this._setBusy(true), BUSY_MS);
@@ -1363,6 +1379,317 @@ function setScenarioSource(host, text) {
   if (pre) { pre.textContent = text; return; }
   for (const n of [...host.childNodes]) if (n.nodeType === 3) n.remove();
   host.prepend(text);
+}
+
+// ---------- the views: the chart, the Go program, the Rust program ----------
+//
+// A tab strip over the chart area switches it between the Gantt chart and the programs the
+// scenario stands for. The programs come from a second wasm (pkg/ctxgroup_code_bg.wasm): it is
+// fetched and compiled the first time a code view is opened, and the programs are generated in
+// the element's worker. A long program is drawn only around what is on screen.
+
+const CODE_WASM_URL = new URL('./pkg/ctxgroup_code_bg.wasm', import.meta.url);
+let codeCompiled = null;
+
+/** The code views' compiled wasm module, fetched once, when it is first needed. */
+export function codeWasmModule() {
+  if (!codeCompiled) {
+    codeCompiled = (WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch(CODE_WASM_URL)) : Promise.reject(new Error('no streaming')))
+      .catch(() => fetch(CODE_WASM_URL).then((r) => {
+        if (!r.ok) throw new Error(`${r.status} ${r.statusText}`);
+        return r.arrayBuffer();
+      }).then((b) => WebAssembly.compile(b)))
+      .catch((e) => { codeCompiled = null; throw e; });
+  }
+  return codeCompiled;
+}
+
+let codeMainThread = null;
+
+/** The code generators on this thread (`go_program`, `rust_program`), for pages that call them
+ * directly; the element does not. */
+export function loadCodeWasm() {
+  if (!codeMainThread) {
+    codeMainThread = Promise.all([import(new URL('./pkg/ctxgroup_code.js', import.meta.url).href), codeWasmModule()]).then(async ([mod, module]) => {
+      await mod.default({ module_or_path: module });
+      return mod;
+    });
+  }
+  return codeMainThread;
+}
+
+const VIEWS = {
+  chart: { label: 'Chart' },
+  go: { label: 'Go', file: 'main.go', about: 'context + errgroup' },
+  rust: { label: 'Rust', file: 'main.rs', about: 'ctxgroup, in virtual time' },
+};
+const ALL_VIEWS = Object.keys(VIEWS);
+/** The height of a line of code, and the padding above and below the code, in px. */
+const CODE_LINE_PX = 20;
+const CODE_PAD_PX = 8;
+/** Programs up to this many lines are drawn whole (the mouse selects any of it); longer ones
+ * only around what is on screen (Copy takes all of it). */
+const CODE_DRAW_ALL = 3000;
+const CODE_MARGIN_LINES = 80;
+const CODE_TEXT = new TextDecoder();
+
+const VIEWS_STYLE = `
+.tabs { display: flex; gap: 2px; padding: 6px 10px 0; background: var(--cg-panel); border-bottom: 1px solid var(--cg-border); }
+.tabs[hidden], .codeview[hidden], .codescroll[hidden], .codeview .errors[hidden] { display: none; }
+.tabs [role="tab"] { position: relative; top: 1px; min-height: 30px; padding: 4px 14px; border: 1px solid transparent; border-bottom: 0; border-radius: 6px 6px 0 0;
+  background: transparent; color: var(--cg-muted); }
+.tabs [role="tab"]:hover { color: var(--cg-fg); border-color: transparent; }
+.tabs [role="tab"][aria-selected="true"] { background: var(--cg-bg); color: var(--cg-fg); border-color: var(--cg-border); font-weight: 600; }
+.tabs [role="tab"]:focus-visible { outline-offset: -2px; }
+.codeview { display: flex; flex-direction: column; background: var(--cg-bg); }
+.codebar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; padding: 6px 12px; border-bottom: 1px solid var(--cg-border); font-size: 13px; color: var(--cg-muted); }
+.codebar .file { font: 600 13px var(--cg-mono); color: var(--cg-fg); }
+.codebar .copy { min-width: 6.5em; margin-left: auto; }
+.codebar .copy.copied { border-color: var(--cg-completed); color: var(--cg-completed); }
+.codescroll { position: relative; flex: 1 1 0; overflow: auto; min-height: var(--cg-chart-height, min(70vh, 720px)); font: 13px/${CODE_LINE_PX}px var(--cg-mono);
+  overscroll-behavior: contain; -webkit-overflow-scrolling: touch; outline: none; }
+.codescroll:focus-visible { box-shadow: inset 0 0 0 2px var(--cg-accent); }
+.codesizer { position: relative; min-width: 100%; }
+.codescroll pre { position: absolute; left: 0; margin: 0; padding: 0 12px; font: inherit; white-space: pre; tab-size: 4; color: var(--cg-fg); }
+.codescroll pre .c { color: var(--cg-muted); }
+@media (max-width: 640px) { .codebar .about { display: none; } }
+`;
+
+/** Which views the `views` attribute offers, in its order (all three when it names none). */
+function offeredViews(attr) {
+  const names = [...new Set((attr || '').toLowerCase().split(/[\s,]+/).filter((v) => v in VIEWS))];
+  return names.length ? names : ALL_VIEWS;
+}
+
+/** Copies `text` without the async clipboard API (refused, or missing on plain http). */
+function copyByCommand(root, text) {
+  const t = el('textarea', { style: 'position:fixed;top:0;left:0;opacity:0', 'aria-hidden': 'true' });
+  t.value = text;
+  root.append(t);
+  t.select();
+  let ok = false;
+  try { ok = document.execCommand('copy'); } catch { /* refused */ }
+  t.remove();
+  return ok;
+}
+
+/** One element's tab strip and code views. */
+class Views {
+  constructor(host) {
+    this.host = host;
+    this.offered = ALL_VIEWS;
+    this.current = 'chart';
+    /** The scenario of the last run (the programs follow it, as the chart does). */
+    this.text = null;
+    this.tabs = {};
+    this.panels = {};
+    this.code = {};
+  }
+
+  /** Makes the tab strip and the code panels; `chartPanel` holds the chart and what goes with
+   * it. Returns the column's parts in order. */
+  build(chartPanel) {
+    this.tablist = el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'View' });
+    this.tablist.addEventListener('keydown', (e) => this._key(e));
+    for (const name of ALL_VIEWS) {
+      this.tabs[name] = el('button', { type: 'button', role: 'tab', id: `tab-${name}`, 'aria-controls': `panel-${name}`, 'aria-selected': 'false', tabindex: -1,
+        onclick: () => this.show(name) }, VIEWS[name].label);
+      this.tablist.append(this.tabs[name]);
+    }
+    Object.assign(chartPanel, { id: 'panel-chart' });
+    chartPanel.setAttribute('role', 'tabpanel');
+    chartPanel.setAttribute('aria-labelledby', 'tab-chart');
+    this.panels.chart = chartPanel;
+    for (const name of ['go', 'rust']) this.panels[name] = this._codePanel(name);
+    return [this.tablist, chartPanel, this.panels.go, this.panels.rust];
+  }
+
+  _codePanel(name) {
+    const { label, file, about } = VIEWS[name];
+    const v = { text: null, asked: null, retried: null, bytes: null, starts: null, blob: null, drawn: null };
+    v.copy = el('button', { type: 'button', class: 'copy', disabled: true, title: `Copy the ${label} program`, onclick: () => this._copy(name) }, 'Copy');
+    v.status = el('span', { class: 'status' }, '');
+    v.errors = el('ul', { class: 'errors', hidden: true, 'aria-label': 'Errors in the scenario' });
+    v.pre = el('pre');
+    v.sizer = el('div', { class: 'codesizer' }, v.pre);
+    v.scroll = el('div', { class: 'codescroll', tabindex: 0, role: 'region', 'aria-label': `The ${label} program` }, v.sizer);
+    v.scroll.addEventListener('scroll', () => {
+      if (v.frame) return;
+      v.frame = requestAnimationFrame(() => { v.frame = null; this._draw(name); });
+    }, { passive: true });
+    v.panel = el('div', { class: 'codeview', role: 'tabpanel', id: `panel-${name}`, 'aria-labelledby': `tab-${name}`, hidden: true },
+      el('div', { class: 'codebar' }, el('span', { class: 'file' }, file), el('span', { class: 'about' }, about), v.status, v.copy),
+      v.errors, v.scroll);
+    this.code[name] = v;
+    return v.panel;
+  }
+
+  /** Applies the `views` and `view` attributes. */
+  configure() {
+    this.offered = offeredViews(this.host.getAttribute('views'));
+    for (const name of ALL_VIEWS) this.tabs[name].hidden = !this.offered.includes(name);
+    // The tabs in the order the attribute names them.
+    this.tablist.append(...this.offered.map((n) => this.tabs[n]), ...ALL_VIEWS.filter((n) => !this.offered.includes(n)).map((n) => this.tabs[n]));
+    this.tablist.hidden = this.offered.length < 2;
+    const asked = (this.host.getAttribute('view') || '').toLowerCase();
+    this.show(this.offered.includes(asked) ? asked : this.offered.includes(this.current) ? this.current : this.offered[0], { quiet: true });
+  }
+
+  /** Shows view `name` (if offered); `focus` moves the focus to its tab. */
+  show(name, { focus = false, quiet = false } = {}) {
+    if (!this.offered.includes(name)) return;
+    const changed = name !== this.current;
+    // A code view is at least as tall as the chart's panel was: switching moves nothing else on
+    // the page (beside the chart, a long scenario's editor would be laid out and painted anew).
+    if (this.current === 'chart' && !this.panels.chart.hidden) {
+      const h = this.panels.chart.offsetHeight;
+      if (h) for (const v of Object.values(this.code)) v.panel.style.minHeight = `${h}px`;
+    }
+    this.current = name;
+    for (const n of ALL_VIEWS) {
+      const on = n === name;
+      this.tabs[n].setAttribute('aria-selected', String(on));
+      this.tabs[n].tabIndex = on ? 0 : -1;
+      this.panels[n].hidden = !on;
+    }
+    if (focus) this.tabs[name].focus();
+    if (name in this.code) this._refresh(name);
+    if (changed && !quiet) this.host.dispatchEvent(new CustomEvent('ctxgroup-view-change', { bubbles: true, composed: true, detail: { view: name } }));
+  }
+
+  /** A run of `text` started: the code view on screen follows it (the others when shown). */
+  scenarioRun(text) {
+    this.text = text;
+    if (this.current in this.code) this._refresh(this.current);
+  }
+
+  /** ← → (and Home, End) move along the tabs, showing each (the tabs of the ARIA pattern). */
+  _key(e) {
+    const order = this.offered;
+    const i = order.indexOf(this.current);
+    const j = { ArrowRight: i + 1, ArrowLeft: i - 1 + order.length, Home: 0, End: order.length - 1 }[e.key];
+    if (j === undefined) return;
+    e.preventDefault();
+    this.show(order[j % order.length], { focus: true });
+  }
+
+  /** Asks the worker for view `name`'s program of the current scenario, unless it is shown. */
+  async _refresh(name) {
+    const v = this.code[name];
+    const text = this.text ?? this.host.value;
+    if (v.text === text || v.asked === text) return;
+    v.asked = text;
+    v.panel.setAttribute('aria-busy', 'true');
+    const busy = setTimeout(() => { if (v.asked === text) v.status.textContent = v.program == null && !v.lines ? 'Loading…' : 'Updating…'; }, 150);
+    let res;
+    try {
+      const module = await codeWasmModule();
+      res = await this.host._engine.request('code', { lang: name, text, module });
+    } catch (e) {
+      res = { ok: false, errors: [], failed: `Could not load the code views: ${e.message}` };
+    }
+    clearTimeout(busy);
+    if (v.asked !== text) return; // a later scenario asked meanwhile
+    v.asked = null;
+    v.panel.removeAttribute('aria-busy');
+    if (res.cancelled) {
+      // A run was stopped, and the worker with it: ask again (once) if this view is on screen.
+      v.status.textContent = '';
+      if (v.retried !== text && this.current === name) { v.retried = text; this._refresh(name); }
+      return;
+    }
+    if (res.trapped) this.host._engine.terminate();
+    this._showProgram(name, text, res);
+  }
+
+  _showProgram(name, text, res) {
+    const v = this.code[name];
+    v.text = res.failed || res.trapped ? null : text;
+    if (!res.ok) {
+      Object.assign(v, { bytes: null, starts: null, blob: null });
+      v.copy.disabled = true;
+      v.scroll.hidden = true;
+      const errors = res.errors || [];
+      v.errors.hidden = !errors.length;
+      v.errors.replaceChildren(...errors.map((e) => {
+        const li = el('li', { tabindex: 0, title: 'Go to the error' },
+          el('b', {}, `line ${e.line}, col ${e.col}: `), e.message, e.hint ? el('span', { class: 'hint' }, ` — ${e.hint}`) : '');
+        const go = () => this.host._goto(e.line, e.col);
+        li.addEventListener('click', go);
+        li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go(); } });
+        return li;
+      }));
+      v.status.textContent = res.failed || (errors.length === 1 ? 'The scenario has an error; fix it to see the program.' : `The scenario has ${errors.length} errors; fix them to see the program.`);
+      return;
+    }
+    // The program as UTF-8 bytes, where its lines start and how wide the widest is (the code
+    // scrolls sideways to it): the worker's work, not this thread's.
+    Object.assign(v, { bytes: res.bytes, starts: res.starts, blob: res.blob, drawn: null });
+    const count = res.starts.length - 1;
+    v.errors.hidden = true;
+    v.errors.replaceChildren();
+    v.scroll.hidden = false;
+    v.copy.disabled = false;
+    v.sizer.style.height = `${count * CODE_LINE_PX + 2 * CODE_PAD_PX}px`;
+    v.sizer.style.width = `calc(${res.cols}ch + 24px)`;
+    // Not toLocaleString: its first call loads the locale data, tens of ms on this thread.
+    v.status.textContent = `${String(count).replace(/\B(?=(\d{3})+$)/g, ',')} lines`;
+    this._draw(name);
+  }
+
+  /** Draws the program's lines (a long one's around what is on screen); comment lines muted. */
+  _draw(name) {
+    const v = this.code[name];
+    const { bytes, starts } = v;
+    if (!starts) return;
+    const count = starts.length - 1;
+    let [from, to] = [0, count];
+    if (count > CODE_DRAW_ALL) {
+      const top = Math.floor((v.scroll.scrollTop - CODE_PAD_PX) / CODE_LINE_PX);
+      const bottom = top + Math.ceil((v.scroll.clientHeight || 720) / CODE_LINE_PX);
+      const d = v.drawn;
+      if (d && d.starts === starts && top >= d.from && bottom <= d.to) return;
+      from = Math.max(0, top - CODE_MARGIN_LINES);
+      to = Math.min(count, bottom + CODE_MARGIN_LINES);
+    }
+    v.drawn = { starts, from, to };
+    v.pre.style.top = `${CODE_PAD_PX + from * CODE_LINE_PX}px`;
+    const lines = CODE_TEXT.decode(bytes.subarray(starts[from], starts[to] - 1)).split('\n');
+    const parts = [];
+    let plain = '';
+    for (const l of lines) {
+      if (/^\s*\/\//.test(l)) {
+        if (plain) { parts.push(plain); plain = ''; }
+        parts.push(el('span', { class: 'c' }, l), '\n');
+      } else {
+        plain += `${l}\n`;
+      }
+    }
+    if (plain) parts.push(plain);
+    v.pre.replaceChildren(...parts);
+  }
+
+  async _copy(name) {
+    const v = this.code[name];
+    if (!v.bytes) return;
+    let ok = true;
+    try {
+      // The worker's blob: the page's thread never copies a long program's text.
+      await navigator.clipboard.write([new ClipboardItem({ 'text/plain': v.blob })]);
+    } catch {
+      const text = CODE_TEXT.decode(v.bytes);
+      try {
+        await navigator.clipboard.writeText(text);
+      } catch {
+        ok = copyByCommand(this.host.shadowRoot, text);
+      }
+    }
+    v.copy.textContent = ok ? 'Copied ✓' : 'Copy failed';
+    v.copy.classList.toggle('copied', ok);
+    this.host._announce.textContent = ok ? `The ${VIEWS[name].label} program is copied.` : `Could not copy: select the ${VIEWS[name].label} program and copy it.`;
+    clearTimeout(v.copyTimer);
+    v.copyTimer = setTimeout(() => { v.copy.textContent = 'Copy'; v.copy.classList.remove('copied'); }, 2000);
+  }
 }
 
 if (typeof customElements !== 'undefined' && !customElements.get('ctxgroup-playground')) customElements.define('ctxgroup-playground', CtxgroupPlayground);

@@ -2,15 +2,12 @@
 // work budget), laying out the chart, and live runs on real timers. Each element has its own
 // worker, instantiated from the one compiled wasm module of the page; stopping a run that takes
 // long is terminating the worker. Without workers, the element calls handle() on its own thread.
+// The code views' generators are a second wasm (pkg/ctxgroup_code.js), imported on the first
+// request for a program, from the module the element compiled.
 import init, { Playground } from './pkg/ctxgroup.js';
 
-// The library's browser clock reads `performance.now()` through `window`; a worker has no
-// `Window`, so each reading would throw and catch a ReferenceError and fall back to the
-// millisecond `Date.now()` (live runs in a worker were five times later than on the page).
-// The worker's global scope has the same `performance`: let it stand for the window.
-if (typeof Window === 'undefined' && typeof WorkerGlobalScope !== 'undefined') globalThis.Window = WorkerGlobalScope;
-
 let pg = null;
+let code = null;
 
 const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0];
 
@@ -20,6 +17,29 @@ const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0
 function traceOut(res) {
   res.traceJson = pg.trace_json();
   res.head = JSON.parse(pg.trace_head());
+}
+
+/** Where each line of `bytes` starts, and one more entry one past the last line's newline:
+ * line i is `bytes.subarray(starts[i], starts[i + 1] - 1)`. */
+function lineStarts(bytes) {
+  const starts = [0];
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
+  if (starts[starts.length - 1] !== bytes.length) starts.push(bytes.length + 1);
+  return Uint32Array.from(starts);
+}
+
+/** The widest line of `text`, in columns (a leading tab counts as four). */
+function widestLine(text) {
+  let cols = 0;
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let at = start;
+    while (text.charCodeAt(at) === 9) at++;
+    cols = Math.max(cols, end - start + 3 * (at - start));
+    start = end + 1;
+  }
+  return cols;
 }
 
 /** Answers one request of the element: `{id, op, …}` → `{id, …}`. */
@@ -54,6 +74,25 @@ export async function handle(m) {
         res.ms = performance.now() - t0;
         return { id, ...res };
       }
+      case 'code': {
+        if (!code) {
+          const glue = await import('./pkg/ctxgroup_code.js');
+          await glue.default({ module_or_path: m.module });
+          code = glue;
+        }
+        const t0 = performance.now();
+        const res = JSON.parse(m.lang === 'rust' ? code.rust_program(m.text) : code.go_program(m.text));
+        if (res.ok) {
+          // A long program would cost the page's thread a copy of its text and a search for its
+          // lines: it gets the program as UTF-8 bytes (transferred, not copied), where each line
+          // starts, and the blob that Copy puts in the clipboard.
+          const bytes = new TextEncoder().encode(res.program);
+          Object.assign(res, { bytes, starts: lineStarts(bytes), cols: widestLine(res.program), blob: new Blob([bytes], { type: 'text/plain' }) });
+          delete res.program;
+        }
+        res.ms = performance.now() - t0;
+        return { id, ...res };
+      }
       case 'pending':
         return { id, ok: true, n: pg.live_pending_timers() };
       case 'export': {
@@ -66,11 +105,15 @@ export async function handle(m) {
   } catch (e) {
     // A trapped wasm instance cannot be used again: the element starts a fresh worker.
     pg = null;
+    code = null;
     const message = `internal error: ${e?.message ?? e}`;
     return { id, ok: false, trapped: true, errors: [{ line: 1, col: 1, endCol: 2, message, hint: '', text: message }] };
   }
 }
 
 if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope) {
-  self.onmessage = async (e) => self.postMessage(await handle(e.data));
+  self.onmessage = async (e) => {
+    const answer = await handle(e.data);
+    self.postMessage(answer, answer.bytes ? [answer.bytes.buffer] : []);
+  };
 }

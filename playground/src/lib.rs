@@ -16,6 +16,8 @@
 //! ← `web` (wasm32) and the CLI. Everything here uses the library through its public API only.
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+// The code views' wasm (feature `code` alone) leaves the live-run parts of the simulator unused.
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "page")), allow(dead_code))]
 
 pub mod gantt;
 pub mod golang;
@@ -23,7 +25,7 @@ pub mod rustgen;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "page", feature = "code")))]
 pub mod web;
 
 /// Seconds as the playground writes them: `7s`, `1.5s`, `0.05s`.

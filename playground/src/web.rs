@@ -5,19 +5,28 @@
 //! the chosen speed, with tasks spawned on the browser's event loop. Stopping (or starting
 //! another run) aborts every task future of the run, which drops their timers: no stray
 //! `setTimeout` is left behind.
+//!
+//! The API comes in two parts, each behind a cargo feature, so that a page can load the code
+//! generators only when they are asked for: `page` (the `Playground` class and the benchmarks) and
+//! `code` (the Go and Rust programs of a scenario). scripts/build-web.sh builds one wasm of each.
 
-use std::sync::{Arc, Mutex};
-
-use futures::future::{AbortHandle, Abortable};
 use wasm_bindgen::prelude::*;
 
-use crate::gantt;
-use crate::scenario::{self, Scenario};
-use crate::simulate::{self, Budget, Recorder, RunTimers};
-use crate::trace::{json::JsonWriter, to_chrome_json, Trace};
-use ctxgroup::clock::{BrowserClock, Clock, ScaledClock};
-use ctxgroup::Context;
+use crate::scenario;
+use crate::trace::json::JsonWriter;
+#[cfg(feature = "page")]
+use {
+    crate::gantt,
+    crate::scenario::Scenario,
+    crate::simulate::{self, Budget, Recorder, RunTimers},
+    crate::trace::{to_chrome_json, Trace},
+    ctxgroup::clock::{BrowserClock, Clock, ScaledClock},
+    ctxgroup::Context,
+    futures::future::{AbortHandle, Abortable},
+    std::sync::{Arc, Mutex},
+};
 
+#[cfg(feature = "page")]
 /// The page's work budget for one virtual run: it runs in a worker, so a long run freezes
 /// nothing, but a heavy scenario is refused after a few seconds rather than running for minutes.
 const BUDGET: Budget = Budget {
@@ -32,6 +41,7 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+#[cfg(feature = "page")]
 /// One playground: the last scenario and trace, and the live run if one is going.
 #[wasm_bindgen]
 #[derive(Default)]
@@ -44,6 +54,7 @@ pub struct Playground {
     live: Option<LiveRun>,
 }
 
+#[cfg(feature = "page")]
 struct LiveRun {
     scenario: Scenario,
     clock: Arc<BrowserClock>,
@@ -57,6 +68,7 @@ struct LiveRun {
     horizon: f64,
 }
 
+#[cfg(feature = "page")]
 impl Drop for LiveRun {
     fn drop(&mut self) {
         for h in self.handles.lock().unwrap().drain(..) {
@@ -94,6 +106,7 @@ fn errors_json(errors: &scenario::ParseErrors) -> String {
     w.finish()
 }
 
+#[cfg(feature = "page")]
 /// A run refused by its limits, marked over the whole line at fault.
 fn sim_error_json(e: &simulate::SimError, text: &str) -> String {
     let source = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
@@ -108,6 +121,7 @@ fn sim_error_json(e: &simulate::SimError, text: &str) -> String {
     }]))
 }
 
+#[cfg(feature = "page")]
 /// A number of px or µs with at most one decimal, by integer arithmetic (no float formatting).
 fn num(x: f64) -> String {
     let tenths = (x * 10.0).round() as i64;
@@ -120,6 +134,7 @@ fn num(x: f64) -> String {
     }
 }
 
+#[cfg(feature = "page")]
 /// The view a page asks for: `t1 <= t0` shows the whole run, `y1 <= y0` every row.
 fn view(width: f64, dark: bool, t0: f64, t1: f64, y0: f64, y1: f64) -> gantt::Options {
     gantt::Options {
@@ -131,6 +146,7 @@ fn view(width: f64, dark: bool, t0: f64, t1: f64, y0: f64, y1: f64) -> gantt::Op
     }
 }
 
+#[cfg(feature = "page")]
 /// The chart's parts as JSON: `{"head","body","foot","bodyTop","bodyHeight","left","plotWidth",
 /// "t0Us","t1Us","endUs"}`, with `"rowTops"` (each row's top, px) when `tops`.
 fn parts_json(trace: &Trace, options: &gantt::Options, tops: bool) -> String {
@@ -165,6 +181,7 @@ fn parts_json(trace: &Trace, options: &gantt::Options, tops: bool) -> String {
     w.finish()
 }
 
+#[cfg(feature = "page")]
 fn result_json(
     trace: &Trace,
     summary: &str,
@@ -190,6 +207,7 @@ fn result_json(
     w.finish()
 }
 
+#[cfg(feature = "page")]
 #[wasm_bindgen]
 impl Playground {
     /// A new playground.
@@ -484,6 +502,7 @@ impl Playground {
     }
 }
 
+#[cfg(feature = "page")]
 impl std::fmt::Debug for Playground {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Playground")
@@ -493,6 +512,7 @@ impl std::fmt::Debug for Playground {
     }
 }
 
+#[cfg(feature = "page")]
 /// Parses and simulates `text` in virtual time and returns the trace JSON alone (no chart),
 /// or the error JSON of [`Playground::run`].
 #[wasm_bindgen]
@@ -506,6 +526,7 @@ pub fn trace_json(text: &str) -> String {
     }
 }
 
+#[cfg(feature = "code")]
 /// The Go program `text` stands for (context + errgroup; see [`crate::golang`]), as
 /// `{"ok":true,"program":"…"}`, or the error JSON of [`Playground::run`].
 #[wasm_bindgen]
@@ -516,6 +537,7 @@ pub fn go_program(text: &str) -> String {
     }
 }
 
+#[cfg(feature = "code")]
 /// The same scenario as a Rust program on ctxgroup (see [`crate::rustgen`]), as
 /// `{"ok":true,"program":"…"}`, or the error JSON of [`Playground::run`].
 #[wasm_bindgen]
@@ -526,6 +548,7 @@ pub fn rust_program(text: &str) -> String {
     }
 }
 
+#[cfg(feature = "code")]
 fn program_json(program: &str) -> String {
     let mut w = JsonWriter::new();
     w.begin_object();
@@ -537,6 +560,7 @@ fn program_json(program: &str) -> String {
     w.finish()
 }
 
+#[cfg(feature = "page")]
 /// Benchmark: `n` contexts with deadlines `first_ms`, `first_ms + step_ms`, … on the page's
 /// [`BrowserClock`]; resolves with each one's lateness (fired − due, in ms) as a JSON array.
 #[wasm_bindgen]
@@ -578,6 +602,7 @@ pub async fn bench_deadline_lateness(n: u32, first_ms: f64, step_ms: f64) -> Str
     w.finish()
 }
 
+#[cfg(feature = "page")]
 /// Benchmark: `n` contexts all due `delay_ms` from now; resolves with the ms from arming the
 /// first to the last one's cancellation being seen.
 #[wasm_bindgen]

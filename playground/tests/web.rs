@@ -123,3 +123,20 @@ fn the_go_view_is_json_with_the_program_or_the_errors() {
         "{bad}"
     );
 }
+
+#[wasm_bindgen_test]
+fn the_rust_view_is_json_with_the_program_or_the_errors() {
+    let ok = ctxgroup_playground::web::rust_program("timeout 7s\ntask t1 5s check=never\n");
+    let v = js_sys::JSON::parse(&ok).unwrap();
+    let program = js_sys::Reflect::get(&v, &"program".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(program.contains("TaskGroup::builder(&ctx)"), "{program}");
+    assert!(program.contains(".task(\"t1\")"), "{program}");
+    let bad = ctxgroup_playground::web::rust_program("task t1 5x\n");
+    assert!(
+        bad.starts_with(r#"{"ok":false,"errors":[{"line":1"#),
+        "{bad}"
+    );
+}

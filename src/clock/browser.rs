@@ -7,9 +7,9 @@ use gloo_timers::callback::Timeout;
 
 use super::{Clock, TimerCallback, TimerId, TimerQueue};
 
-/// Real time in the browser: `performance.now()` for reading, and ONE browser timer, armed for
-/// the earliest pending deadline, with the others kept in a heap in Rust (10,000 pending
-/// deadlines are not 10,000 `setTimeout`s).
+/// Real time in the browser, on a page or in a Web Worker: `performance.now()` for reading, and
+/// ONE browser timer, armed for the earliest pending deadline, with the others kept in a heap in
+/// Rust (10,000 pending deadlines are not 10,000 `setTimeout`s).
 ///
 /// When the browser timer fires the clock re-reads the time (browsers fire late, and sometimes
 /// early by a fraction of a millisecond) and runs every due callback, then re-arms. Delays of
@@ -43,11 +43,22 @@ thread_local! {
     static SPENT: RefCell<Vec<Timeout>> = const { RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    // `performance` of the global scope: a window's, or a worker's (which has no `window`).
+    // `None` where there is none, and the clock falls back to `Date.now()`.
+    static PERFORMANCE: Option<web_sys::Performance> = {
+        use wasm_bindgen::JsCast;
+        js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .ok()
+            .filter(|p| {
+                js_sys::Reflect::get(p, &"now".into()).is_ok_and(|now| now.is_function())
+            })
+            .map(|p| p.unchecked_into())
+    };
+}
+
 fn performance_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
 }
 
 impl BrowserClock {

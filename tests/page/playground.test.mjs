@@ -193,14 +193,16 @@ test('the element follows the host theme, and is usable at phone width', async (
   await page.close();
 });
 
-test('the documentation page embeds three playgrounds that share one wasm instance', async () => {
+test('the documentation page embeds four playgrounds that share one wasm module (and one of the code views)', async () => {
   const page = await browser.newPage({ viewport: { width: 1000, height: 1600 } });
   const wasmLoads = [];
-  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmLoads.push(r.url()); });
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmLoads.push(new URL(r.url()).pathname); });
   await page.goto(`${base}docs.html`);
   await page.waitForFunction(() => [...document.querySelectorAll('ctxgroup-playground')].slice(0, 2).every((e) => e.trace));
-  assert.equal(await page.locator('ctxgroup-playground').count(), 3);
-  assert.equal(wasmLoads.length, 1);
+  assert.equal(await page.locator('ctxgroup-playground').count(), 4);
+  // The fourth opens on its Go view: the code views' wasm comes too, once.
+  await page.locator('ctxgroup-playground').nth(3).locator('#panel-go .status', { hasText: / lines$/ }).waitFor();
+  assert.deepEqual(wasmLoads.sort(), ['/pkg/ctxgroup_bg.wasm', '/pkg/ctxgroup_code_bg.wasm']);
   const [first, second] = await page.evaluate(() => [...document.querySelectorAll('ctxgroup-playground')].map((e) => e.trace?.returned));
   assert.deepEqual([first.at, first.error], [10, null]);
   assert.deepEqual([second.at, second.error], [7, 'context deadline exceeded']);
@@ -212,7 +214,7 @@ test('the documentation page embeds three playgrounds that share one wasm instan
     return had && el._engine.worker === null;
   });
   assert.ok(freed, 'the removed element ended its worker');
-  assert.equal(await page.locator('ctxgroup-playground').count(), 2);
+  assert.equal(await page.locator('ctxgroup-playground').count(), 3);
   await page.close();
 });
 
