@@ -158,5 +158,9 @@ fn the_clock_reads_performance_from_the_global_scope_without_a_window() {
         "{} readings, all whole milliseconds: the clock fell back to Date.now()",
         readings.len()
     );
-    assert!(readings.last().unwrap() >= &Duration::from_millis(29));
+    let last = *readings.last().unwrap();
+    assert!(
+        last >= Duration::from_millis(25),
+        "the clock advanced only {last:?} in 30 ms"
+    );
 }
