@@ -916,7 +916,8 @@ fn foot(
                 xx = Px(xx)
             );
             let label = match &r.error {
-                Some(e) => format!("returned at {}: {e}", human(r.at)),
+                // Joined errors (on-error collect) are one per line: one line here.
+                Some(e) => format!("returned at {}: {}", human(r.at), e.replace('\n', "; ")),
                 None => format!("returned at {}: ok", human(r.at)),
             };
             // Right of the line if it fits, else left of it, else from the left edge.

@@ -264,6 +264,7 @@ fn run_group(
             .policy(match spec.on_error {
                 OnError::Cancel => Policy::FailFast,
                 OnError::Continue => Policy::Continue,
+                OnError::Collect => Policy::CollectAll,
             })
             .shared_hook(recorder.clone())
             .spawner({
@@ -813,7 +814,7 @@ impl Hook for Recorder {
                     Ok(()) => task.outcome = Outcome::Completed,
                     Err(err) => {
                         task.error = Some(err.to_string());
-                        match err.reason() {
+                        match context_error(err) {
                             Some(reason) => {
                                 task.outcome = Outcome::Cancelled;
                                 task.cause = Some(reason.describe_cause());
@@ -849,6 +850,16 @@ impl fmt::Debug for Recorder {
             .field("events", &self.inner.lock().unwrap().events.len())
             .finish()
     }
+}
+
+/// The context error in `err`, as Go's `errors.Is(err, context.Canceled)` (or
+/// `DeadlineExceeded`) finds it: the error itself, or one of the errors joined in it (a
+/// nested `on-error collect` group's result).
+pub(crate) fn context_error(err: &Error) -> Option<&ctxgroup::Reason> {
+    err.reason().or_else(|| {
+        err.downcast_ref::<ctxgroup::Errors>()
+            .and_then(|all| all.0.iter().find_map(context_error))
+    })
 }
 
 /// The event for a task's last live check when the checks before it were counted, not listed.
@@ -888,7 +899,7 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
             .unwrap_or_default()
     };
     let err_text = |err: &Option<Option<String>>| match err {
-        Some(Some(s)) => format!(" \"{s}\""),
+        Some(Some(s)) => format!(" \"{}\"", s.replace('\n', "\\n")),
         Some(None) => " ok".into(),
         None => String::new(),
     };
@@ -909,7 +920,7 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                     let got_err = t
                         .error
                         .as_ref()
-                        .map(|x| format!(" \"{x}\""))
+                        .map(|x| format!(" \"{}\"", x.replace('\n', "\\n")))
                         .unwrap_or_default();
                     let ok = t.outcome.as_str() == outcome
                         && e.at
@@ -947,7 +958,7 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                             Some(want) => want.as_deref() == r.error.as_deref(),
                         };
                     let got_err = match &r.error {
-                        Some(x) => format!(" \"{x}\""),
+                        Some(x) => format!(" \"{}\"", x.replace('\n', "\\n")),
                         None => " ok".into(),
                     };
                     (

@@ -186,3 +186,16 @@ fn a_zoomed_window_and_a_band_of_rows_draw_only_what_is_shown() {
         1000
     );
 }
+
+#[test]
+fn joined_errors_read_as_one_line() {
+    let s = parse("on-error collect\ntask a 1s fail=x\ntask b 2s fail=y").unwrap();
+    let trace = simulate(&s).unwrap();
+    assert!(
+        trace.summary().starts_with("returned at 2s: x; y"),
+        "{}",
+        trace.summary()
+    );
+    let svg = render(&trace, &Default::default());
+    assert!(svg.contains("returned at 2s: x; y"), "{svg}");
+}

@@ -62,6 +62,10 @@ fn build_only() -> Vec<(String, String)> {
             "never_looks",
             "timeout 1s\non-error continue\ntask a 1s check=never\ngroup g {\n  task b forever check=never\n}\n".to_string(),
         ),
+        (
+            "collect_nested",
+            "on-error collect\nwait cancel\ngroup g on-error=collect wait=cancel {\n  task a 1s fail=x\n  group h on-error=collect {\n    task b 1s\n  }\n}\n".to_string(),
+        ),
         ("deep", deep),
         ("hundred_tasks", many),
     ]

@@ -32,6 +32,7 @@ programs! {
     p_001_fixed = "rust_programs/001_fixed.rs",
     p_002_timeout_50ms = "rust_programs/002_timeout_50ms.rs",
     p_002_worker_cancel = "rust_programs/002_worker_cancel.rs",
+    p_003_collect_all = "rust_programs/003_collect_all.rs",
     p_003_continue = "rust_programs/003_continue.rs",
     p_003_first_error = "rust_programs/003_first_error.rs",
     p_004_leak = "rust_programs/004_leak.rs",

@@ -123,3 +123,19 @@ fn names_are_checked_and_reserved_words_refused() {
         .contains("not a valid task name"));
     assert!(first_error("task returned 1s").message.contains("reserved"));
 }
+
+#[test]
+fn a_misspelt_on_error_policy_gets_a_suggestion() {
+    let e = first_error("on-error colect");
+    assert_eq!((e.line, e.col, e.end_col), (1, 10, 16));
+    assert_eq!(e.message, r#"unknown on-error "colect""#);
+    assert!(e.hint.starts_with("did you mean `collect`?"), "{}", e.hint);
+    let e = first_error("group g on-error=colect {\n}");
+    assert_eq!(e.col, 18);
+}
+
+#[test]
+fn a_quoted_newline_is_a_newline() {
+    let s = parse("task a 1s\nexpect returned \"x\\ny\"").unwrap();
+    assert_eq!(s.expects[0].error, Some(Some("x\ny".to_string())));
+}

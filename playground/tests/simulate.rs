@@ -271,3 +271,25 @@ fn a_run_over_its_budget_is_refused_at_the_line_that_costs_the_most() {
         err.message
     );
 }
+
+#[test]
+fn on_error_collect_cancels_nothing_and_returns_every_error_joined_in_order() {
+    let t = run(
+        "on-error collect\ntask a 3s fail=\"HTTP 503\"\ntask b 2s\ntask c 1s fail=\"HTTP 502\"",
+    );
+    assert_eq!(task(&t, "b").outcome, Outcome::Completed);
+    assert_eq!(task(&t, "a").outcome, Outcome::Failed);
+    let r = t.returned.as_ref().unwrap();
+    // errors.Join: in the order they happened, one per line.
+    assert_eq!(
+        (r.at, r.error.as_deref()),
+        (3.0, Some("HTTP 502\nHTTP 503"))
+    );
+}
+
+#[test]
+fn a_nested_group_may_collect_too() {
+    let t = run("group g on-error=collect {\n  task a 1s fail=x\n  task b 2s fail=y\n}");
+    let g = task(&t, "g");
+    assert_eq!((g.end, g.error.as_deref()), (Some(2.0), Some("x\ny")));
+}

@@ -9,6 +9,7 @@
 //! | `cancel 3s` | `context.WithCancel`, and `time.AfterFunc(3s, cancel)` |
 //! | `value k=v` | `context.WithValue(ctx, ctxKey("k"), "v")` |
 //! | `on-error cancel` / `continue` | `errgroup.WithContext(ctx)` / a plain `errgroup.Group` |
+//! | `on-error collect` | a plain `errgroup.Group` whose tasks append their errors to a slice; `errors.Join` of it after `Wait()` |
 //! | `limit 2` | `g.SetLimit(2)`: `g.Go` blocks the caller while 2 tasks run |
 //! | `after=2s` | the caller sleeps until 2 s after the group's start, then calls `g.Go` |
 //! | `check=never` | `time.Sleep` |
@@ -201,6 +202,7 @@ fn on_error_word(o: OnError) -> &'static str {
     match o {
         OnError::Cancel => "cancel",
         OnError::Continue => "continue",
+        OnError::Collect => "collect",
     }
 }
 
@@ -466,8 +468,10 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     // The context the group's tasks get.
     let task_ctx = match g.on_error {
         OnError::Cancel => "gctx",
-        OnError::Continue => base,
+        OnError::Continue | OnError::Collect => base,
     };
+    // on-error collect: every task's function goes through keep, which keeps its error.
+    let collect = g.on_error == OnError::Collect;
     let mut items = Code::default();
     let mut uses_task_ctx = false;
     let uses_start = g.items.iter().any(|i| !i.after().is_zero());
@@ -508,12 +512,14 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
                 ),
             );
         }
-        items.line(
-            0,
-            format!("g.Go(task({}, func() error {{", go_string(&path)),
-        );
+        let (open, close) = if collect {
+            ("g.Go(keep(task(", "})))")
+        } else {
+            ("g.Go(task(", "}))")
+        };
+        items.line(0, format!("{open}{}, func() error {{", go_string(&path)));
         items.append(1, body);
-        items.line(0, "}))");
+        items.line(0, close);
     }
     match g.on_error {
         OnError::Cancel => {
@@ -533,6 +539,33 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
             );
             code.line(0, "// returns the first one.");
             code.line(0, "var g errgroup.Group");
+            uses_base |= uses_task_ctx;
+        }
+        OnError::Collect => {
+            code.line(
+                0,
+                "// on-error collect: a plain errgroup.Group whose tasks keep their errors in errs,",
+            );
+            code.line(
+                0,
+                "// in the order they happen, and return nil to it: nothing is cancelled, and the",
+            );
+            code.line(0, "// group's result is every error, joined (errors.Join).");
+            code.line(0, "var g errgroup.Group");
+            code.line(0, "var (");
+            code.line(1, "mu   sync.Mutex");
+            code.line(1, "errs []error");
+            code.line(0, ")");
+            code.line(0, "keep := func(f func() error) func() error {");
+            code.line(1, "return func() error {");
+            code.line(2, "if err := f(); err != nil {");
+            code.line(3, "mu.Lock()");
+            code.line(3, "errs = append(errs, err)");
+            code.line(3, "mu.Unlock()");
+            code.line(2, "}");
+            code.line(2, "return nil");
+            code.line(1, "}");
+            code.line(0, "}");
             uses_base |= uses_task_ctx;
         }
     }
@@ -556,6 +589,14 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     }
     code.lines.push(String::new());
     match g.wait {
+        WaitMode::All if collect => {
+            code.line(
+                0,
+                "// wait all: Wait returns once every task has returned; then errs is complete.",
+            );
+            code.line(0, "g.Wait()");
+            code.line(0, "return errors.Join(errs...)");
+        }
         WaitMode::All => {
             code.line(
                 0,
@@ -572,7 +613,14 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
             );
             code.line(0, "// then are leaked: they keep running.");
             code.line(0, "waited := make(chan error, 1)");
-            code.line(0, "go func() { waited <- g.Wait() }()");
+            if collect {
+                code.line(0, "go func() {");
+                code.line(1, "g.Wait()");
+                code.line(1, "waited <- errors.Join(errs...)");
+                code.line(0, "}()");
+            } else {
+                code.line(0, "go func() { waited <- g.Wait() }()");
+            }
             code.line(0, "select {");
             code.line(0, "case err := <-waited:");
             code.line(1, "return err");

@@ -7,7 +7,7 @@
 //! | --- | --- |
 //! | `timeout 7s` / `cancel 3s` | `ctx.with_timeout(7s)` / `ctx.with_cancel()`, and a clock timer calling `cancel.cancel()` |
 //! | `value k=v` | `ctx.with_value(Values(&[("k", "v")]))` |
-//! | `on-error cancel` / `continue` | `.policy(Policy::FailFast)` / `.policy(Policy::Continue)` |
+//! | `on-error cancel` / `continue` / `collect` | `.policy(Policy::FailFast)` / `.policy(Policy::Continue)` / `.policy(Policy::CollectAll)` |
 //! | `limit 2` | `.limit(2)`: `spawn(…).await` waits for a slot |
 //! | `after=2s` | the caller sleeps until 2 s after the group's start |
 //! | `check=never` / `start` / `every:1s` / `await` | a sleep; `ctx.check()?` then a sleep; `ctx.check()?` before each step; `ctx.sleep(d).await?` |
@@ -265,6 +265,13 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
             );
             code.line(0, "// errgroup.Group).");
         }
+        OnError::Collect => {
+            code.line(
+                0,
+                "// on-error collect: errors cancel nothing; wait returns them all, joined in the",
+            );
+            code.line(0, "// order they happened (Go's errors.Join).");
+        }
     }
     if let Some(limit) = g.limit {
         code.line(
@@ -278,6 +285,7 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
         match g.on_error {
             OnError::Cancel => ".policy(Policy::FailFast)",
             OnError::Continue => ".policy(Policy::Continue)",
+            OnError::Collect => ".policy(Policy::CollectAll)",
         },
     );
     if let Some(limit) = g.limit {

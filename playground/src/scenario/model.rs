@@ -236,6 +236,10 @@ pub enum OnError {
     Cancel,
     /// Errors are recorded, nothing is cancelled (plain `errgroup.Group`).
     Continue,
+    /// Every error is kept, nothing is cancelled, and wait returns them all joined, in the
+    /// order they happened (Go: a plain `errgroup.Group` whose tasks append their errors to a
+    /// slice, then `errors.Join`).
+    Collect,
 }
 
 /// `wait`: how the caller waits for the group.

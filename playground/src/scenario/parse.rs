@@ -160,8 +160,13 @@ impl<'a> Parser<'a> {
                     let mut closed = false;
                     while i < chars.len() {
                         match chars[i] {
+                            // `\n` is a newline (errors.Join's separator); `\` keeps any other
+                            // character as it is.
                             '\\' if i + 1 < chars.len() => {
-                                text.push(chars[i + 1]);
+                                text.push(match chars[i + 1] {
+                                    'n' => '\n',
+                                    c => c,
+                                });
                                 i += 2;
                             }
                             '"' => {
@@ -908,6 +913,11 @@ fn one_of<T: Copy>(
     match choices.iter().find(|(word, _)| *word == tok.text) {
         Some((_, value)) => Ok(*value),
         None => {
+            let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
+            let hint = match suggest(&tok.text, &words) {
+                Some(s) => format!("did you mean `{s}`? ({hint})"),
+                None => hint.to_string(),
+            };
             p.at(tok, format!("unknown {what} \"{}\"", tok.text), hint);
             Err(())
         }
@@ -915,13 +925,17 @@ fn one_of<T: Copy>(
 }
 
 fn on_error(p: &mut Parser<'_>, tok: &Token) -> Res<OnError> {
-    let choices = [("cancel", OnError::Cancel), ("continue", OnError::Continue)];
+    let choices = [
+        ("cancel", OnError::Cancel),
+        ("continue", OnError::Continue),
+        ("collect", OnError::Collect),
+    ];
     one_of(
         p,
         tok,
         "on-error",
         &choices,
-        "use cancel (errgroup.WithContext) or continue (plain errgroup.Group)",
+        "use cancel (errgroup.WithContext), continue (plain errgroup.Group) or collect (every error, joined)",
     )
 }
 

@@ -368,7 +368,7 @@ impl Trace {
             (Some(r), now) => {
                 let mut h = match &r.error {
                     None => format!("returned at {}: ok", human(r.at)),
-                    Some(e) => format!("returned at {}: {e}", human(r.at)),
+                    Some(e) => format!("returned at {}: {}", human(r.at), e.replace('\n', "; ")),
                 };
                 if let (Some(t), true) = (now, stopped) {
                     h.push_str(&format!(" (stopped at {})", human(t)));

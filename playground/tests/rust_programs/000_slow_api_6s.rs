@@ -133,6 +133,14 @@ struct Row {
     error: Option<String>,
 }
 
+/// Whether `err` is, or joins, a context's error (Go's `errors.Is(err, context.Canceled)`).
+fn is_context_error(err: &Error) -> bool {
+    err.reason().is_some()
+        || err
+            .downcast_ref::<ctxgroup::Errors>()
+            .is_some_and(|all| all.0.iter().any(is_context_error))
+}
+
 impl Hook for Watch {
     fn event(&self, e: &Event<'_>) {
         let path = match e.group {
@@ -166,7 +174,7 @@ impl Hook for Watch {
                 (row.outcome, row.error) = match result {
                     Ok(()) => ("completed", None),
                     // A task that returns its context's error was cancelled.
-                    Err(err) if err.reason().is_some() => ("cancelled", Some(err.to_string())),
+                    Err(err) if is_context_error(err) => ("cancelled", Some(err.to_string())),
                     Err(err) => ("failed", Some(err.to_string())),
                 };
                 match &row.error {
