@@ -214,9 +214,10 @@ pub(crate) fn run(
         if !scenario.values.is_empty() {
             ctx = ctx.with_value(Values(scenario.values.clone()));
         }
-        let (ctx, cancel) = match scenario.group.timeout {
-            Some(timeout) => ctx.with_timeout(timeout),
-            None => ctx.with_cancel(),
+        let (ctx, cancel) = match (scenario.group.timeout, &scenario.group.timeout_cause) {
+            (Some(timeout), Some(why)) => ctx.with_timeout_cause(timeout, Error::msg(why.clone())),
+            (Some(timeout), None) => ctx.with_timeout(timeout),
+            (None, _) => ctx.with_cancel(),
         };
         ctx.set_name("main");
         let _watch = recorder.watch(
@@ -231,10 +232,16 @@ pub(crate) fn run(
         );
         if let Some(at) = scenario.cancel_at {
             let clock = ctx.clock().clone();
+            let why = scenario.cancel_cause.clone();
             let id = clock.schedule(
                 at,
-                Box::new(move || {
-                    cancel.cancel();
+                Box::new(move || match why {
+                    Some(why) => {
+                        cancel.cancel_with_cause(Error::msg(why));
+                    }
+                    None => {
+                        cancel.cancel();
+                    }
                 }),
             );
             t.0.lock().unwrap().push((clock, id));
@@ -298,8 +305,10 @@ fn run_group(
             match item {
                 Item::Task(task) => {
                     let mut b = group.task(task.name.as_str());
-                    if let Some(t) = task.timeout {
-                        b = b.timeout(t);
+                    match (task.timeout, &task.timeout_cause) {
+                        (Some(t), Some(why)) => b = b.timeout_cause(t, Error::msg(why.clone())),
+                        (Some(t), None) => b = b.timeout(t),
+                        (None, _) => {}
                     }
                     let body = task_body(task.clone());
                     b.spawn(body).await;
@@ -310,9 +319,12 @@ fn run_group(
                     group
                         .task(g.name.as_str())
                         .spawn(move |task_ctx| async move {
-                            let (gctx, _cancel) = match g.timeout {
-                                Some(t) => task_ctx.with_timeout(t),
-                                None => task_ctx.with_cancel(),
+                            let (gctx, _cancel) = match (g.timeout, &g.timeout_cause) {
+                                (Some(t), Some(why)) => {
+                                    task_ctx.with_timeout_cause(t, Error::msg(why.clone()))
+                                }
+                                (Some(t), None) => task_ctx.with_timeout(t),
+                                (None, _) => task_ctx.with_cancel(),
                             };
                             gctx.set_name(child_path.clone());
                             let label = g
@@ -442,6 +454,7 @@ impl Recorder {
                 error: None,
                 cause: None,
                 cause_task: None,
+                go_cause: None,
                 cancel_requested: None,
                 leaked: false,
                 work: match item {
@@ -659,11 +672,17 @@ impl Recorder {
         let mut last: f64 = 0.0;
         for (t, spawned) in inner.tasks.iter().zip(&inner.spawned) {
             if *spawned {
+                let mut t = t.clone();
+                if t.outcome != Outcome::Cancelled {
+                    // Only a task that ended cancelled has a cause to show (the one kept
+                    // meanwhile is its context's, should it end so).
+                    t.go_cause = None;
+                }
                 last = last
                     .max(t.spawned)
                     .max(t.start.unwrap_or(0.0))
                     .max(t.end.unwrap_or(0.0));
-                tasks.push(t.clone());
+                tasks.push(t);
             }
         }
         for m in &inner.marks {
@@ -797,6 +816,8 @@ impl Hook for Recorder {
                 if task.cancel_requested.is_none() {
                     task.cancel_requested = Some(t);
                     task.cause = Some(reason.describe_cause());
+                    // context.Cause of its own context: kept if it ends cancelled.
+                    task.go_cause = Some(go_cause(reason));
                     if let Cause::TaskFailed { task: culprit, .. } = reason.cause() {
                         let prefix = path
                             .rsplit_once('/')
@@ -810,6 +831,7 @@ impl Hook for Recorder {
             EventKind::Finished(result) => {
                 let task = &mut inner.tasks[i];
                 task.end = Some(t);
+                let own_cause = task.go_cause.take();
                 match result {
                     Ok(()) => task.outcome = Outcome::Completed,
                     Err(err) => {
@@ -822,6 +844,11 @@ impl Hook for Recorder {
                             None => task.outcome = Outcome::Failed,
                         }
                     }
+                }
+                // Go's context.Cause(ctx) of a task that ended cancelled: nil (null) when its
+                // own context was not cancelled (it returned another context's error).
+                if task.outcome == Outcome::Cancelled {
+                    task.go_cause = own_cause;
                 }
                 let o = task.outcome.as_str();
                 (
@@ -849,6 +876,16 @@ impl fmt::Debug for Recorder {
         f.debug_struct("Recorder")
             .field("events", &self.inner.lock().unwrap().events.len())
             .finish()
+    }
+}
+
+/// What Go's `context.Cause(ctx).Error()` says for a context cancelled for `reason`. errgroup
+/// as pinned (x/sync 0.1.0, Debian's) cancels its context with a plain `cancel()` when a task
+/// fails, so there it says `context canceled`; later x/sync versions give the task's error.
+pub(crate) fn go_cause(reason: &ctxgroup::Reason) -> String {
+    match reason.cause() {
+        Cause::TaskFailed { .. } => "context canceled".to_string(),
+        cause => cause.to_string(),
     }
 }
 
@@ -906,7 +943,16 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
     let (ok, message) = match &e.what {
         ExpectWhat::Task { task, outcome } => {
             let path = resolve(&scenario.group, task).unwrap_or_else(|_| task.clone());
-            let wanted = format!("{task} {outcome}{}{}", at_text(e.at), err_text(&e.error));
+            let cause_text = |c: Option<&str>| {
+                c.map(|c| format!(" cause=\"{}\"", c.replace('\n', "\\n")))
+                    .unwrap_or_default()
+            };
+            let wanted = format!(
+                "{task} {outcome}{}{}{}",
+                at_text(e.at),
+                err_text(&e.error),
+                cause_text(e.cause.as_deref())
+            );
             match trace.tasks.iter().find(|t| t.path == path) {
                 None => (
                     false,
@@ -928,11 +974,19 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                         && match &e.error {
                             None => true,
                             Some(want) => want.as_deref() == t.error.as_deref(),
-                        };
+                        }
+                        && e.cause
+                            .as_ref()
+                            .map_or(true, |c| t.go_cause.as_ref() == Some(c));
+                    let got_cause = match (&e.cause, &t.go_cause) {
+                        (None, _) => String::new(),
+                        (Some(_), None) => " and no cause".to_string(),
+                        (Some(_), got) => cause_text(got.as_deref()),
+                    };
                     (
                         ok,
                         format!(
-                            "expected {wanted}, got {}{got_at}{}",
+                            "expected {wanted}, got {}{got_at}{}{got_cause}",
                             t.outcome.as_str(),
                             if e.error.is_some() {
                                 got_err

@@ -66,6 +66,14 @@ fn build_only() -> Vec<(String, String)> {
             "collect_nested",
             "on-error collect\nwait cancel\ngroup g on-error=collect wait=cancel {\n  task a 1s fail=x\n  group h on-error=collect {\n    task b 1s\n  }\n}\n".to_string(),
         ),
+        (
+            "causes",
+            "timeout 3s cause=\"a \\\"b\\\"\"\ncancel 2s cause=stop\ngroup g timeout=1s cause=g {\n  task a 1s check=never timeout=1s cause=x\n}\n".to_string(),
+        ),
+        (
+            "cancel_cause_alone",
+            "cancel 2s cause=stop\ntask a 1s check=never\n".to_string(),
+        ),
         ("deep", deep),
         ("hundred_tasks", many),
     ]

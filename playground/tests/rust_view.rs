@@ -24,6 +24,7 @@ programs! {
     p_000_fast_api = "rust_programs/000_fast_api.rs",
     p_000_slow_api_6s = "rust_programs/000_slow_api_6s.rs",
     p_000_slow_api = "rust_programs/000_slow_api.rs",
+    p_000_slow_api_cause = "rust_programs/000_slow_api_cause.rs",
     p_001_attempt_1_no_context = "rust_programs/001_attempt_1_no_context.rs",
     p_001_attempt_2_timeout_ignored = "rust_programs/001_attempt_2_timeout_ignored.rs",
     p_001_attempt_3_watcher = "rust_programs/001_attempt_3_watcher.rs",
@@ -124,7 +125,7 @@ fn every_program_reproduces_the_simulator_exactly() {
         );
         assert_eq!(r.len(), s.len(), "{name}: spawned tasks");
         for (r, s) in r.iter().zip(s) {
-            for key in ["name", "path", "outcome", "error", "leaked"] {
+            for key in ["name", "path", "outcome", "error", "leaked", "go_cause"] {
                 assert_eq!(r[key], s[key], "{name}: {} {key}", s["path"]);
             }
             for key in ["spawned", "start", "end"] {

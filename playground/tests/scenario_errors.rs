@@ -139,3 +139,28 @@ fn a_quoted_newline_is_a_newline() {
     let s = parse("task a 1s\nexpect returned \"x\\ny\"").unwrap();
     assert_eq!(s.expects[0].error, Some(Some("x\ny".to_string())));
 }
+
+#[test]
+fn a_cause_needs_a_timeout_and_a_text() {
+    let e = first_error("task t 1s cause=\"slow\"");
+    assert_eq!((e.col, e.end_col), (11, 23));
+    assert_eq!(
+        e.message,
+        "cause= gives the cause of a timeout, and task t has none"
+    );
+    assert_eq!(
+        e.hint,
+        "add timeout=…, as in: task t 1s timeout=2s cause=\"slow\""
+    );
+    let e = first_error("group g cause=x {\n}");
+    assert!(e.message.contains("group g has none"), "{e}");
+    let e = first_error("task t 1s timeout=1s cause=");
+    assert_eq!(e.message, "cause= needs a text");
+    let e = first_error("timeout 7s caus=\"SLA\"");
+    assert_eq!(e.hint, "did you mean `cause`?");
+    let e = first_error("limit 2 cause=x");
+    assert!(e.message.contains("unexpected"), "{e}");
+    let e = first_error("cancel 3s \"why\"");
+    assert_eq!(e.col, 11);
+    assert!(e.hint.contains("cause=\"why\""), "{}", e.hint);
+}

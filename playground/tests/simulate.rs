@@ -293,3 +293,49 @@ fn a_nested_group_may_collect_too() {
     let g = task(&t, "g");
     assert_eq!((g.end, g.error.as_deref()), (Some(2.0), Some("x\ny")));
 }
+
+#[test]
+fn a_timeout_cause_is_what_context_cause_says_and_err_is_unchanged() {
+    let t = run("timeout 7s cause=\"SLA of 7 s\"\non-error continue\ntask t1 10s\ntask t2 5s timeout=2s cause=\"API too slow\"\ntask t3 1s");
+    let t1 = task(&t, "t1");
+    assert_eq!(t1.error.as_deref(), Some("context deadline exceeded"));
+    assert_eq!(t1.go_cause.as_deref(), Some("SLA of 7 s"));
+    let t2 = task(&t, "t2");
+    assert_eq!(
+        (t2.end, t2.error.as_deref()),
+        (Some(2.0), Some("context deadline exceeded"))
+    );
+    assert_eq!(t2.go_cause.as_deref(), Some("API too slow"));
+    assert_eq!(
+        task(&t, "t3").go_cause,
+        None,
+        "only a cancelled task has one"
+    );
+    assert!(t.to_json().contains(r#""go_cause":"API too slow""#));
+}
+
+#[test]
+fn a_cancel_cause_and_a_groups_timeout_cause() {
+    let t = run("cancel 3s cause=\"user pressed stop\"\non-error continue\ntask a 5s\ngroup g timeout=1s cause=\"batch SLA\" {\n  task b 5s\n}");
+    assert_eq!(task(&t, "a").go_cause.as_deref(), Some("user pressed stop"));
+    assert_eq!(task(&t, "a").error.as_deref(), Some("context canceled"));
+    assert_eq!(task(&t, "g/b").go_cause.as_deref(), Some("batch SLA"));
+}
+
+#[test]
+fn a_sibling_error_gives_no_cause_under_the_pinned_errgroup() {
+    // x/sync's errgroup (as pinned) cancels with plain cancel(): context.Cause says "context canceled".
+    let t = run("task a 1s fail=boom\ntask b 5s");
+    assert_eq!(task(&t, "b").go_cause.as_deref(), Some("context canceled"));
+}
+
+#[test]
+fn an_expect_line_may_name_the_cause() {
+    let t = run("timeout 1s cause=SLA\ntask a 2s\nexpect a cancelled cause=SLA\nexpect a cancelled cause=other");
+    assert!(t.expectations[0].ok, "{}", t.expectations[0].message);
+    assert!(!t.expectations[1].ok);
+    assert_eq!(
+        t.expectations[1].message,
+        "expected a cancelled cause=\"other\", got cancelled at 1s cause=\"SLA\""
+    );
+}

@@ -16,6 +16,7 @@ use crate::context::{Look, Slab};
 use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
 mod hooks;
+mod task_builder;
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
 
@@ -204,6 +205,8 @@ pub struct TaskBuilder<'g> {
     group: &'g TaskGroup,
     name: Option<Arc<str>>,
     timeout: Option<Duration>,
+    /// The cause of the task's own deadline ([`TaskBuilder::timeout_cause`]).
+    cause: Option<Error>,
 }
 
 impl GroupBuilder {
@@ -444,6 +447,7 @@ impl TaskGroup {
             group: self,
             name: Some(name.into()),
             timeout: None,
+            cause: None,
         }
     }
 
@@ -483,6 +487,19 @@ impl TaskGroup {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
     {
+        self.try_spawn_named(None, None, task)
+    }
+
+    fn try_spawn_named<F, Fut>(
+        &self,
+        name: Option<Arc<str>>,
+        timeout: Option<Deadline>,
+        task: F,
+    ) -> bool
+    where
+        F: FnOnce(Context) -> Fut,
+        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+    {
         let id = {
             let mut state = self
                 .inner
@@ -495,13 +512,12 @@ impl TaskGroup {
             state.running += 1;
             state.next_id()
         };
-        let name = None;
         self.inner.emit(id, &name, EventKind::Spawned);
-        self.inner.start(id, name, None, task);
+        self.inner.start(id, name, timeout, task);
         true
     }
 
-    async fn spawn_named<F, Fut>(&self, name: Option<Arc<str>>, timeout: Option<Duration>, task: F)
+    async fn spawn_named<F, Fut>(&self, name: Option<Arc<str>>, timeout: Option<Deadline>, task: F)
     where
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
@@ -664,7 +680,8 @@ impl<'g> TaskBuilder<'g> {
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
     {
-        self.group.spawn_named(self.name, self.timeout, task).await
+        let deadline = self.deadline();
+        self.group.spawn_named(self.name, deadline, task).await
     }
 }
 
@@ -708,7 +725,7 @@ impl Inner {
         self: &Arc<Self>,
         id: u64,
         name: Option<Arc<str>>,
-        timeout: Option<Duration>,
+        timeout: Option<Deadline>,
         task: F,
     ) where
         F: FnOnce(Context) -> Fut,
@@ -723,8 +740,11 @@ impl Inner {
         // A per-task child context only when something needs one: its own deadline, or a hook
         // that reports when cancellation reaches this task.
         let (ctx, own) = match timeout {
-            Some(t) => {
-                let (ctx, cancel) = self.ctx.with_timeout(t);
+            Some((t, cause)) => {
+                let (ctx, cancel) = match cause {
+                    Some(cause) => self.ctx.with_timeout_cause(t, cause),
+                    None => self.ctx.with_timeout(t),
+                };
                 ctx.set_name(task_name(id, &name));
                 (ctx, Some(cancel))
             }
@@ -992,6 +1012,9 @@ impl Drop for SlotWait<'_> {
         }
     }
 }
+
+/// A task's own timeout, from its start, and the cause its deadline gives.
+type Deadline = (Duration, Option<Error>);
 
 /// A task's name: the one it was given, or `task-N`.
 fn task_name(id: u64, name: &Option<Arc<str>>) -> Arc<str> {

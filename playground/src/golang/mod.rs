@@ -48,7 +48,7 @@ const WATCH_GO: &str = include_str!("watch.go");
 /// let s = ctxgroup_playground::scenario::parse("timeout 7s\ntask t1 5s check=never\n").unwrap();
 /// let go = ctxgroup_playground::golang::go_program(&s);
 /// assert!(go.contains("context.WithTimeout(context.Background(), scaled(7*time.Second))"));
-/// assert!(go.contains("g, _ := errgroup.WithContext(ctx)"));
+/// assert!(go.contains("g, gctx := errgroup.WithContext(ctx)"));
 /// assert!(go.contains("time.Sleep(scaled(5 * time.Second))"));
 /// ```
 pub fn go_program(scenario: &Scenario) -> String {
@@ -98,7 +98,11 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
     let mut lines = Vec::new();
     let g = &scenario.group;
     if let Some(t) = g.timeout {
-        lines.push(format!("timeout {}", secs_text(t)));
+        lines.push(format!(
+            "timeout {}{}",
+            secs_text(t),
+            cause_option(&g.timeout_cause)
+        ));
     }
     if let Some(l) = g.limit {
         lines.push(format!("limit {l}"));
@@ -110,7 +114,11 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
         lines.push(format!("wait {}", wait_word(g.wait)));
     }
     if let Some(c) = scenario.cancel_at {
-        lines.push(format!("cancel {}", secs_text(c)));
+        lines.push(format!(
+            "cancel {}{}",
+            secs_text(c),
+            cause_option(&scenario.cancel_cause)
+        ));
     }
     for (k, v) in &scenario.values {
         lines.push(format!("value {}={}", word(k), word(v)));
@@ -135,6 +143,7 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
             Some(None) => line.push_str(" ok"),
             None => {}
         }
+        line.push_str(&cause_option(&e.cause));
         lines.push(line);
     }
     lines
@@ -171,6 +180,7 @@ pub(crate) fn task_line(t: &TaskSpec) -> String {
     if let Some(d) = t.timeout {
         let _ = write!(line, " timeout={}", secs_text(d));
     }
+    line.push_str(&cause_option(&t.timeout_cause));
     if !t.after.is_zero() {
         let _ = write!(line, " after={}", secs_text(t.after));
     }
@@ -183,6 +193,7 @@ pub(crate) fn group_line(g: &GroupSpec) -> String {
     if let Some(d) = g.timeout {
         let _ = write!(line, " timeout={}", secs_text(d));
     }
+    line.push_str(&cause_option(&g.timeout_cause));
     if let Some(l) = g.limit {
         let _ = write!(line, " limit={l}");
     }
@@ -196,6 +207,26 @@ pub(crate) fn group_line(g: &GroupSpec) -> String {
         let _ = write!(line, " after={}", secs_text(g.after));
     }
     line
+}
+
+/// ` cause="…"`, or nothing.
+fn cause_option(cause: &Option<String>) -> String {
+    cause
+        .as_ref()
+        .map(|c| format!(" cause={}", quoted(c)))
+        .unwrap_or_default()
+}
+
+/// `context.WithTimeout(PARENT, D)`, or `context.WithTimeoutCause(PARENT, D, errors.New("…"))`.
+fn with_timeout(parent: &str, d: Duration, cause: &Option<String>) -> String {
+    match cause {
+        Some(c) => format!(
+            "context.WithTimeoutCause({parent}, {}, errors.New({}))",
+            scaled(d, true),
+            go_string(c)
+        ),
+        None => format!("context.WithTimeout({parent}, {})", scaled(d, true)),
+    }
 }
 
 fn on_error_word(o: OnError) -> &'static str {
@@ -239,7 +270,7 @@ fn word(s: &str) -> String {
 
 /// A quoted string of the scenario language (`\` escapes the next character); control
 /// characters are written as Rust-style escapes so that a line stays one line.
-fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -408,6 +439,54 @@ fn run_func(out: &mut String, scenario: &Scenario) {
     } else {
         "_"
     };
+    if let (Some(at), Some(why)) = (scenario.cancel_at, &scenario.cancel_cause) {
+        // The caller's cancel carries a cause: WithCancelCause, with the deadline (if any) in a
+        // context under it, cancelled with it.
+        let first = if g.timeout.is_some() { "ctx" } else { lhs };
+        code.line(
+            0,
+            format!(
+                "// cancel {} cause=…: the caller calls cancel(cause) at {} (context.WithCancelCause).",
+                secs_text(at),
+                secs_text(at)
+            ),
+        );
+        code.line(
+            0,
+            format!("{first}, cancel := context.WithCancelCause({base})"),
+        );
+        code.line(0, "defer cancel(nil)");
+        code.line(
+            0,
+            format!(
+                "time.AfterFunc({}, func() {{ cancel(errors.New({})) }})",
+                scaled(at, true),
+                go_string(why)
+            ),
+        );
+        if let Some(t) = g.timeout {
+            code.line(
+                0,
+                format!(
+                    "// timeout {}: the context's deadline is {} from now (time 0).",
+                    secs_text(t),
+                    secs_text(t)
+                ),
+            );
+            code.line(
+                0,
+                format!(
+                    "{lhs}, stop := {}",
+                    with_timeout("ctx", t, &g.timeout_cause)
+                ),
+            );
+            code.line(0, "defer stop()");
+        }
+        code.lines.push(String::new());
+        code.append(0, body);
+        push_run(out, code);
+        return;
+    }
     match g.timeout {
         Some(t) => {
             code.line(
@@ -421,8 +500,8 @@ fn run_func(out: &mut String, scenario: &Scenario) {
             code.line(
                 0,
                 format!(
-                    "{lhs}, cancel := context.WithTimeout({base}, {})",
-                    scaled(t, true)
+                    "{lhs}, cancel := {}",
+                    with_timeout(base, t, &g.timeout_cause)
                 ),
             );
         }
@@ -445,6 +524,11 @@ fn run_func(out: &mut String, scenario: &Scenario) {
     }
     code.lines.push(String::new());
     code.append(0, body);
+    push_run(out, code);
+}
+
+/// Writes `func run() error` with `code` as its body.
+fn push_run(out: &mut String, code: Code) {
     out.push_str(
         "// run is the caller: it makes the context and the group, spawns the tasks in the order\n\
          // written, and waits.\n\
@@ -473,7 +557,8 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     // on-error collect: every task's function goes through keep, which keeps its error.
     let collect = g.on_error == OnError::Collect;
     let mut items = Code::default();
-    let mut uses_task_ctx = false;
+    // Every task's context goes to the watcher (the `task` wrapper).
+    let uses_task_ctx = !g.items.is_empty();
     let uses_start = g.items.iter().any(|i| !i.after().is_zero());
     for (n, item) in g.items.iter().enumerate() {
         if n > 0 {
@@ -481,10 +566,10 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
         }
         let path = format!("{prefix}{}", item.name());
         let after = item.after();
-        let (body, uses) = match item {
+        let (body, _) = match item {
             Item::Task(t) => {
                 items.line(0, format!("// {}", task_line(t)));
-                task_code(t, task_ctx)
+                task_code(t, &path, task_ctx)
             }
             Item::Group(sub) => {
                 items.line(0, format!("// {} {{ … }}", group_line(sub)));
@@ -495,7 +580,6 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
                 nested_group_code(sub, &format!("{path}/"), task_ctx)
             }
         };
-        uses_task_ctx |= uses;
         if !after.is_zero() {
             items.line(
                 0,
@@ -517,7 +601,11 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
         } else {
             ("g.Go(task(", "}))")
         };
-        items.line(0, format!("{open}{}, func() error {{", go_string(&path)));
+        // The task's context goes to the watcher too, for context.Cause when it ends.
+        items.line(
+            0,
+            format!("{open}{}, {task_ctx}, func() error {{", go_string(&path)),
+        );
         items.append(1, body);
         items.line(0, close);
     }
@@ -651,8 +739,8 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
             code.line(
                 0,
                 format!(
-                    "{lhs}, cancel := context.WithTimeout({parent}, {})",
-                    scaled(t, true)
+                    "{lhs}, cancel := {}",
+                    with_timeout(parent, t, &g.timeout_cause)
                 ),
             );
             code.line(0, "defer cancel()");
@@ -681,7 +769,7 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
 
 /// The function of a task, looking at the context named `ctx` as its check mode says.
 /// Returns it and whether it uses `ctx`.
-fn task_code(t: &TaskSpec, ctx: &str) -> (Code, bool) {
+fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
     let mut code = Code::default();
     let mut own = ctx;
     let looks = t.check != Check::Never;
@@ -694,15 +782,18 @@ fn task_code(t: &TaskSpec, ctx: &str) -> (Code, bool) {
                 secs_text(d)
             ),
         );
-        let lhs = if looks { "ctx" } else { "_" };
+        code.line(
+            0,
+            format!("ctx, cancel := {}", with_timeout(ctx, d, &t.timeout_cause)),
+        );
+        code.line(0, "defer cancel()");
         code.line(
             0,
             format!(
-                "{lhs}, cancel := context.WithTimeout({ctx}, {})",
-                scaled(d, true)
+                "watch.context({}, ctx) // the watcher reads context.Cause(ctx) when it ends",
+                go_string(path)
             ),
         );
-        code.line(0, "defer cancel()");
         own = "ctx";
     }
     let ends = match (t.length, t.check) {

@@ -50,9 +50,9 @@ func main() {
 }
 
 // task wraps a task's function for g.Go: it notes the spawn now, and the task's start and end
-// when it runs.
-func task(path string, f func() error) func() error {
-	watch.spawned(path)
+// when it runs; ctx is the context the task is given (for context.Cause when it ends).
+func task(path string, ctx context.Context, f func() error) func() error {
+	watch.spawned(path, ctx)
 	return func() error {
 		watch.started(path)
 		err := f()
@@ -63,6 +63,8 @@ func task(path string, f func() error) func() error {
 
 type taskRecord struct {
 	path           string
+	ctx            context.Context
+	cause          error
 	spawned, start time.Duration
 	end            time.Duration
 	hasStart       bool
@@ -97,11 +99,11 @@ func (w *watcher) say(at time.Duration, format string, args ...any) {
 	}
 }
 
-func (w *watcher) spawned(path string) {
+func (w *watcher) spawned(path string, ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	at := w.now()
-	w.tasks[path] = &taskRecord{path: path, spawned: at}
+	w.tasks[path] = &taskRecord{path: path, ctx: ctx, spawned: at}
 	w.running++
 	w.say(at, "g.Go(%s)", path)
 }
@@ -115,12 +117,20 @@ func (w *watcher) started(path string) {
 	w.say(at, "%s starts", path)
 }
 
+// context notes the task's own context (made at its start, with its own deadline).
+func (w *watcher) context(path string, ctx context.Context) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.tasks[path].ctx = ctx
+}
+
 func (w *watcher) ended(path string, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	at := w.now()
 	t := w.tasks[path]
 	t.end, t.hasEnd, t.err = at, true, err
+	t.cause = context.Cause(t.ctx)
 	w.running--
 	if err != nil {
 		w.say(at, "%s %s: %v", path, outcome(t), err)
@@ -206,6 +216,7 @@ type jsonTask struct {
 	Outcome string   `json:"outcome"`
 	Error   *string  `json:"error"`
 	Leaked  bool     `json:"leaked"`
+	GoCause *string  `json:"go_cause"`
 }
 
 func errorText(err error) *string {
@@ -239,6 +250,9 @@ func (w *watcher) printJSON() {
 			Outcome: outcome(t),
 			Error:   errorText(t.err),
 			Leaked:  w.leaked(t),
+		}
+		if j.Outcome == "cancelled" {
+			j.GoCause = errorText(t.cause)
 		}
 		if t.hasStart {
 			s := seconds(t.start)

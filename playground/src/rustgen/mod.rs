@@ -134,6 +134,18 @@ fn rust_duration(d: Duration) -> String {
     }
 }
 
+/// `with_timeout(D)`, or `with_timeout_cause(D, Error::msg("…"))`.
+fn with_timeout(d: Duration, cause: &Option<String>) -> String {
+    match cause {
+        Some(why) => format!(
+            "with_timeout_cause({}, Error::msg({}))",
+            rust_duration(d),
+            rust_string(why)
+        ),
+        None => format!("with_timeout({})", rust_duration(d)),
+    }
+}
+
 fn secs_text(d: Duration) -> String {
     crate::trace::human(d.as_secs_f64())
 }
@@ -204,8 +216,8 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
             code.line(
                 0,
                 format!(
-                    "let (ctx, {cancel}) = {base}.with_timeout({});",
-                    rust_duration(t)
+                    "let (ctx, {cancel}) = {base}.{};",
+                    with_timeout(t, &g.timeout_cause)
                 ),
             );
         }
@@ -226,7 +238,16 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
         code.line(0, "ctx.clock().schedule(");
         code.line(1, format!("{},", rust_duration(at)));
         code.line(1, "Box::new(move || {");
-        code.line(2, "cancel.cancel();");
+        match &scenario.cancel_cause {
+            Some(why) => code.line(
+                2,
+                format!(
+                    "cancel.cancel_with_cause(Error::msg({}));",
+                    rust_string(why)
+                ),
+            ),
+            None => code.line(2, "cancel.cancel();"),
+        }
         code.line(1, "}),");
         code.line(0, ");");
     }
@@ -343,8 +364,17 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
                 let param = if uses_ctx { "ctx" } else { "_ctx" };
                 code.line(0, "group");
                 code.line(1, format!(".task({})", rust_string(&t.name)));
-                if let Some(d) = t.timeout {
-                    code.line(1, format!(".timeout({})", rust_duration(d)));
+                match (t.timeout, &t.timeout_cause) {
+                    (Some(d), Some(why)) => code.line(
+                        1,
+                        format!(
+                            ".timeout_cause({}, Error::msg({}))",
+                            rust_duration(d),
+                            rust_string(why)
+                        ),
+                    ),
+                    (Some(d), None) => code.line(1, format!(".timeout({})", rust_duration(d))),
+                    (None, _) => {}
                 }
                 code.line(1, format!(".spawn(|{param}| async move {{"));
                 code.append(2, body);
@@ -405,8 +435,8 @@ fn nested_group_code(g: &GroupSpec, path: &str) -> Code {
             code.line(
                 0,
                 format!(
-                    "let (ctx, _cancel) = ctx.with_timeout({});",
-                    rust_duration(t)
+                    "let (ctx, _cancel) = ctx.{};",
+                    with_timeout(t, &g.timeout_cause)
                 ),
             );
         }

@@ -73,6 +73,8 @@ struct Row {
     end: Option<Duration>,
     outcome: &'static str,
     error: Option<String>,
+    /// Go's `context.Cause(ctx)` of its context, once cancelled while it ran.
+    cause: Option<String>,
 }
 
 /// Whether `err` is, or joins, a context's error (Go's `errors.Is(err, context.Canceled)`).
@@ -99,6 +101,7 @@ impl Hook for Watch {
                     end: None,
                     outcome: "running",
                     error: None,
+                    cause: None,
                 });
                 "spawned".to_string()
             }
@@ -107,6 +110,16 @@ impl Hook for Watch {
                     row.start = Some(e.at);
                 }
                 "starts".to_string()
+            }
+            EventKind::CancelRequested(reason) => {
+                if let Some(row) = record.tasks.iter_mut().find(|r| r.path == path) {
+                    // errgroup as pinned cancels with a plain cancel(): no cause.
+                    row.cause.get_or_insert_with(|| match reason.cause() {
+                        ctxgroup::Cause::TaskFailed { .. } => "context canceled".to_string(),
+                        cause => cause.to_string(),
+                    });
+                }
+                return;
             }
             EventKind::Finished(result) => {
                 let Some(row) = record.tasks.iter_mut().find(|r| r.path == path) else {
@@ -183,7 +196,7 @@ impl Watch {
                 |t: Option<Duration>| t.map_or("null".into(), |t| t.as_secs_f64().to_string());
             let name = row.path.rsplit('/').next().unwrap_or_default();
             out += &format!(
-                "{}{{\"name\":{},\"path\":{},\"spawned\":{},\"start\":{},\"end\":{},\"outcome\":\"{}\",\"error\":{},\"leaked\":{}}}",
+                "{}{{\"name\":{},\"path\":{},\"spawned\":{},\"start\":{},\"end\":{},\"outcome\":\"{}\",\"error\":{},\"leaked\":{},\"go_cause\":{}}}",
                 if i > 0 { "," } else { "" },
                 json_str(&Some(name.to_string())),
                 json_str(&Some(row.path.clone())),
@@ -193,6 +206,7 @@ impl Watch {
                 row.outcome,
                 json_str(&row.error),
                 Watch::leaked(&record, row),
+                json_str(&row.cause.clone().filter(|_| row.outcome == "cancelled")),
             );
         }
         out + "]}"

@@ -15,6 +15,8 @@ pub struct Scenario {
     pub group: GroupSpec,
     /// When the caller calls `cancel()` (`cancel 3s`).
     pub cancel_at: Option<Duration>,
+    /// The cause the caller cancels with (`cancel 3s cause="…"`: Go's `WithCancelCause`).
+    pub cancel_cause: Option<String>,
     /// Context values (`value key=value`), inherited by every task.
     pub values: Vec<(String, String)>,
     /// `expect` lines, checked after the run.
@@ -36,6 +38,8 @@ pub struct GroupSpec {
     pub name: String,
     /// Deadline of the group's context, counted from the group's start.
     pub timeout: Option<Duration>,
+    /// The cause its deadline gives (`cause="…"`: Go's `WithTimeoutCause`).
+    pub timeout_cause: Option<String>,
     /// At most this many tasks at once.
     pub limit: Option<usize>,
     /// What a task error does.
@@ -56,6 +60,7 @@ impl GroupSpec {
         GroupSpec {
             name: name.into(),
             timeout: None,
+            timeout_cause: None,
             limit: None,
             on_error: OnError::Cancel,
             wait: WaitMode::All,
@@ -163,6 +168,8 @@ pub struct TaskSpec {
     pub fail: Option<String>,
     /// Its own deadline, from its start.
     pub timeout: Option<Duration>,
+    /// The cause its own deadline gives (`cause="…"`: Go's `WithTimeoutCause`).
+    pub timeout_cause: Option<String>,
     /// Spawned this long after its group starts.
     pub after: Duration,
     /// 1-based line.
@@ -274,6 +281,8 @@ pub struct Expect {
     pub at: Option<Duration>,
     /// The error text, if given (`ok` or `nil` for none).
     pub error: Option<Option<String>>,
+    /// What Go's `context.Cause(ctx)` says for the task (`cause="…"`), if given.
+    pub cause: Option<String>,
     /// 1-based line.
     pub line: usize,
 }

@@ -239,6 +239,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
     };
     let mut top = GroupSpec::new("main", 0);
     let mut cancel_at = None;
+    let mut cancel_cause = None;
     let mut values: Vec<(String, String)> = Vec::new();
     let mut expects: Vec<(Expect, Token)> = Vec::new();
     let mut settings_seen: HashMap<&'static str, usize> = HashMap::new();
@@ -301,20 +302,47 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     );
                     continue;
                 };
+                // `timeout` and `cancel` take a cause: `timeout 7s cause="SLA of 7 s"`.
+                let mut cause = None;
                 if let Some(extra) = tokens.get(2) {
-                    p.at(
-                        extra,
-                        format!("unexpected \"{}\" after `{key} {}`", extra.text, arg.text),
-                        "one value per line; start a comment with #",
-                    );
-                    continue;
+                    if !matches!(key, "timeout" | "cancel") {
+                        p.at(
+                            extra,
+                            format!("unexpected \"{}\" after `{key} {}`", extra.text, arg.text),
+                            "one value per line; start a comment with #",
+                        );
+                        continue;
+                    }
+                    if !extra.text.contains('=') {
+                        p.at(
+                            extra,
+                            format!("unexpected \"{}\" after `{key} {}`", extra.text, arg.text),
+                            format!(
+                                "give a cause as cause={}; start a comment with #",
+                                crate::golang::quoted(&extra.text)
+                            ),
+                        );
+                        continue;
+                    }
+                    let what = format!("`{key}`");
+                    if !options(&mut p, &tokens[2..], &what, &["cause"], |p, _, vtok| {
+                        cause_text(p, vtok).map(|c| cause = Some(c))
+                    }) {
+                        continue;
+                    }
                 }
                 let ok = match key {
-                    "timeout" => duration(&mut p, arg, false).map(|d| top.timeout = Some(d)),
+                    "timeout" => duration(&mut p, arg, false).map(|d| {
+                        top.timeout = Some(d);
+                        top.timeout_cause = cause;
+                    }),
                     "limit" => count(&mut p, arg).map(|n| top.limit = Some(n)),
                     "on-error" => on_error(&mut p, arg).map(|o| top.on_error = o),
                     "wait" => wait_mode(&mut p, arg).map(|w| top.wait = w),
-                    "cancel" => duration(&mut p, arg, true).map(|d| cancel_at = Some(d)),
+                    "cancel" => duration(&mut p, arg, true).map(|d| {
+                        cancel_at = Some(d);
+                        cancel_cause = cause;
+                    }),
                     _ => match arg.text.split_once('=') {
                         Some((k, v)) if !k.is_empty() => {
                             values.push((k.to_string(), v.to_string()));
@@ -445,6 +473,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
         let scenario = Scenario {
             group: top,
             cancel_at,
+            cancel_cause,
             values,
             expects: Vec::new(),
         };
@@ -601,17 +630,23 @@ fn task_line(
         check: Check::Await,
         fail: None,
         timeout: None,
+        timeout_cause: None,
         after: Duration::ZERO,
         line: p.line_no,
     };
     let mut ok = name_ok.is_ok() && length.is_ok();
     let mut check_tok = None;
+    let mut cause_tok = None;
     ok &= options(
         p,
         &tokens[3..],
         "a task",
-        &["check", "fail", "timeout", "after"],
+        &["check", "fail", "timeout", "cause", "after"],
         |p, key, vtok| match key {
+            "cause" => {
+                cause_tok = Some(vtok.clone());
+                cause_text(p, vtok).map(|c| task.timeout_cause = Some(c))
+            }
             "check" => {
                 check_tok = Some(vtok.clone());
                 check_mode(p, vtok).map(|c| task.check = c)
@@ -631,6 +666,13 @@ fn task_line(
             "timeout" => duration(p, vtok, false).map(|d| task.timeout = Some(d)),
             _ => duration(p, vtok, true).map(|d| task.after = d),
         },
+    );
+    ok &= cause_needs_timeout(
+        p,
+        cause_tok.as_ref(),
+        task.timeout.is_some(),
+        &format!("task {}", task.name),
+        &format!("task {} {}", task.name, tokens[2].text),
     );
     if let (Check::Every(step), Length::For(d), Some(ctok)) = (task.check, task.length, &check_tok)
     {
@@ -692,19 +734,31 @@ fn group_line(
         );
         return Err(());
     }
-    let keys = ["timeout", "limit", "on-error", "wait", "after"];
+    let keys = ["timeout", "cause", "limit", "on-error", "wait", "after"];
+    let mut cause_tok = None;
     ok &= options(
         p,
         &tokens[2..tokens.len() - 1],
         "a group",
         &keys,
         |p, key, vtok| match key {
+            "cause" => {
+                cause_tok = Some(vtok.clone());
+                cause_text(p, vtok).map(|c| g.timeout_cause = Some(c))
+            }
             "timeout" => duration(p, vtok, false).map(|d| g.timeout = Some(d)),
             "limit" => count(p, vtok).map(|n| g.limit = Some(n)),
             "on-error" => on_error(p, vtok).map(|o| g.on_error = o),
             "wait" => wait_mode(p, vtok).map(|w| g.wait = w),
             _ => duration(p, vtok, true).map(|d| g.after = d),
         },
+    );
+    ok &= cause_needs_timeout(
+        p,
+        cause_tok.as_ref(),
+        g.timeout.is_some(),
+        &format!("group {}", g.name),
+        &format!("group {}", g.name),
     );
     if ok {
         Ok(g)
@@ -772,6 +826,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
         what,
         at: None,
         error: None,
+        cause: None,
         line: p.line_no,
     };
     let mut i = 0;
@@ -789,6 +844,17 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
             };
             e.at = Some(duration(p, d, true)?);
             i += 2;
+        } else if let Some(("cause", _)) = tok.text.split_once('=') {
+            if !matches!(e.what, ExpectWhat::Task { .. }) {
+                p.at(
+                    tok,
+                    "cause= is about a task",
+                    "for example: expect api cancelled cause=\"API too slow\"",
+                );
+                return Err(());
+            }
+            e.cause = Some(cause_text(p, &value_token(tok, "cause"))?);
+            i += 1;
         } else if tok.quoted {
             e.error = Some(Some(tok.text.clone()));
             i += 1;
@@ -799,7 +865,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
             p.at(
                 tok,
                 format!("unexpected \"{}\"", tok.text),
-                "after the outcome: at TIME, then an error in quotes or ok",
+                "after the outcome: at TIME, then an error in quotes or ok, then cause=\"…\"",
             );
             return Err(());
         }
@@ -870,6 +936,45 @@ fn value_token(tok: &Token, key: &str) -> Token {
         end_col: tok.end_col,
         quoted: tok.quoted,
     }
+}
+
+/// The text of a `cause=` option: not empty.
+fn cause_text(p: &mut Parser<'_>, vtok: &Token) -> Res<String> {
+    if vtok.text.is_empty() {
+        p.at(
+            vtok,
+            "cause= needs a text",
+            "for example: cause=\"SLA of 7 s\"",
+        );
+        return Err(());
+    }
+    Ok(vtok.text.clone())
+}
+
+/// A `cause=` option is the cause of a `timeout=`: an error without one. `start` is how the
+/// line begins, for the hint. Returns whether all is well.
+fn cause_needs_timeout(
+    p: &mut Parser<'_>,
+    cause_tok: Option<&Token>,
+    has_timeout: bool,
+    what: &str,
+    start: &str,
+) -> bool {
+    let Some(ctok) = cause_tok else { return true };
+    if has_timeout {
+        return true;
+    }
+    // The whole `cause=…` option: its value's token starts after `cause=`.
+    p.error(
+        ctok.col - "cause=".len(),
+        ctok.end_col,
+        format!("cause= gives the cause of a timeout, and {what} has none"),
+        format!(
+            "add timeout=…, as in: {start} timeout=2s cause={}",
+            crate::golang::quoted(&ctok.text)
+        ),
+    );
+    false
 }
 
 fn count(p: &mut Parser<'_>, tok: &Token) -> Res<usize> {

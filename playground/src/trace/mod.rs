@@ -124,6 +124,9 @@ pub struct TaskTrace {
     pub cause: Option<String>,
     /// The path of the task whose error cancelled this one, if that is the cause.
     pub cause_task: Option<String>,
+    /// What Go's `context.Cause(ctx).Error()` gives for its context, when it ended cancelled:
+    /// the `cause="…"` of the deadline or cancel that stopped it, or else `ctx.Err()`'s text.
+    pub go_cause: Option<String>,
     /// When cancellation reached its context while it ran.
     pub cancel_requested: Option<f64>,
     /// Still running when its group returned (`wait cancel`): nobody waits for it.
@@ -279,6 +282,8 @@ impl Trace {
             w.raw(if t.leaked { "true" } else { "false" });
             w.key("cause_task");
             w.opt_str(t.cause_task.as_deref());
+            w.key("go_cause");
+            w.opt_str(t.go_cause.as_deref());
             w.key("cancel_requested");
             w.opt_raw(t.cancel_requested.map(secs).as_deref());
             w.key("depth");
