@@ -149,6 +149,8 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 .cg-why{fill:var(--cg-fg);font-size:11px}.cg-why .cg-w-cancelled{fill:var(--cg-cancelled);font-weight:600}\
 .cg-why .cg-w-failed{fill:var(--cg-failed);font-weight:600}.cg-why .cg-w-running{fill:var(--cg-running);font-weight:600}\
 .cg-why .cg-w-completed{fill:var(--cg-completed);font-weight:600}\
+.cg-why .cg-w-skipped{fill:var(--cg-muted);font-weight:600}\
+.cg-skipped{fill:none;stroke:var(--cg-muted);stroke-width:1.5}\
 .cg-hit{fill:transparent}.cg-row{outline:none}.cg-row:hover .cg-hit,.cg-row:focus .cg-hit,.cg-row.cg-sel .cg-hit{fill:var(--cg-grid);fill-opacity:.45}\
 .cg-row:focus-visible .cg-hit{stroke:var(--cg-running);stroke-width:2}\
 .cg-dim .cg-row:not(.cg-on){opacity:.28}.cg-dim .cg-link:not(.cg-on){opacity:.12}.cg-link.cg-on{stroke-width:2.5}";
@@ -283,6 +285,7 @@ fn has_why(t: &TaskTrace, options: &Options) -> bool {
                     .is_some_and(|c| t.end.is_some_and(|e| e > c + 5e-4))
         }
         Outcome::Running => options.running_at.is_none() || t.cancel_requested.is_some(),
+        Outcome::Skipped => true,
     }
 }
 
@@ -336,6 +339,10 @@ fn why(
                 );
             }
             String::new()
+        }
+        (Outcome::Skipped, _) => {
+            rest.push_str("g.TryGo found no free slot and returned false: it never ran");
+            format!("skipped at {}: ", human(t.spawned))
         }
         (Outcome::Running, _) if t.start.is_none() => {
             if options.running_at.is_some() {
@@ -762,7 +769,9 @@ fn row(
     s.push_str(r#"<g clip-path="url(#cg-plot)">"#);
     let bar_end = task.end.unwrap_or(open_end);
     let start = task.start.unwrap_or(open_end);
-    if start > task.spawned + 1e-9 {
+    if task.outcome == Outcome::Skipped {
+        skipped_marker(s, l.x(task.spawned), cy, bar_h);
+    } else if start > task.spawned + 1e-9 {
         let _ = write!(
             s,
             r#"<rect class="cg-queued" x="{}" y="{}" width="{}" height="{}" rx="2"/>"#,
@@ -969,6 +978,7 @@ fn foot(
                     r#"<rect class="{class}" x="{x}" y="{y}" width="16" height="10" rx="2"/>"#
                 );
             }
+            Swatch::Skipped => skipped_marker(s, lx + 3.0, ly - 3.0, 10.0),
             Swatch::Striped => {
                 let _ = write!(
                     s,
@@ -1037,14 +1047,16 @@ enum Swatch {
     Check,
     Line(&'static str),
     Link,
+    Skipped,
 }
 
-const LEGEND: [(Swatch, &str); 13] = [
+const LEGEND: [(Swatch, &str); 14] = [
     (Swatch::Bar("cg-completed", Outcome::Completed), "completed"),
     (Swatch::Bar("cg-failed", Outcome::Failed), "failed"),
     (Swatch::Bar("cg-cancelled", Outcome::Cancelled), "cancelled"),
     (Swatch::Bar("cg-running", Outcome::Running), "running"),
     (Swatch::Fill("cg-queued"), "waiting for a slot"),
+    (Swatch::Skipped, "skipped (TryGo)"),
     (Swatch::Striped, "ran on after cancel"),
     (Swatch::Fill("cg-ghost"), "work not done"),
     (Swatch::Leaked, "leaked"),
@@ -1074,6 +1086,22 @@ fn legend_layout(width: f64) -> Vec<(&'static (Swatch, &'static str), f64, f64)>
 /// A rough width of `text` in px at `size` (the chart's sans-serif averages ~0.56 em).
 fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.56
+}
+
+/// A skipped task's mark where `g.TryGo` was called: a hollow circle, struck through.
+fn skipped_marker(s: &mut String, x: f64, cy: f64, h: f64) {
+    let r = (h / 2.0).min(5.0);
+    let _ = write!(
+        s,
+        r#"<g class="cg-skipped"><circle cx="{}" cy="{}" r="{}"/><path d="M{},{}L{},{}"/></g>"#,
+        Px(x + r),
+        Px(cy),
+        Px(r),
+        Px(x + r - r * 0.7),
+        Px(cy + r * 0.7),
+        Px(x + r + r * 0.7),
+        Px(cy - r * 0.7)
+    );
 }
 
 fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
@@ -1123,6 +1151,7 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
                 Px(cy + r)
             );
         }
+        Outcome::Skipped => skipped_marker(s, x, cy, h),
     }
 }
 

@@ -311,7 +311,12 @@ fn run_group(
                         (None, _) => {}
                     }
                     let body = task_body(task.clone());
-                    b.spawn(body).await;
+                    if !task.try_spawn {
+                        b.spawn(body).await;
+                    } else if !b.try_spawn(body) {
+                        // g.TryGo returned false: the task never runs.
+                        recorder.skipped(&child_path, ctx.now());
+                    }
                 }
                 Item::Group(g) => {
                     let g = Arc::new(g.clone());
@@ -639,6 +644,24 @@ impl Recorder {
         })
     }
 
+    /// A `try` task found no free slot: it is shown, skipped, where `g.TryGo` was called.
+    fn skipped(&self, path: &str, at: Duration) {
+        let mut inner = self.inner.lock().unwrap();
+        let Some(&i) = inner.index.get(path) else {
+            return;
+        };
+        inner.spawned[i] = true;
+        let task = &mut inner.tasks[i];
+        task.spawned = secs(at);
+        task.outcome = Outcome::Skipped;
+        inner.events.push(TraceEvent {
+            t: secs(at),
+            task: Some(path.to_string()),
+            kind: "skipped",
+            detail: Some("g.TryGo found no free slot and returned false".to_string()),
+        });
+    }
+
     fn returned(&self, at: Duration, result: &Result<(), Error>) {
         let mut inner = self.inner.lock().unwrap();
         let (error, cause) = match result {
@@ -691,7 +714,9 @@ impl Recorder {
         if let Some(r) = &inner.returned {
             last = last.max(r.at);
         }
-        let still_running = tasks.iter().any(|t| t.end.is_none());
+        let still_running = tasks
+            .iter()
+            .any(|t| t.end.is_none() && t.outcome != Outcome::Skipped);
         let end = if still_running {
             // Show unfinished tasks running on past everything else.
             let base = last.max(secs(now).min(last * 1.5 + 1.0));
@@ -711,7 +736,7 @@ impl Recorder {
                 Some((parent, _)) => group_end.get(parent).copied().flatten(),
                 None => top_end,
             };
-            if let Some(pe) = parent_end {
+            if let (Some(pe), false) = (parent_end, t.outcome == Outcome::Skipped) {
                 t.leaked = t.end.map_or(true, |e| e > pe + 1e-9);
             }
         }

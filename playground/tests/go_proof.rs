@@ -74,6 +74,10 @@ fn build_only() -> Vec<(String, String)> {
             "cancel_cause_alone",
             "cancel 2s cause=stop\ntask a 1s check=never\n".to_string(),
         ),
+        (
+            "try_collect",
+            "on-error collect\nlimit 1\ntask a 1s check=never\ntask b 1s try\ngroup g limit=1 {\n  task c 1s try timeout=1s cause=x\n}\n".to_string(),
+        ),
         ("deep", deep),
         ("hundred_tasks", many),
     ]

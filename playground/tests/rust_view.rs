@@ -39,6 +39,7 @@ programs! {
     p_004_leak = "rust_programs/004_leak.rs",
     p_everything = "rust_programs/everything.rs",
     p_limit_2 = "rust_programs/limit_2.rs",
+    p_limit_try = "rust_programs/limit_try.rs",
     p_token_held_forever = "rust_programs/token_held_forever.rs",
 }
 

@@ -164,3 +164,16 @@ fn a_cause_needs_a_timeout_and_a_text() {
     assert_eq!(e.col, 11);
     assert!(e.hint.contains("cause=\"why\""), "{}", e.hint);
 }
+
+#[test]
+fn try_is_a_flag_of_tasks_only() {
+    let e = first_error("task t 1s try try");
+    assert_eq!((e.col, e.message.as_str()), (15, "`try` is given twice"));
+    let e = first_error("task t 1s tyr");
+    assert_eq!(e.hint, "did you mean `try`?");
+    let e = first_error("group g try {\n}");
+    assert!(e.message.contains("unexpected \"try\""), "{e}");
+    assert!(e.hint.contains("only a task"), "{}", e.hint);
+    let s = parse("limit 1\ntask a 1s\ntask b 1s try\nexpect b skipped").unwrap();
+    assert_eq!(s.expects.len(), 1);
+}

@@ -339,3 +339,30 @@ fn an_expect_line_may_name_the_cause() {
         "expected a cancelled cause=\"other\", got cancelled at 1s cause=\"SLA\""
     );
 }
+
+#[test]
+fn try_under_a_full_limit_is_skipped_never_started_never_leaked() {
+    let t =
+        run("limit 1\nwait cancel\ntimeout 5s\ntask a 2s\ntask b 1s try\ntask c 1s after=3s try");
+    let b = task(&t, "b");
+    assert_eq!(b.outcome, Outcome::Skipped);
+    assert_eq!(
+        (b.spawned, b.start, b.end, b.leaked),
+        (0.0, None, None, false)
+    );
+    let c = task(&t, "c");
+    assert_eq!(
+        (c.start, c.end, c.outcome),
+        (Some(3.0), Some(4.0), Outcome::Completed)
+    );
+    assert!(t.to_json().contains(r#""outcome":"skipped""#));
+    assert!(t.summary().contains("b skipped"), "{}", t.summary());
+    assert_eq!(t.end, 4.0, "a skipped task does not stretch the chart");
+}
+
+#[test]
+fn try_without_a_limit_always_starts() {
+    let t = run("on-error continue\ntask a 1s try\ntask b 1s try timeout=500ms");
+    assert_eq!(task(&t, "a").outcome, Outcome::Completed);
+    assert_eq!(task(&t, "b").end, Some(0.5));
+}

@@ -19,6 +19,7 @@
 //! | `forever` | `select {}`, `for { … }` or `<-ctx.Done()` |
 //! | `fail="…"` | `return errors.New("…")` |
 //! | task `timeout=2s` | `context.WithTimeout(ctx, 2s)` made at the task's start |
+//! | task `try` | `if !g.TryGo(…) { … }`: with no free slot the task never runs (`skipped`) |
 //! | `group … { … }` | a task whose function runs its own group and returns its `Wait()` |
 //! | `wait cancel` | a goroutine runs `g.Wait()`; the caller `select`s on it and on `ctx.Done()` |
 //!
@@ -183,6 +184,9 @@ pub(crate) fn task_line(t: &TaskSpec) -> String {
     line.push_str(&cause_option(&t.timeout_cause));
     if !t.after.is_zero() {
         let _ = write!(line, " after={}", secs_text(t.after));
+    }
+    if t.try_spawn {
+        line.push_str(" try");
     }
     line
 }
@@ -596,11 +600,21 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
                 ),
             );
         }
-        let (open, close) = if collect {
-            ("g.Go(keep(task(", "})))")
-        } else {
-            ("g.Go(task(", "}))")
+        let try_spawn = matches!(item, Item::Task(t) if t.try_spawn);
+        let go = if try_spawn { "if !g.TryGo(" } else { "g.Go(" };
+        let (open, close) = match (collect, try_spawn) {
+            (true, false) => (format!("{go}keep(task("), "})))"),
+            (false, false) => (format!("{go}task("), "}))"),
+            (true, true) => (format!("{go}keep(task("), "}))) {"),
+            (false, true) => (format!("{go}task("), "})) {"),
         };
+        if try_spawn {
+            items.line(
+                0,
+                "// try: g.TryGo starts it only if a slot is free now; otherwise it returns",
+            );
+            items.line(0, "// false and the task never runs (skipped).");
+        }
         // The task's context goes to the watcher too, for context.Cause when it ends.
         items.line(
             0,
@@ -608,6 +622,10 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
         );
         items.append(1, body);
         items.line(0, close);
+        if try_spawn {
+            items.line(1, format!("watch.skipped({})", go_string(&path)));
+            items.line(0, "}");
+        }
     }
     match g.on_error {
         OnError::Cancel => {

@@ -63,6 +63,7 @@ func task(path string, ctx context.Context, f func() error) func() error {
 
 type taskRecord struct {
 	path           string
+	skipped        bool
 	ctx            context.Context
 	cause          error
 	spawned, start time.Duration
@@ -115,6 +116,16 @@ func (w *watcher) started(path string) {
 	t := w.tasks[path]
 	t.start, t.hasStart = at, true
 	w.say(at, "%s starts", path)
+}
+
+// skipped notes that g.TryGo found no free slot: the task never runs.
+func (w *watcher) skipped(path string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := w.tasks[path]
+	t.skipped = true
+	w.running--
+	w.say(w.now(), "%s skipped: g.TryGo found no free slot", path)
 }
 
 // context notes the task's own context (made at its start, with its own deadline).
@@ -173,6 +184,8 @@ func (w *watcher) waitForTasks(stop <-chan struct{}) {
 
 func outcome(t *taskRecord) string {
 	switch {
+	case t.skipped:
+		return "skipped"
 	case !t.hasEnd:
 		return "running"
 	case t.err == nil:
@@ -186,6 +199,9 @@ func outcome(t *taskRecord) string {
 
 // leaked tells whether a task was still running when its group returned.
 func (w *watcher) leaked(t *taskRecord) bool {
+	if t.skipped {
+		return false
+	}
 	var groupEnd time.Duration
 	if i := strings.LastIndex(t.path, "/"); i >= 0 {
 		group := w.tasks[t.path[:i]]

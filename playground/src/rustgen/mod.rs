@@ -14,6 +14,7 @@
 //! | `forever` | `pending()`, `loop { … }` or `ctx.done().await` |
 //! | `fail="…"` | `Err(Error::msg("…"))` |
 //! | task `timeout=2s` | `group.task(name).timeout(2s)` |
+//! | task `try` | `group.task(name).try_spawn(…)`: `false` when no slot is free (skipped) |
 //! | `group … { … }` | a task whose body builds its own group and returns its `wait()` |
 //! | `wait cancel` | `select` of `ctx.done()` and `group.wait()` |
 //!
@@ -362,24 +363,48 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
                     .iter()
                     .any(|l| !l.trim_start().starts_with("//") && l.contains("ctx"));
                 let param = if uses_ctx { "ctx" } else { "_ctx" };
-                code.line(0, "group");
-                code.line(1, format!(".task({})", rust_string(&t.name)));
-                match (t.timeout, &t.timeout_cause) {
-                    (Some(d), Some(why)) => code.line(
-                        1,
-                        format!(
-                            ".timeout_cause({}, Error::msg({}))",
-                            rust_duration(d),
-                            rust_string(why)
-                        ),
-                    ),
-                    (Some(d), None) => code.line(1, format!(".timeout({})", rust_duration(d))),
-                    (None, _) => {}
+                let timeout = match (t.timeout, &t.timeout_cause) {
+                    (Some(d), Some(why)) => Some(format!(
+                        ".timeout_cause({}, Error::msg({}))",
+                        rust_duration(d),
+                        rust_string(why)
+                    )),
+                    (Some(d), None) => Some(format!(".timeout({})", rust_duration(d))),
+                    (None, _) => None,
+                };
+                if t.try_spawn {
+                    code.line(
+                        0,
+                        "// try: try_spawn starts it only if a slot is free now (g.TryGo).",
+                    );
+                    code.line(
+                        0,
+                        format!("let task = group.task({});", rust_string(&t.name)),
+                    );
+                    if let Some(timeout) = timeout {
+                        code.line(0, format!("let task = task{timeout};"));
+                    }
+                    code.line(
+                        0,
+                        format!("let started = task.try_spawn(|{param}| async move {{"),
+                    );
+                    code.append(1, body);
+                    code.line(0, "});");
+                    code.line(0, "if !started {");
+                    code.line(1, "// No free slot: the task never runs (skipped).");
+                    code.line(1, format!("env.watch.skipped({});", rust_string(&path)));
+                    code.line(0, "}");
+                } else {
+                    code.line(0, "group");
+                    code.line(1, format!(".task({})", rust_string(&t.name)));
+                    if let Some(timeout) = timeout {
+                        code.line(1, timeout);
+                    }
+                    code.line(1, format!(".spawn(|{param}| async move {{"));
+                    code.append(2, body);
+                    code.line(1, "})");
+                    code.line(1, ".await;");
                 }
-                code.line(1, format!(".spawn(|{param}| async move {{"));
-                code.append(2, body);
-                code.line(1, "})");
-                code.line(1, ".await;");
             }
             Item::Group(sub) => {
                 code.line(0, "group");

@@ -172,6 +172,8 @@ pub struct TaskSpec {
     pub timeout_cause: Option<String>,
     /// Spawned this long after its group starts.
     pub after: Duration,
+    /// `try`: spawned with `g.TryGo`, it does not wait for a slot; with none free it is skipped.
+    pub try_spawn: bool,
     /// 1-based line.
     pub line: usize,
 }
@@ -302,7 +304,7 @@ pub enum ExpectWhat {
     Task {
         /// Path or name.
         task: String,
-        /// `completed`, `failed`, `cancelled` or `running`.
+        /// `completed`, `failed`, `cancelled`, `skipped` or `running`.
         outcome: String,
     },
     /// The group returns.

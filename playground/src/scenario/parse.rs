@@ -632,14 +632,28 @@ fn task_line(
         timeout: None,
         timeout_cause: None,
         after: Duration::ZERO,
+        try_spawn: false,
         line: p.line_no,
     };
+    // `try` is a flag, not key=value: take it out before the options.
+    let mut rest: Vec<Token> = Vec::new();
+    for tok in &tokens[3..] {
+        if tok.text == "try" && !tok.quoted {
+            if task.try_spawn {
+                p.at(tok, "`try` is given twice", "keep one");
+                return Err(());
+            }
+            task.try_spawn = true;
+        } else {
+            rest.push(tok.clone());
+        }
+    }
     let mut ok = name_ok.is_ok() && length.is_ok();
     let mut check_tok = None;
     let mut cause_tok = None;
     ok &= options(
         p,
-        &tokens[3..],
+        &rest,
         "a task",
         &["check", "fail", "timeout", "cause", "after"],
         |p, key, vtok| match key {
@@ -793,20 +807,15 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
                     target.end_col,
                     target.end_col + 1,
                     format!("expect {name} needs an outcome"),
-                    "completed, failed, cancelled or running",
+                    "completed, failed, cancelled, skipped or running",
                 );
                 return Err(());
             };
-            if !matches!(
-                outcome.text.as_str(),
-                "completed" | "failed" | "cancelled" | "running"
-            ) {
-                let hint = match suggest(
-                    &outcome.text,
-                    &["completed", "failed", "cancelled", "running"],
-                ) {
+            let outcomes = ["completed", "failed", "cancelled", "skipped", "running"];
+            if !outcomes.contains(&outcome.text.as_str()) {
+                let hint = match suggest(&outcome.text, &outcomes) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "use completed, failed, cancelled or running".into(),
+                    None => "use completed, failed, cancelled, skipped or running".into(),
                 };
                 p.at(
                     outcome,
@@ -891,11 +900,15 @@ fn options(
     let mut seen: Vec<&str> = Vec::new();
     for tok in tokens {
         let Some((key, _)) = tok.text.split_once('=') else {
-            p.at(
-                tok,
-                format!("unexpected \"{}\"", tok.text),
-                format!("options are key=value: {list}"),
-            );
+            // A task's one flag is `try`.
+            let hint = if what == "a task" && suggest(&tok.text, &["try"]).is_some() {
+                "did you mean `try`?".to_string()
+            } else if tok.text == "try" {
+                format!("only a task takes try (g.TryGo); {what} takes {list}")
+            } else {
+                format!("options are key=value: {list}")
+            };
+            p.at(tok, format!("unexpected \"{}\"", tok.text), hint);
             ok = false;
             continue;
         };

@@ -67,6 +67,8 @@ pub enum Outcome {
     Cancelled,
     /// Still running (or waiting for a slot) when the chart ends.
     Running,
+    /// A `try` task that found no free slot: `g.TryGo` returned false, it never ran.
+    Skipped,
 }
 
 impl Outcome {
@@ -83,6 +85,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Cancelled => "cancelled",
             Outcome::Running => "running",
+            Outcome::Skipped => "skipped",
         }
     }
 }

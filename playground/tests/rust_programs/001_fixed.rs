@@ -220,6 +220,23 @@ impl Hook for Watch {
 }
 
 impl Watch {
+    /// A `try` task found no free slot: it never runs.
+    fn skipped(&self, path: &str) {
+        let at = self.clock.now();
+        if self.log {
+            println!("{:8.3}s  {path} skipped: no free slot", at.as_secs_f64());
+        }
+        self.record.lock().unwrap().tasks.push(Row {
+            path: path.to_string(),
+            spawned: at,
+            start: None,
+            end: None,
+            outcome: "skipped",
+            error: None,
+            cause: None,
+        });
+    }
+
     fn returned(&self, result: Result<(), Error>) {
         let at = self.clock.now();
         let error = result.err().map(|e| e.to_string());
@@ -241,6 +258,7 @@ impl Watch {
             None => record.returned.as_ref().map(|(at, _)| *at),
         };
         match (group_end, row.end) {
+            _ if row.outcome == "skipped" => false,
             (None, _) => false,
             (Some(_), None) => true,
             (Some(group), Some(end)) => end > group,
