@@ -151,6 +151,7 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 .cg-why .cg-w-completed{fill:var(--cg-completed);font-weight:600}\
 .cg-why .cg-w-skipped{fill:var(--cg-muted);font-weight:600}\
 .cg-skipped{fill:none;stroke:var(--cg-muted);stroke-width:1.5}\
+.cg-goroutines{fill:none;stroke:var(--cg-running);stroke-width:1.5}.cg-steps-base{stroke:var(--cg-grid);stroke-width:1}\
 .cg-hit{fill:transparent}.cg-row{outline:none}.cg-row:hover .cg-hit,.cg-row:focus .cg-hit,.cg-row.cg-sel .cg-hit{fill:var(--cg-grid);fill-opacity:.45}\
 .cg-row:focus-visible .cg-hit{stroke:var(--cg-running);stroke-width:2}\
 .cg-dim .cg-row:not(.cg-on){opacity:.28}.cg-dim .cg-link:not(.cg-on){opacity:.12}.cg-link.cg-on{stroke-width:2.5}";
@@ -415,7 +416,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     let body_top = l.ys[rows.start];
     let body_h = l.ys[rows.end] - body_top;
     let legend = legend_layout(l.width);
-    let foot_h = foot_height(&legend);
+    let foot_h = foot_height(&legend, trace);
     let height = l.top + body_h + foot_h;
     let mut s = String::with_capacity(4096 + rows.len() * 700);
     svg_open(&mut s, &l, height, Some(trace), options.dark, "");
@@ -462,7 +463,7 @@ pub fn render_parts(trace: &Trace, options: &Options) -> Parts {
     let body_top = l.ys[rows.start];
     let body_h = l.ys[rows.end] - body_top;
     let legend = legend_layout(l.width);
-    let foot_h = foot_height(&legend);
+    let foot_h = foot_height(&legend, trace);
 
     let mut h = String::with_capacity(4096);
     svg_open(&mut h, &l, l.top, Some(trace), options.dark, " cg-head");
@@ -763,7 +764,13 @@ fn row(
         } else {
             ""
         },
-        if task.is_group { "▾ " } else { "" },
+        if task.is_group {
+            "▾ "
+        } else if task.goroutine {
+            "go "
+        } else {
+            ""
+        },
         esc(&name)
     );
     s.push_str(r#"<g clip-path="url(#cg-plot)">"#);
@@ -904,8 +911,62 @@ fn draw_checks(s: &mut String, l: &Layout, ts: &[f64], total: u64, by: f64) {
     }
 }
 
-fn foot_height(legend: &[(&'static (Swatch, &'static str), f64, f64)]) -> f64 {
-    legend.last().map_or(0.0, |(_, _, y)| *y) + 64.0
+fn foot_height(legend: &[(&'static (Swatch, &'static str), f64, f64)], trace: &Trace) -> f64 {
+    legend.last().map_or(0.0, |(_, _, y)| *y) + 64.0 + steps_height(trace)
+}
+
+/// Height of the goroutine count's step chart (none when nothing ever runs).
+const STEPS_H: f64 = 44.0;
+
+fn steps_height(trace: &Trace) -> f64 {
+    if trace.goroutines.iter().any(|(_, n)| *n > 0) {
+        STEPS_H
+    } else {
+        0.0
+    }
+}
+
+/// The goroutines alive over time, as a step chart on the rows' time axis, from `y` down.
+fn steps(s: &mut String, trace: &Trace, l: &Layout, y: f64) {
+    let max = trace.goroutines.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    if max == 0 {
+        return;
+    }
+    let (top, bottom) = (y + 6.0, y + STEPS_H - 8.0);
+    let yn = |n: usize| bottom - (bottom - top) * n as f64 / max as f64;
+    let (x0, x1) = (l.left, l.left + l.plot_w);
+    let xt = |t: f64| l.x(t).clamp(x0, x1);
+    let mut d = format!("M{},{}", Px(xt(0.0)), Px(yn(0)));
+    for (t, n) in &trace.goroutines {
+        let _ = write!(d, "H{}V{}", Px(xt(*t)), Px(yn(*n)));
+    }
+    let _ = write!(d, "H{}", Px(xt(trace.end.max(l.t1))));
+    let mut said: Vec<String> = trace
+        .goroutines
+        .iter()
+        .take(20)
+        .map(|(t, n)| format!("{n} from {}", human(*t)))
+        .collect();
+    if trace.goroutines.len() > 20 {
+        said.push("…".into());
+    }
+    let _ = write!(
+        s,
+        r#"<g class="cg-steps"><title>{}</title><line class="cg-steps-base" x1="{}" y1="{}" x2="{}" y2="{}"/><path class="cg-goroutines" d="{d}"/><text class="cg-muted" x="8" y="{}" dominant-baseline="central" font-size="11">goroutines</text><text class="cg-muted" x="{}" y="{}" text-anchor="end" dominant-baseline="central" font-size="10">{max}</text><text class="cg-muted" x="{}" y="{}" text-anchor="end" dominant-baseline="central" font-size="10">0</text></g>"#,
+        esc(&format!(
+            "goroutines alive (runtime.NumGoroutine()): {}",
+            said.join(", ")
+        )),
+        Px(x0),
+        Px(bottom),
+        Px(x1),
+        Px(bottom),
+        Px((top + bottom) / 2.0),
+        Px(l.left - 6.0),
+        Px(top),
+        Px(l.left - 6.0),
+        Px(bottom),
+    );
 }
 
 /// The group's return (or why it has not) and the legend.
@@ -960,9 +1021,11 @@ fn foot(
             );
         }
     }
+    steps(s, trace, l, 28.0);
+    let below = steps_height(trace);
     s.push_str(r#"<g class="cg-legend">"#);
     for (item, lx, ly) in legend {
-        let (lx, ly) = (*lx, 44.0 + *ly);
+        let (lx, ly) = (*lx, 44.0 + below + *ly);
         let (x, y) = (Px(lx), Px(ly - 8.0));
         match item.0 {
             Swatch::Bar(class, end) => {

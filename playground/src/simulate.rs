@@ -310,7 +310,15 @@ fn run_group(
                         (Some(t), None) => b = b.timeout(t),
                         (None, _) => {}
                     }
-                    let body = task_body(task.clone());
+                    let body = task_body(
+                        task.clone(),
+                        Goroutines {
+                            spawner: spawner.clone(),
+                            recorder: recorder.clone(),
+                            path: child_path.clone(),
+                        },
+                        None,
+                    );
                     if !task.try_spawn {
                         b.spawn(body).await;
                     } else if !b.try_spawn(body) {
@@ -360,17 +368,112 @@ fn run_group(
     .boxed()
 }
 
-/// The Go code a scenario task stands for, as an async function of its context.
+/// What a task needs to start its goroutines (`go` lines): where to run them, whom to report
+/// them to, and its own path.
+#[derive(Clone)]
+struct Goroutines {
+    spawner: Spawner,
+    recorder: Arc<Recorder>,
+    path: Arc<str>,
+}
+
+/// Reports a goroutine's looks at its context (a group's hook does that for tasks).
+type CheckReport = Arc<dyn Fn(&Result<(), Reason>) + Send + Sync>;
+
+/// `go NAME …`: starts the goroutine `spec` on `ctx` (the context of the task that starts it),
+/// reporting it to the recorder as its own row; nobody waits for it.
+fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
+    let path: Arc<str> = format!("{}/{}", env.path, spec.name).into();
+    let recorder = env.recorder.clone();
+    // A child context, so that its checks are not counted as its task's (it is cancelled with
+    // the task's context and never otherwise: the same as the task's context in Go).
+    let (ctx, own) = ctx.with_cancel();
+    let report = |kind: EventKind<'_>| {
+        recorder.event(&Event {
+            at: ctx.now(),
+            task: 0,
+            name: &spec.name,
+            group: Some(&env.path),
+            kind,
+        })
+    };
+    report(EventKind::Spawned);
+    report(EventKind::Started);
+    let watch = {
+        let (recorder, path, name) = (recorder.clone(), env.path.clone(), spec.name.clone());
+        let clock = ctx.clock().clone();
+        ctx.after_cancel(move |reason| {
+            recorder.event(&Event {
+                at: clock.now(),
+                task: 0,
+                name: &name,
+                group: Some(&path),
+                kind: EventKind::CancelRequested(reason),
+            })
+        })
+    };
+    let checks: CheckReport = {
+        let (recorder, path, name) = (recorder.clone(), env.path.clone(), spec.name.clone());
+        let clock = ctx.clock().clone();
+        Arc::new(move |seen| {
+            recorder.event(&Event {
+                at: clock.now(),
+                task: 0,
+                name: &name,
+                group: Some(&path),
+                kind: EventKind::Check {
+                    cancelled: seen.is_err(),
+                },
+            })
+        })
+    };
+    let inner = Goroutines {
+        path: path.clone(),
+        ..env.clone()
+    };
+    let (name, parent) = (spec.name.clone(), env.path.clone());
+    let body = task_body(spec, inner, Some(checks));
+    let fut = body(ctx.clone());
+    (env.spawner)(
+        async move {
+            let result = fut.await;
+            watch.stop();
+            drop(own);
+            recorder.event(&Event {
+                at: ctx.now(),
+                task: 0,
+                name: &name,
+                group: Some(&parent),
+                kind: EventKind::Finished(result.as_ref().map(|_| ())),
+            });
+        }
+        .boxed(),
+    );
+}
+
+/// The Go code a scenario task (or goroutine) stands for, as an async function of its context:
+/// it starts its goroutines, then works. `checks` reports a goroutine's checks.
 fn task_body(
     task: TaskSpec,
+    goroutines: Goroutines,
+    checks: Option<CheckReport>,
 ) -> impl FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send {
     move |ctx: Context| {
         async move {
+            for spec in &task.go {
+                start_goroutine(spec.clone(), &ctx, &goroutines);
+            }
             let clock = ctx.clock().clone();
-            // select { case <-ctx.Done(): return ctx.Err(); default: }
             // check(&ctx) is Go's `select { case <-ctx.Done(): return ctx.Err(); default: }`; the
-            // group's hook reports it (and the first time it finds the context cancelled).
-            let check = |ctx: &Context| -> Result<(), Reason> { ctx.check() };
+            // group's hook reports it for a task (and the first time it finds the context
+            // cancelled); `checks` for a goroutine.
+            let check = |ctx: &Context| -> Result<(), Reason> {
+                let seen = ctx.check();
+                if let Some(report) = &checks {
+                    report(&seen);
+                }
+                seen
+            };
             match (task.length, task.check) {
                 (Length::For(d), Check::Never) => clock::sleep(clock, d).await,
                 (Length::For(d), Check::Start) => {
@@ -441,34 +544,37 @@ fn secs(d: Duration) -> f64 {
 impl Recorder {
     pub(crate) fn new(scenario: &Scenario, clock: Arc<dyn Clock>) -> Arc<Recorder> {
         let mut tasks = Vec::new();
-        scenario.group.walk(&mut |item, path, depth| {
-            let (is_group, line) = match item {
-                Item::Task(t) => (false, t.line),
-                Item::Group(g) => (true, g.line),
-            };
-            tasks.push(TaskTrace {
-                name: item.name().to_string(),
-                path: path.to_string(),
-                depth,
-                is_group,
-                line,
-                spawned: 0.0,
-                start: None,
-                end: None,
-                outcome: Outcome::Running,
-                error: None,
-                cause: None,
-                cause_task: None,
-                go_cause: None,
-                cancel_requested: None,
-                leaked: false,
-                work: match item {
-                    Item::Task(t) => t.length.finite().map(secs),
-                    Item::Group(_) => None,
-                },
-                checks: 0,
+        scenario
+            .group
+            .walk_rows(&mut |item, path, depth, goroutine| {
+                let (is_group, line) = match item {
+                    Item::Task(t) => (false, t.line),
+                    Item::Group(g) => (true, g.line),
+                };
+                tasks.push(TaskTrace {
+                    name: item.name().to_string(),
+                    path: path.to_string(),
+                    depth,
+                    is_group,
+                    goroutine,
+                    line,
+                    spawned: 0.0,
+                    start: None,
+                    end: None,
+                    outcome: Outcome::Running,
+                    error: None,
+                    cause: None,
+                    cause_task: None,
+                    go_cause: None,
+                    cancel_requested: None,
+                    leaked: false,
+                    work: match item {
+                        Item::Task(t) => t.length.finite().map(secs),
+                        Item::Group(_) => None,
+                    },
+                    checks: 0,
+                });
             });
-        });
         let index = tasks
             .iter()
             .enumerate()
@@ -731,8 +837,19 @@ impl Recorder {
             .map(|t| (t.path.clone(), t.end))
             .collect();
         let top_end = inner.returned.as_ref().map(|r| r.at);
+        let goroutine_paths: std::collections::HashSet<String> = tasks
+            .iter()
+            .filter(|t| t.goroutine)
+            .map(|t| t.path.clone())
+            .collect();
         for t in &mut tasks {
-            let parent_end = match t.path.rsplit_once('/') {
+            // A goroutine belongs to the group of the task that started it (through its own
+            // goroutines' goroutines).
+            let mut owner = t.path.as_str();
+            while goroutine_paths.contains(owner) {
+                owner = owner.rsplit_once('/').map_or(owner, |(p, _)| p);
+            }
+            let parent_end = match owner.rsplit_once('/') {
                 Some((parent, _)) => group_end.get(parent).copied().flatten(),
                 None => top_end,
             };
@@ -758,7 +875,9 @@ impl Recorder {
             marks: inner.marks.clone(),
             end,
             expectations: Vec::new(),
+            goroutines: Vec::new(),
         };
+        trace.goroutines = goroutines_over_time(&trace.tasks);
         trace.expectations = scenario
             .expects
             .iter()
@@ -912,6 +1031,30 @@ pub(crate) fn go_cause(reason: &ctxgroup::Reason) -> String {
         Cause::TaskFailed { .. } => "context canceled".to_string(),
         cause => cause.to_string(),
     }
+}
+
+/// How many of the rows run over time: +1 at each start, −1 at each end.
+fn goroutines_over_time(tasks: &[TaskTrace]) -> Vec<(f64, usize)> {
+    let mut changes: Vec<(f64, i64)> = Vec::new();
+    for t in tasks {
+        if let Some(start) = t.start {
+            changes.push((start, 1));
+            if let Some(end) = t.end {
+                changes.push((end, -1));
+            }
+        }
+    }
+    changes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, usize)> = vec![(0.0, 0)];
+    let mut n: i64 = 0;
+    for (t, d) in changes {
+        n += d;
+        match out.last_mut() {
+            Some(last) if (last.0 - t).abs() < 1e-9 => last.1 = n.max(0) as usize,
+            _ => out.push((t, n.max(0) as usize)),
+        }
+    }
+    out
 }
 
 /// The context error in `err`, as Go's `errors.Is(err, context.Canceled)` (or

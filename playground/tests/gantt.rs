@@ -199,3 +199,16 @@ fn joined_errors_read_as_one_line() {
     let svg = render(&trace, &Default::default());
     assert!(svg.contains("returned at 2s: x; y"), "{svg}");
 }
+
+#[test]
+fn the_goroutine_count_is_a_step_chart_under_the_rows_and_goroutines_say_go() {
+    let svg = chart("timeout 1s\ntask handler 2s {\n  go lib-call 5s check=never\n}");
+    assert!(svg.contains(r#"class="cg-goroutines""#), "{svg}");
+    assert!(
+        svg.contains("goroutines alive (runtime.NumGoroutine()): 2 from 0s, 1 from 1s, 0 from 5s"),
+        "{svg}"
+    );
+    assert!(svg.contains(">go lib-call</text>"), "{svg}");
+    // No step chart when nothing ever runs.
+    assert!(!chart("# nothing").contains(r#"class="cg-goroutines""#));
+}

@@ -78,6 +78,10 @@ fn build_only() -> Vec<(String, String)> {
             "try_collect",
             "on-error collect\nlimit 1\ntask a 1s check=never\ntask b 1s try\ngroup g limit=1 {\n  task c 1s try timeout=1s cause=x\n}\n".to_string(),
         ),
+        (
+            "go_blocks",
+            "on-error collect\ntask a 1s check=never timeout=1s {\n  go b 1s check=never timeout=2s cause=x {\n    go c forever check=never\n  }\n  go d 1s fail=y\n}\ngroup g {\n  task e 1s try {\n    go f 1s check=start\n  }\n}\n".to_string(),
+        ),
         ("deep", deep),
         ("hundred_tasks", many),
     ]

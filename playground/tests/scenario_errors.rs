@@ -177,3 +177,41 @@ fn try_is_a_flag_of_tasks_only() {
     let s = parse("limit 1\ntask a 1s\ntask b 1s try\nexpect b skipped").unwrap();
     assert_eq!(s.expects.len(), 1);
 }
+
+#[test]
+fn go_lines_belong_in_a_tasks_block() {
+    let e = first_error("go w 1s");
+    assert_eq!((e.col, e.end_col), (1, 3));
+    assert_eq!(
+        e.message,
+        "`go` starts a goroutine of a task: it goes inside a task's block"
+    );
+    let e = first_error("task t 1s {\n  go w 1s after=1s\n}");
+    assert_eq!((e.line, e.col), (2, 11));
+    assert!(
+        e.message.contains("a goroutine starts with its task"),
+        "{e}"
+    );
+    let e = first_error("task t 1s {\n  go w 1s try\n}");
+    assert_eq!((e.line, e.col), (2, 11));
+    let e = first_error("task t 1s {\n  task u 1s\n}");
+    assert!(e.hint.contains("go u"), "{}", e.hint);
+    let e = first_error("task t 1s {\n  go w 1s\n  go w 2s\n}");
+    assert!(e.message.contains("duplicate name"), "{e}");
+    let e = first_error("task t 1s {\n  go w 1s\n");
+    assert!(e.message.contains("task t is never closed"), "{e}");
+    let e = first_error("task t 1s {\n  timeout 1s\n}");
+    assert!(e.message.contains("inside task t"), "{e}");
+}
+
+#[test]
+fn go_nesting_counts_towards_the_depth_limit() {
+    let depth = ctxgroup_playground::scenario::MAX_DEPTH;
+    let mut text = String::from("task t 1s {\n");
+    for i in 0..depth {
+        text += &format!("go g{i} 1s {{\n");
+    }
+    text += &"}\n".repeat(depth + 1);
+    let e = first_error(&text);
+    assert!(e.message.contains("nested deeper than"), "{e}");
+}

@@ -366,3 +366,46 @@ fn try_without_a_limit_always_starts() {
     assert_eq!(task(&t, "a").outcome, Outcome::Completed);
     assert_eq!(task(&t, "b").end, Some(0.5));
 }
+
+#[test]
+fn a_go_goroutine_shares_its_tasks_context_and_nobody_waits_for_it() {
+    // Seed 002: worker starts worker2 with the same ctx; both check it every second.
+    let t = run(
+        "cancel 2.5s\ntask worker forever check=every:1s {\n  go worker2 forever check=every:1s\n}",
+    );
+    let w2 = task(&t, "worker/worker2");
+    assert!(w2.goroutine && !task(&t, "worker").goroutine);
+    assert_eq!(w2.depth, 1);
+    assert_eq!(
+        (w2.start, w2.end, w2.outcome),
+        (Some(0.0), Some(3.0), Outcome::Cancelled)
+    );
+    assert_eq!(w2.error.as_deref(), Some("context canceled"));
+    assert!(!w2.leaked);
+    assert_eq!(t.returned.as_ref().unwrap().at, 3.0);
+}
+
+#[test]
+fn a_goroutine_still_running_when_its_tasks_group_returns_is_leaked() {
+    // Seed 004: a library call that ignores its context, inside a `go` block.
+    let t = run("timeout 1s\ntask handler 500ms {\n  go lib 3s check=never {\n    go retry 4s check=never\n  }\n}");
+    assert_eq!(t.returned.as_ref().unwrap().at, 0.5);
+    let lib = task(&t, "handler/lib");
+    assert_eq!(
+        (lib.end, lib.outcome, lib.leaked),
+        (Some(3.0), Outcome::Completed, true)
+    );
+    let retry = task(&t, "handler/lib/retry");
+    assert_eq!(
+        (retry.start, retry.end, retry.leaked, retry.depth),
+        (Some(0.0), Some(4.0), true, 2)
+    );
+    // Goroutines alive over time: handler, lib and retry at 0; lib and retry after 0.5 s.
+    assert_eq!(t.goroutines, [(0.0, 3), (0.5, 2), (3.0, 1), (4.0, 0)]);
+    assert!(
+        t.to_json()
+            .contains(r#""goroutines":[[0.0,3],[0.5,2],[3.0,1],[4.0,0]]"#),
+        "{}",
+        t.to_json()
+    );
+}

@@ -21,6 +21,7 @@
 //! | task `timeout=2s` | `context.WithTimeout(ctx, 2s)` made at the task's start |
 //! | task `try` | `if !g.TryGo(…) { … }`: with no free slot the task never runs (`skipped`) |
 //! | `group … { … }` | a task whose function runs its own group and returns its `Wait()` |
+//! | `go NAME …` in a task's block | `go worker2(ctx)`: a goroutine on the task's context, started first; nobody waits for it |
 //! | `wait cancel` | a goroutine runs `g.Wait()`; the caller `select`s on it and on `ctx.Done()` |
 //!
 //! The generated program measures itself: it prints what happens as it runs, or with
@@ -154,6 +155,11 @@ fn items_lines(items: &[Item], depth: usize, lines: &mut Vec<String>) {
     let pad = "  ".repeat(depth);
     for item in items {
         match item {
+            Item::Task(t) if !t.go.is_empty() => {
+                lines.push(format!("{pad}{} {{", task_line(t)));
+                go_lines(&t.go, depth + 1, lines);
+                lines.push(format!("{pad}}}"));
+            }
             Item::Task(t) => lines.push(format!("{pad}{}", task_line(t))),
             Item::Group(g) => {
                 lines.push(format!("{pad}{} {{", group_line(g)));
@@ -162,6 +168,24 @@ fn items_lines(items: &[Item], depth: usize, lines: &mut Vec<String>) {
             }
         }
     }
+}
+
+fn go_lines(go: &[TaskSpec], depth: usize, lines: &mut Vec<String>) {
+    let pad = "  ".repeat(depth);
+    for g in go {
+        if g.go.is_empty() {
+            lines.push(format!("{pad}{}", go_line(g)));
+        } else {
+            lines.push(format!("{pad}{} {{", go_line(g)));
+            go_lines(&g.go, depth + 1, lines);
+            lines.push(format!("{pad}}}"));
+        }
+    }
+}
+
+/// `go NAME LENGTH options…` as written in a scenario.
+pub(crate) fn go_line(t: &TaskSpec) -> String {
+    format!("go{}", &task_line(t)["task".len()..])
 }
 
 /// `task NAME LENGTH options…` as written in a scenario.
@@ -813,6 +837,24 @@ fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
             ),
         );
         own = "ctx";
+    }
+    for g in &t.go {
+        let go_path = format!("{path}/{}", g.name);
+        code.line(0, format!("// {}", go_line(g)));
+        code.line(
+            0,
+            "// A goroutine of its own on this context: nobody waits for it.",
+        );
+        let (body, _) = task_code(g, &go_path, own);
+        code.line(
+            0,
+            format!(
+                "go goroutine({}, {own}, func() error {{",
+                go_string(&go_path)
+            ),
+        );
+        code.append(1, body);
+        code.line(0, "})()");
     }
     let ends = match (t.length, t.check) {
         (Length::For(d), Check::Never) => {

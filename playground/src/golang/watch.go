@@ -63,6 +63,7 @@ func task(path string, ctx context.Context, f func() error) func() error {
 
 type taskRecord struct {
 	path           string
+	goroutine      bool
 	skipped        bool
 	ctx            context.Context
 	cause          error
@@ -116,6 +117,16 @@ func (w *watcher) started(path string) {
 	t := w.tasks[path]
 	t.start, t.hasStart = at, true
 	w.say(at, "%s starts", path)
+}
+
+// goroutine wraps the function of a goroutine a task starts (a `go` line) like task does; its
+// row belongs to the group of the task that started it.
+func goroutine(path string, ctx context.Context, f func() error) func() {
+	run := task(path, ctx, f)
+	watch.mu.Lock()
+	watch.tasks[path].goroutine = true
+	watch.mu.Unlock()
+	return func() { run() }
 }
 
 // skipped notes that g.TryGo found no free slot: the task never runs.
@@ -202,9 +213,14 @@ func (w *watcher) leaked(t *taskRecord) bool {
 	if t.skipped {
 		return false
 	}
+	// A goroutine belongs to the group of the task that started it.
+	owner := t
+	for owner.goroutine {
+		owner = w.tasks[owner.path[:strings.LastIndex(owner.path, "/")]]
+	}
 	var groupEnd time.Duration
-	if i := strings.LastIndex(t.path, "/"); i >= 0 {
-		group := w.tasks[t.path[:i]]
+	if i := strings.LastIndex(owner.path, "/"); i >= 0 {
+		group := w.tasks[owner.path[:i]]
 		if !group.hasEnd {
 			return false
 		}

@@ -14,6 +14,7 @@
 //! | `forever` | `pending()`, `loop { … }` or `ctx.done().await` |
 //! | `fail="…"` | `Err(Error::msg("…"))` |
 //! | task `timeout=2s` | `group.task(name).timeout(2s)` |
+//! | `go NAME …` in a task's block | `env.go(path, &ctx, body)`: spawned on the task's context; nobody waits for it |
 //! | task `try` | `group.task(name).try_spawn(…)`: `false` when no slot is free (skipped) |
 //! | `group … { … }` | a task whose body builds its own group and returns its `wait()` |
 //! | `wait cancel` | `select` of `ctx.done()` and `group.wait()` |
@@ -357,12 +358,7 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
         }
         match item {
             Item::Task(t) => {
-                let body = task_code(t);
-                let uses_ctx = body
-                    .lines
-                    .iter()
-                    .any(|l| !l.trim_start().starts_with("//") && l.contains("ctx"));
-                let param = if uses_ctx { "ctx" } else { "_ctx" };
+                let closure = task_closure(t, &path);
                 let timeout = match (t.timeout, &t.timeout_cause) {
                     (Some(d), Some(why)) => Some(format!(
                         ".timeout_cause({}, Error::msg({}))",
@@ -384,12 +380,7 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
                     if let Some(timeout) = timeout {
                         code.line(0, format!("let task = task{timeout};"));
                     }
-                    code.line(
-                        0,
-                        format!("let started = task.try_spawn(|{param}| async move {{"),
-                    );
-                    code.append(1, body);
-                    code.line(0, "});");
+                    call_with(&mut code, 0, "let started = task.try_spawn(", closure, ");");
                     code.line(0, "if !started {");
                     code.line(1, "// No free slot: the task never runs (skipped).");
                     code.line(1, format!("env.watch.skipped({});", rust_string(&path)));
@@ -400,9 +391,7 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
                     if let Some(timeout) = timeout {
                         code.line(1, timeout);
                     }
-                    code.line(1, format!(".spawn(|{param}| async move {{"));
-                    code.append(2, body);
-                    code.line(1, "})");
+                    call_with(&mut code, 1, ".spawn(", closure, ")");
                     code.line(1, ".await;");
                 }
             }
@@ -471,9 +460,60 @@ fn nested_group_code(g: &GroupSpec, path: &str) -> Code {
     code
 }
 
-/// A task's body: looks at `ctx` as its check mode says; its value is the task's result.
-fn task_code(t: &TaskSpec) -> Code {
+/// `PREFIX` + the closure's lines + `SUFFIX`, the closure's first line on the prefix's.
+fn call_with(code: &mut Code, depth: usize, prefix: &str, closure: Code, suffix: &str) {
+    let n = closure.lines.len();
+    for (i, line) in closure.lines.into_iter().enumerate() {
+        let mut text = line;
+        if i == 0 {
+            text = format!("{prefix}{text}");
+        }
+        if i + 1 == n {
+            text.push_str(suffix);
+        }
+        code.line(depth, text);
+    }
+}
+
+/// A task's (or goroutine's) function of its context, as a closure expression: one that
+/// clones `env` first when it starts goroutines.
+fn task_closure(t: &TaskSpec, path: &str) -> Code {
+    let body = task_code(t, path);
+    let uses_ctx = body
+        .lines
+        .iter()
+        .any(|l| !l.trim_start().starts_with("//") && l.contains("ctx"));
+    let param = if uses_ctx { "ctx" } else { "_ctx" };
     let mut code = Code::default();
+    if t.go.is_empty() {
+        code.line(0, format!("|{param}| async move {{"));
+        code.append(1, body);
+        code.line(0, "}");
+    } else {
+        code.line(0, "{");
+        code.line(1, "let env = env.clone();");
+        code.line(1, format!("move |{param}| async move {{"));
+        code.append(2, body);
+        code.line(1, "}");
+        code.line(0, "}");
+    }
+    code
+}
+
+/// A task's body: starts its goroutines, then looks at `ctx` as its check mode says; its value
+/// is the task's result.
+fn task_code(t: &TaskSpec, path: &str) -> Code {
+    let mut code = Code::default();
+    for g in &t.go {
+        let go_path = format!("{path}/{}", g.name);
+        code.line(0, format!("// {}", crate::golang::go_line(g)));
+        code.line(
+            0,
+            "// A goroutine of its own on this context: nobody waits for it.",
+        );
+        let prefix = format!("env.go({}, &ctx, ", rust_string(&go_path));
+        call_with(&mut code, 0, &prefix, task_closure(g, &go_path), ");");
+    }
     let sleep = |d: Duration| {
         format!(
             "clock::sleep(ctx.clock().clone(), {}).await;",

@@ -82,17 +82,56 @@ impl GroupSpec {
     /// assert_eq!(paths, [("a".to_string(), 0), ("g".to_string(), 0), ("g/b".to_string(), 1)]);
     /// ```
     pub fn walk(&self, visit: &mut impl FnMut(&Item, &str, usize)) {
+        self.walk_rows(&mut |item, path, depth, _| visit(item, path, depth));
+    }
+
+    /// [`walk`](Self::walk), telling goroutines (`go` lines) from tasks: a goroutine is given
+    /// as a task without its own `go` lines (they follow it, one level deeper), with `true`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = ctxgroup_playground::scenario::parse("task a 1s {\n  go b 1s\n}").unwrap();
+    /// let mut rows = Vec::new();
+    /// s.group.walk_rows(&mut |_, path, depth, go| rows.push((path.to_string(), depth, go)));
+    /// assert_eq!(rows, [("a".to_string(), 0, false), ("a/b".to_string(), 1, true)]);
+    /// ```
+    pub fn walk_rows(&self, visit: &mut impl FnMut(&Item, &str, usize, bool)) {
         self.walk_from("", 0, visit);
     }
 
-    fn walk_from(&self, prefix: &str, depth: usize, visit: &mut impl FnMut(&Item, &str, usize)) {
+    fn walk_from(
+        &self,
+        prefix: &str,
+        depth: usize,
+        visit: &mut impl FnMut(&Item, &str, usize, bool),
+    ) {
         for item in &self.items {
             let path = format!("{prefix}{}", item.name());
-            visit(item, &path, depth);
-            if let Item::Group(g) = item {
-                g.walk_from(&format!("{path}/"), depth + 1, visit);
+            visit(item, &path, depth, false);
+            match item {
+                Item::Group(g) => g.walk_from(&format!("{path}/"), depth + 1, visit),
+                Item::Task(t) => walk_go(&t.go, &path, depth + 1, visit),
             }
         }
+    }
+}
+
+/// Visits goroutines (`go` lines) and theirs, depth first.
+fn walk_go(
+    go: &[TaskSpec],
+    parent: &str,
+    depth: usize,
+    visit: &mut impl FnMut(&Item, &str, usize, bool),
+) {
+    for g in go {
+        let path = format!("{parent}/{}", g.name);
+        let row = Item::Task(TaskSpec {
+            go: Vec::new(),
+            ..g.clone()
+        });
+        visit(&row, &path, depth, true);
+        walk_go(&g.go, &path, depth + 1, visit);
     }
 }
 
@@ -174,8 +213,29 @@ pub struct TaskSpec {
     pub after: Duration,
     /// `try`: spawned with `g.TryGo`, it does not wait for a slot; with none free it is skipped.
     pub try_spawn: bool,
+    /// Its `go` lines: goroutines it starts when it starts (`go worker2(ctx)`), on its context;
+    /// nobody waits for them. A goroutine's own `go` lines are in its `go` too.
+    pub go: Vec<TaskSpec>,
     /// 1-based line.
     pub line: usize,
+}
+
+impl TaskSpec {
+    /// A stand-in for a task line with errors, keeping the braces of its block matched.
+    pub(crate) fn placeholder(line: usize) -> TaskSpec {
+        TaskSpec {
+            name: "?".into(),
+            length: Length::Forever,
+            check: Check::Await,
+            fail: None,
+            timeout: None,
+            timeout_cause: None,
+            after: Duration::ZERO,
+            try_spawn: false,
+            go: Vec::new(),
+            line,
+        }
+    }
 }
 
 /// How long a task works.

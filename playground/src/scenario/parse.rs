@@ -97,6 +97,45 @@ struct Parser<'a> {
 
 type Res<T> = Result<T, ()>;
 
+/// What an open block `{ … }` belongs to.
+enum Block {
+    Group(GroupSpec),
+    /// A task's or a goroutine's block of `go` lines; `true` for a goroutine's.
+    Task(TaskSpec, bool),
+}
+
+/// An open block: what it belongs to, the column and line of its keyword, the names used in it.
+struct Open {
+    block: Block,
+    col: usize,
+    line: usize,
+    names: HashMap<String, usize>,
+}
+
+impl Open {
+    fn new(block: Block, col: usize, line: usize) -> Open {
+        Open {
+            block,
+            col,
+            line,
+            names: HashMap::new(),
+        }
+    }
+}
+
+/// Adds a finished task, goroutine or group to the innermost open block (or the top level).
+fn add_to(open: &mut [Open], top: &mut GroupSpec, block: Block) {
+    match (open.last_mut().map(|o| &mut o.block), block) {
+        (Some(Block::Task(parent, _)), Block::Task(t, true)) => parent.go.push(t),
+        // Only erroneous scenarios put anything else in a task's block: drop it.
+        (Some(Block::Task(..)), _) => {}
+        (Some(Block::Group(g)), Block::Group(sub)) => g.items.push(Item::Group(sub)),
+        (Some(Block::Group(g)), Block::Task(t, _)) => g.items.push(Item::Task(t)),
+        (None, Block::Group(sub)) => top.items.push(Item::Group(sub)),
+        (None, Block::Task(t, _)) => top.items.push(Item::Task(t)),
+    }
+}
+
 impl<'a> Parser<'a> {
     fn error(
         &mut self,
@@ -243,8 +282,8 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
     let mut values: Vec<(String, String)> = Vec::new();
     let mut expects: Vec<(Expect, Token)> = Vec::new();
     let mut settings_seen: HashMap<&'static str, usize> = HashMap::new();
-    // Open nested groups: the group and the column of its name.
-    let mut open: Vec<(GroupSpec, usize, HashMap<String, usize>)> = Vec::new();
+    // Open blocks: nested groups, and the blocks of tasks and goroutines (their `go` lines).
+    let mut open: Vec<Open> = Vec::new();
     let mut top_names: HashMap<String, usize> = HashMap::new();
 
     for (idx, line) in text.lines().enumerate() {
@@ -257,13 +296,25 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
         let kw = first.text.as_str();
         match kw {
             "timeout" | "limit" | "on-error" | "wait" | "cancel" | "value" => {
-                if let Some((g, _, _)) = open.last() {
-                    let name = g.name.clone();
-                    p.at(
-                        first,
-                        format!("`{kw}` cannot be set inside group {name}"),
-                        format!("set it on the group line: group {name} {kw}=…"),
-                    );
+                if let Some(o) = open.last() {
+                    match &o.block {
+                        Block::Group(g) => {
+                            let name = g.name.clone();
+                            p.at(
+                                first,
+                                format!("`{kw}` cannot be set inside group {name}"),
+                                format!("set it on the group line: group {name} {kw}=…"),
+                            );
+                        }
+                        Block::Task(t, _) => {
+                            let name = t.name.clone();
+                            p.at(
+                                first,
+                                format!("`{kw}` cannot be set inside task {name}"),
+                                "a task's block holds go lines; settings go at the top",
+                            );
+                        }
+                    }
                     continue;
                 }
                 let key: &'static str = match kw {
@@ -362,12 +413,67 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     settings_seen.insert(key, p.line_no);
                 }
             }
-            "task" => {
+            "task" | "go" => {
+                let go = kw == "go";
+                let opens =
+                    tokens.len() > 1 && tokens.last().is_some_and(|t| t.text == "{" && !t.quoted);
+                let line_tokens = if opens {
+                    &tokens[..tokens.len() - 1]
+                } else {
+                    &tokens[..]
+                };
+                let in_task = matches!(
+                    open.last(),
+                    Some(Open {
+                        block: Block::Task(..),
+                        ..
+                    })
+                );
+                let placeholder =
+                    |p: &Parser<'_>| Block::Task(TaskSpec::placeholder(p.line_no), go);
+                if go && !in_task {
+                    p.at(
+                        first,
+                        "`go` starts a goroutine of a task: it goes inside a task's block",
+                        "put it in a block: task NAME 5s { go NAME 1s }",
+                    );
+                    if opens {
+                        open.push(Open::new(placeholder(&p), first.col, p.line_no));
+                    }
+                    continue;
+                }
+                if !go && in_task {
+                    let name = tokens
+                        .get(1)
+                        .map_or("NAME", |t| t.text.as_str())
+                        .to_string();
+                    p.at(
+                        first,
+                        "a task's block holds go lines only",
+                        format!("start a goroutine with: go {name} …, or put the tasks in a group"),
+                    );
+                    if opens {
+                        open.push(Open::new(placeholder(&p), first.col, p.line_no));
+                    }
+                    continue;
+                }
+                if opens && open.len() >= MAX_DEPTH {
+                    p.at(
+                        first,
+                        format!(
+                            "blocks nested deeper than {MAX_DEPTH} (groups, task and go blocks)"
+                        ),
+                        "flatten some blocks",
+                    );
+                }
                 let names = match open.last_mut() {
-                    Some((_, _, names)) => names,
+                    Some(o) => &mut o.names,
                     None => &mut top_names,
                 };
-                let Ok(task) = task_line(&mut p, &tokens, names) else {
+                let Ok(task) = task_line(&mut p, line_tokens, names, go) else {
+                    if opens {
+                        open.push(Open::new(placeholder(&p), first.col, p.line_no));
+                    }
                     continue;
                 };
                 p.tasks += 1;
@@ -376,14 +482,18 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                         p.at(
                             first,
                             format!("more than {MAX_TASKS} tasks"),
-                            "a scenario holds at most 10000 tasks and groups",
+                            "a scenario holds at most 10000 tasks, groups and goroutines",
                         );
+                    }
+                    if opens {
+                        open.push(Open::new(placeholder(&p), first.col, p.line_no));
                     }
                     continue;
                 }
-                match open.last_mut() {
-                    Some((g, _, _)) => g.items.push(Item::Task(task)),
-                    None => top.items.push(Item::Task(task)),
+                if opens {
+                    open.push(Open::new(Block::Task(task, go), first.col, p.line_no));
+                } else {
+                    add_to(&mut open, &mut top, Block::Task(task, go));
                 }
             }
             "group" => {
@@ -395,20 +505,39 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     );
                     // Still track it so its closing brace matches.
                 }
+                if let Some(Open {
+                    block: Block::Task(t, _),
+                    ..
+                }) = open.last()
+                {
+                    let name = t.name.clone();
+                    p.at(
+                        first,
+                        "a task's block holds go lines only",
+                        format!(
+                            "put the group after the }} of task {name}, or make {name} a group"
+                        ),
+                    );
+                    if tokens.last().is_some_and(|t| t.text == "{" && !t.quoted) {
+                        let placeholder = GroupSpec::new("?", p.line_no);
+                        open.push(Open::new(Block::Group(placeholder), first.col, p.line_no));
+                    }
+                    continue;
+                }
                 let names = match open.last_mut() {
-                    Some((_, _, names)) => names,
+                    Some(o) => &mut o.names,
                     None => &mut top_names,
                 };
                 match group_line(&mut p, &tokens, names) {
                     Ok(g) => {
                         p.tasks += 1;
-                        open.push((g, first.col, HashMap::new()));
+                        open.push(Open::new(Block::Group(g), first.col, p.line_no));
                     }
                     Err(()) => {
                         // Keep brace matching sane: an erroneous group still opens a block.
                         if tokens.last().is_some_and(|t| t.text == "{" && !t.quoted) {
                             let placeholder = GroupSpec::new("?", p.line_no);
-                            open.push((placeholder, first.col, HashMap::new()));
+                            open.push(Open::new(Block::Group(placeholder), first.col, p.line_no));
                         }
                     }
                 }
@@ -422,18 +551,15 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     );
                 }
                 match open.pop() {
-                    Some((g, _, _)) => {
+                    Some(o) => {
                         if open.len() >= MAX_DEPTH {
                             continue;
                         }
-                        match open.last_mut() {
-                            Some((parent, _, _)) => parent.items.push(Item::Group(g)),
-                            None => top.items.push(Item::Group(g)),
-                        }
+                        add_to(&mut open, &mut top, o.block);
                     }
                     None => p.at(
                         first,
-                        "no group to close here",
+                        "no block to close here",
                         "remove this } or open a group with: group NAME {",
                     ),
                 }
@@ -448,25 +574,30 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     kw,
                     &[
                         "timeout", "limit", "on-error", "wait", "cancel", "value", "task", "group",
-                        "expect",
+                        "expect", "go",
                     ],
                 );
                 let hint = match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "a line starts with task, group, timeout, limit, on-error, wait, cancel, value or expect".into(),
+                    None => "a line starts with task, group, go, timeout, limit, on-error, wait, cancel, value or expect".into(),
                 };
                 p.at(first, format!("unknown keyword \"{kw}\""), hint);
             }
         }
     }
-    for (g, col, _) in open.iter().rev() {
-        p.line_no = g.line;
-        p.line = text.lines().nth(g.line.saturating_sub(1)).unwrap_or("");
+    for o in open.iter().rev() {
+        p.line_no = o.line;
+        p.line = text.lines().nth(o.line.saturating_sub(1)).unwrap_or("");
+        let (what, inside) = match &o.block {
+            Block::Group(g) => (format!("group {}", g.name), "its tasks"),
+            Block::Task(t, false) => (format!("task {}", t.name), "its go lines"),
+            Block::Task(t, true) => (format!("goroutine {}", t.name), "its go lines"),
+        };
         p.error(
-            *col,
-            col + 5,
-            format!("group {} is never closed", g.name),
-            "add a line with } after its tasks",
+            o.col,
+            o.col + 5,
+            format!("{what} is never closed"),
+            format!("add a line with }} after {inside}"),
         );
     }
     if p.errors.is_empty() {
@@ -579,36 +710,43 @@ fn check_name(
     Ok(())
 }
 
+/// A `task` line, or with `go` a `go` line (a goroutine: no `after=`, no `try`).
 fn task_line(
     p: &mut Parser<'_>,
     tokens: &[Token],
     names: &mut HashMap<String, usize>,
+    go: bool,
 ) -> Res<TaskSpec> {
     let kw = &tokens[0];
+    let (what, kw_text) = if go {
+        ("a goroutine", "go")
+    } else {
+        ("a task", "task")
+    };
     let Some(name_tok) = tokens.get(1) else {
         p.error(
             kw.end_col,
             kw.end_col + 1,
-            "a task needs a name and a duration",
-            "for example: task t1 5s",
+            format!("{what} needs a name and a duration"),
+            format!("for example: {kw_text} t1 5s"),
         );
         return Err(());
     };
     if name_tok.text.contains('=') {
         p.at(
             name_tok,
-            "a task needs a name before its options",
-            "for example: task t1 5s check=never",
+            format!("{what} needs a name before its options"),
+            format!("for example: {kw_text} t1 5s check=never"),
         );
         return Err(());
     }
-    let name_ok = check_name(p, name_tok, names, "task");
+    let name_ok = check_name(p, name_tok, names, if go { "goroutine" } else { "task" });
     let Some(len_tok) = tokens.get(2) else {
         p.error(
             name_tok.end_col,
             name_tok.end_col + 1,
-            format!("task {} needs a duration", name_tok.text),
-            "for example: task t1 5s, or forever",
+            format!("{kw_text} {} needs a duration", name_tok.text),
+            format!("for example: {kw_text} t1 5s, or forever"),
         );
         return Err(());
     };
@@ -617,8 +755,14 @@ fn task_line(
     } else if len_tok.text.contains('=') {
         p.at(
             len_tok,
-            format!("task {} needs a duration before its options", name_tok.text),
-            format!("for example: task {} 5s {}", name_tok.text, len_tok.text),
+            format!(
+                "{kw_text} {} needs a duration before its options",
+                name_tok.text
+            ),
+            format!(
+                "for example: {kw_text} {} 5s {}",
+                name_tok.text, len_tok.text
+            ),
         );
         Err(())
     } else {
@@ -633,12 +777,21 @@ fn task_line(
         timeout_cause: None,
         after: Duration::ZERO,
         try_spawn: false,
+        go: Vec::new(),
         line: p.line_no,
     };
     // `try` is a flag, not key=value: take it out before the options.
     let mut rest: Vec<Token> = Vec::new();
     for tok in &tokens[3..] {
         if tok.text == "try" && !tok.quoted {
+            if go {
+                p.at(
+                    tok,
+                    "a goroutine starts with its task: `go` takes no try",
+                    "use try on a task line (g.TryGo)",
+                );
+                return Err(());
+            }
             if task.try_spawn {
                 p.at(tok, "`try` is given twice", "keep one");
                 return Err(());
@@ -651,10 +804,20 @@ fn task_line(
     let mut ok = name_ok.is_ok() && length.is_ok();
     let mut check_tok = None;
     let mut cause_tok = None;
+    if go {
+        if let Some(tok) = rest.iter().find(|t| t.text.starts_with("after=")) {
+            p.at(
+                tok,
+                "a goroutine starts with its task: `go` takes no after=",
+                "remove after=, or make it a task of the group",
+            );
+            return Err(());
+        }
+    }
     ok &= options(
         p,
         &rest,
-        "a task",
+        what,
         &["check", "fail", "timeout", "cause", "after"],
         |p, key, vtok| match key {
             "cause" => {
@@ -685,8 +848,8 @@ fn task_line(
         p,
         cause_tok.as_ref(),
         task.timeout.is_some(),
-        &format!("task {}", task.name),
-        &format!("task {} {}", task.name, tokens[2].text),
+        &format!("{kw_text} {}", task.name),
+        &format!("{kw_text} {} {}", task.name, tokens[2].text),
     );
     if let (Check::Every(step), Length::For(d), Some(ctok)) = (task.check, task.length, &check_tok)
     {

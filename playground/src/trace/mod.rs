@@ -30,6 +30,10 @@ pub struct Trace {
     pub end: f64,
     /// The results of the scenario's `expect` lines.
     pub expectations: Vec<ExpectResult>,
+    /// The scenario's goroutines alive over time (tasks, nested groups and `go` goroutines
+    /// running): `(t, n)` from `t` on, one entry per change, from time 0 (Go's
+    /// `runtime.NumGoroutine()`, less the runtime's own).
+    pub goroutines: Vec<(f64, usize)>,
 }
 
 /// How the group returned.
@@ -110,6 +114,8 @@ pub struct TaskTrace {
     pub depth: usize,
     /// Whether this row is a nested group.
     pub is_group: bool,
+    /// Whether this row is a goroutine a task started (`go` line), nested under that task.
+    pub goroutine: bool,
     /// The scenario line it was written on.
     pub line: usize,
     /// When `spawn` was called.
@@ -293,6 +299,8 @@ impl Trace {
             w.raw(&t.depth.to_string());
             w.key("group");
             w.raw(if t.is_group { "true" } else { "false" });
+            w.key("goroutine");
+            w.raw(if t.goroutine { "true" } else { "false" });
             w.key("line");
             w.raw(&t.line.to_string());
             w.key("work");
@@ -300,6 +308,15 @@ impl Trace {
             w.key("checks");
             w.raw(&t.checks.to_string());
             w.end_object();
+        }
+        w.end_array();
+        w.key("goroutines");
+        w.begin_array();
+        for (t, n) in &self.goroutines {
+            w.begin_array();
+            w.raw(&secs(*t));
+            w.raw(&n.to_string());
+            w.end_array();
         }
         w.end_array();
         w.key("events");

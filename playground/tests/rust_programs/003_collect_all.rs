@@ -134,6 +134,44 @@ impl Env {
         let spawner = self.spawner.clone();
         move |task| spawner(task)
     }
+
+    /// `go`: runs `body` on its own (Go's `go worker2(ctx)`), nobody waiting for it, reported
+    /// as the row `path`. It gets a child of `ctx`, cancelled with it, so that its looks at its
+    /// context are not counted as its task's.
+    fn go<F, Fut>(&self, path: &str, ctx: &Context, body: F)
+    where
+        F: FnOnce(Context) -> Fut,
+        Fut: std::future::Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        let (group, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let (group, name): (Arc<str>, Arc<str>) = (group.into(), name.into());
+        let (ctx, own) = ctx.with_cancel();
+        let watch = self.watch.clone();
+        let report = move |kind: EventKind<'_>| {
+            watch.event(&Event {
+                at: watch.clock.now(),
+                task: 0,
+                name: &name,
+                group: Some(&group),
+                kind,
+            })
+        };
+        report(EventKind::Spawned);
+        if let Some(row) = self.watch.record.lock().unwrap().tasks.last_mut() {
+            row.goroutine = true;
+        }
+        report(EventKind::Started);
+        let report = Arc::new(report);
+        let on_cancel = report.clone();
+        let stop = ctx.after_cancel(move |reason| on_cancel(EventKind::CancelRequested(reason)));
+        let run = body(ctx);
+        (self.spawner)(Box::pin(async move {
+            let result = run.await;
+            stop.stop();
+            drop(own);
+            report(EventKind::Finished(result.as_ref().map(|_| ())));
+        }));
+    }
 }
 
 /// Records what the groups report: when each task is spawned, starts and ends.
@@ -158,6 +196,8 @@ struct Row {
     error: Option<String>,
     /// Go's `context.Cause(ctx)` of its context, once cancelled while it ran.
     cause: Option<String>,
+    /// A goroutine a task started (`go`): it belongs to that task's group.
+    goroutine: bool,
 }
 
 /// Whether `err` is, or joins, a context's error (Go's `errors.Is(err, context.Canceled)`).
@@ -185,6 +225,7 @@ impl Hook for Watch {
                     outcome: "running",
                     error: None,
                     cause: None,
+                    goroutine: false,
                 });
                 "spawned".to_string()
             }
@@ -243,6 +284,7 @@ impl Watch {
             outcome: "skipped",
             error: None,
             cause: None,
+            goroutine: false,
         });
     }
 
@@ -258,7 +300,16 @@ impl Watch {
 
     /// Whether a task was still running when its group returned.
     fn leaked(record: &Record, row: &Row) -> bool {
-        let group_end = match row.path.rsplit_once('/') {
+        // A goroutine belongs to the group of the task that started it.
+        let mut owner = row;
+        while owner.goroutine {
+            let parent = owner.path.rsplit_once('/').map_or("", |(p, _)| p);
+            match record.tasks.iter().find(|r| r.path == parent) {
+                Some(r) => owner = r,
+                None => break,
+            }
+        }
+        let group_end = match owner.path.rsplit_once('/') {
             Some((group, _)) => record
                 .tasks
                 .iter()
