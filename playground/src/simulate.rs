@@ -310,15 +310,16 @@ fn run_group(
                         (Some(t), None) => b = b.timeout(t),
                         (None, _) => {}
                     }
-                    let body = task_body(
-                        task.clone(),
-                        Goroutines {
-                            spawner: spawner.clone(),
-                            recorder: recorder.clone(),
-                            path: child_path.clone(),
-                        },
-                        None,
-                    );
+                    let goroutines = Goroutines {
+                        spawner: spawner.clone(),
+                        recorder: recorder.clone(),
+                        path: child_path.clone(),
+                    };
+                    let body = if task.without_cancel {
+                        without_cancel_body(task.clone(), goroutines, path.clone())
+                    } else {
+                        task_body(task.clone(), goroutines, None).boxed_fn()
+                    };
                     if !task.try_spawn {
                         b.spawn(body).await;
                     } else if !b.try_spawn(body) {
@@ -451,6 +452,57 @@ fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
     );
 }
 
+/// A task's function, boxed (the plain and the `without-cancel` forms are one type).
+type TaskFn = Box<dyn FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send>;
+
+trait BoxedFn {
+    fn boxed_fn(self) -> TaskFn;
+}
+
+impl<F: FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send + 'static> BoxedFn for F {
+    fn boxed_fn(self) -> TaskFn {
+        Box::new(self)
+    }
+}
+
+/// Marks the events the simulator reports itself (a goroutine's, a `without-cancel` task's
+/// own context's), not a group's.
+const OWN_EVENT: u64 = u64::MAX;
+
+/// `without-cancel`: the task works on `context.WithoutCancel(ctx)`, reporting its own looks
+/// at that context and its cancellation (the group's cancellation never reaches it).
+fn without_cancel_body(task: TaskSpec, env: Goroutines, group: Option<Arc<str>>) -> TaskFn {
+    Box::new(move |ctx: Context| {
+        let (detached, own) = ctx.without_cancel().with_cancel();
+        let (recorder, name) = (env.recorder.clone(), task.name.clone());
+        let clock = ctx.clock().clone();
+        let report = Arc::new(move |kind: EventKind<'_>| {
+            recorder.event(&Event {
+                at: clock.now(),
+                task: OWN_EVENT,
+                name: &name,
+                group: group.as_deref(),
+                kind,
+            })
+        });
+        let on_cancel = report.clone();
+        let watch = detached.after_cancel(move |r| on_cancel(EventKind::CancelRequested(r)));
+        let checks: CheckReport = Arc::new(move |seen: &Result<(), Reason>| {
+            report(EventKind::Check {
+                cancelled: seen.is_err(),
+            })
+        });
+        let body = task_body(task, env, Some(checks))(detached);
+        async move {
+            let result = body.await;
+            watch.stop();
+            drop(own);
+            result
+        }
+        .boxed()
+    })
+}
+
 /// The Go code a scenario task (or goroutine) stands for, as an async function of its context:
 /// it starts its goroutines, then works. `checks` reports a goroutine's checks.
 fn task_body(
@@ -524,6 +576,8 @@ type Spending = (Budget, f64, Arc<Mutex<Vec<AbortHandle>>>);
 
 struct RecInner {
     tasks: Vec<TaskTrace>,
+    /// Per row: a `without-cancel` task (its group's cancellation does not reach it).
+    detached: Vec<bool>,
     spawned: Vec<bool>,
     index: HashMap<String, usize>,
     events: Vec<TraceEvent>,
@@ -544,9 +598,11 @@ fn secs(d: Duration) -> f64 {
 impl Recorder {
     pub(crate) fn new(scenario: &Scenario, clock: Arc<dyn Clock>) -> Arc<Recorder> {
         let mut tasks = Vec::new();
+        let mut detached = Vec::new();
         scenario
             .group
             .walk_rows(&mut |item, path, depth, goroutine| {
+                detached.push(matches!(item, Item::Task(t) if t.without_cancel));
                 let (is_group, line) = match item {
                     Item::Task(t) => (false, t.line),
                     Item::Group(g) => (true, g.line),
@@ -586,6 +642,7 @@ impl Recorder {
             clock,
             inner: Mutex::new(RecInner {
                 tasks,
+                detached,
                 spawned,
                 index,
                 events: Vec::new(),
@@ -907,6 +964,13 @@ impl Hook for Recorder {
         let Some(&i) = inner.index.get(&path) else {
             return;
         };
+        if inner.detached[i]
+            && e.task != OWN_EVENT
+            && matches!(e.kind, EventKind::CancelRequested(_))
+        {
+            // The group cancelled the context it gave; the task works on a detached one.
+            return;
+        }
         if !self.step(&mut inner) {
             return;
         }

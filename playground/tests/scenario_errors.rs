@@ -215,3 +215,16 @@ fn go_nesting_counts_towards_the_depth_limit() {
     let e = first_error(&text);
     assert!(e.message.contains("nested deeper than"), "{e}");
 }
+
+#[test]
+fn without_cancel_is_a_flag_of_tasks() {
+    let e = first_error("task t 1s without-cancel without-cancel");
+    assert_eq!(e.message, "`without-cancel` is given twice");
+    let e = first_error("task t 1s withoutcancel");
+    assert_eq!(e.hint, "did you mean `without-cancel`?");
+    let e = first_error("task t 1s without-cancel timeout=1s");
+    assert_eq!(e.col, 11);
+    assert!(e.message.contains("without-cancel"), "{e}");
+    let e = first_error("task t 1s {\n  go w 1s without-cancel\n}");
+    assert!(e.message.contains("go"), "{e}");
+}

@@ -409,3 +409,19 @@ fn a_goroutine_still_running_when_its_tasks_group_returns_is_leaked() {
         t.to_json()
     );
 }
+
+#[test]
+fn without_cancel_keeps_the_values_and_ignores_the_groups_cancellation() {
+    let t = run(
+        "timeout 1s\nvalue tenant=7\ntask audit 2s check=every:500ms without-cancel\ntask work 3s",
+    );
+    let audit = task(&t, "audit");
+    assert_eq!((audit.end, audit.outcome), (Some(2.0), Outcome::Completed));
+    assert_eq!(
+        audit.cancel_requested, None,
+        "the cancellation never reaches its context"
+    );
+    assert_eq!(audit.checks, 4, "its checks are its own");
+    assert_eq!(task(&t, "work").end, Some(1.0));
+    assert_eq!(t.returned.as_ref().unwrap().at, 2.0, "Wait waits for it");
+}

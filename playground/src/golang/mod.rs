@@ -19,6 +19,7 @@
 //! | `forever` | `select {}`, `for { … }` or `<-ctx.Done()` |
 //! | `fail="…"` | `return errors.New("…")` |
 //! | task `timeout=2s` | `context.WithTimeout(ctx, 2s)` made at the task's start |
+//! | task `without-cancel` | `ctx := context.WithoutCancel(gctx)` at the task's start |
 //! | task `try` | `if !g.TryGo(…) { … }`: with no free slot the task never runs (`skipped`) |
 //! | `group … { … }` | a task whose function runs its own group and returns its `Wait()` |
 //! | `go NAME …` in a task's block | `go worker2(ctx)`: a goroutine on the task's context, started first; nobody waits for it |
@@ -211,6 +212,9 @@ pub(crate) fn task_line(t: &TaskSpec) -> String {
     }
     if t.try_spawn {
         line.push_str(" try");
+    }
+    if t.without_cancel {
+        line.push_str(" without-cancel");
     }
     line
 }
@@ -815,6 +819,21 @@ fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
     let mut code = Code::default();
     let mut own = ctx;
     let looks = t.check != Check::Never;
+    if t.without_cancel {
+        code.line(
+            0,
+            format!("// without-cancel: context.WithoutCancel keeps {ctx}'s values, none of its cancellation."),
+        );
+        code.line(0, format!("ctx := context.WithoutCancel({ctx})"));
+        code.line(
+            0,
+            format!(
+                "watch.context({}, ctx) // the watcher reads context.Cause(ctx) when it ends",
+                go_string(path)
+            ),
+        );
+        own = "ctx";
+    }
     if let Some(d) = t.timeout {
         code.line(
             0,

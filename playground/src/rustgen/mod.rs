@@ -15,6 +15,7 @@
 //! | `fail="…"` | `Err(Error::msg("…"))` |
 //! | task `timeout=2s` | `group.task(name).timeout(2s)` |
 //! | `go NAME …` in a task's block | `env.go(path, &ctx, body)`: spawned on the task's context; nobody waits for it |
+//! | task `without-cancel` | `let ctx = ctx.without_cancel();` first in the task |
 //! | task `try` | `group.task(name).try_spawn(…)`: `false` when no slot is free (skipped) |
 //! | `group … { … }` | a task whose body builds its own group and returns its `wait()` |
 //! | `wait cancel` | `select` of `ctx.done()` and `group.wait()` |
@@ -504,6 +505,13 @@ fn task_closure(t: &TaskSpec, path: &str) -> Code {
 /// is the task's result.
 fn task_code(t: &TaskSpec, path: &str) -> Code {
     let mut code = Code::default();
+    if t.without_cancel {
+        code.line(
+            0,
+            "// without-cancel: the values of ctx, none of its cancellation (WithoutCancel).",
+        );
+        code.line(0, "let ctx = ctx.without_cancel();");
+    }
     for g in &t.go {
         let go_path = format!("{path}/{}", g.name);
         code.line(0, format!("// {}", crate::golang::go_line(g)));

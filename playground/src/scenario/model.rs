@@ -213,6 +213,9 @@ pub struct TaskSpec {
     pub after: Duration,
     /// `try`: spawned with `g.TryGo`, it does not wait for a slot; with none free it is skipped.
     pub try_spawn: bool,
+    /// `without-cancel`: it runs on `context.WithoutCancel(ctx)`: the values, none of the
+    /// cancellation.
+    pub without_cancel: bool,
     /// Its `go` lines: goroutines it starts when it starts (`go worker2(ctx)`), on its context;
     /// nobody waits for them. A goroutine's own `go` lines are in its `go` too.
     pub go: Vec<TaskSpec>,
@@ -232,6 +235,7 @@ impl TaskSpec {
             timeout_cause: None,
             after: Duration::ZERO,
             try_spawn: false,
+            without_cancel: false,
             go: Vec::new(),
             line,
         }

@@ -777,9 +777,11 @@ fn task_line(
         timeout_cause: None,
         after: Duration::ZERO,
         try_spawn: false,
+        without_cancel: false,
         go: Vec::new(),
         line: p.line_no,
     };
+    let mut without_cancel_tok = None;
     // `try` is a flag, not key=value: take it out before the options.
     let mut rest: Vec<Token> = Vec::new();
     for tok in &tokens[3..] {
@@ -797,6 +799,21 @@ fn task_line(
                 return Err(());
             }
             task.try_spawn = true;
+        } else if tok.text == "without-cancel" && !tok.quoted {
+            if go {
+                p.at(
+                    tok,
+                    "a goroutine runs on its task's context: `go` takes no without-cancel",
+                    "put without-cancel on the task line",
+                );
+                return Err(());
+            }
+            if task.without_cancel {
+                p.at(tok, "`without-cancel` is given twice", "keep one");
+                return Err(());
+            }
+            task.without_cancel = true;
+            without_cancel_tok = Some(tok.clone());
         } else {
             rest.push(tok.clone());
         }
@@ -851,6 +868,14 @@ fn task_line(
         &format!("{kw_text} {}", task.name),
         &format!("{kw_text} {} {}", task.name, tokens[2].text),
     );
+    if let (Some(wtok), Some(_)) = (&without_cancel_tok, task.timeout) {
+        p.at(
+            wtok,
+            "without-cancel with timeout= is not supported",
+            "context.WithoutCancel drops every deadline above it; give this task either one",
+        );
+        ok = false;
+    }
     if let (Check::Every(step), Length::For(d), Some(ctok)) = (task.check, task.length, &check_tok)
     {
         if step > d {
@@ -1063,11 +1088,12 @@ fn options(
     let mut seen: Vec<&str> = Vec::new();
     for tok in tokens {
         let Some((key, _)) = tok.text.split_once('=') else {
-            // A task's one flag is `try`.
-            let hint = if what == "a task" && suggest(&tok.text, &["try"]).is_some() {
-                "did you mean `try`?".to_string()
-            } else if tok.text == "try" {
-                format!("only a task takes try (g.TryGo); {what} takes {list}")
+            // A task's flags: `try` and `without-cancel`.
+            let flag = suggest(&tok.text, &["try", "without-cancel"]);
+            let hint = if let (true, Some(flag)) = (what == "a task", flag) {
+                format!("did you mean `{flag}`?")
+            } else if tok.text == "try" || tok.text == "without-cancel" {
+                format!("only a task takes {}; {what} takes {list}", tok.text)
             } else {
                 format!("options are key=value: {list}")
             };
