@@ -768,6 +768,8 @@ fn row(
             "▾ "
         } else if task.goroutine {
             "go "
+        } else if task.after_cancel {
+            "AfterFunc "
         } else {
             ""
         },

@@ -15,7 +15,8 @@ use futures::future::{AbortHandle, Abortable, BoxFuture, Either};
 use futures::FutureExt;
 
 use crate::scenario::{
-    resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, Scenario, TaskSpec, WaitMode,
+    resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, RowKind, Scenario, TaskSpec,
+    WaitMode,
 };
 use crate::trace::{
     human, ExpectResult, Mark, Outcome, Returned, TaskTrace, Trace, TraceEvent, LISTED_CHECKS,
@@ -285,6 +286,13 @@ fn run_group(
             builder = builder.name(p.clone());
         }
         let group = builder.build();
+        after_cancel_rows(
+            &spec.after_cancel,
+            group.context(),
+            path.clone(),
+            &spawner,
+            &recorder,
+        );
         let _watch_group = recorder.watch(
             group.context(),
             path.as_deref(),
@@ -503,6 +511,46 @@ fn without_cancel_body(task: TaskSpec, env: Goroutines, group: Option<Arc<str>>)
     })
 }
 
+/// `after-cancel NAME DUR` lines on `ctx`: `context.AfterFunc(ctx, NAME)`. Once `ctx` is done,
+/// each works for its length on its own, reported as the row `group/NAME`; nobody waits.
+fn after_cancel_rows(
+    specs: &[crate::scenario::AfterCancelSpec],
+    ctx: &Context,
+    group: Option<Arc<str>>,
+    spawner: &Spawner,
+    recorder: &Arc<Recorder>,
+) {
+    for spec in specs {
+        let (spawner, recorder, group) = (spawner.clone(), recorder.clone(), group.clone());
+        let (name, length) = (spec.name.clone(), spec.length);
+        let clock = ctx.clock().clone();
+        let _ = ctx.after_cancel(move |_| {
+            let timer = clock.clone();
+            let report = move |kind: EventKind<'_>| {
+                recorder.event(&Event {
+                    at: clock.now(),
+                    task: OWN_EVENT,
+                    name: &name,
+                    group: group.as_deref(),
+                    kind,
+                })
+            };
+            report(EventKind::Spawned);
+            report(EventKind::Started);
+            spawner(
+                async move {
+                    match length {
+                        Length::For(d) => clock::sleep(timer, d).await,
+                        Length::Forever => futures::future::pending::<()>().await,
+                    }
+                    report(EventKind::Finished(Ok(())));
+                }
+                .boxed(),
+            );
+        });
+    }
+}
+
 /// The Go code a scenario task (or goroutine) stands for, as an async function of its context:
 /// it starts its goroutines, then works. `checks` reports a goroutine's checks.
 fn task_body(
@@ -512,9 +560,27 @@ fn task_body(
 ) -> impl FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send {
     move |ctx: Context| {
         async move {
+            // Its goroutines and after-cancel functions watch its context. A task's own
+            // timeout context is cancelled when it returns (Go's `defer cancel()`): so is the
+            // one they get.
+            let blocks = !task.go.is_empty() || !task.after_cancel.is_empty();
+            let (shared, _cancel_at_return) = match task.timeout {
+                Some(_) if blocks => {
+                    let (shared, end) = ctx.with_cancel();
+                    (shared, Some(end.drop_guard()))
+                }
+                _ => (ctx.clone(), None),
+            };
             for spec in &task.go {
-                start_goroutine(spec.clone(), &ctx, &goroutines);
+                start_goroutine(spec.clone(), &shared, &goroutines);
             }
+            after_cancel_rows(
+                &task.after_cancel,
+                &shared,
+                Some(goroutines.path.clone()),
+                &goroutines.spawner,
+                &goroutines.recorder,
+            );
             let clock = ctx.clock().clone();
             // check(&ctx) is Go's `select { case <-ctx.Done(): return ctx.Err(); default: }`; the
             // group's hook reports it for a task (and the first time it finds the context
@@ -599,38 +665,39 @@ impl Recorder {
     pub(crate) fn new(scenario: &Scenario, clock: Arc<dyn Clock>) -> Arc<Recorder> {
         let mut tasks = Vec::new();
         let mut detached = Vec::new();
-        scenario
-            .group
-            .walk_rows(&mut |item, path, depth, goroutine| {
-                detached.push(matches!(item, Item::Task(t) if t.without_cancel));
-                let (is_group, line) = match item {
-                    Item::Task(t) => (false, t.line),
-                    Item::Group(g) => (true, g.line),
-                };
-                tasks.push(TaskTrace {
-                    name: item.name().to_string(),
-                    path: path.to_string(),
-                    depth,
-                    is_group,
-                    goroutine,
-                    line,
-                    spawned: 0.0,
-                    start: None,
-                    end: None,
-                    outcome: Outcome::Running,
-                    error: None,
-                    cause: None,
-                    cause_task: None,
-                    go_cause: None,
-                    cancel_requested: None,
-                    leaked: false,
-                    work: match item {
-                        Item::Task(t) => t.length.finite().map(secs),
-                        Item::Group(_) => None,
-                    },
-                    checks: 0,
-                });
+        scenario.group.walk_kinds(&mut |item, path, depth, kind| {
+            let goroutine = kind == RowKind::Go;
+            let after_cancel = matches!(kind, RowKind::AfterCancel { .. });
+            detached.push(matches!(item, Item::Task(t) if t.without_cancel));
+            let (is_group, line) = match item {
+                Item::Task(t) => (false, t.line),
+                Item::Group(g) => (true, g.line),
+            };
+            tasks.push(TaskTrace {
+                name: item.name().to_string(),
+                path: path.to_string(),
+                depth,
+                is_group,
+                goroutine,
+                after_cancel,
+                line,
+                spawned: 0.0,
+                start: None,
+                end: None,
+                outcome: Outcome::Running,
+                error: None,
+                cause: None,
+                cause_task: None,
+                go_cause: None,
+                cancel_requested: None,
+                leaked: false,
+                work: match item {
+                    Item::Task(t) => t.length.finite().map(secs),
+                    Item::Group(_) => None,
+                },
+                checks: 0,
             });
+        });
         let index = tasks
             .iter()
             .enumerate()
@@ -894,9 +961,23 @@ impl Recorder {
             .map(|t| (t.path.clone(), t.end))
             .collect();
         let top_end = inner.returned.as_ref().map(|r| r.at);
-        let goroutine_paths: std::collections::HashSet<String> = tasks
+        // Rows that belong to a task (goroutines, after-cancel functions of its context): they
+        // are leaked by the rule of that task's group.
+        let is_group: HashMap<&str, bool> = inner
+            .tasks
             .iter()
-            .filter(|t| t.goroutine)
+            .map(|t| (t.path.as_str(), t.is_group))
+            .collect();
+        let goroutine_paths: std::collections::HashSet<String> = inner
+            .tasks
+            .iter()
+            .filter(|t| {
+                t.goroutine
+                    || (t.after_cancel
+                        && t.path
+                            .rsplit_once('/')
+                            .is_some_and(|(parent, _)| is_group.get(parent) == Some(&false)))
+            })
             .map(|t| t.path.clone())
             .collect();
         for t in &mut tasks {

@@ -80,7 +80,11 @@ fn build_only() -> Vec<(String, String)> {
         ),
         (
             "go_blocks",
-            "on-error collect\ntask a 1s check=never timeout=1s {\n  go b 1s check=never timeout=2s cause=x {\n    go c forever check=never\n  }\n  go d 1s fail=y\n}\ngroup g {\n  task e 1s try {\n    go f 1s check=start\n  }\n}\n".to_string(),
+            "on-error collect\ntask a 1s check=never timeout=1s {\n  go b 1s check=never {\n    go c forever check=never\n  }\n  go d 1s fail=y\n}\ngroup g {\n  task e 1s try {\n    go f 1s check=start\n  }\n}\n".to_string(),
+        ),
+        (
+            "after_cancel_everywhere",
+            "on-error continue\nafter-cancel top 1s\ntask a 1s timeout=5s {\n  after-cancel flush 2s\n  go w 1s {\n    after-cancel x forever\n  }\n}\ngroup g on-error=collect {\n  task b 1s\n  after-cancel c 1s\n}\ngroup h {\n  after-cancel d 1s\n}\n".to_string(),
         ),
         ("deep", deep),
         ("hundred_tasks", many),

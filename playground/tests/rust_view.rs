@@ -37,6 +37,7 @@ programs! {
     p_003_collect_all = "rust_programs/003_collect_all.rs",
     p_003_continue = "rust_programs/003_continue.rs",
     p_003_first_error = "rust_programs/003_first_error.rs",
+    p_004_after_func = "rust_programs/004_after_func.rs",
     p_004_go_leak = "rust_programs/004_go_leak.rs",
     p_004_leak = "rust_programs/004_leak.rs",
     p_everything = "rust_programs/everything.rs",

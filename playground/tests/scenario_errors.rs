@@ -228,3 +228,18 @@ fn without_cancel_is_a_flag_of_tasks() {
     let e = first_error("task t 1s {\n  go w 1s without-cancel\n}");
     assert!(e.message.contains("go"), "{e}");
 }
+
+#[test]
+fn after_cancel_takes_a_name_and_a_duration() {
+    let e = first_error("after-cancel");
+    assert_eq!(e.message, "after-cancel needs a name and a duration");
+    let e = first_error("after-cancel c 1s check=never");
+    assert_eq!(
+        (e.col, e.message.as_str()),
+        (19, "unexpected \"check=never\"")
+    );
+    let e = first_error("after-cancl c 1s");
+    assert_eq!(e.hint, "did you mean `after-cancel`?");
+    let e = first_error("task c 1s\nafter-cancel c 1s");
+    assert!(e.message.contains("duplicate name"), "{e}");
+}

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 
 const VALID: &str = "timeout 7s cause=\"SLA\"\nlimit 2\non-error cancel\nwait all\ncancel 3s cause=stop\nvalue trace=1\n\
 task t1 5s check=never\ntask t2 10s check=every:1s\ntask t3 10s check=start\ntask t4 5s\n\
-task t5 3s fail=\"HTTP 502\"\ntask t6 forever check=never\ntask t7 5s timeout=2s cause=slow\ntask t8 1s after=2s\ntask t9 1s try\ntask t10 1s without-cancel\n\
+task t5 3s fail=\"HTTP 502\"\ntask t6 forever check=never\ntask t7 5s timeout=2s cause=slow\ntask t8 1s after=2s\ntask t9 1s try\ntask t10 1s without-cancel\nafter-cancel cleanup 500ms\n\
 task worker forever check=every:1s {\n  go worker2 forever check=every:1s {\n    go w3 2s check=never\n  }\n}\n\
 group batch timeout=3s cause=\"batch SLA\" limit=1 on-error=continue {\n  task b1 1s\n  task b2 5s\n}\n\
 group all on-error=collect {\n  task c1 1s fail=x\n}\n\
@@ -48,7 +48,7 @@ proptest! {
         "t1", "5s", "0s", "-1s", "1.5s", "250ms", "2m", "forever", "check=never", "check=every:1s", "check=every:0s",
         "check=start", "fail=\"x\"", "timeout=2s", "after=1s", "limit=1", "on-error=continue", "wait=cancel",
         "all", "completed", "at", "returned", "never", "\"context canceled\"", "ok", "#", "=", "x=y",
-        "collect", "on-error=collect", "cause=\"SLA\"", "cause=", "cause=\"a\\nb\"", "\"x\\ny\"", "try", "skipped", "go", "go w 1s {", "task w 2s {", "without-cancel",
+        "collect", "on-error=collect", "cause=\"SLA\"", "cause=", "cause=\"a\\nb\"", "\"x\\ny\"", "try", "skipped", "go", "go w 1s {", "task w 2s {", "without-cancel", "after-cancel", "after-cancel c 1s",
     ]), 0..60)) {
         check(&tokens.join(" "));
     }

@@ -425,3 +425,29 @@ fn without_cancel_keeps_the_values_and_ignores_the_groups_cancellation() {
     assert_eq!(task(&t, "work").end, Some(1.0));
     assert_eq!(t.returned.as_ref().unwrap().at, 2.0, "Wait waits for it");
 }
+
+#[test]
+fn after_cancel_runs_as_its_own_row_once_its_context_is_done() {
+    // Top level: on the group's context, done at the deadline; nobody waits for it.
+    let t = run("timeout 1s\ntask a 5s\nafter-cancel cleanup 500ms");
+    let c = task(&t, "cleanup");
+    assert!(c.after_cancel);
+    assert_eq!(
+        (c.start, c.end, c.outcome),
+        (Some(1.0), Some(1.5), Outcome::Completed)
+    );
+    assert!(c.leaked, "the group returned at 1s, before it ended");
+    assert_eq!(t.returned.as_ref().unwrap().at, 1.0);
+    // In a task's block: on the task's context; a task's own timeout context is cancelled when
+    // it returns (Go's defer cancel()), so its after-cancel runs then.
+    let t = run("task a 1s timeout=5s {\n  after-cancel flush 2s\n}\ntask b 3s check=never");
+    let f = task(&t, "a/flush");
+    assert_eq!((f.start, f.end, f.leaked), (Some(1.0), Some(3.0), false));
+    // In a group's block: on that group's context, done when it returns.
+    let t = run("group g {\n  task a 1s\n  after-cancel close 1s\n}\ntask b 3s check=never");
+    let c = task(&t, "g/close");
+    assert_eq!((c.start, c.end, c.leaked), (Some(1.0), Some(2.0), true));
+    // A context that is never done: the function never runs, and has no row.
+    let t = run("task a 1s without-cancel {\n  after-cancel never-runs 1s\n}");
+    assert!(t.tasks.iter().all(|t| t.path != "a/never-runs"));
+}

@@ -22,6 +22,7 @@
 //! | task `without-cancel` | `ctx := context.WithoutCancel(gctx)` at the task's start |
 //! | task `try` | `if !g.TryGo(…) { … }`: with no free slot the task never runs (`skipped`) |
 //! | `group … { … }` | a task whose function runs its own group and returns its `Wait()` |
+//! | `after-cancel NAME 500ms` | `context.AfterFunc(ctx, f)`: `f` works 500 ms on its own goroutine once ctx is done; nobody waits |
 //! | `go NAME …` in a task's block | `go worker2(ctx)`: a goroutine on the task's context, started first; nobody waits for it |
 //! | `wait cancel` | a goroutine runs `g.Wait()`; the caller `select`s on it and on `ctx.Done()` |
 //!
@@ -127,6 +128,7 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
         lines.push(format!("value {}={}", word(k), word(v)));
     }
     items_lines(&g.items, 0, &mut lines);
+    after_cancel_lines(&g.after_cancel, 0, &mut lines);
     for e in &scenario.expects {
         let mut line = String::from("expect ");
         match &e.what {
@@ -156,15 +158,17 @@ fn items_lines(items: &[Item], depth: usize, lines: &mut Vec<String>) {
     let pad = "  ".repeat(depth);
     for item in items {
         match item {
-            Item::Task(t) if !t.go.is_empty() => {
+            Item::Task(t) if !t.go.is_empty() || !t.after_cancel.is_empty() => {
                 lines.push(format!("{pad}{} {{", task_line(t)));
                 go_lines(&t.go, depth + 1, lines);
+                after_cancel_lines(&t.after_cancel, depth + 1, lines);
                 lines.push(format!("{pad}}}"));
             }
             Item::Task(t) => lines.push(format!("{pad}{}", task_line(t))),
             Item::Group(g) => {
                 lines.push(format!("{pad}{} {{", group_line(g)));
                 items_lines(&g.items, depth + 1, lines);
+                after_cancel_lines(&g.after_cancel, depth + 1, lines);
                 lines.push(format!("{pad}}}"));
             }
         }
@@ -174,13 +178,29 @@ fn items_lines(items: &[Item], depth: usize, lines: &mut Vec<String>) {
 fn go_lines(go: &[TaskSpec], depth: usize, lines: &mut Vec<String>) {
     let pad = "  ".repeat(depth);
     for g in go {
-        if g.go.is_empty() {
+        if g.go.is_empty() && g.after_cancel.is_empty() {
             lines.push(format!("{pad}{}", go_line(g)));
         } else {
             lines.push(format!("{pad}{} {{", go_line(g)));
             go_lines(&g.go, depth + 1, lines);
+            after_cancel_lines(&g.after_cancel, depth + 1, lines);
             lines.push(format!("{pad}}}"));
         }
+    }
+}
+
+fn after_cancel_lines(
+    specs: &[crate::scenario::AfterCancelSpec],
+    depth: usize,
+    lines: &mut Vec<String>,
+) {
+    let pad = "  ".repeat(depth);
+    for a in specs {
+        lines.push(format!(
+            "{pad}after-cancel {} {}",
+            word(&a.name),
+            length_text(a.length)
+        ));
     }
 }
 
@@ -590,7 +610,7 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     let collect = g.on_error == OnError::Collect;
     let mut items = Code::default();
     // Every task's context goes to the watcher (the `task` wrapper).
-    let uses_task_ctx = !g.items.is_empty();
+    let uses_task_ctx = !g.items.is_empty() || !g.after_cancel.is_empty();
     let uses_start = g.items.iter().any(|i| !i.after().is_zero());
     for (n, item) in g.items.iter().enumerate() {
         if n > 0 {
@@ -703,6 +723,23 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
             uses_base |= uses_task_ctx;
         }
     }
+    if !g.after_cancel.is_empty() {
+        let watched = match g.on_error {
+            OnError::Cancel => "gctx",
+            OnError::Continue | OnError::Collect => {
+                code.line(
+                    0,
+                    "// The group's context for after-cancel: done when the group returns, as",
+                );
+                code.line(0, "// errgroup.WithContext's is.");
+                code.line(0, format!("actx, stop := context.WithCancel({base})"));
+                code.line(0, "defer stop()");
+                uses_base = true;
+                "actx"
+            }
+        };
+        after_cancel_code(&mut code, &g.after_cancel, prefix, watched, false);
+    }
     if let Some(limit) = g.limit {
         code.line(
             0,
@@ -813,6 +850,41 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
     (code, uses_parent)
 }
 
+/// `context.AfterFunc(CTX, f)` for each `after-cancel` line; `attached`: in a task's block
+/// (its row belongs to the task's group).
+fn after_cancel_code(
+    code: &mut Code,
+    specs: &[crate::scenario::AfterCancelSpec],
+    prefix: &str,
+    ctx: &str,
+    attached: bool,
+) {
+    for a in specs {
+        code.line(
+            0,
+            format!(
+                "// after-cancel {} {}: context.AfterFunc runs {} on its own goroutine once {ctx}",
+                word(&a.name),
+                length_text(a.length),
+                word(&a.name)
+            ),
+        );
+        code.line(0, "// is done; nobody waits for it.");
+        code.line(
+            0,
+            format!(
+                "context.AfterFunc({ctx}, afterCancel({}, {ctx}, {attached}, func() {{",
+                go_string(&format!("{prefix}{}", a.name))
+            ),
+        );
+        match a.length {
+            Length::For(d) => code.line(1, format!("time.Sleep({})", scaled(d, false))),
+            Length::Forever => code.line(1, "select {}"),
+        }
+        code.line(0, "}))");
+    }
+}
+
 /// The function of a task, looking at the context named `ctx` as its check mode says.
 /// Returns it and whether it uses `ctx`.
 fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
@@ -875,6 +947,7 @@ fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
         code.append(1, body);
         code.line(0, "})()");
     }
+    after_cancel_code(&mut code, &t.after_cancel, &format!("{path}/"), own, true);
     let ends = match (t.length, t.check) {
         (Length::For(d), Check::Never) => {
             code.line(0, "// check=never: it works without looking at ctx.");

@@ -129,6 +129,18 @@ func goroutine(path string, ctx context.Context, f func() error) func() {
 	return func() { run() }
 }
 
+// afterCancel wraps a function given to context.AfterFunc: its row starts when it runs.
+// attached: it watches a task's context (its row belongs to that task's group).
+func afterCancel(path string, ctx context.Context, attached bool, f func()) func() {
+	return func() {
+		run := task(path, ctx, func() error { f(); return nil })
+		watch.mu.Lock()
+		watch.tasks[path].goroutine = attached
+		watch.mu.Unlock()
+		run()
+	}
+}
+
 // skipped notes that g.TryGo found no free slot: the task never runs.
 func (w *watcher) skipped(path string) {
 	w.mu.Lock()

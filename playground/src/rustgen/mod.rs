@@ -14,6 +14,7 @@
 //! | `forever` | `pending()`, `loop { … }` or `ctx.done().await` |
 //! | `fail="…"` | `Err(Error::msg("…"))` |
 //! | task `timeout=2s` | `group.task(name).timeout(2s)` |
+//! | `after-cancel NAME 500ms` | `env.after_cancel(path, &ctx, …)`: `ctx.after_cancel` spawns 500 ms of work once ctx is done |
 //! | `go NAME …` in a task's block | `env.go(path, &ctx, body)`: spawned on the task's context; nobody waits for it |
 //! | task `without-cancel` | `let ctx = ctx.without_cancel();` first in the task |
 //! | task `try` | `group.task(name).try_spawn(…)`: `false` when no slot is free (skipped) |
@@ -321,6 +322,13 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
     code.line(1, ".shared_hook(env.watch.clone())");
     code.line(1, ".spawner(env.spawner())");
     code.line(1, ".build();");
+    for a in &g.after_cancel {
+        let path = match name {
+            Some(n) => format!("{n}/{}", a.name),
+            None => a.name.clone(),
+        };
+        after_cancel_line(&mut code, a, &path, "group.context()", false);
+    }
     if g.items.iter().any(|i| !i.after().is_zero()) {
         code.line(0, "let start = ctx.now();");
     }
@@ -461,6 +469,44 @@ fn nested_group_code(g: &GroupSpec, path: &str) -> Code {
     code
 }
 
+/// `env.after_cancel(…)` for one `after-cancel` line on the context `ctx` (an expression of
+/// type `&Context`); `attached`: in a task's block.
+fn after_cancel_line(
+    code: &mut Code,
+    a: &crate::scenario::AfterCancelSpec,
+    path: &str,
+    ctx: &str,
+    attached: bool,
+) {
+    let work = match a.length {
+        Length::For(d) => format!("Some({})", rust_duration(d)),
+        Length::Forever => "None".to_string(),
+    };
+    code.line(
+        0,
+        format!(
+            "// after-cancel {}: once the context is done, work on its own; nobody waits.",
+            a.name
+        ),
+    );
+    let args = [
+        rust_string(path),
+        ctx.to_string(),
+        attached.to_string(),
+        work,
+    ];
+    // rustfmt's layout: the arguments on one line up to 60 columns, else one a line.
+    if args.join(", ").len() <= 60 {
+        code.line(0, format!("env.after_cancel({});", args.join(", ")));
+    } else {
+        code.line(0, "env.after_cancel(");
+        for arg in args {
+            code.line(1, format!("{arg},"));
+        }
+        code.line(0, ");");
+    }
+}
+
 /// `PREFIX` + the closure's lines + `SUFFIX`, the closure's first line on the prefix's.
 fn call_with(code: &mut Code, depth: usize, prefix: &str, closure: Code, suffix: &str) {
     let n = closure.lines.len();
@@ -486,7 +532,7 @@ fn task_closure(t: &TaskSpec, path: &str) -> Code {
         .any(|l| !l.trim_start().starts_with("//") && l.contains("ctx"));
     let param = if uses_ctx { "ctx" } else { "_ctx" };
     let mut code = Code::default();
-    if t.go.is_empty() {
+    if t.go.is_empty() && t.after_cancel.is_empty() {
         code.line(0, format!("|{param}| async move {{"));
         code.append(1, body);
         code.line(0, "}");
@@ -512,6 +558,19 @@ fn task_code(t: &TaskSpec, path: &str) -> Code {
         );
         code.line(0, "let ctx = ctx.without_cancel();");
     }
+    // Goroutines and after-cancel functions watch the task's context; its own timeout context
+    // is cancelled when it returns (Go's defer cancel()).
+    let shared = if t.timeout.is_some() && (!t.go.is_empty() || !t.after_cancel.is_empty()) {
+        code.line(
+            0,
+            "// Its own context is cancelled when it returns (Go's defer cancel()).",
+        );
+        code.line(0, "let (actx, end) = ctx.with_cancel();");
+        code.line(0, "let _end = end.drop_guard();");
+        "&actx"
+    } else {
+        "&ctx"
+    };
     for g in &t.go {
         let go_path = format!("{path}/{}", g.name);
         code.line(0, format!("// {}", crate::golang::go_line(g)));
@@ -519,8 +578,11 @@ fn task_code(t: &TaskSpec, path: &str) -> Code {
             0,
             "// A goroutine of its own on this context: nobody waits for it.",
         );
-        let prefix = format!("env.go({}, &ctx, ", rust_string(&go_path));
+        let prefix = format!("env.go({}, {shared}, ", rust_string(&go_path));
         call_with(&mut code, 0, &prefix, task_closure(g, &go_path), ");");
+    }
+    for a in &t.after_cancel {
+        after_cancel_line(&mut code, a, &format!("{path}/{}", a.name), shared, true);
     }
     let sleep = |d: Duration| {
         format!(

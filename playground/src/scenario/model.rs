@@ -50,6 +50,8 @@ pub struct GroupSpec {
     pub after: Duration,
     /// Tasks and nested groups, in the order written.
     pub items: Vec<Item>,
+    /// `after-cancel` lines: functions run once the group's context is done.
+    pub after_cancel: Vec<AfterCancelSpec>,
     /// 1-based line of the group (0 for the top level).
     pub line: usize,
 }
@@ -66,6 +68,7 @@ impl GroupSpec {
             wait: WaitMode::All,
             after: Duration::ZERO,
             items: Vec::new(),
+            after_cancel: Vec::new(),
             line,
         }
     }
@@ -85,6 +88,22 @@ impl GroupSpec {
         self.walk_rows(&mut |item, path, depth, _| visit(item, path, depth));
     }
 
+    /// [`walk_rows`](Self::walk_rows) with each row's [`RowKind`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup_playground::scenario::{parse, RowKind};
+    /// let s = parse("task a 1s {\n  after-cancel c 1s\n}\nafter-cancel d 1s").unwrap();
+    /// let mut kinds = Vec::new();
+    /// s.group.walk_kinds(&mut |_, path, _, kind| kinds.push((path.to_string(), kind)));
+    /// assert_eq!(kinds[1], ("a/c".to_string(), RowKind::AfterCancel { on_task: true }));
+    /// assert_eq!(kinds[2], ("d".to_string(), RowKind::AfterCancel { on_task: false }));
+    /// ```
+    pub fn walk_kinds(&self, visit: &mut impl FnMut(&Item, &str, usize, RowKind)) {
+        self.walk_from("", 0, visit);
+    }
+
     /// [`walk`](Self::walk), telling goroutines (`go` lines) from tasks: a goroutine is given
     /// as a task without its own `go` lines (they follow it, one level deeper), with `true`.
     ///
@@ -97,41 +116,78 @@ impl GroupSpec {
     /// assert_eq!(rows, [("a".to_string(), 0, false), ("a/b".to_string(), 1, true)]);
     /// ```
     pub fn walk_rows(&self, visit: &mut impl FnMut(&Item, &str, usize, bool)) {
-        self.walk_from("", 0, visit);
+        self.walk_from("", 0, &mut |item, path, depth, kind| {
+            visit(item, path, depth, kind == RowKind::Go)
+        });
     }
 
     fn walk_from(
         &self,
         prefix: &str,
         depth: usize,
-        visit: &mut impl FnMut(&Item, &str, usize, bool),
+        visit: &mut impl FnMut(&Item, &str, usize, RowKind),
     ) {
         for item in &self.items {
             let path = format!("{prefix}{}", item.name());
-            visit(item, &path, depth, false);
+            visit(item, &path, depth, RowKind::Item);
             match item {
                 Item::Group(g) => g.walk_from(&format!("{path}/"), depth + 1, visit),
-                Item::Task(t) => walk_go(&t.go, &path, depth + 1, visit),
+                Item::Task(t) => walk_task(t, &path, depth + 1, visit),
             }
         }
+        walk_after_cancel(&self.after_cancel, prefix, depth, false, visit);
     }
 }
 
-/// Visits goroutines (`go` lines) and theirs, depth first.
-fn walk_go(
-    go: &[TaskSpec],
-    parent: &str,
+/// What a row of the chart stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowKind {
+    /// A task or a nested group.
+    Item,
+    /// A goroutine a task started (`go`).
+    Go,
+    /// An `after-cancel` function: of a task's (or goroutine's) context, or of a group's.
+    AfterCancel {
+        /// In a task's or goroutine's block.
+        on_task: bool,
+    },
+}
+
+/// Visits a task's (or goroutine's) goroutines and after-cancel functions, depth first.
+fn walk_task(
+    t: &TaskSpec,
+    path: &str,
     depth: usize,
-    visit: &mut impl FnMut(&Item, &str, usize, bool),
+    visit: &mut impl FnMut(&Item, &str, usize, RowKind),
 ) {
-    for g in go {
-        let path = format!("{parent}/{}", g.name);
+    for g in &t.go {
+        let go_path = format!("{path}/{}", g.name);
         let row = Item::Task(TaskSpec {
             go: Vec::new(),
+            after_cancel: Vec::new(),
             ..g.clone()
         });
-        visit(&row, &path, depth, true);
-        walk_go(&g.go, &path, depth + 1, visit);
+        visit(&row, &go_path, depth, RowKind::Go);
+        walk_task(g, &go_path, depth + 1, visit);
+    }
+    walk_after_cancel(&t.after_cancel, &format!("{path}/"), depth, true, visit);
+}
+
+fn walk_after_cancel(
+    specs: &[AfterCancelSpec],
+    prefix: &str,
+    depth: usize,
+    on_task: bool,
+    visit: &mut impl FnMut(&Item, &str, usize, RowKind),
+) {
+    for a in specs {
+        let row = Item::Task(a.as_task());
+        visit(
+            &row,
+            &format!("{prefix}{}", a.name),
+            depth,
+            RowKind::AfterCancel { on_task },
+        );
     }
 }
 
@@ -219,8 +275,41 @@ pub struct TaskSpec {
     /// Its `go` lines: goroutines it starts when it starts (`go worker2(ctx)`), on its context;
     /// nobody waits for them. A goroutine's own `go` lines are in its `go` too.
     pub go: Vec<TaskSpec>,
+    /// `after-cancel` lines in its block: functions run once its context is done.
+    pub after_cancel: Vec<AfterCancelSpec>,
     /// 1-based line.
     pub line: usize,
+}
+
+/// `after-cancel NAME DURATION`: Go's `context.AfterFunc(ctx, NAME)`, where `NAME` works for
+/// `DURATION` on its own goroutine once `ctx` is done. Nobody waits for it.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup_playground::scenario::parse("after-cancel cleanup 500ms").unwrap();
+/// assert_eq!(s.group.after_cancel[0].name, "cleanup");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct AfterCancelSpec {
+    /// Its name, unique in its block.
+    pub name: String,
+    /// How long it works once started.
+    pub length: Length,
+    /// 1-based line.
+    pub line: usize,
+}
+
+impl AfterCancelSpec {
+    /// Its row, as a task that works without looking at a context.
+    pub(crate) fn as_task(&self) -> TaskSpec {
+        TaskSpec {
+            name: self.name.clone(),
+            length: self.length,
+            check: Check::Never,
+            ..TaskSpec::placeholder(self.line)
+        }
+    }
 }
 
 impl TaskSpec {
@@ -237,6 +326,7 @@ impl TaskSpec {
             try_spawn: false,
             without_cancel: false,
             go: Vec::new(),
+            after_cancel: Vec::new(),
             line,
         }
     }

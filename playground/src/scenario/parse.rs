@@ -564,6 +564,31 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     ),
                 }
             }
+            "after-cancel" => {
+                let names = match open.last_mut() {
+                    Some(o) => &mut o.names,
+                    None => &mut top_names,
+                };
+                let Ok(spec) = after_cancel_line(&mut p, &tokens, names) else {
+                    continue;
+                };
+                p.tasks += 1;
+                if p.tasks > MAX_TASKS {
+                    if p.tasks == MAX_TASKS + 1 {
+                        p.at(
+                            first,
+                            format!("more than {MAX_TASKS} tasks"),
+                            "a scenario holds at most 10000 tasks, groups and goroutines",
+                        );
+                    }
+                    continue;
+                }
+                match open.last_mut().map(|o| &mut o.block) {
+                    Some(Block::Task(t, _)) => t.after_cancel.push(spec),
+                    Some(Block::Group(g)) => g.after_cancel.push(spec),
+                    None => top.after_cancel.push(spec),
+                }
+            }
             "expect" => {
                 if let Ok(e) = expect_line(&mut p, &tokens) {
                     expects.push((e, tokens.get(1).cloned().unwrap_or_else(|| first.clone())));
@@ -573,13 +598,22 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                 let suggestion = suggest(
                     kw,
                     &[
-                        "timeout", "limit", "on-error", "wait", "cancel", "value", "task", "group",
-                        "expect", "go",
+                        "timeout",
+                        "limit",
+                        "on-error",
+                        "wait",
+                        "cancel",
+                        "value",
+                        "task",
+                        "group",
+                        "expect",
+                        "go",
+                        "after-cancel",
                     ],
                 );
                 let hint = match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "a line starts with task, group, go, timeout, limit, on-error, wait, cancel, value or expect".into(),
+                    None => "a line starts with task, group, go, after-cancel, timeout, limit, on-error, wait, cancel, value or expect".into(),
                 };
                 p.at(first, format!("unknown keyword \"{kw}\""), hint);
             }
@@ -779,6 +813,7 @@ fn task_line(
         try_spawn: false,
         without_cancel: false,
         go: Vec::new(),
+        after_cancel: Vec::new(),
         line: p.line_no,
     };
     let mut without_cancel_tok = None;
@@ -827,6 +862,17 @@ fn task_line(
                 tok,
                 "a goroutine starts with its task: `go` takes no after=",
                 "remove after=, or make it a task of the group",
+            );
+            return Err(());
+        }
+        if let Some(tok) = rest
+            .iter()
+            .find(|t| t.text.starts_with("timeout=") || t.text.starts_with("cause="))
+        {
+            p.at(
+                tok,
+                "a goroutine runs on its task's context: `go` takes no timeout= or cause=",
+                "give the task the deadline, or make the goroutine a task of a group",
             );
             return Err(());
         }
@@ -906,6 +952,45 @@ fn task_line(
     } else {
         Err(())
     }
+}
+
+/// `after-cancel NAME DURATION`.
+fn after_cancel_line(
+    p: &mut Parser<'_>,
+    tokens: &[Token],
+    names: &mut HashMap<String, usize>,
+) -> Res<AfterCancelSpec> {
+    let kw = &tokens[0];
+    let (Some(name_tok), Some(len_tok)) = (tokens.get(1), tokens.get(2)) else {
+        let at = tokens.last().map_or(kw.end_col, |t| t.end_col);
+        p.error(
+            at,
+            at + 1,
+            "after-cancel needs a name and a duration",
+            "for example: after-cancel cleanup 500ms",
+        );
+        return Err(());
+    };
+    if let Some(extra) = tokens.get(3) {
+        p.at(
+            extra,
+            format!("unexpected \"{}\"", extra.text),
+            "after-cancel takes a name and a duration only (context.AfterFunc's function)",
+        );
+        return Err(());
+    }
+    let name_ok = check_name(p, name_tok, names, "after-cancel");
+    let length = if len_tok.text == "forever" {
+        Ok(Length::Forever)
+    } else {
+        duration(p, len_tok, false).map(Length::For)
+    };
+    name_ok?;
+    Ok(AfterCancelSpec {
+        name: name_tok.text.clone(),
+        length: length?,
+        line: p.line_no,
+    })
 }
 
 fn group_line(

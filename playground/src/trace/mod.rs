@@ -116,6 +116,8 @@ pub struct TaskTrace {
     pub is_group: bool,
     /// Whether this row is a goroutine a task started (`go` line), nested under that task.
     pub goroutine: bool,
+    /// Whether this row is an `after-cancel` function (Go's `context.AfterFunc`).
+    pub after_cancel: bool,
     /// The scenario line it was written on.
     pub line: usize,
     /// When `spawn` was called.
@@ -301,6 +303,8 @@ impl Trace {
             w.raw(if t.is_group { "true" } else { "false" });
             w.key("goroutine");
             w.raw(if t.goroutine { "true" } else { "false" });
+            w.key("after_cancel");
+            w.raw(if t.after_cancel { "true" } else { "false" });
             w.key("line");
             w.raw(&t.line.to_string());
             w.key("work");

@@ -158,6 +158,42 @@ impl Env {
         move |task| spawner(task)
     }
 
+    /// `after-cancel`: once `ctx` is done, works for `work` (or forever) on its own (Go's
+    /// `context.AfterFunc`), reported as the row `path`; `attached`: `ctx` is a task's.
+    fn after_cancel(&self, path: &str, ctx: &Context, attached: bool, work: Option<Duration>) {
+        let (group, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let group: Option<Arc<str>> = (!group.is_empty()).then(|| group.into());
+        let name: Arc<str> = name.into();
+        let (watch, spawner) = (self.watch.clone(), self.spawner.clone());
+        let _ = ctx.after_cancel(move |_| {
+            let clock: Arc<dyn Clock> = watch.clock.clone();
+            let report = move |kind: EventKind<'_>| {
+                let spawned = matches!(kind, EventKind::Spawned);
+                watch.event(&Event {
+                    at: watch.clock.now(),
+                    task: 0,
+                    name: &name,
+                    group: group.as_deref(),
+                    kind,
+                });
+                if spawned {
+                    if let Some(row) = watch.record.lock().unwrap().tasks.last_mut() {
+                        row.goroutine = attached;
+                    }
+                }
+            };
+            report(EventKind::Spawned);
+            report(EventKind::Started);
+            spawner(Box::pin(async move {
+                match work {
+                    Some(d) => ctxgroup::clock::sleep(clock, d).await,
+                    None => futures::future::pending::<()>().await,
+                }
+                report(EventKind::Finished(Ok(())));
+            }));
+        });
+    }
+
     /// `go`: runs `body` on its own (Go's `go worker2(ctx)`), nobody waiting for it, reported
     /// as the row `path`. It gets a child of `ctx`, cancelled with it, so that its looks at its
     /// context are not counted as its task's.
