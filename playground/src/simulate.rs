@@ -15,8 +15,8 @@ use futures::future::{AbortHandle, Abortable, BoxFuture, Either};
 use futures::FutureExt;
 
 use crate::scenario::{
-    resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, RowKind, Scenario, TaskSpec,
-    WaitMode,
+    resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, RowKind, Scenario, Shutdown,
+    TaskSpec, WaitMode,
 };
 use crate::trace::{
     human, ExpectResult, Mark, Outcome, Returned, TaskTrace, Trace, TraceEvent, LISTED_CHECKS,
@@ -151,6 +151,7 @@ pub fn simulate_with(scenario: &Scenario, budget: &Budget) -> Result<Trace, SimE
 /// The generated Go program stops watching there too.
 pub(crate) fn horizon(s: &Scenario) -> Result<Duration, SimError> {
     let mut total = s.cancel_at.unwrap_or_default()
+        + s.shutdown.map_or(Duration::ZERO, |d| d.at + d.grace)
         + Duration::from_secs(1)
         + s.group.timeout.unwrap_or_default();
     let mut forever_every = Vec::new();
@@ -253,6 +254,7 @@ pub(crate) fn run(
             None,
             spawner,
             recorder.clone(),
+            scenario.shutdown,
         )
         .await;
         recorder.returned(ctx.now(), &result);
@@ -266,6 +268,7 @@ fn run_group(
     path: Option<Arc<str>>,
     spawner: Spawner,
     recorder: Arc<Recorder>,
+    shutdown: Option<Shutdown>,
 ) -> BoxFuture<'static, Result<(), Error>> {
     async move {
         let mut builder = TaskGroup::builder(&ctx)
@@ -354,11 +357,14 @@ fn run_group(
                                 .map(|d| format!("{} timeout {}", child_path, crate::fmt_secs(d)));
                             let _watch =
                                 recorder.watch(&gctx, Some(&child_path), &child_path, label, false);
-                            run_group(g, gctx, Some(child_path), spawner, recorder).await
+                            run_group(g, gctx, Some(child_path), spawner, recorder, None).await
                         })
                         .await;
                 }
             }
+        }
+        if let (None, Some(shutdown)) = (&path, shutdown) {
+            return shut_down(&group, &ctx, shutdown).await;
         }
         match spec.wait {
             WaitMode::All => group.wait().await,
@@ -509,6 +515,35 @@ fn without_cancel_body(task: TaskSpec, env: Goroutines, group: Option<Arc<str>>)
         }
         .boxed()
     })
+}
+
+/// `shutdown AT grace=G`: wait for the group until `AT`; then shut it down, waiting at most
+/// `G` more, and name the tasks still running.
+async fn shut_down(group: &TaskGroup, ctx: &Context, shutdown: Shutdown) -> Result<(), Error> {
+    {
+        let wait = group.wait();
+        let at = clock::sleep_until(ctx.clock().clone(), shutdown.at);
+        futures::pin_mut!(wait, at);
+        if let Either::Left((result, _)) = futures::future::select(wait, at).await {
+            return result;
+        }
+    }
+    let report = group.shutdown(shutdown.grace).await;
+    report.result.unwrap_or_else(|| {
+        Err(Error::msg(shutdown_message(
+            shutdown.grace,
+            &report.ignored,
+        )))
+    })
+}
+
+/// The error of a shutdown whose grace ran out: the same text in Go and Rust programs.
+pub(crate) fn shutdown_message(grace: Duration, ignored: &[String]) -> String {
+    format!(
+        "shutdown: still running after the {} grace: {}",
+        crate::fmt_secs(grace),
+        ignored.join(", ")
+    )
 }
 
 /// `after-cancel NAME DUR` lines on `ctx`: `context.AfterFunc(ctx, NAME)`. Once `ctx` is done,
@@ -838,7 +873,8 @@ impl Recorder {
         ctx.after_cancel(move |reason| {
             let Some(me) = me.upgrade() else { return };
             if reason.origin() != origin.as_deref()
-                || group_errors != matches!(reason.cause(), Cause::TaskFailed { .. })
+                || group_errors
+                    != matches!(reason.cause(), Cause::TaskFailed { .. } | Cause::Shutdown)
             {
                 return;
             }
@@ -852,6 +888,7 @@ impl Recorder {
                 Cause::TaskFailed { task, .. } => {
                     ("error", format!("{task} failed: cancels {name}"))
                 }
+                Cause::Shutdown => ("cancel", format!("shutdown of {name}")),
                 _ => return,
             };
             let mut inner = me.inner.lock().unwrap();

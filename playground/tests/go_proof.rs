@@ -86,6 +86,10 @@ fn build_only() -> Vec<(String, String)> {
             "after_cancel_everywhere",
             "on-error continue\nafter-cancel top 1s\ntask a 1s timeout=5s {\n  after-cancel flush 2s\n  go w 1s {\n    after-cancel x forever\n  }\n}\ngroup g on-error=collect {\n  task b 1s\n  after-cancel c 1s\n}\ngroup h {\n  after-cancel d 1s\n}\n".to_string(),
         ),
+        (
+            "shutdown_collect",
+            "on-error collect\nshutdown 1s grace=0s\nlimit 2\ntask a 2s fail=x\ntask b 1s try\ngroup g {\n  task c 1s\n}\n".to_string(),
+        ),
         ("deep", deep),
         ("hundred_tasks", many),
     ]

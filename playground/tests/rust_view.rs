@@ -43,6 +43,7 @@ programs! {
     p_everything = "rust_programs/everything.rs",
     p_limit_2 = "rust_programs/limit_2.rs",
     p_limit_try = "rust_programs/limit_try.rs",
+    p_shutdown_straggler = "rust_programs/shutdown_straggler.rs",
     p_token_held_forever = "rust_programs/token_held_forever.rs",
     p_without_cancel = "rust_programs/without_cancel.rs",
 }

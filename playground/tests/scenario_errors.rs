@@ -243,3 +243,18 @@ fn after_cancel_takes_a_name_and_a_duration() {
     let e = first_error("task c 1s\nafter-cancel c 1s");
     assert!(e.message.contains("duplicate name"), "{e}");
 }
+
+#[test]
+fn shutdown_needs_a_time_and_a_grace_at_the_top() {
+    let e = first_error("shutdown 5s");
+    assert_eq!(e.message, "shutdown needs grace=");
+    let e = first_error("shutdown 5s grace=1s grace=2s");
+    assert!(e.message.contains("given twice"), "{e}");
+    let e = first_error("shutdown 5s grce=1s");
+    assert_eq!(e.hint, "did you mean `grace`?");
+    let e = first_error("wait cancel\nshutdown 5s grace=1s");
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("wait cancel"), "{e}");
+    let e = first_error("group g {\n  shutdown 5s grace=1s\n}");
+    assert!(e.message.contains("inside group g"), "{e}");
+}

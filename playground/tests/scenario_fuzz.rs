@@ -48,7 +48,7 @@ proptest! {
         "t1", "5s", "0s", "-1s", "1.5s", "250ms", "2m", "forever", "check=never", "check=every:1s", "check=every:0s",
         "check=start", "fail=\"x\"", "timeout=2s", "after=1s", "limit=1", "on-error=continue", "wait=cancel",
         "all", "completed", "at", "returned", "never", "\"context canceled\"", "ok", "#", "=", "x=y",
-        "collect", "on-error=collect", "cause=\"SLA\"", "cause=", "cause=\"a\\nb\"", "\"x\\ny\"", "try", "skipped", "go", "go w 1s {", "task w 2s {", "without-cancel", "after-cancel", "after-cancel c 1s",
+        "collect", "on-error=collect", "cause=\"SLA\"", "cause=", "cause=\"a\\nb\"", "\"x\\ny\"", "try", "skipped", "go", "go w 1s {", "task w 2s {", "without-cancel", "after-cancel", "after-cancel c 1s", "shutdown", "grace=1s", "shutdown 1s grace=0s",
     ]), 0..60)) {
         check(&tokens.join(" "));
     }

@@ -451,3 +451,35 @@ fn after_cancel_runs_as_its_own_row_once_its_context_is_done() {
     let t = run("task a 1s without-cancel {\n  after-cancel never-runs 1s\n}");
     assert!(t.tasks.iter().all(|t| t.path != "a/never-runs"));
 }
+
+#[test]
+fn shutdown_cancels_waits_the_grace_and_names_the_stragglers() {
+    let t = run("shutdown 2s grace=1s\ntask polite 10s\ntask deaf 10s check=never\ntask quick 1s");
+    let r = t.returned.as_ref().unwrap();
+    assert_eq!(
+        (r.at, r.error.as_deref()),
+        (
+            3.0,
+            Some("shutdown: still running after the 1s grace: deaf")
+        )
+    );
+    let polite = task(&t, "polite");
+    assert_eq!(
+        (polite.end, polite.go_cause.as_deref()),
+        (Some(2.0), Some("shutdown"))
+    );
+    let deaf = task(&t, "deaf");
+    assert!(deaf.leaked);
+    assert_eq!(task(&t, "quick").end, Some(1.0));
+    assert!(t
+        .marks
+        .iter()
+        .any(|m| m.t == 2.0 && m.label.contains("shutdown")));
+    // Everything stops within the grace: Wait's own result.
+    let t = run("shutdown 2s grace=1s\ntask polite 10s");
+    let r = t.returned.as_ref().unwrap();
+    assert_eq!((r.at, r.error.as_deref()), (2.0, Some("context canceled")));
+    // Everything done before the shutdown: it never happens.
+    let t = run("shutdown 2s grace=1s\ntask quick 1s");
+    assert_eq!(t.returned.as_ref().unwrap().error, None);
+}

@@ -23,6 +23,7 @@
 //! | task `try` | `if !g.TryGo(…) { … }`: with no free slot the task never runs (`skipped`) |
 //! | `group … { … }` | a task whose function runs its own group and returns its `Wait()` |
 //! | `after-cancel NAME 500ms` | `context.AfterFunc(ctx, f)`: `f` works 500 ms on its own goroutine once ctx is done; nobody waits |
+//! | `shutdown 5s grace=1s` | `context.WithCancelCause` above the group; at 5 s `cancel(errors.New("shutdown"))`, then a `select` on `Wait` and `time.After(1s)`; the tasks still running are named in the error |
 //! | `go NAME …` in a task's block | `go worker2(ctx)`: a goroutine on the task's context, started first; nobody waits for it |
 //! | `wait cancel` | a goroutine runs `g.Wait()`; the caller `select`s on it and on `ctx.Done()` |
 //!
@@ -460,7 +461,21 @@ impl Code {
 
 fn run_func(out: &mut String, scenario: &Scenario) {
     let g = &scenario.group;
-    let (body, uses_ctx) = group_code(g, "", "ctx");
+    let (body, uses_ctx) = match &scenario.shutdown {
+        Some(s) => {
+            let mut code = Code::default();
+            code.line(
+                0,
+                "// shutdown: the caller can cancel the group with a cause (context.WithCancelCause).",
+            );
+            code.line(0, "sctx, shutdown := context.WithCancelCause(ctx)");
+            code.line(0, "defer shutdown(nil)");
+            let (body, _) = group_code(g, "", "sctx", Some(s));
+            code.append(0, body);
+            (code, true)
+        }
+        None => group_code(g, "", "ctx", None),
+    };
     let mut code = Code::default();
     let mut base = "context.Background()";
     if !scenario.values.is_empty() {
@@ -598,7 +613,12 @@ fn push_run(out: &mut String, code: Code) {
 
 /// The code of a group running on the context named `base`: make the group, spawn its items,
 /// wait. Returns it and whether it uses `base`.
-fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
+fn group_code(
+    g: &GroupSpec,
+    prefix: &str,
+    base: &str,
+    shutdown: Option<&crate::scenario::Shutdown>,
+) -> (Code, bool) {
     let mut code = Code::default();
     let mut uses_base = false;
     // The context the group's tasks get.
@@ -611,7 +631,7 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     let mut items = Code::default();
     // Every task's context goes to the watcher (the `task` wrapper).
     let uses_task_ctx = !g.items.is_empty() || !g.after_cancel.is_empty();
-    let uses_start = g.items.iter().any(|i| !i.after().is_zero());
+    let uses_start = shutdown.is_some() || g.items.iter().any(|i| !i.after().is_zero());
     for (n, item) in g.items.iter().enumerate() {
         if n > 0 {
             items.lines.push(String::new());
@@ -650,12 +670,21 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
         }
         let try_spawn = matches!(item, Item::Task(t) if t.try_spawn);
         let go = if try_spawn { "if !g.TryGo(" } else { "g.Go(" };
-        let (open, close) = match (collect, try_spawn) {
-            (true, false) => (format!("{go}keep(task("), "})))"),
-            (false, false) => (format!("{go}task("), "}))"),
-            (true, true) => (format!("{go}keep(task("), "}))) {"),
-            (false, true) => (format!("{go}task("), "})) {"),
-        };
+        // The wrappers around the task's function: keep (collect), track (shutdown).
+        let mut open = go.to_string();
+        let mut close = String::from("}))");
+        if collect {
+            open.push_str("keep(");
+            close.push(')');
+        }
+        if shutdown.is_some() {
+            let _ = write!(open, "track({}, ", go_string(item.name()));
+            close.push(')');
+        }
+        open.push_str("task(");
+        if try_spawn {
+            close.push_str(" {");
+        }
         if try_spawn {
             items.line(
                 0,
@@ -754,11 +783,18 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     if uses_start {
         code.line(0, "start := time.Now()");
     }
+    if shutdown.is_some() {
+        tracking_code(&mut code);
+    }
     if !g.items.is_empty() {
         code.lines.push(String::new());
         code.append(0, items);
     }
     code.lines.push(String::new());
+    if let Some(s) = shutdown {
+        shutdown_code(&mut code, g, s, collect);
+        return (code, true);
+    }
     match g.wait {
         WaitMode::All if collect => {
             code.line(
@@ -804,12 +840,109 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     (code, uses_base)
 }
 
+/// `track`: the names of the tasks running now, for the shutdown to name those that ignore it.
+fn tracking_code(code: &mut Code) {
+    code.line(
+        0,
+        "// shutdown names the tasks still running when its grace runs out: track them.",
+    );
+    code.line(0, "var (");
+    code.line(1, "smu     sync.Mutex");
+    code.line(1, "running = map[string]bool{}");
+    code.line(0, ")");
+    code.line(
+        0,
+        "track := func(name string, f func() error) func() error {",
+    );
+    code.line(1, "return func() error {");
+    code.line(2, "smu.Lock()");
+    code.line(2, "running[name] = true");
+    code.line(2, "smu.Unlock()");
+    code.line(2, "defer func() {");
+    code.line(3, "smu.Lock()");
+    code.line(3, "delete(running, name)");
+    code.line(3, "smu.Unlock()");
+    code.line(2, "}()");
+    code.line(2, "return f()");
+    code.line(1, "}");
+    code.line(0, "}");
+}
+
+/// The caller's shutdown: wait until `AT`, cancel with cause "shutdown", wait at most the grace,
+/// then name the tasks still running.
+fn shutdown_code(code: &mut Code, g: &GroupSpec, s: &crate::scenario::Shutdown, collect: bool) {
+    code.line(
+        0,
+        format!(
+            "// shutdown {} grace={}: wait until {}; then cancel the group (cause \"shutdown\")",
+            secs_text(s.at),
+            secs_text(s.grace),
+            secs_text(s.at)
+        ),
+    );
+    code.line(
+        0,
+        format!(
+            "// and wait at most {} more; tasks still running then are named, and leaked.",
+            secs_text(s.grace)
+        ),
+    );
+    code.line(0, "waited := make(chan error, 1)");
+    if collect {
+        code.line(0, "go func() {");
+        code.line(1, "g.Wait()");
+        code.line(1, "waited <- errors.Join(errs...)");
+        code.line(0, "}()");
+    } else {
+        code.line(0, "go func() { waited <- g.Wait() }()");
+    }
+    code.line(0, "select {");
+    code.line(0, "case err := <-waited:");
+    code.line(1, "return err");
+    code.line(
+        0,
+        format!(
+            "case <-time.After(time.Until(start.Add({}))):",
+            scaled(s.at, false)
+        ),
+    );
+    code.line(0, "}");
+    code.line(0, "shutdown(errors.New(\"shutdown\"))");
+    code.line(0, "select {");
+    code.line(0, "case err := <-waited:");
+    code.line(1, "return err");
+    code.line(0, format!("case <-time.After({}):", scaled(s.grace, false)));
+    code.line(0, "}");
+    code.line(0, "var names []string");
+    code.line(0, "smu.Lock()");
+    let names: Vec<String> = g.items.iter().map(|i| go_string(i.name())).collect();
+    code.line(
+        0,
+        format!("for _, name := range []string{{{}}} {{", names.join(", ")),
+    );
+    code.line(1, "if running[name] {");
+    code.line(2, "names = append(names, name)");
+    code.line(1, "}");
+    code.line(0, "}");
+    code.line(0, "smu.Unlock()");
+    code.line(
+        0,
+        format!(
+            "return fmt.Errorf({}, strings.Join(names, \", \"))",
+            go_string(&format!(
+                "shutdown: still running after the {} grace: %s",
+                crate::fmt_secs(s.grace)
+            ))
+        ),
+    );
+}
+
 /// The function of a nested group's task, running on the context named `parent`.
 fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) {
     let mut code = Code::default();
     let uses_parent = match g.timeout {
         Some(t) => {
-            let (body, uses) = group_code(g, prefix, "ctx");
+            let (body, uses) = group_code(g, prefix, "ctx", None);
             code.line(
                 0,
                 format!(
@@ -833,7 +966,7 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
         // errgroup.WithContext would shadow the parent's gctx, which `wait cancel` still needs:
         // name the group's context ctx first.
         None if parent == "gctx" && g.on_error == OnError::Cancel => {
-            let (body, uses) = group_code(g, prefix, "ctx");
+            let (body, uses) = group_code(g, prefix, "ctx", None);
             if uses {
                 code.line(0, "// The group runs on this task's context.");
                 code.line(0, "ctx := gctx");
@@ -842,7 +975,7 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
             uses
         }
         None => {
-            let (body, uses) = group_code(g, prefix, parent);
+            let (body, uses) = group_code(g, prefix, parent, None);
             code.append(0, body);
             uses
         }

@@ -15,6 +15,7 @@
 //! | `fail="…"` | `Err(Error::msg("…"))` |
 //! | task `timeout=2s` | `group.task(name).timeout(2s)` |
 //! | `after-cancel NAME 500ms` | `env.after_cancel(path, &ctx, …)`: `ctx.after_cancel` spawns 500 ms of work once ctx is done |
+//! | `shutdown 5s grace=1s` | at 5 s `group.shutdown(1s)`; the tasks it reports still running are named in the error |
 //! | `go NAME …` in a task's block | `env.go(path, &ctx, body)`: spawned on the task's context; nobody waits for it |
 //! | task `without-cancel` | `let ctx = ctx.without_cancel();` first in the task |
 //! | task `try` | `group.task(name).try_spawn(…)`: `false` when no slot is free (skipped) |
@@ -255,7 +256,7 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
         code.line(1, "}),");
         code.line(0, ");");
     }
-    code.append(0, group_code(g, None));
+    code.append(0, group_code(g, None, scenario.shutdown.as_ref()));
     out.push_str(
         "/// The caller: makes the context and the group, spawns the tasks in the order written,\n\
          /// and waits.\n\
@@ -273,7 +274,11 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
 
 /// The code of a group on the context `ctx`: build it, spawn its items, wait (the last
 /// expression). `name` is the group's path, for nested groups.
-fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
+fn group_code(
+    g: &GroupSpec,
+    name: Option<&str>,
+    shutdown: Option<&crate::scenario::Shutdown>,
+) -> Code {
     let mut code = Code::default();
     match g.on_error {
         OnError::Cancel => {
@@ -418,6 +423,58 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
         }
     }
     code.blank();
+    if let Some(s) = shutdown {
+        code.line(
+            0,
+            format!(
+                "// shutdown {} grace={}: wait until {}; then shut the group down (cause",
+                secs_text(s.at),
+                secs_text(s.grace),
+                secs_text(s.at)
+            ),
+        );
+        code.line(
+            0,
+            "// \"shutdown\") and wait at most the grace; tasks still running then are named.",
+        );
+        code.line(0, "{");
+        code.line(1, "let wait = group.wait();");
+        code.line(
+            1,
+            format!(
+                "let at = clock::sleep_until(ctx.clock().clone(), {});",
+                rust_duration(s.at)
+            ),
+        );
+        code.line(1, "futures::pin_mut!(wait, at);");
+        code.line(
+            1,
+            "if let Either::Left((result, _)) = futures::future::select(wait, at).await {",
+        );
+        code.line(2, "return result;");
+        code.line(1, "}");
+        code.line(0, "}");
+        code.line(
+            0,
+            format!(
+                "let report = group.shutdown({}).await;",
+                rust_duration(s.grace)
+            ),
+        );
+        code.line(0, "report.result.unwrap_or_else(|| {");
+        code.line(1, "Err(Error::msg(format!(");
+        code.line(
+            2,
+            format!(
+                "\"shutdown: still running after the {} grace: {{}}\",",
+                crate::fmt_secs(s.grace)
+            ),
+        );
+        code.line(2, "report.ignored.join(\", \")");
+        code.line(1, ")))");
+        code.line(0, "})");
+        return code;
+    }
     match g.wait {
         WaitMode::All => {
             code.line(
@@ -465,7 +522,7 @@ fn nested_group_code(g: &GroupSpec, path: &str) -> Code {
         }
         None => code.line(0, "let (ctx, _cancel) = ctx.with_cancel();"),
     }
-    code.append(0, group_code(g, Some(path)));
+    code.append(0, group_code(g, Some(path), None));
     code
 }
 

@@ -17,10 +17,32 @@ pub struct Scenario {
     pub cancel_at: Option<Duration>,
     /// The cause the caller cancels with (`cancel 3s cause="…"`: Go's `WithCancelCause`).
     pub cancel_cause: Option<String>,
+    /// `shutdown AT grace=G`: the caller shuts the group down.
+    pub shutdown: Option<Shutdown>,
     /// Context values (`value key=value`), inherited by every task.
     pub values: Vec<(String, String)>,
     /// `expect` lines, checked after the run.
     pub expects: Vec<Expect>,
+}
+
+/// `shutdown AT grace=G`: at `AT` (if the group has not returned) the caller cancels the group
+/// (cause `shutdown`) and waits at most `G` more; tasks still running then are named in the
+/// error it returns, and leaked.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup_playground::scenario::parse("shutdown 5s grace=1s").unwrap();
+/// assert_eq!(s.shutdown.unwrap().grace, std::time::Duration::from_secs(1));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shutdown {
+    /// When, from time 0.
+    pub at: Duration,
+    /// How long the caller waits after cancelling.
+    pub grace: Duration,
+    /// 1-based line.
+    pub line: usize,
 }
 
 /// A group: the top level, or a nested `group NAME … { … }`.

@@ -279,6 +279,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
     let mut top = GroupSpec::new("main", 0);
     let mut cancel_at = None;
     let mut cancel_cause = None;
+    let mut shutdown: Option<(Shutdown, Token)> = None;
     let mut values: Vec<(String, String)> = Vec::new();
     let mut expects: Vec<(Expect, Token)> = Vec::new();
     let mut settings_seen: HashMap<&'static str, usize> = HashMap::new();
@@ -295,7 +296,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
         };
         let kw = first.text.as_str();
         match kw {
-            "timeout" | "limit" | "on-error" | "wait" | "cancel" | "value" => {
+            "timeout" | "limit" | "on-error" | "wait" | "cancel" | "value" | "shutdown" => {
                 if let Some(o) = open.last() {
                     match &o.block {
                         Block::Group(g) => {
@@ -323,6 +324,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     "on-error" => "on-error",
                     "wait" => "wait",
                     "cancel" => "cancel",
+                    "shutdown" => "shutdown",
                     _ => "value",
                 };
                 if key != "value" {
@@ -343,6 +345,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                         "on-error" => "on-error cancel",
                         "wait" => "wait all",
                         "cancel" => "cancel 3s",
+                        "shutdown" => "shutdown 5s grace=1s",
                         _ => "value trace=12512312234",
                     };
                     p.error(
@@ -353,9 +356,28 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     );
                     continue;
                 };
+                // `shutdown AT grace=G`: the grace is required.
+                let mut grace = None;
+                if key == "shutdown" {
+                    let ok = options(&mut p, &tokens[2..], "`shutdown`", &["grace"], |p, _, v| {
+                        duration(p, v, true).map(|d| grace = Some(d))
+                    });
+                    if !ok {
+                        continue;
+                    }
+                    if grace.is_none() {
+                        p.error(
+                            arg.end_col,
+                            arg.end_col + 1,
+                            "shutdown needs grace=",
+                            format!("for example: shutdown {} grace=1s", arg.text),
+                        );
+                        continue;
+                    }
+                }
                 // `timeout` and `cancel` take a cause: `timeout 7s cause="SLA of 7 s"`.
                 let mut cause = None;
-                if let Some(extra) = tokens.get(2) {
+                if let (Some(extra), false) = (tokens.get(2), key == "shutdown") {
                     if !matches!(key, "timeout" | "cancel") {
                         p.at(
                             extra,
@@ -393,6 +415,16 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     "cancel" => duration(&mut p, arg, true).map(|d| {
                         cancel_at = Some(d);
                         cancel_cause = cause;
+                    }),
+                    "shutdown" => duration(&mut p, arg, false).map(|at| {
+                        shutdown = Some((
+                            Shutdown {
+                                at,
+                                grace: grace.unwrap_or_default(),
+                                line: p.line_no,
+                            },
+                            first.clone(),
+                        ));
                     }),
                     _ => match arg.text.split_once('=') {
                         Some((k, v)) if !k.is_empty() => {
@@ -609,6 +641,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                         "expect",
                         "go",
                         "after-cancel",
+                        "shutdown",
                     ],
                 );
                 let hint = match suggestion {
@@ -634,11 +667,22 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
             format!("add a line with }} after {inside}"),
         );
     }
+    if let (Some((s, tok)), WaitMode::Cancel) = (&shutdown, top.wait) {
+        p.line_no = s.line;
+        p.line = text.lines().nth(s.line - 1).unwrap_or("");
+        let wait_line = settings_seen.get("wait").copied().unwrap_or(0);
+        p.at(
+            tok,
+            "shutdown waits in its own way: it does not go with wait cancel",
+            format!("remove `wait cancel` (line {wait_line}) or the shutdown"),
+        );
+    }
     if p.errors.is_empty() {
         let scenario = Scenario {
             group: top,
             cancel_at,
             cancel_cause,
+            shutdown: shutdown.map(|(s, _)| s),
             values,
             expects: Vec::new(),
         };
