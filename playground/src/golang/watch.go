@@ -80,6 +80,7 @@ type watcher struct {
 	log      bool
 	tasks    map[string]*taskRecord
 	running  int
+	pending  int
 	changed  chan struct{}
 	hasRet   bool
 	retAt    time.Duration
@@ -131,11 +132,16 @@ func goroutine(path string, ctx context.Context, f func() error) func() {
 
 // afterCancel wraps a function given to context.AfterFunc: its row starts when it runs.
 // attached: it watches a task's context (its row belongs to that task's group).
+// Until it runs it is pending: the run is watched until it has run (or the horizon).
 func afterCancel(path string, ctx context.Context, attached bool, f func()) func() {
+	watch.mu.Lock()
+	watch.pending++
+	watch.mu.Unlock()
 	return func() {
 		run := task(path, ctx, func() error { f(); return nil })
 		watch.mu.Lock()
 		watch.tasks[path].goroutine = attached
+		watch.pending--
 		watch.mu.Unlock()
 		run()
 	}
@@ -192,7 +198,7 @@ func (w *watcher) returned(err error) {
 func (w *watcher) waitForTasks(stop <-chan struct{}) {
 	for {
 		w.mu.Lock()
-		idle := w.running == 0
+		idle := w.running == 0 && w.pending == 0
 		w.mu.Unlock()
 		if idle {
 			return
