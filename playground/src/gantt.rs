@@ -938,9 +938,30 @@ fn steps(s: &mut String, trace: &Trace, l: &Layout, y: f64) {
     let yn = |n: usize| bottom - (bottom - top) * n as f64 / max as f64;
     let (x0, x1) = (l.left, l.left + l.plot_w);
     let xt = |t: f64| l.x(t).clamp(x0, x1);
+    // One horizontal move per pixel column at most: within a column only the lowest, the
+    // highest and the last count are drawn (10,000 tasks change the count 20,000 times).
     let mut d = format!("M{},{}", Px(xt(0.0)), Px(yn(0)));
+    let mut column: Option<(f64, usize, usize, usize)> = None; // (x, low, high, last)
+    let flush = |d: &mut String, (x, low, high, last): (f64, usize, usize, usize)| {
+        let _ = write!(d, "H{}", Px(x));
+        if low != high {
+            let _ = write!(d, "V{}V{}", Px(yn(low)), Px(yn(high)));
+        }
+        let _ = write!(d, "V{}", Px(yn(last)));
+    };
     for (t, n) in &trace.goroutines {
-        let _ = write!(d, "H{}V{}", Px(xt(*t)), Px(yn(*n)));
+        let x = xt(*t).round();
+        column = match column {
+            Some((cx, low, high, _)) if cx == x => Some((cx, low.min(*n), high.max(*n), *n)),
+            Some(done) => {
+                flush(&mut d, done);
+                Some((x, *n, *n, *n))
+            }
+            None => Some((x, *n, *n, *n)),
+        };
+    }
+    if let Some(done) = column {
+        flush(&mut d, done);
     }
     let _ = write!(d, "H{}", Px(xt(trace.end.max(l.t1))));
     let mut said: Vec<String> = trace
