@@ -215,12 +215,18 @@ fn the_goroutine_count_is_a_step_chart_under_the_rows_and_goroutines_say_go() {
 
 #[test]
 fn the_goroutine_step_chart_stays_small_for_ten_thousand_tasks() {
-    let text: String = (0..10_000).map(|i| format!("task t{i} {}ms\n", 1 + i)).collect();
+    let text: String = (0..10_000)
+        .map(|i| format!("task t{i} {}ms\n", 1 + i))
+        .collect();
     let svg = chart(&text);
     let path = svg
         .split(r#"class="cg-goroutines" d=""#)
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap();
-    assert!(path.matches('H').count() <= 2_000, "{} moves", path.matches('H').count());
+    assert!(
+        path.matches('H').count() <= 2_000,
+        "{} moves",
+        path.matches('H').count()
+    );
 }
