@@ -9,8 +9,9 @@ root = pathlib.Path(__file__).resolve().parent.parent
 order = [
     "001-fixed", "001-attempt-1-no-context", "001-attempt-2-timeout-ignored", "001-attempt-3-watcher",
     "001-attempt-4-check-once", "001-attempt-5-outer-loop", "000-slow-api", "000-slow-api-6s",
-    "000-fast-api", "002-worker-cancel", "002-timeout-50ms", "003-first-error", "003-continue",
-    "004-leak", "limit-2", "token-held-forever", "everything",
+    "000-fast-api", "000-slow-api-cause", "002-worker-cancel", "002-worker-go", "002-timeout-50ms",
+    "003-first-error", "003-continue", "003-collect-all", "004-leak", "004-go-leak", "004-after-func",
+    "without-cancel", "limit-2", "limit-try", "token-held-forever", "shutdown-straggler", "everything",
 ]
 files = {p.stem: p for p in (root / "playground/examples/scenarios").glob("*.txt")}
 names = [n for n in order if n in files] + sorted(n for n in files if n not in order)

@@ -149,6 +149,9 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 .cg-why{fill:var(--cg-fg);font-size:11px}.cg-why .cg-w-cancelled{fill:var(--cg-cancelled);font-weight:600}\
 .cg-why .cg-w-failed{fill:var(--cg-failed);font-weight:600}.cg-why .cg-w-running{fill:var(--cg-running);font-weight:600}\
 .cg-why .cg-w-completed{fill:var(--cg-completed);font-weight:600}\
+.cg-why .cg-w-skipped{fill:var(--cg-muted);font-weight:600}\
+.cg-skipped{fill:none;stroke:var(--cg-muted);stroke-width:1.5}\
+.cg-goroutines{fill:none;stroke:var(--cg-running);stroke-width:1.5}.cg-steps-base{stroke:var(--cg-grid);stroke-width:1}\
 .cg-hit{fill:transparent}.cg-row{outline:none}.cg-row:hover .cg-hit,.cg-row:focus .cg-hit,.cg-row.cg-sel .cg-hit{fill:var(--cg-grid);fill-opacity:.45}\
 .cg-row:focus-visible .cg-hit{stroke:var(--cg-running);stroke-width:2}\
 .cg-dim .cg-row:not(.cg-on){opacity:.28}.cg-dim .cg-link:not(.cg-on){opacity:.12}.cg-link.cg-on{stroke-width:2.5}";
@@ -283,6 +286,7 @@ fn has_why(t: &TaskTrace, options: &Options) -> bool {
                     .is_some_and(|c| t.end.is_some_and(|e| e > c + 5e-4))
         }
         Outcome::Running => options.running_at.is_none() || t.cancel_requested.is_some(),
+        Outcome::Skipped => true,
     }
 }
 
@@ -336,6 +340,10 @@ fn why(
                 );
             }
             String::new()
+        }
+        (Outcome::Skipped, _) => {
+            rest.push_str("g.TryGo found no free slot and returned false: it never ran");
+            format!("skipped at {}: ", human(t.spawned))
         }
         (Outcome::Running, _) if t.start.is_none() => {
             if options.running_at.is_some() {
@@ -408,7 +416,7 @@ pub fn render(trace: &Trace, options: &Options) -> String {
     let body_top = l.ys[rows.start];
     let body_h = l.ys[rows.end] - body_top;
     let legend = legend_layout(l.width);
-    let foot_h = foot_height(&legend);
+    let foot_h = foot_height(&legend, trace);
     let height = l.top + body_h + foot_h;
     let mut s = String::with_capacity(4096 + rows.len() * 700);
     svg_open(&mut s, &l, height, Some(trace), options.dark, "");
@@ -455,7 +463,7 @@ pub fn render_parts(trace: &Trace, options: &Options) -> Parts {
     let body_top = l.ys[rows.start];
     let body_h = l.ys[rows.end] - body_top;
     let legend = legend_layout(l.width);
-    let foot_h = foot_height(&legend);
+    let foot_h = foot_height(&legend, trace);
 
     let mut h = String::with_capacity(4096);
     svg_open(&mut h, &l, l.top, Some(trace), options.dark, " cg-head");
@@ -756,13 +764,23 @@ fn row(
         } else {
             ""
         },
-        if task.is_group { "▾ " } else { "" },
+        if task.is_group {
+            "▾ "
+        } else if task.goroutine {
+            "go "
+        } else if task.after_cancel {
+            "AfterFunc "
+        } else {
+            ""
+        },
         esc(&name)
     );
     s.push_str(r#"<g clip-path="url(#cg-plot)">"#);
     let bar_end = task.end.unwrap_or(open_end);
     let start = task.start.unwrap_or(open_end);
-    if start > task.spawned + 1e-9 {
+    if task.outcome == Outcome::Skipped {
+        skipped_marker(s, l.x(task.spawned), cy, bar_h);
+    } else if start > task.spawned + 1e-9 {
         let _ = write!(
             s,
             r#"<rect class="cg-queued" x="{}" y="{}" width="{}" height="{}" rx="2"/>"#,
@@ -895,8 +913,83 @@ fn draw_checks(s: &mut String, l: &Layout, ts: &[f64], total: u64, by: f64) {
     }
 }
 
-fn foot_height(legend: &[(&'static (Swatch, &'static str), f64, f64)]) -> f64 {
-    legend.last().map_or(0.0, |(_, _, y)| *y) + 64.0
+fn foot_height(legend: &[(&'static (Swatch, &'static str), f64, f64)], trace: &Trace) -> f64 {
+    legend.last().map_or(0.0, |(_, _, y)| *y) + 64.0 + steps_height(trace)
+}
+
+/// Height of the goroutine count's step chart (none when nothing ever runs).
+const STEPS_H: f64 = 44.0;
+
+fn steps_height(trace: &Trace) -> f64 {
+    if trace.goroutines.iter().any(|(_, n)| *n > 0) {
+        STEPS_H
+    } else {
+        0.0
+    }
+}
+
+/// The goroutines alive over time, as a step chart on the rows' time axis, from `y` down.
+fn steps(s: &mut String, trace: &Trace, l: &Layout, y: f64) {
+    let max = trace.goroutines.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    if max == 0 {
+        return;
+    }
+    let (top, bottom) = (y + 6.0, y + STEPS_H - 8.0);
+    let yn = |n: usize| bottom - (bottom - top) * n as f64 / max as f64;
+    let (x0, x1) = (l.left, l.left + l.plot_w);
+    let xt = |t: f64| l.x(t).clamp(x0, x1);
+    // One horizontal move per pixel column at most: within a column only the lowest, the
+    // highest and the last count are drawn (10,000 tasks change the count 20,000 times).
+    let mut d = format!("M{},{}", Px(xt(0.0)), Px(yn(0)));
+    let mut column: Option<(f64, usize, usize, usize)> = None; // (x, low, high, last)
+    let flush = |d: &mut String, (x, low, high, last): (f64, usize, usize, usize)| {
+        let _ = write!(d, "H{}", Px(x));
+        if low != high {
+            let _ = write!(d, "V{}V{}", Px(yn(low)), Px(yn(high)));
+        }
+        let _ = write!(d, "V{}", Px(yn(last)));
+    };
+    for (t, n) in &trace.goroutines {
+        let x = xt(*t).round();
+        column = match column {
+            Some((cx, low, high, _)) if cx == x => Some((cx, low.min(*n), high.max(*n), *n)),
+            Some(done) => {
+                flush(&mut d, done);
+                Some((x, *n, *n, *n))
+            }
+            None => Some((x, *n, *n, *n)),
+        };
+    }
+    if let Some(done) = column {
+        flush(&mut d, done);
+    }
+    let _ = write!(d, "H{}", Px(xt(trace.end.max(l.t1))));
+    let mut said: Vec<String> = trace
+        .goroutines
+        .iter()
+        .take(20)
+        .map(|(t, n)| format!("{n} from {}", human(*t)))
+        .collect();
+    if trace.goroutines.len() > 20 {
+        said.push("…".into());
+    }
+    let _ = write!(
+        s,
+        r#"<g class="cg-steps"><title>{}</title><line class="cg-steps-base" x1="{}" y1="{}" x2="{}" y2="{}"/><path class="cg-goroutines" d="{d}"/><text class="cg-muted" x="8" y="{}" dominant-baseline="central" font-size="11">goroutines</text><text class="cg-muted" x="{}" y="{}" text-anchor="end" dominant-baseline="central" font-size="10">{max}</text><text class="cg-muted" x="{}" y="{}" text-anchor="end" dominant-baseline="central" font-size="10">0</text></g>"#,
+        esc(&format!(
+            "goroutines alive (runtime.NumGoroutine()): {}",
+            said.join(", ")
+        )),
+        Px(x0),
+        Px(bottom),
+        Px(x1),
+        Px(bottom),
+        Px((top + bottom) / 2.0),
+        Px(l.left - 6.0),
+        Px(top),
+        Px(l.left - 6.0),
+        Px(bottom),
+    );
 }
 
 /// The group's return (or why it has not) and the legend.
@@ -916,7 +1009,8 @@ fn foot(
                 xx = Px(xx)
             );
             let label = match &r.error {
-                Some(e) => format!("returned at {}: {e}", human(r.at)),
+                // Joined errors (on-error collect) are one per line: one line here.
+                Some(e) => format!("returned at {}: {}", human(r.at), e.replace('\n', "; ")),
                 None => format!("returned at {}: ok", human(r.at)),
             };
             // Right of the line if it fits, else left of it, else from the left edge.
@@ -950,9 +1044,11 @@ fn foot(
             );
         }
     }
+    steps(s, trace, l, 28.0);
+    let below = steps_height(trace);
     s.push_str(r#"<g class="cg-legend">"#);
     for (item, lx, ly) in legend {
-        let (lx, ly) = (*lx, 44.0 + *ly);
+        let (lx, ly) = (*lx, 44.0 + below + *ly);
         let (x, y) = (Px(lx), Px(ly - 8.0));
         match item.0 {
             Swatch::Bar(class, end) => {
@@ -968,6 +1064,7 @@ fn foot(
                     r#"<rect class="{class}" x="{x}" y="{y}" width="16" height="10" rx="2"/>"#
                 );
             }
+            Swatch::Skipped => skipped_marker(s, lx + 3.0, ly - 3.0, 10.0),
             Swatch::Striped => {
                 let _ = write!(
                     s,
@@ -1036,14 +1133,16 @@ enum Swatch {
     Check,
     Line(&'static str),
     Link,
+    Skipped,
 }
 
-const LEGEND: [(Swatch, &str); 13] = [
+const LEGEND: [(Swatch, &str); 14] = [
     (Swatch::Bar("cg-completed", Outcome::Completed), "completed"),
     (Swatch::Bar("cg-failed", Outcome::Failed), "failed"),
     (Swatch::Bar("cg-cancelled", Outcome::Cancelled), "cancelled"),
     (Swatch::Bar("cg-running", Outcome::Running), "running"),
     (Swatch::Fill("cg-queued"), "waiting for a slot"),
+    (Swatch::Skipped, "skipped (TryGo)"),
     (Swatch::Striped, "ran on after cancel"),
     (Swatch::Fill("cg-ghost"), "work not done"),
     (Swatch::Leaked, "leaked"),
@@ -1073,6 +1172,22 @@ fn legend_layout(width: f64) -> Vec<(&'static (Swatch, &'static str), f64, f64)>
 /// A rough width of `text` in px at `size` (the chart's sans-serif averages ~0.56 em).
 fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.56
+}
+
+/// A skipped task's mark where `g.TryGo` was called: a hollow circle, struck through.
+fn skipped_marker(s: &mut String, x: f64, cy: f64, h: f64) {
+    let r = (h / 2.0).min(5.0);
+    let _ = write!(
+        s,
+        r#"<g class="cg-skipped"><circle cx="{}" cy="{}" r="{}"/><path d="M{},{}L{},{}"/></g>"#,
+        Px(x + r),
+        Px(cy),
+        Px(r),
+        Px(x + r - r * 0.7),
+        Px(cy + r * 0.7),
+        Px(x + r + r * 0.7),
+        Px(cy - r * 0.7)
+    );
 }
 
 fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
@@ -1122,6 +1237,7 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
                 Px(cy + r)
             );
         }
+        Outcome::Skipped => skipped_marker(s, x, cy, h),
     }
 }
 

@@ -15,7 +15,8 @@ use futures::future::{AbortHandle, Abortable, BoxFuture, Either};
 use futures::FutureExt;
 
 use crate::scenario::{
-    resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, Scenario, TaskSpec, WaitMode,
+    resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, RowKind, Scenario, Shutdown,
+    TaskSpec, WaitMode,
 };
 use crate::trace::{
     human, ExpectResult, Mark, Outcome, Returned, TaskTrace, Trace, TraceEvent, LISTED_CHECKS,
@@ -150,6 +151,7 @@ pub fn simulate_with(scenario: &Scenario, budget: &Budget) -> Result<Trace, SimE
 /// The generated Go program stops watching there too.
 pub(crate) fn horizon(s: &Scenario) -> Result<Duration, SimError> {
     let mut total = s.cancel_at.unwrap_or_default()
+        + s.shutdown.map_or(Duration::ZERO, |d| d.at + d.grace)
         + Duration::from_secs(1)
         + s.group.timeout.unwrap_or_default();
     let mut forever_every = Vec::new();
@@ -214,9 +216,10 @@ pub(crate) fn run(
         if !scenario.values.is_empty() {
             ctx = ctx.with_value(Values(scenario.values.clone()));
         }
-        let (ctx, cancel) = match scenario.group.timeout {
-            Some(timeout) => ctx.with_timeout(timeout),
-            None => ctx.with_cancel(),
+        let (ctx, cancel) = match (scenario.group.timeout, &scenario.group.timeout_cause) {
+            (Some(timeout), Some(why)) => ctx.with_timeout_cause(timeout, Error::msg(why.clone())),
+            (Some(timeout), None) => ctx.with_timeout(timeout),
+            (None, _) => ctx.with_cancel(),
         };
         ctx.set_name("main");
         let _watch = recorder.watch(
@@ -231,10 +234,16 @@ pub(crate) fn run(
         );
         if let Some(at) = scenario.cancel_at {
             let clock = ctx.clock().clone();
+            let why = scenario.cancel_cause.clone();
             let id = clock.schedule(
                 at,
-                Box::new(move || {
-                    cancel.cancel();
+                Box::new(move || match why {
+                    Some(why) => {
+                        cancel.cancel_with_cause(Error::msg(why));
+                    }
+                    None => {
+                        cancel.cancel();
+                    }
                 }),
             );
             t.0.lock().unwrap().push((clock, id));
@@ -245,6 +254,7 @@ pub(crate) fn run(
             None,
             spawner,
             recorder.clone(),
+            scenario.shutdown,
         )
         .await;
         recorder.returned(ctx.now(), &result);
@@ -258,12 +268,14 @@ fn run_group(
     path: Option<Arc<str>>,
     spawner: Spawner,
     recorder: Arc<Recorder>,
+    shutdown: Option<Shutdown>,
 ) -> BoxFuture<'static, Result<(), Error>> {
     async move {
         let mut builder = TaskGroup::builder(&ctx)
             .policy(match spec.on_error {
                 OnError::Cancel => Policy::FailFast,
                 OnError::Continue => Policy::Continue,
+                OnError::Collect => Policy::CollectAll,
             })
             .shared_hook(recorder.clone())
             .spawner({
@@ -277,6 +289,13 @@ fn run_group(
             builder = builder.name(p.clone());
         }
         let group = builder.build();
+        after_cancel_rows(
+            &spec.after_cancel,
+            group.context(),
+            path.clone(),
+            &spawner,
+            &recorder,
+        );
         let _watch_group = recorder.watch(
             group.context(),
             path.as_deref(),
@@ -297,11 +316,27 @@ fn run_group(
             match item {
                 Item::Task(task) => {
                     let mut b = group.task(task.name.as_str());
-                    if let Some(t) = task.timeout {
-                        b = b.timeout(t);
+                    match (task.timeout, &task.timeout_cause) {
+                        (Some(t), Some(why)) => b = b.timeout_cause(t, Error::msg(why.clone())),
+                        (Some(t), None) => b = b.timeout(t),
+                        (None, _) => {}
                     }
-                    let body = task_body(task.clone());
-                    b.spawn(body).await;
+                    let goroutines = Goroutines {
+                        spawner: spawner.clone(),
+                        recorder: recorder.clone(),
+                        path: child_path.clone(),
+                    };
+                    let body = if task.without_cancel {
+                        without_cancel_body(task.clone(), goroutines, path.clone())
+                    } else {
+                        task_body(task.clone(), goroutines, None).boxed_fn()
+                    };
+                    if !task.try_spawn {
+                        b.spawn(body).await;
+                    } else if !b.try_spawn(body) {
+                        // g.TryGo returned false: the task never runs.
+                        recorder.skipped(&child_path, ctx.now());
+                    }
                 }
                 Item::Group(g) => {
                     let g = Arc::new(g.clone());
@@ -309,9 +344,12 @@ fn run_group(
                     group
                         .task(g.name.as_str())
                         .spawn(move |task_ctx| async move {
-                            let (gctx, _cancel) = match g.timeout {
-                                Some(t) => task_ctx.with_timeout(t),
-                                None => task_ctx.with_cancel(),
+                            let (gctx, _cancel) = match (g.timeout, &g.timeout_cause) {
+                                (Some(t), Some(why)) => {
+                                    task_ctx.with_timeout_cause(t, Error::msg(why.clone()))
+                                }
+                                (Some(t), None) => task_ctx.with_timeout(t),
+                                (None, _) => task_ctx.with_cancel(),
                             };
                             gctx.set_name(child_path.clone());
                             let label = g
@@ -319,11 +357,14 @@ fn run_group(
                                 .map(|d| format!("{} timeout {}", child_path, crate::fmt_secs(d)));
                             let _watch =
                                 recorder.watch(&gctx, Some(&child_path), &child_path, label, false);
-                            run_group(g, gctx, Some(child_path), spawner, recorder).await
+                            run_group(g, gctx, Some(child_path), spawner, recorder, None).await
                         })
                         .await;
                 }
             }
+        }
+        if let (None, Some(shutdown)) = (&path, shutdown) {
+            return shut_down(&group, &ctx, shutdown).await;
         }
         match spec.wait {
             WaitMode::All => group.wait().await,
@@ -342,17 +383,250 @@ fn run_group(
     .boxed()
 }
 
-/// The Go code a scenario task stands for, as an async function of its context.
+/// What a task needs to start its goroutines (`go` lines): where to run them, whom to report
+/// them to, and its own path.
+#[derive(Clone)]
+struct Goroutines {
+    spawner: Spawner,
+    recorder: Arc<Recorder>,
+    path: Arc<str>,
+}
+
+/// Reports a goroutine's looks at its context (a group's hook does that for tasks).
+type CheckReport = Arc<dyn Fn(&Result<(), Reason>) + Send + Sync>;
+
+/// `go NAME …`: starts the goroutine `spec` on `ctx` (the context of the task that starts it),
+/// reporting it to the recorder as its own row; nobody waits for it.
+fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
+    let path: Arc<str> = format!("{}/{}", env.path, spec.name).into();
+    let recorder = env.recorder.clone();
+    // A child context, so that its checks are not counted as its task's (it is cancelled with
+    // the task's context and never otherwise: the same as the task's context in Go).
+    let (ctx, own) = ctx.with_cancel();
+    let report = |kind: EventKind<'_>| {
+        recorder.event(&Event {
+            at: ctx.now(),
+            task: 0,
+            name: &spec.name,
+            group: Some(&env.path),
+            kind,
+        })
+    };
+    report(EventKind::Spawned);
+    report(EventKind::Started);
+    let watch = {
+        let (recorder, path, name) = (recorder.clone(), env.path.clone(), spec.name.clone());
+        let clock = ctx.clock().clone();
+        ctx.after_cancel(move |reason| {
+            recorder.event(&Event {
+                at: clock.now(),
+                task: 0,
+                name: &name,
+                group: Some(&path),
+                kind: EventKind::CancelRequested(reason),
+            })
+        })
+    };
+    let checks: CheckReport = {
+        let (recorder, path, name) = (recorder.clone(), env.path.clone(), spec.name.clone());
+        let clock = ctx.clock().clone();
+        Arc::new(move |seen| {
+            recorder.event(&Event {
+                at: clock.now(),
+                task: 0,
+                name: &name,
+                group: Some(&path),
+                kind: EventKind::Check {
+                    cancelled: seen.is_err(),
+                },
+            })
+        })
+    };
+    let inner = Goroutines {
+        path: path.clone(),
+        ..env.clone()
+    };
+    let (name, parent) = (spec.name.clone(), env.path.clone());
+    let body = task_body(spec, inner, Some(checks));
+    let fut = body(ctx.clone());
+    (env.spawner)(
+        async move {
+            let result = fut.await;
+            watch.stop();
+            drop(own);
+            recorder.event(&Event {
+                at: ctx.now(),
+                task: 0,
+                name: &name,
+                group: Some(&parent),
+                kind: EventKind::Finished(result.as_ref().map(|_| ())),
+            });
+        }
+        .boxed(),
+    );
+}
+
+/// A task's function, boxed (the plain and the `without-cancel` forms are one type).
+type TaskFn = Box<dyn FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send>;
+
+trait BoxedFn {
+    fn boxed_fn(self) -> TaskFn;
+}
+
+impl<F: FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send + 'static> BoxedFn for F {
+    fn boxed_fn(self) -> TaskFn {
+        Box::new(self)
+    }
+}
+
+/// Marks the events the simulator reports itself (a goroutine's, a `without-cancel` task's
+/// own context's), not a group's.
+const OWN_EVENT: u64 = u64::MAX;
+
+/// `without-cancel`: the task works on `context.WithoutCancel(ctx)`, reporting its own looks
+/// at that context and its cancellation (the group's cancellation never reaches it).
+fn without_cancel_body(task: TaskSpec, env: Goroutines, group: Option<Arc<str>>) -> TaskFn {
+    Box::new(move |ctx: Context| {
+        let (detached, own) = ctx.without_cancel().with_cancel();
+        let (recorder, name) = (env.recorder.clone(), task.name.clone());
+        let clock = ctx.clock().clone();
+        let report = Arc::new(move |kind: EventKind<'_>| {
+            recorder.event(&Event {
+                at: clock.now(),
+                task: OWN_EVENT,
+                name: &name,
+                group: group.as_deref(),
+                kind,
+            })
+        });
+        let on_cancel = report.clone();
+        let watch = detached.after_cancel(move |r| on_cancel(EventKind::CancelRequested(r)));
+        let checks: CheckReport = Arc::new(move |seen: &Result<(), Reason>| {
+            report(EventKind::Check {
+                cancelled: seen.is_err(),
+            })
+        });
+        let body = task_body(task, env, Some(checks))(detached);
+        async move {
+            let result = body.await;
+            watch.stop();
+            drop(own);
+            result
+        }
+        .boxed()
+    })
+}
+
+/// `shutdown AT grace=G`: wait for the group until `AT`; then shut it down, waiting at most
+/// `G` more, and name the tasks still running.
+async fn shut_down(group: &TaskGroup, ctx: &Context, shutdown: Shutdown) -> Result<(), Error> {
+    {
+        let wait = group.wait();
+        let at = clock::sleep_until(ctx.clock().clone(), shutdown.at);
+        futures::pin_mut!(wait, at);
+        if let Either::Left((result, _)) = futures::future::select(wait, at).await {
+            return result;
+        }
+    }
+    let report = group.shutdown(shutdown.grace).await;
+    report.result.unwrap_or_else(|| {
+        Err(Error::msg(shutdown_message(
+            shutdown.grace,
+            &report.ignored,
+        )))
+    })
+}
+
+/// The error of a shutdown whose grace ran out: the same text in Go and Rust programs.
+pub(crate) fn shutdown_message(grace: Duration, ignored: &[String]) -> String {
+    format!(
+        "shutdown: still running after the {} grace: {}",
+        crate::fmt_secs(grace),
+        ignored.join(", ")
+    )
+}
+
+/// `after-cancel NAME DUR` lines on `ctx`: `context.AfterFunc(ctx, NAME)`. Once `ctx` is done,
+/// each works for its length on its own, reported as the row `group/NAME`; nobody waits.
+fn after_cancel_rows(
+    specs: &[crate::scenario::AfterCancelSpec],
+    ctx: &Context,
+    group: Option<Arc<str>>,
+    spawner: &Spawner,
+    recorder: &Arc<Recorder>,
+) {
+    for spec in specs {
+        let (spawner, recorder, group) = (spawner.clone(), recorder.clone(), group.clone());
+        let (name, length) = (spec.name.clone(), spec.length);
+        let clock = ctx.clock().clone();
+        let _ = ctx.after_cancel(move |_| {
+            let timer = clock.clone();
+            let report = move |kind: EventKind<'_>| {
+                recorder.event(&Event {
+                    at: clock.now(),
+                    task: OWN_EVENT,
+                    name: &name,
+                    group: group.as_deref(),
+                    kind,
+                })
+            };
+            report(EventKind::Spawned);
+            report(EventKind::Started);
+            spawner(
+                async move {
+                    match length {
+                        Length::For(d) => clock::sleep(timer, d).await,
+                        Length::Forever => futures::future::pending::<()>().await,
+                    }
+                    report(EventKind::Finished(Ok(())));
+                }
+                .boxed(),
+            );
+        });
+    }
+}
+
+/// The Go code a scenario task (or goroutine) stands for, as an async function of its context:
+/// it starts its goroutines, then works. `checks` reports a goroutine's checks.
 fn task_body(
     task: TaskSpec,
+    goroutines: Goroutines,
+    checks: Option<CheckReport>,
 ) -> impl FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send {
     move |ctx: Context| {
         async move {
+            // Its goroutines and after-cancel functions watch its context. A task's own
+            // timeout context is cancelled when it returns (Go's `defer cancel()`): so is the
+            // one they get.
+            let blocks = !task.go.is_empty() || !task.after_cancel.is_empty();
+            let (shared, _cancel_at_return) = match task.timeout {
+                Some(_) if blocks => {
+                    let (shared, end) = ctx.with_cancel();
+                    (shared, Some(end.drop_guard()))
+                }
+                _ => (ctx.clone(), None),
+            };
+            for spec in &task.go {
+                start_goroutine(spec.clone(), &shared, &goroutines);
+            }
+            after_cancel_rows(
+                &task.after_cancel,
+                &shared,
+                Some(goroutines.path.clone()),
+                &goroutines.spawner,
+                &goroutines.recorder,
+            );
             let clock = ctx.clock().clone();
-            // select { case <-ctx.Done(): return ctx.Err(); default: }
             // check(&ctx) is Go's `select { case <-ctx.Done(): return ctx.Err(); default: }`; the
-            // group's hook reports it (and the first time it finds the context cancelled).
-            let check = |ctx: &Context| -> Result<(), Reason> { ctx.check() };
+            // group's hook reports it for a task (and the first time it finds the context
+            // cancelled); `checks` for a goroutine.
+            let check = |ctx: &Context| -> Result<(), Reason> {
+                let seen = ctx.check();
+                if let Some(report) = &checks {
+                    report(&seen);
+                }
+                seen
+            };
             match (task.length, task.check) {
                 (Length::For(d), Check::Never) => clock::sleep(clock, d).await,
                 (Length::For(d), Check::Start) => {
@@ -403,6 +677,8 @@ type Spending = (Budget, f64, Arc<Mutex<Vec<AbortHandle>>>);
 
 struct RecInner {
     tasks: Vec<TaskTrace>,
+    /// Per row: a `without-cancel` task (its group's cancellation does not reach it).
+    detached: Vec<bool>,
     spawned: Vec<bool>,
     index: HashMap<String, usize>,
     events: Vec<TraceEvent>,
@@ -423,7 +699,11 @@ fn secs(d: Duration) -> f64 {
 impl Recorder {
     pub(crate) fn new(scenario: &Scenario, clock: Arc<dyn Clock>) -> Arc<Recorder> {
         let mut tasks = Vec::new();
-        scenario.group.walk(&mut |item, path, depth| {
+        let mut detached = Vec::new();
+        scenario.group.walk_kinds(&mut |item, path, depth, kind| {
+            let goroutine = kind == RowKind::Go;
+            let after_cancel = matches!(kind, RowKind::AfterCancel { .. });
+            detached.push(matches!(item, Item::Task(t) if t.without_cancel));
             let (is_group, line) = match item {
                 Item::Task(t) => (false, t.line),
                 Item::Group(g) => (true, g.line),
@@ -433,6 +713,8 @@ impl Recorder {
                 path: path.to_string(),
                 depth,
                 is_group,
+                goroutine,
+                after_cancel,
                 line,
                 spawned: 0.0,
                 start: None,
@@ -441,6 +723,7 @@ impl Recorder {
                 error: None,
                 cause: None,
                 cause_task: None,
+                go_cause: None,
                 cancel_requested: None,
                 leaked: false,
                 work: match item {
@@ -461,6 +744,7 @@ impl Recorder {
             clock,
             inner: Mutex::new(RecInner {
                 tasks,
+                detached,
                 spawned,
                 index,
                 events: Vec::new(),
@@ -589,7 +873,8 @@ impl Recorder {
         ctx.after_cancel(move |reason| {
             let Some(me) = me.upgrade() else { return };
             if reason.origin() != origin.as_deref()
-                || group_errors != matches!(reason.cause(), Cause::TaskFailed { .. })
+                || group_errors
+                    != matches!(reason.cause(), Cause::TaskFailed { .. } | Cause::Shutdown)
             {
                 return;
             }
@@ -603,6 +888,7 @@ impl Recorder {
                 Cause::TaskFailed { task, .. } => {
                     ("error", format!("{task} failed: cancels {name}"))
                 }
+                Cause::Shutdown => ("cancel", format!("shutdown of {name}")),
                 _ => return,
             };
             let mut inner = me.inner.lock().unwrap();
@@ -623,6 +909,24 @@ impl Recorder {
                 label,
             });
         })
+    }
+
+    /// A `try` task found no free slot: it is shown, skipped, where `g.TryGo` was called.
+    fn skipped(&self, path: &str, at: Duration) {
+        let mut inner = self.inner.lock().unwrap();
+        let Some(&i) = inner.index.get(path) else {
+            return;
+        };
+        inner.spawned[i] = true;
+        let task = &mut inner.tasks[i];
+        task.spawned = secs(at);
+        task.outcome = Outcome::Skipped;
+        inner.events.push(TraceEvent {
+            t: secs(at),
+            task: Some(path.to_string()),
+            kind: "skipped",
+            detail: Some("g.TryGo found no free slot and returned false".to_string()),
+        });
     }
 
     fn returned(&self, at: Duration, result: &Result<(), Error>) {
@@ -658,11 +962,17 @@ impl Recorder {
         let mut last: f64 = 0.0;
         for (t, spawned) in inner.tasks.iter().zip(&inner.spawned) {
             if *spawned {
+                let mut t = t.clone();
+                if t.outcome != Outcome::Cancelled {
+                    // Only a task that ended cancelled has a cause to show (the one kept
+                    // meanwhile is its context's, should it end so).
+                    t.go_cause = None;
+                }
                 last = last
                     .max(t.spawned)
                     .max(t.start.unwrap_or(0.0))
                     .max(t.end.unwrap_or(0.0));
-                tasks.push(t.clone());
+                tasks.push(t);
             }
         }
         for m in &inner.marks {
@@ -671,7 +981,9 @@ impl Recorder {
         if let Some(r) = &inner.returned {
             last = last.max(r.at);
         }
-        let still_running = tasks.iter().any(|t| t.end.is_none());
+        let still_running = tasks
+            .iter()
+            .any(|t| t.end.is_none() && t.outcome != Outcome::Skipped);
         let end = if still_running {
             // Show unfinished tasks running on past everything else.
             let base = last.max(secs(now).min(last * 1.5 + 1.0));
@@ -686,12 +998,37 @@ impl Recorder {
             .map(|t| (t.path.clone(), t.end))
             .collect();
         let top_end = inner.returned.as_ref().map(|r| r.at);
+        // Rows that belong to a task (goroutines, after-cancel functions of its context): they
+        // are leaked by the rule of that task's group.
+        let is_group: HashMap<&str, bool> = inner
+            .tasks
+            .iter()
+            .map(|t| (t.path.as_str(), t.is_group))
+            .collect();
+        let goroutine_paths: std::collections::HashSet<String> = inner
+            .tasks
+            .iter()
+            .filter(|t| {
+                t.goroutine
+                    || (t.after_cancel
+                        && t.path
+                            .rsplit_once('/')
+                            .is_some_and(|(parent, _)| is_group.get(parent) == Some(&false)))
+            })
+            .map(|t| t.path.clone())
+            .collect();
         for t in &mut tasks {
-            let parent_end = match t.path.rsplit_once('/') {
+            // A goroutine belongs to the group of the task that started it (through its own
+            // goroutines' goroutines).
+            let mut owner = t.path.as_str();
+            while goroutine_paths.contains(owner) {
+                owner = owner.rsplit_once('/').map_or(owner, |(p, _)| p);
+            }
+            let parent_end = match owner.rsplit_once('/') {
                 Some((parent, _)) => group_end.get(parent).copied().flatten(),
                 None => top_end,
             };
-            if let Some(pe) = parent_end {
+            if let (Some(pe), false) = (parent_end, t.outcome == Outcome::Skipped) {
                 t.leaked = t.end.map_or(true, |e| e > pe + 1e-9);
             }
         }
@@ -713,7 +1050,9 @@ impl Recorder {
             marks: inner.marks.clone(),
             end,
             expectations: Vec::new(),
+            goroutines: Vec::new(),
         };
+        trace.goroutines = goroutines_over_time(&trace.tasks);
         trace.expectations = scenario
             .expects
             .iter()
@@ -743,6 +1082,13 @@ impl Hook for Recorder {
         let Some(&i) = inner.index.get(&path) else {
             return;
         };
+        if inner.detached[i]
+            && e.task != OWN_EVENT
+            && matches!(e.kind, EventKind::CancelRequested(_))
+        {
+            // The group cancelled the context it gave; the task works on a detached one.
+            return;
+        }
         if !self.step(&mut inner) {
             return;
         }
@@ -796,6 +1142,8 @@ impl Hook for Recorder {
                 if task.cancel_requested.is_none() {
                     task.cancel_requested = Some(t);
                     task.cause = Some(reason.describe_cause());
+                    // context.Cause of its own context: kept if it ends cancelled.
+                    task.go_cause = Some(go_cause(reason));
                     if let Cause::TaskFailed { task: culprit, .. } = reason.cause() {
                         let prefix = path
                             .rsplit_once('/')
@@ -809,11 +1157,12 @@ impl Hook for Recorder {
             EventKind::Finished(result) => {
                 let task = &mut inner.tasks[i];
                 task.end = Some(t);
+                let own_cause = task.go_cause.take();
                 match result {
                     Ok(()) => task.outcome = Outcome::Completed,
                     Err(err) => {
                         task.error = Some(err.to_string());
-                        match err.reason() {
+                        match context_error(err) {
                             Some(reason) => {
                                 task.outcome = Outcome::Cancelled;
                                 task.cause = Some(reason.describe_cause());
@@ -821,6 +1170,11 @@ impl Hook for Recorder {
                             None => task.outcome = Outcome::Failed,
                         }
                     }
+                }
+                // Go's context.Cause(ctx) of a task that ended cancelled: nil (null) when its
+                // own context was not cancelled (it returned another context's error).
+                if task.outcome == Outcome::Cancelled {
+                    task.go_cause = own_cause;
                 }
                 let o = task.outcome.as_str();
                 (
@@ -849,6 +1203,50 @@ impl fmt::Debug for Recorder {
             .field("events", &self.inner.lock().unwrap().events.len())
             .finish()
     }
+}
+
+/// What Go's `context.Cause(ctx).Error()` says for a context cancelled for `reason`. errgroup
+/// as pinned (x/sync 0.1.0, Debian's) cancels its context with a plain `cancel()` when a task
+/// fails, so there it says `context canceled`; later x/sync versions give the task's error.
+pub(crate) fn go_cause(reason: &ctxgroup::Reason) -> String {
+    match reason.cause() {
+        Cause::TaskFailed { .. } => "context canceled".to_string(),
+        cause => cause.to_string(),
+    }
+}
+
+/// How many of the rows run over time: +1 at each start, −1 at each end.
+fn goroutines_over_time(tasks: &[TaskTrace]) -> Vec<(f64, usize)> {
+    let mut changes: Vec<(f64, i64)> = Vec::new();
+    for t in tasks {
+        if let Some(start) = t.start {
+            changes.push((start, 1));
+            if let Some(end) = t.end {
+                changes.push((end, -1));
+            }
+        }
+    }
+    changes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, usize)> = vec![(0.0, 0)];
+    let mut n: i64 = 0;
+    for (t, d) in changes {
+        n += d;
+        match out.last_mut() {
+            Some(last) if (last.0 - t).abs() < 1e-9 => last.1 = n.max(0) as usize,
+            _ => out.push((t, n.max(0) as usize)),
+        }
+    }
+    out
+}
+
+/// The context error in `err`, as Go's `errors.Is(err, context.Canceled)` (or
+/// `DeadlineExceeded`) finds it: the error itself, or one of the errors joined in it (a
+/// nested `on-error collect` group's result).
+pub(crate) fn context_error(err: &Error) -> Option<&ctxgroup::Reason> {
+    err.reason().or_else(|| {
+        err.downcast_ref::<ctxgroup::Errors>()
+            .and_then(|all| all.0.iter().find_map(context_error))
+    })
 }
 
 /// The event for a task's last live check when the checks before it were counted, not listed.
@@ -888,14 +1286,23 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
             .unwrap_or_default()
     };
     let err_text = |err: &Option<Option<String>>| match err {
-        Some(Some(s)) => format!(" \"{s}\""),
+        Some(Some(s)) => format!(" \"{}\"", s.replace('\n', "\\n")),
         Some(None) => " ok".into(),
         None => String::new(),
     };
     let (ok, message) = match &e.what {
         ExpectWhat::Task { task, outcome } => {
             let path = resolve(&scenario.group, task).unwrap_or_else(|_| task.clone());
-            let wanted = format!("{task} {outcome}{}{}", at_text(e.at), err_text(&e.error));
+            let cause_text = |c: Option<&str>| {
+                c.map(|c| format!(" cause=\"{}\"", c.replace('\n', "\\n")))
+                    .unwrap_or_default()
+            };
+            let wanted = format!(
+                "{task} {outcome}{}{}{}",
+                at_text(e.at),
+                err_text(&e.error),
+                cause_text(e.cause.as_deref())
+            );
             match trace.tasks.iter().find(|t| t.path == path) {
                 None => (
                     false,
@@ -909,7 +1316,7 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                     let got_err = t
                         .error
                         .as_ref()
-                        .map(|x| format!(" \"{x}\""))
+                        .map(|x| format!(" \"{}\"", x.replace('\n', "\\n")))
                         .unwrap_or_default();
                     let ok = t.outcome.as_str() == outcome
                         && e.at
@@ -917,11 +1324,19 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                         && match &e.error {
                             None => true,
                             Some(want) => want.as_deref() == t.error.as_deref(),
-                        };
+                        }
+                        && e.cause
+                            .as_ref()
+                            .map_or(true, |c| t.go_cause.as_ref() == Some(c));
+                    let got_cause = match (&e.cause, &t.go_cause) {
+                        (None, _) => String::new(),
+                        (Some(_), None) => " and no cause".to_string(),
+                        (Some(_), got) => cause_text(got.as_deref()),
+                    };
                     (
                         ok,
                         format!(
-                            "expected {wanted}, got {}{got_at}{}",
+                            "expected {wanted}, got {}{got_at}{}{got_cause}",
                             t.outcome.as_str(),
                             if e.error.is_some() {
                                 got_err
@@ -947,7 +1362,7 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                             Some(want) => want.as_deref() == r.error.as_deref(),
                         };
                     let got_err = match &r.error {
-                        Some(x) => format!(" \"{x}\""),
+                        Some(x) => format!(" \"{}\"", x.replace('\n', "\\n")),
                         None => " ok".into(),
                     };
                     (

@@ -321,6 +321,8 @@ impl Playground {
             marks: Vec::new(),
             end: t.end,
             expectations: t.expectations.clone(),
+            // The whole trace has them; the head is what shows at once.
+            goroutines: Vec::new(),
         };
         let json = first.to_json();
         // `{… "events":[],"marks":[],…}`: the fields of the head, and the counts.

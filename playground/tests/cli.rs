@@ -85,7 +85,7 @@ fn go_prints_the_go_program() {
     assert_eq!(code, 0);
     assert!(out.contains("\npackage main\n"));
     assert!(out.contains("g, gctx := errgroup.WithContext(ctx)"));
-    assert!(out.contains("g.Go(task(\"t2\", func() error {"));
+    assert!(out.contains("g.Go(task(\"t2\", gctx, func() error {"));
     let (code, _, err) = ctxgroup(&["go", "-"], "task t1 5x\n");
     assert_eq!(code, 2);
     assert!(err.contains("<stdin>:1:"), "{err}");

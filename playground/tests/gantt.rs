@@ -186,3 +186,47 @@ fn a_zoomed_window_and_a_band_of_rows_draw_only_what_is_shown() {
         1000
     );
 }
+
+#[test]
+fn joined_errors_read_as_one_line() {
+    let s = parse("on-error collect\ntask a 1s fail=x\ntask b 2s fail=y").unwrap();
+    let trace = simulate(&s).unwrap();
+    assert!(
+        trace.summary().starts_with("returned at 2s: x; y"),
+        "{}",
+        trace.summary()
+    );
+    let svg = render(&trace, &Default::default());
+    assert!(svg.contains("returned at 2s: x; y"), "{svg}");
+}
+
+#[test]
+fn the_goroutine_count_is_a_step_chart_under_the_rows_and_goroutines_say_go() {
+    let svg = chart("timeout 1s\ntask handler 2s {\n  go lib-call 5s check=never\n}");
+    assert!(svg.contains(r#"class="cg-goroutines""#), "{svg}");
+    assert!(
+        svg.contains("goroutines alive (runtime.NumGoroutine()): 2 from 0s, 1 from 1s, 0 from 5s"),
+        "{svg}"
+    );
+    assert!(svg.contains(">go lib-call</text>"), "{svg}");
+    // No step chart when nothing ever runs.
+    assert!(!chart("# nothing").contains(r#"class="cg-goroutines""#));
+}
+
+#[test]
+fn the_goroutine_step_chart_stays_small_for_ten_thousand_tasks() {
+    let text: String = (0..10_000)
+        .map(|i| format!("task t{i} {}ms\n", 1 + i))
+        .collect();
+    let svg = chart(&text);
+    let path = svg
+        .split(r#"class="cg-goroutines" d=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert!(
+        path.matches('H').count() <= 2_000,
+        "{} moves",
+        path.matches('H').count()
+    );
+}

@@ -62,6 +62,34 @@ fn build_only() -> Vec<(String, String)> {
             "never_looks",
             "timeout 1s\non-error continue\ntask a 1s check=never\ngroup g {\n  task b forever check=never\n}\n".to_string(),
         ),
+        (
+            "collect_nested",
+            "on-error collect\nwait cancel\ngroup g on-error=collect wait=cancel {\n  task a 1s fail=x\n  group h on-error=collect {\n    task b 1s\n  }\n}\n".to_string(),
+        ),
+        (
+            "causes",
+            "timeout 3s cause=\"a \\\"b\\\"\"\ncancel 2s cause=stop\ngroup g timeout=1s cause=g {\n  task a 1s check=never timeout=1s cause=x\n}\n".to_string(),
+        ),
+        (
+            "cancel_cause_alone",
+            "cancel 2s cause=stop\ntask a 1s check=never\n".to_string(),
+        ),
+        (
+            "try_collect",
+            "on-error collect\nlimit 1\ntask a 1s check=never\ntask b 1s try\ngroup g limit=1 {\n  task c 1s try timeout=1s cause=x\n}\n".to_string(),
+        ),
+        (
+            "go_blocks",
+            "on-error collect\ntask a 1s check=never timeout=1s {\n  go b 1s check=never {\n    go c forever check=never\n  }\n  go d 1s fail=y\n}\ngroup g {\n  task e 1s try {\n    go f 1s check=start\n  }\n}\n".to_string(),
+        ),
+        (
+            "after_cancel_everywhere",
+            "on-error continue\nafter-cancel top 1s\ntask a 1s timeout=5s {\n  after-cancel flush 2s\n  go w 1s {\n    after-cancel x forever\n  }\n}\ngroup g on-error=collect {\n  task b 1s\n  after-cancel c 1s\n}\ngroup h {\n  after-cancel d 1s\n}\n".to_string(),
+        ),
+        (
+            "shutdown_collect",
+            "on-error collect\nshutdown 1s grace=0s\nlimit 2\ntask a 2s fail=x\ntask b 1s try\ngroup g {\n  task c 1s\n}\n".to_string(),
+        ),
         ("deep", deep),
         ("hundred_tasks", many),
     ]

@@ -60,14 +60,22 @@ fn the_group_context_follows_on_error() {
 }
 
 #[test]
-fn unused_contexts_are_blank_so_the_program_compiles() {
-    // Tasks that never look at ctx: Go rejects an unused variable.
+fn every_tasks_context_goes_to_the_watcher_and_unused_ones_are_blank() {
+    // The `task` wrapper gets the task's context, for context.Cause when it ends.
     let never = go("timeout 7s\ntask a 1s check=never");
-    assert!(never.contains("g, _ := errgroup.WithContext(ctx)"));
+    assert!(never.contains("g, gctx := errgroup.WithContext(ctx)"));
+    assert!(never.contains("g.Go(task(\"a\", gctx, func() error {"));
     let plain = go("on-error continue\ntask a 1s check=never");
-    assert!(plain.contains("_, cancel := context.WithCancel(context.Background())"));
+    assert!(plain.contains("ctx, cancel := context.WithCancel(context.Background())"));
     let own = go("task a 1s check=never timeout=2s");
-    assert!(own.contains("_, cancel := context.WithTimeout(gctx, scaled(2*time.Second))"));
+    assert!(own.contains("ctx, cancel := context.WithTimeout(gctx, scaled(2*time.Second))"));
+    assert!(own.contains("watch.context(\"a\", ctx)"));
+    // Go rejects an unused variable: a group without tasks does not name its context.
+    let empty = go("group g {\n}");
+    assert!(
+        empty.contains("\t\tg, _ := errgroup.WithContext(ctx)"),
+        "{empty}"
+    );
 }
 
 #[test]
@@ -120,12 +128,12 @@ fn fail_timeout_and_wait_cancel() {
 #[test]
 fn nested_groups_run_as_one_task() {
     let text = go("group batch timeout=3s limit=1 on-error=continue {\n  task b1 1s\n  group inner wait=cancel {\n    task c 1s\n  }\n}");
-    assert!(text.contains("g.Go(task(\"batch\", func() error {"));
+    assert!(text.contains("g.Go(task(\"batch\", gctx, func() error {"));
     assert!(text.contains("\t\tctx, cancel := context.WithTimeout(gctx, scaled(3*time.Second))"));
     assert!(text.contains("\t\tvar g errgroup.Group\n"));
-    assert!(text.contains("\t\tg.Go(task(\"batch/b1\", func() error {"));
+    assert!(text.contains("\t\tg.Go(task(\"batch/b1\", ctx, func() error {"));
     assert!(text.contains("\t\t\tg, gctx := errgroup.WithContext(ctx)"));
-    assert!(text.contains("\t\t\tg.Go(task(\"batch/inner/c\", func() error {"));
+    assert!(text.contains("\t\t\tg.Go(task(\"batch/inner/c\", gctx, func() error {"));
     // The nested group's Wait is the task's result.
     assert!(text.contains("\t\treturn g.Wait()\n\t}))"));
     assert!(text.contains("\"batch/inner/c\",\n"), "listed in paths");

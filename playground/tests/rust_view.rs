@@ -24,6 +24,7 @@ programs! {
     p_000_fast_api = "rust_programs/000_fast_api.rs",
     p_000_slow_api_6s = "rust_programs/000_slow_api_6s.rs",
     p_000_slow_api = "rust_programs/000_slow_api.rs",
+    p_000_slow_api_cause = "rust_programs/000_slow_api_cause.rs",
     p_001_attempt_1_no_context = "rust_programs/001_attempt_1_no_context.rs",
     p_001_attempt_2_timeout_ignored = "rust_programs/001_attempt_2_timeout_ignored.rs",
     p_001_attempt_3_watcher = "rust_programs/001_attempt_3_watcher.rs",
@@ -32,12 +33,19 @@ programs! {
     p_001_fixed = "rust_programs/001_fixed.rs",
     p_002_timeout_50ms = "rust_programs/002_timeout_50ms.rs",
     p_002_worker_cancel = "rust_programs/002_worker_cancel.rs",
+    p_002_worker_go = "rust_programs/002_worker_go.rs",
+    p_003_collect_all = "rust_programs/003_collect_all.rs",
     p_003_continue = "rust_programs/003_continue.rs",
     p_003_first_error = "rust_programs/003_first_error.rs",
+    p_004_after_func = "rust_programs/004_after_func.rs",
+    p_004_go_leak = "rust_programs/004_go_leak.rs",
     p_004_leak = "rust_programs/004_leak.rs",
     p_everything = "rust_programs/everything.rs",
     p_limit_2 = "rust_programs/limit_2.rs",
+    p_limit_try = "rust_programs/limit_try.rs",
+    p_shutdown_straggler = "rust_programs/shutdown_straggler.rs",
     p_token_held_forever = "rust_programs/token_held_forever.rs",
+    p_without_cancel = "rust_programs/without_cancel.rs",
 }
 
 fn examples() -> Vec<(String, PathBuf)> {
@@ -123,7 +131,7 @@ fn every_program_reproduces_the_simulator_exactly() {
         );
         assert_eq!(r.len(), s.len(), "{name}: spawned tasks");
         for (r, s) in r.iter().zip(s) {
-            for key in ["name", "path", "outcome", "error", "leaked"] {
+            for key in ["name", "path", "outcome", "error", "leaked", "go_cause"] {
                 assert_eq!(r[key], s[key], "{name}: {} {key}", s["path"]);
             }
             for key in ["spawned", "start", "end"] {

@@ -123,3 +123,138 @@ fn names_are_checked_and_reserved_words_refused() {
         .contains("not a valid task name"));
     assert!(first_error("task returned 1s").message.contains("reserved"));
 }
+
+#[test]
+fn a_misspelt_on_error_policy_gets_a_suggestion() {
+    let e = first_error("on-error colect");
+    assert_eq!((e.line, e.col, e.end_col), (1, 10, 16));
+    assert_eq!(e.message, r#"unknown on-error "colect""#);
+    assert!(e.hint.starts_with("did you mean `collect`?"), "{}", e.hint);
+    let e = first_error("group g on-error=colect {\n}");
+    assert_eq!(e.col, 18);
+}
+
+#[test]
+fn a_quoted_newline_is_a_newline() {
+    let s = parse("task a 1s\nexpect returned \"x\\ny\"").unwrap();
+    assert_eq!(s.expects[0].error, Some(Some("x\ny".to_string())));
+}
+
+#[test]
+fn a_cause_needs_a_timeout_and_a_text() {
+    let e = first_error("task t 1s cause=\"slow\"");
+    assert_eq!((e.col, e.end_col), (11, 23));
+    assert_eq!(
+        e.message,
+        "cause= gives the cause of a timeout, and task t has none"
+    );
+    assert_eq!(
+        e.hint,
+        "add timeout=…, as in: task t 1s timeout=2s cause=\"slow\""
+    );
+    let e = first_error("group g cause=x {\n}");
+    assert!(e.message.contains("group g has none"), "{e}");
+    let e = first_error("task t 1s timeout=1s cause=");
+    assert_eq!(e.message, "cause= needs a text");
+    let e = first_error("timeout 7s caus=\"SLA\"");
+    assert_eq!(e.hint, "did you mean `cause`?");
+    let e = first_error("limit 2 cause=x");
+    assert!(e.message.contains("unexpected"), "{e}");
+    let e = first_error("cancel 3s \"why\"");
+    assert_eq!(e.col, 11);
+    assert!(e.hint.contains("cause=\"why\""), "{}", e.hint);
+}
+
+#[test]
+fn try_is_a_flag_of_tasks_only() {
+    let e = first_error("task t 1s try try");
+    assert_eq!((e.col, e.message.as_str()), (15, "`try` is given twice"));
+    let e = first_error("task t 1s tyr");
+    assert_eq!(e.hint, "did you mean `try`?");
+    let e = first_error("group g try {\n}");
+    assert!(e.message.contains("unexpected \"try\""), "{e}");
+    assert!(e.hint.contains("only a task"), "{}", e.hint);
+    let s = parse("limit 1\ntask a 1s\ntask b 1s try\nexpect b skipped").unwrap();
+    assert_eq!(s.expects.len(), 1);
+}
+
+#[test]
+fn go_lines_belong_in_a_tasks_block() {
+    let e = first_error("go w 1s");
+    assert_eq!((e.col, e.end_col), (1, 3));
+    assert_eq!(
+        e.message,
+        "`go` starts a goroutine of a task: it goes inside a task's block"
+    );
+    let e = first_error("task t 1s {\n  go w 1s after=1s\n}");
+    assert_eq!((e.line, e.col), (2, 11));
+    assert!(
+        e.message.contains("a goroutine starts with its task"),
+        "{e}"
+    );
+    let e = first_error("task t 1s {\n  go w 1s try\n}");
+    assert_eq!((e.line, e.col), (2, 11));
+    let e = first_error("task t 1s {\n  task u 1s\n}");
+    assert!(e.hint.contains("go u"), "{}", e.hint);
+    let e = first_error("task t 1s {\n  go w 1s\n  go w 2s\n}");
+    assert!(e.message.contains("duplicate name"), "{e}");
+    let e = first_error("task t 1s {\n  go w 1s\n");
+    assert!(e.message.contains("task t is never closed"), "{e}");
+    let e = first_error("task t 1s {\n  timeout 1s\n}");
+    assert!(e.message.contains("inside task t"), "{e}");
+}
+
+#[test]
+fn go_nesting_counts_towards_the_depth_limit() {
+    let depth = ctxgroup_playground::scenario::MAX_DEPTH;
+    let mut text = String::from("task t 1s {\n");
+    for i in 0..depth {
+        text += &format!("go g{i} 1s {{\n");
+    }
+    text += &"}\n".repeat(depth + 1);
+    let e = first_error(&text);
+    assert!(e.message.contains("nested deeper than"), "{e}");
+}
+
+#[test]
+fn without_cancel_is_a_flag_of_tasks() {
+    let e = first_error("task t 1s without-cancel without-cancel");
+    assert_eq!(e.message, "`without-cancel` is given twice");
+    let e = first_error("task t 1s withoutcancel");
+    assert_eq!(e.hint, "did you mean `without-cancel`?");
+    let e = first_error("task t 1s without-cancel timeout=1s");
+    assert_eq!(e.col, 11);
+    assert!(e.message.contains("without-cancel"), "{e}");
+    let e = first_error("task t 1s {\n  go w 1s without-cancel\n}");
+    assert!(e.message.contains("go"), "{e}");
+}
+
+#[test]
+fn after_cancel_takes_a_name_and_a_duration() {
+    let e = first_error("after-cancel");
+    assert_eq!(e.message, "after-cancel needs a name and a duration");
+    let e = first_error("after-cancel c 1s check=never");
+    assert_eq!(
+        (e.col, e.message.as_str()),
+        (19, "unexpected \"check=never\"")
+    );
+    let e = first_error("after-cancl c 1s");
+    assert_eq!(e.hint, "did you mean `after-cancel`?");
+    let e = first_error("task c 1s\nafter-cancel c 1s");
+    assert!(e.message.contains("duplicate name"), "{e}");
+}
+
+#[test]
+fn shutdown_needs_a_time_and_a_grace_at_the_top() {
+    let e = first_error("shutdown 5s");
+    assert_eq!(e.message, "shutdown needs grace=");
+    let e = first_error("shutdown 5s grace=1s grace=2s");
+    assert!(e.message.contains("given twice"), "{e}");
+    let e = first_error("shutdown 5s grce=1s");
+    assert_eq!(e.hint, "did you mean `grace`?");
+    let e = first_error("wait cancel\nshutdown 5s grace=1s");
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("wait cancel"), "{e}");
+    let e = first_error("group g {\n  shutdown 5s grace=1s\n}");
+    assert!(e.message.contains("inside group g"), "{e}");
+}

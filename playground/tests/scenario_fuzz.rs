@@ -3,10 +3,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 use proptest::prelude::*;
 
-const VALID: &str = "timeout 7s\nlimit 2\non-error cancel\nwait all\ncancel 3s\nvalue trace=1\n\
+const VALID: &str = "timeout 7s cause=\"SLA\"\nlimit 2\non-error cancel\nwait all\ncancel 3s cause=stop\nvalue trace=1\n\
 task t1 5s check=never\ntask t2 10s check=every:1s\ntask t3 10s check=start\ntask t4 5s\n\
-task t5 3s fail=\"HTTP 502\"\ntask t6 forever check=never\ntask t7 5s timeout=2s\ntask t8 1s after=2s\n\
-group batch timeout=3s limit=1 on-error=continue {\n  task b1 1s\n  task b2 5s\n}\n\
+task t5 3s fail=\"HTTP 502\"\ntask t6 forever check=never\ntask t7 5s timeout=2s cause=slow\ntask t8 1s after=2s\ntask t9 1s try\ntask t10 1s without-cancel\nafter-cancel cleanup 500ms\n\
+task worker forever check=every:1s {\n  go worker2 forever check=every:1s {\n    go w3 2s check=never\n  }\n}\n\
+group batch timeout=3s cause=\"batch SLA\" limit=1 on-error=continue {\n  task b1 1s\n  task b2 5s\n}\n\
+group all on-error=collect {\n  task c1 1s fail=x\n}\n\
 expect t1 completed at 5s\nexpect returned never\n";
 
 fn check(text: &str) {
@@ -46,6 +48,7 @@ proptest! {
         "t1", "5s", "0s", "-1s", "1.5s", "250ms", "2m", "forever", "check=never", "check=every:1s", "check=every:0s",
         "check=start", "fail=\"x\"", "timeout=2s", "after=1s", "limit=1", "on-error=continue", "wait=cancel",
         "all", "completed", "at", "returned", "never", "\"context canceled\"", "ok", "#", "=", "x=y",
+        "collect", "on-error=collect", "cause=\"SLA\"", "cause=", "cause=\"a\\nb\"", "\"x\\ny\"", "try", "skipped", "go", "go w 1s {", "task w 2s {", "without-cancel", "after-cancel", "after-cancel c 1s", "shutdown", "grace=1s", "shutdown 1s grace=0s",
     ]), 0..60)) {
         check(&tokens.join(" "));
     }
@@ -67,5 +70,28 @@ proptest! {
 #[test]
 fn the_full_example_parses() {
     let s = ctxgroup_playground::scenario::parse(VALID).unwrap();
-    assert_eq!(s.group.items.len(), 9);
+    assert_eq!(s.group.items.len(), 13);
+}
+
+#[test]
+fn heavy_go_blocks_are_checked_not_slow() {
+    // Ten thousand goroutines under one task parse and simulate; one more is refused.
+    let mut text = String::from("task t 1s {\n");
+    for i in 0..9_999 {
+        text += &format!("  go g{i} 1s check=never\n");
+    }
+    text += "}\n";
+    let started = std::time::Instant::now();
+    let s = ctxgroup_playground::scenario::parse(&text).unwrap();
+    let trace = ctxgroup_playground::simulate::simulate(&s).unwrap();
+    assert_eq!(trace.tasks.len(), 10_000);
+    assert_eq!(trace.goroutines.iter().map(|(_, n)| *n).max(), Some(10_000));
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    let over = text.replace("}\n", "  go extra 1s\n}\n");
+    let e = ctxgroup_playground::scenario::parse(&over).unwrap_err();
+    assert!(e.0[0].message.contains("more than 10000"), "{}", e);
+    // A forever goroutine checking every millisecond is refused by the budget, not run for minutes.
+    let busy = "task t 1s {\n  go spin forever check=every:1ms\n}\ntask u 1000000s check=never";
+    let s = ctxgroup_playground::scenario::parse(busy).unwrap();
+    assert!(ctxgroup_playground::simulate::simulate(&s).is_err());
 }

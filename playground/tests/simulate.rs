@@ -271,3 +271,215 @@ fn a_run_over_its_budget_is_refused_at_the_line_that_costs_the_most() {
         err.message
     );
 }
+
+#[test]
+fn on_error_collect_cancels_nothing_and_returns_every_error_joined_in_order() {
+    let t = run(
+        "on-error collect\ntask a 3s fail=\"HTTP 503\"\ntask b 2s\ntask c 1s fail=\"HTTP 502\"",
+    );
+    assert_eq!(task(&t, "b").outcome, Outcome::Completed);
+    assert_eq!(task(&t, "a").outcome, Outcome::Failed);
+    let r = t.returned.as_ref().unwrap();
+    // errors.Join: in the order they happened, one per line.
+    assert_eq!(
+        (r.at, r.error.as_deref()),
+        (3.0, Some("HTTP 502\nHTTP 503"))
+    );
+}
+
+#[test]
+fn a_nested_group_may_collect_too() {
+    let t = run("group g on-error=collect {\n  task a 1s fail=x\n  task b 2s fail=y\n}");
+    let g = task(&t, "g");
+    assert_eq!((g.end, g.error.as_deref()), (Some(2.0), Some("x\ny")));
+}
+
+#[test]
+fn a_timeout_cause_is_what_context_cause_says_and_err_is_unchanged() {
+    let t = run("timeout 7s cause=\"SLA of 7 s\"\non-error continue\ntask t1 10s\ntask t2 5s timeout=2s cause=\"API too slow\"\ntask t3 1s");
+    let t1 = task(&t, "t1");
+    assert_eq!(t1.error.as_deref(), Some("context deadline exceeded"));
+    assert_eq!(t1.go_cause.as_deref(), Some("SLA of 7 s"));
+    let t2 = task(&t, "t2");
+    assert_eq!(
+        (t2.end, t2.error.as_deref()),
+        (Some(2.0), Some("context deadline exceeded"))
+    );
+    assert_eq!(t2.go_cause.as_deref(), Some("API too slow"));
+    assert_eq!(
+        task(&t, "t3").go_cause,
+        None,
+        "only a cancelled task has one"
+    );
+    assert!(t.to_json().contains(r#""go_cause":"API too slow""#));
+}
+
+#[test]
+fn a_cancel_cause_and_a_groups_timeout_cause() {
+    let t = run("cancel 3s cause=\"user pressed stop\"\non-error continue\ntask a 5s\ngroup g timeout=1s cause=\"batch SLA\" {\n  task b 5s\n}");
+    assert_eq!(task(&t, "a").go_cause.as_deref(), Some("user pressed stop"));
+    assert_eq!(task(&t, "a").error.as_deref(), Some("context canceled"));
+    assert_eq!(task(&t, "g/b").go_cause.as_deref(), Some("batch SLA"));
+}
+
+#[test]
+fn a_sibling_error_gives_no_cause_under_the_pinned_errgroup() {
+    // x/sync's errgroup (as pinned) cancels with plain cancel(): context.Cause says "context canceled".
+    let t = run("task a 1s fail=boom\ntask b 5s");
+    assert_eq!(task(&t, "b").go_cause.as_deref(), Some("context canceled"));
+}
+
+#[test]
+fn an_expect_line_may_name_the_cause() {
+    let t = run("timeout 1s cause=SLA\ntask a 2s\nexpect a cancelled cause=SLA\nexpect a cancelled cause=other");
+    assert!(t.expectations[0].ok, "{}", t.expectations[0].message);
+    assert!(!t.expectations[1].ok);
+    assert_eq!(
+        t.expectations[1].message,
+        "expected a cancelled cause=\"other\", got cancelled at 1s cause=\"SLA\""
+    );
+}
+
+#[test]
+fn try_under_a_full_limit_is_skipped_never_started_never_leaked() {
+    let t =
+        run("limit 1\nwait cancel\ntimeout 5s\ntask a 2s\ntask b 1s try\ntask c 1s after=3s try");
+    let b = task(&t, "b");
+    assert_eq!(b.outcome, Outcome::Skipped);
+    assert_eq!(
+        (b.spawned, b.start, b.end, b.leaked),
+        (0.0, None, None, false)
+    );
+    let c = task(&t, "c");
+    assert_eq!(
+        (c.start, c.end, c.outcome),
+        (Some(3.0), Some(4.0), Outcome::Completed)
+    );
+    assert!(t.to_json().contains(r#""outcome":"skipped""#));
+    assert!(t.summary().contains("b skipped"), "{}", t.summary());
+    assert_eq!(t.end, 4.0, "a skipped task does not stretch the chart");
+}
+
+#[test]
+fn try_without_a_limit_always_starts() {
+    let t = run("on-error continue\ntask a 1s try\ntask b 1s try timeout=500ms");
+    assert_eq!(task(&t, "a").outcome, Outcome::Completed);
+    assert_eq!(task(&t, "b").end, Some(0.5));
+}
+
+#[test]
+fn a_go_goroutine_shares_its_tasks_context_and_nobody_waits_for_it() {
+    // Seed 002: worker starts worker2 with the same ctx; both check it every second.
+    let t = run(
+        "cancel 2.5s\ntask worker forever check=every:1s {\n  go worker2 forever check=every:1s\n}",
+    );
+    let w2 = task(&t, "worker/worker2");
+    assert!(w2.goroutine && !task(&t, "worker").goroutine);
+    assert_eq!(w2.depth, 1);
+    assert_eq!(
+        (w2.start, w2.end, w2.outcome),
+        (Some(0.0), Some(3.0), Outcome::Cancelled)
+    );
+    assert_eq!(w2.error.as_deref(), Some("context canceled"));
+    assert!(!w2.leaked);
+    assert_eq!(t.returned.as_ref().unwrap().at, 3.0);
+}
+
+#[test]
+fn a_goroutine_still_running_when_its_tasks_group_returns_is_leaked() {
+    // Seed 004: a library call that ignores its context, inside a `go` block.
+    let t = run("timeout 1s\ntask handler 500ms {\n  go lib 3s check=never {\n    go retry 4s check=never\n  }\n}");
+    assert_eq!(t.returned.as_ref().unwrap().at, 0.5);
+    let lib = task(&t, "handler/lib");
+    assert_eq!(
+        (lib.end, lib.outcome, lib.leaked),
+        (Some(3.0), Outcome::Completed, true)
+    );
+    let retry = task(&t, "handler/lib/retry");
+    assert_eq!(
+        (retry.start, retry.end, retry.leaked, retry.depth),
+        (Some(0.0), Some(4.0), true, 2)
+    );
+    // Goroutines alive over time: handler, lib and retry at 0; lib and retry after 0.5 s.
+    assert_eq!(t.goroutines, [(0.0, 3), (0.5, 2), (3.0, 1), (4.0, 0)]);
+    assert!(
+        t.to_json()
+            .contains(r#""goroutines":[[0.0,3],[0.5,2],[3.0,1],[4.0,0]]"#),
+        "{}",
+        t.to_json()
+    );
+}
+
+#[test]
+fn without_cancel_keeps_the_values_and_ignores_the_groups_cancellation() {
+    let t = run(
+        "timeout 1s\nvalue tenant=7\ntask audit 2s check=every:500ms without-cancel\ntask work 3s",
+    );
+    let audit = task(&t, "audit");
+    assert_eq!((audit.end, audit.outcome), (Some(2.0), Outcome::Completed));
+    assert_eq!(
+        audit.cancel_requested, None,
+        "the cancellation never reaches its context"
+    );
+    assert_eq!(audit.checks, 4, "its checks are its own");
+    assert_eq!(task(&t, "work").end, Some(1.0));
+    assert_eq!(t.returned.as_ref().unwrap().at, 2.0, "Wait waits for it");
+}
+
+#[test]
+fn after_cancel_runs_as_its_own_row_once_its_context_is_done() {
+    // Top level: on the group's context, done at the deadline; nobody waits for it.
+    let t = run("timeout 1s\ntask a 5s\nafter-cancel cleanup 500ms");
+    let c = task(&t, "cleanup");
+    assert!(c.after_cancel);
+    assert_eq!(
+        (c.start, c.end, c.outcome),
+        (Some(1.0), Some(1.5), Outcome::Completed)
+    );
+    assert!(c.leaked, "the group returned at 1s, before it ended");
+    assert_eq!(t.returned.as_ref().unwrap().at, 1.0);
+    // In a task's block: on the task's context; a task's own timeout context is cancelled when
+    // it returns (Go's defer cancel()), so its after-cancel runs then.
+    let t = run("task a 1s timeout=5s {\n  after-cancel flush 2s\n}\ntask b 3s check=never");
+    let f = task(&t, "a/flush");
+    assert_eq!((f.start, f.end, f.leaked), (Some(1.0), Some(3.0), false));
+    // In a group's block: on that group's context, done when it returns.
+    let t = run("group g {\n  task a 1s\n  after-cancel close 1s\n}\ntask b 3s check=never");
+    let c = task(&t, "g/close");
+    assert_eq!((c.start, c.end, c.leaked), (Some(1.0), Some(2.0), true));
+    // A context that is never done: the function never runs, and has no row.
+    let t = run("task a 1s without-cancel {\n  after-cancel never-runs 1s\n}");
+    assert!(t.tasks.iter().all(|t| t.path != "a/never-runs"));
+}
+
+#[test]
+fn shutdown_cancels_waits_the_grace_and_names_the_stragglers() {
+    let t = run("shutdown 2s grace=1s\ntask polite 10s\ntask deaf 10s check=never\ntask quick 1s");
+    let r = t.returned.as_ref().unwrap();
+    assert_eq!(
+        (r.at, r.error.as_deref()),
+        (
+            3.0,
+            Some("shutdown: still running after the 1s grace: deaf")
+        )
+    );
+    let polite = task(&t, "polite");
+    assert_eq!(
+        (polite.end, polite.go_cause.as_deref()),
+        (Some(2.0), Some("shutdown"))
+    );
+    let deaf = task(&t, "deaf");
+    assert!(deaf.leaked);
+    assert_eq!(task(&t, "quick").end, Some(1.0));
+    assert!(t
+        .marks
+        .iter()
+        .any(|m| m.t == 2.0 && m.label.contains("shutdown")));
+    // Everything stops within the grace: Wait's own result.
+    let t = run("shutdown 2s grace=1s\ntask polite 10s");
+    let r = t.returned.as_ref().unwrap();
+    assert_eq!((r.at, r.error.as_deref()), (2.0, Some("context canceled")));
+    // Everything done before the shutdown: it never happens.
+    let t = run("shutdown 2s grace=1s\ntask quick 1s");
+    assert_eq!(t.returned.as_ref().unwrap().error, None);
+}

@@ -17,6 +17,7 @@ use crate::error::Panicked;
 use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
 mod hooks;
+mod task_builder;
 mod task_error;
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
@@ -254,6 +255,8 @@ pub struct TaskBuilder<'g, T = (), E = Error> {
     group: &'g TaskGroup<T, E>,
     name: Option<Arc<str>>,
     timeout: Option<Duration>,
+    /// The cause of the task's own deadline ([`TaskBuilder::timeout_cause`]).
+    cause: Option<Error>,
 }
 
 impl GroupBuilder {
@@ -582,6 +585,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
             group: self,
             name: Some(name.into()),
             timeout: None,
+            cause: None,
         }
     }
 
@@ -621,16 +625,28 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        let name = None;
+        self.try_spawn_named(None, None, task)
+    }
+
+    fn try_spawn_named<F, Fut>(
+        &self,
+        name: Option<Arc<str>>,
+        timeout: Option<Deadline>,
+        task: F,
+    ) -> bool
+    where
+        F: FnOnce(Context) -> Fut,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+    {
         let Some((id, slot)) = self.inner.claim_free_slot(None, &name) else {
             return false;
         };
         self.inner.emit(id, &name, EventKind::Spawned);
-        self.inner.start(id, slot, name, None, task);
+        self.inner.start(id, slot, name, timeout, task);
         true
     }
 
-    async fn spawn_named<F, Fut>(&self, name: Option<Arc<str>>, timeout: Option<Duration>, task: F)
+    async fn spawn_named<F, Fut>(&self, name: Option<Arc<str>>, timeout: Option<Deadline>, task: F)
     where
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
@@ -895,7 +911,8 @@ impl<T: Send + 'static, E: TaskError> TaskBuilder<'_, T, E> {
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.group.spawn_named(self.name, self.timeout, task).await
+        let deadline = self.deadline();
+        self.group.spawn_named(self.name, deadline, task).await
     }
 }
 
@@ -963,7 +980,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         id: u64,
         slot: usize,
         name: Option<Arc<str>>,
-        timeout: Option<Duration>,
+        timeout: Option<Deadline>,
         task: F,
     ) where
         F: FnOnce(Context) -> Fut,
@@ -972,8 +989,11 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         // A per-task child context only when something needs one: its own deadline, or a hook
         // that reports when cancellation reaches this task.
         let (ctx, own) = match timeout {
-            Some(t) => {
-                let (ctx, cancel) = self.ctx.with_timeout(t);
+            Some((t, cause)) => {
+                let (ctx, cancel) = match cause {
+                    Some(cause) => self.ctx.with_timeout_cause(t, cause),
+                    None => self.ctx.with_timeout(t),
+                };
                 ctx.set_name(task_name(id, &name));
                 (ctx, Some(cancel))
             }
@@ -1281,6 +1301,9 @@ impl<T, E> Drop for SlotWait<'_, T, E> {
         }
     }
 }
+
+/// A task's own timeout, from its start, and the cause its deadline gives.
+type Deadline = (Duration, Option<Error>);
 
 /// A task's name: the one it was given, or `task-N`.
 fn task_name(id: u64, name: &Option<Arc<str>>) -> Arc<str> {

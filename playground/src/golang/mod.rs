@@ -9,6 +9,7 @@
 //! | `cancel 3s` | `context.WithCancel`, and `time.AfterFunc(3s, cancel)` |
 //! | `value k=v` | `context.WithValue(ctx, ctxKey("k"), "v")` |
 //! | `on-error cancel` / `continue` | `errgroup.WithContext(ctx)` / a plain `errgroup.Group` |
+//! | `on-error collect` | a plain `errgroup.Group` whose tasks append their errors to a slice; `errors.Join` of it after `Wait()` |
 //! | `limit 2` | `g.SetLimit(2)`: `g.Go` blocks the caller while 2 tasks run |
 //! | `after=2s` | the caller sleeps until 2 s after the group's start, then calls `g.Go` |
 //! | `check=never` | `time.Sleep` |
@@ -18,7 +19,12 @@
 //! | `forever` | `select {}`, `for { … }` or `<-ctx.Done()` |
 //! | `fail="…"` | `return errors.New("…")` |
 //! | task `timeout=2s` | `context.WithTimeout(ctx, 2s)` made at the task's start |
+//! | task `without-cancel` | `ctx := context.WithoutCancel(gctx)` at the task's start |
+//! | task `try` | `if !g.TryGo(…) { … }`: with no free slot the task never runs (`skipped`) |
 //! | `group … { … }` | a task whose function runs its own group and returns its `Wait()` |
+//! | `after-cancel NAME 500ms` | `context.AfterFunc(ctx, f)`: `f` works 500 ms on its own goroutine once ctx is done; nobody waits |
+//! | `shutdown 5s grace=1s` | `context.WithCancelCause` above the group; at 5 s `cancel(errors.New("shutdown"))`, then a `select` on `Wait` and `time.After(1s)`; the tasks still running are named in the error |
+//! | `go NAME …` in a task's block | `go worker2(ctx)`: a goroutine on the task's context, started first; nobody waits for it |
 //! | `wait cancel` | a goroutine runs `g.Wait()`; the caller `select`s on it and on `ctx.Done()` |
 //!
 //! The generated program measures itself: it prints what happens as it runs, or with
@@ -47,7 +53,7 @@ const WATCH_GO: &str = include_str!("watch.go");
 /// let s = ctxgroup_playground::scenario::parse("timeout 7s\ntask t1 5s check=never\n").unwrap();
 /// let go = ctxgroup_playground::golang::go_program(&s);
 /// assert!(go.contains("context.WithTimeout(context.Background(), scaled(7*time.Second))"));
-/// assert!(go.contains("g, _ := errgroup.WithContext(ctx)"));
+/// assert!(go.contains("g, gctx := errgroup.WithContext(ctx)"));
 /// assert!(go.contains("time.Sleep(scaled(5 * time.Second))"));
 /// ```
 pub fn go_program(scenario: &Scenario) -> String {
@@ -97,7 +103,11 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
     let mut lines = Vec::new();
     let g = &scenario.group;
     if let Some(t) = g.timeout {
-        lines.push(format!("timeout {}", secs_text(t)));
+        lines.push(format!(
+            "timeout {}{}",
+            secs_text(t),
+            cause_option(&g.timeout_cause)
+        ));
     }
     if let Some(l) = g.limit {
         lines.push(format!("limit {l}"));
@@ -109,12 +119,17 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
         lines.push(format!("wait {}", wait_word(g.wait)));
     }
     if let Some(c) = scenario.cancel_at {
-        lines.push(format!("cancel {}", secs_text(c)));
+        lines.push(format!(
+            "cancel {}{}",
+            secs_text(c),
+            cause_option(&scenario.cancel_cause)
+        ));
     }
     for (k, v) in &scenario.values {
         lines.push(format!("value {}={}", word(k), word(v)));
     }
     items_lines(&g.items, 0, &mut lines);
+    after_cancel_lines(&g.after_cancel, 0, &mut lines);
     for e in &scenario.expects {
         let mut line = String::from("expect ");
         match &e.what {
@@ -134,6 +149,7 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
             Some(None) => line.push_str(" ok"),
             None => {}
         }
+        line.push_str(&cause_option(&e.cause));
         lines.push(line);
     }
     lines
@@ -143,14 +159,55 @@ fn items_lines(items: &[Item], depth: usize, lines: &mut Vec<String>) {
     let pad = "  ".repeat(depth);
     for item in items {
         match item {
+            Item::Task(t) if !t.go.is_empty() || !t.after_cancel.is_empty() => {
+                lines.push(format!("{pad}{} {{", task_line(t)));
+                go_lines(&t.go, depth + 1, lines);
+                after_cancel_lines(&t.after_cancel, depth + 1, lines);
+                lines.push(format!("{pad}}}"));
+            }
             Item::Task(t) => lines.push(format!("{pad}{}", task_line(t))),
             Item::Group(g) => {
                 lines.push(format!("{pad}{} {{", group_line(g)));
                 items_lines(&g.items, depth + 1, lines);
+                after_cancel_lines(&g.after_cancel, depth + 1, lines);
                 lines.push(format!("{pad}}}"));
             }
         }
     }
+}
+
+fn go_lines(go: &[TaskSpec], depth: usize, lines: &mut Vec<String>) {
+    let pad = "  ".repeat(depth);
+    for g in go {
+        if g.go.is_empty() && g.after_cancel.is_empty() {
+            lines.push(format!("{pad}{}", go_line(g)));
+        } else {
+            lines.push(format!("{pad}{} {{", go_line(g)));
+            go_lines(&g.go, depth + 1, lines);
+            after_cancel_lines(&g.after_cancel, depth + 1, lines);
+            lines.push(format!("{pad}}}"));
+        }
+    }
+}
+
+fn after_cancel_lines(
+    specs: &[crate::scenario::AfterCancelSpec],
+    depth: usize,
+    lines: &mut Vec<String>,
+) {
+    let pad = "  ".repeat(depth);
+    for a in specs {
+        lines.push(format!(
+            "{pad}after-cancel {} {}",
+            word(&a.name),
+            length_text(a.length)
+        ));
+    }
+}
+
+/// `go NAME LENGTH options…` as written in a scenario.
+pub(crate) fn go_line(t: &TaskSpec) -> String {
+    format!("go{}", &task_line(t)["task".len()..])
 }
 
 /// `task NAME LENGTH options…` as written in a scenario.
@@ -170,8 +227,15 @@ pub(crate) fn task_line(t: &TaskSpec) -> String {
     if let Some(d) = t.timeout {
         let _ = write!(line, " timeout={}", secs_text(d));
     }
+    line.push_str(&cause_option(&t.timeout_cause));
     if !t.after.is_zero() {
         let _ = write!(line, " after={}", secs_text(t.after));
+    }
+    if t.try_spawn {
+        line.push_str(" try");
+    }
+    if t.without_cancel {
+        line.push_str(" without-cancel");
     }
     line
 }
@@ -182,6 +246,7 @@ pub(crate) fn group_line(g: &GroupSpec) -> String {
     if let Some(d) = g.timeout {
         let _ = write!(line, " timeout={}", secs_text(d));
     }
+    line.push_str(&cause_option(&g.timeout_cause));
     if let Some(l) = g.limit {
         let _ = write!(line, " limit={l}");
     }
@@ -197,10 +262,31 @@ pub(crate) fn group_line(g: &GroupSpec) -> String {
     line
 }
 
+/// ` cause="…"`, or nothing.
+fn cause_option(cause: &Option<String>) -> String {
+    cause
+        .as_ref()
+        .map(|c| format!(" cause={}", quoted(c)))
+        .unwrap_or_default()
+}
+
+/// `context.WithTimeout(PARENT, D)`, or `context.WithTimeoutCause(PARENT, D, errors.New("…"))`.
+fn with_timeout(parent: &str, d: Duration, cause: &Option<String>) -> String {
+    match cause {
+        Some(c) => format!(
+            "context.WithTimeoutCause({parent}, {}, errors.New({}))",
+            scaled(d, true),
+            go_string(c)
+        ),
+        None => format!("context.WithTimeout({parent}, {})", scaled(d, true)),
+    }
+}
+
 fn on_error_word(o: OnError) -> &'static str {
     match o {
         OnError::Cancel => "cancel",
         OnError::Continue => "continue",
+        OnError::Collect => "collect",
     }
 }
 
@@ -237,7 +323,7 @@ fn word(s: &str) -> String {
 
 /// A quoted string of the scenario language (`\` escapes the next character); control
 /// characters are written as Rust-style escapes so that a line stays one line.
-fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -375,7 +461,21 @@ impl Code {
 
 fn run_func(out: &mut String, scenario: &Scenario) {
     let g = &scenario.group;
-    let (body, uses_ctx) = group_code(g, "", "ctx");
+    let (body, uses_ctx) = match &scenario.shutdown {
+        Some(s) => {
+            let mut code = Code::default();
+            code.line(
+                0,
+                "// shutdown: the caller can cancel the group with a cause (context.WithCancelCause).",
+            );
+            code.line(0, "sctx, shutdown := context.WithCancelCause(ctx)");
+            code.line(0, "defer shutdown(nil)");
+            let (body, _) = group_code(g, "", "sctx", Some(s));
+            code.append(0, body);
+            (code, true)
+        }
+        None => group_code(g, "", "ctx", None),
+    };
     let mut code = Code::default();
     let mut base = "context.Background()";
     if !scenario.values.is_empty() {
@@ -406,6 +506,54 @@ fn run_func(out: &mut String, scenario: &Scenario) {
     } else {
         "_"
     };
+    if let (Some(at), Some(why)) = (scenario.cancel_at, &scenario.cancel_cause) {
+        // The caller's cancel carries a cause: WithCancelCause, with the deadline (if any) in a
+        // context under it, cancelled with it.
+        let first = if g.timeout.is_some() { "ctx" } else { lhs };
+        code.line(
+            0,
+            format!(
+                "// cancel {} cause=…: the caller calls cancel(cause) at {} (context.WithCancelCause).",
+                secs_text(at),
+                secs_text(at)
+            ),
+        );
+        code.line(
+            0,
+            format!("{first}, cancel := context.WithCancelCause({base})"),
+        );
+        code.line(0, "defer cancel(nil)");
+        code.line(
+            0,
+            format!(
+                "time.AfterFunc({}, func() {{ cancel(errors.New({})) }})",
+                scaled(at, true),
+                go_string(why)
+            ),
+        );
+        if let Some(t) = g.timeout {
+            code.line(
+                0,
+                format!(
+                    "// timeout {}: the context's deadline is {} from now (time 0).",
+                    secs_text(t),
+                    secs_text(t)
+                ),
+            );
+            code.line(
+                0,
+                format!(
+                    "{lhs}, stop := {}",
+                    with_timeout("ctx", t, &g.timeout_cause)
+                ),
+            );
+            code.line(0, "defer stop()");
+        }
+        code.lines.push(String::new());
+        code.append(0, body);
+        push_run(out, code);
+        return;
+    }
     match g.timeout {
         Some(t) => {
             code.line(
@@ -419,8 +567,8 @@ fn run_func(out: &mut String, scenario: &Scenario) {
             code.line(
                 0,
                 format!(
-                    "{lhs}, cancel := context.WithTimeout({base}, {})",
-                    scaled(t, true)
+                    "{lhs}, cancel := {}",
+                    with_timeout(base, t, &g.timeout_cause)
                 ),
             );
         }
@@ -443,6 +591,11 @@ fn run_func(out: &mut String, scenario: &Scenario) {
     }
     code.lines.push(String::new());
     code.append(0, body);
+    push_run(out, code);
+}
+
+/// Writes `func run() error` with `code` as its body.
+fn push_run(out: &mut String, code: Code) {
     out.push_str(
         "// run is the caller: it makes the context and the group, spawns the tasks in the order\n\
          // written, and waits.\n\
@@ -460,27 +613,35 @@ fn run_func(out: &mut String, scenario: &Scenario) {
 
 /// The code of a group running on the context named `base`: make the group, spawn its items,
 /// wait. Returns it and whether it uses `base`.
-fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
+fn group_code(
+    g: &GroupSpec,
+    prefix: &str,
+    base: &str,
+    shutdown: Option<&crate::scenario::Shutdown>,
+) -> (Code, bool) {
     let mut code = Code::default();
     let mut uses_base = false;
     // The context the group's tasks get.
     let task_ctx = match g.on_error {
         OnError::Cancel => "gctx",
-        OnError::Continue => base,
+        OnError::Continue | OnError::Collect => base,
     };
+    // on-error collect: every task's function goes through keep, which keeps its error.
+    let collect = g.on_error == OnError::Collect;
     let mut items = Code::default();
-    let mut uses_task_ctx = false;
-    let uses_start = g.items.iter().any(|i| !i.after().is_zero());
+    // Every task's context goes to the watcher (the `task` wrapper).
+    let uses_task_ctx = !g.items.is_empty() || !g.after_cancel.is_empty();
+    let uses_start = shutdown.is_some() || g.items.iter().any(|i| !i.after().is_zero());
     for (n, item) in g.items.iter().enumerate() {
         if n > 0 {
             items.lines.push(String::new());
         }
         let path = format!("{prefix}{}", item.name());
         let after = item.after();
-        let (body, uses) = match item {
+        let (body, _) = match item {
             Item::Task(t) => {
                 items.line(0, format!("// {}", task_line(t)));
-                task_code(t, task_ctx)
+                task_code(t, &path, task_ctx)
             }
             Item::Group(sub) => {
                 items.line(0, format!("// {} {{ … }}", group_line(sub)));
@@ -491,7 +652,6 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
                 nested_group_code(sub, &format!("{path}/"), task_ctx)
             }
         };
-        uses_task_ctx |= uses;
         if !after.is_zero() {
             items.line(
                 0,
@@ -508,12 +668,41 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
                 ),
             );
         }
+        let try_spawn = matches!(item, Item::Task(t) if t.try_spawn);
+        let go = if try_spawn { "if !g.TryGo(" } else { "g.Go(" };
+        // The wrappers around the task's function: keep (collect), track (shutdown).
+        let mut open = go.to_string();
+        let mut close = String::from("}))");
+        if collect {
+            open.push_str("keep(");
+            close.push(')');
+        }
+        if shutdown.is_some() {
+            let _ = write!(open, "track({}, ", go_string(item.name()));
+            close.push(')');
+        }
+        open.push_str("task(");
+        if try_spawn {
+            close.push_str(" {");
+        }
+        if try_spawn {
+            items.line(
+                0,
+                "// try: g.TryGo starts it only if a slot is free now; otherwise it returns",
+            );
+            items.line(0, "// false and the task never runs (skipped).");
+        }
+        // The task's context goes to the watcher too, for context.Cause when it ends.
         items.line(
             0,
-            format!("g.Go(task({}, func() error {{", go_string(&path)),
+            format!("{open}{}, {task_ctx}, func() error {{", go_string(&path)),
         );
         items.append(1, body);
-        items.line(0, "}))");
+        items.line(0, close);
+        if try_spawn {
+            items.line(1, format!("watch.skipped({})", go_string(&path)));
+            items.line(0, "}");
+        }
     }
     match g.on_error {
         OnError::Cancel => {
@@ -535,6 +724,50 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
             code.line(0, "var g errgroup.Group");
             uses_base |= uses_task_ctx;
         }
+        OnError::Collect => {
+            code.line(
+                0,
+                "// on-error collect: a plain errgroup.Group whose tasks keep their errors in errs,",
+            );
+            code.line(
+                0,
+                "// in the order they happen, and return nil to it: nothing is cancelled, and the",
+            );
+            code.line(0, "// group's result is every error, joined (errors.Join).");
+            code.line(0, "var g errgroup.Group");
+            code.line(0, "var (");
+            code.line(1, "mu   sync.Mutex");
+            code.line(1, "errs []error");
+            code.line(0, ")");
+            code.line(0, "keep := func(f func() error) func() error {");
+            code.line(1, "return func() error {");
+            code.line(2, "if err := f(); err != nil {");
+            code.line(3, "mu.Lock()");
+            code.line(3, "errs = append(errs, err)");
+            code.line(3, "mu.Unlock()");
+            code.line(2, "}");
+            code.line(2, "return nil");
+            code.line(1, "}");
+            code.line(0, "}");
+            uses_base |= uses_task_ctx;
+        }
+    }
+    if !g.after_cancel.is_empty() {
+        let watched = match g.on_error {
+            OnError::Cancel => "gctx",
+            OnError::Continue | OnError::Collect => {
+                code.line(
+                    0,
+                    "// The group's context for after-cancel: done when the group returns, as",
+                );
+                code.line(0, "// errgroup.WithContext's is.");
+                code.line(0, format!("actx, stop := context.WithCancel({base})"));
+                code.line(0, "defer stop()");
+                uses_base = true;
+                "actx"
+            }
+        };
+        after_cancel_code(&mut code, &g.after_cancel, prefix, watched, false);
     }
     if let Some(limit) = g.limit {
         code.line(
@@ -550,12 +783,27 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     if uses_start {
         code.line(0, "start := time.Now()");
     }
+    if shutdown.is_some() {
+        tracking_code(&mut code);
+    }
     if !g.items.is_empty() {
         code.lines.push(String::new());
         code.append(0, items);
     }
     code.lines.push(String::new());
+    if let Some(s) = shutdown {
+        shutdown_code(&mut code, g, s, collect);
+        return (code, true);
+    }
     match g.wait {
+        WaitMode::All if collect => {
+            code.line(
+                0,
+                "// wait all: Wait returns once every task has returned; then errs is complete.",
+            );
+            code.line(0, "g.Wait()");
+            code.line(0, "return errors.Join(errs...)");
+        }
         WaitMode::All => {
             code.line(
                 0,
@@ -572,7 +820,14 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
             );
             code.line(0, "// then are leaked: they keep running.");
             code.line(0, "waited := make(chan error, 1)");
-            code.line(0, "go func() { waited <- g.Wait() }()");
+            if collect {
+                code.line(0, "go func() {");
+                code.line(1, "g.Wait()");
+                code.line(1, "waited <- errors.Join(errs...)");
+                code.line(0, "}()");
+            } else {
+                code.line(0, "go func() { waited <- g.Wait() }()");
+            }
             code.line(0, "select {");
             code.line(0, "case err := <-waited:");
             code.line(1, "return err");
@@ -585,12 +840,109 @@ fn group_code(g: &GroupSpec, prefix: &str, base: &str) -> (Code, bool) {
     (code, uses_base)
 }
 
+/// `track`: the names of the tasks running now, for the shutdown to name those that ignore it.
+fn tracking_code(code: &mut Code) {
+    code.line(
+        0,
+        "// shutdown names the tasks still running when its grace runs out: track them.",
+    );
+    code.line(0, "var (");
+    code.line(1, "smu     sync.Mutex");
+    code.line(1, "running = map[string]bool{}");
+    code.line(0, ")");
+    code.line(
+        0,
+        "track := func(name string, f func() error) func() error {",
+    );
+    code.line(1, "return func() error {");
+    code.line(2, "smu.Lock()");
+    code.line(2, "running[name] = true");
+    code.line(2, "smu.Unlock()");
+    code.line(2, "defer func() {");
+    code.line(3, "smu.Lock()");
+    code.line(3, "delete(running, name)");
+    code.line(3, "smu.Unlock()");
+    code.line(2, "}()");
+    code.line(2, "return f()");
+    code.line(1, "}");
+    code.line(0, "}");
+}
+
+/// The caller's shutdown: wait until `AT`, cancel with cause "shutdown", wait at most the grace,
+/// then name the tasks still running.
+fn shutdown_code(code: &mut Code, g: &GroupSpec, s: &crate::scenario::Shutdown, collect: bool) {
+    code.line(
+        0,
+        format!(
+            "// shutdown {} grace={}: wait until {}; then cancel the group (cause \"shutdown\")",
+            secs_text(s.at),
+            secs_text(s.grace),
+            secs_text(s.at)
+        ),
+    );
+    code.line(
+        0,
+        format!(
+            "// and wait at most {} more; tasks still running then are named, and leaked.",
+            secs_text(s.grace)
+        ),
+    );
+    code.line(0, "waited := make(chan error, 1)");
+    if collect {
+        code.line(0, "go func() {");
+        code.line(1, "g.Wait()");
+        code.line(1, "waited <- errors.Join(errs...)");
+        code.line(0, "}()");
+    } else {
+        code.line(0, "go func() { waited <- g.Wait() }()");
+    }
+    code.line(0, "select {");
+    code.line(0, "case err := <-waited:");
+    code.line(1, "return err");
+    code.line(
+        0,
+        format!(
+            "case <-time.After(time.Until(start.Add({}))):",
+            scaled(s.at, false)
+        ),
+    );
+    code.line(0, "}");
+    code.line(0, "shutdown(errors.New(\"shutdown\"))");
+    code.line(0, "select {");
+    code.line(0, "case err := <-waited:");
+    code.line(1, "return err");
+    code.line(0, format!("case <-time.After({}):", scaled(s.grace, false)));
+    code.line(0, "}");
+    code.line(0, "var names []string");
+    code.line(0, "smu.Lock()");
+    let names: Vec<String> = g.items.iter().map(|i| go_string(i.name())).collect();
+    code.line(
+        0,
+        format!("for _, name := range []string{{{}}} {{", names.join(", ")),
+    );
+    code.line(1, "if running[name] {");
+    code.line(2, "names = append(names, name)");
+    code.line(1, "}");
+    code.line(0, "}");
+    code.line(0, "smu.Unlock()");
+    code.line(
+        0,
+        format!(
+            "return fmt.Errorf({}, strings.Join(names, \", \"))",
+            go_string(&format!(
+                "shutdown: still running after the {} grace: %s",
+                crate::fmt_secs(s.grace)
+            ))
+        ),
+    );
+}
+
 /// The function of a nested group's task, running on the context named `parent`.
 fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) {
     let mut code = Code::default();
     let uses_parent = match g.timeout {
         Some(t) => {
-            let (body, uses) = group_code(g, prefix, "ctx");
+            let (body, uses) = group_code(g, prefix, "ctx", None);
             code.line(
                 0,
                 format!(
@@ -603,8 +955,8 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
             code.line(
                 0,
                 format!(
-                    "{lhs}, cancel := context.WithTimeout({parent}, {})",
-                    scaled(t, true)
+                    "{lhs}, cancel := {}",
+                    with_timeout(parent, t, &g.timeout_cause)
                 ),
             );
             code.line(0, "defer cancel()");
@@ -614,7 +966,7 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
         // errgroup.WithContext would shadow the parent's gctx, which `wait cancel` still needs:
         // name the group's context ctx first.
         None if parent == "gctx" && g.on_error == OnError::Cancel => {
-            let (body, uses) = group_code(g, prefix, "ctx");
+            let (body, uses) = group_code(g, prefix, "ctx", None);
             if uses {
                 code.line(0, "// The group runs on this task's context.");
                 code.line(0, "ctx := gctx");
@@ -623,7 +975,7 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
             uses
         }
         None => {
-            let (body, uses) = group_code(g, prefix, parent);
+            let (body, uses) = group_code(g, prefix, parent, None);
             code.append(0, body);
             uses
         }
@@ -631,12 +983,62 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
     (code, uses_parent)
 }
 
+/// `context.AfterFunc(CTX, f)` for each `after-cancel` line; `attached`: in a task's block
+/// (its row belongs to the task's group).
+fn after_cancel_code(
+    code: &mut Code,
+    specs: &[crate::scenario::AfterCancelSpec],
+    prefix: &str,
+    ctx: &str,
+    attached: bool,
+) {
+    for a in specs {
+        code.line(
+            0,
+            format!(
+                "// after-cancel {} {}: context.AfterFunc runs {} on its own goroutine once {ctx}",
+                word(&a.name),
+                length_text(a.length),
+                word(&a.name)
+            ),
+        );
+        code.line(0, "// is done; nobody waits for it.");
+        code.line(
+            0,
+            format!(
+                "context.AfterFunc({ctx}, afterCancel({}, {ctx}, {attached}, func() {{",
+                go_string(&format!("{prefix}{}", a.name))
+            ),
+        );
+        match a.length {
+            Length::For(d) => code.line(1, format!("time.Sleep({})", scaled(d, false))),
+            Length::Forever => code.line(1, "select {}"),
+        }
+        code.line(0, "}))");
+    }
+}
+
 /// The function of a task, looking at the context named `ctx` as its check mode says.
 /// Returns it and whether it uses `ctx`.
-fn task_code(t: &TaskSpec, ctx: &str) -> (Code, bool) {
+fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
     let mut code = Code::default();
     let mut own = ctx;
     let looks = t.check != Check::Never;
+    if t.without_cancel {
+        code.line(
+            0,
+            format!("// without-cancel: context.WithoutCancel keeps {ctx}'s values, none of its cancellation."),
+        );
+        code.line(0, format!("ctx := context.WithoutCancel({ctx})"));
+        code.line(
+            0,
+            format!(
+                "watch.context({}, ctx) // the watcher reads context.Cause(ctx) when it ends",
+                go_string(path)
+            ),
+        );
+        own = "ctx";
+    }
     if let Some(d) = t.timeout {
         code.line(
             0,
@@ -646,17 +1048,39 @@ fn task_code(t: &TaskSpec, ctx: &str) -> (Code, bool) {
                 secs_text(d)
             ),
         );
-        let lhs = if looks { "ctx" } else { "_" };
+        code.line(
+            0,
+            format!("ctx, cancel := {}", with_timeout(ctx, d, &t.timeout_cause)),
+        );
+        code.line(0, "defer cancel()");
         code.line(
             0,
             format!(
-                "{lhs}, cancel := context.WithTimeout({ctx}, {})",
-                scaled(d, true)
+                "watch.context({}, ctx) // the watcher reads context.Cause(ctx) when it ends",
+                go_string(path)
             ),
         );
-        code.line(0, "defer cancel()");
         own = "ctx";
     }
+    for g in &t.go {
+        let go_path = format!("{path}/{}", g.name);
+        code.line(0, format!("// {}", go_line(g)));
+        code.line(
+            0,
+            "// A goroutine of its own on this context: nobody waits for it.",
+        );
+        let (body, _) = task_code(g, &go_path, own);
+        code.line(
+            0,
+            format!(
+                "go goroutine({}, {own}, func() error {{",
+                go_string(&go_path)
+            ),
+        );
+        code.append(1, body);
+        code.line(0, "})()");
+    }
+    after_cancel_code(&mut code, &t.after_cancel, &format!("{path}/"), own, true);
     let ends = match (t.length, t.check) {
         (Length::For(d), Check::Never) => {
             code.line(0, "// check=never: it works without looking at ctx.");

@@ -50,9 +50,9 @@ func main() {
 }
 
 // task wraps a task's function for g.Go: it notes the spawn now, and the task's start and end
-// when it runs.
-func task(path string, f func() error) func() error {
-	watch.spawned(path)
+// when it runs; ctx is the context the task is given (for context.Cause when it ends).
+func task(path string, ctx context.Context, f func() error) func() error {
+	watch.spawned(path, ctx)
 	return func() error {
 		watch.started(path)
 		err := f()
@@ -63,6 +63,10 @@ func task(path string, f func() error) func() error {
 
 type taskRecord struct {
 	path           string
+	goroutine      bool
+	skipped        bool
+	ctx            context.Context
+	cause          error
 	spawned, start time.Duration
 	end            time.Duration
 	hasStart       bool
@@ -76,6 +80,7 @@ type watcher struct {
 	log      bool
 	tasks    map[string]*taskRecord
 	running  int
+	pending  int
 	changed  chan struct{}
 	hasRet   bool
 	retAt    time.Duration
@@ -97,11 +102,11 @@ func (w *watcher) say(at time.Duration, format string, args ...any) {
 	}
 }
 
-func (w *watcher) spawned(path string) {
+func (w *watcher) spawned(path string, ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	at := w.now()
-	w.tasks[path] = &taskRecord{path: path, spawned: at}
+	w.tasks[path] = &taskRecord{path: path, ctx: ctx, spawned: at}
 	w.running++
 	w.say(at, "g.Go(%s)", path)
 }
@@ -115,12 +120,57 @@ func (w *watcher) started(path string) {
 	w.say(at, "%s starts", path)
 }
 
+// goroutine wraps the function of a goroutine a task starts (a `go` line) like task does; its
+// row belongs to the group of the task that started it.
+func goroutine(path string, ctx context.Context, f func() error) func() {
+	run := task(path, ctx, f)
+	watch.mu.Lock()
+	watch.tasks[path].goroutine = true
+	watch.mu.Unlock()
+	return func() { run() }
+}
+
+// afterCancel wraps a function given to context.AfterFunc: its row starts when it runs.
+// attached: it watches a task's context (its row belongs to that task's group).
+// Until it runs it is pending: the run is watched until it has run (or the horizon).
+func afterCancel(path string, ctx context.Context, attached bool, f func()) func() {
+	watch.mu.Lock()
+	watch.pending++
+	watch.mu.Unlock()
+	return func() {
+		run := task(path, ctx, func() error { f(); return nil })
+		watch.mu.Lock()
+		watch.tasks[path].goroutine = attached
+		watch.pending--
+		watch.mu.Unlock()
+		run()
+	}
+}
+
+// skipped notes that g.TryGo found no free slot: the task never runs.
+func (w *watcher) skipped(path string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := w.tasks[path]
+	t.skipped = true
+	w.running--
+	w.say(w.now(), "%s skipped: g.TryGo found no free slot", path)
+}
+
+// context notes the task's own context (made at its start, with its own deadline).
+func (w *watcher) context(path string, ctx context.Context) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.tasks[path].ctx = ctx
+}
+
 func (w *watcher) ended(path string, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	at := w.now()
 	t := w.tasks[path]
 	t.end, t.hasEnd, t.err = at, true, err
+	t.cause = context.Cause(t.ctx)
 	w.running--
 	if err != nil {
 		w.say(at, "%s %s: %v", path, outcome(t), err)
@@ -148,7 +198,7 @@ func (w *watcher) returned(err error) {
 func (w *watcher) waitForTasks(stop <-chan struct{}) {
 	for {
 		w.mu.Lock()
-		idle := w.running == 0
+		idle := w.running == 0 && w.pending == 0
 		w.mu.Unlock()
 		if idle {
 			return
@@ -163,6 +213,8 @@ func (w *watcher) waitForTasks(stop <-chan struct{}) {
 
 func outcome(t *taskRecord) string {
 	switch {
+	case t.skipped:
+		return "skipped"
 	case !t.hasEnd:
 		return "running"
 	case t.err == nil:
@@ -176,9 +228,17 @@ func outcome(t *taskRecord) string {
 
 // leaked tells whether a task was still running when its group returned.
 func (w *watcher) leaked(t *taskRecord) bool {
+	if t.skipped {
+		return false
+	}
+	// A goroutine belongs to the group of the task that started it.
+	owner := t
+	for owner.goroutine {
+		owner = w.tasks[owner.path[:strings.LastIndex(owner.path, "/")]]
+	}
 	var groupEnd time.Duration
-	if i := strings.LastIndex(t.path, "/"); i >= 0 {
-		group := w.tasks[t.path[:i]]
+	if i := strings.LastIndex(owner.path, "/"); i >= 0 {
+		group := w.tasks[owner.path[:i]]
 		if !group.hasEnd {
 			return false
 		}
@@ -206,6 +266,7 @@ type jsonTask struct {
 	Outcome string   `json:"outcome"`
 	Error   *string  `json:"error"`
 	Leaked  bool     `json:"leaked"`
+	GoCause *string  `json:"go_cause"`
 }
 
 func errorText(err error) *string {
@@ -239,6 +300,9 @@ func (w *watcher) printJSON() {
 			Outcome: outcome(t),
 			Error:   errorText(t.err),
 			Leaked:  w.leaked(t),
+		}
+		if j.Outcome == "cancelled" {
+			j.GoCause = errorText(t.cause)
 		}
 		if t.hasStart {
 			s := seconds(t.start)

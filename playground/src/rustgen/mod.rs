@@ -7,13 +7,18 @@
 //! | --- | --- |
 //! | `timeout 7s` / `cancel 3s` | `ctx.with_timeout(7s)` / `ctx.with_cancel()`, and a clock timer calling `cancel.cancel()` |
 //! | `value k=v` | `ctx.with_value(Values(&[("k", "v")]))` |
-//! | `on-error cancel` / `continue` | `.policy(Policy::FailFast)` / `.policy(Policy::Continue)` |
+//! | `on-error cancel` / `continue` / `collect` | `.policy(Policy::FailFast)` / `.policy(Policy::Continue)` / `.policy(Policy::CollectAll)` |
 //! | `limit 2` | `.limit(2)`: `spawn(…).await` waits for a slot |
 //! | `after=2s` | the caller sleeps until 2 s after the group's start |
 //! | `check=never` / `start` / `every:1s` / `await` | a sleep; `ctx.check()?` then a sleep; `ctx.check()?` before each step; `ctx.sleep(d).await?` |
 //! | `forever` | `pending()`, `loop { … }` or `ctx.done().await` |
 //! | `fail="…"` | `Err(Error::msg("…"))` |
 //! | task `timeout=2s` | `group.task(name).timeout(2s)` |
+//! | `after-cancel NAME 500ms` | `env.after_cancel(path, &ctx, …)`: `ctx.after_cancel` spawns 500 ms of work once ctx is done |
+//! | `shutdown 5s grace=1s` | at 5 s `group.shutdown(1s)`; the tasks it reports still running are named in the error |
+//! | `go NAME …` in a task's block | `env.go(path, &ctx, body)`: spawned on the task's context; nobody waits for it |
+//! | task `without-cancel` | `let ctx = ctx.without_cancel();` first in the task |
+//! | task `try` | `group.task(name).try_spawn(…)`: `false` when no slot is free (skipped) |
 //! | `group … { … }` | a task whose body builds its own group and returns its `wait()` |
 //! | `wait cancel` | `select` of `ctx.done()` and `group.wait()` |
 //!
@@ -134,6 +139,18 @@ fn rust_duration(d: Duration) -> String {
     }
 }
 
+/// `with_timeout(D)`, or `with_timeout_cause(D, Error::msg("…"))`.
+fn with_timeout(d: Duration, cause: &Option<String>) -> String {
+    match cause {
+        Some(why) => format!(
+            "with_timeout_cause({}, Error::msg({}))",
+            rust_duration(d),
+            rust_string(why)
+        ),
+        None => format!("with_timeout({})", rust_duration(d)),
+    }
+}
+
 fn secs_text(d: Duration) -> String {
     crate::trace::human(d.as_secs_f64())
 }
@@ -204,8 +221,8 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
             code.line(
                 0,
                 format!(
-                    "let (ctx, {cancel}) = {base}.with_timeout({});",
-                    rust_duration(t)
+                    "let (ctx, {cancel}) = {base}.{};",
+                    with_timeout(t, &g.timeout_cause)
                 ),
             );
         }
@@ -226,11 +243,20 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
         code.line(0, "ctx.clock().schedule(");
         code.line(1, format!("{},", rust_duration(at)));
         code.line(1, "Box::new(move || {");
-        code.line(2, "cancel.cancel();");
+        match &scenario.cancel_cause {
+            Some(why) => code.line(
+                2,
+                format!(
+                    "cancel.cancel_with_cause(Error::msg({}));",
+                    rust_string(why)
+                ),
+            ),
+            None => code.line(2, "cancel.cancel();"),
+        }
         code.line(1, "}),");
         code.line(0, ");");
     }
-    code.append(0, group_code(g, None));
+    code.append(0, group_code(g, None, scenario.shutdown.as_ref()));
     out.push_str(
         "/// The caller: makes the context and the group, spawns the tasks in the order written,\n\
          /// and waits.\n\
@@ -248,7 +274,11 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
 
 /// The code of a group on the context `ctx`: build it, spawn its items, wait (the last
 /// expression). `name` is the group's path, for nested groups.
-fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
+fn group_code(
+    g: &GroupSpec,
+    name: Option<&str>,
+    shutdown: Option<&crate::scenario::Shutdown>,
+) -> Code {
     let mut code = Code::default();
     match g.on_error {
         OnError::Cancel => {
@@ -265,6 +295,13 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
             );
             code.line(0, "// errgroup.Group).");
         }
+        OnError::Collect => {
+            code.line(
+                0,
+                "// on-error collect: errors cancel nothing; wait returns them all, joined in the",
+            );
+            code.line(0, "// order they happened (Go's errors.Join).");
+        }
     }
     if let Some(limit) = g.limit {
         code.line(
@@ -278,6 +315,7 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
         match g.on_error {
             OnError::Cancel => ".policy(Policy::FailFast)",
             OnError::Continue => ".policy(Policy::Continue)",
+            OnError::Collect => ".policy(Policy::CollectAll)",
         },
     );
     if let Some(limit) = g.limit {
@@ -289,6 +327,13 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
     code.line(1, ".shared_hook(env.watch.clone())");
     code.line(1, ".spawner(env.spawner())");
     code.line(1, ".build();");
+    for a in &g.after_cancel {
+        let path = match name {
+            Some(n) => format!("{n}/{}", a.name),
+            None => a.name.clone(),
+        };
+        after_cancel_line(&mut code, a, &path, "group.context()", false);
+    }
     if g.items.iter().any(|i| !i.after().is_zero()) {
         code.line(0, "let start = ctx.now();");
     }
@@ -327,21 +372,42 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
         }
         match item {
             Item::Task(t) => {
-                let body = task_code(t);
-                let uses_ctx = body
-                    .lines
-                    .iter()
-                    .any(|l| !l.trim_start().starts_with("//") && l.contains("ctx"));
-                let param = if uses_ctx { "ctx" } else { "_ctx" };
-                code.line(0, "group");
-                code.line(1, format!(".task({})", rust_string(&t.name)));
-                if let Some(d) = t.timeout {
-                    code.line(1, format!(".timeout({})", rust_duration(d)));
+                let closure = task_closure(t, &path);
+                let timeout = match (t.timeout, &t.timeout_cause) {
+                    (Some(d), Some(why)) => Some(format!(
+                        ".timeout_cause({}, Error::msg({}))",
+                        rust_duration(d),
+                        rust_string(why)
+                    )),
+                    (Some(d), None) => Some(format!(".timeout({})", rust_duration(d))),
+                    (None, _) => None,
+                };
+                if t.try_spawn {
+                    code.line(
+                        0,
+                        "// try: try_spawn starts it only if a slot is free now (g.TryGo).",
+                    );
+                    code.line(
+                        0,
+                        format!("let task = group.task({});", rust_string(&t.name)),
+                    );
+                    if let Some(timeout) = timeout {
+                        code.line(0, format!("let task = task{timeout};"));
+                    }
+                    call_with(&mut code, 0, "let started = task.try_spawn(", closure, ");");
+                    code.line(0, "if !started {");
+                    code.line(1, "// No free slot: the task never runs (skipped).");
+                    code.line(1, format!("env.watch.skipped({});", rust_string(&path)));
+                    code.line(0, "}");
+                } else {
+                    code.line(0, "group");
+                    code.line(1, format!(".task({})", rust_string(&t.name)));
+                    if let Some(timeout) = timeout {
+                        code.line(1, timeout);
+                    }
+                    call_with(&mut code, 1, ".spawn(", closure, ")");
+                    code.line(1, ".await;");
                 }
-                code.line(1, format!(".spawn(|{param}| async move {{"));
-                code.append(2, body);
-                code.line(1, "})");
-                code.line(1, ".await;");
             }
             Item::Group(sub) => {
                 code.line(0, "group");
@@ -357,6 +423,58 @@ fn group_code(g: &GroupSpec, name: Option<&str>) -> Code {
         }
     }
     code.blank();
+    if let Some(s) = shutdown {
+        code.line(
+            0,
+            format!(
+                "// shutdown {} grace={}: wait until {}; then shut the group down (cause",
+                secs_text(s.at),
+                secs_text(s.grace),
+                secs_text(s.at)
+            ),
+        );
+        code.line(
+            0,
+            "// \"shutdown\") and wait at most the grace; tasks still running then are named.",
+        );
+        code.line(0, "{");
+        code.line(1, "let wait = group.wait();");
+        code.line(
+            1,
+            format!(
+                "let at = clock::sleep_until(ctx.clock().clone(), {});",
+                rust_duration(s.at)
+            ),
+        );
+        code.line(1, "futures::pin_mut!(wait, at);");
+        code.line(
+            1,
+            "if let Either::Left((result, _)) = futures::future::select(wait, at).await {",
+        );
+        code.line(2, "return result;");
+        code.line(1, "}");
+        code.line(0, "}");
+        code.line(
+            0,
+            format!(
+                "let report = group.shutdown({}).await;",
+                rust_duration(s.grace)
+            ),
+        );
+        code.line(0, "report.result.unwrap_or_else(|| {");
+        code.line(1, "Err(Error::msg(format!(");
+        code.line(
+            2,
+            format!(
+                "\"shutdown: still running after the {} grace: {{}}\",",
+                crate::fmt_secs(s.grace)
+            ),
+        );
+        code.line(2, "report.ignored.join(\", \")");
+        code.line(1, ")))");
+        code.line(0, "})");
+        return code;
+    }
     match g.wait {
         WaitMode::All => {
             code.line(
@@ -397,20 +515,132 @@ fn nested_group_code(g: &GroupSpec, path: &str) -> Code {
             code.line(
                 0,
                 format!(
-                    "let (ctx, _cancel) = ctx.with_timeout({});",
-                    rust_duration(t)
+                    "let (ctx, _cancel) = ctx.{};",
+                    with_timeout(t, &g.timeout_cause)
                 ),
             );
         }
         None => code.line(0, "let (ctx, _cancel) = ctx.with_cancel();"),
     }
-    code.append(0, group_code(g, Some(path)));
+    code.append(0, group_code(g, Some(path), None));
     code
 }
 
-/// A task's body: looks at `ctx` as its check mode says; its value is the task's result.
-fn task_code(t: &TaskSpec) -> Code {
+/// `env.after_cancel(…)` for one `after-cancel` line on the context `ctx` (an expression of
+/// type `&Context`); `attached`: in a task's block.
+fn after_cancel_line(
+    code: &mut Code,
+    a: &crate::scenario::AfterCancelSpec,
+    path: &str,
+    ctx: &str,
+    attached: bool,
+) {
+    let work = match a.length {
+        Length::For(d) => format!("Some({})", rust_duration(d)),
+        Length::Forever => "None".to_string(),
+    };
+    code.line(
+        0,
+        format!(
+            "// after-cancel {}: once the context is done, work on its own; nobody waits.",
+            a.name
+        ),
+    );
+    let args = [
+        rust_string(path),
+        ctx.to_string(),
+        attached.to_string(),
+        work,
+    ];
+    // rustfmt's layout: the arguments on one line up to 60 columns, else one a line.
+    if args.join(", ").len() <= 60 {
+        code.line(0, format!("env.after_cancel({});", args.join(", ")));
+    } else {
+        code.line(0, "env.after_cancel(");
+        for arg in args {
+            code.line(1, format!("{arg},"));
+        }
+        code.line(0, ");");
+    }
+}
+
+/// `PREFIX` + the closure's lines + `SUFFIX`, the closure's first line on the prefix's.
+fn call_with(code: &mut Code, depth: usize, prefix: &str, closure: Code, suffix: &str) {
+    let n = closure.lines.len();
+    for (i, line) in closure.lines.into_iter().enumerate() {
+        let mut text = line;
+        if i == 0 {
+            text = format!("{prefix}{text}");
+        }
+        if i + 1 == n {
+            text.push_str(suffix);
+        }
+        code.line(depth, text);
+    }
+}
+
+/// A task's (or goroutine's) function of its context, as a closure expression: one that
+/// clones `env` first when it starts goroutines.
+fn task_closure(t: &TaskSpec, path: &str) -> Code {
+    let body = task_code(t, path);
+    let uses_ctx = body
+        .lines
+        .iter()
+        .any(|l| !l.trim_start().starts_with("//") && l.contains("ctx"));
+    let param = if uses_ctx { "ctx" } else { "_ctx" };
     let mut code = Code::default();
+    if t.go.is_empty() && t.after_cancel.is_empty() {
+        code.line(0, format!("|{param}| async move {{"));
+        code.append(1, body);
+        code.line(0, "}");
+    } else {
+        code.line(0, "{");
+        code.line(1, "let env = env.clone();");
+        code.line(1, format!("move |{param}| async move {{"));
+        code.append(2, body);
+        code.line(1, "}");
+        code.line(0, "}");
+    }
+    code
+}
+
+/// A task's body: starts its goroutines, then looks at `ctx` as its check mode says; its value
+/// is the task's result.
+fn task_code(t: &TaskSpec, path: &str) -> Code {
+    let mut code = Code::default();
+    if t.without_cancel {
+        code.line(
+            0,
+            "// without-cancel: the values of ctx, none of its cancellation (WithoutCancel).",
+        );
+        code.line(0, "let ctx = ctx.without_cancel();");
+    }
+    // Goroutines and after-cancel functions watch the task's context; its own timeout context
+    // is cancelled when it returns (Go's defer cancel()).
+    let shared = if t.timeout.is_some() && (!t.go.is_empty() || !t.after_cancel.is_empty()) {
+        code.line(
+            0,
+            "// Its own context is cancelled when it returns (Go's defer cancel()).",
+        );
+        code.line(0, "let (actx, end) = ctx.with_cancel();");
+        code.line(0, "let _end = end.drop_guard();");
+        "&actx"
+    } else {
+        "&ctx"
+    };
+    for g in &t.go {
+        let go_path = format!("{path}/{}", g.name);
+        code.line(0, format!("// {}", crate::golang::go_line(g)));
+        code.line(
+            0,
+            "// A goroutine of its own on this context: nobody waits for it.",
+        );
+        let prefix = format!("env.go({}, {shared}, ", rust_string(&go_path));
+        call_with(&mut code, 0, &prefix, task_closure(g, &go_path), ");");
+    }
+    for a in &t.after_cancel {
+        after_cancel_line(&mut code, a, &format!("{path}/{}", a.name), shared, true);
+    }
     let sleep = |d: Duration| {
         format!(
             "clock::sleep(ctx.clock().clone(), {}).await;",

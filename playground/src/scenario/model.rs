@@ -15,10 +15,34 @@ pub struct Scenario {
     pub group: GroupSpec,
     /// When the caller calls `cancel()` (`cancel 3s`).
     pub cancel_at: Option<Duration>,
+    /// The cause the caller cancels with (`cancel 3s cause="…"`: Go's `WithCancelCause`).
+    pub cancel_cause: Option<String>,
+    /// `shutdown AT grace=G`: the caller shuts the group down.
+    pub shutdown: Option<Shutdown>,
     /// Context values (`value key=value`), inherited by every task.
     pub values: Vec<(String, String)>,
     /// `expect` lines, checked after the run.
     pub expects: Vec<Expect>,
+}
+
+/// `shutdown AT grace=G`: at `AT` (if the group has not returned) the caller cancels the group
+/// (cause `shutdown`) and waits at most `G` more; tasks still running then are named in the
+/// error it returns, and leaked.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup_playground::scenario::parse("shutdown 5s grace=1s").unwrap();
+/// assert_eq!(s.shutdown.unwrap().grace, std::time::Duration::from_secs(1));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shutdown {
+    /// When, from time 0.
+    pub at: Duration,
+    /// How long the caller waits after cancelling.
+    pub grace: Duration,
+    /// 1-based line.
+    pub line: usize,
 }
 
 /// A group: the top level, or a nested `group NAME … { … }`.
@@ -36,6 +60,8 @@ pub struct GroupSpec {
     pub name: String,
     /// Deadline of the group's context, counted from the group's start.
     pub timeout: Option<Duration>,
+    /// The cause its deadline gives (`cause="…"`: Go's `WithTimeoutCause`).
+    pub timeout_cause: Option<String>,
     /// At most this many tasks at once.
     pub limit: Option<usize>,
     /// What a task error does.
@@ -46,6 +72,8 @@ pub struct GroupSpec {
     pub after: Duration,
     /// Tasks and nested groups, in the order written.
     pub items: Vec<Item>,
+    /// `after-cancel` lines: functions run once the group's context is done.
+    pub after_cancel: Vec<AfterCancelSpec>,
     /// 1-based line of the group (0 for the top level).
     pub line: usize,
 }
@@ -56,11 +84,13 @@ impl GroupSpec {
         GroupSpec {
             name: name.into(),
             timeout: None,
+            timeout_cause: None,
             limit: None,
             on_error: OnError::Cancel,
             wait: WaitMode::All,
             after: Duration::ZERO,
             items: Vec::new(),
+            after_cancel: Vec::new(),
             line,
         }
     }
@@ -77,17 +107,109 @@ impl GroupSpec {
     /// assert_eq!(paths, [("a".to_string(), 0), ("g".to_string(), 0), ("g/b".to_string(), 1)]);
     /// ```
     pub fn walk(&self, visit: &mut impl FnMut(&Item, &str, usize)) {
+        self.walk_rows(&mut |item, path, depth, _| visit(item, path, depth));
+    }
+
+    /// [`walk_rows`](Self::walk_rows) with each row's [`RowKind`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup_playground::scenario::{parse, RowKind};
+    /// let s = parse("task a 1s {\n  after-cancel c 1s\n}\nafter-cancel d 1s").unwrap();
+    /// let mut kinds = Vec::new();
+    /// s.group.walk_kinds(&mut |_, path, _, kind| kinds.push((path.to_string(), kind)));
+    /// assert_eq!(kinds[1], ("a/c".to_string(), RowKind::AfterCancel { on_task: true }));
+    /// assert_eq!(kinds[2], ("d".to_string(), RowKind::AfterCancel { on_task: false }));
+    /// ```
+    pub fn walk_kinds(&self, visit: &mut impl FnMut(&Item, &str, usize, RowKind)) {
         self.walk_from("", 0, visit);
     }
 
-    fn walk_from(&self, prefix: &str, depth: usize, visit: &mut impl FnMut(&Item, &str, usize)) {
+    /// [`walk`](Self::walk), telling goroutines (`go` lines) from tasks: a goroutine is given
+    /// as a task without its own `go` lines (they follow it, one level deeper), with `true`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = ctxgroup_playground::scenario::parse("task a 1s {\n  go b 1s\n}").unwrap();
+    /// let mut rows = Vec::new();
+    /// s.group.walk_rows(&mut |_, path, depth, go| rows.push((path.to_string(), depth, go)));
+    /// assert_eq!(rows, [("a".to_string(), 0, false), ("a/b".to_string(), 1, true)]);
+    /// ```
+    pub fn walk_rows(&self, visit: &mut impl FnMut(&Item, &str, usize, bool)) {
+        self.walk_from("", 0, &mut |item, path, depth, kind| {
+            visit(item, path, depth, kind == RowKind::Go)
+        });
+    }
+
+    fn walk_from(
+        &self,
+        prefix: &str,
+        depth: usize,
+        visit: &mut impl FnMut(&Item, &str, usize, RowKind),
+    ) {
         for item in &self.items {
             let path = format!("{prefix}{}", item.name());
-            visit(item, &path, depth);
-            if let Item::Group(g) = item {
-                g.walk_from(&format!("{path}/"), depth + 1, visit);
+            visit(item, &path, depth, RowKind::Item);
+            match item {
+                Item::Group(g) => g.walk_from(&format!("{path}/"), depth + 1, visit),
+                Item::Task(t) => walk_task(t, &path, depth + 1, visit),
             }
         }
+        walk_after_cancel(&self.after_cancel, prefix, depth, false, visit);
+    }
+}
+
+/// What a row of the chart stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowKind {
+    /// A task or a nested group.
+    Item,
+    /// A goroutine a task started (`go`).
+    Go,
+    /// An `after-cancel` function: of a task's (or goroutine's) context, or of a group's.
+    AfterCancel {
+        /// In a task's or goroutine's block.
+        on_task: bool,
+    },
+}
+
+/// Visits a task's (or goroutine's) goroutines and after-cancel functions, depth first.
+fn walk_task(
+    t: &TaskSpec,
+    path: &str,
+    depth: usize,
+    visit: &mut impl FnMut(&Item, &str, usize, RowKind),
+) {
+    for g in &t.go {
+        let go_path = format!("{path}/{}", g.name);
+        let row = Item::Task(TaskSpec {
+            go: Vec::new(),
+            after_cancel: Vec::new(),
+            ..g.clone()
+        });
+        visit(&row, &go_path, depth, RowKind::Go);
+        walk_task(g, &go_path, depth + 1, visit);
+    }
+    walk_after_cancel(&t.after_cancel, &format!("{path}/"), depth, true, visit);
+}
+
+fn walk_after_cancel(
+    specs: &[AfterCancelSpec],
+    prefix: &str,
+    depth: usize,
+    on_task: bool,
+    visit: &mut impl FnMut(&Item, &str, usize, RowKind),
+) {
+    for a in specs {
+        let row = Item::Task(a.as_task());
+        visit(
+            &row,
+            &format!("{prefix}{}", a.name),
+            depth,
+            RowKind::AfterCancel { on_task },
+        );
     }
 }
 
@@ -163,10 +285,73 @@ pub struct TaskSpec {
     pub fail: Option<String>,
     /// Its own deadline, from its start.
     pub timeout: Option<Duration>,
+    /// The cause its own deadline gives (`cause="…"`: Go's `WithTimeoutCause`).
+    pub timeout_cause: Option<String>,
     /// Spawned this long after its group starts.
     pub after: Duration,
+    /// `try`: spawned with `g.TryGo`, it does not wait for a slot; with none free it is skipped.
+    pub try_spawn: bool,
+    /// `without-cancel`: it runs on `context.WithoutCancel(ctx)`: the values, none of the
+    /// cancellation.
+    pub without_cancel: bool,
+    /// Its `go` lines: goroutines it starts when it starts (`go worker2(ctx)`), on its context;
+    /// nobody waits for them. A goroutine's own `go` lines are in its `go` too.
+    pub go: Vec<TaskSpec>,
+    /// `after-cancel` lines in its block: functions run once its context is done.
+    pub after_cancel: Vec<AfterCancelSpec>,
     /// 1-based line.
     pub line: usize,
+}
+
+/// `after-cancel NAME DURATION`: Go's `context.AfterFunc(ctx, NAME)`, where `NAME` works for
+/// `DURATION` on its own goroutine once `ctx` is done. Nobody waits for it.
+///
+/// # Examples
+///
+/// ```
+/// let s = ctxgroup_playground::scenario::parse("after-cancel cleanup 500ms").unwrap();
+/// assert_eq!(s.group.after_cancel[0].name, "cleanup");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct AfterCancelSpec {
+    /// Its name, unique in its block.
+    pub name: String,
+    /// How long it works once started.
+    pub length: Length,
+    /// 1-based line.
+    pub line: usize,
+}
+
+impl AfterCancelSpec {
+    /// Its row, as a task that works without looking at a context.
+    pub(crate) fn as_task(&self) -> TaskSpec {
+        TaskSpec {
+            name: self.name.clone(),
+            length: self.length,
+            check: Check::Never,
+            ..TaskSpec::placeholder(self.line)
+        }
+    }
+}
+
+impl TaskSpec {
+    /// A stand-in for a task line with errors, keeping the braces of its block matched.
+    pub(crate) fn placeholder(line: usize) -> TaskSpec {
+        TaskSpec {
+            name: "?".into(),
+            length: Length::Forever,
+            check: Check::Await,
+            fail: None,
+            timeout: None,
+            timeout_cause: None,
+            after: Duration::ZERO,
+            try_spawn: false,
+            without_cancel: false,
+            go: Vec::new(),
+            after_cancel: Vec::new(),
+            line,
+        }
+    }
 }
 
 /// How long a task works.
@@ -236,6 +421,10 @@ pub enum OnError {
     Cancel,
     /// Errors are recorded, nothing is cancelled (plain `errgroup.Group`).
     Continue,
+    /// Every error is kept, nothing is cancelled, and wait returns them all joined, in the
+    /// order they happened (Go: a plain `errgroup.Group` whose tasks append their errors to a
+    /// slice, then `errors.Join`).
+    Collect,
 }
 
 /// `wait`: how the caller waits for the group.
@@ -270,6 +459,8 @@ pub struct Expect {
     pub at: Option<Duration>,
     /// The error text, if given (`ok` or `nil` for none).
     pub error: Option<Option<String>>,
+    /// What Go's `context.Cause(ctx)` says for the task (`cause="…"`), if given.
+    pub cause: Option<String>,
     /// 1-based line.
     pub line: usize,
 }
@@ -289,7 +480,7 @@ pub enum ExpectWhat {
     Task {
         /// Path or name.
         task: String,
-        /// `completed`, `failed`, `cancelled` or `running`.
+        /// `completed`, `failed`, `cancelled`, `skipped` or `running`.
         outcome: String,
     },
     /// The group returns.

@@ -97,6 +97,45 @@ struct Parser<'a> {
 
 type Res<T> = Result<T, ()>;
 
+/// What an open block `{ … }` belongs to.
+enum Block {
+    Group(GroupSpec),
+    /// A task's or a goroutine's block of `go` lines; `true` for a goroutine's.
+    Task(TaskSpec, bool),
+}
+
+/// An open block: what it belongs to, the column and line of its keyword, the names used in it.
+struct Open {
+    block: Block,
+    col: usize,
+    line: usize,
+    names: HashMap<String, usize>,
+}
+
+impl Open {
+    fn new(block: Block, col: usize, line: usize) -> Open {
+        Open {
+            block,
+            col,
+            line,
+            names: HashMap::new(),
+        }
+    }
+}
+
+/// Adds a finished task, goroutine or group to the innermost open block (or the top level).
+fn add_to(open: &mut [Open], top: &mut GroupSpec, block: Block) {
+    match (open.last_mut().map(|o| &mut o.block), block) {
+        (Some(Block::Task(parent, _)), Block::Task(t, true)) => parent.go.push(t),
+        // Only erroneous scenarios put anything else in a task's block: drop it.
+        (Some(Block::Task(..)), _) => {}
+        (Some(Block::Group(g)), Block::Group(sub)) => g.items.push(Item::Group(sub)),
+        (Some(Block::Group(g)), Block::Task(t, _)) => g.items.push(Item::Task(t)),
+        (None, Block::Group(sub)) => top.items.push(Item::Group(sub)),
+        (None, Block::Task(t, _)) => top.items.push(Item::Task(t)),
+    }
+}
+
 impl<'a> Parser<'a> {
     fn error(
         &mut self,
@@ -160,8 +199,13 @@ impl<'a> Parser<'a> {
                     let mut closed = false;
                     while i < chars.len() {
                         match chars[i] {
+                            // `\n` is a newline (errors.Join's separator); `\` keeps any other
+                            // character as it is.
                             '\\' if i + 1 < chars.len() => {
-                                text.push(chars[i + 1]);
+                                text.push(match chars[i + 1] {
+                                    'n' => '\n',
+                                    c => c,
+                                });
                                 i += 2;
                             }
                             '"' => {
@@ -234,11 +278,13 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
     };
     let mut top = GroupSpec::new("main", 0);
     let mut cancel_at = None;
+    let mut cancel_cause = None;
+    let mut shutdown: Option<(Shutdown, Token)> = None;
     let mut values: Vec<(String, String)> = Vec::new();
     let mut expects: Vec<(Expect, Token)> = Vec::new();
     let mut settings_seen: HashMap<&'static str, usize> = HashMap::new();
-    // Open nested groups: the group and the column of its name.
-    let mut open: Vec<(GroupSpec, usize, HashMap<String, usize>)> = Vec::new();
+    // Open blocks: nested groups, and the blocks of tasks and goroutines (their `go` lines).
+    let mut open: Vec<Open> = Vec::new();
     let mut top_names: HashMap<String, usize> = HashMap::new();
 
     for (idx, line) in text.lines().enumerate() {
@@ -250,14 +296,26 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
         };
         let kw = first.text.as_str();
         match kw {
-            "timeout" | "limit" | "on-error" | "wait" | "cancel" | "value" => {
-                if let Some((g, _, _)) = open.last() {
-                    let name = g.name.clone();
-                    p.at(
-                        first,
-                        format!("`{kw}` cannot be set inside group {name}"),
-                        format!("set it on the group line: group {name} {kw}=…"),
-                    );
+            "timeout" | "limit" | "on-error" | "wait" | "cancel" | "value" | "shutdown" => {
+                if let Some(o) = open.last() {
+                    match &o.block {
+                        Block::Group(g) => {
+                            let name = g.name.clone();
+                            p.at(
+                                first,
+                                format!("`{kw}` cannot be set inside group {name}"),
+                                format!("set it on the group line: group {name} {kw}=…"),
+                            );
+                        }
+                        Block::Task(t, _) => {
+                            let name = t.name.clone();
+                            p.at(
+                                first,
+                                format!("`{kw}` cannot be set inside task {name}"),
+                                "a task's block holds go lines; settings go at the top",
+                            );
+                        }
+                    }
                     continue;
                 }
                 let key: &'static str = match kw {
@@ -266,6 +324,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     "on-error" => "on-error",
                     "wait" => "wait",
                     "cancel" => "cancel",
+                    "shutdown" => "shutdown",
                     _ => "value",
                 };
                 if key != "value" {
@@ -286,6 +345,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                         "on-error" => "on-error cancel",
                         "wait" => "wait all",
                         "cancel" => "cancel 3s",
+                        "shutdown" => "shutdown 5s grace=1s",
                         _ => "value trace=12512312234",
                     };
                     p.error(
@@ -296,20 +356,76 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     );
                     continue;
                 };
-                if let Some(extra) = tokens.get(2) {
-                    p.at(
-                        extra,
-                        format!("unexpected \"{}\" after `{key} {}`", extra.text, arg.text),
-                        "one value per line; start a comment with #",
-                    );
-                    continue;
+                // `shutdown AT grace=G`: the grace is required.
+                let mut grace = None;
+                if key == "shutdown" {
+                    let ok = options(&mut p, &tokens[2..], "`shutdown`", &["grace"], |p, _, v| {
+                        duration(p, v, true).map(|d| grace = Some(d))
+                    });
+                    if !ok {
+                        continue;
+                    }
+                    if grace.is_none() {
+                        p.error(
+                            arg.end_col,
+                            arg.end_col + 1,
+                            "shutdown needs grace=",
+                            format!("for example: shutdown {} grace=1s", arg.text),
+                        );
+                        continue;
+                    }
+                }
+                // `timeout` and `cancel` take a cause: `timeout 7s cause="SLA of 7 s"`.
+                let mut cause = None;
+                if let (Some(extra), false) = (tokens.get(2), key == "shutdown") {
+                    if !matches!(key, "timeout" | "cancel") {
+                        p.at(
+                            extra,
+                            format!("unexpected \"{}\" after `{key} {}`", extra.text, arg.text),
+                            "one value per line; start a comment with #",
+                        );
+                        continue;
+                    }
+                    if !extra.text.contains('=') {
+                        p.at(
+                            extra,
+                            format!("unexpected \"{}\" after `{key} {}`", extra.text, arg.text),
+                            format!(
+                                "give a cause as cause={}; start a comment with #",
+                                crate::golang::quoted(&extra.text)
+                            ),
+                        );
+                        continue;
+                    }
+                    let what = format!("`{key}`");
+                    if !options(&mut p, &tokens[2..], &what, &["cause"], |p, _, vtok| {
+                        cause_text(p, vtok).map(|c| cause = Some(c))
+                    }) {
+                        continue;
+                    }
                 }
                 let ok = match key {
-                    "timeout" => duration(&mut p, arg, false).map(|d| top.timeout = Some(d)),
+                    "timeout" => duration(&mut p, arg, false).map(|d| {
+                        top.timeout = Some(d);
+                        top.timeout_cause = cause;
+                    }),
                     "limit" => count(&mut p, arg).map(|n| top.limit = Some(n)),
                     "on-error" => on_error(&mut p, arg).map(|o| top.on_error = o),
                     "wait" => wait_mode(&mut p, arg).map(|w| top.wait = w),
-                    "cancel" => duration(&mut p, arg, true).map(|d| cancel_at = Some(d)),
+                    "cancel" => duration(&mut p, arg, true).map(|d| {
+                        cancel_at = Some(d);
+                        cancel_cause = cause;
+                    }),
+                    "shutdown" => duration(&mut p, arg, false).map(|at| {
+                        shutdown = Some((
+                            Shutdown {
+                                at,
+                                grace: grace.unwrap_or_default(),
+                                line: p.line_no,
+                            },
+                            first.clone(),
+                        ));
+                    }),
                     _ => match arg.text.split_once('=') {
                         Some((k, v)) if !k.is_empty() => {
                             values.push((k.to_string(), v.to_string()));
@@ -329,12 +445,67 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     settings_seen.insert(key, p.line_no);
                 }
             }
-            "task" => {
+            "task" | "go" => {
+                let go = kw == "go";
+                let opens =
+                    tokens.len() > 1 && tokens.last().is_some_and(|t| t.text == "{" && !t.quoted);
+                let line_tokens = if opens {
+                    &tokens[..tokens.len() - 1]
+                } else {
+                    &tokens[..]
+                };
+                let in_task = matches!(
+                    open.last(),
+                    Some(Open {
+                        block: Block::Task(..),
+                        ..
+                    })
+                );
+                let placeholder =
+                    |p: &Parser<'_>| Block::Task(TaskSpec::placeholder(p.line_no), go);
+                if go && !in_task {
+                    p.at(
+                        first,
+                        "`go` starts a goroutine of a task: it goes inside a task's block",
+                        "put it in a block: task NAME 5s { go NAME 1s }",
+                    );
+                    if opens {
+                        open.push(Open::new(placeholder(&p), first.col, p.line_no));
+                    }
+                    continue;
+                }
+                if !go && in_task {
+                    let name = tokens
+                        .get(1)
+                        .map_or("NAME", |t| t.text.as_str())
+                        .to_string();
+                    p.at(
+                        first,
+                        "a task's block holds go lines only",
+                        format!("start a goroutine with: go {name} …, or put the tasks in a group"),
+                    );
+                    if opens {
+                        open.push(Open::new(placeholder(&p), first.col, p.line_no));
+                    }
+                    continue;
+                }
+                if opens && open.len() >= MAX_DEPTH {
+                    p.at(
+                        first,
+                        format!(
+                            "blocks nested deeper than {MAX_DEPTH} (groups, task and go blocks)"
+                        ),
+                        "flatten some blocks",
+                    );
+                }
                 let names = match open.last_mut() {
-                    Some((_, _, names)) => names,
+                    Some(o) => &mut o.names,
                     None => &mut top_names,
                 };
-                let Ok(task) = task_line(&mut p, &tokens, names) else {
+                let Ok(task) = task_line(&mut p, line_tokens, names, go) else {
+                    if opens {
+                        open.push(Open::new(placeholder(&p), first.col, p.line_no));
+                    }
                     continue;
                 };
                 p.tasks += 1;
@@ -343,14 +514,18 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                         p.at(
                             first,
                             format!("more than {MAX_TASKS} tasks"),
-                            "a scenario holds at most 10000 tasks and groups",
+                            "a scenario holds at most 10000 tasks, groups and goroutines",
                         );
+                    }
+                    if opens {
+                        open.push(Open::new(placeholder(&p), first.col, p.line_no));
                     }
                     continue;
                 }
-                match open.last_mut() {
-                    Some((g, _, _)) => g.items.push(Item::Task(task)),
-                    None => top.items.push(Item::Task(task)),
+                if opens {
+                    open.push(Open::new(Block::Task(task, go), first.col, p.line_no));
+                } else {
+                    add_to(&mut open, &mut top, Block::Task(task, go));
                 }
             }
             "group" => {
@@ -362,20 +537,39 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     );
                     // Still track it so its closing brace matches.
                 }
+                if let Some(Open {
+                    block: Block::Task(t, _),
+                    ..
+                }) = open.last()
+                {
+                    let name = t.name.clone();
+                    p.at(
+                        first,
+                        "a task's block holds go lines only",
+                        format!(
+                            "put the group after the }} of task {name}, or make {name} a group"
+                        ),
+                    );
+                    if tokens.last().is_some_and(|t| t.text == "{" && !t.quoted) {
+                        let placeholder = GroupSpec::new("?", p.line_no);
+                        open.push(Open::new(Block::Group(placeholder), first.col, p.line_no));
+                    }
+                    continue;
+                }
                 let names = match open.last_mut() {
-                    Some((_, _, names)) => names,
+                    Some(o) => &mut o.names,
                     None => &mut top_names,
                 };
                 match group_line(&mut p, &tokens, names) {
                     Ok(g) => {
                         p.tasks += 1;
-                        open.push((g, first.col, HashMap::new()));
+                        open.push(Open::new(Block::Group(g), first.col, p.line_no));
                     }
                     Err(()) => {
                         // Keep brace matching sane: an erroneous group still opens a block.
                         if tokens.last().is_some_and(|t| t.text == "{" && !t.quoted) {
                             let placeholder = GroupSpec::new("?", p.line_no);
-                            open.push((placeholder, first.col, HashMap::new()));
+                            open.push(Open::new(Block::Group(placeholder), first.col, p.line_no));
                         }
                     }
                 }
@@ -389,20 +583,42 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     );
                 }
                 match open.pop() {
-                    Some((g, _, _)) => {
+                    Some(o) => {
                         if open.len() >= MAX_DEPTH {
                             continue;
                         }
-                        match open.last_mut() {
-                            Some((parent, _, _)) => parent.items.push(Item::Group(g)),
-                            None => top.items.push(Item::Group(g)),
-                        }
+                        add_to(&mut open, &mut top, o.block);
                     }
                     None => p.at(
                         first,
-                        "no group to close here",
+                        "no block to close here",
                         "remove this } or open a group with: group NAME {",
                     ),
+                }
+            }
+            "after-cancel" => {
+                let names = match open.last_mut() {
+                    Some(o) => &mut o.names,
+                    None => &mut top_names,
+                };
+                let Ok(spec) = after_cancel_line(&mut p, &tokens, names) else {
+                    continue;
+                };
+                p.tasks += 1;
+                if p.tasks > MAX_TASKS {
+                    if p.tasks == MAX_TASKS + 1 {
+                        p.at(
+                            first,
+                            format!("more than {MAX_TASKS} tasks"),
+                            "a scenario holds at most 10000 tasks, groups and goroutines",
+                        );
+                    }
+                    continue;
+                }
+                match open.last_mut().map(|o| &mut o.block) {
+                    Some(Block::Task(t, _)) => t.after_cancel.push(spec),
+                    Some(Block::Group(g)) => g.after_cancel.push(spec),
+                    None => top.after_cancel.push(spec),
                 }
             }
             "expect" => {
@@ -414,32 +630,59 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                 let suggestion = suggest(
                     kw,
                     &[
-                        "timeout", "limit", "on-error", "wait", "cancel", "value", "task", "group",
+                        "timeout",
+                        "limit",
+                        "on-error",
+                        "wait",
+                        "cancel",
+                        "value",
+                        "task",
+                        "group",
                         "expect",
+                        "go",
+                        "after-cancel",
+                        "shutdown",
                     ],
                 );
                 let hint = match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "a line starts with task, group, timeout, limit, on-error, wait, cancel, value or expect".into(),
+                    None => "a line starts with task, group, go, after-cancel, timeout, limit, on-error, wait, cancel, value or expect".into(),
                 };
                 p.at(first, format!("unknown keyword \"{kw}\""), hint);
             }
         }
     }
-    for (g, col, _) in open.iter().rev() {
-        p.line_no = g.line;
-        p.line = text.lines().nth(g.line.saturating_sub(1)).unwrap_or("");
+    for o in open.iter().rev() {
+        p.line_no = o.line;
+        p.line = text.lines().nth(o.line.saturating_sub(1)).unwrap_or("");
+        let (what, inside) = match &o.block {
+            Block::Group(g) => (format!("group {}", g.name), "its tasks"),
+            Block::Task(t, false) => (format!("task {}", t.name), "its go lines"),
+            Block::Task(t, true) => (format!("goroutine {}", t.name), "its go lines"),
+        };
         p.error(
-            *col,
-            col + 5,
-            format!("group {} is never closed", g.name),
-            "add a line with } after its tasks",
+            o.col,
+            o.col + 5,
+            format!("{what} is never closed"),
+            format!("add a line with }} after {inside}"),
+        );
+    }
+    if let (Some((s, tok)), WaitMode::Cancel) = (&shutdown, top.wait) {
+        p.line_no = s.line;
+        p.line = text.lines().nth(s.line - 1).unwrap_or("");
+        let wait_line = settings_seen.get("wait").copied().unwrap_or(0);
+        p.at(
+            tok,
+            "shutdown waits in its own way: it does not go with wait cancel",
+            format!("remove `wait cancel` (line {wait_line}) or the shutdown"),
         );
     }
     if p.errors.is_empty() {
         let scenario = Scenario {
             group: top,
             cancel_at,
+            cancel_cause,
+            shutdown: shutdown.map(|(s, _)| s),
             values,
             expects: Vec::new(),
         };
@@ -545,36 +788,43 @@ fn check_name(
     Ok(())
 }
 
+/// A `task` line, or with `go` a `go` line (a goroutine: no `after=`, no `try`).
 fn task_line(
     p: &mut Parser<'_>,
     tokens: &[Token],
     names: &mut HashMap<String, usize>,
+    go: bool,
 ) -> Res<TaskSpec> {
     let kw = &tokens[0];
+    let (what, kw_text) = if go {
+        ("a goroutine", "go")
+    } else {
+        ("a task", "task")
+    };
     let Some(name_tok) = tokens.get(1) else {
         p.error(
             kw.end_col,
             kw.end_col + 1,
-            "a task needs a name and a duration",
-            "for example: task t1 5s",
+            format!("{what} needs a name and a duration"),
+            format!("for example: {kw_text} t1 5s"),
         );
         return Err(());
     };
     if name_tok.text.contains('=') {
         p.at(
             name_tok,
-            "a task needs a name before its options",
-            "for example: task t1 5s check=never",
+            format!("{what} needs a name before its options"),
+            format!("for example: {kw_text} t1 5s check=never"),
         );
         return Err(());
     }
-    let name_ok = check_name(p, name_tok, names, "task");
+    let name_ok = check_name(p, name_tok, names, if go { "goroutine" } else { "task" });
     let Some(len_tok) = tokens.get(2) else {
         p.error(
             name_tok.end_col,
             name_tok.end_col + 1,
-            format!("task {} needs a duration", name_tok.text),
-            "for example: task t1 5s, or forever",
+            format!("{kw_text} {} needs a duration", name_tok.text),
+            format!("for example: {kw_text} t1 5s, or forever"),
         );
         return Err(());
     };
@@ -583,8 +833,14 @@ fn task_line(
     } else if len_tok.text.contains('=') {
         p.at(
             len_tok,
-            format!("task {} needs a duration before its options", name_tok.text),
-            format!("for example: task {} 5s {}", name_tok.text, len_tok.text),
+            format!(
+                "{kw_text} {} needs a duration before its options",
+                name_tok.text
+            ),
+            format!(
+                "for example: {kw_text} {} 5s {}",
+                name_tok.text, len_tok.text
+            ),
         );
         Err(())
     } else {
@@ -596,17 +852,85 @@ fn task_line(
         check: Check::Await,
         fail: None,
         timeout: None,
+        timeout_cause: None,
         after: Duration::ZERO,
+        try_spawn: false,
+        without_cancel: false,
+        go: Vec::new(),
+        after_cancel: Vec::new(),
         line: p.line_no,
     };
+    let mut without_cancel_tok = None;
+    // `try` is a flag, not key=value: take it out before the options.
+    let mut rest: Vec<Token> = Vec::new();
+    for tok in &tokens[3..] {
+        if tok.text == "try" && !tok.quoted {
+            if go {
+                p.at(
+                    tok,
+                    "a goroutine starts with its task: `go` takes no try",
+                    "use try on a task line (g.TryGo)",
+                );
+                return Err(());
+            }
+            if task.try_spawn {
+                p.at(tok, "`try` is given twice", "keep one");
+                return Err(());
+            }
+            task.try_spawn = true;
+        } else if tok.text == "without-cancel" && !tok.quoted {
+            if go {
+                p.at(
+                    tok,
+                    "a goroutine runs on its task's context: `go` takes no without-cancel",
+                    "put without-cancel on the task line",
+                );
+                return Err(());
+            }
+            if task.without_cancel {
+                p.at(tok, "`without-cancel` is given twice", "keep one");
+                return Err(());
+            }
+            task.without_cancel = true;
+            without_cancel_tok = Some(tok.clone());
+        } else {
+            rest.push(tok.clone());
+        }
+    }
     let mut ok = name_ok.is_ok() && length.is_ok();
     let mut check_tok = None;
+    let mut cause_tok = None;
+    if go {
+        if let Some(tok) = rest.iter().find(|t| t.text.starts_with("after=")) {
+            p.at(
+                tok,
+                "a goroutine starts with its task: `go` takes no after=",
+                "remove after=, or make it a task of the group",
+            );
+            return Err(());
+        }
+        if let Some(tok) = rest
+            .iter()
+            .find(|t| t.text.starts_with("timeout=") || t.text.starts_with("cause="))
+        {
+            p.at(
+                tok,
+                "a goroutine runs on its task's context: `go` takes no timeout= or cause=",
+                "give the task the deadline, or make the goroutine a task of a group",
+            );
+            return Err(());
+        }
+    }
     ok &= options(
         p,
-        &tokens[3..],
-        "a task",
-        &["check", "fail", "timeout", "after"],
+        &rest,
+        what,
+        &["check", "fail", "timeout", "cause", "after"],
         |p, key, vtok| match key {
+            "cause" => {
+                cause_tok = Some(vtok.clone());
+                cause_text(p, vtok).map(|c| task.timeout_cause = Some(c))
+            }
             "check" => {
                 check_tok = Some(vtok.clone());
                 check_mode(p, vtok).map(|c| task.check = c)
@@ -627,6 +951,21 @@ fn task_line(
             _ => duration(p, vtok, true).map(|d| task.after = d),
         },
     );
+    ok &= cause_needs_timeout(
+        p,
+        cause_tok.as_ref(),
+        task.timeout.is_some(),
+        &format!("{kw_text} {}", task.name),
+        &format!("{kw_text} {} {}", task.name, tokens[2].text),
+    );
+    if let (Some(wtok), Some(_)) = (&without_cancel_tok, task.timeout) {
+        p.at(
+            wtok,
+            "without-cancel with timeout= is not supported",
+            "context.WithoutCancel drops every deadline above it; give this task either one",
+        );
+        ok = false;
+    }
     if let (Check::Every(step), Length::For(d), Some(ctok)) = (task.check, task.length, &check_tok)
     {
         if step > d {
@@ -659,6 +998,45 @@ fn task_line(
     }
 }
 
+/// `after-cancel NAME DURATION`.
+fn after_cancel_line(
+    p: &mut Parser<'_>,
+    tokens: &[Token],
+    names: &mut HashMap<String, usize>,
+) -> Res<AfterCancelSpec> {
+    let kw = &tokens[0];
+    let (Some(name_tok), Some(len_tok)) = (tokens.get(1), tokens.get(2)) else {
+        let at = tokens.last().map_or(kw.end_col, |t| t.end_col);
+        p.error(
+            at,
+            at + 1,
+            "after-cancel needs a name and a duration",
+            "for example: after-cancel cleanup 500ms",
+        );
+        return Err(());
+    };
+    if let Some(extra) = tokens.get(3) {
+        p.at(
+            extra,
+            format!("unexpected \"{}\"", extra.text),
+            "after-cancel takes a name and a duration only (context.AfterFunc's function)",
+        );
+        return Err(());
+    }
+    let name_ok = check_name(p, name_tok, names, "after-cancel");
+    let length = if len_tok.text == "forever" {
+        Ok(Length::Forever)
+    } else {
+        duration(p, len_tok, false).map(Length::For)
+    };
+    name_ok?;
+    Ok(AfterCancelSpec {
+        name: name_tok.text.clone(),
+        length: length?,
+        line: p.line_no,
+    })
+}
+
 fn group_line(
     p: &mut Parser<'_>,
     tokens: &[Token],
@@ -687,19 +1065,31 @@ fn group_line(
         );
         return Err(());
     }
-    let keys = ["timeout", "limit", "on-error", "wait", "after"];
+    let keys = ["timeout", "cause", "limit", "on-error", "wait", "after"];
+    let mut cause_tok = None;
     ok &= options(
         p,
         &tokens[2..tokens.len() - 1],
         "a group",
         &keys,
         |p, key, vtok| match key {
+            "cause" => {
+                cause_tok = Some(vtok.clone());
+                cause_text(p, vtok).map(|c| g.timeout_cause = Some(c))
+            }
             "timeout" => duration(p, vtok, false).map(|d| g.timeout = Some(d)),
             "limit" => count(p, vtok).map(|n| g.limit = Some(n)),
             "on-error" => on_error(p, vtok).map(|o| g.on_error = o),
             "wait" => wait_mode(p, vtok).map(|w| g.wait = w),
             _ => duration(p, vtok, true).map(|d| g.after = d),
         },
+    );
+    ok &= cause_needs_timeout(
+        p,
+        cause_tok.as_ref(),
+        g.timeout.is_some(),
+        &format!("group {}", g.name),
+        &format!("group {}", g.name),
     );
     if ok {
         Ok(g)
@@ -734,20 +1124,15 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
                     target.end_col,
                     target.end_col + 1,
                     format!("expect {name} needs an outcome"),
-                    "completed, failed, cancelled or running",
+                    "completed, failed, cancelled, skipped or running",
                 );
                 return Err(());
             };
-            if !matches!(
-                outcome.text.as_str(),
-                "completed" | "failed" | "cancelled" | "running"
-            ) {
-                let hint = match suggest(
-                    &outcome.text,
-                    &["completed", "failed", "cancelled", "running"],
-                ) {
+            let outcomes = ["completed", "failed", "cancelled", "skipped", "running"];
+            if !outcomes.contains(&outcome.text.as_str()) {
+                let hint = match suggest(&outcome.text, &outcomes) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "use completed, failed, cancelled or running".into(),
+                    None => "use completed, failed, cancelled, skipped or running".into(),
                 };
                 p.at(
                     outcome,
@@ -767,6 +1152,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
         what,
         at: None,
         error: None,
+        cause: None,
         line: p.line_no,
     };
     let mut i = 0;
@@ -784,6 +1170,17 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
             };
             e.at = Some(duration(p, d, true)?);
             i += 2;
+        } else if let Some(("cause", _)) = tok.text.split_once('=') {
+            if !matches!(e.what, ExpectWhat::Task { .. }) {
+                p.at(
+                    tok,
+                    "cause= is about a task",
+                    "for example: expect api cancelled cause=\"API too slow\"",
+                );
+                return Err(());
+            }
+            e.cause = Some(cause_text(p, &value_token(tok, "cause"))?);
+            i += 1;
         } else if tok.quoted {
             e.error = Some(Some(tok.text.clone()));
             i += 1;
@@ -794,7 +1191,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
             p.at(
                 tok,
                 format!("unexpected \"{}\"", tok.text),
-                "after the outcome: at TIME, then an error in quotes or ok",
+                "after the outcome: at TIME, then an error in quotes or ok, then cause=\"…\"",
             );
             return Err(());
         }
@@ -820,11 +1217,16 @@ fn options(
     let mut seen: Vec<&str> = Vec::new();
     for tok in tokens {
         let Some((key, _)) = tok.text.split_once('=') else {
-            p.at(
-                tok,
-                format!("unexpected \"{}\"", tok.text),
-                format!("options are key=value: {list}"),
-            );
+            // A task's flags: `try` and `without-cancel`.
+            let flag = suggest(&tok.text, &["try", "without-cancel"]);
+            let hint = if let (true, Some(flag)) = (what == "a task", flag) {
+                format!("did you mean `{flag}`?")
+            } else if tok.text == "try" || tok.text == "without-cancel" {
+                format!("only a task takes {}; {what} takes {list}", tok.text)
+            } else {
+                format!("options are key=value: {list}")
+            };
+            p.at(tok, format!("unexpected \"{}\"", tok.text), hint);
             ok = false;
             continue;
         };
@@ -865,6 +1267,45 @@ fn value_token(tok: &Token, key: &str) -> Token {
         end_col: tok.end_col,
         quoted: tok.quoted,
     }
+}
+
+/// The text of a `cause=` option: not empty.
+fn cause_text(p: &mut Parser<'_>, vtok: &Token) -> Res<String> {
+    if vtok.text.is_empty() {
+        p.at(
+            vtok,
+            "cause= needs a text",
+            "for example: cause=\"SLA of 7 s\"",
+        );
+        return Err(());
+    }
+    Ok(vtok.text.clone())
+}
+
+/// A `cause=` option is the cause of a `timeout=`: an error without one. `start` is how the
+/// line begins, for the hint. Returns whether all is well.
+fn cause_needs_timeout(
+    p: &mut Parser<'_>,
+    cause_tok: Option<&Token>,
+    has_timeout: bool,
+    what: &str,
+    start: &str,
+) -> bool {
+    let Some(ctok) = cause_tok else { return true };
+    if has_timeout {
+        return true;
+    }
+    // The whole `cause=…` option: its value's token starts after `cause=`.
+    p.error(
+        ctok.col - "cause=".len(),
+        ctok.end_col,
+        format!("cause= gives the cause of a timeout, and {what} has none"),
+        format!(
+            "add timeout=…, as in: {start} timeout=2s cause={}",
+            crate::golang::quoted(&ctok.text)
+        ),
+    );
+    false
 }
 
 fn count(p: &mut Parser<'_>, tok: &Token) -> Res<usize> {
@@ -908,6 +1349,11 @@ fn one_of<T: Copy>(
     match choices.iter().find(|(word, _)| *word == tok.text) {
         Some((_, value)) => Ok(*value),
         None => {
+            let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
+            let hint = match suggest(&tok.text, &words) {
+                Some(s) => format!("did you mean `{s}`? ({hint})"),
+                None => hint.to_string(),
+            };
             p.at(tok, format!("unknown {what} \"{}\"", tok.text), hint);
             Err(())
         }
@@ -915,13 +1361,17 @@ fn one_of<T: Copy>(
 }
 
 fn on_error(p: &mut Parser<'_>, tok: &Token) -> Res<OnError> {
-    let choices = [("cancel", OnError::Cancel), ("continue", OnError::Continue)];
+    let choices = [
+        ("cancel", OnError::Cancel),
+        ("continue", OnError::Continue),
+        ("collect", OnError::Collect),
+    ];
     one_of(
         p,
         tok,
         "on-error",
         &choices,
-        "use cancel (errgroup.WithContext) or continue (plain errgroup.Group)",
+        "use cancel (errgroup.WithContext), continue (plain errgroup.Group) or collect (every error, joined)",
     )
 }
 

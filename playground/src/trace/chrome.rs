@@ -40,6 +40,16 @@ pub fn to_chrome_json(trace: &Trace) -> String {
             "sort_index",
             &i.to_string(),
         );
+        if t.outcome == Outcome::Skipped {
+            instant(
+                &mut w,
+                "skipped: g.TryGo found no free slot",
+                "t",
+                tid,
+                t.spawned,
+            );
+            continue;
+        }
         let start = t.start.unwrap_or(trace.end);
         if start > t.spawned {
             slice(

@@ -30,6 +30,10 @@ pub struct Trace {
     pub end: f64,
     /// The results of the scenario's `expect` lines.
     pub expectations: Vec<ExpectResult>,
+    /// The scenario's goroutines alive over time (tasks, nested groups and `go` goroutines
+    /// running): `(t, n)` from `t` on, one entry per change, from time 0 (Go's
+    /// `runtime.NumGoroutine()`, less the runtime's own).
+    pub goroutines: Vec<(f64, usize)>,
 }
 
 /// How the group returned.
@@ -67,6 +71,8 @@ pub enum Outcome {
     Cancelled,
     /// Still running (or waiting for a slot) when the chart ends.
     Running,
+    /// A `try` task that found no free slot: `g.TryGo` returned false, it never ran.
+    Skipped,
 }
 
 impl Outcome {
@@ -83,6 +89,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Cancelled => "cancelled",
             Outcome::Running => "running",
+            Outcome::Skipped => "skipped",
         }
     }
 }
@@ -107,6 +114,10 @@ pub struct TaskTrace {
     pub depth: usize,
     /// Whether this row is a nested group.
     pub is_group: bool,
+    /// Whether this row is a goroutine a task started (`go` line), nested under that task.
+    pub goroutine: bool,
+    /// Whether this row is an `after-cancel` function (Go's `context.AfterFunc`).
+    pub after_cancel: bool,
     /// The scenario line it was written on.
     pub line: usize,
     /// When `spawn` was called.
@@ -124,6 +135,9 @@ pub struct TaskTrace {
     pub cause: Option<String>,
     /// The path of the task whose error cancelled this one, if that is the cause.
     pub cause_task: Option<String>,
+    /// What Go's `context.Cause(ctx).Error()` gives for its context, when it ended cancelled:
+    /// the `cause="…"` of the deadline or cancel that stopped it, or else `ctx.Err()`'s text.
+    pub go_cause: Option<String>,
     /// When cancellation reached its context while it ran.
     pub cancel_requested: Option<f64>,
     /// Still running when its group returned (`wait cancel`): nobody waits for it.
@@ -279,12 +293,18 @@ impl Trace {
             w.raw(if t.leaked { "true" } else { "false" });
             w.key("cause_task");
             w.opt_str(t.cause_task.as_deref());
+            w.key("go_cause");
+            w.opt_str(t.go_cause.as_deref());
             w.key("cancel_requested");
             w.opt_raw(t.cancel_requested.map(secs).as_deref());
             w.key("depth");
             w.raw(&t.depth.to_string());
             w.key("group");
             w.raw(if t.is_group { "true" } else { "false" });
+            w.key("goroutine");
+            w.raw(if t.goroutine { "true" } else { "false" });
+            w.key("after_cancel");
+            w.raw(if t.after_cancel { "true" } else { "false" });
             w.key("line");
             w.raw(&t.line.to_string());
             w.key("work");
@@ -292,6 +312,15 @@ impl Trace {
             w.key("checks");
             w.raw(&t.checks.to_string());
             w.end_object();
+        }
+        w.end_array();
+        w.key("goroutines");
+        w.begin_array();
+        for (t, n) in &self.goroutines {
+            w.begin_array();
+            w.raw(&secs(*t));
+            w.raw(&n.to_string());
+            w.end_array();
         }
         w.end_array();
         w.key("events");
@@ -368,7 +397,7 @@ impl Trace {
             (Some(r), now) => {
                 let mut h = match &r.error {
                     None => format!("returned at {}: ok", human(r.at)),
-                    Some(e) => format!("returned at {}: {e}", human(r.at)),
+                    Some(e) => format!("returned at {}: {}", human(r.at), e.replace('\n', "; ")),
                 };
                 if let (Some(t), true) = (now, stopped) {
                     h.push_str(&format!(" (stopped at {})", human(t)));

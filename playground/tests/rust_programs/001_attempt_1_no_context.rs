@@ -121,6 +121,80 @@ impl Env {
         let spawner = self.spawner.clone();
         move |task| spawner(task)
     }
+
+    /// `after-cancel`: once `ctx` is done, works for `work` (or forever) on its own (Go's
+    /// `context.AfterFunc`), reported as the row `path`; `attached`: `ctx` is a task's.
+    fn after_cancel(&self, path: &str, ctx: &Context, attached: bool, work: Option<Duration>) {
+        let (group, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let group: Option<Arc<str>> = (!group.is_empty()).then(|| group.into());
+        let name: Arc<str> = name.into();
+        let (watch, spawner) = (self.watch.clone(), self.spawner.clone());
+        let _ = ctx.after_cancel(move |_| {
+            let clock: Arc<dyn Clock> = watch.clock.clone();
+            let report = move |kind: EventKind<'_>| {
+                let spawned = matches!(kind, EventKind::Spawned);
+                watch.event(&Event {
+                    at: watch.clock.now(),
+                    task: 0,
+                    name: &name,
+                    group: group.as_deref(),
+                    kind,
+                });
+                if spawned {
+                    if let Some(row) = watch.record.lock().unwrap().tasks.last_mut() {
+                        row.goroutine = attached;
+                    }
+                }
+            };
+            report(EventKind::Spawned);
+            report(EventKind::Started);
+            spawner(Box::pin(async move {
+                match work {
+                    Some(d) => ctxgroup::clock::sleep(clock, d).await,
+                    None => futures::future::pending::<()>().await,
+                }
+                report(EventKind::Finished(Ok(())));
+            }));
+        });
+    }
+
+    /// `go`: runs `body` on its own (Go's `go worker2(ctx)`), nobody waiting for it, reported
+    /// as the row `path`. It gets a child of `ctx`, cancelled with it, so that its looks at its
+    /// context are not counted as its task's.
+    fn go<F, Fut>(&self, path: &str, ctx: &Context, body: F)
+    where
+        F: FnOnce(Context) -> Fut,
+        Fut: std::future::Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        let (group, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let (group, name): (Arc<str>, Arc<str>) = (group.into(), name.into());
+        let (ctx, own) = ctx.with_cancel();
+        let watch = self.watch.clone();
+        let report = move |kind: EventKind<'_>| {
+            watch.event(&Event {
+                at: watch.clock.now(),
+                task: 0,
+                name: &name,
+                group: Some(&group),
+                kind,
+            })
+        };
+        report(EventKind::Spawned);
+        if let Some(row) = self.watch.record.lock().unwrap().tasks.last_mut() {
+            row.goroutine = true;
+        }
+        report(EventKind::Started);
+        let report = Arc::new(report);
+        let on_cancel = report.clone();
+        let stop = ctx.after_cancel(move |reason| on_cancel(EventKind::CancelRequested(reason)));
+        let run = body(ctx);
+        (self.spawner)(Box::pin(async move {
+            let result = run.await;
+            stop.stop();
+            drop(own);
+            report(EventKind::Finished(result.as_ref().map(|_| ())));
+        }));
+    }
 }
 
 /// Records what the groups report: when each task is spawned, starts and ends.
@@ -143,6 +217,18 @@ struct Row {
     end: Option<Duration>,
     outcome: &'static str,
     error: Option<String>,
+    /// Go's `context.Cause(ctx)` of its context, once cancelled while it ran.
+    cause: Option<String>,
+    /// A goroutine a task started (`go`): it belongs to that task's group.
+    goroutine: bool,
+}
+
+/// Whether `err` is, or joins, a context's error (Go's `errors.Is(err, context.Canceled)`).
+fn is_context_error(err: &Error) -> bool {
+    err.reason().is_some()
+        || err
+            .downcast_ref::<ctxgroup::Errors>()
+            .is_some_and(|all| all.0.iter().any(is_context_error))
 }
 
 impl Hook for Watch {
@@ -161,6 +247,8 @@ impl Hook for Watch {
                     end: None,
                     outcome: "running",
                     error: None,
+                    cause: None,
+                    goroutine: false,
                 });
                 "spawned".to_string()
             }
@@ -170,6 +258,16 @@ impl Hook for Watch {
                 }
                 "starts".to_string()
             }
+            EventKind::CancelRequested(reason) => {
+                if let Some(row) = record.tasks.iter_mut().find(|r| r.path == path) {
+                    // errgroup as pinned cancels with a plain cancel(): no cause.
+                    row.cause.get_or_insert_with(|| match reason.cause() {
+                        ctxgroup::Cause::TaskFailed { .. } => "context canceled".to_string(),
+                        cause => cause.to_string(),
+                    });
+                }
+                return;
+            }
             EventKind::Finished(result) => {
                 let Some(row) = record.tasks.iter_mut().find(|r| r.path == path) else {
                     return;
@@ -178,7 +276,7 @@ impl Hook for Watch {
                 (row.outcome, row.error) = match result {
                     Ok(()) => ("completed", None),
                     // A task that returns its context's error was cancelled.
-                    Err(err) if err.reason().is_some() => ("cancelled", Some(err.to_string())),
+                    Err(err) if is_context_error(err) => ("cancelled", Some(err.to_string())),
                     Err(err) => ("failed", Some(err.to_string())),
                 };
                 match &row.error {
@@ -195,6 +293,24 @@ impl Hook for Watch {
 }
 
 impl Watch {
+    /// A `try` task found no free slot: it never runs.
+    fn skipped(&self, path: &str) {
+        let at = self.clock.now();
+        if self.log {
+            println!("{:8.3}s  {path} skipped: no free slot", at.as_secs_f64());
+        }
+        self.record.lock().unwrap().tasks.push(Row {
+            path: path.to_string(),
+            spawned: at,
+            start: None,
+            end: None,
+            outcome: "skipped",
+            error: None,
+            cause: None,
+            goroutine: false,
+        });
+    }
+
     fn returned(&self, result: Result<(), Error>) {
         let at = self.clock.now();
         let error = result.err().map(|e| e.to_string());
@@ -207,7 +323,16 @@ impl Watch {
 
     /// Whether a task was still running when its group returned.
     fn leaked(record: &Record, row: &Row) -> bool {
-        let group_end = match row.path.rsplit_once('/') {
+        // A goroutine belongs to the group of the task that started it.
+        let mut owner = row;
+        while owner.goroutine {
+            let parent = owner.path.rsplit_once('/').map_or("", |(p, _)| p);
+            match record.tasks.iter().find(|r| r.path == parent) {
+                Some(r) => owner = r,
+                None => break,
+            }
+        }
+        let group_end = match owner.path.rsplit_once('/') {
             Some((group, _)) => record
                 .tasks
                 .iter()
@@ -216,6 +341,7 @@ impl Watch {
             None => record.returned.as_ref().map(|(at, _)| *at),
         };
         match (group_end, row.end) {
+            _ if row.outcome == "skipped" => false,
             (None, _) => false,
             (Some(_), None) => true,
             (Some(group), Some(end)) => end > group,
@@ -245,7 +371,7 @@ impl Watch {
                 |t: Option<Duration>| t.map_or("null".into(), |t| t.as_secs_f64().to_string());
             let name = row.path.rsplit('/').next().unwrap_or_default();
             out += &format!(
-                "{}{{\"name\":{},\"path\":{},\"spawned\":{},\"start\":{},\"end\":{},\"outcome\":\"{}\",\"error\":{},\"leaked\":{}}}",
+                "{}{{\"name\":{},\"path\":{},\"spawned\":{},\"start\":{},\"end\":{},\"outcome\":\"{}\",\"error\":{},\"leaked\":{},\"go_cause\":{}}}",
                 if i > 0 { "," } else { "" },
                 json_str(&Some(name.to_string())),
                 json_str(&Some(row.path.clone())),
@@ -255,6 +381,7 @@ impl Watch {
                 row.outcome,
                 json_str(&row.error),
                 Watch::leaked(&record, row),
+                json_str(&row.cause.clone().filter(|_| row.outcome == "cancelled")),
             );
         }
         out + "]}"

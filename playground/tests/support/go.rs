@@ -235,7 +235,7 @@ pub fn compare(sim: &Value, go: &Value, tolerance: f64) -> Differences {
         let Some(g) = go_tasks.iter().find(|g| g["path"] == s["path"]) else {
             continue;
         };
-        for key in ["outcome", "error"] {
+        for key in ["outcome", "error", "go_cause"] {
             if s[key] != g[key] {
                 other(
                     &mut d,
