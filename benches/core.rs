@@ -24,6 +24,15 @@ fn child_create_drop(c: &mut Criterion) {
     g.finish();
 }
 
+fn clone_drop(c: &mut Criterion) {
+    let mut g = c.benchmark_group("context clone+drop");
+    let (ctx, _cancel) = root().with_cancel();
+    g.bench_function("ctxgroup", |b| b.iter(|| drop(black_box(ctx.clone()))));
+    let token = CancellationToken::new().child_token();
+    g.bench_function("tokio-util", |b| b.iter(|| drop(black_box(token.clone()))));
+    g.finish();
+}
+
 fn fan_out(c: &mut Criterion) {
     for n in [10_000usize, 100_000] {
         let mut g = c.benchmark_group(format!("cancel fan-out {n}"));
@@ -228,6 +237,6 @@ fn spawn_wait(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
-    targets = child_create_drop, fan_out, deep_chain, is_cancelled, spawn_wait
+    targets = child_create_drop, clone_drop, fan_out, deep_chain, is_cancelled, spawn_wait
 }
 criterion_main!(benches);
