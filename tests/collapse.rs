@@ -25,10 +25,7 @@ fn mixed_chain(from: &Context, depth: u32, with_deadlines: bool) -> Context {
     for i in 0..depth {
         ctx = match i % 3 {
             0 => ctx.with_value(i),
-            2 if with_deadlines => {
-                ctx.with_timeout(Duration::from_secs(3600 + u64::from(i)))
-                    .0
-            }
+            2 if with_deadlines => ctx.with_timeout(Duration::from_secs(3600 + u64::from(i))).0,
             _ => ctx.with_cancel().0,
         };
     }
@@ -42,7 +39,11 @@ fn a_chain_whose_middle_handles_were_dropped_collapses_into_the_root() {
     let leaves: Vec<Context> = (0..3).map(|_| chain(&fork, 10_000)).collect();
     assert_eq!(root.children(), 1, "the fork is still held");
     drop(fork);
-    assert_eq!(root.children(), 3, "the three leaves, registered at depth 1");
+    assert_eq!(
+        root.children(),
+        3,
+        "the three leaves, registered at depth 1"
+    );
     assert!(!leaves.iter().any(Context::is_cancelled));
     cancel.cancel();
     assert!(leaves.iter().all(Context::is_cancelled));
@@ -98,7 +99,11 @@ fn a_cancel_fn_kept_for_a_middle_node_still_cancels_its_subtree() {
     assert!(!second_leaf.is_cancelled() && !root.is_cancelled());
     // Its last handle dropped, `second` leaves the tree too.
     drop(cancel_second);
-    assert_eq!(root.children(), 2, "first (cancelled, still held) and second's leaf");
+    assert_eq!(
+        root.children(),
+        2,
+        "first (cancelled, still held) and second's leaf"
+    );
     cancel_root.cancel();
     assert!(second_leaf.is_cancelled());
 }
@@ -163,13 +168,21 @@ fn the_last_handle_going_later_collapses_then() {
     let done = middle.done();
     let leaves: Vec<Context> = (0..2).map(|_| chain(&middle, 10)).collect();
     drop((top, middle));
-    assert_eq!(root.children(), 1, "middle, held by its cancel, callback and done");
+    assert_eq!(
+        root.children(),
+        1,
+        "middle, held by its cancel, callback and done"
+    );
     drop(cancel_middle);
     assert_eq!(root.children(), 1, "still held by its callback and done");
     assert!(callback.stop());
     assert_eq!(root.children(), 1, "still held by its done");
     drop(done);
-    assert_eq!(root.children(), 2, "middle's last handle gone: its leaves moved up");
+    assert_eq!(
+        root.children(),
+        2,
+        "middle's last handle gone: its leaves moved up"
+    );
     cancel.cancel();
     assert!(leaves.iter().all(Context::is_cancelled));
 }
@@ -187,7 +200,11 @@ fn dropping_collapsed_chains_leaves_no_slot_behind() {
         .flat_map(|l| [chain(l, 10), chain(l, 10)])
         .collect();
     drop(leaves);
-    assert_eq!(root.children(), 80, "each leaf left the tree; its forks moved up");
+    assert_eq!(
+        root.children(),
+        80,
+        "each leaf left the tree; its forks moved up"
+    );
     drop(forks);
     assert_eq!(root.children(), 0);
     assert!(cancel.cancel());

@@ -5,8 +5,10 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Weak};
+
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
+use sync::Ordering;
 
 use crate::clock::{self, Clock};
 
@@ -41,9 +43,23 @@ pub(crate) use tree::{Look, Slab};
 /// assert_eq!(result.unwrap_err().to_string(), "context deadline exceeded");
 /// assert_eq!(ctxgroup::Clock::now(&*rt.clock()), Duration::from_secs(2));
 /// ```
-#[derive(Clone)]
 pub struct Context {
     node: Arc<Node>,
+}
+
+impl Clone for Context {
+    fn clone(&self) -> Self {
+        self.node.handles.fetch_add(1, Ordering::Relaxed);
+        Context {
+            node: self.node.clone(),
+        }
+    }
+}
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        tree::release_handle(&self.node);
+    }
 }
 
 /// Cancels the context it was made with (Go's `CancelFunc`). Holds the context weakly: it does
@@ -57,9 +73,29 @@ pub struct Context {
 /// assert!(!cancel.cancel()); // only the first cancel counts
 /// assert!(ctx.is_cancelled());
 /// ```
-#[derive(Clone)]
 pub struct CancelFn {
     node: Weak<Node>,
+}
+
+// A `CancelFn` counts as a handle while its context lives: it can still cancel the context's
+// children, so the context must not leave the tree (see `tree::collapse`).
+impl Clone for CancelFn {
+    fn clone(&self) -> Self {
+        if let Some(node) = self.node.upgrade() {
+            node.handles.fetch_add(1, Ordering::Relaxed);
+        }
+        CancelFn {
+            node: self.node.clone(),
+        }
+    }
+}
+
+impl Drop for CancelFn {
+    fn drop(&mut self) {
+        if let Some(node) = self.node.upgrade() {
+            tree::release_handle(&node);
+        }
+    }
 }
 
 impl Context {
@@ -397,7 +433,7 @@ impl Context {
     /// ```
     pub fn done(&self) -> Done {
         Done {
-            node: self.node.clone(),
+            ctx: self.clone(),
             slot: None,
         }
     }
@@ -623,7 +659,8 @@ impl Drop for CancelGuard {
 /// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Done {
-    node: Arc<Node>,
+    /// A handle: a context someone waits on stays in the tree.
+    ctx: Context,
     slot: Option<usize>,
 }
 
@@ -631,20 +668,29 @@ impl Future for Done {
     type Output = Reason;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Reason> {
-        let state = self.node.state();
+        let this = &mut *self;
+        let state = this.ctx.node.state();
         let mut inner = state.inner.lock().unwrap();
         if let Some(reason) = inner.reason.clone() {
             drop(inner);
-            self.slot = None;
-            self.node.observe(tree::Look::Done(&reason));
+            this.slot = None;
+            this.ctx.node.observe(tree::Look::Done(&reason));
             return Poll::Ready(reason);
         }
-        match self.slot.and_then(|s| inner.waiters.get_mut(s)) {
-            Some(waker) => waker.clone_from(cx.waker()),
+        match this.slot.and_then(|s| inner.waiters.get_mut(s)) {
+            Some(waker) => {
+                if !waker.will_wake(cx.waker()) {
+                    // The old waker is dropped after the lock: dropping it may drop a task, and
+                    // with it a context whose release takes tree locks.
+                    let old = std::mem::replace(waker, cx.waker().clone());
+                    drop(inner);
+                    drop(old);
+                }
+            }
             None => {
                 let slot = inner.waiters.insert(cx.waker().clone());
                 drop(inner);
-                self.slot = Some(slot);
+                this.slot = Some(slot);
             }
         }
         Poll::Pending
@@ -654,11 +700,16 @@ impl Future for Done {
 impl Drop for Done {
     fn drop(&mut self) {
         if let Some(slot) = self.slot.take() {
-            let state = self.node.state();
+            let state = self.ctx.node.state();
             let mut inner = state.inner.lock().unwrap();
-            if inner.reason.is_none() {
-                inner.waiters.remove(slot);
-            }
+            let waker = if inner.reason.is_none() {
+                inner.waiters.remove(slot)
+            } else {
+                None
+            };
+            // Dropped after the lock (see `poll`).
+            drop(inner);
+            drop(waker);
         }
     }
 }
@@ -734,16 +785,23 @@ impl AfterCancel {
         {
             return false;
         }
-        inner.callbacks.remove(self.slot);
+        let callback = inner.callbacks.remove(self.slot);
         // The last pending callback gone: the context need not keep itself alive any more
-        // (released after the lock, since it may be the last reference).
+        // (released after the lock, since it may be the last reference; the callback too, as
+        // it may hold contexts).
         let released = if inner.callbacks.len() == 0 {
             inner.keep_alive.take()
         } else {
             None
         };
+        let last = released.is_some();
         drop(inner);
+        drop(callback);
         drop(released);
+        // With no handle left either, nothing holds the context in the tree any more.
+        if last && node.handles.load(Ordering::Acquire) == 0 {
+            tree::collapse(&node);
+        }
         true
     }
 }
@@ -770,7 +828,7 @@ impl fmt::Debug for CancelFn {
 impl fmt::Debug for Done {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Done")
-            .field("cancelled", &self.node.is_cancelled())
+            .field("cancelled", &self.ctx.node.is_cancelled())
             .finish()
     }
 }

@@ -30,7 +30,7 @@ use std::any::{Any, TypeId};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, Weak};
 
-use super::sync::{AtomicBool, Mutex};
+use super::sync::{AtomicBool, AtomicUsize, Mutex};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -56,6 +56,10 @@ pub(crate) struct Node {
     /// The nearest deadline of this node and its (linked) ancestors.
     pub(crate) deadline: Option<Duration>,
     pub(crate) cancel: Option<CancelState>,
+    /// What can still reach this node's cancellation: its `Context` handles (a `Done` holds
+    /// one), its `CancelFn`s, and its value children whose own count is not zero. Once zero it
+    /// stays zero (no handle can be made from nothing).
+    pub(crate) handles: AtomicUsize,
 }
 
 pub(crate) struct CancelState {
@@ -65,7 +69,6 @@ pub(crate) struct CancelState {
     pub(crate) observer: OnceLock<Observer>,
 }
 
-#[derive(Default)]
 pub(crate) struct Inner {
     pub(crate) reason: Option<Reason>,
     pub(crate) name: Option<Arc<str>>,
@@ -77,8 +80,28 @@ pub(crate) struct Inner {
     /// Set while callbacks are pending: the node keeps itself alive for them.
     pub(crate) keep_alive: Option<Arc<Node>>,
     timer: Option<TimerId>,
-    /// Our slot in the parent owner's `children`, if registered there.
-    registered: Option<usize>,
+    /// Our slot in our registry's `children`, or `NONE` when not registered.
+    slot: u32,
+    /// Where we are registered when it is not the parent's owner: an ancestor that a collapse
+    /// moved us up to.
+    registry: Option<Arc<Node>>,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            reason: None,
+            name: None,
+            children: Slab::default(),
+            waiters: Slab::default(),
+            callbacks: Slab::default(),
+            next_callback: 0,
+            keep_alive: None,
+            timer: None,
+            slot: NONE,
+            registry: None,
+        }
+    }
 }
 
 /// A vector with a free list threaded through its vacant slots: stable indices, reused slots,
@@ -171,11 +194,8 @@ impl Node {
             clock,
             value: None,
             deadline: None,
-            cancel: Some(CancelState {
-                cancelled: AtomicBool::new(false),
-                inner: Mutex::new(Inner::default()),
-                observer: OnceLock::new(),
-            }),
+            cancel: Some(CancelState::new()),
+            handles: AtomicUsize::new(1),
         })
     }
 
@@ -234,12 +254,15 @@ impl Node {
         key: TypeId,
         value: Arc<dyn Any + Send + Sync>,
     ) -> Arc<Node> {
+        // The new node's handle on its parent, released when its own count reaches zero.
+        parent.handles.fetch_add(1, Ordering::Relaxed);
         Arc::new(Node {
             parent: Some(parent.clone()),
             clock: parent.clock.clone(),
             value: Some((key, value)),
             deadline: parent.deadline,
             cancel: None,
+            handles: AtomicUsize::new(1),
         })
     }
 
@@ -261,11 +284,9 @@ impl Node {
             clock: parent.clock.clone(),
             value: None,
             deadline,
-            cancel: Some(CancelState {
-                cancelled: AtomicBool::new(false),
-                inner: Mutex::new(Inner::default()),
-                observer: OnceLock::new(),
-            }),
+            cancel: Some(CancelState::new()),
+            // The `Context`, and the `CancelFn` of a linked child.
+            handles: AtomicUsize::new(if linked { 2 } else { 1 }),
         });
         if linked {
             // Register only now that the `Weak` can be upgraded: a cancel that takes the
@@ -276,7 +297,7 @@ impl Node {
                     Some(r) => Some(r.clone()),
                     None => {
                         let slot = parent_inner.children.insert(Arc::downgrade(&node));
-                        node.state().inner.lock().unwrap().registered = Some(slot);
+                        node.state().inner.lock().unwrap().slot = slot as u32;
                         None
                     }
                 }
@@ -335,31 +356,195 @@ impl Node {
         self.state().inner.lock().unwrap().children.len()
     }
 
-    /// Removes this node from its parent owner's children (used on drop). `me` is the node's
-    /// address inside its `Arc` (it may have been moved out since), which the parent's `Weak` has.
+    /// Removes this node from its registry's children (used on drop). `me` is the node's
+    /// address inside its `Arc` (it may have been moved out since), which the registry's `Weak`
+    /// has.
     fn unregister(&mut self, me: *const Node) {
         let Some(state) = self.cancel.as_mut() else {
             return;
         };
         let inner = state.inner.get_mut().unwrap_or_else(|e| e.into_inner());
-        let (timer, registered) = (inner.timer.take(), inner.registered.take());
+        let (timer, slot, moved_to) = (inner.timer.take(), inner.slot, inner.registry.take());
+        inner.slot = NONE;
         if let Some(timer) = timer {
             self.clock.cancel_timer(timer);
         }
-        let Some(slot) = registered else {
+        if slot == NONE {
             return;
-        };
-        if let Some(parent) = &self.parent {
-            let mut inner = parent.state().inner.lock().unwrap();
-            // The slot may have been drained by a cancel and reused: only remove our own entry.
-            if inner
-                .children
-                .get(slot)
-                .is_some_and(|w| std::ptr::eq(w.as_ptr(), me))
-            {
-                inner.children.remove(slot);
-            }
         }
+        let registry: &Node = match (&moved_to, &self.parent) {
+            (Some(registry), _) => registry,
+            (None, Some(parent)) => parent.owner(),
+            (None, None) => return,
+        };
+        let mut inner = registry.state().inner.lock().unwrap();
+        // The slot may have been drained by a cancel (or by a collapse that found us dying)
+        // and reused: only remove our own entry.
+        if inner
+            .children
+            .get(slot as usize)
+            .is_some_and(|w| std::ptr::eq(w.as_ptr(), me))
+        {
+            inner.children.remove(slot as usize);
+        }
+        drop(inner);
+        // Our registry is an ancestor, still held by our parent: this is never its last reference.
+        drop(moved_to);
+    }
+}
+
+impl CancelState {
+    fn new() -> CancelState {
+        CancelState {
+            cancelled: AtomicBool::new(false),
+            inner: Mutex::new(Inner::default()),
+            observer: OnceLock::new(),
+        }
+    }
+}
+
+/// Releases one handle on `node`; the last one lets the node leave the tree (see
+/// [`collapse`]). For a value node, its own handle on its parent goes with it, and so on up.
+#[inline]
+pub(crate) fn release_handle(node: &Arc<Node>) {
+    if node.handles.fetch_sub(1, Ordering::AcqRel) == 1 {
+        last_handle_released(node);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn last_handle_released(node: &Arc<Node>) {
+    if node.cancel.is_some() {
+        // Only the caller's reference left: no descendant holds the node, so it has no
+        // registered children to move (they would hold it through their parents).
+        if Arc::strong_count(node) > 1 {
+            collapse(node);
+        }
+        return;
+    }
+    let mut node: &Arc<Node> = node;
+    loop {
+        let parent = node
+            .parent
+            .as_ref()
+            .expect("a value node always has a parent");
+        if parent.handles.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        if parent.cancel.is_some() {
+            return collapse(parent);
+        }
+        node = parent;
+    }
+}
+
+/// Whether a node may leave the tree: nothing can cancel it (no handle, no timer of its own)
+/// and nothing can see it cancelled (no waiter, callback or observer). A cancelled node has
+/// already passed its cancellation on; one with no children has nothing to hand on.
+fn collapsible(node: &Node, state: &CancelState, inner: &Inner) -> bool {
+    node.handles.load(Ordering::Acquire) == 0
+        && inner.reason.is_none()
+        && inner.slot != NONE
+        && inner.children.len() > 0
+        && inner.timer.is_none()
+        && inner.waiters.len() == 0
+        && inner.callbacks.len() == 0
+        && state.observer.get().is_none()
+}
+
+/// Takes `node` out of the cancellation tree once [`collapsible`]: its registered children move
+/// up into its registry (the ancestor where it is registered), which cancels them as it would
+/// have through `node`. `node` itself stays alive while its children hold it (values and the
+/// deadline are read up through it), but no cancel walks through it any more.
+///
+/// Locks go registry, node, each child: ancestor before descendant, as everywhere else. The
+/// registry's lock is the one a cancel of the registry takes to read its reason and take its
+/// children, so a cancel either comes first (then `node` is cancelled with the rest and we give
+/// up) or takes the moved children.
+pub(crate) fn collapse(node: &Arc<Node>) {
+    let state = node
+        .cancel
+        .as_ref()
+        .expect("only a cancellable node collapses");
+    // Children we upgraded, dropped once no lock is held (one may be the last reference).
+    let mut moved: Vec<Arc<Node>> = Vec::new();
+    loop {
+        let registry = {
+            let inner = state.inner.lock().unwrap();
+            if !collapsible(node, state, &inner) {
+                return;
+            }
+            registry_of(node, &inner)
+        };
+        let registry_state = registry.state();
+        let mut registry_inner = registry_state.inner.lock().unwrap();
+        if registry_inner.reason.is_some() {
+            // Being cancelled: the walk reaches `node` and its children.
+            return;
+        }
+        let mut inner = state.inner.lock().unwrap();
+        if !collapsible(node, state, &inner) {
+            return;
+        }
+        if !Arc::ptr_eq(&registry_of(node, &inner), &registry) {
+            // Our registry collapsed meanwhile and moved us further up: start again there.
+            continue;
+        }
+        let slot = inner.slot as usize;
+        let mut our_slot = registry_inner
+            .children
+            .get(slot)
+            .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(node)))
+            .then_some(slot);
+        for weak in std::mem::take(&mut inner.children).into_values() {
+            // A child whose last reference is gone is dying: its own unregister finds nothing
+            // here (our slab is empty for good: no handle is left to make a child with).
+            let Some(child) = weak.upgrade() else {
+                continue;
+            };
+            let child_state = child
+                .cancel
+                .as_ref()
+                .expect("registered nodes are cancellable");
+            let mut child_inner = child_state.inner.lock().unwrap();
+            // The first child takes our slot; the others get new ones.
+            let child_slot = match our_slot.take() {
+                Some(slot) => {
+                    let entry = registry_inner.children.get_mut(slot).expect("our entry");
+                    drop(std::mem::replace(entry, weak));
+                    slot
+                }
+                None => registry_inner.children.insert(weak),
+            };
+            child_inner.slot = child_slot as u32;
+            let previous = child_inner.registry.replace(registry.clone());
+            drop(child_inner);
+            drop(previous);
+            moved.push(child);
+        }
+        if let Some(slot) = our_slot {
+            registry_inner.children.remove(slot);
+        }
+        inner.slot = NONE;
+        let previous = inner.registry.take();
+        drop(inner);
+        drop(registry_inner);
+        drop(previous);
+        drop(moved);
+        return;
+    }
+}
+
+/// The node whose `children` hold `node`'s registration.
+fn registry_of(node: &Node, inner: &Inner) -> Arc<Node> {
+    match &inner.registry {
+        Some(registry) => registry.clone(),
+        None => node
+            .parent
+            .as_ref()
+            .expect("a registered node has a parent")
+            .owner_arc(),
     }
 }
 
