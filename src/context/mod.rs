@@ -531,7 +531,9 @@ impl Context {
         let _ = self.node.state().observer.set(observer);
     }
 
-    /// How many live cancellable children are registered with this context (for diagnostics).
+    /// How many live cancellable descendants are registered with this context (for
+    /// diagnostics): its cancellable children, and the descendants below a link that left the
+    /// tree when its last handle was dropped (their cancellation comes straight from here).
     ///
     /// # Examples
     ///
@@ -541,6 +543,13 @@ impl Context {
     /// assert_eq!(root.children(), 1);
     /// drop(child);
     /// assert_eq!(root.children(), 0);
+    ///
+    /// // A chain whose middle handles were dropped: its leaf is registered here.
+    /// let (middle, _) = root.with_cancel();
+    /// let (leaf, _) = middle.with_cancel();
+    /// drop(middle);
+    /// assert_eq!(root.children(), 1);
+    /// # drop(leaf);
     /// ```
     pub fn children(&self) -> usize {
         self.node.children_len()

@@ -5,11 +5,31 @@
 //! - A node either owns cancellation state (`cancel: Some`) or delegates to its parent's (value
 //!   nodes, like Go's `valueCtx`). The *owner* of a node is the nearest node, itself included,
 //!   that owns state.
-//! - A cancellable node is registered, by a `Weak`, in the `children` slab of its parent's owner,
-//!   unless it was made by `without_cancel`. The parent keeps no strong reference: dropping every
-//!   handle to a child frees it and its slab slot (reused by later children), so a long-lived
-//!   root that sees millions of short-lived children does not grow.
-//! - A node holds its parent strongly (values and deadlines are read up the chain).
+//! - A cancellable node is registered, by a `Weak`, in the `children` slab of its *registry*:
+//!   its parent's owner when it is made (unless it was made by `without_cancel`: then nowhere),
+//!   later perhaps a further ancestor (see collapse below). Its `Inner` records the slot and,
+//!   when it is not the parent's owner, the registry. The registry keeps no strong reference:
+//!   dropping every handle to a child frees it and its slab slot (reused by later children), so
+//!   a long-lived root that sees millions of short-lived children does not grow.
+//! - A registry is always an ancestor, so locks are taken ancestor before descendant (a
+//!   registry, then the node, then its children); no path takes them the other way.
+//! - Every node counts its *handles*: its `Context`s (a `Done` holds one), its `CancelFn`s
+//!   while it lives, and its value children whose own count is not zero (a value node uses its
+//!   owner's state). No handle is made from nothing, so a count that reached zero stays zero.
+//! - Collapse: a cancellable node with no handle left, no timer of its own, no waiter, no
+//!   pending after-cancel callback, no observer, not cancelled and registered, can no longer
+//!   be cancelled or seen cancelled by anyone but its descendants. When its last handle goes
+//!   (or its last callback is stopped) it leaves the tree: under its registry's lock, then its
+//!   own, then each child's, its registered children move into its registry and it unregisters
+//!   itself. A cancel of the registry takes the same lock to set its reason and take its
+//!   children, so it either came first (the collapse gives up and the walk reaches the node)
+//!   or takes the moved children. A child that is dying (its `Weak` no longer upgrades) is
+//!   dropped from the move; its own unregister then finds no entry of its own and does nothing.
+//!   The collapsed node stays alive while its children hold it: values and deadlines are still
+//!   read up through it; only the cancel walk skips it. A chain whose middle handles were
+//!   dropped thus stays one registration deep, and cancelling its root is O(1).
+//! - A node holds its parent strongly (values and deadlines are read up the chain). Parents
+//!   never change; registries only move up.
 //! - A child is registered only once it is fully built (a `Weak` that can be upgraded), under
 //!   the parent owner's lock, which is also where a cancel reads the reason and takes the
 //!   children: a child made while its parent is being cancelled is either taken by that cancel
@@ -24,7 +44,8 @@
 //! - A node with pending after-cancel callbacks keeps itself alive (as Go's `AfterFunc` keeps
 //!   its context): its callbacks run when it is cancelled, even if every handle was dropped.
 //!   The self-reference goes when it is cancelled or its last callback is stopped.
-//! - No lock is held while wakers, callbacks or clock calls run.
+//! - No lock is held while wakers, callbacks or clock calls run, nor while a waker, a callback
+//!   or a node is dropped (their drop may release a handle, and so collapse).
 
 use std::any::{Any, TypeId};
 use std::sync::atomic::Ordering;
@@ -467,7 +488,8 @@ pub(crate) fn collapse(node: &Arc<Node>) {
         .cancel
         .as_ref()
         .expect("only a cancellable node collapses");
-    // Children we upgraded, dropped once no lock is held (one may be the last reference).
+    // Children we upgraded (and their old registries), dropped once no lock is held: one may
+    // be the last reference.
     let mut moved: Vec<Arc<Node>> = Vec::new();
     loop {
         let registry = {
@@ -518,10 +540,11 @@ pub(crate) fn collapse(node: &Arc<Node>) {
                 None => registry_inner.children.insert(weak),
             };
             child_inner.slot = child_slot as u32;
+            // Its previous registry can only be `node`, which our caller holds.
             let previous = child_inner.registry.replace(registry.clone());
             drop(child_inner);
-            drop(previous);
             moved.push(child);
+            moved.extend(previous);
         }
         if let Some(slot) = our_slot {
             registry_inner.children.remove(slot);
