@@ -171,13 +171,15 @@ fn the_last_handle_going_later_collapses_then() {
     assert_eq!(
         root.children(),
         1,
-        "middle, held by its cancel, callback and done"
+        "middle, held by its cancel, done and callback"
     );
     drop(cancel_middle);
-    assert_eq!(root.children(), 1, "still held by its callback and done");
-    assert!(callback.stop());
-    assert_eq!(root.children(), 1, "still held by its done");
+    assert_eq!(root.children(), 1, "still held by its done and callback");
     drop(done);
+    assert_eq!(root.children(), 1, "still held by its pending callback");
+    assert!(callback.stop());
+    assert_eq!(root.children(), 1, "still held by the callback's handle");
+    drop(callback);
     assert_eq!(
         root.children(),
         2,

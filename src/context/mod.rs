@@ -3,12 +3,11 @@
 use std::any::{Any, TypeId};
 use std::fmt;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::{Arc, Weak};
-
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
-use sync::Ordering;
 
 use crate::clock::{self, Clock};
 
@@ -44,21 +43,41 @@ pub(crate) use tree::{Look, Slab};
 /// assert_eq!(ctxgroup::Clock::now(&*rt.clock()), Duration::from_secs(2));
 /// ```
 pub struct Context {
-    node: Arc<Node>,
+    /// All the `Context`s of a node share one strong reference, which the last one dropped
+    /// releases; the node counts them (see `tree::add_context`). A clone or a drop is thus one
+    /// atomic operation, and the node knows when its last context goes.
+    node: ManuallyDrop<Arc<Node>>,
+}
+
+impl Context {
+    /// The first context of a freshly made node: takes the node's strong reference as the
+    /// shared one (a new node counts one context).
+    fn new(node: Arc<Node>) -> Context {
+        Context {
+            node: ManuallyDrop::new(node),
+        }
+    }
 }
 
 impl Clone for Context {
     fn clone(&self) -> Self {
-        self.node.handles.fetch_add(1, Ordering::Relaxed);
+        tree::add_context(&self.node);
+        // SAFETY: the shared strong reference is released only by the last context of the
+        // node, and this new one is counted: the pointer stays valid while the clone lives.
+        let alias = unsafe { Arc::from_raw(Arc::as_ptr(&self.node)) };
         Context {
-            node: self.node.clone(),
+            node: ManuallyDrop::new(alias),
         }
     }
 }
 
 impl Drop for Context {
     fn drop(&mut self) {
-        tree::release_handle(&self.node);
+        if tree::release_context(&self.node) {
+            // SAFETY: we were the node's last context: the shared reference is ours to
+            // release, and no context uses this pointer after us.
+            drop(unsafe { ManuallyDrop::take(&mut self.node) });
+        }
     }
 }
 
@@ -73,28 +92,16 @@ impl Drop for Context {
 /// assert!(!cancel.cancel()); // only the first cancel counts
 /// assert!(ctx.is_cancelled());
 /// ```
+#[derive(Clone)]
 pub struct CancelFn {
+    /// While it lives, the context stays in the tree: it can still cancel the context's
+    /// children (`tree::collapse` counts the `Weak`s).
     node: Weak<Node>,
-}
-
-// A `CancelFn` counts as a handle while its context lives: it can still cancel the context's
-// children, so the context must not leave the tree (see `tree::collapse`).
-impl Clone for CancelFn {
-    fn clone(&self) -> Self {
-        if let Some(node) = self.node.upgrade() {
-            node.handles.fetch_add(1, Ordering::Relaxed);
-        }
-        CancelFn {
-            node: self.node.clone(),
-        }
-    }
 }
 
 impl Drop for CancelFn {
     fn drop(&mut self) {
-        if let Some(node) = self.node.upgrade() {
-            tree::release_handle(&node);
-        }
+        tree::release_weak_handle(&mut self.node);
     }
 }
 
@@ -122,9 +129,7 @@ impl Context {
     /// assert_eq!(ctx.now(), std::time::Duration::ZERO);
     /// ```
     pub fn with_clock(clock: Arc<dyn Clock>) -> Context {
-        Context {
-            node: Node::root(clock),
-        }
+        Context::new(Node::root(clock))
     }
 
     /// A child that is cancelled by the returned [`CancelFn`] or with this context.
@@ -143,7 +148,7 @@ impl Context {
         let cancel = CancelFn {
             node: Arc::downgrade(&node),
         };
-        (Context { node }, cancel)
+        (Context::new(node), cancel)
     }
 
     /// A child cancelled at clock time `at` (or earlier, with this context). Its effective
@@ -212,7 +217,7 @@ impl Context {
         let cancel = CancelFn {
             node: Arc::downgrade(&node),
         };
-        (Context { node }, cancel)
+        (Context::new(node), cancel)
     }
 
     /// How long until the effective [`deadline`](Self::deadline) (zero once it passed), or
@@ -262,9 +267,11 @@ impl Context {
     /// assert_eq!(child.value::<TraceCode>(), Some(&TraceCode("12512312234")));
     /// ```
     pub fn with_value<T: Any + Send + Sync>(&self, value: T) -> Context {
-        Context {
-            node: Node::with_value(&self.node, TypeId::of::<T>(), Arc::new(value)),
-        }
+        Context::new(Node::with_value(
+            &self.node,
+            TypeId::of::<T>(),
+            Arc::new(value),
+        ))
     }
 
     /// The nearest value of type `T` on this context or its ancestors.
@@ -302,9 +309,7 @@ impl Context {
     /// assert_eq!(detached.value::<&str>(), Some(&"tenant-7"));
     /// ```
     pub fn without_cancel(&self) -> Context {
-        Context {
-            node: Node::child(&self.node, None, None, false),
-        }
+        Context::new(Node::child(&self.node, None, None, false))
     }
 
     /// Why this context was cancelled, or `None` while it is not (Go's `ctx.Err()`).
@@ -803,15 +808,17 @@ impl AfterCancel {
         } else {
             None
         };
-        let last = released.is_some();
         drop(inner);
         drop(callback);
         drop(released);
-        // With no handle left either, nothing holds the context in the tree any more.
-        if last && node.handles.load(Ordering::Acquire) == 0 {
-            tree::collapse(&node);
-        }
         true
+    }
+}
+
+impl Drop for AfterCancel {
+    fn drop(&mut self) {
+        // The handle counts as one until dropped (`tree::collapse` counts the `Weak`s).
+        tree::release_weak_handle(&mut self.node);
     }
 }
 

@@ -4,11 +4,11 @@
 
 #[cfg(ctxgroup_loom)]
 pub(crate) use loom::sync::{
-    atomic::{AtomicBool, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicU64},
     Mutex,
 };
 #[cfg(not(ctxgroup_loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicBool, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicU64},
     Mutex,
 };

@@ -13,13 +13,16 @@
 //!   a long-lived root that sees millions of short-lived children does not grow.
 //! - A registry is always an ancestor, so locks are taken ancestor before descendant (a
 //!   registry, then the node, then its children); no path takes them the other way.
-//! - Every node counts its *handles*: its `Context`s (a `Done` holds one), its `CancelFn`s
-//!   while it lives, and its value children whose own count is not zero (a value node uses its
-//!   owner's state). No handle is made from nothing, so a count that reached zero stays zero.
-//! - Collapse: a cancellable node with no handle left, no timer of its own, no waiter, no
-//!   pending after-cancel callback, no observer, not cancelled and registered, can no longer
-//!   be cancelled or seen cancelled by anyone but its descendants. When its last handle goes
-//!   (or its last callback is stopped) it leaves the tree: under its registry's lock, then its
+//! - Every node counts its *handles* in one word: its `Context`s (a `Done` holds one; all the
+//!   contexts of a node share one strong reference, so a clone is one atomic add) and its value
+//!   children whose own count is not zero (a value node uses its owner's state). `CancelFn`s and
+//!   `AfterCancel`s hold `Weak`s: a registered node's only other `Weak` is its registry's entry,
+//!   so its weak count tells whether any is left. No handle is made from nothing: a count that
+//!   reached zero stays zero.
+//! - Collapse: a cancellable node with no handle, `CancelFn` or `AfterCancel` left, no timer
+//!   of its own, no waiter, no pending after-cancel callback, no observer, not cancelled and
+//!   registered, can no longer be cancelled or seen cancelled by anyone but its descendants.
+//!   When the last of those goes it leaves the tree: under its registry's lock, then its
 //!   own, then each child's, its registered children move into its registry and it unregisters
 //!   itself. A cancel of the registry takes the same lock to set its reason and take its
 //!   children, so it either came first (the collapse gives up and the walk reaches the node)
@@ -51,7 +54,7 @@ use std::any::{Any, TypeId};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, Weak};
 
-use super::sync::{AtomicBool, AtomicUsize, Mutex};
+use super::sync::{AtomicBool, AtomicU64, Mutex};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -77,10 +80,12 @@ pub(crate) struct Node {
     /// The nearest deadline of this node and its (linked) ancestors.
     pub(crate) deadline: Option<Duration>,
     pub(crate) cancel: Option<CancelState>,
-    /// What can still reach this node's cancellation: its `Context` handles (a `Done` holds
-    /// one), its `CancelFn`s, and its value children whose own count is not zero. Once zero it
-    /// stays zero (no handle can be made from nothing).
-    pub(crate) handles: AtomicUsize,
+    /// What still reaches this node's state: its `Context`s (a `Done` holds one) in the low
+    /// 32 bits (`CONTEXT`), its value children whose own count is not zero in the high ones
+    /// (`VALUE_CHILD`). One word, so reaching zero happens once; no handle is made from
+    /// nothing, so zero stays zero. (`CancelFn`s and `AfterCancel`s hold `Weak`s, which
+    /// [`collapsible`] counts.)
+    pub(crate) handles: AtomicU64,
 }
 
 pub(crate) struct CancelState {
@@ -141,6 +146,13 @@ enum Slot<T> {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// One `Context` in `Node::handles`.
+const CONTEXT: u64 = 1;
+/// The contexts' part of `Node::handles`.
+const CONTEXTS: u64 = u32::MAX as u64;
+/// One live value child in `Node::handles`.
+const VALUE_CHILD: u64 = 1 << 32;
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
@@ -216,7 +228,7 @@ impl Node {
             value: None,
             deadline: None,
             cancel: Some(CancelState::new()),
-            handles: AtomicUsize::new(1),
+            handles: AtomicU64::new(CONTEXT),
         })
     }
 
@@ -276,14 +288,14 @@ impl Node {
         value: Arc<dyn Any + Send + Sync>,
     ) -> Arc<Node> {
         // The new node's handle on its parent, released when its own count reaches zero.
-        parent.handles.fetch_add(1, Ordering::Relaxed);
+        parent.handles.fetch_add(VALUE_CHILD, Ordering::Relaxed);
         Arc::new(Node {
             parent: Some(parent.clone()),
             clock: parent.clock.clone(),
             value: Some((key, value)),
             deadline: parent.deadline,
             cancel: None,
-            handles: AtomicUsize::new(1),
+            handles: AtomicU64::new(CONTEXT),
         })
     }
 
@@ -306,8 +318,7 @@ impl Node {
             value: None,
             deadline,
             cancel: Some(CancelState::new()),
-            // The `Context`, and the `CancelFn` of a linked child.
-            handles: AtomicUsize::new(if linked { 2 } else { 1 }),
+            handles: AtomicU64::new(CONTEXT),
         });
         if linked {
             // Register only now that the `Weak` can be upgraded: a cancel that takes the
@@ -424,20 +435,36 @@ impl CancelState {
     }
 }
 
-/// Releases one handle on `node`; the last one lets the node leave the tree (see
-/// [`collapse`]). For a value node, its own handle on its parent goes with it, and so on up.
+/// Counts one more context of `node` (see `Context`'s shared reference).
 #[inline]
-pub(crate) fn release_handle(node: &Arc<Node>) {
-    if node.handles.fetch_sub(1, Ordering::AcqRel) == 1 {
-        last_handle_released(node);
+pub(crate) fn add_context(node: &Node) {
+    let before = node.handles.fetch_add(CONTEXT, Ordering::Relaxed);
+    if before & CONTEXTS == CONTEXTS {
+        // 2^32 contexts of one node: like `Arc`'s overflow, nothing sane to go on with.
+        std::process::abort();
     }
+}
+
+/// Counts one context of `node` less; returns whether it was the last one (its caller then
+/// releases the contexts' shared reference). With no handle left at all, the node may leave
+/// the tree (see [`collapse`]); a value node then releases its own handle on its parent.
+#[inline]
+pub(crate) fn release_context(node: &Arc<Node>) -> bool {
+    let before = node.handles.fetch_sub(CONTEXT, Ordering::AcqRel);
+    if before & CONTEXTS != CONTEXT {
+        return false;
+    }
+    if before == CONTEXT {
+        no_handle_left(node);
+    }
+    true
 }
 
 #[cold]
 #[inline(never)]
-fn last_handle_released(node: &Arc<Node>) {
+fn no_handle_left(node: &Arc<Node>) {
     if node.cancel.is_some() {
-        // Only the caller's reference left: no descendant holds the node, so it has no
+        // Only the contexts' reference left: no descendant holds the node, so it has no
         // registered children to move (they would hold it through their parents).
         if Arc::strong_count(node) > 1 {
             collapse(node);
@@ -450,7 +477,7 @@ fn last_handle_released(node: &Arc<Node>) {
             .parent
             .as_ref()
             .expect("a value node always has a parent");
-        if parent.handles.fetch_sub(1, Ordering::AcqRel) != 1 {
+        if parent.handles.fetch_sub(VALUE_CHILD, Ordering::AcqRel) != VALUE_CHILD {
             return;
         }
         if parent.cancel.is_some() {
@@ -460,11 +487,39 @@ fn last_handle_released(node: &Arc<Node>) {
     }
 }
 
-/// Whether a node may leave the tree: nothing can cancel it (no handle, no timer of its own)
-/// and nothing can see it cancelled (no waiter, callback or observer). A cancelled node has
-/// already passed its cancellation on; one with no children has nothing to hand on.
-fn collapsible(node: &Node, state: &CancelState, inner: &Inner) -> bool {
+/// Drops a `CancelFn`'s or `AfterCancel`'s `Weak`; when it was the last such handle of a
+/// registered node with no context left, the node may leave the tree. The cheap check (only
+/// this `Weak` and the registry's left) comes first: most drops go no further.
+#[inline]
+pub(crate) fn release_weak_handle(weak: &mut Weak<Node>) {
+    if weak.weak_count() == 2 {
+        release_weak_handle_slow(std::mem::take(weak));
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn release_weak_handle_slow(weak: Weak<Node>) {
+    let Some(node) = weak.upgrade() else {
+        return;
+    };
+    drop(weak);
+    if node.cancel.is_some() && node.handles.load(Ordering::Acquire) == 0 {
+        collapse(&node);
+    }
+}
+
+/// Whether a node may leave the tree: nothing can cancel it (no context, no `CancelFn`, no
+/// timer of its own) and nothing can see it cancelled (no value child in use, waiter, callback,
+/// `AfterCancel` handle or observer). A cancelled node has already passed its cancellation
+/// on; one with no children has nothing to hand on.
+///
+/// `CancelFn`s and `AfterCancel`s hold `Weak`s: the only other one of a registered node is
+/// its registry's entry (a collapse moves that entry, never copies it), so one `Weak` means
+/// none of them is left. Any other `Weak` (a timer's, say) only makes the answer no.
+fn collapsible(node: &Arc<Node>, state: &CancelState, inner: &Inner) -> bool {
     node.handles.load(Ordering::Acquire) == 0
+        && Arc::weak_count(node) == 1
         && inner.reason.is_none()
         && inner.slot != NONE
         && inner.children.len() > 0
