@@ -504,6 +504,9 @@ fn release_weak_handle_slow(weak: Weak<Node>) {
         return;
     };
     drop(weak);
+    // Pairs with the fence in `collapse`: of this drop and a last context's drop racing it, at
+    // least one sees the other gone, so the collapse is not missed.
+    std::sync::atomic::fence(Ordering::SeqCst);
     if node.cancel.is_some() && node.handles.load(Ordering::Acquire) == 0 {
         collapse(&node);
     }
@@ -543,6 +546,8 @@ pub(crate) fn collapse(node: &Arc<Node>) {
         .cancel
         .as_ref()
         .expect("only a cancellable node collapses");
+    // See `release_weak_handle_slow`.
+    std::sync::atomic::fence(Ordering::SeqCst);
     // Children we upgraded (and their old registries), dropped once no lock is held: one may
     // be the last reference.
     let mut moved: Vec<Arc<Node>> = Vec::new();
