@@ -1,5 +1,5 @@
-//! A loom model of the cancellation tree: every interleaving of cancel, child creation, drop
-//! and after-cancel register/stop, on the real code (the tree's lock and flag are loom's when
+//! A loom model of the cancellation tree: every interleaving of cancel, child creation, drop,
+//! collapse and after-cancel register/stop, on the real code (the tree's lock and flag are loom's when
 //! the crate is built with `--cfg ctxgroup_loom`).
 //!
 //! ```sh
