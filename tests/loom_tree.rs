@@ -1,6 +1,6 @@
 //! A loom model of the cancellation tree: every interleaving of cancel, child creation, drop,
-//! collapse and after-cancel register/stop, on the real code (the tree's lock and flag are loom's when
-//! the crate is built with `--cfg ctxgroup_loom`).
+//! collapse and after-cancel register/stop, on the real code (the tree's locks and atomics are
+//! loom's when the crate is built with `--cfg ctxgroup_loom`; `Arc`'s own counts are not).
 //!
 //! ```sh
 //! RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release -p ctxgroup --test loom_tree
