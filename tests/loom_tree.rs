@@ -1,9 +1,9 @@
-//! A loom model of the cancellation tree: every interleaving of cancel, child creation, drop
-//! and after-cancel register/stop, on the real code (the tree's lock and flag are loom's when
-//! the crate is built with `--cfg ctxgroup_loom`).
+//! A loom model of the cancellation tree: every interleaving of cancel, child creation, drop,
+//! collapse and after-cancel register/stop, on the real code (the tree's locks and atomics are
+//! loom's when the crate is built with `--cfg ctxgroup_loom`; `Arc`'s own counts are not).
 //!
 //! ```sh
-//! RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release --test loom_tree
+//! RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release -p ctxgroup --test loom_tree
 //! ```
 //!
 //! A lost cancellation shows up as a `done()` that is never woken, which loom reports as a
@@ -128,5 +128,69 @@ fn a_child_dropped_while_its_parent_makes_another_keeps_the_registry_right() {
         assert_eq!(parent.children(), 1);
         cancel.cancel();
         assert!(second.is_cancelled());
+    });
+}
+
+// A link with no handle left leaves the tree (its children move up to where it was registered):
+// the collapse racing a cancel, a drop, a child's creation and a neighbour's collapse.
+
+#[test]
+fn a_collapse_racing_a_cancel_of_the_root_loses_no_cancellation() {
+    loom::model(|| {
+        let (root, cancel) = root();
+        let (middle, middle_cancel) = root.with_cancel();
+        let (leaf, _leaf_cancel) = middle.with_cancel();
+        let collapser = thread::spawn(move || drop((middle, middle_cancel)));
+        cancel.cancel();
+        collapser.join().unwrap();
+        loom::future::block_on(leaf.done());
+    });
+}
+
+#[test]
+fn a_collapse_racing_a_drop_of_a_child_leaves_no_slot_behind() {
+    loom::model(|| {
+        let (root, cancel) = root();
+        let (middle, middle_cancel) = root.with_cancel();
+        let gone = middle.with_cancel();
+        let (kept, _kept_cancel) = middle.with_cancel();
+        let dropper = thread::spawn(move || drop(gone));
+        drop((middle, middle_cancel));
+        dropper.join().unwrap();
+        assert_eq!(root.children(), 1, "only the kept child, moved up");
+        cancel.cancel();
+        loom::future::block_on(kept.done());
+    });
+}
+
+#[test]
+fn a_child_made_under_the_leaf_during_a_collapse_and_a_cancel_is_cancelled() {
+    loom::model(|| {
+        let (root, cancel) = root();
+        let (middle, middle_cancel) = root.with_cancel();
+        let (leaf, _leaf_cancel) = middle.with_cancel();
+        let maker = thread::spawn(move || {
+            let (grandchild, _cancel) = leaf.with_cancel();
+            loom::future::block_on(grandchild.done());
+        });
+        drop((middle, middle_cancel));
+        cancel.cancel();
+        maker.join().unwrap();
+    });
+}
+
+#[test]
+fn adjacent_links_collapsing_at_once_leave_the_leaf_at_the_root() {
+    loom::model(|| {
+        let (root, cancel) = root();
+        let (upper, upper_cancel) = root.with_cancel();
+        let (lower, lower_cancel) = upper.with_cancel();
+        let (leaf, _leaf_cancel) = lower.with_cancel();
+        let other = thread::spawn(move || drop((upper, upper_cancel)));
+        drop((lower, lower_cancel));
+        other.join().unwrap();
+        assert_eq!(root.children(), 1, "the leaf, at depth 1");
+        cancel.cancel();
+        loom::future::block_on(leaf.done());
     });
 }

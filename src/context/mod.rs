@@ -3,6 +3,7 @@
 use std::any::{Any, TypeId};
 use std::fmt;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::task::{Context as TaskContext, Poll};
@@ -41,9 +42,43 @@ pub(crate) use tree::{Look, Slab};
 /// assert_eq!(result.unwrap_err().to_string(), "context deadline exceeded");
 /// assert_eq!(ctxgroup::Clock::now(&*rt.clock()), Duration::from_secs(2));
 /// ```
-#[derive(Clone)]
 pub struct Context {
-    node: Arc<Node>,
+    /// All the `Context`s of a node share one strong reference, which the last one dropped
+    /// releases; the node counts them (see `tree::add_context`). A clone or a drop is thus one
+    /// atomic operation, and the node knows when its last context goes.
+    node: ManuallyDrop<Arc<Node>>,
+}
+
+impl Context {
+    /// The first context of a freshly made node: takes the node's strong reference as the
+    /// shared one (a new node counts one context).
+    fn new(node: Arc<Node>) -> Context {
+        Context {
+            node: ManuallyDrop::new(node),
+        }
+    }
+}
+
+impl Clone for Context {
+    fn clone(&self) -> Self {
+        tree::add_context(&self.node);
+        // SAFETY: the shared strong reference is released only by the last context of the
+        // node, and this new one is counted: the pointer stays valid while the clone lives.
+        let alias = unsafe { Arc::from_raw(Arc::as_ptr(&self.node)) };
+        Context {
+            node: ManuallyDrop::new(alias),
+        }
+    }
+}
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        if tree::release_context(&self.node) {
+            // SAFETY: we were the node's last context: the shared reference is ours to
+            // release, and no context uses this pointer after us.
+            drop(unsafe { ManuallyDrop::take(&mut self.node) });
+        }
+    }
 }
 
 /// Cancels the context it was made with (Go's `CancelFunc`). Holds the context weakly: it does
@@ -59,7 +94,15 @@ pub struct Context {
 /// ```
 #[derive(Clone)]
 pub struct CancelFn {
+    /// While it lives, the context stays in the tree: it can still cancel the context's
+    /// children (`tree::collapse` counts the `Weak`s).
     node: Weak<Node>,
+}
+
+impl Drop for CancelFn {
+    fn drop(&mut self) {
+        tree::release_weak_handle(&mut self.node);
+    }
 }
 
 impl Context {
@@ -86,9 +129,7 @@ impl Context {
     /// assert_eq!(ctx.now(), std::time::Duration::ZERO);
     /// ```
     pub fn with_clock(clock: Arc<dyn Clock>) -> Context {
-        Context {
-            node: Node::root(clock),
-        }
+        Context::new(Node::root(clock))
     }
 
     /// A child that is cancelled by the returned [`CancelFn`] or with this context.
@@ -107,7 +148,7 @@ impl Context {
         let cancel = CancelFn {
             node: Arc::downgrade(&node),
         };
-        (Context { node }, cancel)
+        (Context::new(node), cancel)
     }
 
     /// A child cancelled at clock time `at` (or earlier, with this context). Its effective
@@ -176,7 +217,7 @@ impl Context {
         let cancel = CancelFn {
             node: Arc::downgrade(&node),
         };
-        (Context { node }, cancel)
+        (Context::new(node), cancel)
     }
 
     /// How long until the effective [`deadline`](Self::deadline) (zero once it passed), or
@@ -226,9 +267,11 @@ impl Context {
     /// assert_eq!(child.value::<TraceCode>(), Some(&TraceCode("12512312234")));
     /// ```
     pub fn with_value<T: Any + Send + Sync>(&self, value: T) -> Context {
-        Context {
-            node: Node::with_value(&self.node, TypeId::of::<T>(), Arc::new(value)),
-        }
+        Context::new(Node::with_value(
+            &self.node,
+            TypeId::of::<T>(),
+            Arc::new(value),
+        ))
     }
 
     /// The nearest value of type `T` on this context or its ancestors.
@@ -266,9 +309,7 @@ impl Context {
     /// assert_eq!(detached.value::<&str>(), Some(&"tenant-7"));
     /// ```
     pub fn without_cancel(&self) -> Context {
-        Context {
-            node: Node::child(&self.node, None, None, false),
-        }
+        Context::new(Node::child(&self.node, None, None, false))
     }
 
     /// Why this context was cancelled, or `None` while it is not (Go's `ctx.Err()`).
@@ -397,7 +438,7 @@ impl Context {
     /// ```
     pub fn done(&self) -> Done {
         Done {
-            node: self.node.clone(),
+            ctx: self.clone(),
             slot: None,
         }
     }
@@ -495,7 +536,9 @@ impl Context {
         let _ = self.node.state().observer.set(observer);
     }
 
-    /// How many live cancellable children are registered with this context (for diagnostics).
+    /// How many live cancellable descendants are registered with this context (for
+    /// diagnostics): its cancellable children, and the descendants below a link that left the
+    /// tree when its last handle was dropped (their cancellation comes straight from here).
     ///
     /// # Examples
     ///
@@ -505,6 +548,13 @@ impl Context {
     /// assert_eq!(root.children(), 1);
     /// drop(child);
     /// assert_eq!(root.children(), 0);
+    ///
+    /// // A chain whose middle handles were dropped: its leaf is registered here.
+    /// let (middle, _) = root.with_cancel();
+    /// let (leaf, _) = middle.with_cancel();
+    /// drop(middle);
+    /// assert_eq!(root.children(), 1);
+    /// # drop(leaf);
     /// ```
     pub fn children(&self) -> usize {
         self.node.children_len()
@@ -623,7 +673,8 @@ impl Drop for CancelGuard {
 /// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Done {
-    node: Arc<Node>,
+    /// A handle: a context someone waits on stays in the tree.
+    ctx: Context,
     slot: Option<usize>,
 }
 
@@ -631,20 +682,29 @@ impl Future for Done {
     type Output = Reason;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Reason> {
-        let state = self.node.state();
+        let this = &mut *self;
+        let state = this.ctx.node.state();
         let mut inner = state.inner.lock().unwrap();
         if let Some(reason) = inner.reason.clone() {
             drop(inner);
-            self.slot = None;
-            self.node.observe(tree::Look::Done(&reason));
+            this.slot = None;
+            this.ctx.node.observe(tree::Look::Done(&reason));
             return Poll::Ready(reason);
         }
-        match self.slot.and_then(|s| inner.waiters.get_mut(s)) {
-            Some(waker) => waker.clone_from(cx.waker()),
+        match this.slot.and_then(|s| inner.waiters.get_mut(s)) {
+            Some(waker) => {
+                if !waker.will_wake(cx.waker()) {
+                    // The old waker is dropped after the lock: dropping it may drop a task, and
+                    // with it a context whose release takes tree locks.
+                    let old = std::mem::replace(waker, cx.waker().clone());
+                    drop(inner);
+                    drop(old);
+                }
+            }
             None => {
                 let slot = inner.waiters.insert(cx.waker().clone());
                 drop(inner);
-                self.slot = Some(slot);
+                this.slot = Some(slot);
             }
         }
         Poll::Pending
@@ -654,11 +714,16 @@ impl Future for Done {
 impl Drop for Done {
     fn drop(&mut self) {
         if let Some(slot) = self.slot.take() {
-            let state = self.node.state();
+            let state = self.ctx.node.state();
             let mut inner = state.inner.lock().unwrap();
-            if inner.reason.is_none() {
-                inner.waiters.remove(slot);
-            }
+            let waker = if inner.reason.is_none() {
+                inner.waiters.remove(slot)
+            } else {
+                None
+            };
+            // Dropped after the lock (see `poll`).
+            drop(inner);
+            drop(waker);
         }
     }
 }
@@ -734,17 +799,26 @@ impl AfterCancel {
         {
             return false;
         }
-        inner.callbacks.remove(self.slot);
+        let callback = inner.callbacks.remove(self.slot);
         // The last pending callback gone: the context need not keep itself alive any more
-        // (released after the lock, since it may be the last reference).
+        // (released after the lock, since it may be the last reference; the callback too, as
+        // it may hold contexts).
         let released = if inner.callbacks.len() == 0 {
             inner.keep_alive.take()
         } else {
             None
         };
         drop(inner);
+        drop(callback);
         drop(released);
         true
+    }
+}
+
+impl Drop for AfterCancel {
+    fn drop(&mut self) {
+        // The handle counts as one until dropped (`tree::collapse` counts the `Weak`s).
+        tree::release_weak_handle(&mut self.node);
     }
 }
 
@@ -770,7 +844,7 @@ impl fmt::Debug for CancelFn {
 impl fmt::Debug for Done {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Done")
-            .field("cancelled", &self.node.is_cancelled())
+            .field("cancelled", &self.ctx.node.is_cancelled())
             .finish()
     }
 }

@@ -3,6 +3,12 @@
 //! every interleaving of cancel, create, drop and after-cancel on the real code.
 
 #[cfg(ctxgroup_loom)]
-pub(crate) use loom::sync::{atomic::AtomicBool, Mutex};
+pub(crate) use loom::sync::{
+    atomic::{AtomicBool, AtomicU64},
+    Mutex,
+};
 #[cfg(not(ctxgroup_loom))]
-pub(crate) use std::sync::{atomic::AtomicBool, Mutex};
+pub(crate) use std::sync::{
+    atomic::{AtomicBool, AtomicU64},
+    Mutex,
+};

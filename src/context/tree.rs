@@ -5,11 +5,34 @@
 //! - A node either owns cancellation state (`cancel: Some`) or delegates to its parent's (value
 //!   nodes, like Go's `valueCtx`). The *owner* of a node is the nearest node, itself included,
 //!   that owns state.
-//! - A cancellable node is registered, by a `Weak`, in the `children` slab of its parent's owner,
-//!   unless it was made by `without_cancel`. The parent keeps no strong reference: dropping every
-//!   handle to a child frees it and its slab slot (reused by later children), so a long-lived
-//!   root that sees millions of short-lived children does not grow.
-//! - A node holds its parent strongly (values and deadlines are read up the chain).
+//! - A cancellable node is registered, by a `Weak`, in the `children` slab of its *registry*:
+//!   its parent's owner when it is made (unless it was made by `without_cancel`: then nowhere),
+//!   later perhaps a further ancestor (see collapse below). Its `Inner` records the slot and,
+//!   when it is not the parent's owner, the registry. The registry keeps no strong reference:
+//!   dropping every handle to a child frees it and its slab slot (reused by later children), so
+//!   a long-lived root that sees millions of short-lived children does not grow.
+//! - A registry is always an ancestor, so locks are taken ancestor before descendant (a
+//!   registry, then the node, then its children); no path takes them the other way.
+//! - Every node counts its *handles* in one word: its `Context`s (a `Done` holds one; all the
+//!   contexts of a node share one strong reference, so a clone is one atomic add) and its value
+//!   children whose own count is not zero (a value node uses its owner's state). `CancelFn`s and
+//!   `AfterCancel`s hold `Weak`s: a registered node's only other `Weak` is its registry's entry,
+//!   so its weak count tells whether any is left. No handle is made from nothing: a count that
+//!   reached zero stays zero.
+//! - Collapse: a cancellable node with no handle, `CancelFn` or `AfterCancel` left, no timer
+//!   of its own, no waiter, no pending after-cancel callback, no observer, not cancelled and
+//!   registered, can no longer be cancelled or seen cancelled by anyone but its descendants.
+//!   When the last of those goes it leaves the tree: under its registry's lock, then its
+//!   own, then each child's, its registered children move into its registry and it unregisters
+//!   itself. A cancel of the registry takes the same lock to set its reason and take its
+//!   children, so it either came first (the collapse gives up and the walk reaches the node)
+//!   or takes the moved children. A child that is dying (its `Weak` no longer upgrades) is
+//!   dropped from the move; its own unregister then finds no entry of its own and does nothing.
+//!   The collapsed node stays alive while its children hold it: values and deadlines are still
+//!   read up through it; only the cancel walk skips it. A chain whose middle handles were
+//!   dropped thus stays one registration deep, and cancelling its root is O(1).
+//! - A node holds its parent strongly (values and deadlines are read up the chain). Parents
+//!   never change; registries only move up.
 //! - A child is registered only once it is fully built (a `Weak` that can be upgraded), under
 //!   the parent owner's lock, which is also where a cancel reads the reason and takes the
 //!   children: a child made while its parent is being cancelled is either taken by that cancel
@@ -24,13 +47,14 @@
 //! - A node with pending after-cancel callbacks keeps itself alive (as Go's `AfterFunc` keeps
 //!   its context): its callbacks run when it is cancelled, even if every handle was dropped.
 //!   The self-reference goes when it is cancelled or its last callback is stopped.
-//! - No lock is held while wakers, callbacks or clock calls run.
+//! - No lock is held while wakers, callbacks or clock calls run, nor while a waker, a callback
+//!   or a node is dropped (their drop may release a handle, and so collapse).
 
 use std::any::{Any, TypeId};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, Weak};
 
-use super::sync::{AtomicBool, Mutex};
+use super::sync::{AtomicBool, AtomicU64, Mutex};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -56,6 +80,12 @@ pub(crate) struct Node {
     /// The nearest deadline of this node and its (linked) ancestors.
     pub(crate) deadline: Option<Duration>,
     pub(crate) cancel: Option<CancelState>,
+    /// What still reaches this node's state: its `Context`s (a `Done` holds one) in the low
+    /// 32 bits (`CONTEXT`), its value children whose own count is not zero in the high ones
+    /// (`VALUE_CHILD`). One word, so reaching zero happens once; no handle is made from
+    /// nothing, so zero stays zero. (`CancelFn`s and `AfterCancel`s hold `Weak`s, which
+    /// [`collapsible`] counts.)
+    pub(crate) handles: AtomicU64,
 }
 
 pub(crate) struct CancelState {
@@ -65,7 +95,6 @@ pub(crate) struct CancelState {
     pub(crate) observer: OnceLock<Observer>,
 }
 
-#[derive(Default)]
 pub(crate) struct Inner {
     pub(crate) reason: Option<Reason>,
     pub(crate) name: Option<Arc<str>>,
@@ -77,8 +106,28 @@ pub(crate) struct Inner {
     /// Set while callbacks are pending: the node keeps itself alive for them.
     pub(crate) keep_alive: Option<Arc<Node>>,
     timer: Option<TimerId>,
-    /// Our slot in the parent owner's `children`, if registered there.
-    registered: Option<usize>,
+    /// Our slot in our registry's `children`, or `NONE` when not registered.
+    slot: u32,
+    /// Where we are registered when it is not the parent's owner: an ancestor that a collapse
+    /// moved us up to.
+    registry: Option<Arc<Node>>,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            reason: None,
+            name: None,
+            children: Slab::default(),
+            waiters: Slab::default(),
+            callbacks: Slab::default(),
+            next_callback: 0,
+            keep_alive: None,
+            timer: None,
+            slot: NONE,
+            registry: None,
+        }
+    }
 }
 
 /// A vector with a free list threaded through its vacant slots: stable indices, reused slots,
@@ -97,6 +146,13 @@ enum Slot<T> {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// One `Context` in `Node::handles`.
+const CONTEXT: u64 = 1;
+/// The contexts' part of `Node::handles`.
+const CONTEXTS: u64 = u32::MAX as u64;
+/// One live value child in `Node::handles`.
+const VALUE_CHILD: u64 = 1 << 32;
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
@@ -171,11 +227,8 @@ impl Node {
             clock,
             value: None,
             deadline: None,
-            cancel: Some(CancelState {
-                cancelled: AtomicBool::new(false),
-                inner: Mutex::new(Inner::default()),
-                observer: OnceLock::new(),
-            }),
+            cancel: Some(CancelState::new()),
+            handles: AtomicU64::new(CONTEXT),
         })
     }
 
@@ -234,12 +287,15 @@ impl Node {
         key: TypeId,
         value: Arc<dyn Any + Send + Sync>,
     ) -> Arc<Node> {
+        // The new node's handle on its parent, released when its own count reaches zero.
+        parent.handles.fetch_add(VALUE_CHILD, Ordering::Relaxed);
         Arc::new(Node {
             parent: Some(parent.clone()),
             clock: parent.clock.clone(),
             value: Some((key, value)),
             deadline: parent.deadline,
             cancel: None,
+            handles: AtomicU64::new(CONTEXT),
         })
     }
 
@@ -261,11 +317,8 @@ impl Node {
             clock: parent.clock.clone(),
             value: None,
             deadline,
-            cancel: Some(CancelState {
-                cancelled: AtomicBool::new(false),
-                inner: Mutex::new(Inner::default()),
-                observer: OnceLock::new(),
-            }),
+            cancel: Some(CancelState::new()),
+            handles: AtomicU64::new(CONTEXT),
         });
         if linked {
             // Register only now that the `Weak` can be upgraded: a cancel that takes the
@@ -276,7 +329,7 @@ impl Node {
                     Some(r) => Some(r.clone()),
                     None => {
                         let slot = parent_inner.children.insert(Arc::downgrade(&node));
-                        node.state().inner.lock().unwrap().registered = Some(slot);
+                        node.state().inner.lock().unwrap().slot = slot as u32;
                         None
                     }
                 }
@@ -335,31 +388,246 @@ impl Node {
         self.state().inner.lock().unwrap().children.len()
     }
 
-    /// Removes this node from its parent owner's children (used on drop). `me` is the node's
-    /// address inside its `Arc` (it may have been moved out since), which the parent's `Weak` has.
+    /// Removes this node from its registry's children (used on drop). `me` is the node's
+    /// address inside its `Arc` (it may have been moved out since), which the registry's `Weak`
+    /// has.
     fn unregister(&mut self, me: *const Node) {
         let Some(state) = self.cancel.as_mut() else {
             return;
         };
         let inner = state.inner.get_mut().unwrap_or_else(|e| e.into_inner());
-        let (timer, registered) = (inner.timer.take(), inner.registered.take());
+        let (timer, slot, moved_to) = (inner.timer.take(), inner.slot, inner.registry.take());
+        inner.slot = NONE;
         if let Some(timer) = timer {
             self.clock.cancel_timer(timer);
         }
-        let Some(slot) = registered else {
+        if slot == NONE {
             return;
-        };
-        if let Some(parent) = &self.parent {
-            let mut inner = parent.state().inner.lock().unwrap();
-            // The slot may have been drained by a cancel and reused: only remove our own entry.
-            if inner
-                .children
-                .get(slot)
-                .is_some_and(|w| std::ptr::eq(w.as_ptr(), me))
-            {
-                inner.children.remove(slot);
-            }
         }
+        let registry: &Node = match (&moved_to, &self.parent) {
+            (Some(registry), _) => registry,
+            (None, Some(parent)) => parent.owner(),
+            (None, None) => return,
+        };
+        let mut inner = registry.state().inner.lock().unwrap();
+        // The slot may have been drained by a cancel (or by a collapse that found us dying)
+        // and reused: only remove our own entry.
+        if inner
+            .children
+            .get(slot as usize)
+            .is_some_and(|w| std::ptr::eq(w.as_ptr(), me))
+        {
+            inner.children.remove(slot as usize);
+        }
+        drop(inner);
+        // Our registry is an ancestor, still held by our parent: this is never its last reference.
+        drop(moved_to);
+    }
+}
+
+impl CancelState {
+    fn new() -> CancelState {
+        CancelState {
+            cancelled: AtomicBool::new(false),
+            inner: Mutex::new(Inner::default()),
+            observer: OnceLock::new(),
+        }
+    }
+}
+
+/// Counts one more context of `node` (see `Context`'s shared reference).
+#[inline]
+pub(crate) fn add_context(node: &Node) {
+    let before = node.handles.fetch_add(CONTEXT, Ordering::Relaxed);
+    if before & CONTEXTS == CONTEXTS {
+        // 2^32 contexts of one node: like `Arc`'s overflow, nothing sane to go on with.
+        std::process::abort();
+    }
+}
+
+/// Counts one context of `node` less; returns whether it was the last one (its caller then
+/// releases the contexts' shared reference). With no handle left at all, the node may leave
+/// the tree (see [`collapse`]); a value node then releases its own handle on its parent.
+#[inline]
+pub(crate) fn release_context(node: &Arc<Node>) -> bool {
+    let before = node.handles.fetch_sub(CONTEXT, Ordering::AcqRel);
+    if before & CONTEXTS != CONTEXT {
+        return false;
+    }
+    if before == CONTEXT {
+        no_handle_left(node);
+    }
+    true
+}
+
+#[cold]
+#[inline(never)]
+fn no_handle_left(node: &Arc<Node>) {
+    if node.cancel.is_some() {
+        // Only the contexts' reference left: no descendant holds the node, so it has no
+        // registered children to move (they would hold it through their parents).
+        if Arc::strong_count(node) > 1 {
+            collapse(node);
+        }
+        return;
+    }
+    let mut node: &Arc<Node> = node;
+    loop {
+        let parent = node
+            .parent
+            .as_ref()
+            .expect("a value node always has a parent");
+        if parent.handles.fetch_sub(VALUE_CHILD, Ordering::AcqRel) != VALUE_CHILD {
+            return;
+        }
+        if parent.cancel.is_some() {
+            return collapse(parent);
+        }
+        node = parent;
+    }
+}
+
+/// Drops a `CancelFn`'s or `AfterCancel`'s `Weak`; when it was the last such handle of a
+/// registered node with no context left, the node may leave the tree. The cheap check (only
+/// this `Weak` and the registry's left) comes first: most drops go no further.
+#[inline]
+pub(crate) fn release_weak_handle(weak: &mut Weak<Node>) {
+    if weak.weak_count() == 2 {
+        release_weak_handle_slow(std::mem::take(weak));
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn release_weak_handle_slow(weak: Weak<Node>) {
+    let Some(node) = weak.upgrade() else {
+        return;
+    };
+    drop(weak);
+    // Pairs with the fence in `collapse`: of this drop and a last context's drop racing it, at
+    // least one sees the other gone, so the collapse is not missed.
+    std::sync::atomic::fence(Ordering::SeqCst);
+    if node.cancel.is_some() && node.handles.load(Ordering::Acquire) == 0 {
+        collapse(&node);
+    }
+}
+
+/// Whether a node may leave the tree: nothing can cancel it (no context, no `CancelFn`, no
+/// timer of its own) and nothing can see it cancelled (no value child in use, waiter, callback,
+/// `AfterCancel` handle or observer). A cancelled node has already passed its cancellation
+/// on; one with no children has nothing to hand on.
+///
+/// `CancelFn`s and `AfterCancel`s hold `Weak`s: the only other one of a registered node is
+/// its registry's entry (a collapse moves that entry, never copies it), so one `Weak` means
+/// none of them is left. Any other `Weak` (a timer's, say) only makes the answer no.
+fn collapsible(node: &Arc<Node>, state: &CancelState, inner: &Inner) -> bool {
+    node.handles.load(Ordering::Acquire) == 0
+        && Arc::weak_count(node) == 1
+        && inner.reason.is_none()
+        && inner.slot != NONE
+        && inner.children.len() > 0
+        && inner.timer.is_none()
+        && inner.waiters.len() == 0
+        && inner.callbacks.len() == 0
+        && state.observer.get().is_none()
+}
+
+/// Takes `node` out of the cancellation tree once [`collapsible`]: its registered children move
+/// up into its registry (the ancestor where it is registered), which cancels them as it would
+/// have through `node`. `node` itself stays alive while its children hold it (values and the
+/// deadline are read up through it), but no cancel walks through it any more.
+///
+/// Locks go registry, node, each child: ancestor before descendant, as everywhere else. The
+/// registry's lock is the one a cancel of the registry takes to read its reason and take its
+/// children, so a cancel either comes first (then `node` is cancelled with the rest and we give
+/// up) or takes the moved children.
+pub(crate) fn collapse(node: &Arc<Node>) {
+    let state = node
+        .cancel
+        .as_ref()
+        .expect("only a cancellable node collapses");
+    // See `release_weak_handle_slow`.
+    std::sync::atomic::fence(Ordering::SeqCst);
+    // Children we upgraded (and their old registries), dropped once no lock is held: one may
+    // be the last reference.
+    let mut moved: Vec<Arc<Node>> = Vec::new();
+    loop {
+        let registry = {
+            let inner = state.inner.lock().unwrap();
+            if !collapsible(node, state, &inner) {
+                return;
+            }
+            registry_of(node, &inner)
+        };
+        let registry_state = registry.state();
+        let mut registry_inner = registry_state.inner.lock().unwrap();
+        if registry_inner.reason.is_some() {
+            // Being cancelled: the walk reaches `node` and its children.
+            return;
+        }
+        let mut inner = state.inner.lock().unwrap();
+        if !collapsible(node, state, &inner) {
+            return;
+        }
+        if !Arc::ptr_eq(&registry_of(node, &inner), &registry) {
+            // Our registry collapsed meanwhile and moved us further up: start again there.
+            continue;
+        }
+        let slot = inner.slot as usize;
+        let mut our_slot = registry_inner
+            .children
+            .get(slot)
+            .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(node)))
+            .then_some(slot);
+        for weak in std::mem::take(&mut inner.children).into_values() {
+            // A child whose last reference is gone is dying: its own unregister finds nothing
+            // here (our slab is empty for good: no handle is left to make a child with).
+            let Some(child) = weak.upgrade() else {
+                continue;
+            };
+            let child_state = child
+                .cancel
+                .as_ref()
+                .expect("registered nodes are cancellable");
+            let mut child_inner = child_state.inner.lock().unwrap();
+            // The first child takes our slot; the others get new ones.
+            let child_slot = match our_slot.take() {
+                Some(slot) => {
+                    let entry = registry_inner.children.get_mut(slot).expect("our entry");
+                    drop(std::mem::replace(entry, weak));
+                    slot
+                }
+                None => registry_inner.children.insert(weak),
+            };
+            child_inner.slot = child_slot as u32;
+            // Its previous registry can only be `node`, which our caller holds.
+            let previous = child_inner.registry.replace(registry.clone());
+            drop(child_inner);
+            moved.push(child);
+            moved.extend(previous);
+        }
+        if let Some(slot) = our_slot {
+            registry_inner.children.remove(slot);
+        }
+        inner.slot = NONE;
+        let previous = inner.registry.take();
+        drop(inner);
+        drop(registry_inner);
+        drop(previous);
+        drop(moved);
+        return;
+    }
+}
+
+/// The node whose `children` hold `node`'s registration.
+fn registry_of(node: &Node, inner: &Inner) -> Arc<Node> {
+    match &inner.registry {
+        Some(registry) => registry.clone(),
+        None => node
+            .parent
+            .as_ref()
+            .expect("a registered node has a parent")
+            .owner_arc(),
     }
 }
 
