@@ -10,17 +10,14 @@
 #[path = "support/go.rs"]
 mod go;
 
+#[path = "support/examples.rs"]
+mod examples;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
 fn examples() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
+    let files = examples::example_files();
     files
         .into_iter()
         .map(|p| {

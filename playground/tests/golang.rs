@@ -2,6 +2,9 @@
 //! examples' freedom from ties (where Go's outcome would be a race).
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "support/examples.rs"]
+mod examples;
+
 use std::path::PathBuf;
 
 use ctxgroup_playground::golang::{go_program, ties};
@@ -12,13 +15,7 @@ fn go(text: &str) -> String {
 }
 
 fn examples() -> Vec<(PathBuf, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
+    let files = examples::example_files();
     files
         .into_iter()
         .map(|p| {

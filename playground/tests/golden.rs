@@ -1,16 +1,13 @@
 //! Every scenario in examples/scenarios: its `expect` lines hold, its trace equals the stored
 //! golden trace, and two runs give byte-identical JSON. `UPDATE_GOLDEN=1` rewrites the goldens.
 #![cfg(not(target_arch = "wasm32"))]
+#[path = "support/examples.rs"]
+mod examples;
+
 use std::path::PathBuf;
 
 fn scenarios() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
+    let files = examples::example_files();
     assert!(files.len() >= 15, "the seed scenarios are there");
     files
 }

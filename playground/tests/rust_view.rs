@@ -3,6 +3,9 @@
 //! trace exactly. `UPDATE_GOLDEN=1` rewrites the programs from the generator.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "support/examples.rs"]
+mod examples;
+
 use std::path::PathBuf;
 
 /// One module per example (a new example needs a line here; a test says which).
@@ -49,13 +52,7 @@ programs! {
 }
 
 fn examples() -> Vec<(String, PathBuf)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
+    let files = examples::example_files();
     files
         .into_iter()
         .map(|p| {
