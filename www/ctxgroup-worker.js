@@ -2,9 +2,13 @@
 // work budget), laying out the chart, and live runs on real timers. Each element has its own
 // worker, instantiated from the one compiled wasm module of the page; stopping a run that takes
 // long is terminating the worker. Without workers, the element calls handle() on its own thread.
-// The code views' generators are a second wasm (pkg/ctxgroup_code.js), imported on the first
-// request for a program, from the module the element compiled.
+// The code views' generators are a second wasm (pkg/ctxgroup_code.js): its glue (2 KB gzipped)
+// is imported with the worker, statically, because bundlers (Vite, webpack) build a worker with
+// a dynamic import() as a split bundle that their default worker format cannot hold; the wasm
+// itself is instantiated on the first request for a program, from the module the element
+// compiled on first use.
 import init, { Playground } from './pkg/ctxgroup.js';
+import initCode, * as codeGlue from './pkg/ctxgroup_code.js';
 
 let pg = null;
 let code = null;
@@ -76,9 +80,8 @@ export async function handle(m) {
       }
       case 'code': {
         if (!code) {
-          const glue = await import('./pkg/ctxgroup_code.js');
-          await glue.default({ module_or_path: m.module });
-          code = glue;
+          await initCode({ module_or_path: m.module });
+          code = codeGlue;
         }
         const t0 = performance.now();
         const res = JSON.parse(m.lang === 'rust' ? code.rust_program(m.text) : code.go_program(m.text));
