@@ -48,7 +48,7 @@ type Spawner = Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>;
 
 /// A group of tasks sharing a context: Go's `errgroup.Group`, runtime-agnostic.
 ///
-/// A task's panic becomes its error ([`Panicked`](crate::error::Panicked)) on native targets;
+/// A task's panic becomes its error ([`Panicked`]) on native targets;
 /// on wasm32, where Rust panics abort, a panic ends the whole module.
 ///
 /// Tasks get a child of the group's context. With no spawner the group drives its tasks itself
