@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::Duration;
 
-use futures::future::{AbortHandle, Abortable, BoxFuture, Either};
+use futures::future::{AbortHandle, Abortable, BoxFuture};
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
@@ -1063,38 +1063,8 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             Some(_) => GroupRef::Strong(self.clone()),
             None => GroupRef::Weak(Arc::downgrade(self)),
         };
-        let (body, stopped_by) = if self.abort_stragglers {
-            let (abort, registration) = AbortHandle::new_pair();
-            if let Some(task) = self.lock().running_tasks.get_mut(slot) {
-                task.abort = Some(abort);
-            }
-            let body = Abortable::new(body, registration);
-            (Either::Left(body), Some(self.ctx.clone()))
-        } else {
-            (Either::Right(body.map(Ok)), None)
-        };
-        let wrapped = async move {
-            let body = Some(AssertUnwindSafe(body).catch_unwind());
-            futures::pin_mut!(body);
-            let outcome = poll_fn(|cx| {
-                body.as_mut()
-                    .as_pin_mut()
-                    .expect("polled until ready")
-                    .poll(cx)
-            })
-            .await;
-            // An aborted task is dropped where it waited: its destructors may panic too.
-            let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| body.set(None)));
-            let result = match (outcome, dropped) {
-                (Err(panic), _) | (_, Err(panic)) => Err(E::from(Panicked::new(panic))),
-                (Ok(Ok(result)), Ok(())) => result,
-                (Ok(Err(_aborted)), Ok(())) => {
-                    let reason = stopped_by.and_then(|ctx| ctx.err());
-                    Err(E::from(
-                        reason.expect("aborted only by a shutdown, which cancels"),
-                    ))
-                }
-            };
+        // What happens once the task's body has returned, whichever way it ran.
+        let done = move |result: Result<T, E>| {
             if let Some(watch) = watch {
                 watch.stop();
             }
@@ -1103,11 +1073,50 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 me.finish(id, slot, &name, result);
             }
         };
+        // Two task futures, so that a group that never aborts does not carry the abort's
+        // state in every task.
+        let wrapped: BoxFuture<'static, ()> = if self.abort_stragglers {
+            let (abort, registration) = AbortHandle::new_pair();
+            if let Some(task) = self.lock().running_tasks.get_mut(slot) {
+                task.abort = Some(abort);
+            }
+            let stopped_by = self.ctx.clone();
+            Box::pin(async move {
+                let body =
+                    Some(AssertUnwindSafe(Abortable::new(body, registration)).catch_unwind());
+                futures::pin_mut!(body);
+                let outcome = poll_fn(|cx| {
+                    body.as_mut()
+                        .as_pin_mut()
+                        .expect("polled until ready")
+                        .poll(cx)
+                })
+                .await;
+                // An aborted task is dropped where it waited: its destructors may panic too.
+                let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| body.set(None)));
+                done(match (outcome, dropped) {
+                    (Err(panic), _) | (_, Err(panic)) => Err(E::from(Panicked::new(panic))),
+                    (Ok(Ok(result)), Ok(())) => result,
+                    (Ok(Err(_aborted)), Ok(())) => Err(E::from(
+                        stopped_by
+                            .err()
+                            .expect("aborted only by a shutdown, which cancels"),
+                    )),
+                })
+            })
+        } else {
+            Box::pin(async move {
+                done(match AssertUnwindSafe(body).catch_unwind().await {
+                    Ok(result) => result,
+                    Err(panic) => Err(E::from(Panicked::new(panic))),
+                })
+            })
+        };
         match &self.spawner {
-            Some(spawn) => spawn(Box::pin(wrapped)),
+            Some(spawn) => spawn(wrapped),
             None => {
                 let mut incoming = self.incoming.lock().unwrap_or_else(PoisonError::into_inner);
-                incoming.push(Box::pin(wrapped));
+                incoming.push(wrapped);
                 self.has_incoming
                     .store(true, std::sync::atomic::Ordering::Release);
                 drop(incoming);
