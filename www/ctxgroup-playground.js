@@ -1282,6 +1282,7 @@ export class CtxgroupPlayground extends ElementBase {
 
   _stateAt(task, t) {
     if (t < task.spawned) return ['not yet spawned', 'transparent'];
+    if (task.outcome === 'skipped') return ['skipped', 'var(--cg-queued)']; // TryGo found no slot: it never runs
     if (task.start == null || t < task.start) return ['waiting for a slot', 'var(--cg-queued)'];
     if (task.end == null || t < task.end) {
       if (task.cancel_requested != null && t >= task.cancel_requested) return ['running, cancel requested', 'var(--cg-running)'];

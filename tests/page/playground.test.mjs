@@ -86,6 +86,16 @@ test('a typed scenario runs: bars, labels and summary', async () => {
   await page.close();
 });
 
+test('the scrubber says a task TryGo skipped is skipped, not waiting for a slot', async () => {
+  const { page, errors } = await open();
+  await typeScenario(page, 'limit 1\ntask a 2s\ntask b 1s try\n');
+  await page.locator('#pg .summary', { hasText: 'returned at 2s' }).waitFor();
+  await page.locator('#pg .scrub input').fill('500'); // t = 1 s of 2 s
+  assert.match(await page.locator('#pg .states').textContent(), /a: running.*b: skipped/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('an error is shown at its line and column, and the work is kept', async () => {
   const { page } = await open();
   const text = 'timeout 7s\ntask a 1s\ntask b 5sx\n';
