@@ -1013,8 +1013,21 @@ fn foot(
                 Some(e) => format!("returned at {}: {}", human(r.at), e.replace('\n', "; ")),
                 None => format!("returned at {}: ok", human(r.at)),
             };
+            // Too wide for the chart (a phone, joined errors): cut short, whole in the tooltip.
+            let room = l.width - 8.0;
+            let full = text_width(&label, 12.5) > room;
+            let shown = if full {
+                let keep = (room / (12.5 * 0.56)) as usize;
+                label
+                    .chars()
+                    .take(keep.saturating_sub(1))
+                    .chain(['…'])
+                    .collect()
+            } else {
+                label.clone()
+            };
             // Right of the line if it fits, else left of it, else from the left edge.
-            let w = text_width(&label, 12.5);
+            let w = text_width(&shown, 12.5);
             let (anchor, lx) = if xx + 4.0 + w <= l.width - 4.0 {
                 ("start", xx + 4.0)
             } else if xx - 4.0 - w >= 4.0 {
@@ -1022,11 +1035,16 @@ fn foot(
             } else {
                 ("start", 4.0)
             };
+            let tooltip = if full {
+                format!("<title>{}</title>", esc(&label))
+            } else {
+                String::new()
+            };
             let _ = write!(
                 s,
-                r#"<text class="cg-text" x="{}" y="20" text-anchor="{anchor}" font-weight="600">{}</text>"#,
+                r#"<text class="cg-text" x="{}" y="20" text-anchor="{anchor}" font-weight="600">{}{tooltip}</text>"#,
                 Px(lx),
-                esc(&label)
+                esc(&shown)
             );
         }
         None => {

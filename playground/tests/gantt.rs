@@ -230,3 +230,36 @@ fn the_goroutine_step_chart_stays_small_for_ten_thousand_tasks() {
         path.matches('H').count()
     );
 }
+
+#[test]
+fn a_return_label_wider_than_a_phone_chart_is_cut_short_with_the_whole_in_its_tooltip() {
+    let text = "shutdown 2s grace=1s\ntask worker forever check=every:100ms\ntask exporter-of-a-long-name 10s check=never\n";
+    let trace = simulate(&parse(text).unwrap()).unwrap();
+    let width = 390.0;
+    let svg = render(
+        &trace,
+        &Options {
+            width,
+            ..Options::default()
+        },
+    );
+    let label = svg
+        .split("<text")
+        .skip(1)
+        .find(|t| t.contains("returned at 3s"))
+        .expect("the return label");
+    // What is drawn: the text before its tooltip.
+    let drawn = &label[..label.find("<title>").unwrap_or(label.len())];
+    let shown = visible(&format!("<text{drawn}</text>"));
+    let shown = shown.trim_end();
+    // The chart's own estimate of text width (0.56 em at 12.5 px), within the chart.
+    assert!(
+        shown.chars().count() as f64 * 12.5 * 0.56 <= width - 8.0,
+        "{shown:?} is wider than the chart"
+    );
+    assert!(shown.ends_with('…'), "{shown:?}");
+    assert!(
+        label.contains("<title>returned at 3s: shutdown: still running after the 1s grace: exporter-of-a-long-name</title>"),
+        "{label}"
+    );
+}
