@@ -158,10 +158,15 @@
 //! # }
 //! ```
 //!
+//! **Tasks that are not `Send`** (an `Rc` across an `await`, a JS promise): a
+//! [`LocalTaskGroup`](group::LocalTaskGroup), self-driven or with a
+//! [`local_spawner`](group::GroupBuilder::local_spawner) (`LocalPool`'s spawner,
+//! `wasm_bindgen_futures::spawn_local`); it stays on its thread.
+//!
 //! **The browser** (wasm32): contexts take their deadlines from [`Context::background`] (a
-//! `BrowserClock`), groups spawn with `wasm_bindgen_futures::spawn_local`, and
-//! `ctx.abort_signal()` hands the cancellation to `fetch`. `tests/web.rs` runs this in
-//! headless Chromium.
+//! `BrowserClock`), groups spawn with `wasm_bindgen_futures::spawn_local` (a `LocalTaskGroup`
+//! when tasks await JS promises), and `ctx.abort_signal()` hands the cancellation to `fetch`.
+//! `tests/web.rs` runs both in headless Chromium.
 //!
 //! ```ignore
 //! let (ctx, _cancel) = Context::background().with_timeout(Duration::from_secs(2));

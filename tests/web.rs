@@ -166,3 +166,39 @@ fn the_clock_reads_performance_from_the_global_scope_without_a_window() {
     );
     assert!(readings.last() > readings.first(), "the clock did not move");
 }
+
+/// Browser futures are not `Send` (a JS promise, a browser timer): a LocalTaskGroup runs them,
+/// here on `spawn_local`, and its deadline still stops the one that outlives it.
+#[wasm_bindgen_test]
+async fn a_local_group_runs_tasks_that_await_js_promises_and_browser_timers() {
+    let (ctx, _cancel) = Context::background().with_timeout(Duration::from_millis(200));
+    let group: ctxgroup::group::LocalTaskGroup<f64, Error> = TaskGroup::builder(&ctx)
+        .local_spawner(wasm_bindgen_futures::spawn_local)
+        .build_local_with_outputs();
+    group
+        .spawn(|_| async {
+            let promise = js_sys::Promise::resolve(&wasm_bindgen::JsValue::from(42));
+            let value: wasm_bindgen::JsValue =
+                wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+            Ok(value.as_f64().unwrap())
+        })
+        .await;
+    group
+        .spawn(|ctx| async move {
+            // A promise on a 10 s browser timer, raced against the context.
+            let slow = js_sys::Promise::new(&mut |resolve, _reject| {
+                web_sys::window()
+                    .unwrap()
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10_000)
+                    .unwrap();
+            });
+            let _ = ctx
+                .run_until_cancelled(wasm_bindgen_futures::JsFuture::from(slow))
+                .await?;
+            Ok(0.0)
+        })
+        .await;
+    let err = group.wait_outputs().await.unwrap_err();
+    assert!(err.reason().unwrap().is_deadline_exceeded(), "{err}");
+    assert_eq!(group.join_next().await.unwrap().unwrap(), 42.0);
+}

@@ -17,10 +17,12 @@ use crate::error::Panicked;
 use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
 mod hooks;
+mod local;
 mod task_builder;
 mod task_error;
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
+pub use local::LocalTaskGroup;
 pub use task_error::TaskError;
 use task_error::{as_error, from_error};
 
