@@ -255,6 +255,17 @@ test('embed.html shows the scenario of a share link, for iframe-only hosts', asy
   await page.close();
 });
 
+test('embed.html passes the views an iframe asks for: &views=go+chart&view=go', async () => {
+  const hash = 't=' + Buffer.from('timeout 2s\ntask api 5s\n').toString('base64url');
+  const page = await browser.newPage();
+  await page.goto(`${base}embed.html#${hash}&views=go+chart&view=go`);
+  assert.equal(await page.locator('#pg').getAttribute('views'), 'go chart');
+  assert.equal(await page.locator('#pg').getAttribute('view'), 'go');
+  await page.locator('#pg [role=tab][aria-selected=true]', { hasText: 'Go' }).waitFor();
+  assert.deepEqual(await page.locator('#pg [role=tab]:not([hidden])').allTextContents(), ['Go', 'Chart']);
+  await page.close();
+});
+
 test('screenshot of the playground', async () => {
   const { page } = await open();
   mkdirSync(path.join(root, 'target'), { recursive: true });
