@@ -1,0 +1,362 @@
+//! An audit of the task group's outputs, error types and aborting shutdown, as a demanding
+//! user meets them: races on tokio's multi-thread runtime, panics where user code runs, which
+//! error is "first", and what a shutdown that aborts leaves behind.
+#![cfg(not(target_arch = "wasm32"))]
+use std::fmt;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use ctxgroup::error::Panicked;
+use ctxgroup::group::{Event, EventKind};
+use ctxgroup::{Cause, Context, Error, Errors, Policy, Reason, TaskGroup, VirtualRuntime};
+
+fn tokio_group() -> ctxgroup::group::GroupBuilder {
+    TaskGroup::builder(&Context::background()).spawner(|f| {
+        tokio::spawn(f);
+    })
+}
+
+/// Runs `f` on a thread of its own and fails if it does not return within `secs`: a hang
+/// becomes a failed test instead of a stuck test run.
+fn within<R: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(secs))
+        .unwrap_or_else(|_| panic!("{what}: no answer within {secs} s (hang)"))
+}
+
+/// Awaits `f`, failing if it has not finished within `secs` (the deadline is checked first, so
+/// a future that only completes because the deadline's poll found it done still fails).
+async fn finishes_within<F: std::future::Future>(secs: u64, what: &str, f: F) -> F::Output {
+    tokio::select! {
+        biased;
+        _ = tokio::time::sleep(Duration::from_secs(secs)) => panic!("{what}: not done within {secs} s (hang)"),
+        output = f => output,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aborting shutdown
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aborting_shutdown_aborts_a_task_whose_spawn_closure_was_still_running() {
+    let group = tokio_group().abort_stragglers().build();
+    let g = group.clone();
+    // The spawn closure builds the task slowly (it is still running when the grace ends): the
+    // task already counts as running, so shutdown must abort it too, not wait for it forever.
+    let runtime = tokio::runtime::Handle::current();
+    let spawning = std::thread::spawn(move || {
+        let _in_runtime = runtime.enter();
+        futures::executor::block_on(g.spawn(|_ctx| {
+            std::thread::sleep(Duration::from_millis(400));
+            futures::future::pending()
+        }))
+    });
+    while group.running() == 0 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let report = finishes_within(
+        5,
+        "shutdown(abort) returned: the straggler was aborted",
+        group.shutdown(Duration::from_millis(50)),
+    )
+    .await;
+    assert!(report.aborted);
+    assert_eq!(report.ignored, ["task-0"]);
+    assert!(report.result.unwrap().is_err());
+    spawning.join().unwrap();
+    assert_eq!(group.running(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aborting_shutdown_leaves_no_task_running_that_was_queued_for_a_slot() {
+    let group = tokio_group().limit(1).abort_stragglers().build();
+    group
+        .task("deaf")
+        .spawn(|_| futures::future::pending())
+        .await;
+    let g = group.clone();
+    let queued =
+        tokio::spawn(async move { g.task("queued").spawn(|_| futures::future::pending()).await });
+    while !format!("{group:?}").contains("queued: 1") {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let report = finishes_within(
+        5,
+        "shutdown(abort) returned",
+        group.shutdown(Duration::from_millis(50)),
+    )
+    .await;
+    assert!(report.aborted);
+    queued.await.unwrap();
+    // The queued spawn got the slot the aborted task freed; a shutdown that aborts stragglers
+    // must not leave it running forever behind the report.
+    for _ in 0..500 {
+        if group.running() == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    panic!(
+        "a task is still running after an aborting shutdown: {:?}",
+        group
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Panics where user code runs
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_after_cancel_callback_does_not_strand_wait_on_tokio() {
+    let group = tokio_group().build();
+    let _callback = group.context().after_cancel(|_| panic!("callback"));
+    group
+        .spawn(|_| async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err(Error::msg("boom"))
+        })
+        .await;
+    let result = finishes_within(
+        5,
+        "wait returned although a cancel callback panicked",
+        group.wait(),
+    )
+    .await;
+    assert_eq!(result.unwrap_err().to_string(), "boom");
+}
+
+#[test]
+fn a_panicking_after_cancel_callback_does_not_stop_a_self_driven_group() {
+    let group = TaskGroup::new(&Context::background());
+    let _callback = group.context().after_cancel(|_| panic!("callback"));
+    let g = group.clone();
+    let second = within(5, "wait after the callback's panic", move || {
+        futures::executor::block_on(async {
+            g.spawn(|ctx| async move {
+                ctx.done().await; // woken by the fail-fast cancel
+                Ok(())
+            })
+            .await;
+            g.spawn(|_| async { Err(Error::msg("boom")) }).await;
+            // The callback's panic goes on to the caller of cancel: here, whoever drives.
+            let first =
+                futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(g.wait())).await;
+            assert!(first.is_err(), "the callback's panic reaches the driver");
+            g.wait().await
+        })
+    });
+    assert_eq!(second.unwrap_err().to_string(), "boom");
+    assert_eq!(group.running(), 0);
+}
+
+/// A user's error whose `Display` panics.
+#[derive(Debug)]
+struct LoudError;
+impl fmt::Display for LoudError {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        panic!("Display of LoudError")
+    }
+}
+impl From<Reason> for LoudError {
+    fn from(_: Reason) -> Self {
+        LoudError
+    }
+}
+impl From<Panicked> for LoudError {
+    fn from(_: Panicked) -> Self {
+        LoudError
+    }
+}
+impl From<Errors> for LoudError {
+    fn from(_: Errors) -> Self {
+        LoudError
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_whose_display_panics_still_ends_its_task() {
+    let group: TaskGroup<u8, LoudError> = tokio_group().build_with_outputs();
+    group.spawn(|_| async { Err(LoudError) }).await;
+    group.spawn(|_| async { Ok(1) }).await;
+    let result = finishes_within(
+        5,
+        "wait returned although an error's Display panicked",
+        group.wait(),
+    )
+    .await;
+    assert!(matches!(result, Err(LoudError)));
+    assert_eq!(group.running(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which error is "first"
+
+#[test]
+fn wait_returns_the_first_error_even_after_join_next_took_it() {
+    let rt = VirtualRuntime::new();
+    let group: TaskGroup<u8, Error> = TaskGroup::with_outputs(&Context::with_clock(rt.clock()));
+    let (taken, waited) = rt
+        .block_on(async move {
+            group
+                .spawn(|ctx| async move {
+                    ctx.sleep(Duration::from_secs(1)).await?;
+                    Err(Error::msg("HTTP 502"))
+                })
+                .await;
+            group
+                .spawn(|ctx| async move {
+                    ctx.sleep(Duration::from_secs(5)).await?; // cancelled at 1 s
+                    Ok(7)
+                })
+                .await;
+            let taken = group.join_next().await.unwrap().unwrap_err();
+            (taken, group.wait().await.unwrap_err())
+        })
+        .unwrap();
+    assert_eq!(taken.to_string(), "HTTP 502");
+    assert_eq!(
+        waited.to_string(),
+        "HTTP 502",
+        "wait returns the first error, not the cancelled sibling's"
+    );
+}
+
+#[test]
+fn wait_called_twice_returns_the_same_first_error() {
+    let rt = VirtualRuntime::new();
+    let group: TaskGroup<u8, Error> = TaskGroup::with_outputs(&Context::with_clock(rt.clock()));
+    let (first, second) = rt
+        .block_on(async move {
+            group
+                .spawn(|ctx| async move {
+                    ctx.sleep(Duration::from_secs(1)).await?;
+                    Err(Error::msg("HTTP 502"))
+                })
+                .await;
+            group
+                .spawn(|ctx| async move {
+                    ctx.sleep(Duration::from_secs(5)).await?;
+                    Ok(7)
+                })
+                .await;
+            (group.wait().await, group.wait().await)
+        })
+        .unwrap();
+    assert_eq!(first.unwrap_err().to_string(), "HTTP 502");
+    assert_eq!(second.unwrap_err().to_string(), "HTTP 502");
+}
+
+#[test]
+fn under_continue_wait_returns_the_first_error_after_join_next_took_it() {
+    let rt = VirtualRuntime::new();
+    let group: TaskGroup<u8, Error> = TaskGroup::builder(&Context::with_clock(rt.clock()))
+        .policy(Policy::Continue)
+        .build_with_outputs();
+    let waited = rt
+        .block_on(async move {
+            for (s, msg) in [(1, "a"), (2, "b")] {
+                group
+                    .spawn(move |ctx| async move {
+                        ctx.sleep(Duration::from_secs(s)).await?;
+                        Err(Error::msg(msg))
+                    })
+                    .await;
+            }
+            assert_eq!(
+                group.join_next().await.unwrap().unwrap_err().to_string(),
+                "a"
+            );
+            group.wait().await
+        })
+        .unwrap();
+    assert_eq!(waited.unwrap_err().to_string(), "a");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fail-fast ordering against a concurrent wait
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_does_not_return_before_the_fail_fast_cancellation() {
+    // The hook slows the moment between the task's end being recorded and the fail-fast cancel;
+    // a wait that is polled meanwhile (a select! loop with a ticker) must not slip through and
+    // cancel the group as "done" before the task's error does (Go cancels before wg.Done).
+    let group = tokio_group()
+        .hook(|e: &Event<'_>| {
+            if matches!(e.kind, EventKind::Finished(_)) {
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        })
+        .build();
+    group.spawn(|_| async { Err(Error::msg("boom")) }).await;
+    let wait = group.wait();
+    futures::pin_mut!(wait);
+    let result = loop {
+        if let Ok(result) = tokio::time::timeout(Duration::from_millis(5), &mut wait).await {
+            break result;
+        }
+    };
+    assert_eq!(result.unwrap_err().to_string(), "boom");
+    let reason = group.context().err().unwrap();
+    assert!(
+        matches!(reason.cause(), Cause::TaskFailed { .. }),
+        "the group was cancelled by {:?}, not by the task's error",
+        reason.cause()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// What held: Send futures on tokio, ergonomics of typed groups
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_groups_futures_are_send_and_their_builders_work() {
+    let group: TaskGroup<String, anyhow::Error> = tokio_group().limit(2).build_with_outputs();
+    let g = group.clone();
+    let driver = tokio::spawn(async move {
+        g.task("named")
+            .timeout(Duration::from_secs(5))
+            .spawn(|ctx| async move {
+                ctx.check()?;
+                ctx.sleep(Duration::from_millis(1)).await?;
+                let n: u32 = "5".parse()?;
+                Ok(n.to_string())
+            })
+            .await;
+        assert!(g.try_spawn(|_| async { Ok("try".to_string()) }));
+        let first = g.join_next().await.unwrap().unwrap();
+        let rest = g.wait_outputs().await.unwrap();
+        (first, rest)
+    });
+    let (first, rest) = driver.await.unwrap();
+    let mut all = vec![first];
+    all.extend(rest);
+    all.sort();
+    assert_eq!(all, ["5", "try"]);
+    let g = group.clone();
+    tokio::spawn(async move { g.shutdown(Duration::from_millis(1)).await })
+        .await
+        .unwrap();
+    let g = group.clone();
+    tokio::spawn(async move { g.wait().await })
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[test]
+fn a_boxed_std_error_is_a_task_error() {
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    let group: TaskGroup<u8, BoxError> = TaskGroup::with_outputs(&Context::background());
+    let err = futures::executor::block_on(async {
+        group
+            .spawn(|ctx| async move {
+                ctx.check()?;
+                Err("plain".into())
+            })
+            .await;
+        group.wait().await
+    })
+    .unwrap_err();
+    assert_eq!(err.to_string(), "plain");
+}
