@@ -148,6 +148,9 @@ struct State<T, E> {
     finished: VecDeque<(u64, Result<T, E>)>,
     /// Woken when a task finishes (`join_next`).
     joiners: Vec<Waker>,
+    /// Set once a shutdown aborted its stragglers: a task that gets its abort handle later
+    /// (its spawn closure was still running, or it was queued for a slot) is aborted at once.
+    aborting: bool,
 }
 
 /// A running task, as shutdown reports it (and, in a group that aborts stragglers, stops it).
@@ -170,6 +173,7 @@ impl<T, E> State<T, E> {
             running_tasks: Slab::default(),
             finished: VecDeque::new(),
             joiners: Vec::new(),
+            aborting: false,
         }
     }
 
@@ -349,6 +353,7 @@ impl GroupBuilder {
     /// Makes [`TaskGroup::shutdown`] abort the tasks still running when its grace period ends:
     /// each is dropped where it waits (its destructors run) and returns the shutdown's
     /// [`Reason`](crate::Reason) as its error. They are named in the report either way.
+    /// A task that starts after that (its spawn was queued for a slot) is aborted as it starts.
     /// Without this, as in Go, such tasks are left running.
     ///
     /// # Examples
@@ -831,7 +836,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
             },
             futures::future::Either::Right(((), _)) => {
                 let (ignored, aborts) = {
-                    let state = self.inner.lock();
+                    let mut state = self.inner.lock();
+                    state.aborting |= self.inner.abort_stragglers;
                     let mut running: Vec<&RunningTask> = state.running_tasks.values().collect();
                     running.sort_by_key(|task| task.id);
                     let ignored: Vec<String> = running
@@ -1045,9 +1051,14 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         };
         let (body, stopped_by) = if self.abort_stragglers {
             let (abort, registration) = AbortHandle::new_pair();
-            if let Some(task) = self.lock().running_tasks.get_mut(slot) {
+            let mut state = self.lock();
+            if state.aborting {
+                abort.abort();
+            }
+            if let Some(task) = state.running_tasks.get_mut(slot) {
                 task.abort = Some(abort);
             }
+            drop(state);
             let body = Abortable::new(body, registration);
             (Either::Left(body), Some(self.ctx.clone()))
         } else {
