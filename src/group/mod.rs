@@ -139,6 +139,8 @@ struct State<T, E> {
     next_ticket: u64,
     slot_queue: VecDeque<(u64, Option<Waker>)>,
     errors: Vec<Error>,
+    /// The task whose error is `errors[0]`: `wait` returns that task's own kept result.
+    first_error_task: Option<u64>,
     waiters: Vec<Waker>,
     next_task: u64,
     /// Running tasks (id, name if given), for shutdown's report; a slab, so start and finish
@@ -168,6 +170,7 @@ impl<T, E> State<T, E> {
             next_ticket: 0,
             slot_queue: VecDeque::new(),
             errors: Vec::new(),
+            first_error_task: None,
             waiters: Vec::new(),
             next_task: 0,
             running_tasks: Slab::default(),
@@ -790,14 +793,19 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     }
 
     /// What `wait` returns once every task has: the first error (taken from the kept results
-    /// when there), every error joined under `CollectAll`, or `Ok`.
+    /// when still there; `join_next` or an earlier `wait` may have taken it), every error
+    /// joined under `CollectAll`, or `Ok`.
     fn result(&self) -> Result<(), E> {
         let mut state = self.inner.lock();
         match (self.inner.policy, state.errors.len()) {
             (_, 0) => Ok(()),
             (Policy::CollectAll, _) => Err(E::from(Errors(state.errors.clone()))),
             _ => {
-                let kept = state.finished.iter().position(|(_, r)| r.is_err());
+                let first = state.first_error_task;
+                let kept = state
+                    .finished
+                    .iter()
+                    .position(|(id, r)| Some(*id) == first && r.is_err());
                 match kept.and_then(|i| state.finished.remove(i)) {
                     Some((_, Err(e))) => Err(e),
                     _ => Err(from_error(state.errors[0].clone())),
@@ -1115,8 +1123,11 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             state.running_tasks.remove(slot);
             let mut first_error = None;
             if let Some(e) = &error {
-                if state.errors.is_empty() && self.policy == Policy::FailFast {
-                    first_error = Some(e.clone());
+                if state.errors.is_empty() {
+                    state.first_error_task = Some(id);
+                    if self.policy == Policy::FailFast {
+                        first_error = Some(e.clone());
+                    }
                 }
                 state.errors.push(e.clone());
             }
