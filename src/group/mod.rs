@@ -1117,20 +1117,42 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
 
     fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<T, E>) {
         let error = result.as_ref().err().map(as_error);
-        let (wake, first_error) = {
+        // The error is recorded, and under fail-fast the group cancelled, while this task still
+        // counts as running: a `wait` polled meanwhile cannot return first and cancel the group
+        // as done (Go's errgroup cancels before `wg.Done`).
+        let mut first_error = None;
+        if let Some(e) = &error {
+            let mut state = self.lock();
+            if state.errors.is_empty() {
+                state.first_error_task = Some(id);
+                if self.policy == Policy::FailFast {
+                    first_error = Some(e.clone());
+                }
+            }
+            state.errors.push(e.clone());
+        }
+        self.emit(
+            id,
+            name,
+            EventKind::Finished(match &error {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }),
+        );
+        // An after-cancel callback that panics: the panic goes on to our caller, once this
+        // task is counted as finished and its waiters are woken.
+        let cancelled = first_error.map(|error| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.cancel.cancel_because(Cause::TaskFailed {
+                    task: task_name(id, name),
+                    error,
+                })
+            }))
+        });
+        let wake = {
             let mut state = self.lock();
             state.running -= 1;
             state.running_tasks.remove(slot);
-            let mut first_error = None;
-            if let Some(e) = &error {
-                if state.errors.is_empty() {
-                    state.first_error_task = Some(id);
-                    if self.policy == Policy::FailFast {
-                        first_error = Some(e.clone());
-                    }
-                }
-                state.errors.push(e.clone());
-            }
             if self.keep_outputs {
                 state.finished.push_back((id, result));
             }
@@ -1142,24 +1164,13 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 wake.append(&mut state.waiters);
             }
             wake.append(&mut state.joiners);
-            (wake, first_error)
+            wake
         };
-        self.emit(
-            id,
-            name,
-            EventKind::Finished(match &error {
-                Some(e) => Err(e),
-                None => Ok(()),
-            }),
-        );
-        if let Some(error) = first_error {
-            self.cancel.cancel_because(Cause::TaskFailed {
-                task: task_name(id, name),
-                error,
-            });
-        }
         for w in wake {
             w.wake();
+        }
+        if let Some(Err(panic)) = cancelled {
+            std::panic::resume_unwind(panic);
         }
     }
 
@@ -1178,9 +1189,13 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 drivers.push(cx.waker().clone());
             }
         }
-        // Another poller is already driving (e.g. a task waiting on its own group): let it.
-        let Ok(mut local) = self.local.try_lock() else {
-            return;
+        // Another poller is already driving (e.g. a task waiting on its own group): let it. A
+        // panic that went through a driver (a cancel callback's, resumed after its task was
+        // counted as finished) leaves the list consistent: driving goes on.
+        let mut local = match self.local.try_lock() {
+            Ok(local) => local,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return,
         };
         let waker = Waker::from(self.drivers.clone());
         let mut inner_cx = TaskContext::from_waker(&waker);
