@@ -445,3 +445,38 @@ fn a_long_lived_group_with_its_own_error_type_that_only_waits_does_not_grow() {
     let debug = format!("{group:?}");
     assert!(debug.contains("kept_results: 0"), "{debug}");
 }
+
+#[test]
+fn a_spawner_that_panics_leaves_no_task_counted_as_running() {
+    // As `tokio::spawn` does when called outside a runtime: the panic goes on to the caller of
+    // spawn, and the group must not wait forever for a task that never ran.
+    let group = TaskGroup::builder(&Context::background())
+        .spawner(|_task| panic!("there is no reactor running"))
+        .build();
+    let g = group.clone();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        g.try_spawn(|_| async { Ok(()) })
+    }));
+    assert!(panicked.is_err(), "the spawner's panic reaches the caller");
+    assert_eq!(group.running(), 0);
+    let err = within(5, "wait after the spawner panicked", move || {
+        futures::executor::block_on(group.wait())
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("dropped"), "{err}");
+}
+
+#[test]
+fn a_spawner_that_drops_the_task_leaves_no_task_counted_as_running() {
+    // An executor that is shutting down drops what it is given.
+    let group = TaskGroup::builder(&Context::background())
+        .spawner(drop)
+        .build();
+    futures::executor::block_on(group.spawn(|_| async { Ok(()) }));
+    assert_eq!(group.running(), 0);
+    let err = within(5, "wait after the spawner dropped the task", move || {
+        futures::executor::block_on(group.wait())
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("dropped"), "{err}");
+}
