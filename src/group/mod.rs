@@ -1072,7 +1072,15 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         } else {
             (Either::Right(body.map(Ok)), None)
         };
+        let mut unfinished = Unfinished {
+            group: me,
+            id,
+            slot,
+            name,
+            armed: true,
+        };
         let wrapped = async move {
+            unfinished.armed = false; // polled: it runs
             let body = Some(AssertUnwindSafe(body).catch_unwind());
             futures::pin_mut!(body);
             let outcome = poll_fn(|cx| {
@@ -1098,8 +1106,8 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 watch.stop();
             }
             drop(own); // the task's own context is released with the task (Go's deferred cancel)
-            if let Some(me) = me.get() {
-                me.finish(id, slot, &name, result);
+            if let Some(me) = unfinished.group.get() {
+                me.finish(id, slot, &unfinished.name, result);
             }
         };
         match &self.spawner {
@@ -1228,6 +1236,36 @@ impl<T, E> GroupRef<T, E> {
         match self {
             GroupRef::Strong(group) => Some(group.clone()),
             GroupRef::Weak(group) => group.upgrade(),
+        }
+    }
+}
+
+/// Finishes a task dropped before it was ever polled: its spawner panicked or dropped it
+/// (`tokio::spawn` outside a runtime, an executor that is closed). Otherwise it would count as
+/// running forever and `wait` would never return. A task dropped once it runs (a runtime
+/// shutting down) is left as it was, running, like Go's goroutines at exit.
+struct Unfinished<T: Send + 'static, E: TaskError> {
+    group: GroupRef<T, E>,
+    id: u64,
+    slot: usize,
+    name: Option<Arc<str>>,
+    armed: bool,
+}
+
+impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        if let Some(group) = self.group.get() {
+            let error = E::from(Panicked::new(Box::new(
+                "the task was dropped before it started (its spawner dropped it or panicked)",
+            )));
+            // We may be unwinding already (the spawner's panic): a cancel callback's panic
+            // here would abort the process.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                group.finish(self.id, self.slot, &self.name, Err(error))
+            }));
         }
     }
 }
