@@ -480,3 +480,48 @@ fn a_spawner_that_drops_the_task_leaves_no_task_counted_as_running() {
     .unwrap_err();
     assert!(err.to_string().contains("dropped"), "{err}");
 }
+
+#[test]
+fn a_self_driven_group_whose_producer_stops_driving_still_finishes_for_its_waiter() {
+    // A producer thread spawns under a limit (its blocked spawns drive the group) and then
+    // stops; a consumer thread waits. Tasks are woken from the clock's thread, at any moment,
+    // also while the other thread holds the group's task list.
+    for round in 0..20 {
+        let group: TaskGroup<u32, Error> = TaskGroup::builder(&Context::background())
+            .limit(4)
+            .build_with_outputs();
+        let g = group.clone();
+        let producer = std::thread::spawn(move || {
+            futures::executor::block_on(async {
+                for i in 0..300u32 {
+                    g.spawn(move |ctx| async move {
+                        ctx.sleep(Duration::from_micros(50)).await?;
+                        Ok(i)
+                    })
+                    .await;
+                }
+            })
+        });
+        let outputs = within(
+            20,
+            &format!("round {round}: the consumer's wait"),
+            move || {
+                futures::executor::block_on(async {
+                    let mut got = 0usize;
+                    loop {
+                        match group.join_next().await {
+                            Some(result) => {
+                                result.unwrap();
+                                got += 1;
+                            }
+                            None if got == 300 => break got,
+                            None => yield_once().await,
+                        }
+                    }
+                })
+            },
+        );
+        producer.join().unwrap();
+        assert_eq!(outputs, 300);
+    }
+}

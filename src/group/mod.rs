@@ -214,7 +214,8 @@ impl Wake for DriverWake {
 /// ```
 #[derive(Debug)]
 pub struct ShutdownReport<E = Error> {
-    /// What `wait` returned, if every task returned within the grace period.
+    /// What `wait` returned, if every task returned within the grace period or was aborted
+    /// ([`GroupBuilder::abort_stragglers`]).
     pub result: Option<Result<(), E>>,
     /// The tasks still running when the grace period ended: they ignored the cancellation.
     pub ignored: Vec<String>,
@@ -354,8 +355,9 @@ impl GroupBuilder {
         self
     }
     /// Makes [`TaskGroup::shutdown`] abort the tasks still running when its grace period ends:
-    /// each is dropped where it waits (its destructors run) and returns the shutdown's
-    /// [`Reason`](crate::Reason) as its error. They are named in the report either way.
+    /// each is dropped where it waits (its destructors run) and returns the group's
+    /// [`Reason`](crate::Reason) as its error (the shutdown's, unless the group was cancelled
+    /// before, e.g. by a fail-fast error). They are named in the report either way.
     /// A task that starts after that (its spawn was queued for a slot) is aborted as it starts.
     /// Without this, as in Go, such tasks are left running.
     ///
@@ -815,7 +817,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     }
 
     /// Cancels the group's context, waits up to `grace` for the tasks to return, and names those
-    /// that did not (they ignored the cancellation; they are left running).
+    /// that did not (they ignored the cancellation; they are left running, or aborted in a group
+    /// built with [`GroupBuilder::abort_stragglers`]).
     ///
     /// # Examples
     ///
