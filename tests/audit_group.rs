@@ -525,3 +525,23 @@ fn a_self_driven_group_whose_producer_stops_driving_still_finishes_for_its_waite
         assert_eq!(outputs, 300);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_aborting_shutdowns_at_once_both_return() {
+    let group = tokio_group().abort_stragglers().build();
+    group
+        .task("deaf")
+        .spawn(|_| futures::future::pending())
+        .await;
+    let (a, b) = (group.clone(), group.clone());
+    let first = tokio::spawn(async move { a.shutdown(Duration::from_millis(20)).await });
+    let second = tokio::spawn(async move { b.shutdown(Duration::from_millis(30)).await });
+    let (first, second) = finishes_within(5, "two shutdowns", async {
+        (first.await.unwrap(), second.await.unwrap())
+    })
+    .await;
+    for report in [first, second] {
+        assert!(report.result.unwrap().is_err());
+    }
+    assert_eq!(group.running(), 0);
+}
