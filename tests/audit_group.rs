@@ -545,3 +545,97 @@ async fn two_aborting_shutdowns_at_once_both_return() {
     }
     assert_eq!(group.running(), 0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A lost wakeup between two drivers of a self-driven group
+
+std::thread_local! {
+    /// Set while the first driver's poll runs: the second driver's "thread" polls at once.
+    static INSIDE_FIRST_DRIVER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The second driver: a `wait()` whose executor, when woken while the first driver holds the
+/// group, polls it at that very moment (as another thread would); otherwise it records the
+/// wake, for the test to poll it as an executor would.
+struct SecondDriver {
+    wait: std::sync::Mutex<Option<futures::future::BoxFuture<'static, Result<(), Error>>>>,
+    woken: std::sync::atomic::AtomicBool,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl SecondDriver {
+    fn poll(self: &std::sync::Arc<Self>) {
+        let waker = std::task::Waker::from(self.clone());
+        let mut cx = std::task::Context::from_waker(&waker);
+        let mut wait = self.wait.lock().unwrap();
+        if let Some(fut) = wait.as_mut() {
+            if fut.as_mut().poll(&mut cx).is_ready() {
+                *wait = None;
+                self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+impl std::task::Wake for SecondDriver {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref()
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        if INSIDE_FIRST_DRIVER.with(|inside| inside.get()) {
+            self.poll();
+        } else {
+            self.woken.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+#[test]
+fn a_driver_turned_away_while_another_drives_is_woken_when_work_is_left() {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    let group: TaskGroup<u32, Error> = TaskGroup::with_outputs(&Context::background());
+    let g = group.clone();
+    let second = Arc::new(SecondDriver {
+        wait: std::sync::Mutex::new(Some(Box::pin(async move { g.wait().await }))),
+        woken: Default::default(),
+        done: Default::default(),
+    });
+    let s = second.clone();
+    // X: runs inside the first driver's poll; the second driver is polled meanwhile and is
+    // turned away (the first holds the task list).
+    assert!(group.try_spawn(move |_| async move {
+        s.poll();
+        Ok(1)
+    }));
+    // Y: yields once; its wake comes while the first driver still holds the list.
+    assert!(group.try_spawn(|_| async {
+        yield_once().await;
+        Ok(2)
+    }));
+    // The first driver: a join_next that gets X's result and is not polled again.
+    struct First<F>(F);
+    impl<F: std::future::Future + Unpin> std::future::Future for First<F> {
+        type Output = F::Output;
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<F::Output> {
+            INSIDE_FIRST_DRIVER.with(|inside| inside.set(true));
+            let out = std::pin::Pin::new(&mut self.0).poll(cx);
+            INSIDE_FIRST_DRIVER.with(|inside| inside.set(false));
+            out
+        }
+    }
+    let first = futures::executor::block_on(First(Box::pin(group.join_next())));
+    assert_eq!(first.unwrap().unwrap(), 1);
+    // The second driver's executor polls it whenever it was woken.
+    while !second.done.load(Ordering::SeqCst) && second.woken.swap(false, Ordering::SeqCst) {
+        second.poll();
+    }
+    assert!(
+        second.done.load(Ordering::SeqCst),
+        "wait was never woken again though task Y is ready to run (running: {})",
+        group.running()
+    );
+}
