@@ -567,7 +567,11 @@ impl SecondDriver {
     fn poll(self: &std::sync::Arc<Self>) {
         let waker = std::task::Waker::from(self.clone());
         let mut cx = std::task::Context::from_waker(&waker);
-        let mut wait = self.wait.lock().unwrap();
+        // Woken while being polled: poll again afterwards, as an executor would.
+        let Ok(mut wait) = self.wait.try_lock() else {
+            self.woken.store(true, std::sync::atomic::Ordering::SeqCst);
+            return;
+        };
         if let Some(fut) = wait.as_mut() {
             if fut.as_mut().poll(&mut cx).is_ready() {
                 *wait = None;
