@@ -189,13 +189,19 @@ impl<T, E> State<T, E> {
 
 /// Wakes every future currently driving the group's own tasks.
 #[derive(Default)]
-struct DriverWake(Mutex<Vec<Waker>>);
+struct DriverWake(
+    Mutex<Vec<Waker>>,
+    /// Set by every wake: the driver that holds the task list clears it before each poll and,
+    /// if it is set once the list is released, wakes the drivers that were turned away since.
+    std::sync::atomic::AtomicBool,
+);
 
 impl Wake for DriverWake {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref()
     }
     fn wake_by_ref(self: &Arc<Self>) {
+        self.1.store(true, std::sync::atomic::Ordering::SeqCst);
         let wakers = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
         for w in wakers {
             w.wake();
@@ -1219,11 +1225,20 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                     .store(false, std::sync::atomic::Ordering::Relaxed);
                 local.extend(incoming.drain(..));
             }
+            self.drivers
+                .1
+                .store(false, std::sync::atomic::Ordering::SeqCst);
             match local.poll_next_unpin(&mut inner_cx) {
                 Poll::Ready(Some(())) => continue,
                 _ if has_incoming() => continue,
                 _ => break,
             }
+        }
+        drop(local);
+        // A task woke after our last poll: the drivers woken then may have been turned away
+        // (we still held the list) and registered again; we may never poll again. Wake them.
+        if self.drivers.1.load(std::sync::atomic::Ordering::SeqCst) {
+            self.drivers.wake_by_ref();
         }
     }
 }
