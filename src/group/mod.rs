@@ -142,6 +142,8 @@ struct State<T, E> {
     next_ticket: u64,
     slot_queue: VecDeque<(u64, Option<Waker>)>,
     errors: Vec<Error>,
+    /// The task whose error is `errors[0]`: `wait` returns that task's own kept result.
+    first_error_task: Option<u64>,
     waiters: Vec<Waker>,
     next_task: u64,
     /// Running tasks (id, name if given), for shutdown's report; a slab, so start and finish
@@ -151,6 +153,9 @@ struct State<T, E> {
     finished: VecDeque<(u64, Result<T, E>)>,
     /// Woken when a task finishes (`join_next`).
     joiners: Vec<Waker>,
+    /// Set once a shutdown aborted its stragglers: a task that gets its abort handle later
+    /// (its spawn closure was still running, or it was queued for a slot) is aborted at once.
+    aborting: bool,
 }
 
 /// A running task, as shutdown reports it (and, in a group that aborts stragglers, stops it).
@@ -168,11 +173,13 @@ impl<T, E> State<T, E> {
             next_ticket: 0,
             slot_queue: VecDeque::new(),
             errors: Vec::new(),
+            first_error_task: None,
             waiters: Vec::new(),
             next_task: 0,
             running_tasks: Slab::default(),
             finished: VecDeque::new(),
             joiners: Vec::new(),
+            aborting: false,
         }
     }
 
@@ -185,13 +192,19 @@ impl<T, E> State<T, E> {
 
 /// Wakes every future currently driving the group's own tasks.
 #[derive(Default)]
-struct DriverWake(Mutex<Vec<Waker>>);
+struct DriverWake(
+    Mutex<Vec<Waker>>,
+    /// Set by every wake: the driver that holds the task list clears it before each poll and,
+    /// if it is set once the list is released, wakes the drivers that were turned away since.
+    std::sync::atomic::AtomicBool,
+);
 
 impl Wake for DriverWake {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref()
     }
     fn wake_by_ref(self: &Arc<Self>) {
+        self.1.store(true, std::sync::atomic::Ordering::SeqCst);
         let wakers = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
         for w in wakers {
             w.wake();
@@ -210,7 +223,8 @@ impl Wake for DriverWake {
 /// ```
 #[derive(Debug)]
 pub struct ShutdownReport<E = Error> {
-    /// What `wait` returned, if every task returned within the grace period.
+    /// What `wait` returned, if every task returned within the grace period or was aborted
+    /// ([`GroupBuilder::abort_stragglers`]).
     pub result: Option<Result<(), E>>,
     /// The tasks still running when the grace period ended: they ignored the cancellation.
     pub ignored: Vec<String>,
@@ -352,8 +366,10 @@ impl GroupBuilder {
         self
     }
     /// Makes [`TaskGroup::shutdown`] abort the tasks still running when its grace period ends:
-    /// each is dropped where it waits (its destructors run) and returns the shutdown's
-    /// [`Reason`](crate::Reason) as its error. They are named in the report either way.
+    /// each is dropped where it waits (its destructors run) and returns the group's
+    /// [`Reason`](crate::Reason) as its error (the shutdown's, unless the group was cancelled
+    /// before, e.g. by a fail-fast error). They are named in the report either way.
+    /// A task that starts after that (its spawn was queued for a slot) is aborted as it starts.
     /// Without this, as in Go, such tasks are left running.
     ///
     /// # Examples
@@ -803,14 +819,19 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     }
 
     /// What `wait` returns once every task has: the first error (taken from the kept results
-    /// when there), every error joined under `CollectAll`, or `Ok`.
+    /// when still there; `join_next` or an earlier `wait` may have taken it), every error
+    /// joined under `CollectAll`, or `Ok`.
     fn result(&self) -> Result<(), E> {
         let mut state = self.inner.lock();
         match (self.inner.policy, state.errors.len()) {
             (_, 0) => Ok(()),
             (Policy::CollectAll, _) => Err(E::from(Errors(state.errors.clone()))),
             _ => {
-                let kept = state.finished.iter().position(|(_, r)| r.is_err());
+                let first = state.first_error_task;
+                let kept = state
+                    .finished
+                    .iter()
+                    .position(|(id, r)| Some(*id) == first && r.is_err());
                 match kept.and_then(|i| state.finished.remove(i)) {
                     Some((_, Err(e))) => Err(e),
                     _ => Err(from_error(state.errors[0].clone())),
@@ -820,7 +841,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     }
 
     /// Cancels the group's context, waits up to `grace` for the tasks to return, and names those
-    /// that did not (they ignored the cancellation; they are left running).
+    /// that did not (they ignored the cancellation; they are left running, or aborted in a group
+    /// built with [`GroupBuilder::abort_stragglers`]).
     ///
     /// # Examples
     ///
@@ -849,7 +871,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
             },
             futures::future::Either::Right(((), _)) => {
                 let (ignored, aborts) = {
-                    let state = self.inner.lock();
+                    let mut state = self.inner.lock();
+                    state.aborting |= self.inner.abort_stragglers;
                     let mut running: Vec<&RunningTask> = state.running_tasks.values().collect();
                     running.sort_by_key(|task| task.id);
                     let ignored: Vec<String> = running
@@ -1065,25 +1088,43 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             Some(_) => GroupRef::Strong(self.clone()),
             None => GroupRef::Weak(Arc::downgrade(self)),
         };
+        // Until its first poll the task is only a future in a spawner's hands: if the spawner
+        // drops it (or panics), the guard finishes it, so `wait` does not wait for it forever.
+        let unfinished = Unfinished {
+            group: me,
+            id,
+            slot,
+            name,
+            armed: true,
+        };
         // What happens once the task's body has returned, whichever way it ran.
-        let done = move |result: Result<T, E>| {
+        let done = move |unfinished: Unfinished<T, E>, result: Result<T, E>| {
             if let Some(watch) = watch {
                 watch.stop();
             }
             drop(own); // the task's own context is released with the task (Go's deferred cancel)
-            if let Some(me) = me.get() {
-                me.finish(id, slot, &name, result);
+            if let Some(me) = unfinished.group.get() {
+                me.finish(id, slot, &unfinished.name, result);
             }
         };
         // Two task futures, so that a group that never aborts does not carry the abort's
         // state in every task.
         let wrapped: BoxFuture<'static, ()> = if self.abort_stragglers {
             let (abort, registration) = AbortHandle::new_pair();
-            if let Some(task) = self.lock().running_tasks.get_mut(slot) {
+            let mut state = self.lock();
+            if state.aborting {
+                // The shutdown's abort came while the spawn closure ran: this task is a
+                // straggler too.
+                abort.abort();
+            }
+            if let Some(task) = state.running_tasks.get_mut(slot) {
                 task.abort = Some(abort);
             }
+            drop(state);
             let stopped_by = self.ctx.clone();
             Box::pin(async move {
+                let mut unfinished = unfinished;
+                unfinished.armed = false; // polled: it runs
                 let body =
                     Some(AssertUnwindSafe(Abortable::new(body, registration)).catch_unwind());
                 futures::pin_mut!(body);
@@ -1096,22 +1137,27 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 .await;
                 // An aborted task is dropped where it waited: its destructors may panic too.
                 let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| body.set(None)));
-                done(match (outcome, dropped) {
+                let result = match (outcome, dropped) {
                     (Err(panic), _) | (_, Err(panic)) => Err(E::from(Panicked::new(panic))),
                     (Ok(Ok(result)), Ok(())) => result,
+                    // The group's reason: the shutdown's, or a fail-fast error's if that came first.
                     (Ok(Err(_aborted)), Ok(())) => Err(E::from(
                         stopped_by
                             .err()
                             .expect("aborted only by a shutdown, which cancels"),
                     )),
-                })
+                };
+                done(unfinished, result)
             })
         } else {
             Box::pin(async move {
-                done(match AssertUnwindSafe(body).catch_unwind().await {
+                let mut unfinished = unfinished;
+                unfinished.armed = false; // polled: it runs
+                let result = match AssertUnwindSafe(body).catch_unwind().await {
                     Ok(result) => result,
                     Err(panic) => Err(E::from(Panicked::new(panic))),
-                })
+                };
+                done(unfinished, result)
             })
         };
         match &self.spawner {
@@ -1129,17 +1175,42 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
 
     fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<T, E>) {
         let error = result.as_ref().err().map(as_error);
-        let (wake, first_error) = {
+        // The error is recorded, and under fail-fast the group cancelled, while this task still
+        // counts as running: a `wait` polled meanwhile cannot return first and cancel the group
+        // as done (Go's errgroup cancels before `wg.Done`).
+        let mut first_error = None;
+        if let Some(e) = &error {
+            let mut state = self.lock();
+            if state.errors.is_empty() {
+                state.first_error_task = Some(id);
+                if self.policy == Policy::FailFast {
+                    first_error = Some(e.clone());
+                }
+            }
+            state.errors.push(e.clone());
+        }
+        self.emit(
+            id,
+            name,
+            EventKind::Finished(match &error {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }),
+        );
+        // An after-cancel callback that panics: the panic goes on to our caller, once this
+        // task is counted as finished and its waiters are woken.
+        let cancelled = first_error.map(|error| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.cancel.cancel_because(Cause::TaskFailed {
+                    task: task_name(id, name),
+                    error,
+                })
+            }))
+        });
+        let wake = {
             let mut state = self.lock();
             state.running -= 1;
             state.running_tasks.remove(slot);
-            let mut first_error = None;
-            if let Some(e) = &error {
-                if state.errors.is_empty() && self.policy == Policy::FailFast {
-                    first_error = Some(e.clone());
-                }
-                state.errors.push(e.clone());
-            }
             if self.keep_outputs {
                 state.finished.push_back((id, result));
             }
@@ -1151,24 +1222,13 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 wake.append(&mut state.waiters);
             }
             wake.append(&mut state.joiners);
-            (wake, first_error)
+            wake
         };
-        self.emit(
-            id,
-            name,
-            EventKind::Finished(match &error {
-                Some(e) => Err(e),
-                None => Ok(()),
-            }),
-        );
-        if let Some(error) = first_error {
-            self.cancel.cancel_because(Cause::TaskFailed {
-                task: task_name(id, name),
-                error,
-            });
-        }
         for w in wake {
             w.wake();
+        }
+        if let Some(Err(panic)) = cancelled {
+            std::panic::resume_unwind(panic);
         }
     }
 
@@ -1187,9 +1247,13 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 drivers.push(cx.waker().clone());
             }
         }
-        // Another poller is already driving (e.g. a task waiting on its own group): let it.
-        let Ok(mut local) = self.local.try_lock() else {
-            return;
+        // Another poller is already driving (e.g. a task waiting on its own group): let it. A
+        // panic that went through a driver (a cancel callback's, resumed after its task was
+        // counted as finished) leaves the list consistent: driving goes on.
+        let mut local = match self.local.try_lock() {
+            Ok(local) => local,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return,
         };
         let waker = Waker::from(self.drivers.clone());
         let mut inner_cx = TaskContext::from_waker(&waker);
@@ -1202,11 +1266,20 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                     .store(false, std::sync::atomic::Ordering::Relaxed);
                 local.extend(incoming.drain(..));
             }
+            self.drivers
+                .1
+                .store(false, std::sync::atomic::Ordering::SeqCst);
             match local.poll_next_unpin(&mut inner_cx) {
                 Poll::Ready(Some(())) => continue,
                 _ if has_incoming() => continue,
                 _ => break,
             }
+        }
+        drop(local);
+        // A task woke after our last poll: the drivers woken then may have been turned away
+        // (we still held the list) and registered again; we may never poll again. Wake them.
+        if self.drivers.1.load(std::sync::atomic::Ordering::SeqCst) {
+            self.drivers.wake_by_ref();
         }
     }
 }
@@ -1222,6 +1295,36 @@ impl<T, E> GroupRef<T, E> {
         match self {
             GroupRef::Strong(group) => Some(group.clone()),
             GroupRef::Weak(group) => group.upgrade(),
+        }
+    }
+}
+
+/// Finishes a task dropped before it was ever polled: its spawner panicked or dropped it
+/// (`tokio::spawn` outside a runtime, an executor that is closed). Otherwise it would count as
+/// running forever and `wait` would never return. A task dropped once it runs (a runtime
+/// shutting down) is left as it was, running, like Go's goroutines at exit.
+struct Unfinished<T: Send + 'static, E: TaskError> {
+    group: GroupRef<T, E>,
+    id: u64,
+    slot: usize,
+    name: Option<Arc<str>>,
+    armed: bool,
+}
+
+impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        if let Some(group) = self.group.get() {
+            let error = E::from(Panicked::new(Box::new(
+                "the task was dropped before it started (its spawner dropped it or panicked)",
+            )));
+            // We may be unwinding already (the spawner's panic): a cancel callback's panic
+            // here would abort the process.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                group.finish(self.id, self.slot, &self.name, Err(error))
+            }));
         }
     }
 }

@@ -52,10 +52,17 @@ impl<E> TaskError for E where
 }
 
 /// The [`Error`] a group reports for a task's error: the same error when `E` is `Error`.
+/// A `Display` that panics is the user's code: caught, or the task would never count as
+/// finished.
 pub(crate) fn as_error<E: TaskError>(error: &E) -> Error {
     match (error as &dyn Any).downcast_ref::<Error>() {
         Some(same) => same.clone(),
-        None => Error::msg(error.to_string()),
+        None => {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| error.to_string())) {
+                Ok(text) => Error::msg(text),
+                Err(_) => Error::msg("a task error whose Display panicked"),
+            }
+        }
     }
 }
 
