@@ -314,3 +314,27 @@ async fn concurrent_joiners_on_tokio_take_each_result_exactly_once() {
     assert_eq!(total, 20_000);
     assert_eq!(seen.len(), 20_000);
 }
+
+#[test]
+fn a_typed_group_that_keeps_nothing_still_returns_the_users_own_error() {
+    let group: TaskGroup<(), FetchError> = TaskGroup::builder(&Context::background())
+        .policy(Policy::Continue)
+        .build_typed();
+    let err = futures::executor::block_on(async {
+        for i in 0..1_000u16 {
+            group
+                .spawn(move |_| async move {
+                    if i == 500 {
+                        Err(FetchError::Status(503))
+                    } else {
+                        Ok(())
+                    }
+                })
+                .await;
+        }
+        group.wait().await
+    })
+    .unwrap_err();
+    assert!(matches!(err, FetchError::Status(503)), "{err:?}");
+    assert!(format!("{group:?}").contains("kept_results: 0"), "{group:?}");
+}

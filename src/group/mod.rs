@@ -120,6 +120,9 @@ struct Inner<T, E> {
     /// Whether finished tasks' results are kept for `join_next` and `wait_outputs` (groups
     /// made with outputs); a plain group keeps nothing, like Go's errgroup.
     keep_outputs: bool,
+    /// Whether failed tasks' errors are kept as they are (so `wait` returns the user's own
+    /// value) even when outputs are not.
+    keep_errors: bool,
     /// Whether `shutdown` aborts the tasks still running when its grace period ends.
     abort_stragglers: bool,
     cancel: CancelFn,
@@ -407,7 +410,35 @@ impl GroupBuilder {
     /// drop(g);
     /// ```
     pub fn build(self) -> TaskGroup {
-        self.make(false)
+        self.make(false, false)
+    }
+
+    /// Makes a group whose tasks return `Result<T, E>` (`E`: `anyhow::Error`, your own type),
+    /// which keeps nothing of what they return but their errors: for a long-lived group that
+    /// only ever calls `wait`, as a plain group does. `wait` returns the first error, your own
+    /// value; [`join_next`](TaskGroup::join_next) and [`wait_outputs`](TaskGroup::wait_outputs)
+    /// see only errors (use [`build_with_outputs`](Self::build_with_outputs) for outputs).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{Context, TaskGroup};
+    /// let group: TaskGroup<(), anyhow::Error> = TaskGroup::builder(&Context::background()).build_typed();
+    /// let err = futures::executor::block_on(async {
+    ///     for i in 0..1_000 {
+    ///         group.spawn(move |ctx| async move {
+    ///             ctx.check()?;
+    ///             anyhow::ensure!(i != 7, "task {i} failed");
+    ///             Ok(())
+    ///         }).await;
+    ///     }
+    ///     group.wait().await
+    /// }).unwrap_err();
+    /// assert_eq!(err.to_string(), "task 7 failed");
+    /// assert!(format!("{group:?}").contains("kept_results: 0")); // the Ok(())s were not kept
+    /// ```
+    pub fn build_typed<T, E>(self) -> TaskGroup<T, E> {
+        self.make(false, true)
     }
 
     /// Makes a group whose tasks return `Result<T, E>` and which keeps their outputs, for
@@ -427,10 +458,10 @@ impl GroupBuilder {
     /// assert_eq!(outputs, [1, 2]);
     /// ```
     pub fn build_with_outputs<T, E>(self) -> TaskGroup<T, E> {
-        self.make(true)
+        self.make(true, true)
     }
 
-    fn make<T, E>(self, keep_outputs: bool) -> TaskGroup<T, E> {
+    fn make<T, E>(self, keep_outputs: bool, keep_errors: bool) -> TaskGroup<T, E> {
         let (ctx, cancel) = self.parent.with_cancel();
         if let Some(name) = &self.name {
             ctx.set_name(name.clone());
@@ -439,6 +470,7 @@ impl GroupBuilder {
             inner: Arc::new(Inner {
                 ctx,
                 keep_outputs,
+                keep_errors,
                 abort_stragglers: self.abort_stragglers,
                 cancel,
                 policy: self.policy,
@@ -1211,7 +1243,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             let mut state = self.lock();
             state.running -= 1;
             state.running_tasks.remove(slot);
-            if self.keep_outputs {
+            if self.keep_outputs || (self.keep_errors && result.is_err()) {
                 state.finished.push_back((id, result));
             }
             let mut wake: Vec<Waker> = Vec::new();
