@@ -336,5 +336,8 @@ fn a_typed_group_that_keeps_nothing_still_returns_the_users_own_error() {
     })
     .unwrap_err();
     assert!(matches!(err, FetchError::Status(503)), "{err:?}");
-    assert!(format!("{group:?}").contains("kept_results: 0"), "{group:?}");
+    assert!(
+        format!("{group:?}").contains("kept_results: 0"),
+        "{group:?}"
+    );
 }
