@@ -426,8 +426,7 @@ impl GroupBuilder {
     /// let group: TaskGroup<(), anyhow::Error> = TaskGroup::builder(&Context::background()).build_typed();
     /// let err = futures::executor::block_on(async {
     ///     for i in 0..1_000 {
-    ///         group.spawn(move |ctx| async move {
-    ///             ctx.check()?;
+    ///         group.spawn(move |_ctx| async move {
     ///             anyhow::ensure!(i != 7, "task {i} failed");
     ///             Ok(())
     ///         }).await;
