@@ -97,15 +97,8 @@ impl Panicked {
     /// assert_eq!(p.message(), "a panic with a non-string payload");
     /// ```
     pub fn new(payload: Box<dyn Any + Send>) -> Panicked {
-        let message = if let Some(s) = payload.downcast_ref::<&str>() {
-            s.to_string()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "a panic with a non-string payload".to_string()
-        };
         Panicked {
-            message,
+            message: panic_message(&*payload),
             payload: Arc::new(Mutex::new(Some(payload))),
         }
     }
@@ -221,6 +214,17 @@ impl Error {
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.0.source()
+    }
+}
+
+/// A panic payload's text: `panic!("…")`'s message, or a placeholder for other payloads.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_string()
     }
 }
 

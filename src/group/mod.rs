@@ -1025,7 +1025,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             {
                 eprintln!(
                     "ctxgroup: a group's trace hook panicked ({}); it is not called again",
-                    panic_text(&panic)
+                    crate::error::panic_message(&*panic)
                 );
             }
         }
@@ -1106,7 +1106,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                     watch.stop();
                 }
                 drop(own);
-                let message = Panicked::new(Box::new(panic_text(&panic)));
+                let message = Panicked::new(Box::new(crate::error::panic_message(&*panic)));
                 self.finish(id, slot, &name, Err(E::from(message)));
                 std::panic::resume_unwind(panic);
             }
@@ -1455,17 +1455,6 @@ fn task_name(id: u64, name: &Option<Arc<str>>) -> Arc<str> {
     match name {
         Some(n) => n.clone(),
         None => format!("task-{id}").into(),
-    }
-}
-
-/// A panic's text, for the error recorded when the payload itself goes on unwinding.
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-string payload".to_string()
     }
 }
 
