@@ -337,6 +337,46 @@ th { position: sticky; top: 0; background: var(--cg-panel); }
 @media (max-width: 640px) { .kbd, .zoombar .hint { display: none; } .toolbar { gap: 6px; } }
 `;
 const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
+/** What the page knows of a trace without parsing all of it: each row's line, path and the row
+ * whose error cancelled it, each event's time and row. Lookups are built on first use. */
+class TraceIndex {
+  constructor({ lines, paths, causes, eventT, eventTask }) {
+    Object.assign(this, { lines, causes, eventT, eventTask });
+    this._pathsJson = paths;
+  }
+
+  get count() { return this.lines.length; }
+
+  get paths() {
+    if (!this._paths) { this._paths = JSON.parse(this._pathsJson); this._pathsJson = null; }
+    return this._paths;
+  }
+
+  /** The first row written on scenario line `line`, or -1. */
+  rowOfLine(line) {
+    if (!this._byLine) {
+      this._byLine = new Map();
+      for (let i = this.lines.length - 1; i >= 0; i--) this._byLine.set(this.lines[i], i);
+    }
+    return this._byLine.get(line) ?? -1;
+  }
+
+  /** The row of `path`, or -1. */
+  rowOfPath(path) {
+    if (!this._byPath) this._byPath = new Map(this.paths.map((p, i) => [p, i]));
+    return this._byPath.get(path) ?? -1;
+  }
+
+  /** The rows that row `r`'s error cancelled. */
+  effectsOf(r) {
+    if (!this._effects) {
+      this._effects = new Map();
+      this.causes.forEach((c, i) => { if (c >= 0) (this._effects.get(c) || this._effects.set(c, []).get(c)).push(i); });
+    }
+    return this._effects.get(r) || [];
+  }
+}
+
 /** A virtual run taking longer than this shows "running…" and can be stopped. */
 const BUSY_MS = 150;
 
@@ -403,20 +443,35 @@ export class CtxgroupPlayground extends ElementBase {
   /** The last trace, parsed. */
   get trace() { return this._trace; }
 
-  /** The whole last trace, parsed from its JSON on first use. */
+  /** The whole last trace, parsed from its JSON on first use (null while a long trace's JSON
+   * is still on its way: it has come by the run-end event). */
   get _trace() {
     const src = this._traceSrc;
-    if (src && src.parsed === undefined) { src.parsed = JSON.parse(src.json); src.json = null; }
+    if (src && src.parsed === undefined && src.json != null) { src.parsed = JSON.parse(src.json); src.json = null; }
     return src?.parsed ?? null;
   }
 
   set _trace(t) { this._traceSrc = t ? { parsed: t } : null; }
 
-  /** Takes a run's trace: its head now, the rest when needed. */
+  /** Takes a run's trace: its head and index now, the rest when needed. */
   _takeTrace(res) {
     if (!res.head) return;
     this._head = res.head;
-    this._traceSrc = { json: res.traceJson, parsed: undefined };
+    this._index = new TraceIndex(res.index);
+    this._traceSrc = { json: res.traceJson ?? null, parsed: undefined };
+  }
+
+  /** Calls `then` once the shown trace's JSON is here (asking the worker for a long one), unless
+   * another run has started by then. */
+  _withTraceJson(then) {
+    const src = this._traceSrc;
+    if (!src || src.json != null || src.parsed !== undefined) { then(); return; }
+    const id = this._runId;
+    this._engine.request('trace').then((r) => {
+      if (id !== this._runId || src !== this._traceSrc) return;
+      if (r.ok) src.json = r.json;
+      then();
+    });
   }
   /** Whether a run is going (a live run, or a virtual run still working). */
   get running() { return this._running || !!this._inflight; }
@@ -795,7 +850,7 @@ export class CtxgroupPlayground extends ElementBase {
     cancelAnimationFrame(this._frame);
     this._stopBtn.disabled = true;
     this._runBtn.textContent = '▶ Run';
-    if (this._head) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', !stopped, [], stopped) }));
+    if (this._head) this._withTraceJson(() => this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', !stopped, [], stopped) })));
   }
 
   _endDetail(mode, ok, errors = [], stopped = false) {
@@ -833,7 +888,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._scrubInput.value = 1000;
     this._scrubT = null;
     this._scrub();
-    if (final && mode === 'virtual') this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail(mode, true) }));
+    if (final && mode === 'virtual') this._withTraceJson(() => this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail(mode, true) })));
   }
 
   // ---------- the chart: parts from the worker, rows on screen, zoom and pan ----------
@@ -845,7 +900,7 @@ export class CtxgroupPlayground extends ElementBase {
     if (this._selectedOf !== this._traceSrc) {
       // A new trace: the selected task is the one on the selected line, if any.
       this._selectedOf = this._traceSrc;
-      const i = this._selLine ? this._trace?.tasks.findIndex((t) => t.line === this._selLine) ?? -1 : -1;
+      const i = this._selLine ? this._index?.rowOfLine(this._selLine) ?? -1 : -1;
       this._selected = i >= 0 ? i : null;
     }
     c.width = this._chartWidth();
@@ -984,8 +1039,8 @@ export class CtxgroupPlayground extends ElementBase {
   }
 
   _chartKey(e) {
-    const events = this._trace?.events || [];
-    const end = this._trace?.end || 0;
+    const events = this._index?.eventT || [];
+    const end = this._head?.end || 0;
     const t = this._scrubT ?? this._scrubTime();
     let handled = true;
     if (e.key === 'ArrowRight' && e.shiftKey) this._pan(0.2);
@@ -993,11 +1048,11 @@ export class CtxgroupPlayground extends ElementBase {
     else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
       // Step to the next (previous) event: the scrubber moves there and its task is selected.
       const fwd = e.key === 'ArrowRight';
-      let i = fwd ? events.findIndex((x) => x.t > t + 1e-9) : findLast(events, (x) => x.t < t - 1e-9);
+      let i = fwd ? events.findIndex((x) => x > t + 1e-9) : findLast(events, (x) => x < t - 1e-9);
       if (i < 0 && this._eventAt != null) i = this._eventAt + (fwd ? 1 : -1);
       if (i >= 0 && i < events.length) this._stepTo(i);
     } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      const n = this._trace?.tasks.length || 0;
+      const n = this._index?.count || 0;
       if (n) this._select(Math.min(n - 1, Math.max(0, (this._selected ?? -1) + (e.key === 'ArrowDown' ? 1 : -1))), { toEditor: true, scroll: true });
     } else if (e.key === '+' || e.key === '=') this._zoom(0.5);
     else if (e.key === '-' || e.key === '_') this._zoom(2);
@@ -1005,19 +1060,24 @@ export class CtxgroupPlayground extends ElementBase {
     else if (e.key === ' ') this._play();
     else if (e.key === 'Home') this._seek(0);
     else if (e.key === 'End') this._seek(end);
-    else if (e.key === 'Enter' && this._selected != null) this._gotoLine(this._trace.tasks[this._selected].line, true);
+    else if (e.key === 'Enter' && this._selected != null) this._gotoLine(this._index.lines[this._selected], true);
     else handled = false;
     if (handled) e.preventDefault();
   }
 
   _stepTo(i) {
-    const ev = this._trace.events[i];
+    const index = this._index;
     this._eventAt = i;
     this._pause();
-    this._seek(ev.t);
-    const row = ev.task ? this._trace.tasks.findIndex((t) => t.path === ev.task) : -1;
+    this._seek(index.eventT[i]);
+    const row = index.eventTask[i];
     if (row >= 0) this._select(row, { toEditor: true, scroll: true });
-    this._announce.textContent = `${human(ev.t)}: ${ev.task ?? 'group'} ${ev.kind}${ev.detail ? ` — ${ev.detail}` : ''}`;
+    // What happened, in words: the event itself comes from the worker.
+    this._engine.request('events', { from: i, to: i + 1 }).then((r) => {
+      const [ev] = r.ok ? JSON.parse(r.json) : [];
+      if (!ev || index !== this._index || this._eventAt !== i) return;
+      this._announce.textContent = `${human(ev.t)}: ${ev.task ?? 'group'} ${ev.kind}${ev.detail ? ` — ${ev.detail}` : ''}`;
+    });
   }
 
   /** Moves the scrubber to time `t` (keeping the zoom window around it). */
@@ -1059,16 +1119,16 @@ export class CtxgroupPlayground extends ElementBase {
     this._playBtn.textContent = '▶';
   }
 
-  _selectedPath() { return this._selected != null ? this._trace?.tasks[this._selected]?.path ?? null : null; }
+  _selectedPath() { return this._selected != null ? this._index?.paths[this._selected] ?? null : null; }
 
   /** Selects task row `i`: marked in the chart, its line in the editor. */
   _select(i, { toEditor = false, scroll = false } = {}) {
-    const task = this._trace?.tasks[i];
-    if (!task) return;
+    const index = this._index;
+    if (!index || !(i >= 0 && i < index.count)) return;
     this._selected = i;
     this._markSelected();
-    this._highlight(task.path);
-    if (toEditor) this._gotoLine(task.line, false);
+    this._highlight(index.paths[i]);
+    if (toEditor) this._gotoLine(index.lines[i], false);
     if (scroll) this._scrollToRow(i);
   }
 
@@ -1093,7 +1153,7 @@ export class CtxgroupPlayground extends ElementBase {
     if (line === this._selLine) return;
     this._selLine = line;
     this._renderLines();
-    const i = this._trace?.tasks.findIndex((x) => x.line === line) ?? -1;
+    const i = this._index?.rowOfLine(line) ?? -1;
     if (i >= 0) { this._select(i, { scroll: true }); } else { this._selected = null; this._markSelected(); this._highlight(null); }
   }
 
@@ -1118,18 +1178,15 @@ export class CtxgroupPlayground extends ElementBase {
 
   /** The tasks on `path`'s causal chain: what stopped it (and so on up), and what it stopped. */
   _chainOf(path) {
-    const tasks = this._trace?.tasks || [];
-    if (this._effectsOf?.trace !== this._traceSrc) {
-      const map = new Map();
-      const byPath = new Map(tasks.map((t) => [t.path, t]));
-      for (const t of tasks) if (t.cause_task) (map.get(t.cause_task) || map.set(t.cause_task, []).get(t.cause_task)).push(t.path);
-      this._effectsOf = { trace: this._traceSrc, map, byPath };
-    }
-    const { map, byPath } = this._effectsOf;
+    const index = this._index;
     const chain = new Set([path]);
-    for (let p = byPath.get(path)?.cause_task; p && !chain.has(p); p = byPath.get(p)?.cause_task) chain.add(p);
-    const todo = [path];
-    while (todo.length) for (const q of map.get(todo.pop()) || []) if (!chain.has(q)) { chain.add(q); todo.push(q); }
+    const start = index?.rowOfPath(path) ?? -1;
+    if (start < 0) return chain;
+    const rows = new Set([start]);
+    for (let r = index.causes[start]; r >= 0 && !rows.has(r); r = index.causes[r]) rows.add(r);
+    const todo = [start];
+    while (todo.length) for (const q of index.effectsOf(todo.pop())) if (!rows.has(q)) { rows.add(q); todo.push(q); }
+    for (const r of rows) chain.add(index.paths[r]);
     return chain;
   }
 
@@ -1274,8 +1331,11 @@ export class CtxgroupPlayground extends ElementBase {
     const count = this._head?.eventCount ?? 0;
     this._logCount.textContent = `(${count}${count > 2000 ? ', first 2000 shown' : ''})`;
     if (!this._log.open) return;
-    const shown = (this._trace?.events || []).slice(0, 2000);
-    this._logBody.replaceChildren(...shown.map((e) => el('tr', {}, el('td', {}, human(e.t)), el('td', {}, e.task ?? '—'), el('td', {}, e.kind), el('td', {}, e.detail ?? ''))));
+    // The first 2,000 events: from the parsed trace if it is here, else from the worker.
+    const fill = (shown) => this._logBody.replaceChildren(...shown.map((e) => el('tr', {}, el('td', {}, human(e.t)), el('td', {}, e.task ?? '—'), el('td', {}, e.kind), el('td', {}, e.detail ?? ''))));
+    const src = this._traceSrc;
+    if (src?.parsed) { fill(src.parsed.events.slice(0, 2000)); return; }
+    this._engine.request('events', { from: 0, to: 2000 }).then((r) => { if (r.ok && src === this._traceSrc && this._log.open) fill(JSON.parse(r.json)); });
   }
 
   // ---------- the scrubber ----------

@@ -15,12 +15,24 @@ let code = null;
 
 const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0];
 
-/** The trace for the page: as JSON text, which the page parses only when it needs all of it,
- * and a head for what it shows at once (cloning tens of thousands of objects into the page
- * would stall it). */
-function traceOut(res) {
-  res.traceJson = pg.trace_json();
+/** Traces up to this many tasks and events travel with their run as JSON text; a longer one is
+ * sent when the page asks for it (`trace`), after its chart is on screen. */
+const INLINE_TRACE = 5000;
+
+/** What the page needs of the trace at once: a head for what it shows (the first tasks, the
+ * counts), and an index for finding rows, lines and events (typed arrays, transferred, not
+ * copied; the paths as JSON text, parsed when first needed). Cloning tens of thousands of
+ * objects, or the whole trace's JSON, would stall the page. */
+function traceOut(res, inline = true) {
   res.head = JSON.parse(pg.trace_head());
+  res.index = { lines: pg.task_lines(), paths: pg.task_paths(), causes: pg.task_causes(), eventT: pg.event_times(), eventTask: pg.event_tasks() };
+  if (inline && res.head.taskCount + res.head.eventCount <= INLINE_TRACE) res.traceJson = pg.trace_json();
+}
+
+/** The buffers an answer hands over to the page. */
+function transferables(answer) {
+  const i = answer.index;
+  return [answer.bytes?.buffer, i?.lines.buffer, i?.causes.buffer, i?.eventT.buffer, i?.eventTask.buffer].filter(Boolean);
 }
 
 /** Where each line of `bytes` starts, and one more entry one past the last line's newline:
@@ -60,8 +72,6 @@ export async function handle(m) {
         const res = JSON.parse(pg.simulate(m.text));
         res.simulateMs = performance.now() - t0;
         if (res.ok) {
-          // The trace goes as JSON text: the page parses it faster than it would receive
-          // tens of thousands of cloned objects.
           traceOut(res);
           res.chart = JSON.parse(pg.chart(...view(m.view), true));
         }
@@ -74,7 +84,8 @@ export async function handle(m) {
       case 'snapshot': {
         const t0 = performance.now();
         const res = JSON.parse(pg.live_view(...view(m.view), !!m.withTrace, !!m.stop));
-        if (res.ok && (m.withTrace || res.done)) traceOut(res);
+        // While it runs, the page gets the head and index only: the whole trace is for the end.
+        if (res.ok && (m.withTrace || res.done)) traceOut(res, res.done || !!m.stop);
         res.ms = performance.now() - t0;
         return { id, ...res };
       }
@@ -96,6 +107,10 @@ export async function handle(m) {
         res.ms = performance.now() - t0;
         return { id, ...res };
       }
+      case 'trace':
+        return { id, ok: true, json: pg.trace_json() };
+      case 'events':
+        return { id, ok: true, json: pg.events_json(m.from, m.to) };
       case 'pending':
         return { id, ok: true, n: pg.live_pending_timers() };
       case 'export': {
@@ -117,6 +132,6 @@ export async function handle(m) {
 if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope) {
   self.onmessage = async (e) => {
     const answer = await handle(e.data);
-    self.postMessage(answer, answer.bytes ? [answer.bytes.buffer] : []);
+    self.postMessage(answer, transferables(answer));
   };
 }

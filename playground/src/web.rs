@@ -208,6 +208,30 @@ fn result_json(
 }
 
 #[cfg(feature = "page")]
+impl Playground {
+    fn tasks(&self) -> impl Iterator<Item = &crate::trace::TaskTrace> {
+        self.trace.iter().flat_map(|t| &t.tasks)
+    }
+
+    fn events(&self) -> impl Iterator<Item = &crate::trace::TraceEvent> {
+        self.trace.iter().flat_map(|t| &t.events)
+    }
+
+    fn rows_by_path(&self) -> std::collections::HashMap<&str, usize> {
+        self.tasks()
+            .enumerate()
+            .map(|(i, t)| (t.path.as_str(), i))
+            .collect()
+    }
+}
+
+/// A task's row, or -1 for none.
+#[cfg(feature = "page")]
+fn row_of(rows: &std::collections::HashMap<&str, usize>, path: Option<&str>) -> i32 {
+    path.and_then(|p| rows.get(p)).map_or(-1, |&i| i as i32)
+}
+
+#[cfg(feature = "page")]
 #[wasm_bindgen]
 impl Playground {
     /// A new playground.
@@ -332,6 +356,51 @@ impl Playground {
             t.tasks.len(),
             t.events.len()
         )
+    }
+
+    /// Each task's scenario line in the last trace, by row (the page finds a line's task, and
+    /// a task's line, without the whole trace).
+    pub fn task_lines(&self) -> Vec<u32> {
+        self.tasks().map(|t| t.line as u32).collect()
+    }
+
+    /// Each task's path in the last trace, by row, as a JSON array.
+    pub fn task_paths(&self) -> String {
+        let mut w = JsonWriter::new();
+        w.begin_array();
+        for t in self.tasks() {
+            w.str(&t.path);
+        }
+        w.end_array();
+        w.finish()
+    }
+
+    /// For each task of the last trace, the row of the task whose error cancelled it, or -1.
+    pub fn task_causes(&self) -> Vec<i32> {
+        let rows = self.rows_by_path();
+        self.tasks()
+            .map(|t| row_of(&rows, t.cause_task.as_deref()))
+            .collect()
+    }
+
+    /// The time of each event of the last trace (s).
+    pub fn event_times(&self) -> Vec<f64> {
+        self.events().map(|e| e.t).collect()
+    }
+
+    /// The row of each event's task in the last trace, or -1 for an event of no task.
+    pub fn event_tasks(&self) -> Vec<i32> {
+        let rows = self.rows_by_path();
+        self.events()
+            .map(|e| row_of(&rows, e.task.as_deref()))
+            .collect()
+    }
+
+    /// The last trace's events `from..to` as a JSON array (see `Trace::events_json`).
+    pub fn events_json(&self, from: usize, to: usize) -> String {
+        self.trace
+            .as_ref()
+            .map_or_else(|| "[]".to_string(), |t| t.events_json(from..to))
     }
 
     /// The last trace as JSON.

@@ -106,7 +106,7 @@ test('the keyboard steps through events and plays virtual time', async () => {
   const next = events.find((t) => t > 0);
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.locator('#pg .scrub output').textContent(), `t = ${next}s`, 'the next event');
-  assert.match(await page.locator('#pg .sr[aria-live]').textContent(), /^2s: (t1|t2|group) /, 'it is announced');
+  await page.locator('#pg .sr[aria-live]', { hasText: /^2s: (t1|t2|group) / }).waitFor({ timeout: 5000 }); // it is announced
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.locator('#pg .scrub output').textContent(), 't = 0s', 'the previous event');
   await page.keyboard.press('Home');

@@ -326,18 +326,7 @@ impl Trace {
         w.key("events");
         w.begin_array();
         for e in &self.events {
-            w.begin_object();
-            w.key("t");
-            w.raw(&secs(e.t));
-            w.key("task");
-            w.opt_str(e.task.as_deref());
-            w.key("kind");
-            w.str(e.kind);
-            if let Some(d) = &e.detail {
-                w.key("detail");
-                w.str(d);
-            }
-            w.end_object();
+            write_event(&mut w, e);
         }
         w.end_array();
         w.key("marks");
@@ -371,6 +360,28 @@ impl Trace {
         }
         w.end_array();
         w.end_object();
+        w.finish()
+    }
+
+    /// The events `range` (clamped to the events there are) as a JSON array, each as in
+    /// [`to_json`](Self::to_json): a page shows a long trace's events without all of its JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = ctxgroup_playground::scenario::parse("task a 1s").unwrap();
+    /// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
+    /// assert!(t.events_json(0..1).starts_with(r#"[{"t":0.0,"task":"a","kind":"spawn""#));
+    /// assert_eq!(t.events_json(5..usize::MAX), "[]");
+    /// ```
+    pub fn events_json(&self, range: std::ops::Range<usize>) -> String {
+        let end = range.end.min(self.events.len());
+        let mut w = JsonWriter::new();
+        w.begin_array();
+        for e in &self.events[range.start.min(end)..end] {
+            write_event(&mut w, e);
+        }
+        w.end_array();
         w.finish()
     }
 
@@ -441,4 +452,20 @@ impl Trace {
         }
         s
     }
+}
+
+/// One event as a JSON object: `{"t","task","kind","detail"?}`.
+fn write_event(w: &mut JsonWriter, e: &TraceEvent) {
+    w.begin_object();
+    w.key("t");
+    w.raw(&secs(e.t));
+    w.key("task");
+    w.opt_str(e.task.as_deref());
+    w.key("kind");
+    w.str(e.kind);
+    if let Some(d) = &e.detail {
+        w.key("detail");
+        w.str(d);
+    }
+    w.end_object();
 }
