@@ -14,7 +14,7 @@ rm -rf "$stage"
 mkdir -p "$stage/pkg"
 cp npm/README.md npm/index.d.ts "$stage/"
 node -e 'const fs=require("fs");const p=JSON.parse(fs.readFileSync("npm/package.json"));p.version=process.argv[1];fs.writeFileSync(process.argv[2],JSON.stringify(p,null,2)+"\n")' "$version" "$stage/package.json"
-cp www/ctxgroup-playground.js www/ctxgroup-worker.js www/ctxgroup-fallback.css www/embed.html "$stage/"
+cp www/ctxgroup-playground.js www/ctxgroup-editor.js www/ctxgroup-worker.js www/ctxgroup-fallback.css www/embed.html "$stage/"
 # Everything the build put in www/pkg (the playground's wasm and glue, and any lazily loaded one).
 cp -R www/pkg/. "$stage/pkg/"
 rm -f "$stage/pkg/.gitignore" "$stage/pkg/package.json"

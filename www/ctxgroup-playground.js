@@ -19,6 +19,8 @@
 // Events (bubbling, composed): ctxgroup-run-start {mode}, ctxgroup-run-end {mode, ok, stopped,
 // summary, returned, errors, trace}, ctxgroup-view-change {view}.
 
+import { WindowedTextarea, LONG_LINES } from './ctxgroup-editor.js';
+
 const WASM_URL = new URL('./pkg/ctxgroup_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./ctxgroup-worker.js', import.meta.url);
 let compiled = null;
@@ -282,10 +284,13 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 .code pre { overflow-y: hidden; color: transparent; pointer-events: none; min-height: 100%;
   background: linear-gradient(to right, var(--cg-panel) 3.4em, var(--cg-border) 3.4em, var(--cg-border) calc(3.4em + 1px), var(--cg-bg) calc(3.4em + 1px)); }
 .code pre .l { position: relative; min-height: 20px; }
-/* A long text (thousands of lines) does not wrap, and the overlay draws only the lines in view. */
-.code.big textarea, .code.big pre { white-space: pre; overflow-wrap: normal; overflow-x: auto; }
-.code.big pre { overflow: hidden; }
-.code.big pre .l { position: absolute; left: 4.2em; right: 0; height: 20px; }
+/* A long text (thousands of lines) does not wrap and scrolls in its box: the textarea holds the
+   lines around those in view, at their place, and the overlay draws only the lines in view. */
+.code.long { overflow-y: auto; scrollbar-gutter: stable; overflow-anchor: none; }
+.code.long textarea, .code.long pre { white-space: pre; overflow-wrap: normal; overflow: hidden; scrollbar-gutter: auto; }
+.code.long textarea { bottom: auto; }
+.code.long pre { height: auto; }
+.code.long pre .l { position: absolute; left: 4.2em; right: 0; height: 20px; }
 .code pre .l::before { content: attr(data-n); position: absolute; left: -4.2em; width: 3.4em; padding-right: 8px; text-align: right; color: var(--cg-muted); user-select: none; }
 .code pre .l.bad::before { background: var(--cg-failed); color: #fff; font-weight: 700; }
 .code pre .l.expect-ok::before { content: "✓ " attr(data-n); color: var(--cg-completed); }
@@ -404,10 +409,10 @@ export class CtxgroupPlayground extends ElementBase {
     this._views = new Views(this);
   }
 
-  get value() { return this._textarea ? this._textarea.value : dedent(scenarioSource(this)); }
+  get value() { return this._input ? this._input.value : dedent(scenarioSource(this)); }
   set value(text) {
-    if (!this._textarea) { setScenarioSource(this, text); return; }
-    this._textarea.value = text;
+    if (!this._input) { setScenarioSource(this, text); return; }
+    this._input.value = text;
     this._expectMarks = null;
     this._renderLines();
     this._scheduleRun();
@@ -419,11 +424,18 @@ export class CtxgroupPlayground extends ElementBase {
     if (!t) { this.value = text; return; }
     const had = this.shadowRoot.activeElement === t ? null : document.activeElement;
     t.focus({ preventScroll: true });
-    t.select();
-    // insertText goes through the editor's own undo history; assigning .value would not.
-    if (!document.execCommand('insertText', false, text) || t.value !== text) t.value = text;
-    t.setSelectionRange(0, 0);
-    t.scrollTop = 0;
+    if (!this._input.long && countLines(text) <= LONG_LINES) {
+      t.select();
+      // insertText goes through the editor's own undo history; assigning .value would not.
+      if (!document.execCommand('insertText', false, text) || t.value !== text) this._input.value = text;
+    } else {
+      // A long text in or out: put it in directly, and keep the text it replaced for Ctrl+Z.
+      const before = this._input.value;
+      this._input.value = text;
+      this._pasteUndo = { before, after: text };
+    }
+    this._input.setSelectionRange(0, 0);
+    this._input.scrollTop = 0;
     had?.focus?.({ preventScroll: true });
     this._expectMarks = null;
     this._renderLines();
@@ -549,8 +561,10 @@ export class CtxgroupPlayground extends ElementBase {
       this._speed, el('span', { class: 'kbd' }, 'Ctrl/⌘+Enter runs'), el('span', { class: 'spacer' }), this._exportMenu);
     this._overlay = el('pre', { 'aria-hidden': 'true' });
     this._textarea = el('textarea', { spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-label': 'Scenario' });
-    this._textarea.value = initial;
     this._textarea.readOnly = this.hasAttribute('readonly');
+    this._code = el('div', { class: 'code' }, this._overlay, this._textarea);
+    this._input = new WindowedTextarea(this._textarea, this._code);
+    this._input.value = initial;
     this._textarea.addEventListener('input', () => {
       // The old run's marks belong to the old text. The overlay follows on the next frame, so
       // that typing never forces an extra layout.
@@ -558,44 +572,43 @@ export class CtxgroupPlayground extends ElementBase {
       this._queueLines();
       this._scheduleRun();
     });
-    // A paste that makes the text long switches the editor to its long-text layout before the
-    // text lands, not after (one layout of the new text instead of two).
+    // A long paste, or a paste into a long text, lands in the text directly: the browser's own
+    // paste of thousands of lines lays all of them out (and over a selection takes seconds).
+    // The text it replaced is kept for Ctrl+Z.
     this._textarea.addEventListener('paste', (e) => {
       const add = e.clipboardData?.getData('text/plain') ?? '';
-      const t = this._textarea;
-      const keep = t.value.length - (t.selectionEnd - t.selectionStart);
-      if (keep + add.length > 20000 || countLines(add) > 1000) {
-        this._setBig(true);
-        // The browser's own paste of thousands of lines over a selection takes seconds; put the
-        // text in directly, and keep the text it replaced for Ctrl+Z.
+      const input = this._input;
+      if (input.long || countLines(add) > LONG_LINES / 2) {
         e.preventDefault();
-        const before = t.value;
-        t.setRangeText(add, t.selectionStart, t.selectionEnd, 'end');
-        this._pasteUndo = { before, after: t.value };
-        t.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste' }));
+        const before = input.value;
+        input.replaceRange(add, input.selectionStart, input.selectionEnd);
+        this._pasteUndo = { before, after: input.value };
+        this._textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste' }));
       }
     });
     this._textarea.addEventListener('keydown', (e) => {
       const u = this._pasteUndo;
-      if (u && (e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && this._textarea.value === u.after) {
+      if (u && (e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && this._input.value === u.after) {
         e.preventDefault();
         this._pasteUndo = null;
-        this._textarea.value = u.before;
+        this._input.value = u.before;
         this._textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'historyUndo' }));
       }
     });
     this._textarea.addEventListener('scroll', () => {
-      if (this._big && !this._linesFrame) this._linesFrame = requestAnimationFrame(() => { this._linesFrame = null; this._renderLines(); });
       this._overlay.scrollTop = this._textarea.scrollTop;
       this._overlay.scrollLeft = this._textarea.scrollLeft;
     });
+    // A long text scrolls in its box, and the overlay draws the lines in view.
+    this._code.addEventListener('scroll', () => {
+      if (!this._linesFrame) this._linesFrame = requestAnimationFrame(() => { this._linesFrame = null; this._renderLines(); });
+    }, { passive: true });
     // The caret's line selects its task in the chart.
     for (const type of ['click', 'keyup']) this._textarea.addEventListener(type, () => this._caretMoved());
     this.shadowRoot.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') { e.preventDefault(); this.run(); }
       if (e.key === 'Escape' && this.running) this.stop();
     });
-    this._code = el('div', { class: 'code' }, this._overlay, this._textarea);
     this._editor = el('div', { class: 'editor' }, this._code);
     this._errors = el('ul', { class: 'errors', role: 'alert' });
     this._notice = el('div', { class: 'notice' }, 'Loading…');
@@ -651,7 +664,7 @@ export class CtxgroupPlayground extends ElementBase {
     else this.style.removeProperty('--cg-editor-height');
     // Sized to its text (wrapped lines count) when it is not beside the chart.
     if (!h && (!this.hasAttribute('full') || this._stacked())) {
-      const lines = Math.round(Math.max(0, this._overlay.scrollHeight - 16) / 20) || this._textarea.value.split('\n').length;
+      const lines = Math.round(Math.max(0, this._overlay.scrollHeight - 16) / 20) || countLines(this._input.value);
       const height = `${Math.min(Math.max(lines, 3), this.hasAttribute('full') ? 9 : 18) * 20 + 18}px`;
       if (this._editor.style.height !== height) this._editor.style.height = height;
     } else if (this._editor.style.height) {
@@ -717,7 +730,7 @@ export class CtxgroupPlayground extends ElementBase {
   run() {
     clearTimeout(this._timer);
     if (!this._built) { this._runWhenReady = true; return; }
-    const text = this._textarea.value;
+    const text = this._input.value;
     const mode = this.mode;
     this._endLive();
     if (this._inflight) this._engine.terminate(); // its result would be stale: drop its work
@@ -1148,8 +1161,7 @@ export class CtxgroupPlayground extends ElementBase {
 
   /** The editor's caret moved: select the task written on its line. */
   _caretMoved() {
-    const t = this._textarea;
-    const line = t.value.slice(0, t.selectionStart).split('\n').length;
+    const line = this._input.caretLine();
     if (line === this._selLine) return;
     this._selLine = line;
     this._renderLines();
@@ -1159,7 +1171,7 @@ export class CtxgroupPlayground extends ElementBase {
 
   /** Selects line `line` in the editor (focusing it only when asked). */
   _gotoLine(line, focus) {
-    const t = this._textarea;
+    const t = this._input;
     const lines = this._lines();
     let pos = 0;
     for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
@@ -1226,17 +1238,17 @@ export class CtxgroupPlayground extends ElementBase {
   }
 
   _goto(line, col) {
-    const lines = this._textarea.value.split('\n');
+    const lines = this._lines();
     let pos = 0;
     for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
     pos += Math.max(0, col - 1);
-    this._textarea.focus();
-    this._textarea.setSelectionRange(pos, pos);
+    this._input.focus();
+    this._input.setSelectionRange(pos, pos);
   }
 
   /** The text's lines (split once per text). */
   _lines() {
-    const v = this._textarea.value;
+    const v = this._input.value;
     if (this._linesOf?.v !== v) this._linesOf = { v, lines: v.split('\n') };
     return this._linesOf.lines;
   }
@@ -1245,22 +1257,25 @@ export class CtxgroupPlayground extends ElementBase {
    * selected line. Only the lines that changed are touched, and a long text draws only the
    * lines in view: a 10,000-line scenario stays quick to paste and to type in. */
   _renderLines() {
-    if (!this._textarea) return;
+    if (!this._input) return;
     const bad = this._badLines || new Map();
     const expects = bad.size ? new Map() : (this._expectMarks || new Map());
     const lines = this._lines();
     const ov = this._overlay;
-    this._setBig(lines.length > 1000);
-    const big = this._big;
+    const big = this._input.long;
+    if (big !== !!this._big) {
+      this._big = big;
+      ov.replaceChildren();
+    }
     let from = 0;
     let to = lines.length;
     if (big) {
       if (!ov.firstElementChild?.classList.contains('spacer')) ov.replaceChildren(el('div', { class: 'spacer' }));
       ov.firstElementChild.textContent = '';
       ov.firstElementChild.style.height = `${lines.length * 20}px`;
-      const t = this._textarea;
+      const t = this._input;
       from = Math.max(0, Math.floor((t.scrollTop - 8) / 20) - 30);
-      to = Math.min(lines.length, from + Math.ceil((t.clientHeight || 600) / 20) + 60);
+      to = Math.min(lines.length, from + Math.ceil(t.clientHeight / 20) + 60);
     }
     const kids = Array.from(ov.children).slice(big ? 1 : 0);
     const made = [];
@@ -1290,14 +1305,7 @@ export class CtxgroupPlayground extends ElementBase {
     }
     if (made.length) ov.append(...made);
     for (let k = kids.length - 1; k >= to - from; k--) kids[k].remove();
-    ov.scrollTop = this._textarea.scrollTop;
-  }
-
-  _setBig(big) {
-    if (big === !!this._big) return;
-    this._big = big;
-    this._code.classList.toggle('big', big);
-    this._overlay.replaceChildren();
+    if (!big) ov.scrollTop = this._textarea.scrollTop;
   }
 
   _queueLines() {
@@ -1319,7 +1327,7 @@ export class CtxgroupPlayground extends ElementBase {
   _renderExpects() {
     const xs = this._head?.expectations || [];
     const items = xs.map((x) => el('li', { class: x.ok ? 'ok' : 'bad' }, `line ${x.line}: ${x.message}`));
-    if (this._shownMode === 'live' && /^\s*expect\b/m.test(this._textarea.value)) {
+    if (this._shownMode === 'live' && /^\s*expect\b/m.test(this._input.value)) {
       items.push(el('li', {}, 'expect lines are checked in Virtual mode: real timers fire a little late.'));
     }
     this._expects.replaceChildren(...items);

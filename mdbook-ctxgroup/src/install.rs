@@ -22,6 +22,7 @@ pub fn assets_from(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut files = Vec::new();
     for name in [
         "ctxgroup-playground.js",
+        "ctxgroup-editor.js",
         "ctxgroup-worker.js",
         "ctxgroup-fallback.css",
     ] {
@@ -185,6 +186,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("pkg")).unwrap();
         for f in [
             "ctxgroup-playground.js",
+            "ctxgroup-editor.js",
             "ctxgroup-worker.js",
             "ctxgroup-fallback.css",
             "pkg/ctxgroup.js",
@@ -202,6 +204,7 @@ mod tests {
             names,
             [
                 "ctxgroup-playground.js",
+                "ctxgroup-editor.js",
                 "ctxgroup-worker.js",
                 "ctxgroup-fallback.css",
                 "pkg/ctxgroup.js",

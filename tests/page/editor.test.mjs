@@ -1,0 +1,136 @@
+// The editor with a long text (10,000 lines): pasting it never stalls the page, and it edits,
+// scrolls, selects and copies as a textarea does, though only the lines around the view are laid out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, open } from './harness.mjs';
+
+useBrowser();
+
+const long = (n = 10_000) => ['timeout 60s', 'limit 64', ...Array.from({ length: n }, (_, i) => `task t${i} ${100 + ((i * 37) % 900)}ms`)].join('\n') + '\n';
+const value = (page) => page.evaluate(() => document.querySelector('#pg').value);
+const inner = (page, fn) => page.locator('#pg').evaluate((e, src) => new Function('root', `return (${src})(root)`)(e.shadowRoot), fn.toString());
+/** The caret's line (1-based) in the whole text. */
+const caretLine = (page) => page.evaluate(() => document.querySelector('#pg')._input.caretLine());
+
+async function pasteLong(page, text) {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.locator('#pg textarea').focus();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Control+v');
+}
+
+test('pasting 10,000 lines and running them never stalls the page over 100 ms, and the text is whole', async () => {
+  const { page, errors } = await open();
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(Math.round(e.duration)); }).observe({ type: 'longtask' });
+  });
+  const text = long();
+  await pasteLong(page, text);
+  await page.locator('#pg textarea').press('Control+Enter');
+  await page.locator('#pg .summary', { hasText: 't0 completed' }).waitFor({ timeout: 30_000 });
+  assert.equal(await value(page), text, 'the whole text is the scenario');
+  const laidOut = await inner(page, (r) => r.querySelector('textarea').value.split('\n').length);
+  assert.ok(laidOut < 1000, `the textarea holds ${laidOut} lines`);
+  const stalls = await page.evaluate(() => window.__long);
+  assert.ok(Math.max(0, ...stalls) <= 100, `main-thread stalls of ${stalls.join(', ')} ms from the paste on`);
+  // Ctrl+Z gives the text from before the paste back.
+  await page.keyboard.press('Control+z');
+  assert.match(await value(page), /^# /, 'the example is back');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a long text scrolls: the lines in view are the text\'s, and a click puts the caret on the line under it', async () => {
+  const { page } = await open();
+  await pasteLong(page, long());
+  await inner(page, (r) => { const c = r.querySelector('.code'); c.scrollTop = 5000 * 20; });
+  // The textarea's lines are at their place: the line under a point is the overlay's number there.
+  await page.waitForFunction(() => {
+    const r = document.querySelector('#pg').shadowRoot;
+    const t = r.querySelector('textarea');
+    const box = r.querySelector('.code').getBoundingClientRect();
+    const tb = t.getBoundingClientRect();
+    return tb.top <= box.top && tb.bottom >= box.bottom;
+  });
+  const box = await page.locator('#pg .code').boundingBox();
+  await page.mouse.click(box.x + 200, box.y + 110);
+  const line = await caretLine(page);
+  const shown = await inner(page, (r) => {
+    const box = r.querySelector('.code').getBoundingClientRect();
+    const at = [...r.querySelectorAll('pre .l')].find((d) => { const b = d.getBoundingClientRect(); return b.top <= box.top + 110 && b.bottom > box.top + 110; });
+    return Number(at?.dataset.n);
+  });
+  assert.ok(line > 4900 && line < 5100, `caret on line ${line}`);
+  assert.equal(line, shown, 'the caret is on the line drawn under the click');
+  // Typing there edits that line of the whole text.
+  await page.keyboard.press('Home');
+  await page.keyboard.type('# here ');
+  const lines = (await value(page)).split('\n');
+  assert.match(lines[line - 1], /^# here task t\d+ /);
+  assert.equal(lines.length, 10_003, 'no line added or lost');
+  await page.close();
+});
+
+test('the caret moves through the whole long text from the keyboard, and a key never lands out of view', async () => {
+  const { page } = await open();
+  await pasteLong(page, long());
+  await page.keyboard.press('Control+Home');
+  assert.equal(await caretLine(page), 1);
+  for (let i = 0; i < 400; i++) await page.keyboard.press('ArrowDown');
+  assert.equal(await caretLine(page), 401, 'past the first window');
+  await page.keyboard.press('Control+End');
+  assert.equal(await caretLine(page), 10_003, 'the last line');
+  await page.keyboard.type('task last 1s');
+  assert.match(await value(page), /\ntask last 1s$/);
+  // The caret at line 2, the view scrolled far away: the next key brings the caret back first.
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('ArrowDown');
+  await inner(page, (r) => { r.querySelector('.code').scrollTop = 8000 * 20; });
+  await page.waitForTimeout(100);
+  await page.keyboard.type('#');
+  assert.equal((await value(page)).split('\n')[1], '#limit 64');
+  const top = await inner(page, (r) => r.querySelector('.code').scrollTop);
+  assert.ok(top < 40 * 20, `the view went back to the caret (scrollTop ${top})`);
+  await page.close();
+});
+
+test('select all in a long text copies all of it, and typing replaces all of it', async () => {
+  const { page } = await open();
+  const text = long();
+  await pasteLong(page, text);
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Control+c');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
+  await page.keyboard.type('task a 1s');
+  assert.equal(await value(page), 'task a 1s');
+  assert.equal(await inner(page, (r) => r.querySelector('.code').classList.contains('long')), false, 'a short text again');
+  // Cut takes all of a long text.
+  await pasteLong(page, text);
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Control+x');
+  assert.equal(await value(page), '');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
+  await page.close();
+});
+
+test('an error on line 9,000 of a long text: clicking it brings its line into view with the caret on it', async () => {
+  const { page } = await open();
+  const lines = long().split('\n');
+  lines[8999] = 'task oops 5q';
+  await pasteLong(page, lines.join('\n'));
+  await page.locator('#pg textarea').press('Control+Enter');
+  const error = page.locator('#pg .errors li').first();
+  await error.waitFor();
+  assert.match(await error.textContent(), /^line 9000, col 12: unknown unit/);
+  await error.click();
+  assert.equal(await caretLine(page), 9000);
+  const marked = await inner(page, (r) => {
+    const box = r.querySelector('.code').getBoundingClientRect();
+    const d = r.querySelector('pre .l.bad');
+    const b = d?.getBoundingClientRect();
+    return !!b && b.top >= box.top && b.bottom <= box.bottom;
+  });
+  assert.ok(marked, 'the marked line is in view');
+  await page.close();
+});
