@@ -1087,7 +1087,7 @@ export class CtxgroupPlayground extends ElementBase {
     if (row >= 0) this._select(row, { toEditor: true, scroll: true });
     // What happened, in words: the event itself comes from the worker.
     this._engine.request('events', { from: i, to: i + 1 }).then((r) => {
-      const [ev] = r.ok ? JSON.parse(r.json) : [];
+      const [ev] = r.ok ? r.events : [];
       if (!ev || index !== this._index || this._eventAt !== i) return;
       this._announce.textContent = `${human(ev.t)}: ${ev.task ?? 'group'} ${ev.kind}${ev.detail ? ` — ${ev.detail}` : ''}`;
     });
@@ -1343,7 +1343,7 @@ export class CtxgroupPlayground extends ElementBase {
     const fill = (shown) => this._logBody.replaceChildren(...shown.map((e) => el('tr', {}, el('td', {}, human(e.t)), el('td', {}, e.task ?? '—'), el('td', {}, e.kind), el('td', {}, e.detail ?? ''))));
     const src = this._traceSrc;
     if (src?.parsed) { fill(src.parsed.events.slice(0, 2000)); return; }
-    this._engine.request('events', { from: 0, to: 2000 }).then((r) => { if (r.ok && src === this._traceSrc && this._log.open) fill(JSON.parse(r.json)); });
+    this._engine.request('events', { from: 0, to: 2000 }).then((r) => { if (r.ok && src === this._traceSrc && this._log.open) fill(r.events); });
   }
 
   // ---------- the scrubber ----------

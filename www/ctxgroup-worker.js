@@ -12,6 +12,9 @@ import initCode, * as codeGlue from './pkg/ctxgroup_code.js';
 
 let pg = null;
 let code = null;
+/** Which trace the page was last given (counted), and its events once parsed for it. */
+let given = 0;
+let events = null;
 
 const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0];
 
@@ -24,8 +27,12 @@ const INLINE_TRACE = 5000;
  * copied; the paths as JSON text, parsed when first needed). Cloning tens of thousands of
  * objects, or the whole trace's JSON, would stall the page. */
 function traceOut(res, inline = true) {
+  given++;
   res.head = JSON.parse(pg.trace_head());
-  res.index = { lines: pg.task_lines(), paths: pg.task_paths(), causes: pg.task_causes(), eventT: pg.event_times(), eventTask: pg.event_tasks() };
+  const all = pg.trace_index();
+  const [n, m] = all;
+  const at = (from, count, Type) => Type.from(all.subarray(from, from + count));
+  res.index = { lines: at(2, n, Uint32Array), causes: at(2 + n, n, Int32Array), eventT: at(2 + 2 * n, m, Float64Array), eventTask: at(2 + 2 * n + m, m, Int32Array), paths: pg.task_paths() };
   if (inline && res.head.taskCount + res.head.eventCount <= INLINE_TRACE) res.traceJson = pg.trace_json();
 }
 
@@ -109,8 +116,12 @@ export async function handle(m) {
       }
       case 'trace':
         return { id, ok: true, json: pg.trace_json() };
-      case 'events':
-        return { id, ok: true, json: pg.events_json(m.from, m.to) };
+      case 'events': {
+        // A few events of the trace (the log's first rows, the step announced): the worker
+        // parses the trace once for them.
+        if (events?.of !== given) events = { of: given, list: JSON.parse(pg.trace_json()).events };
+        return { id, ok: true, events: events.list.slice(m.from, m.to) };
+      }
       case 'pending':
         return { id, ok: true, n: pg.live_pending_timers() };
       case 'export': {

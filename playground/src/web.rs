@@ -225,12 +225,6 @@ impl Playground {
     }
 }
 
-/// A task's row, or -1 for none.
-#[cfg(feature = "page")]
-fn row_of(rows: &std::collections::HashMap<&str, usize>, path: Option<&str>) -> i32 {
-    path.and_then(|p| rows.get(p)).map_or(-1, |&i| i as i32)
-}
-
 #[cfg(feature = "page")]
 #[wasm_bindgen]
 impl Playground {
@@ -358,10 +352,21 @@ impl Playground {
         )
     }
 
-    /// Each task's scenario line in the last trace, by row (the page finds a line's task, and
-    /// a task's line, without the whole trace).
-    pub fn task_lines(&self) -> Vec<u32> {
-        self.tasks().map(|t| t.line as u32).collect()
+    /// What a page needs to find rows, lines and events in the last trace without all of it, in
+    /// one array: the task count `n` and the event count `m`, then each task's scenario line
+    /// (`n`), each task's cause (the row of the task whose error cancelled it, or -1; `n`), each
+    /// event's time in s (`m`) and each event's row (-1 for an event of no task; `m`).
+    pub fn trace_index(&self) -> Vec<f64> {
+        let rows = self.rows_by_path();
+        let row = |path: Option<&str>| path.and_then(|p| rows.get(p)).map_or(-1.0, |&i| i as f64);
+        let (n, m) = (self.tasks().count(), self.events().count());
+        let mut out = Vec::with_capacity(2 + 2 * n + 2 * m);
+        out.extend([n as f64, m as f64]);
+        out.extend(self.tasks().map(|t| t.line as f64));
+        out.extend(self.tasks().map(|t| row(t.cause_task.as_deref())));
+        out.extend(self.events().map(|e| e.t));
+        out.extend(self.events().map(|e| row(e.task.as_deref())));
+        out
     }
 
     /// Each task's path in the last trace, by row, as a JSON array.
@@ -373,34 +378,6 @@ impl Playground {
         }
         w.end_array();
         w.finish()
-    }
-
-    /// For each task of the last trace, the row of the task whose error cancelled it, or -1.
-    pub fn task_causes(&self) -> Vec<i32> {
-        let rows = self.rows_by_path();
-        self.tasks()
-            .map(|t| row_of(&rows, t.cause_task.as_deref()))
-            .collect()
-    }
-
-    /// The time of each event of the last trace (s).
-    pub fn event_times(&self) -> Vec<f64> {
-        self.events().map(|e| e.t).collect()
-    }
-
-    /// The row of each event's task in the last trace, or -1 for an event of no task.
-    pub fn event_tasks(&self) -> Vec<i32> {
-        let rows = self.rows_by_path();
-        self.events()
-            .map(|e| row_of(&rows, e.task.as_deref()))
-            .collect()
-    }
-
-    /// The last trace's events `from..to` as a JSON array (see `Trace::events_json`).
-    pub fn events_json(&self, from: usize, to: usize) -> String {
-        self.trace
-            .as_ref()
-            .map_or_else(|| "[]".to_string(), |t| t.events_json(from..to))
     }
 
     /// The last trace as JSON.

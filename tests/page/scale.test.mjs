@@ -39,6 +39,11 @@ test('10,000 tasks: readable rows, only those on screen drawn, the axis in view,
   assert.ok(axis.y + axis.height <= scroller.y + 1 && axis.y >= 0, 'the axis sits above the rows, on screen');
   const stalls = await page.evaluate(() => window.__long);
   assert.ok(Math.max(0, ...stalls) <= 100, `main-thread stalls of ${stalls.join(', ')} ms after the paste`);
+  // The event log shows the first 2,000 events of the run.
+  await page.locator('#pg .log summary').click();
+  await page.waitForFunction(() => document.querySelector('#pg').shadowRoot.querySelectorAll('.log tr').length >= 2000);
+  assert.match(await page.locator('#pg .log').textContent(), /first 2000 shown/);
+  assert.match(await page.locator('#pg .log tbody tr').first().textContent(), /^0st0spawn/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -363,28 +363,6 @@ impl Trace {
         w.finish()
     }
 
-    /// The events `range` (clamped to the events there are) as a JSON array, each as in
-    /// [`to_json`](Self::to_json): a page shows a long trace's events without all of its JSON.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let s = ctxgroup_playground::scenario::parse("task a 1s").unwrap();
-    /// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
-    /// assert!(t.events_json(0..1).starts_with(r#"[{"t":0.0,"task":"a","kind":"spawn""#));
-    /// assert_eq!(t.events_json(5..usize::MAX), "[]");
-    /// ```
-    pub fn events_json(&self, range: std::ops::Range<usize>) -> String {
-        let end = range.end.min(self.events.len());
-        let mut w = JsonWriter::new();
-        w.begin_array();
-        for e in &self.events[range.start.min(end)..end] {
-            write_event(&mut w, e);
-        }
-        w.end_array();
-        w.finish()
-    }
-
     /// One line on how it went: `returned at 7s: context deadline exceeded — t2 cancelled at 7s, t1 completed at 5s`.
     ///
     /// # Examples
