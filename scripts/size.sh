@@ -12,8 +12,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # History: 122,213 B first; 107,255 B; 119,882 B once the chart drew why tasks stopped and runs
 # got a work budget; 121,665 B once the code generators moved to their own wasm; 143,387 B once
 # the language gained go blocks, after-cancel, try, collect, causes and shutdown, and the
-# library typed outputs and aborts. Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-146300}
+# library typed outputs and aborts; 146,557 B once the page got a trace index (rows, lines and
+# events without parsing the whole trace) and live runs a clock that holds still during a turn.
+# Lower it whenever the build gets smaller; the aim is 80 KB.
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-149500}
 # The same for the code views' wasm (the Go and Rust generators and the scenario parser), loaded
 # on first use: 58,586 B first, 71,517 B with the language's new constructs; 2% headroom.
 CODE_BUDGET_GZ=${CTXGROUP_CODE_SIZE_BUDGET:-73000}

@@ -25,6 +25,7 @@ pub mod rustgen;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;
+pub mod turn_clock;
 #[cfg(all(target_arch = "wasm32", any(feature = "page", feature = "code")))]
 pub mod web;
 

@@ -20,6 +20,7 @@ use {
     crate::scenario::Scenario,
     crate::simulate::{self, Budget, Recorder, RunTimers},
     crate::trace::{to_chrome_json, Trace},
+    crate::turn_clock::TurnClock,
     ctxgroup::clock::{BrowserClock, Clock, ScaledClock},
     ctxgroup::Context,
     futures::future::{AbortHandle, Abortable},
@@ -58,6 +59,7 @@ pub struct Playground {
 struct LiveRun {
     scenario: Scenario,
     clock: Arc<BrowserClock>,
+    turn: Arc<TurnClock>,
     scaled: Arc<ScaledClock>,
     recorder: Arc<Recorder>,
     handles: Arc<Mutex<Vec<AbortHandle>>>,
@@ -405,7 +407,9 @@ impl Playground {
             Err(e) => return sim_error_json(&e, text),
         };
         let clock = BrowserClock::new();
-        let scaled = ScaledClock::new(clock.clone(), speed);
+        // Time holds still while the run's own work goes on (see `TurnClock`).
+        let turn = TurnClock::new(clock.clone());
+        let scaled = ScaledClock::new(turn.clone(), speed);
         let recorder = Recorder::new(&scenario, scaled.clone());
         let handles: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
         let live_tasks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -433,6 +437,7 @@ impl Playground {
         self.live = Some(LiveRun {
             scenario,
             clock,
+            turn,
             scaled,
             recorder,
             handles,
@@ -487,6 +492,7 @@ impl Playground {
         let Some(live) = &self.live else {
             return r#"{"ok":false,"errors":[]}"#.to_string();
         };
+        live.turn.begin_turn();
         let now = live.scaled.now().as_secs_f64();
         let idle = live.clock.pending_timers() == 0;
         let all_done = live.live_tasks.load(std::sync::atomic::Ordering::SeqCst) == 0;
