@@ -41,6 +41,24 @@ async fn ten_thousand_pending_deadlines_use_one_browser_timer() {
 }
 
 #[wasm_bindgen_test]
+async fn a_chain_of_timers_is_not_clamped_to_4_ms_apart() {
+    // Each sleep starts when the one before it ends, as a task's steps do: browsers clamp a
+    // timer nested five deep in timer tasks to 4 ms, so 60 sleeps of 1 ms would take 230 ms
+    // or more if the clock armed each from the last one's task.
+    let clock = BrowserClock::new();
+    let start = clock.now();
+    for _ in 0..60 {
+        clock::sleep(clock.clone(), Duration::from_millis(1)).await;
+    }
+    let took = clock.now() - start;
+    assert!(took >= Duration::from_millis(60), "took {took:?}");
+    assert!(
+        took < Duration::from_millis(200),
+        "60 sleeps of 1 ms took {took:?}: clamped to 4 ms each"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_delay_past_2_pow_31_ms_does_not_fire_at_once() {
     let clock = BrowserClock::new();
     let (far, _c) =

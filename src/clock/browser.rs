@@ -1,6 +1,6 @@
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use gloo_timers::callback::Timeout;
@@ -13,7 +13,10 @@ use super::{Clock, TimerCallback, TimerId, TimerQueue};
 ///
 /// When the browser timer fires the clock re-reads the time (browsers fire late, and sometimes
 /// early by a fraction of a millisecond) and runs every due callback, then re-arms. Delays of
-/// 2^31 ms and more are split into steps (a browser fires such timers at once).
+/// 2^31 ms and more are split into steps (a browser fires such timers at once). It re-arms from
+/// a message task after the timer's task, not from the timer's task itself: browsers clamp a
+/// timer set from a chain of five nested timers to 4 ms, which would make deadlines a few
+/// milliseconds apart fire up to 4 ms late.
 ///
 /// # Examples
 ///
@@ -41,6 +44,46 @@ thread_local! {
     // Timers that have fired. A closure must not be freed while it runs, so each is freed by the
     // next firing instead.
     static SPENT: RefCell<Vec<Timeout>> = const { RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    // Whether a clock's browser timer task is running (its callbacks, and what they wake, until
+    // the task ends): a timer armed then would nest in it. The clocks to re-arm then wait in
+    // REARM for the message task that HOP posts, which runs after this task.
+    static IN_TIMER_TASK: Cell<bool> = const { Cell::new(false) };
+    static REARM: RefCell<Vec<Weak<Inner>>> = const { RefCell::new(Vec::new()) };
+    static HOP: Option<Hop> = Hop::new();
+}
+
+/// A message channel to post to ourselves: its message is a new task, outside the timer's chain.
+struct Hop {
+    send: web_sys::MessagePort,
+    _receive: web_sys::MessagePort,
+    _on_message: wasm_bindgen::closure::Closure<dyn FnMut(wasm_bindgen::JsValue)>,
+}
+
+impl Hop {
+    /// `None` where there is no `MessageChannel`: timers are then armed directly.
+    fn new() -> Option<Hop> {
+        use wasm_bindgen::JsCast;
+        let channel = web_sys::MessageChannel::new().ok()?;
+        let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
+            |_: wasm_bindgen::JsValue| {
+                IN_TIMER_TASK.with(|t| t.set(false));
+                let clocks = REARM.with(|r| std::mem::take(&mut *r.borrow_mut()));
+                for inner in clocks.iter().filter_map(Weak::upgrade) {
+                    inner.rearm();
+                }
+            },
+        );
+        let receive = channel.port1();
+        receive.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Some(Hop {
+            send: channel.port2(),
+            _receive: receive,
+            _on_message: on_message,
+        })
+    }
 }
 
 thread_local! {
@@ -126,8 +169,21 @@ impl Inner {
         (performance_now() - self.origin_ms).max(0.0)
     }
 
-    /// Arms the browser timer for the earliest pending deadline, unless it already is.
+    /// Arms the browser timer for the earliest pending deadline, unless it already is (after the
+    /// current timer task, if one of ours is running).
     fn rearm(self: &Arc<Self>) {
+        if IN_TIMER_TASK.with(Cell::get) {
+            REARM.with(|r| {
+                let mut r = r.borrow_mut();
+                if !r
+                    .iter()
+                    .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(self)))
+                {
+                    r.push(Arc::downgrade(self));
+                }
+            });
+            return;
+        }
         let next = self.queue.lock().unwrap().next_due();
         ARMED.with(|armed| {
             let mut armed = armed.borrow_mut();
@@ -153,6 +209,13 @@ impl Inner {
     }
 
     fn fire(self: &Arc<Self>) {
+        if !IN_TIMER_TASK.with(Cell::get) {
+            let posted = HOP.with(|hop| {
+                hop.as_ref()
+                    .is_some_and(|h| h.send.post_message(&wasm_bindgen::JsValue::NULL).is_ok())
+            });
+            IN_TIMER_TASK.with(|t| t.set(posted));
+        }
         let spent_before = SPENT.with(|s| std::mem::take(&mut *s.borrow_mut()));
         drop(spent_before);
         ARMED.with(|armed| {
