@@ -712,13 +712,14 @@ export class CtxgroupPlayground extends ElementBase {
 
   _chartWidth() { return Math.max(320, Math.floor(this._chart.clientWidth || this.clientWidth || 800)); }
 
-  /** What the worker draws: the width, the zoom window and the band of rows on screen (with a
-   * screen of margin on each side). */
-  _viewArgs() {
+  /** What the worker draws: the width, the zoom window and the band of rows on screen, with
+   * `margin` screens more on each side (none for a run's first frame and a live run's frames:
+   * what is drawn first is what is seen). */
+  _viewArgs(margin = 1) {
     const top = this._scroll.scrollTop;
     const h = this._scroll.clientHeight || 600;
     const [t0, t1] = this._view || [0, 0];
-    return { width: this._chartWidth(), dark: this._dark(), t0, t1, y0: Math.max(0, top - h), y1: top + 2 * h };
+    return { width: this._chartWidth(), dark: this._dark(), t0, t1, y0: Math.max(0, top - margin * h), y1: top + (1 + margin) * h };
   }
 
   _scheduleRun() {
@@ -740,13 +741,17 @@ export class CtxgroupPlayground extends ElementBase {
     if (mode === 'live') { this._startLive(text, id); return; }
     this._inflight = { id, started: performance.now() };
     this._busyTimer = setTimeout(() => this._setBusy(true), BUSY_MS);
-    this._engine.request('run', { text, view: this._viewArgs() }).then((res) => {
+    this._engine.request('run', { text, view: this._viewArgs(0) }).then((res) => {
       if (id !== this._runId) return;
       this._inflight = null;
       this._setBusy(false);
       if (res.cancelled) return;
       if (res.trapped) this._engine.terminate();
       this._show(res, 'virtual', true);
+      // The rows a screen above and below, for scrolling, once the first frame is out.
+      if (res.ok && res.chart && !(res.chart.drawnTop <= 0.5 && res.chart.drawnBottom >= res.chart.bodyHeight - 0.5)) {
+        requestAnimationFrame(() => setTimeout(() => { if (id === this._runId && !this._running) this._refetch(); }, 0));
+      }
     });
   }
 
@@ -825,7 +830,7 @@ export class CtxgroupPlayground extends ElementBase {
       if (waiting || now < next) return;
       waiting = true;
       const withTrace = frames++ % 10 === 0;
-      this._engine.request('snapshot', { view: this._viewArgs(), withTrace }).then((snap) => {
+      this._engine.request('snapshot', { view: this._viewArgs(0), withTrace }).then((snap) => {
         waiting = false;
         if (!this._running || id !== this._runId || !snap.ok) return;
         const t0 = performance.now();

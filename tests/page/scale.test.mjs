@@ -27,6 +27,12 @@ test('10,000 tasks: readable rows, only those on screen drawn, the axis in view,
   const rows = await shadow(page, (r) => [...r.querySelectorAll('g.cg-row')].map((g) => [g.querySelector('rect.cg-hit').getBoundingClientRect().height, !!g.querySelector('text.cg-text')?.textContent]));
   assert.ok(rows.length > 10 && rows.length < 300, `${rows.length} rows drawn`);
   assert.ok(rows.every(([h, label]) => h >= 20 && label), 'every drawn row is at least 20 px high and labelled');
+  // The first frame draws the rows on screen; the rows a screen below follow, for scrolling.
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#pg').shadowRoot.querySelector('.cscroll');
+    const rows = [...s.querySelectorAll('g.cg-row')];
+    return rows.length && rows[rows.length - 1].getBoundingClientRect().bottom > s.getBoundingClientRect().bottom + s.clientHeight * 0.9;
+  });
   // Scroll to the middle: the rows there are drawn, and the axis is still on screen.
   await shadow(page, (r) => { const s = r.querySelector('.cscroll'); s.scrollTop = s.scrollHeight / 2; });
   await page.waitForFunction(() => {
