@@ -41,7 +41,11 @@ export declare class CtxgroupPlayground extends HTMLElement {
   /** The scenario's text. Setting it runs the scenario again (when autorun is set). */
   value: string;
   mode: 'virtual' | 'live';
-  /** The last run's trace, parsed; null before a run. */
+  /**
+   * The last run's trace, parsed on first read; null before a run. A long trace (thousands of
+   * tasks and events) reaches the element after its chart is shown: it is here by the run's
+   * `ctxgroup-run-end` event, and null until then.
+   */
   readonly trace: unknown | null;
   /** Whether a run is going. */
   readonly running: boolean;
