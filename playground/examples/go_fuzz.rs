@@ -1,5 +1,6 @@
 //! Differential fuzzing of the simulator against real Go: random scenarios over every construct
-//! of the language, each run by the simulator and, as its generated Go program, three times
+//! of the language (goroutines, after-cancel, try, without-cancel, causes, collect and shutdown
+//! included), each run by the simulator and, as its generated Go program, three times
 //! under Go. Not part of the test command (it takes minutes); FIDELITY.md records its results.
 //!
 //! ```text
@@ -61,18 +62,14 @@ fn dur(ms: u64) -> String {
     format!("{ms}ms")
 }
 
-/// One random task line (without indentation).
-fn task_line(rng: &mut Rng, name: &str) -> String {
-    let forever = rng.chance(10);
+/// The work of a task or goroutine: its length (or `forever`) and how it checks its context.
+fn work(rng: &mut Rng, forever: bool) -> String {
     let length = rng.ms(50, 2000);
-    let mut line = format!(
-        "task {name} {}",
-        if forever {
-            "forever".into()
-        } else {
-            dur(length)
-        }
-    );
+    let mut line = if forever {
+        "forever".into()
+    } else {
+        dur(length)
+    };
     match rng.below(4) {
         0 => line += " check=never",
         1 => line += " check=start",
@@ -86,14 +83,65 @@ fn task_line(rng: &mut Rng, name: &str) -> String {
         }
         _ => {}
     }
+    line
+}
+
+/// `after-cancel NAME D` (context.AfterFunc), with `pad` before it.
+fn after_cancel_line(rng: &mut Rng, pad: &str, name: &str) -> String {
+    let length = if rng.chance(10) {
+        "forever".to_string()
+    } else {
+        dur(rng.ms(50, 1500))
+    };
+    format!("{pad}after-cancel a{name} {length}\n")
+}
+
+/// A task's block: its goroutines (`go` lines, one of them with a block of its own now and
+/// then) and its after-cancel functions.
+fn task_block(rng: &mut Rng, name: &str, depth: usize, out: &mut String) {
+    let pad = "  ".repeat(depth);
+    for i in 0..rng.count(1, 2) {
+        let g = format!("{name}g{i}");
+        let forever = rng.chance(10);
+        let mut line = format!("{pad}go {g} {}", work(rng, forever));
+        if !forever && rng.chance(20) {
+            line += &format!(" fail=\"E{g}\"");
+        }
+        if depth < 3 && rng.chance(15) {
+            let _ = writeln!(out, "{line} {{");
+            task_block(rng, &g, depth + 1, out);
+            let _ = writeln!(out, "{pad}}}");
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if rng.chance(20) {
+        *out += &after_cancel_line(rng, &pad, name);
+    }
+}
+
+/// One random task line (without indentation).
+fn task_line(rng: &mut Rng, name: &str) -> String {
+    let forever = rng.chance(10);
+    let mut line = format!("task {name} {}", work(rng, forever));
     if !forever && rng.chance(25) {
         line += &format!(" fail=\"E{name}\"");
     }
-    if rng.chance(20) {
+    let timeout = rng.chance(20);
+    if timeout {
         line += &format!(" timeout={}", dur(rng.ms(50, 1500)));
+        if rng.chance(40) {
+            line += &format!(" cause=\"C{name}\"");
+        }
     }
     if rng.chance(30) {
         line += &format!(" after={}", dur(rng.ms(1, 1000)));
+    }
+    if rng.chance(10) {
+        line += " try";
+    }
+    if !timeout && rng.chance(8) {
+        line += " without-cancel";
     }
     line
 }
@@ -102,12 +150,17 @@ fn group_options(rng: &mut Rng) -> String {
     let mut o = String::new();
     if rng.chance(50) {
         o += &format!(" timeout={}", dur(rng.ms(100, 2500)));
+        if rng.chance(30) {
+            o += " cause=\"Cgroup\"";
+        }
     }
     if rng.chance(30) {
         o += &format!(" limit={}", rng.count(1, 3));
     }
-    if rng.chance(30) {
-        o += " on-error=continue";
+    match rng.below(10) {
+        0..=1 => o += " on-error=continue",
+        2 => o += " on-error=collect",
+        _ => {}
     }
     if rng.chance(25) {
         o += " wait=cancel";
@@ -126,6 +179,14 @@ fn items(rng: &mut Rng, prefix: &str, depth: usize, out: &mut String) {
         if depth < 2 && rng.chance(20) {
             let _ = writeln!(out, "{pad}group g{name}{} {{", group_options(rng));
             items(rng, &format!("{name}_"), depth + 1, out);
+            if rng.chance(15) {
+                *out += &after_cancel_line(rng, &"  ".repeat(depth + 1), &format!("g{name}"));
+            }
+            let _ = writeln!(out, "{pad}}}");
+        } else if rng.chance(15) {
+            let task = format!("t{name}");
+            let _ = writeln!(out, "{pad}{} {{", task_line(rng, &task));
+            task_block(rng, &task, depth + 1, out);
             let _ = writeln!(out, "{pad}}}");
         } else {
             let _ = writeln!(out, "{pad}{}", task_line(rng, &format!("t{name}")));
@@ -137,24 +198,46 @@ fn items(rng: &mut Rng, prefix: &str, depth: usize, out: &mut String) {
 fn scenario(rng: &mut Rng) -> String {
     let mut s = String::new();
     if rng.chance(50) {
-        let _ = writeln!(s, "timeout {}", dur(rng.ms(100, 3000)));
+        let _ = write!(s, "timeout {}", dur(rng.ms(100, 3000)));
+        if rng.chance(25) {
+            s += " cause=\"Cmain\"";
+        }
+        s += "\n";
     }
     if rng.chance(30) {
         let _ = writeln!(s, "limit {}", rng.count(1, 3));
     }
-    if rng.chance(30) {
-        s += "on-error continue\n";
+    match rng.below(10) {
+        0..=1 => s += "on-error continue\n",
+        2 => s += "on-error collect\n",
+        _ => {}
     }
-    if rng.chance(25) {
+    let wait_cancel = rng.chance(25);
+    if wait_cancel {
         s += "wait cancel\n";
     }
     if rng.chance(30) {
-        let _ = writeln!(s, "cancel {}", dur(rng.ms(1, 3000)));
+        let _ = write!(s, "cancel {}", dur(rng.ms(1, 3000)));
+        if rng.chance(25) {
+            s += " cause=\"Ccancel\"";
+        }
+        s += "\n";
+    }
+    if !wait_cancel && rng.chance(12) {
+        let _ = writeln!(
+            s,
+            "shutdown {} grace={}",
+            dur(rng.ms(100, 2500)),
+            dur(rng.ms(50, 1000))
+        );
     }
     if rng.chance(20) {
         s += "value k=v\n";
     }
     items(rng, "", 0, &mut s);
+    if rng.chance(15) {
+        s += &after_cancel_line(rng, "", "main");
+    }
     s
 }
 

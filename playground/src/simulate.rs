@@ -222,7 +222,9 @@ pub(crate) fn run(
             (None, _) => ctx.with_cancel(),
         };
         ctx.set_name("main");
-        let _watch = recorder.watch(
+        // Go's `defer cancel()`: the caller's context is cancelled when it returns.
+        let at_return = cancel.clone();
+        let watch = recorder.watch(
             &ctx,
             Some("main"),
             "main",
@@ -258,6 +260,10 @@ pub(crate) fn run(
         )
         .await;
         recorder.returned(ctx.now(), &result);
+        // What still runs on the caller's context (a plain group's goroutines) sees the
+        // deferred cancel; the chart marks the scenario's own deadlines and cancels only.
+        watch.stop();
+        at_return.cancel();
     };
     (fut, timers)
 }
@@ -303,6 +309,9 @@ fn run_group(
             None,
             true,
         );
+        // A plain group (see `Goroutines::base`); the top group's shutdown cancels what its
+        // tasks started, as the group's context does.
+        let plain = spec.on_error != OnError::Cancel && (path.is_some() || shutdown.is_none());
         let start = ctx.now();
         for item in &spec.items {
             let at = start + item.after();
@@ -325,6 +334,8 @@ fn run_group(
                         spawner: spawner.clone(),
                         recorder: recorder.clone(),
                         path: child_path.clone(),
+                        // A without-cancel task's goroutines run on its own context.
+                        base: (plain && !task.without_cancel).then(|| ctx.clone()),
                     };
                     let body = if task.without_cancel {
                         without_cancel_body(task.clone(), goroutines, path.clone())
@@ -341,9 +352,12 @@ fn run_group(
                 Item::Group(g) => {
                     let g = Arc::new(g.clone());
                     let (spawner, recorder) = (spawner.clone(), recorder.clone());
+                    // In a plain group, on the caller's context (see `Goroutines::base`).
+                    let base = plain.then(|| ctx.clone());
                     group
                         .task(g.name.as_str())
                         .spawn(move |task_ctx| async move {
+                            let task_ctx = base.unwrap_or(task_ctx);
                             let (gctx, _cancel) = match (g.timeout, &g.timeout_cause) {
                                 (Some(t), Some(why)) => {
                                     task_ctx.with_timeout_cause(t, Error::msg(why.clone()))
@@ -390,6 +404,12 @@ struct Goroutines {
     spawner: Spawner,
     recorder: Arc<Recorder>,
     path: Arc<str>,
+    /// For a task of a plain group (`on-error continue` or `collect`): the group's caller's
+    /// context. Go's plain `errgroup.Group` has no context of its own, so the task's goroutines
+    /// and after-cancel functions run on its caller's (under the task's own timeout, if any),
+    /// and nothing is cancelled when Wait returns; the library's group cancels its context
+    /// then, which must not reach what outlives the task.
+    base: Option<Context>,
 }
 
 /// Reports a goroutine's looks at its context (a group's hook does that for tasks).
@@ -444,6 +464,7 @@ fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
     };
     let inner = Goroutines {
         path: path.clone(),
+        base: None,
         ..env.clone()
     };
     let (name, parent) = (spec.name.clone(), env.path.clone());
@@ -599,8 +620,17 @@ fn task_body(
             // timeout context is cancelled when it returns (Go's `defer cancel()`): so is the
             // one they get.
             let blocks = !task.go.is_empty() || !task.after_cancel.is_empty();
-            let (shared, _cancel_at_return) = match task.timeout {
-                Some(_) if blocks => {
+            let (shared, _cancel_at_return) = match (&goroutines.base, task.timeout) {
+                (Some(base), Some(t)) if blocks => {
+                    let (shared, end) = match &task.timeout_cause {
+                        Some(why) => base.with_timeout_cause(t, Error::msg(why.clone())),
+                        None => base.with_timeout(t),
+                    };
+                    shared.set_name(task.name.as_str());
+                    (shared, Some(end.drop_guard()))
+                }
+                (Some(base), _) if blocks => (base.clone(), None),
+                (None, Some(_)) if blocks => {
                     let (shared, end) = ctx.with_cancel();
                     (shared, Some(end.drop_guard()))
                 }

@@ -39,6 +39,7 @@ programs! {
     p_002_worker_go = "rust_programs/002_worker_go.rs",
     p_003_collect_all = "rust_programs/003_collect_all.rs",
     p_003_continue = "rust_programs/003_continue.rs",
+    p_continue_outlives = "rust_programs/continue_outlives.rs",
     p_003_first_error = "rust_programs/003_first_error.rs",
     p_004_after_func = "rust_programs/004_after_func.rs",
     p_004_go_leak = "rust_programs/004_go_leak.rs",

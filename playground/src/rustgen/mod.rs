@@ -256,6 +256,18 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
         code.line(1, "}),");
         code.line(0, ");");
     }
+    if g.on_error != OnError::Cancel && scenario.shutdown.is_none() && g.items.iter().any(outlives)
+    {
+        code.line(
+            0,
+            "// Go's defer cancel(): what the tasks started on this context stops when the caller",
+        );
+        code.line(0, "// returns.");
+        code.line(
+            0,
+            format!("let _at_return = {cancel}.clone().drop_guard();"),
+        );
+    }
     code.append(0, group_code(g, None, scenario.shutdown.as_ref()));
     out.push_str(
         "/// The caller: makes the context and the group, spawns the tasks in the order written,\n\
@@ -334,6 +346,22 @@ fn group_code(
         };
         after_cancel_line(&mut code, a, &path, "group.context()", false);
     }
+    // A plain group (continue, collect) stands for Go's errgroup.Group, which has no context: what
+    // a task starts and does not wait for runs on the caller's context. (The top group's
+    // shutdown cancels it, as the group's context does.)
+    let plain = g.on_error != OnError::Cancel && shutdown.is_none();
+    let on_caller = |t: &TaskSpec| plain && outlives(&Item::Task(t.clone()));
+    if plain && g.items.iter().any(outlives) {
+        code.line(
+            0,
+            "// Go's plain errgroup.Group has no context: what a task starts and does not wait for",
+        );
+        code.line(
+            0,
+            "// runs on the caller's, which wait's return does not cancel (the group's does).",
+        );
+        code.line(0, "let caller = ctx.clone();");
+    }
     if g.items.iter().any(|i| !i.after().is_zero()) {
         code.line(0, "let start = ctx.now();");
     }
@@ -372,7 +400,7 @@ fn group_code(
         }
         match item {
             Item::Task(t) => {
-                let closure = task_closure(t, &path);
+                let closure = task_closure(t, &path, on_caller(t));
                 let timeout = match (t.timeout, &t.timeout_cause) {
                     (Some(d), Some(why)) => Some(format!(
                         ".timeout_cause({}, Error::msg({}))",
@@ -414,7 +442,12 @@ fn group_code(
                 code.line(1, format!(".task({})", rust_string(&sub.name)));
                 code.line(1, ".spawn({");
                 code.line(2, "let env = env.clone();");
-                code.line(2, "move |ctx| async move {");
+                if plain {
+                    code.line(2, "let ctx = caller.clone();");
+                    code.line(2, "move |_| async move {");
+                } else {
+                    code.line(2, "move |ctx| async move {");
+                }
                 code.append(3, nested_group_code(sub, &path));
                 code.line(2, "}");
                 code.line(1, "})");
@@ -581,8 +614,8 @@ fn call_with(code: &mut Code, depth: usize, prefix: &str, closure: Code, suffix:
 
 /// A task's (or goroutine's) function of its context, as a closure expression: one that
 /// clones `env` first when it starts goroutines.
-fn task_closure(t: &TaskSpec, path: &str) -> Code {
-    let body = task_code(t, path);
+fn task_closure(t: &TaskSpec, path: &str, on_caller: bool) -> Code {
+    let body = task_code(t, path, on_caller);
     let uses_ctx = body
         .lines
         .iter()
@@ -596,6 +629,9 @@ fn task_closure(t: &TaskSpec, path: &str) -> Code {
     } else {
         code.line(0, "{");
         code.line(1, "let env = env.clone();");
+        if on_caller {
+            code.line(1, "let caller = caller.clone();");
+        }
         code.line(1, format!("move |{param}| async move {{"));
         code.append(2, body);
         code.line(1, "}");
@@ -604,9 +640,18 @@ fn task_closure(t: &TaskSpec, path: &str) -> Code {
     code
 }
 
+/// Whether an item may start what outlives it on its group's context: a task with goroutines
+/// or after-cancel functions (not without-cancel), or a nested group.
+fn outlives(item: &Item) -> bool {
+    match item {
+        Item::Task(t) => !t.without_cancel && (!t.go.is_empty() || !t.after_cancel.is_empty()),
+        Item::Group(_) => true,
+    }
+}
+
 /// A task's body: starts its goroutines, then looks at `ctx` as its check mode says; its value
 /// is the task's result.
-fn task_code(t: &TaskSpec, path: &str) -> Code {
+fn task_code(t: &TaskSpec, path: &str, on_caller: bool) -> Code {
     let mut code = Code::default();
     if t.without_cancel {
         code.line(
@@ -617,7 +662,30 @@ fn task_code(t: &TaskSpec, path: &str) -> Code {
     }
     // Goroutines and after-cancel functions watch the task's context; its own timeout context
     // is cancelled when it returns (Go's defer cancel()).
-    let shared = if t.timeout.is_some() && (!t.go.is_empty() || !t.after_cancel.is_empty()) {
+    let shared = if on_caller {
+        match (t.timeout, &t.timeout_cause) {
+            (Some(d), why) => {
+                code.line(
+                    0,
+                    "// What it starts runs on the caller's context under its own timeout, cancelled",
+                );
+                code.line(0, "// when it returns (Go's defer cancel()).");
+                let timeout = match why {
+                    Some(why) => format!(
+                        "caller.with_timeout_cause({}, Error::msg({}))",
+                        rust_duration(d),
+                        rust_string(why)
+                    ),
+                    None => format!("caller.with_timeout({})", rust_duration(d)),
+                };
+                code.line(0, format!("let (actx, end) = {timeout};"));
+                code.line(0, format!("actx.set_name({});", rust_string(&t.name)));
+                code.line(0, "let _end = end.drop_guard();");
+                "&actx"
+            }
+            (None, _) => "&caller",
+        }
+    } else if t.timeout.is_some() && (!t.go.is_empty() || !t.after_cancel.is_empty()) {
         code.line(
             0,
             "// Its own context is cancelled when it returns (Go's defer cancel()).",
@@ -636,7 +704,13 @@ fn task_code(t: &TaskSpec, path: &str) -> Code {
             "// A goroutine of its own on this context: nobody waits for it.",
         );
         let prefix = format!("env.go({}, {shared}, ", rust_string(&go_path));
-        call_with(&mut code, 0, &prefix, task_closure(g, &go_path), ");");
+        call_with(
+            &mut code,
+            0,
+            &prefix,
+            task_closure(g, &go_path, false),
+            ");",
+        );
     }
     for a in &t.after_cancel {
         after_cancel_line(&mut code, a, &format!("{path}/{}", a.name), shared, true);
