@@ -5,21 +5,22 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
 use futures::future::{AbortHandle, Abortable, BoxFuture};
-use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
 use crate::context::{Look, Slab};
 use crate::error::Panicked;
 use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
+mod driven;
 mod hooks;
 mod local;
 mod task_builder;
 mod task_error;
+use driven::{Scheduler, TaskRef};
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
 pub use local::LocalTaskGroup;
@@ -132,11 +133,25 @@ struct Inner<T, E> {
     hook: Option<HookRef>,
     hook_failed: std::sync::atomic::AtomicBool,
     state: Mutex<State<T, E>>,
-    local: Mutex<FuturesUnordered<BoxFuture<'static, ()>>>,
-    incoming: Mutex<Vec<BoxFuture<'static, ()>>>,
-    /// Set when `incoming` may hold tasks: the driver looks at the lock only then.
-    has_incoming: std::sync::atomic::AtomicBool,
-    drivers: Arc<DriverWake>,
+    /// The tasks the group drives itself (no spawner).
+    scheduler: Arc<Scheduler>,
+}
+
+/// A group dropped with tasks it drives itself still running drops their futures: a task
+/// waiting on something that holds its waker (its own context's `done()`) would otherwise keep
+/// itself alive.
+impl<T, E> Drop for Inner<T, E> {
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let cells: Vec<TaskRef> = state
+            .running_tasks
+            .values()
+            .filter_map(|task| task.cell.clone())
+            .collect();
+        for cell in cells {
+            cell.cancel();
+        }
+    }
 }
 
 struct State<T, E> {
@@ -166,6 +181,8 @@ struct RunningTask {
     id: u64,
     name: Option<Arc<str>>,
     abort: Option<AbortHandle>,
+    /// The task's cell, when the group drives it itself.
+    cell: Option<TaskRef>,
 }
 
 impl<T, E> State<T, E> {
@@ -190,28 +207,6 @@ impl<T, E> State<T, E> {
     fn next_id(&mut self) -> u64 {
         self.next_task += 1;
         self.next_task - 1
-    }
-}
-
-/// Wakes every future currently driving the group's own tasks.
-#[derive(Default)]
-struct DriverWake(
-    Mutex<Vec<Waker>>,
-    /// Set by every wake: the driver that holds the task list clears it before each poll and,
-    /// if it is set once the list is released, wakes the drivers that were turned away since.
-    std::sync::atomic::AtomicBool,
-);
-
-impl Wake for DriverWake {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref()
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.1.store(true, std::sync::atomic::Ordering::SeqCst);
-        let wakers = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
-        for w in wakers {
-            w.wake();
-        }
     }
 }
 
@@ -478,10 +473,7 @@ impl GroupBuilder {
                 hook: self.hook,
                 hook_failed: Default::default(),
                 state: Mutex::new(State::new(self.limit)),
-                local: Mutex::new(FuturesUnordered::new()),
-                incoming: Mutex::new(Vec::new()),
-                has_incoming: Default::default(),
-                drivers: Arc::default(),
+                scheduler: Arc::default(),
             }),
         }
     }
@@ -994,6 +986,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 id,
                 name: name.clone(),
                 abort: None,
+                cell: None,
             });
             return Some((id, slot));
         }
@@ -1140,7 +1133,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         };
         // Two task futures, so that a group that never aborts does not carry the abort's
         // state in every task.
-        let wrapped: BoxFuture<'static, ()> = if self.abort_stragglers {
+        if self.abort_stragglers {
             let (abort, registration) = AbortHandle::new_pair();
             let mut state = self.lock();
             if state.aborting {
@@ -1153,7 +1146,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             }
             drop(state);
             let stopped_by = self.ctx.clone();
-            Box::pin(async move {
+            self.launch(slot, async move {
                 let mut unfinished = unfinished;
                 unfinished.armed = false; // polled: it runs
                 let body =
@@ -1181,7 +1174,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 done(unfinished, result)
             })
         } else {
-            Box::pin(async move {
+            self.launch(slot, async move {
                 let mut unfinished = unfinished;
                 unfinished.armed = false; // polled: it runs
                 let result = match AssertUnwindSafe(body).catch_unwind().await {
@@ -1190,16 +1183,20 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 };
                 done(unfinished, result)
             })
-        };
+        }
+    }
+
+    /// Hands a task's future to the spawner, or to the group's own scheduler.
+    fn launch(&self, slot: usize, task: impl Future<Output = ()> + Send + 'static) {
         match &self.spawner {
-            Some(spawn) => spawn(wrapped),
+            Some(spawn) => spawn(Box::pin(task)),
             None => {
-                let mut incoming = self.incoming.lock().unwrap_or_else(PoisonError::into_inner);
-                incoming.push(wrapped);
-                self.has_incoming
-                    .store(true, std::sync::atomic::Ordering::Release);
-                drop(incoming);
-                self.drivers.wake_by_ref();
+                let cell = self.scheduler.task(task);
+                // Recorded before it can run (and finish, and free its entry for another task).
+                if let Some(running) = self.lock().running_tasks.get_mut(slot) {
+                    running.cell = Some(cell.clone());
+                }
+                self.scheduler.schedule(cell);
             }
         }
     }
@@ -1265,52 +1262,8 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
 
     /// Polls the group's own tasks (no spawner) on behalf of whoever is waiting on the group.
     fn drive(&self, cx: &mut TaskContext<'_>) {
-        if self.spawner.is_some() {
-            return;
-        }
-        {
-            let mut drivers = self
-                .drivers
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if !drivers.iter().any(|w| w.will_wake(cx.waker())) {
-                drivers.push(cx.waker().clone());
-            }
-        }
-        // Another poller is already driving (e.g. a task waiting on its own group): let it. A
-        // panic that went through a driver (a cancel callback's, resumed after its task was
-        // counted as finished) leaves the list consistent: driving goes on.
-        let mut local = match self.local.try_lock() {
-            Ok(local) => local,
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return,
-        };
-        let waker = Waker::from(self.drivers.clone());
-        let mut inner_cx = TaskContext::from_waker(&waker);
-        let has_incoming = || self.has_incoming.load(std::sync::atomic::Ordering::Acquire);
-        loop {
-            if has_incoming() {
-                let mut incoming = self.incoming.lock().unwrap_or_else(PoisonError::into_inner);
-                // Cleared under the lock that every push sets it under: no push is missed.
-                self.has_incoming
-                    .store(false, std::sync::atomic::Ordering::Relaxed);
-                local.extend(incoming.drain(..));
-            }
-            self.drivers
-                .1
-                .store(false, std::sync::atomic::Ordering::SeqCst);
-            match local.poll_next_unpin(&mut inner_cx) {
-                Poll::Ready(Some(())) => continue,
-                _ if has_incoming() => continue,
-                _ => break,
-            }
-        }
-        drop(local);
-        // A task woke after our last poll: the drivers woken then may have been turned away
-        // (we still held the list) and registered again; we may never poll again. Wake them.
-        if self.drivers.1.load(std::sync::atomic::Ordering::SeqCst) {
-            self.drivers.wake_by_ref();
+        if self.spawner.is_none() {
+            self.scheduler.drive(cx);
         }
     }
 }
@@ -1392,6 +1345,7 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
                     id: self.task,
                     name: self.name.clone(),
                     abort: None,
+                    cell: None,
                 });
                 // The next in line may fit too (the limit was raised).
                 let next = state.slot_queue.front_mut().and_then(|(_, w)| w.take());
