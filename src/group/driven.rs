@@ -40,6 +40,9 @@ pub(super) struct Scheduler {
     /// Wakers of the futures waiting on the group (`wait`, `join_next`, a blocked `spawn`):
     /// woken whenever a task becomes ready, so one of them comes to drive it.
     drivers: Mutex<Vec<Waker>>,
+    /// Whether `drivers` is not empty (written under its lock): a wake with no driver to wake,
+    /// as every spawn before the first `wait`, skips the lock.
+    has_drivers: AtomicBool,
     /// Set by every wake: the driver clears it before it takes the ready tasks and, if it is
     /// set once the batch lock is released, wakes the drivers that were turned away meanwhile.
     woken: AtomicBool,
@@ -47,6 +50,7 @@ pub(super) struct Scheduler {
 
 impl Scheduler {
     /// Makes a task cell for `future`, to be queued once with [`schedule`](Self::schedule).
+    #[inline]
     pub(super) fn task<F>(self: &Arc<Self>, future: F) -> TaskRef
     where
         F: Future<Output = ()> + Send + 'static,
@@ -70,7 +74,17 @@ impl Scheduler {
 
     fn wake_drivers(&self) {
         self.woken.store(true, Ordering::SeqCst);
-        let wakers = mem::take(&mut *self.drivers.lock().unwrap_or_else(PoisonError::into_inner));
+        // A driver registers before it looks at the queue: one that registers after this load
+        // finds the task queued above (or the batch lock taken, and then it is woken when the
+        // batch is released, as `woken` is set).
+        if !self.has_drivers.load(Ordering::SeqCst) {
+            return;
+        }
+        let wakers = {
+            let mut drivers = self.drivers.lock().unwrap_or_else(PoisonError::into_inner);
+            self.has_drivers.store(false, Ordering::SeqCst);
+            mem::take(&mut *drivers)
+        };
         for waker in wakers {
             waker.wake();
         }
@@ -84,6 +98,7 @@ impl Scheduler {
             if !drivers.iter().any(|w| w.will_wake(cx.waker())) {
                 drivers.push(cx.waker().clone());
             }
+            self.has_drivers.store(true, Ordering::SeqCst);
         }
         // A panic that went through a driver (a cancel callback's, resumed once its task was
         // counted as finished) leaves the batch consistent: the next driver goes on with it.

@@ -998,8 +998,14 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
 
     /// Tells the hook. A hook that panics is reported on standard error and not called again:
     /// the group itself goes on (its tasks finish, `wait` returns).
+    #[inline]
     fn emit(&self, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {
-        let Some(hook) = &self.hook else { return };
+        if let Some(hook) = &self.hook {
+            self.emit_to(hook, task, name, kind);
+        }
+    }
+
+    fn emit_to(&self, hook: &HookRef, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {
         if self.hook_failed.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }
@@ -1187,6 +1193,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     }
 
     /// Hands a task's future to the spawner, or to the group's own scheduler.
+    #[inline]
     fn launch(&self, slot: usize, task: impl Future<Output = ()> + Send + 'static) {
         match &self.spawner {
             Some(spawn) => spawn(Box::pin(task)),
