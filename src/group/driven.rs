@@ -191,3 +191,112 @@ impl<F: Future<Output = ()> + Send + 'static> Runnable for TaskCell<F> {
         *self.future.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 }
+
+/// The group a plain task reports to.
+pub(super) trait Owner: Send + Sync + 'static {
+    /// What the task's future returns.
+    type Output;
+    /// The group's scheduler, to queue the task when it is woken.
+    fn scheduler(&self) -> &Scheduler;
+    /// The task returned (or panicked, `Err`): the group counts it as finished.
+    fn finished(
+        &self,
+        id: u64,
+        slot: usize,
+        name: &Option<Arc<str>>,
+        output: std::thread::Result<Self::Output>,
+    );
+}
+
+/// A task of a plain group (no hook, no timeout of its own, no abort): the user's future itself
+/// and what the group needs once it returns, in one small allocation; the group's bookkeeping
+/// runs once it has returned, outside the future.
+pub(super) struct PlainCell<F: Future, G> {
+    group: Weak<G>,
+    id: u64,
+    /// The task's entry among the group's running tasks.
+    slot: usize,
+    name: Option<Arc<str>>,
+    /// In the ready queue (or about to be): a second wake does not queue it twice.
+    scheduled: AtomicBool,
+    /// `None` once the task has returned (or was cancelled). Never moved out of: see `run`.
+    future: Mutex<Option<F>>,
+}
+
+impl<F, G> PlainCell<F, G>
+where
+    F: Future + Send + 'static,
+    G: Owner<Output = F::Output>,
+{
+    /// A cell for `future`, to be queued once with [`Scheduler::schedule`].
+    #[inline]
+    pub(super) fn new(
+        group: Weak<G>,
+        id: u64,
+        slot: usize,
+        name: Option<Arc<str>>,
+        future: F,
+    ) -> Self {
+        PlainCell {
+            group,
+            id,
+            slot,
+            name,
+            // Not queued by a wake until it has been polled once.
+            scheduled: AtomicBool::new(true),
+            future: Mutex::new(Some(future)),
+        }
+    }
+}
+
+impl<F, G> ArcWake for PlainCell<F, G>
+where
+    F: Future + Send + 'static,
+    G: Owner<Output = F::Output>,
+{
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        if !arc_self.scheduled.swap(true, Ordering::SeqCst) {
+            if let Some(group) = arc_self.group.upgrade() {
+                group.scheduler().schedule(arc_self.clone());
+            }
+        }
+    }
+}
+
+impl<F, G> Runnable for PlainCell<F, G>
+where
+    F: Future + Send + 'static,
+    G: Owner<Output = F::Output>,
+{
+    fn run(self: Arc<Self>) -> bool {
+        // Cleared before the poll: a wake during the poll queues the task again.
+        self.scheduled.store(false, Ordering::SeqCst);
+        let mut slot = self.future.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(future) = slot.as_mut() else {
+            return false;
+        };
+        // SAFETY: the future lives inside this cell's `Arc` allocation, which never moves,
+        // and it is never moved out of its `Option`: it is only dropped where it is (the slot
+        // set to `None`, or the cell dropped). So it stays pinned from its first poll to its drop.
+        let future = unsafe { Pin::new_unchecked(future) };
+        let waker = waker_ref(&self);
+        let mut cx = TaskContext::from_waker(&waker);
+        let output = match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
+            Ok(Poll::Pending) => return self.scheduled.load(Ordering::SeqCst),
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(panic) => Err(panic),
+        };
+        // A future that returned or panicked is not polled again.
+        *slot = None;
+        drop(slot);
+        if let Some(group) = self.group.upgrade() {
+            group.finished(self.id, self.slot, &self.name, output);
+        }
+        false
+    }
+
+    fn cancel(&self) {
+        // Dropped where it is (it may have been pinned), not moved out.
+        *self.future.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}

@@ -20,7 +20,7 @@ mod hooks;
 mod local;
 mod task_builder;
 mod task_error;
-use driven::{Scheduler, TaskRef};
+use driven::{Owner, PlainCell, Scheduler, TaskRef};
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
 pub use local::LocalTaskGroup;
@@ -1041,6 +1041,20 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
+        if self.spawner.is_none()
+            && timeout.is_none()
+            && self.hook.is_none()
+            && !self.abort_stragglers
+        {
+            // A plain task the group drives itself: its future is the cell's.
+            let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(self.ctx.clone()))) {
+                Ok(body) => body,
+                Err(panic) => self.spawn_closure_panicked(id, slot, &name, None, None, panic),
+            };
+            let cell = Arc::new(PlainCell::new(Arc::downgrade(self), id, slot, name, body));
+            self.schedule_own(slot, cell);
+            return;
+        }
         // A per-task child context only when something needs one: its own deadline, or a hook
         // that reports when cancellation reaches this task.
         let (ctx, own) = match timeout {
@@ -1098,17 +1112,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         });
         let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(ctx))) {
             Ok(body) => body,
-            Err(panic) => {
-                // The spawn closure itself panicked: the task is over before it began. Record
-                // it, so `wait` does not wait for it, then let the panic go on to the caller.
-                if let Some(watch) = watch {
-                    watch.stop();
-                }
-                drop(own);
-                let message = Panicked::new(Box::new(crate::error::panic_message(&*panic)));
-                self.finish(id, slot, &name, Err(E::from(message)));
-                std::panic::resume_unwind(panic);
-            }
+            Err(panic) => self.spawn_closure_panicked(id, slot, &name, watch, own, panic),
         };
         // A task on a spawner keeps its group alive, so a detached task (the group dropped
         // before it ends, Go's leaked goroutine) is still reported. A task the group drives
@@ -1192,20 +1196,45 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         }
     }
 
+    /// The spawn closure itself panicked: the task is over before it began. Records it, so
+    /// `wait` does not wait for it, then lets the panic go on to the caller.
+    #[cold]
+    fn spawn_closure_panicked(
+        &self,
+        id: u64,
+        slot: usize,
+        name: &Option<Arc<str>>,
+        watch: Option<crate::AfterCancel>,
+        own: Option<CancelFn>,
+        panic: Box<dyn std::any::Any + Send>,
+    ) -> ! {
+        if let Some(watch) = watch {
+            watch.stop();
+        }
+        drop(own);
+        let message = Panicked::new(Box::new(crate::error::panic_message(&*panic)));
+        self.finish(id, slot, name, Err(E::from(message)));
+        std::panic::resume_unwind(panic)
+    }
+
     /// Hands a task's future to the spawner, or to the group's own scheduler.
     #[inline]
     fn launch(&self, slot: usize, task: impl Future<Output = ()> + Send + 'static) {
         match &self.spawner {
             Some(spawn) => spawn(Box::pin(task)),
-            None => {
-                let cell = self.scheduler.task(task);
-                // Recorded before it can run (and finish, and free its entry for another task).
-                if let Some(running) = self.lock().running_tasks.get_mut(slot) {
-                    running.cell = Some(cell.clone());
-                }
-                self.scheduler.schedule(cell);
-            }
+            None => self.schedule_own(slot, self.scheduler.task(task)),
         }
+    }
+
+    /// Queues a task the group drives itself, recorded first among the running tasks (so a
+    /// group dropped before it ends drops its future).
+    #[inline]
+    fn schedule_own(&self, slot: usize, cell: TaskRef) {
+        // Recorded before it can run (and finish, and free its entry for another task).
+        if let Some(running) = self.lock().running_tasks.get_mut(slot) {
+            running.cell = Some(cell.clone());
+        }
+        self.scheduler.schedule(cell);
     }
 
     fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<T, E>) {
@@ -1272,6 +1301,25 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         if self.spawner.is_none() {
             self.scheduler.drive(cx);
         }
+    }
+}
+
+impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
+    type Output = Result<T, E>;
+
+    fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
+    }
+
+    fn finished(
+        &self,
+        id: u64,
+        slot: usize,
+        name: &Option<Arc<str>>,
+        output: std::thread::Result<Result<T, E>>,
+    ) {
+        let result = output.unwrap_or_else(|panic| Err(E::from(Panicked::new(panic))));
+        self.finish(id, slot, name, result)
     }
 }
 
