@@ -79,9 +79,25 @@ fn within<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send + 'static)
 
 #[test]
 fn wakes_from_other_threads_racing_two_drivers_lose_nothing() {
+    wakes_racing_two_drivers(false);
+}
+
+#[test]
+fn wakes_from_other_threads_racing_two_drivers_lose_nothing_with_a_hook() {
+    // A hook gives each task a context and a future of its own (not the plain task cell).
+    wakes_racing_two_drivers(true);
+}
+
+fn wakes_racing_two_drivers(hooked: bool) {
     const TASKS: usize = 48;
-    for round in 0..600 {
-        let group = TaskGroup::new(&Context::background());
+    for round in 0..400 {
+        let group = if hooked {
+            TaskGroup::builder(&Context::background())
+                .hook(|_: &ctxgroup::group::Event<'_>| {})
+                .build()
+        } else {
+            TaskGroup::new(&Context::background())
+        };
         let gates: Vec<Gate> = (0..TASKS).map(|_| Gate::default()).collect();
         let finished = Arc::new(AtomicUsize::new(0));
         let panics = round % 4 == 0;

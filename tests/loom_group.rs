@@ -76,6 +76,24 @@ fn a_task_woken_from_another_thread_is_driven_to_its_end() {
 }
 
 #[test]
+fn a_task_with_a_hook_woken_from_another_thread_is_driven_to_its_end() {
+    // A hook gives the task a context and a future of its own (not the plain task cell).
+    model(|| {
+        let group = TaskGroup::builder(&root())
+            .hook(|_: &ctxgroup::group::Event<'_>| {})
+            .build();
+        let (ctx, cancel) = root().with_cancel();
+        assert!(group.try_spawn(move |_| async move {
+            ctx.done().await;
+            Ok(())
+        }));
+        let canceller = thread::spawn(move || cancel.cancel());
+        loom::future::block_on(group.wait()).unwrap();
+        canceller.join().unwrap();
+    });
+}
+
+#[test]
 fn two_drivers_and_a_wake_from_a_third_thread_lose_nothing() {
     model(|| {
         let group = TaskGroup::new(&root());
