@@ -198,6 +198,10 @@ pub(super) trait Owner: Send + Sync + 'static {
     type Output;
     /// The group's scheduler, to queue the task when it is woken.
     fn scheduler(&self) -> &Scheduler;
+    /// Keeps the task among the group's running tasks, so that a group dropped before it
+    /// returns drops its future (called when the task first waits: until then only the ready
+    /// queue, the group's own, holds it, and no waker of it exists).
+    fn keep(&self, slot: usize, task: TaskRef);
     /// The task returned (or panicked, `Err`): the group counts it as finished.
     fn finished(
         &self,
@@ -219,8 +223,9 @@ pub(super) struct PlainCell<F: Future, G> {
     name: Option<Arc<str>>,
     /// In the ready queue (or about to be): a second wake does not queue it twice.
     scheduled: AtomicBool,
-    /// `None` once the task has returned (or was cancelled). Never moved out of: see `run`.
-    future: Mutex<Option<F>>,
+    /// The future, `None` once the task has returned (or was cancelled; never moved out of:
+    /// see `run`); and whether the group keeps the task among its running tasks yet.
+    future: Mutex<(Option<F>, bool)>,
 }
 
 impl<F, G> PlainCell<F, G>
@@ -244,7 +249,7 @@ where
             name,
             // Not queued by a wake until it has been polled once.
             scheduled: AtomicBool::new(true),
-            future: Mutex::new(Some(future)),
+            future: Mutex::new((Some(future), false)),
         }
     }
 }
@@ -272,7 +277,7 @@ where
         // Cleared before the poll: a wake during the poll queues the task again.
         self.scheduled.store(false, Ordering::SeqCst);
         let mut slot = self.future.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(future) = slot.as_mut() else {
+        let (Some(future), kept) = &mut *slot else {
             return false;
         };
         // SAFETY: the future lives inside this cell's `Arc` allocation, which never moves,
@@ -282,12 +287,20 @@ where
         let waker = waker_ref(&self);
         let mut cx = TaskContext::from_waker(&waker);
         let output = match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
-            Ok(Poll::Pending) => return self.scheduled.load(Ordering::SeqCst),
+            Ok(Poll::Pending) => {
+                if !std::mem::replace(kept, true) {
+                    drop(slot);
+                    if let Some(group) = self.group.upgrade() {
+                        group.keep(self.slot, self.clone());
+                    }
+                }
+                return self.scheduled.load(Ordering::SeqCst);
+            }
             Ok(Poll::Ready(output)) => Ok(output),
             Err(panic) => Err(panic),
         };
         // A future that returned or panicked is not polled again.
-        *slot = None;
+        slot.0 = None;
         drop(slot);
         if let Some(group) = self.group.upgrade() {
             group.finished(self.id, self.slot, &self.name, output);
@@ -297,6 +310,6 @@ where
 
     fn cancel(&self) {
         // Dropped where it is (it may have been pinned), not moved out.
-        *self.future.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        self.future.lock().unwrap_or_else(PoisonError::into_inner).0 = None;
     }
 }

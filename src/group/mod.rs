@@ -139,7 +139,7 @@ struct Inner<T, E> {
 
 /// A group dropped with tasks it drives itself still running drops their futures: a task
 /// waiting on something that holds its waker (its own context's `done()`) would otherwise keep
-/// itself alive.
+/// itself alive. (Tasks never polled are in the ready queue, dropped with the group.)
 impl<T, E> Drop for Inner<T, E> {
     fn drop(&mut self) {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
@@ -1052,7 +1052,9 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 Err(panic) => self.spawn_closure_panicked(id, slot, &name, None, None, panic),
             };
             let cell = Arc::new(PlainCell::new(Arc::downgrade(self), id, slot, name, body));
-            self.schedule_own(slot, cell);
+            // Kept among the running tasks only once it waits (`Owner::keep`): one that
+            // returns at its first poll never takes the lock for it.
+            self.scheduler.schedule(cell);
             return;
         }
         // A per-task child context only when something needs one: its own deadline, or a hook
@@ -1309,6 +1311,12 @@ impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
 
     fn scheduler(&self) -> &Scheduler {
         &self.scheduler
+    }
+
+    fn keep(&self, slot: usize, task: TaskRef) {
+        if let Some(running) = self.lock().running_tasks.get_mut(slot) {
+            running.cell = Some(task);
+        }
     }
 
     fn finished(
