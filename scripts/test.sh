@@ -16,8 +16,8 @@ echo "== native: cargo test (with the proof against real Go: tests/go_proof.rs, 
 CTXGROUP_REQUIRE_GO=1 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet
 
-echo "== loom: every interleaving of the cancellation tree (tests/loom_tree.rs)"
-RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release --quiet -p ctxgroup --test loom_tree
+echo "== loom: every interleaving of the cancellation tree and of a group's own task scheduler (tests/loom_*.rs)"
+RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release --quiet -p ctxgroup --test loom_tree --test loom_group
 
 echo "== browser: wasm-pack test --headless --chrome"
 wasm-pack test --headless --chrome . --test web

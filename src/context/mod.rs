@@ -14,7 +14,7 @@ use crate::clock::{self, Clock};
 #[cfg(target_arch = "wasm32")]
 mod abort;
 mod reason;
-mod sync;
+pub(crate) mod sync;
 mod tree;
 
 pub use reason::{Cause, Reason};

@@ -689,7 +689,9 @@ fn take_for_cancel(
         }
         inner.reason = Some(reason.clone());
         state.cancelled.store(true, Ordering::Release);
-        taken.keep_alive.extend(inner.keep_alive.take());
+        if let Some(keep_alive) = inner.keep_alive.take() {
+            taken.keep_alive.push(keep_alive);
+        }
         (
             take_some(&mut inner.waiters),
             take_some(&mut inner.callbacks),
@@ -712,7 +714,11 @@ fn take_for_cancel(
     }
     if let Some(children) = children {
         stack.reserve(children.len());
-        stack.extend(children.into_values().filter_map(|w| w.upgrade()));
+        for child in children.into_values() {
+            if let Some(child) = child.upgrade() {
+                stack.push(child);
+            }
+        }
     }
     true
 }

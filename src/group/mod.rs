@@ -5,21 +5,22 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
 use futures::future::{AbortHandle, Abortable, BoxFuture};
-use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
 use crate::context::{Look, Slab};
 use crate::error::Panicked;
 use crate::{clock, CancelFn, Cause, Context, Error, Errors};
 
+mod driven;
 mod hooks;
 mod local;
 mod task_builder;
 mod task_error;
+use driven::{Owner, PlainCell, Scheduler, TaskRef};
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
 pub use local::LocalTaskGroup;
@@ -132,11 +133,25 @@ struct Inner<T, E> {
     hook: Option<HookRef>,
     hook_failed: std::sync::atomic::AtomicBool,
     state: Mutex<State<T, E>>,
-    local: Mutex<FuturesUnordered<BoxFuture<'static, ()>>>,
-    incoming: Mutex<Vec<BoxFuture<'static, ()>>>,
-    /// Set when `incoming` may hold tasks: the driver looks at the lock only then.
-    has_incoming: std::sync::atomic::AtomicBool,
-    drivers: Arc<DriverWake>,
+    /// The tasks the group drives itself (no spawner).
+    scheduler: Arc<Scheduler>,
+}
+
+/// A group dropped with tasks it drives itself still running drops their futures: a task
+/// waiting on something that holds its waker (its own context's `done()`) would otherwise keep
+/// itself alive. (Tasks never polled are in the ready queue, dropped with the group.)
+impl<T, E> Drop for Inner<T, E> {
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let cells: Vec<TaskRef> = state
+            .running_tasks
+            .values()
+            .filter_map(|task| task.cell.clone())
+            .collect();
+        for cell in cells {
+            cell.cancel();
+        }
+    }
 }
 
 struct State<T, E> {
@@ -166,6 +181,8 @@ struct RunningTask {
     id: u64,
     name: Option<Arc<str>>,
     abort: Option<AbortHandle>,
+    /// The task's cell, when the group drives it itself.
+    cell: Option<TaskRef>,
 }
 
 impl<T, E> State<T, E> {
@@ -190,28 +207,6 @@ impl<T, E> State<T, E> {
     fn next_id(&mut self) -> u64 {
         self.next_task += 1;
         self.next_task - 1
-    }
-}
-
-/// Wakes every future currently driving the group's own tasks.
-#[derive(Default)]
-struct DriverWake(
-    Mutex<Vec<Waker>>,
-    /// Set by every wake: the driver that holds the task list clears it before each poll and,
-    /// if it is set once the list is released, wakes the drivers that were turned away since.
-    std::sync::atomic::AtomicBool,
-);
-
-impl Wake for DriverWake {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref()
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.1.store(true, std::sync::atomic::Ordering::SeqCst);
-        let wakers = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
-        for w in wakers {
-            w.wake();
-        }
     }
 }
 
@@ -478,10 +473,7 @@ impl GroupBuilder {
                 hook: self.hook,
                 hook_failed: Default::default(),
                 state: Mutex::new(State::new(self.limit)),
-                local: Mutex::new(FuturesUnordered::new()),
-                incoming: Mutex::new(Vec::new()),
-                has_incoming: Default::default(),
-                drivers: Arc::default(),
+                scheduler: Arc::default(),
             }),
         }
     }
@@ -994,6 +986,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 id,
                 name: name.clone(),
                 abort: None,
+                cell: None,
             });
             return Some((id, slot));
         }
@@ -1005,8 +998,14 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
 
     /// Tells the hook. A hook that panics is reported on standard error and not called again:
     /// the group itself goes on (its tasks finish, `wait` returns).
+    #[inline]
     fn emit(&self, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {
-        let Some(hook) = &self.hook else { return };
+        if let Some(hook) = &self.hook {
+            self.emit_to(hook, task, name, kind);
+        }
+    }
+
+    fn emit_to(&self, hook: &HookRef, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {
         if self.hook_failed.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }
@@ -1042,6 +1041,22 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
+        if self.spawner.is_none()
+            && timeout.is_none()
+            && self.hook.is_none()
+            && !self.abort_stragglers
+        {
+            // A plain task the group drives itself: its future is the cell's.
+            let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(self.ctx.clone()))) {
+                Ok(body) => body,
+                Err(panic) => self.spawn_closure_panicked(id, slot, &name, None, None, panic),
+            };
+            let cell = Arc::new(PlainCell::new(Arc::downgrade(self), id, slot, name, body));
+            // Kept among the running tasks only once it waits (`Owner::keep`): one that
+            // returns at its first poll never takes the lock for it.
+            self.scheduler.schedule(cell);
+            return;
+        }
         // A per-task child context only when something needs one: its own deadline, or a hook
         // that reports when cancellation reaches this task.
         let (ctx, own) = match timeout {
@@ -1099,17 +1114,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         });
         let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(ctx))) {
             Ok(body) => body,
-            Err(panic) => {
-                // The spawn closure itself panicked: the task is over before it began. Record
-                // it, so `wait` does not wait for it, then let the panic go on to the caller.
-                if let Some(watch) = watch {
-                    watch.stop();
-                }
-                drop(own);
-                let message = Panicked::new(Box::new(crate::error::panic_message(&*panic)));
-                self.finish(id, slot, &name, Err(E::from(message)));
-                std::panic::resume_unwind(panic);
-            }
+            Err(panic) => self.spawn_closure_panicked(id, slot, &name, watch, own, panic),
         };
         // A task on a spawner keeps its group alive, so a detached task (the group dropped
         // before it ends, Go's leaked goroutine) is still reported. A task the group drives
@@ -1140,7 +1145,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         };
         // Two task futures, so that a group that never aborts does not carry the abort's
         // state in every task.
-        let wrapped: BoxFuture<'static, ()> = if self.abort_stragglers {
+        if self.abort_stragglers {
             let (abort, registration) = AbortHandle::new_pair();
             let mut state = self.lock();
             if state.aborting {
@@ -1153,7 +1158,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             }
             drop(state);
             let stopped_by = self.ctx.clone();
-            Box::pin(async move {
+            self.launch(slot, async move {
                 let mut unfinished = unfinished;
                 unfinished.armed = false; // polled: it runs
                 let body =
@@ -1181,7 +1186,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 done(unfinished, result)
             })
         } else {
-            Box::pin(async move {
+            self.launch(slot, async move {
                 let mut unfinished = unfinished;
                 unfinished.armed = false; // polled: it runs
                 let result = match AssertUnwindSafe(body).catch_unwind().await {
@@ -1190,18 +1195,48 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 };
                 done(unfinished, result)
             })
-        };
-        match &self.spawner {
-            Some(spawn) => spawn(wrapped),
-            None => {
-                let mut incoming = self.incoming.lock().unwrap_or_else(PoisonError::into_inner);
-                incoming.push(wrapped);
-                self.has_incoming
-                    .store(true, std::sync::atomic::Ordering::Release);
-                drop(incoming);
-                self.drivers.wake_by_ref();
-            }
         }
+    }
+
+    /// The spawn closure itself panicked: the task is over before it began. Records it, so
+    /// `wait` does not wait for it, then lets the panic go on to the caller.
+    #[cold]
+    fn spawn_closure_panicked(
+        &self,
+        id: u64,
+        slot: usize,
+        name: &Option<Arc<str>>,
+        watch: Option<crate::AfterCancel>,
+        own: Option<CancelFn>,
+        panic: Box<dyn std::any::Any + Send>,
+    ) -> ! {
+        if let Some(watch) = watch {
+            watch.stop();
+        }
+        drop(own);
+        let message = Panicked::new(Box::new(crate::error::panic_message(&*panic)));
+        self.finish(id, slot, name, Err(E::from(message)));
+        std::panic::resume_unwind(panic)
+    }
+
+    /// Hands a task's future to the spawner, or to the group's own scheduler.
+    #[inline]
+    fn launch(&self, slot: usize, task: impl Future<Output = ()> + Send + 'static) {
+        match &self.spawner {
+            Some(spawn) => spawn(Box::pin(task)),
+            None => self.schedule_own(slot, self.scheduler.task(task)),
+        }
+    }
+
+    /// Queues a task the group drives itself, recorded first among the running tasks (so a
+    /// group dropped before it ends drops its future).
+    #[inline]
+    fn schedule_own(&self, slot: usize, cell: TaskRef) {
+        // Recorded before it can run (and finish, and free its entry for another task).
+        if let Some(running) = self.lock().running_tasks.get_mut(slot) {
+            running.cell = Some(cell.clone());
+        }
+        self.scheduler.schedule(cell);
     }
 
     fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<T, E>) {
@@ -1265,53 +1300,34 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
 
     /// Polls the group's own tasks (no spawner) on behalf of whoever is waiting on the group.
     fn drive(&self, cx: &mut TaskContext<'_>) {
-        if self.spawner.is_some() {
-            return;
+        if self.spawner.is_none() {
+            self.scheduler.drive(cx);
         }
-        {
-            let mut drivers = self
-                .drivers
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if !drivers.iter().any(|w| w.will_wake(cx.waker())) {
-                drivers.push(cx.waker().clone());
-            }
+    }
+}
+
+impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
+    type Output = Result<T, E>;
+
+    fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
+    }
+
+    fn keep(&self, slot: usize, task: TaskRef) {
+        if let Some(running) = self.lock().running_tasks.get_mut(slot) {
+            running.cell = Some(task);
         }
-        // Another poller is already driving (e.g. a task waiting on its own group): let it. A
-        // panic that went through a driver (a cancel callback's, resumed after its task was
-        // counted as finished) leaves the list consistent: driving goes on.
-        let mut local = match self.local.try_lock() {
-            Ok(local) => local,
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return,
-        };
-        let waker = Waker::from(self.drivers.clone());
-        let mut inner_cx = TaskContext::from_waker(&waker);
-        let has_incoming = || self.has_incoming.load(std::sync::atomic::Ordering::Acquire);
-        loop {
-            if has_incoming() {
-                let mut incoming = self.incoming.lock().unwrap_or_else(PoisonError::into_inner);
-                // Cleared under the lock that every push sets it under: no push is missed.
-                self.has_incoming
-                    .store(false, std::sync::atomic::Ordering::Relaxed);
-                local.extend(incoming.drain(..));
-            }
-            self.drivers
-                .1
-                .store(false, std::sync::atomic::Ordering::SeqCst);
-            match local.poll_next_unpin(&mut inner_cx) {
-                Poll::Ready(Some(())) => continue,
-                _ if has_incoming() => continue,
-                _ => break,
-            }
-        }
-        drop(local);
-        // A task woke after our last poll: the drivers woken then may have been turned away
-        // (we still held the list) and registered again; we may never poll again. Wake them.
-        if self.drivers.1.load(std::sync::atomic::Ordering::SeqCst) {
-            self.drivers.wake_by_ref();
-        }
+    }
+
+    fn finished(
+        &self,
+        id: u64,
+        slot: usize,
+        name: &Option<Arc<str>>,
+        output: std::thread::Result<Result<T, E>>,
+    ) {
+        let result = output.unwrap_or_else(|panic| Err(E::from(Panicked::new(panic))));
+        self.finish(id, slot, name, result)
     }
 }
 
@@ -1392,6 +1408,7 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
                     id: self.task,
                     name: self.name.clone(),
                     abort: None,
+                    cell: None,
                 });
                 // The next in line may fit too (the limit was raised).
                 let next = state.slot_queue.front_mut().and_then(|(_, w)| w.take());

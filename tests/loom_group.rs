@@ -1,0 +1,162 @@
+//! A loom model of the tasks a group without a spawner drives itself (its task cells, ready
+//! queue and drivers): wakes from other threads racing the driver, two drivers at once, a
+//! task that panics, and a waker woken while the group is dropped. The scheduler's locks and
+//! atomics are loom's when the crate is built with `--cfg ctxgroup_loom`.
+//!
+//! ```sh
+//! RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release -p ctxgroup --test loom_group
+//! ```
+//!
+//! A lost wake shows up as a `wait` that is never woken, which loom reports as a deadlock.
+#![cfg(ctxgroup_loom)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll, Waker};
+
+use ctxgroup::{Context, Error, TaskGroup, VirtualClock};
+use loom::thread;
+
+/// Every interleaving with up to three preemptions (the group's context tree alone has many
+/// atomic steps; three is where the races here show, and keeps the run to seconds).
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(f);
+}
+
+fn root() -> Context {
+    Context::with_clock(VirtualClock::new())
+}
+
+/// Pending until its flag is set; keeps the last waker it was polled with where a test can wake
+/// it from another thread (or after the group is gone).
+#[derive(Clone, Default)]
+struct Gate {
+    open: Arc<AtomicBool>,
+    waker: Arc<Mutex<Option<Waker>>>,
+}
+
+impl Gate {
+    fn open(&self) {
+        self.open.store(true, Ordering::SeqCst);
+        if let Some(w) = self.waker.lock().unwrap().take() {
+            w.wake();
+        }
+    }
+}
+
+impl Future for Gate {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        *self.waker.lock().unwrap() = Some(cx.waker().clone());
+        if self.open.load(Ordering::SeqCst) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+#[test]
+fn a_task_woken_from_another_thread_is_driven_to_its_end() {
+    model(|| {
+        let group = TaskGroup::new(&root());
+        let (ctx, cancel) = root().with_cancel();
+        assert!(group.try_spawn(move |_| async move {
+            ctx.done().await;
+            Ok(())
+        }));
+        let canceller = thread::spawn(move || cancel.cancel());
+        loom::future::block_on(group.wait()).unwrap();
+        canceller.join().unwrap();
+    });
+}
+
+#[test]
+fn a_task_with_a_hook_woken_from_another_thread_is_driven_to_its_end() {
+    // A hook gives the task a context and a future of its own (not the plain task cell).
+    model(|| {
+        let group = TaskGroup::builder(&root())
+            .hook(|_: &ctxgroup::group::Event<'_>| {})
+            .build();
+        let (ctx, cancel) = root().with_cancel();
+        assert!(group.try_spawn(move |_| async move {
+            ctx.done().await;
+            Ok(())
+        }));
+        let canceller = thread::spawn(move || cancel.cancel());
+        loom::future::block_on(group.wait()).unwrap();
+        canceller.join().unwrap();
+    });
+}
+
+#[test]
+fn two_drivers_and_a_wake_from_a_third_thread_lose_nothing() {
+    model(|| {
+        let group = TaskGroup::new(&root());
+        let (ctx, cancel) = root().with_cancel();
+        assert!(group.try_spawn(move |_| async move {
+            ctx.done().await;
+            Ok(())
+        }));
+        let other = group.clone();
+        let second_driver = thread::spawn(move || loom::future::block_on(other.wait()));
+        let canceller = thread::spawn(move || cancel.cancel());
+        loom::future::block_on(group.wait()).unwrap();
+        second_driver.join().unwrap().unwrap();
+        canceller.join().unwrap();
+    });
+}
+
+#[test]
+fn a_task_that_panics_while_another_is_woken_fails_the_group() {
+    model(|| {
+        let group = TaskGroup::new(&root());
+        let (ctx, cancel) = root().with_cancel();
+        assert!(group.try_spawn(move |_| async move {
+            ctx.done().await;
+            Ok(())
+        }));
+        assert!(group.try_spawn(|_| async { panic!("boom") }));
+        let canceller = thread::spawn(move || cancel.cancel());
+        let err: Error = loom::future::block_on(group.wait()).unwrap_err();
+        assert!(err.to_string().contains("boom"), "{err}");
+        canceller.join().unwrap();
+    });
+}
+
+#[test]
+fn a_waker_woken_while_the_group_is_dropped_touches_nothing_freed() {
+    model(|| {
+        let group = TaskGroup::new(&root());
+        let gate = Gate::default();
+        let dropped = Arc::new(AtomicBool::new(false));
+        struct SetOnDrop(Arc<AtomicBool>);
+        impl Drop for SetOnDrop {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let (task_gate, guard) = (gate.clone(), SetOnDrop(dropped.clone()));
+        assert!(group.try_spawn(move |_| async move {
+            let _guard = guard;
+            task_gate.await;
+            Ok(())
+        }));
+        // One poll: the task is pending, its waker kept by the gate.
+        let mut join = Box::pin(group.join_next());
+        let mut cx = TaskContext::from_waker(futures::task::noop_waker_ref());
+        assert!(join.as_mut().poll(&mut cx).is_pending());
+        drop(join);
+        let waker = thread::spawn(move || gate.open());
+        drop(group);
+        waker.join().unwrap();
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "the task's future was dropped"
+        );
+    });
+}
