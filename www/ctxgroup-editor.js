@@ -7,11 +7,16 @@
 //
 // Positions (`selectionStart`, `setSelectionRange`, `replaceRange`) are in the whole text. What
 // a window cannot do as a plain textarea does, and what is done instead:
-// - Select all (Ctrl/⌘+A) selects the whole text: a copy or cut takes it all, typing or pasting
-//   replaces it all.
+// - A selection larger than the window (select all, Ctrl+Shift+End, a selection scrolled out
+//   of it) is kept aside as a span of the whole text: copy and cut take all of it, typing,
+//   Delete and pasting replace all of it.
 // - A caret scrolled out of view: the next key brings it back first (as a textarea scrolls to
-//   its caret), so a key never lands elsewhere.
-// - Undo (Ctrl/⌘+Z) reaches back to when the window last moved.
+//   its caret), so a key never lands elsewhere. Page Up/Down, Ctrl+Home/End move the caret
+//   over the whole text.
+// - Undo (Ctrl/⌘+Z): the browser's undo reaches back to when the window last moved; an edit of
+//   the whole text (a long paste, typing over a span, a text becoming short) is undone by one
+//   more Ctrl+Z.
+// - A mouse drag selects within the lines held around the view.
 
 /** A text of more lines than this is long: one line is 20 px, and lines do not wrap. */
 export const LONG_LINES = 1000;
@@ -41,14 +46,20 @@ export class WindowedTextarea {
     this._first = 0; // the window's first line
     this._whole = textarea.value; // the whole text, or null after an edit (computed again)
     this._starts = null; // lineStarts of _whole
-    this._all = false; // the whole text is selected
-    this._away = null; // the selection [start, end], while it is out of the window
+    this._span = null; // a selection [start, end] that the window does not hold
+    this._away = null; // the caret [start, end], while it is out of the window
+    this._undo = null; // {before, after}: the whole text before an edit the browser cannot undo
     this._stale = true; // the textarea's lines are not the whole text's (it was replaced)
     const t = textarea;
-    t.addEventListener('input', () => { this._whole = null; this._starts = null; this._fit(); }, true);
+    t.addEventListener('input', () => {
+      const before = this._whole;
+      this._whole = null;
+      this._starts = null;
+      this._fit(before);
+    }, true);
     t.addEventListener('paste', (e) => this._paste(e), true);
     t.addEventListener('keydown', (e) => this._key(e), true);
-    t.addEventListener('pointerdown', () => { this._all = false; this._away = null; }, true);
+    t.addEventListener('pointerdown', () => { this._span = null; this._away = null; }, true);
     t.addEventListener('copy', (e) => this._copy(e, false));
     t.addEventListener('cut', (e) => this._copy(e, true));
     box.addEventListener('scroll', () => this._follow(), { passive: true });
@@ -61,10 +72,13 @@ export class WindowedTextarea {
   }
 
   set value(text) {
-    this._all = false;
+    this._span = null;
     this._away = null;
     this._take(text, 0, 0);
   }
+
+  /** Marks the last change (from `before`) as one Ctrl+Z undoes. */
+  remember(before) { this._undo = { before, after: this.value }; }
 
   get selectionStart() { return this._selection()[0]; }
   get selectionEnd() { return this._selection()[1]; }
@@ -76,7 +90,7 @@ export class WindowedTextarea {
 
   /** The 1-based line of the caret. */
   caretLine() {
-    if (this.long && !this._away && !this._all) {
+    if (this.long && !this._away && !this._span) {
       const t = this.textarea;
       return this._first + 1 + countNewlines(t.value, t.selectionStart);
     }
@@ -85,7 +99,7 @@ export class WindowedTextarea {
 
   /** Selects `start..end` of the whole text, bringing it into the window. */
   setSelectionRange(start, end = start) {
-    this._all = false;
+    this._span = null;
     this._away = null;
     if (!this.long) { this.textarea.setSelectionRange(start, end); return; }
     this._show(start, end);
@@ -95,7 +109,7 @@ export class WindowedTextarea {
   replaceRange(text, start, end) {
     const whole = this.value;
     const caret = start + text.length;
-    this._all = false;
+    this._span = null;
     this._away = null;
     this._take(whole.slice(0, start) + text + whole.slice(end), caret, caret);
   }
@@ -105,7 +119,7 @@ export class WindowedTextarea {
   // ---------- inside ----------
 
   _selection() {
-    if (this._all) return [0, this.value.length];
+    if (this._span) return this._span;
     if (this._away) return this._away;
     const t = this.textarea;
     const off = this.long ? this._before.length : 0;
@@ -144,14 +158,14 @@ export class WindowedTextarea {
     const rows = Math.ceil(this.clientHeight / LINE);
     // Keep what is in view when the selection is in it; else bring the selection into view.
     let top = Math.floor(this.box.scrollTop / LINE);
-    if (a < top || b >= top + rows) {
-      top = Math.max(0, a - Math.floor(rows / 3));
-      this.box.scrollTop = top * LINE;
-    }
-    const [from, to] = [Math.min(a, top), Math.max(b + 1, top + rows)];
+    const scroll = a < top || b >= top + rows;
+    if (scroll) top = Math.max(0, a - Math.floor(rows / 3));
+    // A long selection: the window holds the lines around its end and the view.
+    const [from, to] = b - a > MARGIN ? [Math.min(b, top), Math.max(b + 1, top + rows)] : [Math.min(a, top), Math.max(b + 1, top + rows)];
     if (!this._covers(from - MIN_MARGIN, to + MIN_MARGIN)) this._place(from - MARGIN, to + MARGIN);
-    const off = this._before.length;
-    this.textarea.setSelectionRange(start - off, end - off);
+    // Scrolled once the textarea is there to scroll to (the box is no taller than its lines).
+    if (scroll) this.box.scrollTop = top * LINE;
+    this._reselect(start, end);
   }
 
   /** Puts lines first..last (clamped) in the textarea, keeping the selection if it stays in. */
@@ -184,14 +198,15 @@ export class WindowedTextarea {
   }
 
   /** After an edit: the textarea's height follows its lines, and a text that became short (or
-   * long) is laid out as such. */
-  _fit() {
+   * long) is laid out as such (the browser's undo cannot go back over that: Ctrl+Z can). */
+  _fit(before) {
     const t = this.textarea;
     if (this.long) t.style.height = `${(countNewlines(t.value, Infinity) + 1) * LINE + 2 * PAD}px`;
     const long = countNewlines(this.value, Infinity) + 1 > LONG_LINES;
     if (long !== this.long) {
       const [s, e] = this._selection();
       this._take(this.value, s, e);
+      if (before != null) this.remember(before);
     }
   }
 
@@ -206,58 +221,99 @@ export class WindowedTextarea {
     this._reselect(start, end);
   }
 
-  /** A paste over the whole text, or one that lands out of view, goes to the whole text. */
+  /** A paste into a long text, or a long paste, goes to the whole text directly: the browser's
+   * own paste of thousands of lines lays all of them out. One Ctrl+Z undoes it. */
   _paste(e) {
-    if (!this.long || !(this._all || this._away) || this.textarea.readOnly) return;
+    if (this.textarea.readOnly) return;
+    const add = e.clipboardData?.getData('text/plain') ?? '';
+    if (!this.long && countNewlines(add, Infinity) < LONG_LINES / 2) return;
     e.preventDefault();
-    e.stopImmediatePropagation();
     const [start, end] = this._selection();
-    this.replaceRange(e.clipboardData?.getData('text/plain') ?? '', start, end);
-    this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste' }));
+    this._edit(add, start, end, 'insertFromPaste');
   }
 
-  /** Selects start..end again after the window moved: in it, or held aside until a key. */
+  /** Replaces start..end of the whole text with `text` as an edit Ctrl+Z undoes. */
+  _edit(text, start, end, inputType) {
+    const before = this.value;
+    this.replaceRange(text, start, end);
+    this.remember(before);
+    this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType }));
+  }
+
+  /** Selects anchor..focus of the whole text: in the window when it fits, else as a span. */
+  _selectSpan(anchor, focus) {
+    const [start, end] = [Math.min(anchor, focus), Math.max(anchor, focus)];
+    this._away = null;
+    this._span = null;
+    this._show(focus, focus);
+    this._reselect(start, end);
+  }
+
+  /** Selects start..end again after the window moved: in it; or, for a selection, as a span
+   * (its part in the window selected); or, for a caret, held aside until a key. */
   _reselect(start, end) {
     const t = this.textarea;
     const off = this._before.length;
-    if (this._all) { t.select(); return; }
-    if (start >= off && end <= off + t.value.length) {
+    const len = t.value.length;
+    if (start >= off && end <= off + len) {
       this._away = null;
+      this._span = null;
       t.setSelectionRange(start - off, end - off);
+    } else if (start !== end) {
+      this._span = [start, end];
+      t.setSelectionRange(Math.min(Math.max(start - off, 0), len), Math.min(Math.max(end - off, 0), len));
     } else {
       this._away = [start, end];
     }
   }
 
   _key(e) {
-    if (!this.long) return;
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key;
-    if (mod && key.toLowerCase() === 'a') {
+    const lower = key.toLowerCase();
+    if (mod && !e.shiftKey && !e.altKey && lower === 'z' && this._undo && this.value === this._undo.after) {
+      // An edit the browser's undo cannot reach back over.
       e.preventDefault();
-      this._all = true;
+      const { before } = this._undo;
+      this._undo = null;
+      this.value = before;
+      this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'historyUndo' }));
+      return;
+    }
+    if (!this.long) return;
+    const t = this.textarea;
+    if (mod && lower === 'a') {
+      e.preventDefault();
       this._away = null;
-      this.textarea.select();
+      this._span = [0, this.value.length];
+      t.select();
       return;
     }
-    if (['Control', 'Meta', 'Shift', 'Alt'].includes(key) || (mod && ['c', 'x', 'v', 'z', 'y', 'Enter'].includes(key.toLowerCase()))) {
-      // Copy, cut and paste see the whole selection (copy, cut and paste handlers); undo and the
-      // element's own keys leave it as it is.
-      if (!(mod && ['z', 'y'].includes(key.toLowerCase()))) return;
-    }
-    if (this._all) {
-      this._all = false;
-      if (NAVIGATION.has(key) && !e.shiftKey) {
-        e.preventDefault();
-        const end = ['ArrowDown', 'ArrowRight', 'PageDown', 'End'].includes(key);
-        this.setSelectionRange(end ? this.value.length : 0);
-      } else if (!mod && !this.textarea.readOnly && (key.length === 1 || key === 'Enter' || key === 'Backspace' || key === 'Delete' || key === 'Tab')) {
-        // Typing replaces the whole text: empty it, and the key lands in it.
-        this._take('', 0, 0);
-        this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'deleteContentBackward' }));
-        if (key === 'Backspace' || key === 'Delete') e.preventDefault();
+    // Keys that leave the text and the selection as they are (copy, cut and paste have handlers
+    // of their own; Tab and Escape leave the editor or the page's state).
+    if (['Control', 'Meta', 'Shift', 'Alt', 'Tab', 'Escape', 'CapsLock'].includes(key) || (mod && ['c', 'x', 'v', 'z', 'y', 'enter'].includes(lower))) return;
+    const far = mod && (key === 'Home' || key === 'End');
+    const page = !mod && !e.altKey && (key === 'PageUp' || key === 'PageDown');
+    if (this._span) {
+      const [start, end] = this._span;
+      const typed = !mod && !e.altKey && (key.length === 1 || key === 'Enter');
+      if (typed || key === 'Backspace' || key === 'Delete') {
+        if (t.readOnly) { e.preventDefault(); return; }
+        // Typing or deleting over the span replaces all of it; a typed key then lands there.
+        this._edit('', start, end, 'deleteContentBackward');
+        if (!typed) e.preventDefault();
+        return;
       }
-      return;
+      if (NAVIGATION.has(key) && !e.shiftKey && !far && !page) {
+        e.preventDefault();
+        const toEnd = ['ArrowDown', 'ArrowRight', 'End'].includes(key);
+        this.setSelectionRange(toEnd ? end : start);
+        return;
+      }
+      if (!far && !page) {
+        this._span = null;
+        if (!NAVIGATION.has(key)) return;
+      }
     }
     if (this._away) {
       // The caret is out of view: bring it back before the key acts on it.
@@ -265,31 +321,46 @@ export class WindowedTextarea {
       this._away = null;
       this._show(s, end);
     }
-    if (NAVIGATION.has(key)) {
-      // Keep lines beyond the caret in the window, so that the caret can move onto them.
-      const t = this.textarea;
-      const line = this._first + countNewlines(t.value, t.selectionEnd);
-      const far = mod && (key === 'Home' || key === 'End');
-      const goal = far ? (key === 'End' ? this._lineStarts().length - 1 : 0) : line;
-      const rows = Math.ceil(this.clientHeight / LINE);
-      if (!this._covers(goal - rows - MIN_MARGIN, goal + rows + MIN_MARGIN)) {
-        const [start, end] = this._selection();
-        const starts = this._lineStarts();
-        this._place(Math.min(lineOf(starts, start), goal) - MARGIN - rows, Math.max(lineOf(starts, end), goal) + MARGIN + rows);
-        this._reselect(start, end);
+    const [start, end] = this._selection();
+    if (far || page) {
+      // Over the whole text: the caret (or the selection's moving end) goes to the text's
+      // start or end, or a page of lines up or down, keeping its column.
+      e.preventDefault();
+      const starts = this._lineStarts();
+      const whole = this.value;
+      const focus = end;
+      let to;
+      if (far) {
+        to = key === 'End' ? whole.length : 0;
+      } else {
+        const rows = Math.max(1, Math.floor(this.clientHeight / LINE) - 1);
+        const line = lineOf(starts, focus);
+        const col = focus - starts[line];
+        const target = Math.min(starts.length - 1, Math.max(0, line + (key === 'PageDown' ? rows : -rows)));
+        const lineEnd = target + 1 < starts.length ? starts[target + 1] - 1 : whole.length;
+        to = Math.min(starts[target] + col, lineEnd);
+        this.box.scrollTop += (target - line) * LINE;
       }
+      if (e.shiftKey) this._selectSpan(start === focus ? end : start, to);
+      else this.setSelectionRange(to);
+      return;
+    }
+    // Keep lines beyond the caret in the window, so that the caret can move (or delete) onto them.
+    const line = this._first + countNewlines(t.value, t.selectionEnd);
+    const rows = Math.ceil(this.clientHeight / LINE);
+    if (!this._covers(line - rows - MIN_MARGIN, line + rows + MIN_MARGIN)) {
+      const starts = this._lineStarts();
+      this._place(Math.min(lineOf(starts, start), line) - MARGIN - rows, Math.max(lineOf(starts, end), line) + MARGIN + rows);
+      this._reselect(start, end);
     }
   }
 
   _copy(e, cut) {
-    if (!this.long || !this._all) return;
+    if (!this.long || !this._span) return;
     e.preventDefault();
-    e.clipboardData.setData('text/plain', this.value);
-    if (cut && !this.textarea.readOnly) {
-      this._all = false;
-      this._take('', 0, 0);
-      this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'deleteByCut' }));
-    }
+    const [start, end] = this._span;
+    e.clipboardData.setData('text/plain', this.value.slice(start, end));
+    if (cut && !this.textarea.readOnly) this._edit('', start, end, 'deleteByCut');
   }
 
   _lineStarts() {

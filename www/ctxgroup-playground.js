@@ -432,7 +432,7 @@ export class CtxgroupPlayground extends ElementBase {
       // A long text in or out: put it in directly, and keep the text it replaced for Ctrl+Z.
       const before = this._input.value;
       this._input.value = text;
-      this._pasteUndo = { before, after: text };
+      this._input.remember(before);
     }
     this._input.setSelectionRange(0, 0);
     this._input.scrollTop = 0;
@@ -571,29 +571,6 @@ export class CtxgroupPlayground extends ElementBase {
       this._expectMarks = null;
       this._queueLines();
       this._scheduleRun();
-    });
-    // A long paste, or a paste into a long text, lands in the text directly: the browser's own
-    // paste of thousands of lines lays all of them out (and over a selection takes seconds).
-    // The text it replaced is kept for Ctrl+Z.
-    this._textarea.addEventListener('paste', (e) => {
-      const add = e.clipboardData?.getData('text/plain') ?? '';
-      const input = this._input;
-      if (input.long || countLines(add) > LONG_LINES / 2) {
-        e.preventDefault();
-        const before = input.value;
-        input.replaceRange(add, input.selectionStart, input.selectionEnd);
-        this._pasteUndo = { before, after: input.value };
-        this._textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste' }));
-      }
-    });
-    this._textarea.addEventListener('keydown', (e) => {
-      const u = this._pasteUndo;
-      if (u && (e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && this._input.value === u.after) {
-        e.preventDefault();
-        this._pasteUndo = null;
-        this._input.value = u.before;
-        this._textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'historyUndo' }));
-      }
     });
     this._textarea.addEventListener('scroll', () => {
       this._overlay.scrollTop = this._textarea.scrollTop;

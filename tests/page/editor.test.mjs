@@ -134,3 +134,85 @@ test('an error on line 9,000 of a long text: clicking it brings its line into vi
   assert.ok(marked, 'the marked line is in view');
   await page.close();
 });
+
+test('select all in a long text: Tab leaves it whole, and typing over it is undone by Ctrl+Z', async () => {
+  const { page } = await open();
+  const text = long();
+  await pasteLong(page, text);
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Tab');
+  assert.equal(await value(page), text, 'Tab moves on and deletes nothing');
+  await page.locator('#pg textarea').focus();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('x');
+  assert.equal(await value(page), 'x');
+  for (let i = 0; i < 3 && (await value(page)) !== text; i++) await page.keyboard.press('Control+z');
+  assert.equal(await value(page), text, 'undone');
+  // Deleting lines so that the text becomes short is undone as well.
+  const justLong = long(1_001);
+  await pasteLong(page, justLong);
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 10; i++) await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Delete');
+  assert.equal((await value(page)).split('\n').length, 1_004 - 10, 'short now');
+  assert.equal(await inner(page, (r) => r.querySelector('.code').classList.contains('long')), false);
+  await page.keyboard.press('Control+z');
+  assert.equal(await value(page), justLong, 'undone');
+  await page.close();
+});
+
+test('a long text pasted over a short one shows its lines where the caret is, and takes clicks and keys there', async () => {
+  const { page } = await open();
+  await pasteLong(page, long());
+  const covers = await inner(page, (r) => {
+    const box = r.querySelector('.code').getBoundingClientRect();
+    const t = r.querySelector('textarea').getBoundingClientRect();
+    return t.top <= box.top + 1 && t.bottom >= box.bottom - 1;
+  });
+  assert.ok(covers, 'the textarea is under the view');
+  const box = await page.locator('#pg .code').boundingBox();
+  await page.mouse.click(box.x + 200, box.y + 50);
+  await page.keyboard.press('Home');
+  await page.keyboard.type('Q');
+  const line = await caretLine(page);
+  assert.ok(line > 9_900, `line ${line}`);
+  assert.match((await value(page)).split('\n')[line - 1], /^Qtask /);
+  await page.close();
+});
+
+test('Ctrl+Shift+End, Page Down and Backspace at the window\'s edge act on the whole long text, without stalls', async () => {
+  const { page } = await open();
+  const text = long();
+  await pasteLong(page, text);
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(Math.round(e.duration)); }).observe({ type: 'longtask' });
+  });
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Control+Shift+End');
+  await page.keyboard.press('Control+c');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text.split('\n').slice(9).join('\n'), 'copied from line 10 to the end');
+  await page.keyboard.press('Delete');
+  assert.equal(await value(page), text.split('\n').slice(0, 9).join('\n') + '\n');
+  await page.keyboard.press('Control+z');
+  assert.equal(await value(page), text);
+  // Page Down moves the caret a page at a time.
+  await page.keyboard.press('Control+Home');
+  const before = await caretLine(page);
+  for (let i = 0; i < 5; i++) await page.keyboard.press('PageDown');
+  const after = await caretLine(page);
+  assert.ok(after - before > 5 * 10, `Page Down ×5: line ${before} → ${after}`);
+  // Backspace at the start of the window's first line joins it to the line before.
+  await inner(page, (r) => { r.querySelector('.code').scrollTop = 5000 * 20; });
+  await page.waitForTimeout(100);
+  const first = await page.evaluate(() => document.querySelector('#pg')._input._first);
+  await page.evaluate((n) => { const i = document.querySelector('#pg')._input; const s = i.value.split('\n').slice(0, n).join('\n').length + 1; i.setSelectionRange(s); }, first);
+  await page.evaluate(() => { const i = document.querySelector('#pg')._input; i.box.scrollTop = i._first * 20 + 60 * 20; });
+  await page.keyboard.press('Backspace');
+  const lines = (await value(page)).split('\n');
+  assert.equal(lines.length, text.split('\n').length - 1, 'two lines joined');
+  const stalls = await page.evaluate(() => window.__long);
+  assert.ok(Math.max(0, ...stalls) <= 100, `main-thread stalls of ${stalls.join(', ')} ms`);
+  await page.close();
+});
