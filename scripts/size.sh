@@ -13,12 +13,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # got a work budget; 121,665 B once the code generators moved to their own wasm; 143,387 B once
 # the language gained go blocks, after-cancel, try, collect, causes and shutdown, and the
 # library typed outputs and aborts; 146,557 B once the page got a trace index (rows, lines and
-# events without parsing the whole trace) and live runs a clock that holds still during a turn.
+# events without parsing the whole trace) and live runs a clock that holds still during a turn;
+# 149,421 B with the browser clock's message hop and the self-driven group's task cells.
 # Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-149500}
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-152400}
 # The same for the code views' wasm (the Go and Rust generators and the scenario parser), loaded
-# on first use: 58,586 B first, 71,517 B with the language's new constructs; 2% headroom.
-CODE_BUDGET_GZ=${CTXGROUP_CODE_SIZE_BUDGET:-73000}
+# on first use: 58,586 B first, 71,517 B with the language's new constructs, 72,511 B with
+# plain groups on the caller's context; 2% headroom.
+CODE_BUDGET_GZ=${CTXGROUP_CODE_SIZE_BUDGET:-74000}
 
 gz() { gzip -9c "$1" | wc -c; }
 row() { printf '| %-26s | %9s | %9s |\n' "$1" "$(wc -c < "$2")" "$(gz "$2")"; }
