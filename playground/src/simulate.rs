@@ -358,13 +358,16 @@ fn run_group(
                         .task(g.name.as_str())
                         .spawn(move |task_ctx| async move {
                             let task_ctx = base.unwrap_or(task_ctx);
-                            let (gctx, _cancel) = match (g.timeout, &g.timeout_cause) {
+                            let (gctx, cancel) = match (g.timeout, &g.timeout_cause) {
                                 (Some(t), Some(why)) => {
                                     task_ctx.with_timeout_cause(t, Error::msg(why.clone()))
                                 }
                                 (Some(t), None) => task_ctx.with_timeout(t),
                                 (None, _) => task_ctx.with_cancel(),
                             };
+                            // Go's `defer cancel()` of the group's own timeout context: what
+                            // still runs on it when the group's function returns is cancelled.
+                            let _at_return = g.timeout.is_some().then(|| cancel.drop_guard());
                             gctx.set_name(child_path.clone());
                             let label = g
                                 .timeout

@@ -483,3 +483,15 @@ fn shutdown_cancels_waits_the_grace_and_names_the_stragglers() {
     let t = run("shutdown 2s grace=1s\ntask quick 1s");
     assert_eq!(t.returned.as_ref().unwrap().error, None);
 }
+
+#[test]
+fn a_groups_own_timeout_context_is_cancelled_when_the_group_returns_go_defer_cancel() {
+    // Go: `ctx, cancel := context.WithTimeout(parent, 5s); defer cancel()` in the group's
+    // function; a goroutine left running on it sees "context canceled" at the group's return,
+    // not the deadline later. (Found by the differential fuzzer.)
+    let text = "group g timeout=5s on-error=collect {\n  task t 1s {\n    go bg 10s\n  }\n}\ntask other 3s\n";
+    let trace = simulate(&parse(text).unwrap()).unwrap();
+    let bg = trace.tasks.iter().find(|t| t.path == "g/t/bg").unwrap();
+    assert_eq!(bg.end, Some(1.0));
+    assert_eq!(bg.error.as_deref(), Some("context canceled"));
+}

@@ -548,10 +548,15 @@ fn nested_group_code(g: &GroupSpec, path: &str) -> Code {
             code.line(
                 0,
                 format!(
-                    "let (ctx, _cancel) = ctx.{};",
+                    "let (ctx, cancel) = ctx.{};",
                     with_timeout(t, &g.timeout_cause)
                 ),
             );
+            code.line(
+                0,
+                "// Go's defer cancel(): what still runs on it when the group returns stops.",
+            );
+            code.line(0, "let _at_return = cancel.drop_guard();");
         }
         None => code.line(0, "let (ctx, _cancel) = ctx.with_cancel();"),
     }

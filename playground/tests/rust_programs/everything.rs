@@ -123,7 +123,9 @@ async fn run(root: Context, env: Env) -> Result<(), Error> {
             let env = env.clone();
             move |ctx| async move {
                 // timeout=3s: the group's own deadline, 3s from its start.
-                let (ctx, _cancel) = ctx.with_timeout(Duration::from_secs(3));
+                let (ctx, cancel) = ctx.with_timeout(Duration::from_secs(3));
+                // Go's defer cancel(): what still runs on it when the group returns stops.
+                let _at_return = cancel.drop_guard();
                 // on-error continue: errors cancel nothing; wait returns the first one (a plain
                 // errgroup.Group).
                 // limit 1: spawn waits for a slot while 1 tasks run.
