@@ -1,4 +1,4 @@
-//! Embeds the built page assets (www/: the element, its worker, the fallback styles and every
+//! Embeds the built page assets (www/: the element, its editor, its worker, the fallback styles and every
 //! file in www/pkg) for `mdbook-ctxgroup install`, when scripts/build-web.sh has built them.
 //! Without them the binary still preprocesses; `install` then needs `--assets DIR`.
 use std::fmt::Write;
@@ -11,6 +11,7 @@ fn main() {
     let mut files = Vec::new();
     for name in [
         "ctxgroup-playground.js",
+        "ctxgroup-editor.js",
         "ctxgroup-worker.js",
         "ctxgroup-fallback.css",
     ] {
