@@ -114,6 +114,21 @@ export class WindowedTextarea {
     this._take(whole.slice(0, start) + text + whole.slice(end), caret, caret);
   }
 
+  /** Replaces the whole text as an edit Ctrl+Z undoes: through the browser's own undo history
+   * between short texts, else as one remembered edit. */
+  replaceAll(text) {
+    const t = this.textarea;
+    if (!this.long && countLines(text) <= LONG_LINES) {
+      t.select();
+      // insertText goes through the browser's undo history; assigning .value would not.
+      if (!document.execCommand('insertText', false, text) || t.value !== text) this.value = text;
+      return;
+    }
+    const before = this.value;
+    this.value = text;
+    this.remember(before);
+  }
+
   focus(options) { this.textarea.focus(options); }
 
   // ---------- inside ----------
@@ -128,7 +143,7 @@ export class WindowedTextarea {
 
   /** Sets the whole text (switching between a short and a long one), selecting start..end. */
   _take(text, start, end) {
-    const long = countNewlines(text, text.length) + 1 > LONG_LINES;
+    const long = countLines(text) > LONG_LINES;
     const t = this.textarea;
     this._whole = text;
     this._starts = null;
@@ -189,7 +204,7 @@ export class WindowedTextarea {
   }
 
   /** One past the window's last line. */
-  _end() { return this._first + countNewlines(this.textarea.value, Infinity) + 1; }
+  _end() { return this._first + countLines(this.textarea.value); }
 
   /** Whether the window holds lines from..to (clamped to the text's). */
   _covers(from, to) {
@@ -201,8 +216,8 @@ export class WindowedTextarea {
    * long) is laid out as such (the browser's undo cannot go back over that: Ctrl+Z can). */
   _fit(before) {
     const t = this.textarea;
-    if (this.long) t.style.height = `${(countNewlines(t.value, Infinity) + 1) * LINE + 2 * PAD}px`;
-    const long = countNewlines(this.value, Infinity) + 1 > LONG_LINES;
+    if (this.long) t.style.height = `${countLines(t.value) * LINE + 2 * PAD}px`;
+    const long = countLines(this.value) > LONG_LINES;
     if (long !== this.long) {
       const [s, e] = this._selection();
       this._take(this.value, s, e);
@@ -243,8 +258,6 @@ export class WindowedTextarea {
   /** Selects anchor..focus of the whole text: in the window when it fits, else as a span. */
   _selectSpan(anchor, focus) {
     const [start, end] = [Math.min(anchor, focus), Math.max(anchor, focus)];
-    this._away = null;
-    this._span = null;
     this._show(focus, focus);
     this._reselect(start, end);
   }
@@ -368,6 +381,11 @@ export class WindowedTextarea {
     if (!this._starts || this._starts.of !== whole) this._starts = { of: whole, at: lineStarts(whole) };
     return this._starts.at;
   }
+}
+
+/** The number of lines of `text`. */
+export function countLines(text) {
+  return countNewlines(text, Infinity) + 1;
 }
 
 /** The number of newlines in `text` before position `end`. */

@@ -19,7 +19,7 @@
 // Events (bubbling, composed): ctxgroup-run-start {mode}, ctxgroup-run-end {mode, ok, stopped,
 // summary, returned, errors, trace}, ctxgroup-view-change {view}.
 
-import { WindowedTextarea, LONG_LINES } from './ctxgroup-editor.js';
+import { WindowedTextarea, countLines } from './ctxgroup-editor.js';
 
 const WASM_URL = new URL('./pkg/ctxgroup_bg.wasm', import.meta.url);
 const WORKER_URL = new URL('./ctxgroup-worker.js', import.meta.url);
@@ -424,16 +424,7 @@ export class CtxgroupPlayground extends ElementBase {
     if (!t) { this.value = text; return; }
     const had = this.shadowRoot.activeElement === t ? null : document.activeElement;
     t.focus({ preventScroll: true });
-    if (!this._input.long && countLines(text) <= LONG_LINES) {
-      t.select();
-      // insertText goes through the editor's own undo history; assigning .value would not.
-      if (!document.execCommand('insertText', false, text) || t.value !== text) this._input.value = text;
-    } else {
-      // A long text in or out: put it in directly, and keep the text it replaced for Ctrl+Z.
-      const before = this._input.value;
-      this._input.value = text;
-      this._input.remember(before);
-    }
+    this._input.replaceAll(text);
     this._input.setSelectionRange(0, 0);
     this._input.scrollTop = 0;
     had?.focus?.({ preventScroll: true });
@@ -1396,11 +1387,6 @@ export class CtxgroupPlayground extends ElementBase {
   }
 }
 
-function countLines(s) {
-  let n = 1;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
-}
 
 function findLast(xs, f) {
   for (let i = xs.length - 1; i >= 0; i--) if (f(xs[i])) return i;

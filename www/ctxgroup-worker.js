@@ -12,8 +12,9 @@ import initCode, * as codeGlue from './pkg/ctxgroup_code.js';
 
 let pg = null;
 let code = null;
-/** Which trace the page was last given (counted), and its events once parsed for it. */
+/** Which trace the page was last given (counted), and its JSON and events once made for it. */
 let given = 0;
+let json = null;
 let events = null;
 
 const view = (v) => [v.width, v.dark, v.t0 ?? 0, v.t1 ?? 0, v.y0 ?? 0, v.y1 ?? 0];
@@ -26,6 +27,12 @@ const INLINE_TRACE = 5000;
  * counts), and an index for finding rows, lines and events (typed arrays, transferred, not
  * copied; the paths as JSON text, parsed when first needed). Cloning tens of thousands of
  * objects, or the whole trace's JSON, would stall the page. */
+/** The JSON of the trace the page was last given (written once for it). */
+function traceJson() {
+  if (json?.of !== given) json = { of: given, text: pg.trace_json() };
+  return json.text;
+}
+
 function traceOut(res, inline = true) {
   given++;
   res.head = JSON.parse(pg.trace_head());
@@ -33,7 +40,7 @@ function traceOut(res, inline = true) {
   const [n, m] = all;
   const at = (from, count, Type) => Type.from(all.subarray(from, from + count));
   res.index = { lines: at(2, n, Uint32Array), causes: at(2 + n, n, Int32Array), eventT: at(2 + 2 * n, m, Float64Array), eventTask: at(2 + 2 * n + m, m, Int32Array), paths: pg.task_paths() };
-  if (inline && res.head.taskCount + res.head.eventCount <= INLINE_TRACE) res.traceJson = pg.trace_json();
+  if (inline && res.head.taskCount + res.head.eventCount <= INLINE_TRACE) res.traceJson = traceJson();
 }
 
 /** The buffers an answer hands over to the page. */
@@ -115,11 +122,11 @@ export async function handle(m) {
         return { id, ...res };
       }
       case 'trace':
-        return { id, ok: true, json: pg.trace_json() };
+        return { id, ok: true, json: traceJson() };
       case 'events': {
         // A few events of the trace (the log's first rows, the step announced): the worker
         // parses the trace once for them.
-        if (events?.of !== given) events = { of: given, list: JSON.parse(pg.trace_json()).events };
+        if (events?.of !== given) events = { of: given, list: JSON.parse(traceJson()).events };
         return { id, ok: true, events: events.list.slice(m.from, m.to) };
       }
       case 'pending':

@@ -636,12 +636,7 @@ fn body(
     }
     s.push_str("</g>");
 
-    let index: HashMap<&str, usize> = trace
-        .tasks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.path.as_str(), i))
-        .collect();
+    let index = trace.rows_by_path();
     let mut effects: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, t) in trace.tasks.iter().enumerate() {
         if let Some(&j) = t.cause_task.as_deref().and_then(|c| index.get(c)) {

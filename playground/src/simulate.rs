@@ -216,11 +216,8 @@ pub(crate) fn run(
         if !scenario.values.is_empty() {
             ctx = ctx.with_value(Values(scenario.values.clone()));
         }
-        let (ctx, cancel) = match (scenario.group.timeout, &scenario.group.timeout_cause) {
-            (Some(timeout), Some(why)) => ctx.with_timeout_cause(timeout, Error::msg(why.clone())),
-            (Some(timeout), None) => ctx.with_timeout(timeout),
-            (None, _) => ctx.with_cancel(),
-        };
+        let (ctx, cancel) =
+            with_deadline(&ctx, scenario.group.timeout, &scenario.group.timeout_cause);
         ctx.set_name("main");
         // Go's `defer cancel()`: the caller's context is cancelled when it returns.
         let at_return = cancel.clone();
@@ -358,13 +355,8 @@ fn run_group(
                         .task(g.name.as_str())
                         .spawn(move |task_ctx| async move {
                             let task_ctx = base.unwrap_or(task_ctx);
-                            let (gctx, cancel) = match (g.timeout, &g.timeout_cause) {
-                                (Some(t), Some(why)) => {
-                                    task_ctx.with_timeout_cause(t, Error::msg(why.clone()))
-                                }
-                                (Some(t), None) => task_ctx.with_timeout(t),
-                                (None, _) => task_ctx.with_cancel(),
-                            };
+                            let (gctx, cancel) =
+                                with_deadline(&task_ctx, g.timeout, &g.timeout_cause);
                             // Go's `defer cancel()` of the group's own timeout context: what
                             // still runs on it when the group's function returns is cancelled.
                             let _at_return = g.timeout.is_some().then(|| cancel.drop_guard());
@@ -398,6 +390,19 @@ fn run_group(
         }
     }
     .boxed()
+}
+
+/// `ctx.with_timeout(timeout)` (with its cause, if any), or `ctx.with_cancel()` without one.
+fn with_deadline(
+    ctx: &Context,
+    timeout: Option<Duration>,
+    cause: &Option<String>,
+) -> (Context, ctxgroup::CancelFn) {
+    match (timeout, cause) {
+        (Some(t), Some(why)) => ctx.with_timeout_cause(t, Error::msg(why.clone())),
+        (Some(t), None) => ctx.with_timeout(t),
+        (None, _) => ctx.with_cancel(),
+    }
 }
 
 /// What a task needs to start its goroutines (`go` lines): where to run them, whom to report
@@ -625,10 +630,7 @@ fn task_body(
             let blocks = !task.go.is_empty() || !task.after_cancel.is_empty();
             let (shared, _cancel_at_return) = match (&goroutines.base, task.timeout) {
                 (Some(base), Some(t)) if blocks => {
-                    let (shared, end) = match &task.timeout_cause {
-                        Some(why) => base.with_timeout_cause(t, Error::msg(why.clone())),
-                        None => base.with_timeout(t),
-                    };
+                    let (shared, end) = with_deadline(base, Some(t), &task.timeout_cause);
                     shared.set_name(task.name.as_str());
                     (shared, Some(end.drop_guard()))
                 }

@@ -220,10 +220,10 @@ impl Playground {
     }
 
     fn rows_by_path(&self) -> std::collections::HashMap<&str, usize> {
-        self.tasks()
-            .enumerate()
-            .map(|(i, t)| (t.path.as_str(), i))
-            .collect()
+        self.trace
+            .as_ref()
+            .map(Trace::rows_by_path)
+            .unwrap_or_default()
     }
 }
 

@@ -350,7 +350,7 @@ fn group_code(
     // a task starts and does not wait for runs on the caller's context. (The top group's
     // shutdown cancels it, as the group's context does.)
     let plain = g.on_error != OnError::Cancel && shutdown.is_none();
-    let on_caller = |t: &TaskSpec| plain && outlives(&Item::Task(t.clone()));
+    let on_caller = |t: &TaskSpec| plain && task_outlives(t);
     if plain && g.items.iter().any(outlives) {
         code.line(
             0,
@@ -649,9 +649,15 @@ fn task_closure(t: &TaskSpec, path: &str, on_caller: bool) -> Code {
 /// or after-cancel functions (not without-cancel), or a nested group.
 fn outlives(item: &Item) -> bool {
     match item {
-        Item::Task(t) => !t.without_cancel && (!t.go.is_empty() || !t.after_cancel.is_empty()),
+        Item::Task(t) => task_outlives(t),
         Item::Group(_) => true,
     }
+}
+
+/// Whether a task starts goroutines or after-cancel functions on its context (not a
+/// without-cancel task's own).
+fn task_outlives(t: &TaskSpec) -> bool {
+    !t.without_cancel && (!t.go.is_empty() || !t.after_cancel.is_empty())
 }
 
 /// A task's body: starts its goroutines, then looks at `ctx` as its check mode says; its value
@@ -675,15 +681,10 @@ fn task_code(t: &TaskSpec, path: &str, on_caller: bool) -> Code {
                     "// What it starts runs on the caller's context under its own timeout, cancelled",
                 );
                 code.line(0, "// when it returns (Go's defer cancel()).");
-                let timeout = match why {
-                    Some(why) => format!(
-                        "caller.with_timeout_cause({}, Error::msg({}))",
-                        rust_duration(d),
-                        rust_string(why)
-                    ),
-                    None => format!("caller.with_timeout({})", rust_duration(d)),
-                };
-                code.line(0, format!("let (actx, end) = {timeout};"));
+                code.line(
+                    0,
+                    format!("let (actx, end) = caller.{};", with_timeout(d, why)),
+                );
                 code.line(0, format!("actx.set_name({});", rust_string(&t.name)));
                 code.line(0, "let _end = end.drop_guard();");
                 "&actx"

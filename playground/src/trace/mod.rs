@@ -242,6 +242,15 @@ pub(crate) fn human(t: f64) -> String {
 }
 
 impl Trace {
+    /// Each task's row (its index in `tasks`), by path.
+    pub(crate) fn rows_by_path(&self) -> std::collections::HashMap<&str, usize> {
+        self.tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.path.as_str(), i))
+            .collect()
+    }
+
     /// The trace as JSON, with the field names of DESIGN.md (stable; byte-identical for the
     /// same scenario).
     ///
@@ -326,7 +335,18 @@ impl Trace {
         w.key("events");
         w.begin_array();
         for e in &self.events {
-            write_event(&mut w, e);
+            w.begin_object();
+            w.key("t");
+            w.raw(&secs(e.t));
+            w.key("task");
+            w.opt_str(e.task.as_deref());
+            w.key("kind");
+            w.str(e.kind);
+            if let Some(d) = &e.detail {
+                w.key("detail");
+                w.str(d);
+            }
+            w.end_object();
         }
         w.end_array();
         w.key("marks");
@@ -430,20 +450,4 @@ impl Trace {
         }
         s
     }
-}
-
-/// One event as a JSON object: `{"t","task","kind","detail"?}`.
-fn write_event(w: &mut JsonWriter, e: &TraceEvent) {
-    w.begin_object();
-    w.key("t");
-    w.raw(&secs(e.t));
-    w.key("task");
-    w.opt_str(e.task.as_deref());
-    w.key("kind");
-    w.str(e.kind);
-    if let Some(d) = &e.detail {
-        w.key("detail");
-        w.str(d);
-    }
-    w.end_object();
 }
