@@ -25,7 +25,7 @@ wasm-pack test --headless --chrome playground --test web
 
 echo "== page: build www/ and drive it in headless Chromium"
 bash scripts/build-web.sh
-node --test tests/page/
+node --test --test-concurrency=1 tests/page/
 
 echo "== documentation sites: the npm package in VitePress, the preprocessor in mdBook (scripts/docsites.sh)"
 bash scripts/docsites.sh
