@@ -5,9 +5,11 @@
 //! what its Go counterpart does (sleep, check `ctx`, select on `ctx.Done()`), spawned on a real
 //! group whose limit, failure policy and cancellation decide the outcome.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -710,12 +712,42 @@ pub(crate) struct Recorder {
 /// A budget, when the run started (wall ms), and the handles that stop the run.
 type Spending = (Budget, f64, Arc<Mutex<Vec<AbortHandle>>>);
 
+/// FNV-1a: the recorder looks up a row by its path at every event, and paths are short; the
+/// standard hasher's protection against chosen keys costs more than the lookup itself.
+#[derive(Default)]
+struct PathHasher(u64);
+
+impl Hasher for PathHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type BuildPathHasher = BuildHasherDefault<PathHasher>;
+
 struct RecInner {
     tasks: Vec<TaskTrace>,
     /// Per row: a `without-cancel` task (its group's cancellation does not reach it).
     detached: Vec<bool>,
     spawned: Vec<bool>,
-    index: HashMap<String, usize>,
+    /// Per row: its path, shared by its events.
+    paths: Vec<Arc<str>>,
+    /// Row by path.
+    index: HashMap<Box<str>, usize, BuildPathHasher>,
+    /// The path of the event being recorded (one buffer, not a string per event).
+    key: String,
     events: Vec<TraceEvent>,
     marks: Vec<Mark>,
     returned: Option<Returned>,
@@ -768,10 +800,11 @@ impl Recorder {
                 checks: 0,
             });
         });
+        let paths: Vec<Arc<str>> = tasks.iter().map(|t| Arc::from(t.path.as_str())).collect();
         let index = tasks
             .iter()
             .enumerate()
-            .map(|(i, t)| (t.path.clone(), i))
+            .map(|(i, t)| (Box::from(t.path.as_str()), i))
             .collect();
         let spawned = vec![false; tasks.len()];
         let unlisted_check = vec![None; tasks.len()];
@@ -781,7 +814,9 @@ impl Recorder {
                 tasks,
                 detached,
                 spawned,
+                paths,
                 index,
+                key: String::new(),
                 events: Vec::new(),
                 marks: Vec::new(),
                 returned: None,
@@ -935,7 +970,7 @@ impl Recorder {
                 } else {
                     "canceled"
                 },
-                detail: Some(reason.explain()),
+                detail: Some(reason.explain().into()),
             });
             inner.marks.push(Mark {
                 t,
@@ -956,11 +991,12 @@ impl Recorder {
         let task = &mut inner.tasks[i];
         task.spawned = secs(at);
         task.outcome = Outcome::Skipped;
+        let task = Some(inner.paths[i].clone());
         inner.events.push(TraceEvent {
             t: secs(at),
-            task: Some(path.to_string()),
+            task,
             kind: "skipped",
-            detail: Some("g.TryGo found no free slot and returned false".to_string()),
+            detail: Some("g.TryGo found no free slot and returned false".into()),
         });
     }
 
@@ -974,7 +1010,7 @@ impl Recorder {
             t: secs(at),
             task: None,
             kind: "return",
-            detail: Some(error.clone().unwrap_or_else(|| "ok".into())),
+            detail: Some(error.clone().map_or("ok".into(), Cow::Owned)),
         });
         inner.returned = Some(Returned {
             at: secs(at),
@@ -1072,9 +1108,16 @@ impl Recorder {
         } else {
             Vec::new()
         };
-        for (t, last) in inner.tasks.iter().zip(&inner.unlisted_check) {
-            if let (Some(at), true) = (last, with_events) {
-                events.push(last_unlisted_check(t, *at));
+        if with_events {
+            for ((t, path), last) in inner
+                .tasks
+                .iter()
+                .zip(&inner.paths)
+                .zip(&inner.unlisted_check)
+            {
+                if let Some(at) = last {
+                    events.push(last_unlisted_check(t, path, *at));
+                }
             }
         }
         events.sort_by(|a, b| a.t.partial_cmp(&b.t).unwrap_or(std::cmp::Ordering::Equal));
@@ -1108,15 +1151,19 @@ impl Recorder {
 
 impl Hook for Recorder {
     fn event(&self, e: &Event<'_>) {
-        let path = match e.group {
-            Some(g) => format!("{g}/{}", e.name),
-            None => e.name.to_string(),
-        };
         let t = secs(e.at);
         let mut inner = self.inner.lock().unwrap();
-        let Some(&i) = inner.index.get(&path) else {
+        let inner = &mut *inner;
+        inner.key.clear();
+        if let Some(g) = e.group {
+            inner.key.push_str(g);
+            inner.key.push('/');
+        }
+        inner.key.push_str(e.name);
+        let Some(&i) = inner.index.get(inner.key.as_str()) else {
             return;
         };
+        let path = inner.paths[i].clone();
         if inner.detached[i]
             && e.task != OWN_EVENT
             && matches!(e.kind, EventKind::CancelRequested(_))
@@ -1124,7 +1171,7 @@ impl Hook for Recorder {
             // The group cancelled the context it gave; the task works on a detached one.
             return;
         }
-        if !self.step(&mut inner) {
+        if !self.step(inner) {
             return;
         }
         if let EventKind::Check { cancelled: false } = e.kind {
@@ -1139,7 +1186,7 @@ impl Hook for Recorder {
             inner.unlisted_check[i] = None;
         } else if let EventKind::Check { cancelled: true } = e.kind {
             if let Some(at) = inner.unlisted_check[i].take() {
-                let last = last_unlisted_check(&inner.tasks[i], at);
+                let last = last_unlisted_check(&inner.tasks[i], &path, at);
                 inner.events.push(last);
             }
             inner.tasks[i].checks += 1;
@@ -1158,15 +1205,16 @@ impl Hook for Recorder {
                     } else {
                         "ctx not done: go on"
                     }
-                    .to_string(),
+                    .into(),
                 ),
             ),
-            EventKind::CancelObserved(reason) => {
-                ("observed", Some(format!("sees {}", reason.explain())))
-            }
+            EventKind::CancelObserved(reason) => (
+                "observed",
+                Some(format!("sees {}", reason.explain()).into()),
+            ),
             EventKind::Queued => (
                 "queue",
-                Some("the group is at its limit: g.Go blocks".to_string()),
+                Some("the group is at its limit: g.Go blocks".into()),
             ),
             EventKind::Started => {
                 inner.tasks[i].start = Some(t);
@@ -1187,7 +1235,7 @@ impl Hook for Recorder {
                         task.cause_task = Some(format!("{prefix}{culprit}"));
                     }
                 }
-                ("cancel", Some(reason.explain()))
+                ("cancel", Some(reason.explain().into()))
             }
             EventKind::Finished(result) => {
                 let task = &mut inner.tasks[i];
@@ -1215,8 +1263,8 @@ impl Hook for Recorder {
                 (
                     "end",
                     Some(match &task.error {
-                        Some(err) => format!("{o}: {err}"),
-                        None => o.to_string(),
+                        Some(err) => format!("{o}: {err}").into(),
+                        None => o.into(),
                     }),
                 )
             }
@@ -1285,16 +1333,19 @@ pub(crate) fn context_error(err: &Error) -> Option<&ctxgroup::Reason> {
 }
 
 /// The event for a task's last live check when the checks before it were counted, not listed.
-fn last_unlisted_check(t: &TaskTrace, at: f64) -> TraceEvent {
+fn last_unlisted_check(t: &TaskTrace, path: &Arc<str>, at: f64) -> TraceEvent {
     TraceEvent {
         t: at,
-        task: Some(t.path.clone()),
+        task: Some(path.clone()),
         kind: "check",
-        detail: Some(format!(
-            "ctx not done: go on (check {}; from check {} on, live checks are counted, not listed)",
-            grouped(t.checks),
-            LISTED_CHECKS + 1
-        )),
+        detail: Some(
+            format!(
+                "ctx not done: go on (check {}; from check {} on, live checks are counted, not listed)",
+                grouped(t.checks),
+                LISTED_CHECKS + 1
+            )
+            .into(),
+        ),
     }
 }
 

@@ -123,7 +123,7 @@ impl GroupSpec {
     /// assert_eq!(kinds[2], ("d".to_string(), RowKind::AfterCancel { on_task: false }));
     /// ```
     pub fn walk_kinds(&self, visit: &mut impl FnMut(&Item, &str, usize, RowKind)) {
-        self.walk_from("", 0, visit);
+        self.walk_from(&mut String::new(), 0, visit);
     }
 
     /// [`walk`](Self::walk), telling goroutines (`go` lines) from tasks: a goroutine is given
@@ -138,26 +138,33 @@ impl GroupSpec {
     /// assert_eq!(rows, [("a".to_string(), 0, false), ("a/b".to_string(), 1, true)]);
     /// ```
     pub fn walk_rows(&self, visit: &mut impl FnMut(&Item, &str, usize, bool)) {
-        self.walk_from("", 0, &mut |item, path, depth, kind| {
+        self.walk_from(&mut String::new(), 0, &mut |item, path, depth, kind| {
             visit(item, path, depth, kind == RowKind::Go)
         });
     }
 
+    /// Visits the rows under `path` (the group's path and a `/`, or empty for the top), which
+    /// it extends in place for each row and gives back as it was: one buffer for the whole walk.
     fn walk_from(
         &self,
-        prefix: &str,
+        path: &mut String,
         depth: usize,
         visit: &mut impl FnMut(&Item, &str, usize, RowKind),
     ) {
+        let prefix = path.len();
         for item in &self.items {
-            let path = format!("{prefix}{}", item.name());
-            visit(item, &path, depth, RowKind::Item);
+            path.push_str(item.name());
+            visit(item, path, depth, RowKind::Item);
             match item {
-                Item::Group(g) => g.walk_from(&format!("{path}/"), depth + 1, visit),
-                Item::Task(t) => walk_task(t, &path, depth + 1, visit),
+                Item::Group(g) => {
+                    path.push('/');
+                    g.walk_from(path, depth + 1, visit);
+                }
+                Item::Task(t) => walk_task(t, path, depth + 1, visit),
             }
+            path.truncate(prefix);
         }
-        walk_after_cancel(&self.after_cancel, prefix, depth, false, visit);
+        walk_after_cancel(&self.after_cancel, path, depth, false, visit);
     }
 }
 
@@ -175,41 +182,48 @@ pub enum RowKind {
     },
 }
 
-/// Visits a task's (or goroutine's) goroutines and after-cancel functions, depth first.
+/// Visits a task's (or goroutine's) goroutines and after-cancel functions, depth first; `path`
+/// is the task's, given back as it was.
 fn walk_task(
     t: &TaskSpec,
-    path: &str,
+    path: &mut String,
     depth: usize,
     visit: &mut impl FnMut(&Item, &str, usize, RowKind),
 ) {
+    if t.go.is_empty() && t.after_cancel.is_empty() {
+        return;
+    }
+    let own = path.len();
+    path.push('/');
     for g in &t.go {
-        let go_path = format!("{path}/{}", g.name);
+        path.push_str(&g.name);
         let row = Item::Task(TaskSpec {
             go: Vec::new(),
             after_cancel: Vec::new(),
             ..g.clone()
         });
-        visit(&row, &go_path, depth, RowKind::Go);
-        walk_task(g, &go_path, depth + 1, visit);
+        visit(&row, path, depth, RowKind::Go);
+        walk_task(g, path, depth + 1, visit);
+        path.truncate(own + 1);
     }
-    walk_after_cancel(&t.after_cancel, &format!("{path}/"), depth, true, visit);
+    walk_after_cancel(&t.after_cancel, path, depth, true, visit);
+    path.truncate(own);
 }
 
+/// Visits after-cancel functions under `path` (their parent's path and a `/`, or empty).
 fn walk_after_cancel(
     specs: &[AfterCancelSpec],
-    prefix: &str,
+    path: &mut String,
     depth: usize,
     on_task: bool,
     visit: &mut impl FnMut(&Item, &str, usize, RowKind),
 ) {
+    let prefix = path.len();
     for a in specs {
         let row = Item::Task(a.as_task());
-        visit(
-            &row,
-            &format!("{prefix}{}", a.name),
-            depth,
-            RowKind::AfterCancel { on_task },
-        );
+        path.push_str(&a.name);
+        visit(&row, path, depth, RowKind::AfterCancel { on_task });
+        path.truncate(prefix);
     }
 }
 

@@ -1208,11 +1208,13 @@ fn options(
     keys: &[&str],
     mut apply: impl FnMut(&mut Parser<'_>, &str, &Token) -> Res<()>,
 ) -> bool {
-    let list = keys
-        .iter()
-        .map(|k| format!("{k}="))
-        .collect::<Vec<_>>()
-        .join(", ");
+    // The keys as a hint says them: written only for an error.
+    let list = || {
+        keys.iter()
+            .map(|k| format!("{k}="))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut ok = true;
     let mut seen: Vec<&str> = Vec::new();
     for tok in tokens {
@@ -1222,9 +1224,9 @@ fn options(
             let hint = if let (true, Some(flag)) = (what == "a task", flag) {
                 format!("did you mean `{flag}`?")
             } else if tok.text == "try" || tok.text == "without-cancel" {
-                format!("only a task takes {}; {what} takes {list}", tok.text)
+                format!("only a task takes {}; {what} takes {}", tok.text, list())
             } else {
-                format!("options are key=value: {list}")
+                format!("options are key=value: {}", list())
             };
             p.at(tok, format!("unexpected \"{}\"", tok.text), hint);
             ok = false;
@@ -1233,7 +1235,7 @@ fn options(
         if !keys.contains(&key) {
             let hint = match suggest(key, keys) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("{what} takes {list}"),
+                None => format!("{what} takes {}", list()),
             };
             p.error(
                 tok.col,

@@ -4,6 +4,9 @@ mod chrome;
 pub(crate) mod json;
 
 pub use chrome::to_chrome_json;
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use json::JsonWriter;
 
 /// What happened in one run of a scenario. Times are in scenario seconds.
@@ -168,12 +171,13 @@ pub const LISTED_CHECKS: u64 = 64;
 pub struct TraceEvent {
     /// When.
     pub t: f64,
-    /// The task's path, if the event is a task's.
-    pub task: Option<String>,
+    /// The task's path, if the event is a task's (shared by its events: a run records tens of
+    /// thousands).
+    pub task: Option<Arc<str>>,
     /// `spawn`, `queue`, `start`, `check`, `cancel`, `end`, `deadline`, `canceled`, `return`.
     pub kind: &'static str,
-    /// Details in words.
-    pub detail: Option<String>,
+    /// Details in words (most are fixed texts, not copied per event).
+    pub detail: Option<Cow<'static, str>>,
 }
 
 /// A context's deadline passing or its cancel being called.
