@@ -25,7 +25,9 @@ try {
   for (const s of r.render) console.log(`| ${s.tasks.toLocaleString('en')} tasks | ${f(s.svgMs, 1)} | ${f(s.shownMs, 1)} | ${s.bytes.toLocaleString('en')} |`);
   const pc = r.page;
   console.log(`\n| the page's chart, ${pc.tasks.toLocaleString('en')} tasks (worker + DOM + first frame) | median ms |\n|---|---|`);
-  console.log(`| Run → first frame (parse, simulate, trace JSON, first screen of rows) | ${f(pc.runMs, 1)} |`);
+  console.log(`| Run → first frame (parse, simulate, trace index, first screen of rows) | ${f(pc.runMs, 1)} |`);
+  console.log(`| … of which the worker's work (parse, simulate, trace index, chart) | ${f(pc.workMs, 1)} |`);
+  console.log(`| … and the answer in the page's hands | ${f(pc.answerMs, 1)} |`);
   console.log(`| scroll to rows not drawn yet → first frame | ${f(pc.chartMs, 1)} |`);
   console.log(`| zoom into a tenth of the run → first frame | ${f(pc.zoomMs, 1)} |`);
   console.log(`| DOM size of what is drawn | ${pc.bytes.toLocaleString('en')} B |`);

@@ -89,6 +89,7 @@ export async function handle(m) {
           traceOut(res);
           res.chart = JSON.parse(pg.chart(...view(m.view), true));
         }
+        res.workMs = performance.now() - t0;
         return { id, ...res };
       }
       case 'chart':

@@ -19,6 +19,7 @@
 // The code views' wasm (feature `code` alone) leaves the live-run parts of the simulator unused.
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "page")), allow(dead_code))]
 
+mod fnv;
 pub mod gantt;
 pub mod golang;
 pub mod rustgen;

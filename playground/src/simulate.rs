@@ -6,16 +6,15 @@
 //! group whose limit, failure policy and cancellation decide the outcome.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::{AbortHandle, Abortable, BoxFuture, Either};
 use futures::FutureExt;
 
+use crate::fnv::FnvMap;
 use crate::scenario::{
     resolve, Check, ExpectWhat, GroupSpec, Item, Length, OnError, RowKind, Scenario, Shutdown,
     TaskSpec, WaitMode,
@@ -113,6 +112,22 @@ pub fn simulate(scenario: &Scenario) -> Result<Trace, SimError> {
 /// [`simulate`] within a [`Budget`]: a run that would pass it is stopped and refused with a
 /// [`SimError`] at the line that costs the most.
 pub fn simulate_with(scenario: &Scenario, budget: &Budget) -> Result<Trace, SimError> {
+    simulate_shared(&Arc::new(scenario.clone()), budget)
+}
+
+/// [`simulate_with`] of a scenario that is already shared: the run's tasks hold it as it is,
+/// without a copy of its tens of thousands of lines.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use ctxgroup_playground::{scenario::parse, simulate::{simulate_shared, Budget}};
+/// let s = Arc::new(parse("timeout 2s\ntask api 5s").unwrap());
+/// let t = simulate_shared(&s, &Budget::default()).unwrap();
+/// assert_eq!(t.summary(), "returned at 2s: context deadline exceeded — api cancelled at 2s");
+/// ```
+pub fn simulate_shared(scenario: &Arc<Scenario>, budget: &Budget) -> Result<Trace, SimError> {
     let horizon = horizon(scenario)?;
     let rt = VirtualRuntime::new();
     let clock: Arc<dyn Clock> = rt.clock();
@@ -129,7 +144,7 @@ pub fn simulate_with(scenario: &Scenario, budget: &Budget) -> Result<Trace, SimE
         }
     };
     let (run_fut, _stop) = run(
-        Arc::new(scenario.clone()),
+        scenario.clone(),
         Context::with_clock(clock.clone()),
         Arc::new(spawner),
         recorder.clone(),
@@ -712,30 +727,13 @@ pub(crate) struct Recorder {
 /// A budget, when the run started (wall ms), and the handles that stop the run.
 type Spending = (Budget, f64, Arc<Mutex<Vec<AbortHandle>>>);
 
-/// FNV-1a: the recorder looks up a row by its path at every event, and paths are short; the
-/// standard hasher's protection against chosen keys costs more than the lookup itself.
-#[derive(Default)]
-struct PathHasher(u64);
-
-impl Hasher for PathHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+/// Whether a trace built from the recorder is its last (the rows and events are moved into
+/// it) or a snapshot of a run still going (they are copied).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Take,
+    Copy,
 }
-
-type BuildPathHasher = BuildHasherDefault<PathHasher>;
 
 struct RecInner {
     tasks: Vec<TaskTrace>,
@@ -745,7 +743,7 @@ struct RecInner {
     /// Per row: its path, shared by its events.
     paths: Vec<Arc<str>>,
     /// Row by path.
-    index: HashMap<Box<str>, usize, BuildPathHasher>,
+    index: FnvMap<Box<str>, usize>,
     /// The path of the event being recorded (one buffer, not a string per event).
     key: String,
     events: Vec<TraceEvent>,
@@ -1021,30 +1019,86 @@ impl Recorder {
 
     /// Builds the trace, with the chart's end, leaks and `expect` results.
     pub(crate) fn finish(&self, scenario: &Scenario, now: Duration) -> Trace {
-        self.build(scenario, now, true)
+        self.build(scenario, now, true, Last::Take)
     }
 
     /// [`finish`](Self::finish); without `events`, the trace has none (a live frame's chart
     /// does not need them, and copying them delays the run's own timers).
-    fn build(&self, scenario: &Scenario, now: Duration, events: bool) -> Trace {
+    fn build(&self, scenario: &Scenario, now: Duration, events: bool, last: Last) -> Trace {
         let with_events = events;
-        let inner = self.inner.lock().unwrap();
-        let mut tasks: Vec<TaskTrace> = Vec::new();
-        let mut last: f64 = 0.0;
-        for (t, spawned) in inner.tasks.iter().zip(&inner.spawned) {
-            if *spawned {
-                let mut t = t.clone();
-                if t.outcome != Outcome::Cancelled {
-                    // Only a task that ended cancelled has a cause to show (the one kept
-                    // meanwhile is its context's, should it end so).
-                    t.go_cause = None;
+        let mut guard = self.inner.lock().unwrap();
+        let inner = &mut *guard;
+        // Rows that belong to a task (goroutines, after-cancel functions of its context): they
+        // are leaked by the rule of that task's group. Found before the rows are taken.
+        let goroutine_paths: std::collections::HashSet<String> =
+            if inner.tasks.iter().any(|t| t.goroutine || t.after_cancel) {
+                let is_group: FnvMap<&str, bool> = inner
+                    .tasks
+                    .iter()
+                    .map(|t| (t.path.as_str(), t.is_group))
+                    .collect();
+                inner
+                    .tasks
+                    .iter()
+                    .filter(|t| {
+                        t.goroutine
+                            || (t.after_cancel
+                                && t.path.rsplit_once('/').is_some_and(|(parent, _)| {
+                                    is_group.get(parent) == Some(&false)
+                                }))
+                    })
+                    .map(|t| t.path.clone())
+                    .collect()
+            } else {
+                Default::default()
+            };
+        let mut events = match (with_events, last) {
+            (false, _) => Vec::new(),
+            (true, Last::Take) => std::mem::take(&mut inner.events),
+            (true, Last::Copy) => inner.events.clone(),
+        };
+        if with_events {
+            for ((t, path), last) in inner
+                .tasks
+                .iter()
+                .zip(&inner.paths)
+                .zip(&inner.unlisted_check)
+            {
+                if let Some(at) = last {
+                    events.push(last_unlisted_check(t, path, *at));
                 }
-                last = last
-                    .max(t.spawned)
-                    .max(t.start.unwrap_or(0.0))
-                    .max(t.end.unwrap_or(0.0));
-                tasks.push(t);
             }
+        }
+        let mut tasks: Vec<TaskTrace> = Vec::new();
+        match last {
+            Last::Take => {
+                let rows = std::mem::take(&mut inner.tasks);
+                tasks.extend(
+                    rows.into_iter()
+                        .zip(&inner.spawned)
+                        .filter_map(|(t, spawned)| spawned.then_some(t)),
+                );
+            }
+            Last::Copy => tasks.extend(
+                inner
+                    .tasks
+                    .iter()
+                    .zip(&inner.spawned)
+                    .filter(|(_, spawned)| **spawned)
+                    .map(|(t, _)| t.clone()),
+            ),
+        }
+        let mut last: f64 = 0.0;
+        for t in &mut tasks {
+            if t.outcome != Outcome::Cancelled {
+                // Only a task that ended cancelled has a cause to show (the one kept
+                // meanwhile is its context's, should it end so).
+                t.go_cause = None;
+            }
+            last = last
+                .max(t.spawned)
+                .max(t.start.unwrap_or(0.0))
+                .max(t.end.unwrap_or(0.0));
         }
         for m in &inner.marks {
             last = last.max(m.t);
@@ -1063,31 +1117,12 @@ impl Recorder {
             last
         };
         // A task is leaked when its group returned while it still ran.
-        let group_end: HashMap<String, Option<f64>> = tasks
+        let group_end: FnvMap<String, Option<f64>> = tasks
             .iter()
             .filter(|t| t.is_group)
             .map(|t| (t.path.clone(), t.end))
             .collect();
         let top_end = inner.returned.as_ref().map(|r| r.at);
-        // Rows that belong to a task (goroutines, after-cancel functions of its context): they
-        // are leaked by the rule of that task's group.
-        let is_group: HashMap<&str, bool> = inner
-            .tasks
-            .iter()
-            .map(|t| (t.path.as_str(), t.is_group))
-            .collect();
-        let goroutine_paths: std::collections::HashSet<String> = inner
-            .tasks
-            .iter()
-            .filter(|t| {
-                t.goroutine
-                    || (t.after_cancel
-                        && t.path
-                            .rsplit_once('/')
-                            .is_some_and(|(parent, _)| is_group.get(parent) == Some(&false)))
-            })
-            .map(|t| t.path.clone())
-            .collect();
         for t in &mut tasks {
             // A goroutine belongs to the group of the task that started it (through its own
             // goroutines' goroutines).
@@ -1101,23 +1136,6 @@ impl Recorder {
             };
             if let (Some(pe), false) = (parent_end, t.outcome == Outcome::Skipped) {
                 t.leaked = t.end.map_or(true, |e| e > pe + 1e-9);
-            }
-        }
-        let mut events = if with_events {
-            inner.events.clone()
-        } else {
-            Vec::new()
-        };
-        if with_events {
-            for ((t, path), last) in inner
-                .tasks
-                .iter()
-                .zip(&inner.paths)
-                .zip(&inner.unlisted_check)
-            {
-                if let Some(at) = last {
-                    events.push(last_unlisted_check(t, path, *at));
-                }
             }
         }
         events.sort_by(|a, b| a.t.partial_cmp(&b.t).unwrap_or(std::cmp::Ordering::Equal));
@@ -1143,7 +1161,7 @@ impl Recorder {
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn snapshot(&self, scenario: &Scenario, events: bool) -> Trace {
         let now = self.clock.now();
-        let mut t = self.build(scenario, now, events);
+        let mut t = self.build(scenario, now, events, Last::Copy);
         t.end = t.end.max(secs(now));
         t
     }

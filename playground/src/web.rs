@@ -47,7 +47,7 @@ pub fn version() -> String {
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct Playground {
-    scenario: Option<Scenario>,
+    scenario: Option<Arc<Scenario>>,
     trace: Option<Trace>,
     /// How the last trace is drawn: still running at (live mode), and whether it was stopped.
     running_at: Option<f64>,
@@ -241,10 +241,10 @@ impl Playground {
     pub fn run(&mut self, text: &str, width: f64, dark: bool) -> String {
         self.live = None;
         let scenario = match scenario::parse(text) {
-            Ok(s) => s,
+            Ok(s) => Arc::new(s),
             Err(errors) => return errors_json(&errors),
         };
-        let trace = match simulate::simulate_with(&scenario, &BUDGET) {
+        let trace = match simulate::simulate_shared(&scenario, &BUDGET) {
             Ok(t) => t,
             Err(e) => return sim_error_json(&e, text),
         };
@@ -270,10 +270,10 @@ impl Playground {
     pub fn simulate(&mut self, text: &str) -> String {
         self.live = None;
         let scenario = match scenario::parse(text) {
-            Ok(s) => s,
+            Ok(s) => Arc::new(s),
             Err(errors) => return errors_json(&errors),
         };
-        let trace = match simulate::simulate_with(&scenario, &BUDGET) {
+        let trace = match simulate::simulate_shared(&scenario, &BUDGET) {
             Ok(t) => t,
             Err(e) => return sim_error_json(&e, text),
         };

@@ -7,13 +7,38 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
 
 use super::{TimerCallback, TimerId};
 
+/// Hashes a timer's id, a counter, by one multiplication (Fibonacci hashing): ids are ours, not
+/// chosen by anyone, and every timer is looked up when it is armed, fired or cancelled.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id;
+    }
+
+    fn finish(&self) -> u64 {
+        // The high bits of the product are the well-mixed ones; hashbrown uses the top 7 for
+        // its control bytes and the low ones for the bucket, so both must vary.
+        let h = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 32)
+    }
+}
+
 pub(crate) struct TimerQueue {
     heap: BinaryHeap<Reverse<(Duration, u64)>>,
-    callbacks: HashMap<u64, TimerCallback>,
+    callbacks: HashMap<u64, TimerCallback, BuildHasherDefault<IdHasher>>,
     next_id: u64,
 }
 
@@ -21,7 +46,7 @@ impl TimerQueue {
     pub(crate) fn new() -> Self {
         TimerQueue {
             heap: BinaryHeap::new(),
-            callbacks: HashMap::new(),
+            callbacks: HashMap::default(),
             next_id: 0,
         }
     }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::model::*;
+use crate::fnv::FnvMap;
 
 /// Most tasks (and groups) in one scenario.
 pub const MAX_TASKS: usize = 10_000;
@@ -109,7 +110,7 @@ struct Open {
     block: Block,
     col: usize,
     line: usize,
-    names: HashMap<String, usize>,
+    names: FnvMap<String, usize>,
 }
 
 impl Open {
@@ -118,7 +119,7 @@ impl Open {
             block,
             col,
             line,
-            names: HashMap::new(),
+            names: FnvMap::default(),
         }
     }
 }
@@ -160,14 +161,18 @@ impl<'a> Parser<'a> {
         self.error(tok.col, tok.end_col, message, hint);
     }
 
+    /// The line's tokens. Columns count characters; an unquoted token's text is copied once
+    /// from the line, a quoted one is built as its escapes are read.
     fn tokenize(&mut self) -> Res<Vec<Token>> {
-        let chars: Vec<char> = self.line.chars().collect();
+        let line = self.line;
+        let mut chars = line.char_indices().peekable();
+        // The 0-based column of the next character.
+        let mut col = 0;
         let mut tokens = Vec::new();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
+        while let Some(&(at, c)) = chars.peek() {
             if c.is_whitespace() {
-                i += 1;
+                chars.next();
+                col += 1;
                 continue;
             }
             if c == '#' {
@@ -176,67 +181,67 @@ impl<'a> Parser<'a> {
             if c == '{' || c == '}' {
                 tokens.push(Token {
                     text: c.to_string(),
-                    col: i + 1,
-                    end_col: i + 2,
+                    col: col + 1,
+                    end_col: col + 2,
                     quoted: false,
                 });
-                i += 1;
+                chars.next();
+                col += 1;
                 continue;
             }
-            let start = i;
-            let mut text = String::new();
-            let mut quoted = false;
-            while i < chars.len()
-                && !chars[i].is_whitespace()
-                && chars[i] != '{'
-                && chars[i] != '}'
-                && chars[i] != '#'
-            {
-                if chars[i] == '"' {
-                    quoted = true;
-                    let open = i;
-                    i += 1;
-                    let mut closed = false;
-                    while i < chars.len() {
-                        match chars[i] {
-                            // `\n` is a newline (errors.Join's separator); `\` keeps any other
-                            // character as it is.
-                            '\\' if i + 1 < chars.len() => {
-                                text.push(match chars[i + 1] {
-                                    'n' => '\n',
-                                    c => c,
-                                });
-                                i += 2;
-                            }
-                            '"' => {
-                                closed = true;
-                                i += 1;
-                                break;
-                            }
-                            ch => {
-                                text.push(ch);
-                                i += 1;
-                            }
-                        }
-                    }
-                    if !closed {
-                        self.error(
-                            open + 1,
-                            chars.len() + 1,
-                            "unterminated string",
-                            "close it with \"",
-                        );
-                        return Err(());
-                    }
-                } else {
-                    text.push(chars[i]);
-                    i += 1;
+            let (start, start_col) = (at, col);
+            let mut end = at;
+            // Written only once a quote is met: until then the text is the line's slice.
+            let mut text: Option<String> = None;
+            while let Some(&(at, c)) = chars.peek() {
+                if c.is_whitespace() || c == '{' || c == '}' || c == '#' {
+                    break;
                 }
+                chars.next();
+                col += 1;
+                if c != '"' {
+                    if let Some(t) = &mut text {
+                        t.push(c);
+                    }
+                    end = at + c.len_utf8();
+                    continue;
+                }
+                let t = text.get_or_insert_with(|| line[start..at].to_string());
+                let open = col - 1;
+                let mut closed = false;
+                while let Some((_, ch)) = chars.next() {
+                    col += 1;
+                    match ch {
+                        // `\n` is a newline (errors.Join's separator); `\` keeps any other
+                        // character as it is.
+                        '\\' if chars.peek().is_some() => {
+                            let (_, next) = chars.next().unwrap_or_default();
+                            col += 1;
+                            t.push(if next == 'n' { '\n' } else { next });
+                        }
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        ch => t.push(ch),
+                    }
+                }
+                if !closed {
+                    self.error(
+                        open + 1,
+                        line.chars().count() + 1,
+                        "unterminated string",
+                        "close it with \"",
+                    );
+                    return Err(());
+                }
+                end = chars.peek().map_or(line.len(), |&(at, _)| at);
             }
+            let quoted = text.is_some();
             tokens.push(Token {
-                text,
-                col: start + 1,
-                end_col: i + 1,
+                text: text.unwrap_or_else(|| line[start..end].to_string()),
+                col: start_col + 1,
+                end_col: col + 1,
                 quoted,
             });
         }
@@ -285,7 +290,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
     let mut settings_seen: HashMap<&'static str, usize> = HashMap::new();
     // Open blocks: nested groups, and the blocks of tasks and goroutines (their `go` lines).
     let mut open: Vec<Open> = Vec::new();
-    let mut top_names: HashMap<String, usize> = HashMap::new();
+    let mut top_names: FnvMap<String, usize> = FnvMap::default();
 
     for (idx, line) in text.lines().enumerate() {
         p.line_no = idx + 1;
@@ -742,7 +747,7 @@ pub(crate) fn resolve(group: &GroupSpec, name: &str) -> Result<String, String> {
 fn check_name(
     p: &mut Parser<'_>,
     tok: &Token,
-    names: &mut HashMap<String, usize>,
+    names: &mut FnvMap<String, usize>,
     what: &str,
 ) -> Res<()> {
     let name = &tok.text;
@@ -792,7 +797,7 @@ fn check_name(
 fn task_line(
     p: &mut Parser<'_>,
     tokens: &[Token],
-    names: &mut HashMap<String, usize>,
+    names: &mut FnvMap<String, usize>,
     go: bool,
 ) -> Res<TaskSpec> {
     let kw = &tokens[0];
@@ -951,13 +956,12 @@ fn task_line(
             _ => duration(p, vtok, true).map(|d| task.after = d),
         },
     );
-    ok &= cause_needs_timeout(
-        p,
-        cause_tok.as_ref(),
-        task.timeout.is_some(),
-        &format!("{kw_text} {}", task.name),
-        &format!("{kw_text} {} {}", task.name, tokens[2].text),
-    );
+    ok &= cause_needs_timeout(p, cause_tok.as_ref(), task.timeout.is_some(), || {
+        (
+            format!("{kw_text} {}", task.name),
+            format!("{kw_text} {} {}", task.name, tokens[2].text),
+        )
+    });
     if let (Some(wtok), Some(_)) = (&without_cancel_tok, task.timeout) {
         p.at(
             wtok,
@@ -1002,7 +1006,7 @@ fn task_line(
 fn after_cancel_line(
     p: &mut Parser<'_>,
     tokens: &[Token],
-    names: &mut HashMap<String, usize>,
+    names: &mut FnvMap<String, usize>,
 ) -> Res<AfterCancelSpec> {
     let kw = &tokens[0];
     let (Some(name_tok), Some(len_tok)) = (tokens.get(1), tokens.get(2)) else {
@@ -1040,7 +1044,7 @@ fn after_cancel_line(
 fn group_line(
     p: &mut Parser<'_>,
     tokens: &[Token],
-    names: &mut HashMap<String, usize>,
+    names: &mut FnvMap<String, usize>,
 ) -> Res<GroupSpec> {
     let kw = &tokens[0];
     let Some(name_tok) = tokens.get(1).filter(|t| t.text != "{" || t.quoted) else {
@@ -1084,13 +1088,9 @@ fn group_line(
             _ => duration(p, vtok, true).map(|d| g.after = d),
         },
     );
-    ok &= cause_needs_timeout(
-        p,
-        cause_tok.as_ref(),
-        g.timeout.is_some(),
-        &format!("group {}", g.name),
-        &format!("group {}", g.name),
-    );
+    ok &= cause_needs_timeout(p, cause_tok.as_ref(), g.timeout.is_some(), || {
+        (format!("group {}", g.name), format!("group {}", g.name))
+    });
     if ok {
         Ok(g)
     } else {
@@ -1284,19 +1284,20 @@ fn cause_text(p: &mut Parser<'_>, vtok: &Token) -> Res<String> {
     Ok(vtok.text.clone())
 }
 
-/// A `cause=` option is the cause of a `timeout=`: an error without one. `start` is how the
-/// line begins, for the hint. Returns whether all is well.
+/// A `cause=` option is the cause of a `timeout=`: an error without one. `describe` says what
+/// the line is and how it begins, for the message and the hint (written only for an error).
+/// Returns whether all is well.
 fn cause_needs_timeout(
     p: &mut Parser<'_>,
     cause_tok: Option<&Token>,
     has_timeout: bool,
-    what: &str,
-    start: &str,
+    describe: impl FnOnce() -> (String, String),
 ) -> bool {
     let Some(ctok) = cause_tok else { return true };
     if has_timeout {
         return true;
     }
+    let (what, start) = describe();
     // The whole `cause=…` option: its value's token starts after `cause=`.
     p.error(
         ctok.col - "cause=".len(),
