@@ -727,6 +727,36 @@ pub(crate) struct Recorder {
 /// A budget, when the run started (wall ms), and the handles that stop the run.
 type Spending = (Budget, f64, Arc<Mutex<Vec<AbortHandle>>>);
 
+/// What the recorder writes of a cancellation, worked out once for it: one cancellation stops
+/// thousands of tasks, and each says why in its events and its row.
+struct Explained {
+    reason: Reason,
+    /// `context canceled: t5 failed: HTTP 502`.
+    explain: String,
+    /// `t5 failed: HTTP 502`.
+    cause: String,
+    /// What Go's `context.Cause` says of it.
+    go_cause: String,
+}
+
+impl Explained {
+    /// The words for `reason`, from `slot` if they were last worked out for it.
+    fn of<'a>(slot: &'a mut Option<Explained>, reason: &Reason) -> &'a Explained {
+        if !slot
+            .as_ref()
+            .is_some_and(|said| said.reason.is_same(reason))
+        {
+            *slot = None;
+        }
+        slot.get_or_insert_with(|| Explained {
+            reason: reason.clone(),
+            explain: reason.explain(),
+            cause: reason.describe_cause(),
+            go_cause: go_cause(reason),
+        })
+    }
+}
+
 /// Whether a trace built from the recorder is its last (the rows and events are moved into
 /// it) or a snapshot of a run still going (they are copied).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -740,6 +770,8 @@ struct RecInner {
     /// Per row: a `without-cancel` task (its group's cancellation does not reach it).
     detached: Vec<bool>,
     spawned: Vec<bool>,
+    /// The words for the last cancellation seen.
+    explained: Option<Explained>,
     /// Per row: its path, shared by its events.
     paths: Vec<Arc<str>>,
     /// Row by path.
@@ -815,6 +847,7 @@ impl Recorder {
                 paths,
                 index,
                 key: String::new(),
+                explained: None,
                 events: Vec::new(),
                 marks: Vec::new(),
                 returned: None,
@@ -1226,10 +1259,10 @@ impl Hook for Recorder {
                     .into(),
                 ),
             ),
-            EventKind::CancelObserved(reason) => (
-                "observed",
-                Some(format!("sees {}", reason.explain()).into()),
-            ),
+            EventKind::CancelObserved(reason) => {
+                let said = Explained::of(&mut inner.explained, reason);
+                ("observed", Some(format!("sees {}", said.explain).into()))
+            }
             EventKind::Queued => (
                 "queue",
                 Some("the group is at its limit: g.Go blocks".into()),
@@ -1239,12 +1272,13 @@ impl Hook for Recorder {
                 ("start", None)
             }
             EventKind::CancelRequested(reason) => {
+                let said = Explained::of(&mut inner.explained, reason);
                 let task = &mut inner.tasks[i];
                 if task.cancel_requested.is_none() {
                     task.cancel_requested = Some(t);
-                    task.cause = Some(reason.describe_cause());
+                    task.cause = Some(said.cause.clone());
                     // context.Cause of its own context: kept if it ends cancelled.
-                    task.go_cause = Some(go_cause(reason));
+                    task.go_cause = Some(said.go_cause.clone());
                     if let Cause::TaskFailed { task: culprit, .. } = reason.cause() {
                         let prefix = path
                             .rsplit_once('/')
@@ -1253,7 +1287,7 @@ impl Hook for Recorder {
                         task.cause_task = Some(format!("{prefix}{culprit}"));
                     }
                 }
-                ("cancel", Some(reason.explain().into()))
+                ("cancel", Some(said.explain.clone().into()))
             }
             EventKind::Finished(result) => {
                 let task = &mut inner.tasks[i];
@@ -1266,12 +1300,14 @@ impl Hook for Recorder {
                         match context_error(err) {
                             Some(reason) => {
                                 task.outcome = Outcome::Cancelled;
-                                task.cause = Some(reason.describe_cause());
+                                let said = Explained::of(&mut inner.explained, reason);
+                                inner.tasks[i].cause = Some(said.cause.clone());
                             }
                             None => task.outcome = Outcome::Failed,
                         }
                     }
                 }
+                let task = &mut inner.tasks[i];
                 // Go's context.Cause(ctx) of a task that ended cancelled: nil (null) when its
                 // own context was not cancelled (it returned another context's error).
                 if task.outcome == Outcome::Cancelled {

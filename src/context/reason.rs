@@ -136,6 +136,28 @@ impl Reason {
         self.0.origin.as_deref()
     }
 
+    /// Whether `other` is this very cancellation, not only an equal one: a cancellation
+    /// reaches every context below the one cancelled as one shared `Reason`, so what is
+    /// worked out from one (a message, a cause) holds for the others.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::Context;
+    /// let (ctx, cancel) = Context::background().with_cancel();
+    /// let (a, _ca) = ctx.with_cancel();
+    /// let (b, _cb) = ctx.with_cancel();
+    /// cancel.cancel();
+    /// assert!(a.err().unwrap().is_same(&b.err().unwrap()));
+    ///
+    /// let (other, cancel_other) = Context::background().with_cancel();
+    /// cancel_other.cancel();
+    /// assert!(!a.err().unwrap().is_same(&other.err().unwrap()));
+    /// ```
+    pub fn is_same(&self, other: &Reason) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// The clock time at which the cancellation happened.
     ///
     /// # Examples

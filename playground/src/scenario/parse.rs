@@ -1,5 +1,6 @@
 //! The scenario text → a checked [`Scenario`], or every error with its line, column and a hint.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
@@ -82,8 +83,9 @@ impl fmt::Display for ParseErrors {
 impl std::error::Error for ParseErrors {}
 
 #[derive(Clone, Debug)]
-struct Token {
-    text: String,
+struct Token<'a> {
+    /// The text: the line's own, unless quoted (escapes read).
+    text: Cow<'a, str>,
     col: usize,
     end_col: usize,
     quoted: bool,
@@ -157,13 +159,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn at(&mut self, tok: &Token, message: impl Into<String>, hint: impl Into<String>) {
+    fn at(&mut self, tok: &Token<'_>, message: impl Into<String>, hint: impl Into<String>) {
         self.error(tok.col, tok.end_col, message, hint);
     }
 
     /// The line's tokens. Columns count characters; an unquoted token's text is copied once
     /// from the line, a quoted one is built as its escapes are read.
-    fn tokenize(&mut self) -> Res<Vec<Token>> {
+    fn tokenize(&mut self) -> Res<Vec<Token<'a>>> {
         let line = self.line;
         let mut chars = line.char_indices().peekable();
         // The 0-based column of the next character.
@@ -180,7 +182,7 @@ impl<'a> Parser<'a> {
             }
             if c == '{' || c == '}' {
                 tokens.push(Token {
-                    text: c.to_string(),
+                    text: Cow::Borrowed(&line[at..at + 1]),
                     col: col + 1,
                     end_col: col + 2,
                     quoted: false,
@@ -239,7 +241,7 @@ impl<'a> Parser<'a> {
             }
             let quoted = text.is_some();
             tokens.push(Token {
-                text: text.unwrap_or_else(|| line[start..end].to_string()),
+                text: text.map_or(Cow::Borrowed(&line[start..end]), Cow::Owned),
                 col: start_col + 1,
                 end_col: col + 1,
                 quoted,
@@ -284,9 +286,9 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
     let mut top = GroupSpec::new("main", 0);
     let mut cancel_at = None;
     let mut cancel_cause = None;
-    let mut shutdown: Option<(Shutdown, Token)> = None;
+    let mut shutdown: Option<(Shutdown, Token<'_>)> = None;
     let mut values: Vec<(String, String)> = Vec::new();
-    let mut expects: Vec<(Expect, Token)> = Vec::new();
+    let mut expects: Vec<(Expect, Token<'_>)> = Vec::new();
     let mut settings_seen: HashMap<&'static str, usize> = HashMap::new();
     // Open blocks: nested groups, and the blocks of tasks and goroutines (their `go` lines).
     let mut open: Vec<Open> = Vec::new();
@@ -299,7 +301,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
         let Some(first) = tokens.first() else {
             continue;
         };
-        let kw = first.text.as_str();
+        let kw = first.text.as_ref();
         match kw {
             "timeout" | "limit" | "on-error" | "wait" | "cancel" | "value" | "shutdown" => {
                 if let Some(o) = open.last() {
@@ -482,7 +484,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                 if !go && in_task {
                     let name = tokens
                         .get(1)
-                        .map_or("NAME", |t| t.text.as_str())
+                        .map_or("NAME", |t| t.text.as_ref())
                         .to_string();
                     p.at(
                         first,
@@ -746,11 +748,11 @@ pub(crate) fn resolve(group: &GroupSpec, name: &str) -> Result<String, String> {
 
 fn check_name(
     p: &mut Parser<'_>,
-    tok: &Token,
+    tok: &Token<'_>,
     names: &mut FnvMap<String, usize>,
     what: &str,
 ) -> Res<()> {
-    let name = &tok.text;
+    let name = tok.text.as_ref();
     if tok.quoted
         || name.is_empty()
         || !name
@@ -772,7 +774,7 @@ fn check_name(
         );
         return Err(());
     }
-    if matches!(name.as_str(), "returned" | "never-returns") {
+    if matches!(name, "returned" | "never-returns") {
         p.at(
             tok,
             format!("\"{name}\" is reserved"),
@@ -789,14 +791,14 @@ fn check_name(
         );
         return Err(());
     }
-    names.insert(name.clone(), p.line_no);
+    names.insert(name.to_string(), p.line_no);
     Ok(())
 }
 
 /// A `task` line, or with `go` a `go` line (a goroutine: no `after=`, no `try`).
 fn task_line(
     p: &mut Parser<'_>,
-    tokens: &[Token],
+    tokens: &[Token<'_>],
     names: &mut FnvMap<String, usize>,
     go: bool,
 ) -> Res<TaskSpec> {
@@ -852,7 +854,7 @@ fn task_line(
         duration(p, len_tok, false).map(Length::For)
     };
     let mut task = TaskSpec {
-        name: name_tok.text.clone(),
+        name: name_tok.text.to_string(),
         length: length.unwrap_or(Length::Forever),
         check: Check::Await,
         fail: None,
@@ -867,7 +869,7 @@ fn task_line(
     };
     let mut without_cancel_tok = None;
     // `try` is a flag, not key=value: take it out before the options.
-    let mut rest: Vec<Token> = Vec::new();
+    let mut rest: Vec<Token<'_>> = Vec::new();
     for tok in &tokens[3..] {
         if tok.text == "try" && !tok.quoted {
             if go {
@@ -949,7 +951,7 @@ fn task_line(
                 Err(())
             }
             "fail" => {
-                task.fail = Some(vtok.text.clone());
+                task.fail = Some(vtok.text.to_string());
                 Ok(())
             }
             "timeout" => duration(p, vtok, false).map(|d| task.timeout = Some(d)),
@@ -1005,7 +1007,7 @@ fn task_line(
 /// `after-cancel NAME DURATION`.
 fn after_cancel_line(
     p: &mut Parser<'_>,
-    tokens: &[Token],
+    tokens: &[Token<'_>],
     names: &mut FnvMap<String, usize>,
 ) -> Res<AfterCancelSpec> {
     let kw = &tokens[0];
@@ -1035,7 +1037,7 @@ fn after_cancel_line(
     };
     name_ok?;
     Ok(AfterCancelSpec {
-        name: name_tok.text.clone(),
+        name: name_tok.text.to_string(),
         length: length?,
         line: p.line_no,
     })
@@ -1043,7 +1045,7 @@ fn after_cancel_line(
 
 fn group_line(
     p: &mut Parser<'_>,
-    tokens: &[Token],
+    tokens: &[Token<'_>],
     names: &mut FnvMap<String, usize>,
 ) -> Res<GroupSpec> {
     let kw = &tokens[0];
@@ -1057,7 +1059,7 @@ fn group_line(
         return Err(());
     };
     let mut ok = check_name(p, name_tok, names, "group").is_ok();
-    let mut g = GroupSpec::new(name_tok.text.clone(), p.line_no);
+    let mut g = GroupSpec::new(name_tok.text.to_string(), p.line_no);
     let last = tokens.last().unwrap();
     let opens = last.text == "{" && !last.quoted && tokens.len() > 2;
     if !opens {
@@ -1098,7 +1100,7 @@ fn group_line(
     }
 }
 
-fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
+fn expect_line(p: &mut Parser<'_>, tokens: &[Token<'_>]) -> Res<Expect> {
     let kw = &tokens[0];
     let usage = "for example: expect t1 completed at 5s, or expect returned at 7s \"context deadline exceeded\"";
     let Some(target) = tokens.get(1) else {
@@ -1111,7 +1113,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
         return Err(());
     };
     let mut rest = &tokens[2..];
-    let what = match target.text.as_str() {
+    let what = match target.text.as_ref() {
         "returned" if rest.first().is_some_and(|t| t.text == "never") => {
             rest = &rest[1..];
             ExpectWhat::NeverReturns
@@ -1129,7 +1131,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
                 return Err(());
             };
             let outcomes = ["completed", "failed", "cancelled", "skipped", "running"];
-            if !outcomes.contains(&outcome.text.as_str()) {
+            if !outcomes.contains(&outcome.text.as_ref()) {
                 let hint = match suggest(&outcome.text, &outcomes) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "use completed, failed, cancelled, skipped or running".into(),
@@ -1144,7 +1146,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
             rest = &rest[1..];
             ExpectWhat::Task {
                 task: name.to_string(),
-                outcome: outcome.text.clone(),
+                outcome: outcome.text.to_string(),
             }
         }
     };
@@ -1182,9 +1184,9 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
             e.cause = Some(cause_text(p, &value_token(tok, "cause"))?);
             i += 1;
         } else if tok.quoted {
-            e.error = Some(Some(tok.text.clone()));
+            e.error = Some(Some(tok.text.to_string()));
             i += 1;
-        } else if matches!(tok.text.as_str(), "ok" | "nil") {
+        } else if matches!(tok.text.as_ref(), "ok" | "nil") {
             e.error = Some(None);
             i += 1;
         } else {
@@ -1201,12 +1203,12 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token]) -> Res<Expect> {
 
 /// Reads `key=value` options: every key one of `keys`, each at most once; `apply` checks and
 /// stores a value (given as a token of its own, with its own columns). Returns whether all were good.
-fn options(
+fn options<'a>(
     p: &mut Parser<'_>,
-    tokens: &[Token],
+    tokens: &[Token<'a>],
     what: &str,
     keys: &[&str],
-    mut apply: impl FnMut(&mut Parser<'_>, &str, &Token) -> Res<()>,
+    mut apply: impl FnMut(&mut Parser<'_>, &str, &Token<'a>) -> Res<()>,
 ) -> bool {
     // The keys as a hint says them: written only for an error.
     let list = || {
@@ -1256,13 +1258,13 @@ fn options(
 }
 
 /// The value part of a `key=value` token, with its own columns.
-fn value_token(tok: &Token, key: &str) -> Token {
+fn value_token<'a>(tok: &Token<'a>, key: &str) -> Token<'a> {
     let offset = key.chars().count() + 1;
-    let value = tok
-        .text
-        .split_once('=')
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_default();
+    // The value of a borrowed token borrows the line too.
+    let value = match &tok.text {
+        Cow::Borrowed(text) => Cow::Borrowed(text.split_once('=').map_or("", |(_, v)| v)),
+        Cow::Owned(text) => Cow::Owned(text.split_once('=').map_or("", |(_, v)| v).to_string()),
+    };
     Token {
         text: value,
         col: tok.col + offset,
@@ -1272,7 +1274,7 @@ fn value_token(tok: &Token, key: &str) -> Token {
 }
 
 /// The text of a `cause=` option: not empty.
-fn cause_text(p: &mut Parser<'_>, vtok: &Token) -> Res<String> {
+fn cause_text(p: &mut Parser<'_>, vtok: &Token<'_>) -> Res<String> {
     if vtok.text.is_empty() {
         p.at(
             vtok,
@@ -1281,7 +1283,7 @@ fn cause_text(p: &mut Parser<'_>, vtok: &Token) -> Res<String> {
         );
         return Err(());
     }
-    Ok(vtok.text.clone())
+    Ok(vtok.text.to_string())
 }
 
 /// A `cause=` option is the cause of a `timeout=`: an error without one. `describe` says what
@@ -1289,7 +1291,7 @@ fn cause_text(p: &mut Parser<'_>, vtok: &Token) -> Res<String> {
 /// Returns whether all is well.
 fn cause_needs_timeout(
     p: &mut Parser<'_>,
-    cause_tok: Option<&Token>,
+    cause_tok: Option<&Token<'_>>,
     has_timeout: bool,
     describe: impl FnOnce() -> (String, String),
 ) -> bool {
@@ -1311,7 +1313,7 @@ fn cause_needs_timeout(
     false
 }
 
-fn count(p: &mut Parser<'_>, tok: &Token) -> Res<usize> {
+fn count(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<usize> {
     match tok.text.parse::<usize>() {
         Ok(0) => {
             p.at(
@@ -1344,7 +1346,7 @@ fn count(p: &mut Parser<'_>, tok: &Token) -> Res<usize> {
 /// One word of a fixed set, or an error naming the choices.
 fn one_of<T: Copy>(
     p: &mut Parser<'_>,
-    tok: &Token,
+    tok: &Token<'_>,
     what: &str,
     choices: &[(&str, T)],
     hint: &str,
@@ -1363,7 +1365,7 @@ fn one_of<T: Copy>(
     }
 }
 
-fn on_error(p: &mut Parser<'_>, tok: &Token) -> Res<OnError> {
+fn on_error(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<OnError> {
     let choices = [
         ("cancel", OnError::Cancel),
         ("continue", OnError::Continue),
@@ -1378,7 +1380,7 @@ fn on_error(p: &mut Parser<'_>, tok: &Token) -> Res<OnError> {
     )
 }
 
-fn wait_mode(p: &mut Parser<'_>, tok: &Token) -> Res<WaitMode> {
+fn wait_mode(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<WaitMode> {
     let choices = [("all", WaitMode::All), ("cancel", WaitMode::Cancel)];
     one_of(
         p,
@@ -1389,14 +1391,14 @@ fn wait_mode(p: &mut Parser<'_>, tok: &Token) -> Res<WaitMode> {
     )
 }
 
-fn check_mode(p: &mut Parser<'_>, tok: &Token) -> Res<Check> {
-    match tok.text.as_str() {
+fn check_mode(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<Check> {
+    match tok.text.as_ref() {
         "never" => Ok(Check::Never),
         "start" => Ok(Check::Start),
         "await" => Ok(Check::Await),
         s if s.starts_with("every:") => {
             let step = Token {
-                text: s["every:".len()..].to_string(),
+                text: s["every:".len()..].to_string().into(),
                 col: tok.col + 6,
                 end_col: tok.end_col,
                 quoted: false,
@@ -1423,8 +1425,8 @@ fn check_mode(p: &mut Parser<'_>, tok: &Token) -> Res<Check> {
 }
 
 /// Parses `250ms`, `5s`, `1.5s`, `2m`. `zero_ok` allows `0s` (for `after=` and `cancel`).
-fn duration(p: &mut Parser<'_>, tok: &Token, zero_ok: bool) -> Res<Duration> {
-    let s = tok.text.as_str();
+fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration> {
+    let s = tok.text.as_ref();
     let example = "like 5s, 250ms, 1.5s or 2m";
     if s.is_empty() {
         p.at(
