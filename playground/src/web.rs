@@ -219,7 +219,7 @@ impl Playground {
         self.trace.iter().flat_map(|t| &t.events)
     }
 
-    fn rows_by_path(&self) -> std::collections::HashMap<&str, usize> {
+    fn rows_by_path(&self) -> crate::fnv::FnvMap<&str, usize> {
         self.trace
             .as_ref()
             .map(Trace::rows_by_path)

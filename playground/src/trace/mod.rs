@@ -247,7 +247,7 @@ pub(crate) fn human(t: f64) -> String {
 
 impl Trace {
     /// Each task's row (its index in `tasks`), by path.
-    pub(crate) fn rows_by_path(&self) -> std::collections::HashMap<&str, usize> {
+    pub(crate) fn rows_by_path(&self) -> crate::fnv::FnvMap<&str, usize> {
         self.tasks
             .iter()
             .enumerate()
