@@ -836,7 +836,8 @@ impl Recorder {
             .enumerate()
             .map(|(i, t)| (Box::from(t.path.as_str()), i))
             .collect();
-        let spawned = vec![false; tasks.len()];
+        let row_count = tasks.len();
+        let spawned = vec![false; row_count];
         let unlisted_check = vec![None; tasks.len()];
         Arc::new(Recorder {
             clock,
@@ -848,7 +849,9 @@ impl Recorder {
                 index,
                 key: String::new(),
                 explained: None,
-                events: Vec::new(),
+                // A task's run is about six events (spawn, start, checks, cancel, end): room
+                // for them up front, not copied over as the list grows.
+                events: Vec::with_capacity(6 * row_count),
                 marks: Vec::new(),
                 returned: None,
                 unlisted_check,
