@@ -451,7 +451,7 @@ fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
     let report = |kind: EventKind<'_>| {
         recorder.event(&Event {
             at: ctx.now(),
-            task: 0,
+            task: OWN_EVENT,
             name: &spec.name,
             group: Some(&env.path),
             kind,
@@ -465,7 +465,7 @@ fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
         ctx.after_cancel(move |reason| {
             recorder.event(&Event {
                 at: clock.now(),
-                task: 0,
+                task: OWN_EVENT,
                 name: &name,
                 group: Some(&path),
                 kind: EventKind::CancelRequested(reason),
@@ -478,7 +478,7 @@ fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
         Arc::new(move |seen| {
             recorder.event(&Event {
                 at: clock.now(),
-                task: 0,
+                task: OWN_EVENT,
                 name: &name,
                 group: Some(&path),
                 kind: EventKind::Check {
@@ -502,7 +502,7 @@ fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
             drop(own);
             recorder.event(&Event {
                 at: ctx.now(),
-                task: 0,
+                task: OWN_EVENT,
                 name: &name,
                 group: Some(&parent),
                 kind: EventKind::Finished(result.as_ref().map(|_| ())),
@@ -525,8 +525,9 @@ impl<F: FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send + 'stati
     }
 }
 
-/// Marks the events the simulator reports itself (a goroutine's, a `without-cancel` task's
-/// own context's), not a group's.
+/// Marks the events the simulator reports itself (a goroutine's, an after-cancel function's, a
+/// `without-cancel` task's own context's), not a group's. Every such report carries it: the
+/// recorder knows a group's tasks by their ids, and these are no group's.
 const OWN_EVENT: u64 = u64::MAX;
 
 /// `without-cancel`: the task works on `context.WithoutCancel(ctx)`, reporting its own looks
@@ -765,6 +766,9 @@ enum Last {
     Copy,
 }
 
+/// Task ids past this are looked up by path every time (no list that long is kept).
+const MAX_LISTED_ID: u64 = 1 << 20;
+
 struct RecInner {
     tasks: Vec<TaskTrace>,
     /// Per row: a `without-cancel` task (its group's cancellation does not reach it).
@@ -778,6 +782,10 @@ struct RecInner {
     index: FnvMap<Box<str>, usize>,
     /// The path of the event being recorded (one buffer, not a string per event).
     key: String,
+    /// Row + 1 by group name and task id (0: not known yet). The library numbers a group's
+    /// tasks 0, 1, …, so an event's row is found in a short list, not by hashing its path and
+    /// reading a key somewhere in memory for each of the run's tens of thousands of events.
+    rows_by_id: FnvMap<Box<str>, Vec<u32>>,
     events: Vec<TraceEvent>,
     marks: Vec<Mark>,
     returned: Option<Returned>,
@@ -787,6 +795,36 @@ struct RecInner {
     steps: u64,
     /// Why the run was stopped early: (steps taken, wall ms, over the time limit).
     over: Option<(u64, f64, bool)>,
+}
+
+impl RecInner {
+    /// The row of the task an event is of: by its group's list of ids, else by its path.
+    fn row_of(&mut self, e: &Event<'_>) -> Option<usize> {
+        let group = e.group.unwrap_or("");
+        let id = usize::try_from(e.task)
+            .ok()
+            .filter(|&id| id < MAX_LISTED_ID as usize);
+        if let (Some(rows), Some(id)) = (self.rows_by_id.get(group), id) {
+            if let Some(&row) = rows.get(id).filter(|&&row| row > 0) {
+                return Some(row as usize - 1);
+            }
+        }
+        self.key.clear();
+        if let Some(g) = e.group {
+            self.key.push_str(g);
+            self.key.push('/');
+        }
+        self.key.push_str(e.name);
+        let row = *self.index.get(self.key.as_str())?;
+        if let Some(id) = id {
+            let rows = self.rows_by_id.entry(group.into()).or_default();
+            if rows.len() <= id {
+                rows.resize(id + 1, 0);
+            }
+            rows[id] = u32::try_from(row + 1).unwrap_or(0);
+        }
+        Some(row)
+    }
 }
 
 fn secs(d: Duration) -> f64 {
@@ -848,6 +886,7 @@ impl Recorder {
                 paths,
                 index,
                 key: String::new(),
+                rows_by_id: FnvMap::default(),
                 explained: None,
                 // A task's run is about six events (spawn, start, checks, cancel, end): room
                 // for them up front, not copied over as the list grows.
@@ -1208,13 +1247,7 @@ impl Hook for Recorder {
         let t = secs(e.at);
         let mut inner = self.inner.lock().unwrap();
         let inner = &mut *inner;
-        inner.key.clear();
-        if let Some(g) = e.group {
-            inner.key.push_str(g);
-            inner.key.push('/');
-        }
-        inner.key.push_str(e.name);
-        let Some(&i) = inner.index.get(inner.key.as_str()) else {
+        let Some(i) = inner.row_of(e) else {
             return;
         };
         let path = inner.paths[i].clone();
