@@ -265,7 +265,7 @@ pub(crate) fn run(
             t.0.lock().unwrap().push((clock, id));
         }
         let result = run_group(
-            Arc::new(scenario.group.clone()),
+            GroupHeld::Top(scenario.clone()),
             ctx.clone(),
             None,
             spawner,
@@ -282,8 +282,24 @@ pub(crate) fn run(
     (fut, timers)
 }
 
+/// A group as its run holds it: the scenario's top group within the shared scenario (not a copy
+/// of its thousands of items), or a nested group's own copy.
+enum GroupHeld {
+    Top(Arc<Scenario>),
+    Nested(Arc<GroupSpec>),
+}
+
+impl GroupHeld {
+    fn spec(&self) -> &GroupSpec {
+        match self {
+            GroupHeld::Top(scenario) => &scenario.group,
+            GroupHeld::Nested(group) => group,
+        }
+    }
+}
+
 fn run_group(
-    spec: Arc<GroupSpec>,
+    held: GroupHeld,
     ctx: Context,
     path: Option<Arc<str>>,
     spawner: Spawner,
@@ -291,6 +307,7 @@ fn run_group(
     shutdown: Option<Shutdown>,
 ) -> BoxFuture<'static, Result<(), Error>> {
     async move {
+        let spec = held.spec();
         let mut builder = TaskGroup::builder(&ctx)
             .policy(match spec.on_error {
                 OnError::Cancel => Policy::FailFast,
@@ -365,6 +382,7 @@ fn run_group(
                 }
                 Item::Group(g) => {
                     let g = Arc::new(g.clone());
+                    let held = GroupHeld::Nested(g.clone());
                     let (spawner, recorder) = (spawner.clone(), recorder.clone());
                     // In a plain group, on the caller's context (see `Goroutines::base`).
                     let base = plain.then(|| ctx.clone());
@@ -383,7 +401,7 @@ fn run_group(
                                 .map(|d| format!("{} timeout {}", child_path, crate::fmt_secs(d)));
                             let _watch =
                                 recorder.watch(&gctx, Some(&child_path), &child_path, label, false);
-                            run_group(g, gctx, Some(child_path), spawner, recorder, None).await
+                            run_group(held, gctx, Some(child_path), spawner, recorder, None).await
                         })
                         .await;
                 }
