@@ -163,14 +163,14 @@ impl<'a> Parser<'a> {
         self.error(tok.col, tok.end_col, message, hint);
     }
 
-    /// The line's tokens. Columns count characters; an unquoted token's text is copied once
-    /// from the line, a quoted one is built as its escapes are read.
-    fn tokenize(&mut self) -> Res<Vec<Token<'a>>> {
+    /// Puts the line's tokens in `tokens`. Columns count characters; an unquoted token's text
+    /// is a slice of the line, a quoted one is written as its escapes are read.
+    fn tokenize(&mut self, tokens: &mut Vec<Token<'a>>) -> Res<()> {
         let line = self.line;
         let mut chars = line.char_indices().peekable();
         // The 0-based column of the next character.
         let mut col = 0;
-        let mut tokens = Vec::new();
+        tokens.clear();
         while let Some(&(at, c)) = chars.peek() {
             if c.is_whitespace() {
                 chars.next();
@@ -247,7 +247,7 @@ impl<'a> Parser<'a> {
                 quoted,
             });
         }
-        Ok(tokens)
+        Ok(())
     }
 }
 
@@ -294,10 +294,15 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
     let mut open: Vec<Open> = Vec::new();
     let mut top_names: FnvMap<String, usize> = FnvMap::default();
 
+    // One list of tokens for every line, cleared for each.
+    let mut line_buf: Vec<Token<'_>> = Vec::new();
     for (idx, line) in text.lines().enumerate() {
         p.line_no = idx + 1;
         p.line = line;
-        let Ok(tokens) = p.tokenize() else { continue };
+        if p.tokenize(&mut line_buf).is_err() {
+            continue;
+        }
+        let tokens = line_buf.as_slice();
         let Some(first) = tokens.first() else {
             continue;
         };
