@@ -8,19 +8,23 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a, 64-bit.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Fnv(u64);
 
 const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0100_0000_01b3;
 
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(OFFSET)
+    }
+}
+
 impl Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { OFFSET } else { self.0 };
         for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(PRIME);
         }
-        self.0 = h;
     }
 
     fn finish(&self) -> u64 {
@@ -39,6 +43,7 @@ mod tests {
     #[test]
     fn known_values_and_lookups() {
         // The published FNV-1a test vectors ("" and "a").
+        assert_eq!(Fnv::default().finish(), 0xcbf2_9ce4_8422_2325);
         let mut h = Fnv::default();
         h.write(b"a");
         assert_eq!(h.finish(), 0xaf63_dc4c_8601_ec8c);

@@ -115,8 +115,8 @@ pub fn simulate_with(scenario: &Scenario, budget: &Budget) -> Result<Trace, SimE
     simulate_shared(&Arc::new(scenario.clone()), budget)
 }
 
-/// [`simulate_with`] of a scenario that is already shared: the run's tasks hold it as it is,
-/// without a copy of its tens of thousands of lines.
+/// [`simulate_with`] of a scenario that is already shared: the run holds its top group as it
+/// is, not a copy of its thousands of items (a nested group, and each task, get their own).
 ///
 /// # Examples
 ///
@@ -794,6 +794,8 @@ struct RecInner {
     spawned: Vec<bool>,
     /// The words for the last cancellation seen.
     explained: Option<Explained>,
+    /// The final trace has taken the rows and events: nothing more is recorded.
+    taken: bool,
     /// Per row: its path, shared by its events.
     paths: Vec<Arc<str>>,
     /// Row by path.
@@ -906,6 +908,7 @@ impl Recorder {
                 key: String::new(),
                 rows_by_id: FnvMap::default(),
                 explained: None,
+                taken: false,
                 // A task's run is about six events (spawn, start, checks, cancel, end): room
                 // for them up front, not copied over as the list grows.
                 events: Vec::with_capacity(6 * row_count),
@@ -952,6 +955,13 @@ impl Recorder {
             h.abort();
         }
         false
+    }
+
+    /// The record, unless the final trace has taken it: what the end of a run still reports
+    /// (contexts cancelled as the run is dropped) is not part of the trace.
+    fn recording(&self) -> Option<std::sync::MutexGuard<'_, RecInner>> {
+        let inner = self.inner.lock().unwrap();
+        (!inner.taken).then_some(inner)
     }
 
     /// The error for a run stopped by its budget: it names the line whose task checked its
@@ -1052,7 +1062,9 @@ impl Recorder {
                 Cause::Shutdown => ("cancel", format!("shutdown of {name}")),
                 _ => return,
             };
-            let mut inner = me.inner.lock().unwrap();
+            let Some(mut inner) = me.recording() else {
+                return;
+            };
             inner.events.push(TraceEvent {
                 t,
                 task: None,
@@ -1074,7 +1086,9 @@ impl Recorder {
 
     /// A `try` task found no free slot: it is shown, skipped, where `g.TryGo` was called.
     fn skipped(&self, path: &str, at: Duration) {
-        let mut inner = self.inner.lock().unwrap();
+        let Some(mut inner) = self.recording() else {
+            return;
+        };
         let Some(&i) = inner.index.get(path) else {
             return;
         };
@@ -1092,7 +1106,9 @@ impl Recorder {
     }
 
     fn returned(&self, at: Duration, result: &Result<(), Error>) {
-        let mut inner = self.inner.lock().unwrap();
+        let Some(mut inner) = self.recording() else {
+            return;
+        };
         let (error, cause) = match result {
             Ok(()) => (None, None),
             Err(e) => (Some(e.to_string()), e.reason().map(|r| r.describe_cause())),
@@ -1147,7 +1163,10 @@ impl Recorder {
             };
         let mut events = match (with_events, last) {
             (false, _) => Vec::new(),
-            (true, Last::Take) => std::mem::take(&mut inner.events),
+            (true, Last::Take) => {
+                inner.taken = true;
+                std::mem::take(&mut inner.events)
+            }
             (true, Last::Copy) => inner.events.clone(),
         };
         if with_events {
@@ -1165,6 +1184,7 @@ impl Recorder {
         let mut tasks: Vec<TaskTrace> = Vec::new();
         match last {
             Last::Take => {
+                inner.taken = true;
                 let rows = std::mem::take(&mut inner.tasks);
                 tasks.extend(
                     rows.into_iter()
@@ -1263,7 +1283,9 @@ impl Recorder {
 impl Hook for Recorder {
     fn event(&self, e: &Event<'_>) {
         let t = secs(e.at);
-        let mut inner = self.inner.lock().unwrap();
+        let Some(mut inner) = self.recording() else {
+            return;
+        };
         let inner = &mut *inner;
         let Some(i) = inner.row_of(e) else {
             return;

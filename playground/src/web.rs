@@ -57,7 +57,7 @@ pub struct Playground {
 
 #[cfg(feature = "page")]
 struct LiveRun {
-    scenario: Scenario,
+    scenario: Arc<Scenario>,
     clock: Arc<BrowserClock>,
     turn: Arc<TurnClock>,
     scaled: Arc<ScaledClock>,
@@ -397,11 +397,11 @@ impl Playground {
     pub fn start_live(&mut self, text: &str, speed: f64) -> String {
         self.live = None; // stops the previous run: its futures are aborted, its timers dropped
         let scenario = match scenario::parse(text) {
-            Ok(s) => s,
+            Ok(s) => Arc::new(s),
             Err(errors) => return errors_json(&errors),
         };
         // Reuse the virtual run's checks (limits on checks) and its horizon.
-        let horizon = match simulate::simulate_with(&scenario, &BUDGET) {
+        let horizon = match simulate::simulate_shared(&scenario, &BUDGET) {
             Ok(t) if t.tasks.iter().any(|t| t.end.is_none()) => t.end.max(0.001),
             Ok(t) => t.end * 2.0 + 1.0,
             Err(e) => return sim_error_json(&e, text),
@@ -428,7 +428,7 @@ impl Playground {
             }
         };
         let (main, timers) = simulate::run(
-            Arc::new(scenario.clone()),
+            scenario.clone(),
             Context::with_clock(scaled.clone()),
             Arc::new(spawner.clone()),
             recorder.clone(),

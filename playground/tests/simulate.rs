@@ -495,3 +495,25 @@ fn a_groups_own_timeout_context_is_cancelled_when_the_group_returns_go_defer_can
     assert_eq!(bg.end, Some(1.0));
     assert_eq!(bg.error.as_deref(), Some("context canceled"));
 }
+
+#[test]
+fn contexts_still_live_at_the_watch_horizon_are_cancelled_after_the_trace_is_built_without_a_panic()
+{
+    // A task waits past the horizon's cap, so the run ends with contexts still live; dropping
+    // the run afterwards cancels them, and their callbacks must find the recorder done, not
+    // reach for rows the trace has taken.
+    for (text, summary) in [
+        (
+            "limit 1\ntask a 1000000s check=never\ntask b 5s timeout=5s {\n  go g 5s\n}\n",
+            "never returns — a completed at 1000000s, b still running",
+        ),
+        (
+            "task a 1000000s check=never\ngroup x after=1000000s timeout=5s {\n  task b 10s check=never\n  after-cancel c 1s\n}\n",
+            "never returns — a completed at 1000000s, x still running",
+        ),
+    ] {
+        let s = parse(text).unwrap();
+        let trace = simulate(&s).unwrap();
+        assert_eq!(trace.summary(), summary, "{text}");
+    }
+}
