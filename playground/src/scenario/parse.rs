@@ -464,7 +464,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                 let line_tokens = if opens {
                     &tokens[..tokens.len() - 1]
                 } else {
-                    &tokens[..]
+                    tokens
                 };
                 let in_task = matches!(
                     open.last(),
@@ -572,7 +572,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     Some(o) => &mut o.names,
                     None => &mut top_names,
                 };
-                match group_line(&mut p, &tokens, names) {
+                match group_line(&mut p, tokens, names) {
                     Ok(g) => {
                         p.tasks += 1;
                         open.push(Open::new(Block::Group(g), first.col, p.line_no));
@@ -613,7 +613,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     Some(o) => &mut o.names,
                     None => &mut top_names,
                 };
-                let Ok(spec) = after_cancel_line(&mut p, &tokens, names) else {
+                let Ok(spec) = after_cancel_line(&mut p, tokens, names) else {
                     continue;
                 };
                 p.tasks += 1;
@@ -634,7 +634,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                 }
             }
             "expect" => {
-                if let Ok(e) = expect_line(&mut p, &tokens) {
+                if let Ok(e) = expect_line(&mut p, tokens) {
                     expects.push((e, tokens.get(1).cloned().unwrap_or_else(|| first.clone())));
                 }
             }
