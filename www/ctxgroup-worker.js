@@ -84,7 +84,6 @@ export async function handle(m) {
       case 'run': {
         const t0 = performance.now();
         const res = JSON.parse(pg.simulate(m.text));
-        res.simulateMs = performance.now() - t0;
         if (res.ok) {
           traceOut(res);
           res.chart = JSON.parse(pg.chart(...view(m.view), true));

@@ -798,8 +798,8 @@ struct RecInner {
     taken: bool,
     /// Per row: its path, shared by its events.
     paths: Vec<Arc<str>>,
-    /// Row by path.
-    index: FnvMap<Box<str>, usize>,
+    /// Row by path (the keys are `paths`' own).
+    index: FnvMap<Arc<str>, usize>,
     /// The path of the event being recorded (one buffer, not a string per event).
     key: String,
     /// Row + 1 by group name and task id (0: not known yet). The library numbers a group's
@@ -889,14 +889,10 @@ impl Recorder {
             });
         });
         let paths: Vec<Arc<str>> = tasks.iter().map(|t| Arc::from(t.path.as_str())).collect();
-        let index = tasks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (Box::from(t.path.as_str()), i))
-            .collect();
+        let index = paths.iter().cloned().zip(0..).collect();
         let row_count = tasks.len();
         let spawned = vec![false; row_count];
-        let unlisted_check = vec![None; tasks.len()];
+        let unlisted_check = vec![None; row_count];
         Arc::new(Recorder {
             clock,
             inner: Mutex::new(RecInner {
@@ -1133,10 +1129,11 @@ impl Recorder {
 
     /// [`finish`](Self::finish); without `events`, the trace has none (a live frame's chart
     /// does not need them, and copying them delays the run's own timers).
-    fn build(&self, scenario: &Scenario, now: Duration, events: bool, last: Last) -> Trace {
+    fn build(&self, scenario: &Scenario, now: Duration, events: bool, mode: Last) -> Trace {
         let with_events = events;
         let mut guard = self.inner.lock().unwrap();
         let inner = &mut *guard;
+        inner.taken |= mode == Last::Take;
         // Rows that belong to a task (goroutines, after-cancel functions of its context): they
         // are leaked by the rule of that task's group. Found before the rows are taken.
         let goroutine_paths: std::collections::HashSet<String> =
@@ -1161,30 +1158,26 @@ impl Recorder {
             } else {
                 Default::default()
             };
-        let mut events = match (with_events, last) {
+        let mut events = match (with_events, mode) {
             (false, _) => Vec::new(),
-            (true, Last::Take) => {
-                inner.taken = true;
-                std::mem::take(&mut inner.events)
-            }
+            (true, Last::Take) => std::mem::take(&mut inner.events),
             (true, Last::Copy) => inner.events.clone(),
         };
         if with_events {
-            for ((t, path), last) in inner
+            for ((t, path), unlisted) in inner
                 .tasks
                 .iter()
                 .zip(&inner.paths)
                 .zip(&inner.unlisted_check)
             {
-                if let Some(at) = last {
+                if let Some(at) = unlisted {
                     events.push(last_unlisted_check(t, path, *at));
                 }
             }
         }
         let mut tasks: Vec<TaskTrace> = Vec::new();
-        match last {
+        match mode {
             Last::Take => {
-                inner.taken = true;
                 let rows = std::mem::take(&mut inner.tasks);
                 tasks.extend(
                     rows.into_iter()
@@ -1290,7 +1283,6 @@ impl Hook for Recorder {
         let Some(i) = inner.row_of(e) else {
             return;
         };
-        let path = inner.paths[i].clone();
         if inner.detached[i]
             && e.task != OWN_EVENT
             && matches!(e.kind, EventKind::CancelRequested(_))
@@ -1311,7 +1303,9 @@ impl Hook for Recorder {
             }
             inner.listed_checks += 1;
             inner.unlisted_check[i] = None;
-        } else if let EventKind::Check { cancelled: true } = e.kind {
+        }
+        let path = inner.paths[i].clone();
+        if let EventKind::Check { cancelled: true } = e.kind {
             if let Some(at) = inner.unlisted_check[i].take() {
                 let last = last_unlisted_check(&inner.tasks[i], &path, at);
                 inner.events.push(last);
@@ -1366,6 +1360,9 @@ impl Hook for Recorder {
                 ("cancel", Some(said.explain.clone().into()))
             }
             EventKind::Finished(result) => {
+                let cancelled_by = result.as_ref().err().copied().and_then(context_error);
+                let cause =
+                    cancelled_by.map(|r| Explained::of(&mut inner.explained, r).cause.clone());
                 let task = &mut inner.tasks[i];
                 task.end = Some(t);
                 let own_cause = task.go_cause.take();
@@ -1373,17 +1370,15 @@ impl Hook for Recorder {
                     Ok(()) => task.outcome = Outcome::Completed,
                     Err(err) => {
                         task.error = Some(err.to_string());
-                        match context_error(err) {
-                            Some(reason) => {
+                        match cause {
+                            Some(cause) => {
                                 task.outcome = Outcome::Cancelled;
-                                let said = Explained::of(&mut inner.explained, reason);
-                                inner.tasks[i].cause = Some(said.cause.clone());
+                                task.cause = Some(cause);
                             }
                             None => task.outcome = Outcome::Failed,
                         }
                     }
                 }
-                let task = &mut inner.tasks[i];
                 // Go's context.Cause(ctx) of a task that ended cancelled: nil (null) when its
                 // own context was not cancelled (it returned another context's error).
                 if task.outcome == Outcome::Cancelled {

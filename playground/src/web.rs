@@ -43,11 +43,10 @@ pub fn version() -> String {
 }
 
 #[cfg(feature = "page")]
-/// One playground: the last scenario and trace, and the live run if one is going.
+/// One playground: the last trace, and the live run if one is going.
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct Playground {
-    scenario: Option<Arc<Scenario>>,
     trace: Option<Trace>,
     /// How the last trace is drawn: still running at (live mode), and whether it was stopped.
     running_at: Option<f64>,
@@ -258,7 +257,6 @@ impl Playground {
             },
             &[],
         );
-        self.scenario = Some(scenario);
         self.trace = Some(trace);
         (self.running_at, self.stopped) = (None, false);
         out
@@ -284,7 +282,6 @@ impl Playground {
         w.key("summary");
         w.str(&trace.summary());
         w.end_object();
-        self.scenario = Some(scenario);
         self.trace = Some(trace);
         (self.running_at, self.stopped) = (None, false);
         w.finish()

@@ -216,11 +216,13 @@ impl<'a> Parser<'a> {
                     match ch {
                         // `\n` is a newline (errors.Join's separator); `\` keeps any other
                         // character as it is.
-                        '\\' if chars.peek().is_some() => {
-                            let (_, next) = chars.next().unwrap_or_default();
-                            col += 1;
-                            t.push(if next == 'n' { '\n' } else { next });
-                        }
+                        '\\' => match chars.next() {
+                            Some((_, next)) => {
+                                col += 1;
+                                t.push(if next == 'n' { '\n' } else { next });
+                            }
+                            None => t.push('\\'),
+                        },
                         '"' => {
                             closed = true;
                             break;
