@@ -59,6 +59,29 @@ async fn a_chain_of_timers_is_not_clamped_to_4_ms_apart() {
 }
 
 #[wasm_bindgen_test]
+async fn deadlines_fire_on_time_never_early() {
+    // A browser timer fires whole milliseconds after it is armed, and late by up to a
+    // millisecond or more besides; the clock arms it early and polls the last stretch, so a
+    // deadline runs within a fraction of a millisecond of its due time, and never before it.
+    let clock = BrowserClock::new();
+    let mut late = Vec::new();
+    for i in 0..40u64 {
+        let due = clock.now() + Duration::from_micros(3_000 + i * 1_370);
+        let (ctx, _cancel) = Context::with_clock(clock.clone()).with_deadline(due);
+        ctx.done().await;
+        let woke = clock.now();
+        assert!(woke >= due, "deadline {i} fired {:?} early", due - woke);
+        late.push(woke - due);
+    }
+    late.sort();
+    let median = late[late.len() / 2];
+    assert!(
+        median < Duration::from_micros(300),
+        "median lateness {median:?} (all: {late:?})"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_delay_past_2_pow_31_ms_does_not_fire_at_once() {
     let clock = BrowserClock::new();
     let (far, _c) =

@@ -18,6 +18,13 @@ use super::{Clock, TimerCallback, TimerId, TimerQueue};
 /// timer set from a chain of five nested timers to 4 ms, which would make deadlines a few
 /// milliseconds apart fire up to 4 ms late.
 ///
+/// A browser timer fires a whole number of milliseconds after it is armed, and often a
+/// millisecond late besides. So the clock arms it two milliseconds early, and covers the
+/// last stretch to a deadline by posting itself messages, each a task of its own that reads the
+/// time again: a deadline fires within tens of microseconds of its due time, never before it,
+/// and the page's other tasks still run in between. That stretch costs a little CPU; a page in
+/// the background, whose timers the browser delays by a second or more, never reaches it.
+///
 /// # Examples
 ///
 /// ```no_run
@@ -38,9 +45,22 @@ struct Inner {
 /// The longest delay a browser timer takes without firing at once (2^31 - 1 ms).
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
+/// How long before a deadline the clock stops relying on a browser timer and polls (with
+/// message tasks): a browser timer is usually late by under a millisecond, and by whole
+/// milliseconds when armed for a fraction of one.
+const POLL_LEAD_MS: f64 = 2.0;
+
+/// How a clock waits for its next deadline.
+enum Armed {
+    /// A browser timer.
+    Timer(Timeout),
+    /// A message posted to itself: the deadline is near, and each message reads the time.
+    Poll,
+}
+
 thread_local! {
-    // The armed browser timer of each clock: (clock id, due ms since origin, the timer).
-    static ARMED: RefCell<Vec<(u64, f64, Timeout)>> = const { RefCell::new(Vec::new()) };
+    // What each clock has armed: (clock id, due ms since origin, how).
+    static ARMED: RefCell<Vec<(u64, f64, Armed)>> = const { RefCell::new(Vec::new()) };
     // Timers that have fired. A closure must not be freed while it runs, so each is freed by the
     // next firing instead.
     static SPENT: RefCell<Vec<Timeout>> = const { RefCell::new(Vec::new()) };
@@ -52,7 +72,29 @@ thread_local! {
     // REARM for the message task that HOP posts, which runs after this task.
     static IN_TIMER_TASK: Cell<bool> = const { Cell::new(false) };
     static REARM: RefCell<Vec<Weak<Inner>>> = const { RefCell::new(Vec::new()) };
+    // The clocks polling for a deadline less than `POLL_LEAD_MS` away: each message HOP
+    // delivers reads their time again.
+    static POLLING: RefCell<Vec<Weak<Inner>>> = const { RefCell::new(Vec::new()) };
     static HOP: Option<Hop> = Hop::new();
+}
+
+/// Adds `inner` to a list of clocks, once.
+fn enlist(list: &RefCell<Vec<Weak<Inner>>>, inner: &Arc<Inner>) {
+    let mut list = list.borrow_mut();
+    if !list
+        .iter()
+        .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(inner)))
+    {
+        list.push(Arc::downgrade(inner));
+    }
+}
+
+/// Posts the message that runs the next HOP task; false where there is no `MessageChannel`.
+fn post_hop() -> bool {
+    HOP.with(|hop| {
+        hop.as_ref()
+            .is_some_and(|h| h.send.post_message(&wasm_bindgen::JsValue::NULL).is_ok())
+    })
 }
 
 /// A message channel to post to ourselves: its message is a new task, outside the timer's chain.
@@ -73,6 +115,11 @@ impl Hop {
                 let clocks = REARM.with(|r| std::mem::take(&mut *r.borrow_mut()));
                 for inner in clocks.iter().filter_map(Weak::upgrade) {
                     inner.rearm();
+                }
+                // A message task is no timer's: a clock that polls fires (and re-arms) here.
+                let polling = POLLING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+                for inner in polling.iter().filter_map(Weak::upgrade) {
+                    inner.fire(false);
                 }
             },
         );
@@ -164,6 +211,15 @@ impl BrowserClock {
     }
 }
 
+impl Armed {
+    /// Stops waiting: a timer is cancelled; a posted poll finds nothing armed and stops.
+    fn disarm(self) {
+        if let Armed::Timer(timeout) = self {
+            timeout.cancel();
+        }
+    }
+}
+
 impl Inner {
     fn now_ms(&self) -> f64 {
         (performance_now() - self.origin_ms).max(0.0)
@@ -173,15 +229,7 @@ impl Inner {
     /// current timer task, if one of ours is running).
     fn rearm(self: &Arc<Self>) {
         if IN_TIMER_TASK.with(Cell::get) {
-            REARM.with(|r| {
-                let mut r = r.borrow_mut();
-                if !r
-                    .iter()
-                    .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(self)))
-                {
-                    r.push(Arc::downgrade(self));
-                }
-            });
+            REARM.with(|r| enlist(r, self));
             return;
         }
         let next = self.queue.lock().unwrap().next_due();
@@ -190,39 +238,49 @@ impl Inner {
             let current = armed.iter().position(|(id, _, _)| *id == self.id);
             let Some(next) = next else {
                 if let Some(i) = current {
-                    armed.swap_remove(i).2.cancel();
+                    armed.swap_remove(i).2.disarm();
                 }
                 return;
             };
             let due_ms = next.as_secs_f64() * 1000.0;
             if let Some(i) = current {
-                if armed[i].1 <= due_ms {
+                if armed[i].1 <= due_ms || matches!(armed[i].2, Armed::Poll) {
                     return; // already armed early enough; firing re-arms for the rest
                 }
-                armed.swap_remove(i).2.cancel();
+                armed.swap_remove(i).2.disarm();
             }
-            let delay = (due_ms - self.now_ms()).clamp(0.0, MAX_TIMER_MS);
+            let wait = due_ms - self.now_ms();
+            if wait <= POLL_LEAD_MS && post_hop() {
+                POLLING.with(|p| enlist(p, self));
+                armed.push((self.id, due_ms, Armed::Poll));
+                return;
+            }
+            // Without message tasks to poll with, the timer is armed for the deadline itself.
+            let lead = if HOP.with(Option::is_some) {
+                POLL_LEAD_MS
+            } else {
+                0.0
+            };
+            let delay = (wait - lead).clamp(0.0, MAX_TIMER_MS);
             let me = self.clone();
-            let timeout = Timeout::new(delay.ceil() as u32, move || me.fire());
-            armed.push((self.id, due_ms, timeout));
+            let timeout = Timeout::new(delay.ceil() as u32, move || me.fire(true));
+            armed.push((self.id, due_ms, Armed::Timer(timeout)));
         });
     }
 
-    fn fire(self: &Arc<Self>) {
-        if !IN_TIMER_TASK.with(Cell::get) {
-            let posted = HOP.with(|hop| {
-                hop.as_ref()
-                    .is_some_and(|h| h.send.post_message(&wasm_bindgen::JsValue::NULL).is_ok())
-            });
-            IN_TIMER_TASK.with(|t| t.set(posted));
+    /// Runs the due callbacks, from a browser timer's task (`from_timer`) or a poll's message task.
+    fn fire(self: &Arc<Self>, from_timer: bool) {
+        if from_timer && !IN_TIMER_TASK.with(Cell::get) {
+            IN_TIMER_TASK.with(|t| t.set(post_hop()));
         }
         let spent_before = SPENT.with(|s| std::mem::take(&mut *s.borrow_mut()));
         drop(spent_before);
         ARMED.with(|armed| {
             let mut armed = armed.borrow_mut();
             if let Some(i) = armed.iter().position(|(id, _, _)| *id == self.id) {
-                let fired = armed.swap_remove(i).2;
-                SPENT.with(|s| s.borrow_mut().push(fired));
+                if let Armed::Timer(fired) = armed.swap_remove(i).2 {
+                    SPENT.with(|s| s.borrow_mut().push(fired));
+                }
             }
         });
         let now = Duration::from_secs_f64(self.now_ms() / 1000.0);
