@@ -291,6 +291,13 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 .code.long textarea { bottom: auto; }
 .code.long pre { height: auto; }
 .code.long pre .l { position: absolute; left: 4.2em; right: 0; height: 20px; }
+/* A line wider than the box: the textarea scrolls sideways to its caret. It starts at the gutter's
+   edge, so its text never runs over the line numbers, and the overlay's rows follow it (--cg-sx,
+   its scrollLeft) while their numbers stay, on an opaque gutter that hides what slid under it. */
+.code.long textarea { left: calc(3.4em + 1px); width: auto; padding-left: calc(.8em - 1px); }
+.code.long pre .l { right: calc(-1 * var(--cg-sx, 0px)); transform: translateX(calc(-1 * var(--cg-sx, 0px))); }
+.code.long pre .l::before { transform: translateX(var(--cg-sx, 0px)); box-sizing: border-box; width: calc(3.4em + 1px);
+  border-right: 1px solid var(--cg-border); background: var(--cg-panel); }
 .code pre .l::before { content: attr(data-n); position: absolute; left: -4.2em; width: 3.4em; padding-right: 8px; text-align: right; color: var(--cg-muted); user-select: none; }
 .code pre .l.bad::before { background: var(--cg-failed); color: #fff; font-weight: 700; }
 .code pre .l.expect-ok::before { content: "✓ " attr(data-n); color: var(--cg-completed); }
@@ -566,6 +573,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._textarea.addEventListener('scroll', () => {
       this._overlay.scrollTop = this._textarea.scrollTop;
       this._overlay.scrollLeft = this._textarea.scrollLeft;
+      this._overlay.style.setProperty('--cg-sx', `${this._textarea.scrollLeft}px`);
     });
     // A long text scrolls in its box, and the overlay draws the lines in view.
     this._code.addEventListener('scroll', () => {

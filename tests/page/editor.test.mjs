@@ -216,3 +216,49 @@ test('Ctrl+Shift+End, Page Down and Backspace at the window\'s edge act on the w
   assert.ok(Math.max(0, ...stalls) <= 100, `main-thread stalls of ${stalls.join(', ')} ms`);
   await page.close();
 });
+
+test('a line wider than the box: its end scrolls into view beside the line numbers, never over them, and its error mark stays under its text', async () => {
+  const { page, errors } = await open();
+  const lines = long(1200).split('\n');
+  lines[4] = `task wide 1s fail="${'x'.repeat(300)}" bogus=1`;
+  await pasteLong(page, lines.join('\n'));
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  await page.locator('#pg textarea').press('Control+Enter');
+  await page.locator('#pg .code pre .l.bad mark').waitFor();
+  await page.waitForTimeout(100); // the overlay follows the scroll on the next frame
+  const at = await inner(page, (r) => {
+    const t = r.querySelector('textarea');
+    const row = r.querySelector('.code pre .l.bad');
+    const mark = row.querySelector('mark').getBoundingClientRect();
+    const code = r.querySelector('.code').getBoundingClientRect();
+    const style = getComputedStyle(t);
+    // Where the textarea draws column 1 of a line, and how wide a character is (monospace).
+    const probe = document.createElement('span');
+    probe.style.font = style.font;
+    probe.textContent = 'x'.repeat(100);
+    r.append(probe);
+    const ch = probe.getBoundingClientRect().width / 100;
+    probe.remove();
+    const col1 = t.getBoundingClientRect().left + parseFloat(style.paddingLeft) - t.scrollLeft;
+    const gutter = parseFloat(getComputedStyle(row, '::before').width);
+    return { scrolled: t.scrollLeft, taLeft: t.getBoundingClientRect().left - code.left, gutter,
+      markLeft: mark.left, markWant: col1 + (row.textContent.indexOf('bogus')) * ch, markInBox: mark.right <= code.right && mark.left >= code.left + gutter };
+  });
+  assert.ok(at.scrolled > 1000, `the textarea scrolled ${at.scrolled} px to the caret`);
+  assert.ok(at.taLeft >= at.gutter - 0.5, `the textarea starts ${at.taLeft} px in, over the ${at.gutter} px of line numbers`);
+  assert.ok(Math.abs(at.markLeft - at.markWant) < 1.5, `the error mark is at ${at.markLeft} px, its text at ${at.markWant} px`);
+  assert.ok(at.markInBox, 'the error mark is in view, beside the line numbers');
+  await page.keyboard.press('Home');
+  await page.waitForTimeout(100);
+  const back = await inner(page, (r) => {
+    const t = r.querySelector('textarea');
+    return { scrolled: t.scrollLeft, pad: parseFloat(getComputedStyle(t).paddingLeft), sx: r.querySelector('.code pre').style.getPropertyValue('--cg-sx') };
+  });
+  // (A browser scrolls back only until the caret is in view: its line's start, within the padding.)
+  assert.ok(back.scrolled <= back.pad, `Home leaves the line scrolled ${back.scrolled} px`);
+  assert.equal(back.sx, `${back.scrolled}px`, 'the overlay follows the textarea back');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
