@@ -16,7 +16,9 @@
 // - Undo (Ctrl/⌘+Z): the browser's undo reaches back to when the window last moved; an edit of
 //   the whole text (a long paste, typing over a span, a text becoming short) is undone by one
 //   more Ctrl+Z.
-// - A mouse drag selects within the lines held around the view.
+// - A mouse drag: the editor selects itself, from the position under the press to the one under
+//   the pointer (the box scrolling when the pointer is past its edge, or with the wheel), as a
+//   span when it reaches past the window. The browser's own drag would end at the window's edge.
 
 /** A text of more lines than this is long: one line is 20 px, and lines do not wrap. */
 export const LONG_LINES = 1000;
@@ -60,9 +62,14 @@ export class WindowedTextarea {
     t.addEventListener('paste', (e) => this._paste(e), true);
     t.addEventListener('keydown', (e) => this._key(e), true);
     t.addEventListener('pointerdown', () => { this._span = null; this._away = null; }, true);
+    t.addEventListener('mousedown', (e) => this._press(e));
     t.addEventListener('copy', (e) => this._copy(e, false));
     t.addEventListener('cut', (e) => this._copy(e, true));
-    box.addEventListener('scroll', () => this._follow(), { passive: true });
+    box.addEventListener('scroll', () => {
+      this._follow();
+      // The line under a held mouse changed: the selection follows it, as a textarea's does.
+      if (this._drag) this._dragTo(this._drag.x, this._drag.y);
+    }, { passive: true });
   }
 
   /** The whole text. */
@@ -278,6 +285,100 @@ export class WindowedTextarea {
     } else {
       this._away = [start, end];
     }
+  }
+
+  /** A mouse press in a long text: the drag that follows is the editor's (see the top). A
+   * double or triple click (a word, a line) and other buttons are the browser's. */
+  _press(e) {
+    if (!this.long || e.button !== 0 || e.detail > 1 || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    const at = this._positionAt(e.clientX, e.clientY);
+    const [start, end] = this._selection();
+    // Shift extends the selection from its far end.
+    const anchor = !e.shiftKey ? at : at >= start ? start : end;
+    this.textarea.focus({ preventScroll: true });
+    // The window's listeners: the pointer may leave the box (and the page) while it drags.
+    const move = (m) => this._dragTo(m.clientX, m.clientY);
+    const up = (u) => { if (u.type === 'mouseup' || u.target === window) this._release(u); }; // the page's blur, not an element's
+    const drag = { anchor, x: e.clientX, y: e.clientY, frame: 0, move, up };
+    for (const type of ['mousemove', 'mouseup', 'blur']) addEventListener(type, type === 'mousemove' ? move : up, true);
+    this._drag = drag;
+    this._selectToView(anchor, at);
+  }
+
+  _dragTo(x, y) {
+    const drag = this._drag;
+    drag.x = x;
+    drag.y = y;
+    // Past the top or bottom edge of the box's part in the window, the box scrolls on each
+    // frame, faster further out.
+    const past = (at) => { const [top, bottom] = this._shown(); return at < top ? at - top : at > bottom ? at - bottom : 0; };
+    if (past(y) && !drag.frame) {
+      drag.frame = requestAnimationFrame(() => {
+        drag.frame = 0;
+        const beyond = this._drag === drag ? past(drag.y) : 0;
+        if (beyond) this.box.scrollTop += Math.sign(beyond) * Math.min(LINE * 4, Math.abs(beyond) / 2 + 4);
+      });
+    }
+    const [top, bottom] = this._shown();
+    this._selectToView(drag.anchor, this._positionAt(x, Math.min(Math.max(y, top), bottom - 1)));
+  }
+
+  /** The top and bottom of the box's part in the window (client px). */
+  _shown() {
+    const box = this.box.getBoundingClientRect();
+    return [Math.max(box.top, 0), Math.min(box.bottom, innerHeight)];
+  }
+
+  /** Selects anchor..focus, where focus is in view: the window moves to hold the view, never
+   * the view to the selection (as `_show` does for the keyboard). */
+  _selectToView(anchor, focus) {
+    const line = lineOf(this._lineStarts(), focus);
+    const top = Math.floor(this.box.scrollTop / LINE);
+    const [from, to] = [Math.min(line, top), Math.max(line + 1, top + Math.ceil(this.clientHeight / LINE))];
+    if (!this._covers(from - MIN_MARGIN, to + MIN_MARGIN)) this._place(from - MARGIN, to + MARGIN);
+    this._reselect(Math.min(anchor, focus), Math.max(anchor, focus));
+  }
+
+  _release(e) {
+    const drag = this._drag;
+    if (!drag) return;
+    if (e.type === 'mouseup') this._dragTo(e.clientX, e.clientY);
+    cancelAnimationFrame(drag.frame);
+    for (const type of ['mousemove', 'mouseup', 'blur']) removeEventListener(type, type === 'mousemove' ? drag.move : drag.up, true);
+    this._drag = null;
+  }
+
+  /** The whole-text position under a point of the box: its line, then the character nearest. */
+  _positionAt(x, y) {
+    const t = this.textarea;
+    const starts = this._lineStarts();
+    const whole = this.value;
+    const box = this.box.getBoundingClientRect();
+    const line = Math.min(starts.length - 1, Math.max(0, Math.floor((y - box.top + this.box.scrollTop - PAD) / LINE)));
+    const from = starts[line];
+    const to = line + 1 < starts.length ? starts[line + 1] - 1 : whole.length;
+    const style = getComputedStyle(t);
+    let left = x - t.getBoundingClientRect().left - parseFloat(style.paddingLeft) + t.scrollLeft;
+    if (left <= 0) return from;
+    // Character by character, as the textarea lays them out (a tab to the next stop).
+    const ctx = (this._measure ??= document.createElement('canvas').getContext('2d'));
+    ctx.font = `${style.fontSize} ${style.fontFamily}`;
+    const space = ctx.measureText(' ').width;
+    const tab = (parseInt(style.tabSize, 10) || 8) * space;
+    const widths = (this._widths?.font === ctx.font ? this._widths : (this._widths = { font: ctx.font, of: new Map() })).of;
+    let col = 0;
+    for (let i = from; i < to;) {
+      const ch = String.fromCodePoint(whole.codePointAt(i));
+      let w = widths.get(ch);
+      if (w === undefined) widths.set(ch, (w = ctx.measureText(ch).width));
+      if (ch === '\t') w = tab - (col % tab);
+      if (left < w / 2) return i;
+      left -= w;
+      col += w;
+      i += ch.length;
+    }
+    return to;
   }
 
   _key(e) {

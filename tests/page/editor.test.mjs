@@ -262,3 +262,70 @@ test('a line wider than the box: its end scrolls into view beside the line numbe
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a mouse drag in a long text selects from where it began to where it ends, across lines the window did not hold', async () => {
+  const { page, errors } = await open();
+  const text = long();
+  await pasteLong(page, text);
+  await page.keyboard.press('Control+Home');
+  const box = await page.locator('#pg .code').boundingBox();
+  // Press at the start of line 6 ("task t3 …"), scroll 700 lines down with the button held (as
+  // a drag past the box's edge does, or the wheel), release on a line in view.
+  const x0 = await inner(page, (r) => { const t = r.querySelector('textarea'); return t.getBoundingClientRect().left - r.querySelector('.code').getBoundingClientRect().left + parseFloat(getComputedStyle(t).paddingLeft); });
+  await page.mouse.move(box.x + x0 + 1, box.y + 8 + 5 * 20 + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + x0 + 60, box.y + 8 + 7 * 20 + 10, { steps: 4 });
+  for (let i = 0; i < 14; i++) {
+    await page.mouse.wheel(0, 1000);
+    await page.waitForTimeout(30);
+  }
+  await page.mouse.move(box.x + x0 + 41, box.y + 200, { steps: 4 });
+  const under = await inner(page, (r) => {
+    const box = r.querySelector('.code').getBoundingClientRect();
+    const at = [...r.querySelectorAll('pre .l')].find((d) => { const b = d.getBoundingClientRect(); return b.top <= box.top + 200 && b.bottom > box.top + 200; });
+    return Number(at?.dataset.n);
+  });
+  await page.mouse.up();
+  const [start, end] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  assert.ok(under > 700, `released on line ${under}`);
+  assert.equal(start, starts[5], 'the selection starts where the drag began: line 6, column 1');
+  assert.ok(end > starts[under - 1] && end <= starts[under], `the selection ends on line ${under} (at ${end}, the line spans ${starts[under - 1]}..${starts[under]})`);
+  // Copy takes all of it.
+  await page.keyboard.press('Control+c');
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, text.slice(start, end));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a mouse drag past the bottom of a long text\'s box scrolls it, and the selection follows to the line under the pointer', async () => {
+  const { page, errors } = await open();
+  const text = long();
+  await pasteLong(page, text);
+  await page.locator('#pg .summary', { hasText: 't0 completed' }).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Control+Home');
+  const box = await page.locator('#pg .code').boundingBox();
+  // The box's part in the window: it may reach below the window's bottom.
+  const bottom = Math.min(box.y + box.height, 900);
+  await page.mouse.move(box.x + 120, box.y + 8 + 2 * 20 + 10);
+  await page.mouse.down();
+  // Held past the bottom of what is shown of the box (out of the window): it scrolls on each frame.
+  await page.mouse.move(box.x + 120, bottom + 150, { steps: 5 });
+  await page.waitForFunction(() => document.querySelector('#pg').shadowRoot.querySelector('.code').scrollTop > 300 * 20, null, { timeout: 20_000 });
+  await page.mouse.move(box.x + 120, bottom - 30, { steps: 2 });
+  await page.mouse.up();
+  const r = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return { start: i.selectionStart, end: i.selectionEnd, top: i.scrollTop }; });
+  const endLine = text.slice(0, r.end).split('\n').length;
+  assert.equal(text.slice(0, r.start).split('\n').length, 3, 'the selection starts on the line pressed');
+  assert.ok(endLine > 300, `the selection reaches line ${endLine}, where the box scrolled to`);
+  const bottomLine = Math.floor((r.top + bottom - 30 - box.y - 8) / 20) + 1;
+  assert.ok(Math.abs(endLine - bottomLine) <= 1, `it ends on line ${endLine}, under the pointer: line ${bottomLine}`);
+  // The press ended: moving the mouse no longer selects.
+  await page.mouse.move(box.x + 120, box.y + 40);
+  const after = await page.evaluate(() => document.querySelector('#pg')._input.selectionEnd);
+  assert.equal(after, r.end);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
