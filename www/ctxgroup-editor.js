@@ -13,9 +13,11 @@
 // - A caret scrolled out of view: the next key brings it back first (as a textarea scrolls to
 //   its caret), so a key never lands elsewhere. Page Up/Down, Ctrl+Home/End move the caret
 //   over the whole text.
-// - Undo (Ctrl/⌘+Z): the browser's undo reaches back to when the window last moved; an edit of
-//   the whole text (a long paste, typing over a span, a text becoming short) is undone by one
-//   more Ctrl+Z.
+// - Undo (Ctrl/⌘+Z) and redo (Ctrl/⌘+Shift+Z, Ctrl+Y): the browser's own history is lost each
+//   time the window moves, so a long text keeps its own: each edit as the text it replaced and
+//   the text it put there, at their place in the whole text (typing runs merged, as a browser's
+//   are). An edit of the whole text (a long paste, typing over a span, a text becoming short)
+//   is undone by one Ctrl+Z as well.
 // - A mouse drag: the editor selects itself, from the position under the press to the one under
 //   the pointer (the box scrolling when the pointer is past its edge, or with the wheel), as a
 //   span when it reaches past the window. The browser's own drag would end at the window's edge.
@@ -52,9 +54,14 @@ export class WindowedTextarea {
     this._away = null; // the caret [start, end], while it is out of the window
     this._undo = null; // {before, after}: the whole text before an edit the browser cannot undo
     this._stale = true; // the textarea's lines are not the whole text's (it was replaced)
+    this._done = []; // a long text's edits, for undo: {at, removed, added, selBefore, selAfter, time}
+    this._undone = []; // and those undone, for redo
+    this._pending = null; // the window's text and selection before the edit under way
     const t = textarea;
+    t.addEventListener('beforeinput', (e) => this._beforeInput(e), true);
     t.addEventListener('input', () => {
       const before = this._whole;
+      this._record();
       this._whole = null;
       this._starts = null;
       this._fit(before);
@@ -81,6 +88,8 @@ export class WindowedTextarea {
   set value(text) {
     this._span = null;
     this._away = null;
+    this._done = [];
+    this._undone = [];
     this._take(text, 0, 0);
   }
 
@@ -157,6 +166,9 @@ export class WindowedTextarea {
     this._stale = true;
     if (long !== this.long) {
       this.long = long;
+      // A short text's history is the browser's; a long one starts its own.
+      this._done = [];
+      this._undone = [];
       this.box.classList.toggle('long', long);
       if (!long) {
         this._before = this._after = '';
@@ -260,6 +272,74 @@ export class WindowedTextarea {
     this.replaceRange(text, start, end);
     this.remember(before);
     this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType }));
+  }
+
+  /** A long text's edit is about to happen in the window: what it holds before (see _record).
+   * An undo or redo from the browser's menu is ours, as Ctrl+Z is. */
+  _beforeInput(e) {
+    if (!this.long) return;
+    if (e.inputType === 'historyUndo' || e.inputType === 'historyRedo') {
+      e.preventDefault();
+      this._history(e.inputType === 'historyRedo');
+      return;
+    }
+    this._pending = { window: this.textarea.value, off: this._before.length, sel: this._selection() };
+  }
+
+  /** After an edit in a long text's window: what it replaced, found by comparing the window's
+   * text before and after (only the window: the lines around it are the same). */
+  _record() {
+    const pending = this._pending;
+    this._pending = null;
+    if (!pending || !this.long || pending.off !== this._before.length) return;
+    const a = pending.window;
+    const b = this.textarea.value;
+    let head = 0;
+    while (head < a.length && head < b.length && a.charCodeAt(head) === b.charCodeAt(head)) head++;
+    let tail = 0;
+    while (tail < a.length - head && tail < b.length - head && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
+    const edit = { at: pending.off + head, removed: a.slice(head, a.length - tail), added: b.slice(head, b.length - tail), selBefore: pending.sel, selAfter: this._selection(), time: performance.now() };
+    if (!edit.removed && !edit.added) return;
+    this._undone = [];
+    const last = this._done[this._done.length - 1];
+    // Typing runs are one undo step, as in a browser: characters added (or deleted) one after
+    // the other, without a pause, until a line ends.
+    const typed = (x) => x.length === 1 && x !== '\n';
+    if (last && edit.time - last.time < 1000) {
+      if (!edit.removed && typed(edit.added) && !last.removed && last.at + last.added.length === edit.at && !last.added.endsWith('\n')) {
+        last.added += edit.added;
+        Object.assign(last, { selAfter: edit.selAfter, time: edit.time });
+        return;
+      }
+      if (!edit.added && typed(edit.removed) && !last.added && (edit.at + 1 === last.at || edit.at === last.at)) {
+        last.removed = edit.at < last.at ? edit.removed + last.removed : last.removed + edit.removed;
+        Object.assign(last, { at: Math.min(edit.at, last.at), selAfter: edit.selAfter, time: edit.time });
+        return;
+      }
+    }
+    this._done.push(edit);
+    if (this._done.length > 1000) this._done.shift();
+  }
+
+  /** Undoes the last edit of a long text (or redoes the last undone). False if there is none
+   * that fits the text as it is (it was changed by other means: the history is dropped). */
+  _history(redo) {
+    const from = redo ? this._undone : this._done;
+    const edit = from.pop();
+    if (!edit) return false;
+    const [gone, put, sel] = redo ? [edit.removed, edit.added, edit.selAfter] : [edit.added, edit.removed, edit.selBefore];
+    const whole = this.value;
+    if (whole.slice(edit.at, edit.at + gone.length) !== gone) {
+      this._done = [];
+      this._undone = [];
+      return false;
+    }
+    (redo ? this._done : this._undone).push(edit);
+    this._span = null;
+    this._away = null;
+    this._take(whole.slice(0, edit.at) + put + whole.slice(edit.at + gone.length), sel[0], sel[1]);
+    this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: redo ? 'historyRedo' : 'historyUndo' }));
+    return true;
   }
 
   /** Selects anchor..focus of the whole text: in the window when it fits, else as a span. */
@@ -390,11 +470,19 @@ export class WindowedTextarea {
       e.preventDefault();
       const { before } = this._undo;
       this._undo = null;
-      this.value = before;
+      this._span = null;
+      this._away = null;
+      this._take(before, 0, 0); // (the long text's own history stays: it was before this edit)
       this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'historyUndo' }));
       return;
     }
     if (!this.long) return;
+    if (mod && !e.altKey && (lower === 'z' || (lower === 'y' && !e.shiftKey))) {
+      // The long text's own history (the browser's was lost when the window moved).
+      e.preventDefault();
+      this._history(lower === 'y' || e.shiftKey);
+      return;
+    }
     const t = this.textarea;
     if (mod && lower === 'a') {
       e.preventDefault();

@@ -329,3 +329,57 @@ test('a mouse drag past the bottom of a long text\'s box scrolls it, and the sel
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Ctrl+Z in a long text undoes typing made before the view moved far away, and Ctrl+Shift+Z redoes it', async () => {
+  const { page, errors } = await open();
+  const text = long();
+  await pasteLong(page, text);
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 49; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' check=never');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Backspace'); // joins line 50 to line 49
+  const edited = await value(page);
+  assert.notEqual(edited, text);
+  // Far away: the window holds other lines now (the browser's own undo history is gone with them).
+  await inner(page, (r) => { r.querySelector('.code').scrollTop = 6000 * 20; });
+  await page.waitForFunction(() => document.querySelector('#pg')._input._first > 5000);
+  await page.keyboard.press('Control+z');
+  const lines = (await value(page)).split('\n');
+  assert.equal(lines.length, text.split('\n').length, 'the joined line is split again');
+  assert.match(lines[49], / check=never$/, 'the typing is still there');
+  await page.keyboard.press('Control+z');
+  assert.equal(await value(page), text, 'all of it undone');
+  await page.keyboard.press('Control+Shift+z');
+  await page.keyboard.press('Control+Shift+z');
+  assert.equal(await value(page), edited, 'and redone');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('undo in a long text: a typing run is one step, Ctrl+Y redoes, and a new edit after an undo drops the redo', async () => {
+  const { page, errors } = await open();
+  const text = long(3000);
+  await pasteLong(page, text);
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' # first');
+  const first = await value(page);
+  await page.waitForTimeout(1100); // a pause ends a typing run
+  await page.keyboard.type(' # second');
+  await page.keyboard.press('Control+z');
+  assert.equal(await value(page), first, 'one Ctrl+Z undoes the second run, all of it');
+  await page.keyboard.press('Control+y');
+  assert.match((await value(page)).split('\n')[1], / # first # second$/);
+  await page.keyboard.press('Control+z');
+  await page.keyboard.type('!');
+  await page.keyboard.press('Control+Shift+z');
+  assert.match((await value(page)).split('\n')[1], / # first!$/, 'nothing to redo after a new edit');
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  assert.equal(await value(page), text);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
