@@ -482,6 +482,9 @@ impl Context {
         }
         let id = inner.next_callback;
         inner.next_callback += 1;
+        state
+            .extras
+            .store(true, std::sync::atomic::Ordering::Relaxed); // (under the lock: see `CancelState`)
         let slot = inner.callbacks.insert((id, Box::new(callback)));
         let weak = Arc::downgrade(&owner);
         if inner.keep_alive.is_none() {
@@ -702,6 +705,9 @@ impl Future for Done {
                 }
             }
             None => {
+                state
+                    .extras
+                    .store(true, std::sync::atomic::Ordering::Relaxed); // (under the lock: see `CancelState`)
                 let slot = inner.waiters.insert(cx.waker().clone());
                 drop(inner);
                 this.slot = Some(slot);

@@ -73,13 +73,17 @@ pub(crate) enum Look<'a> {
 
 pub(crate) type Observer = Box<dyn Fn(Look<'_>) + Send + Sync + 'static>;
 
+/// Laid out in the order written (`repr(C)`), what a cancel reads first: a cancel walk touches
+/// each node of a fan-out once, and the fewer cache lines it reads per node, the faster it goes
+/// (with the reference counts before it, a node's lock, reason and children share a line).
+#[repr(C)]
 pub(crate) struct Node {
+    pub(crate) cancel: Option<CancelState>,
     pub(crate) parent: Option<Arc<Node>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) value: Option<(TypeId, Arc<dyn Any + Send + Sync>)>,
     /// The nearest deadline of this node and its (linked) ancestors.
     pub(crate) deadline: Option<Duration>,
-    pub(crate) cancel: Option<CancelState>,
     /// What still reaches this node's state: its `Context`s (a `Done` holds one) in the low
     /// 32 bits (`CONTEXT`), its value children whose own count is not zero in the high ones
     /// (`VALUE_CHILD`). One word, so reaching zero happens once; no handle is made from
@@ -88,24 +92,29 @@ pub(crate) struct Node {
     pub(crate) handles: AtomicU64,
 }
 
+#[repr(C)] // hot first: see `Node`
 pub(crate) struct CancelState {
     pub(crate) cancelled: AtomicBool,
+    /// Set (under the lock) once a waiter, an after-cancel callback or a timer was registered:
+    /// a cancel reads those only then, and a plain child of a wide fan-out costs it one line.
+    pub(crate) extras: AtomicBool,
     pub(crate) inner: Mutex<Inner>,
     /// Told when a task looks at this context (set by a group with a trace hook).
     pub(crate) observer: OnceLock<Observer>,
 }
 
+#[repr(C)] // what a cancel reads, in the order it reads it: see `Node`
 pub(crate) struct Inner {
     pub(crate) reason: Option<Reason>,
-    pub(crate) name: Option<Arc<str>>,
+    /// Set while callbacks are pending: the node keeps itself alive for them.
+    pub(crate) keep_alive: Option<Arc<Node>>,
     children: Slab<Weak<Node>>,
     pub(crate) waiters: Slab<Waker>,
     /// After-cancel callbacks, with the id their handle knows them by.
     pub(crate) callbacks: Slab<(u64, Callback)>,
-    pub(crate) next_callback: u64,
-    /// Set while callbacks are pending: the node keeps itself alive for them.
-    pub(crate) keep_alive: Option<Arc<Node>>,
     timer: Option<TimerId>,
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) next_callback: u64,
     /// Our slot in our registry's `children`, or `NONE` when not registered.
     slot: u32,
     /// Where we are registered when it is not the parent's owner: an ancestor that a collapse
@@ -131,12 +140,14 @@ impl Default for Inner {
 }
 
 /// A vector with a free list threaded through its vacant slots: stable indices, reused slots,
-/// 32 bytes when empty (nodes hold three; small nodes keep a 100k fan-out in cache).
+/// 32 bytes when empty (nodes hold three; small nodes keep a 100k fan-out in cache). Its length
+/// comes first: a cancel reads only that of an empty slab.
+#[repr(C)]
 pub(crate) struct Slab<T> {
-    entries: Vec<Slot<T>>,
+    len: u32,
     /// First vacant slot, or `NONE`.
     free: u32,
-    len: u32,
+    entries: Vec<Slot<T>>,
 }
 
 enum Slot<T> {
@@ -357,8 +368,10 @@ impl Node {
                             }
                         }),
                     );
-                    let mut inner = node.state().inner.lock().unwrap();
+                    let state = node.state();
+                    let mut inner = state.inner.lock().unwrap();
                     if inner.reason.is_none() {
+                        state.extras.store(true, Ordering::Relaxed);
                         inner.timer = Some(id);
                     } else {
                         drop(inner);
@@ -429,6 +442,7 @@ impl CancelState {
     fn new() -> CancelState {
         CancelState {
             cancelled: AtomicBool::new(false),
+            extras: AtomicBool::new(false),
             inner: Mutex::new(Inner::default()),
             observer: OnceLock::new(),
         }
@@ -636,13 +650,28 @@ fn registry_of(node: &Node, inner: &Inner) -> Arc<Node> {
 /// Every node is marked and woken before any after-cancel callback runs; then each callback
 /// runs, even if one before it panicked, and the first panic is resumed at the end.
 pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
-    let mut stack: Vec<Arc<Node>> = Vec::new();
+    // The children lists still to walk, depth first: each child is marked as soon as it is
+    // reached, while its node is in cache (a 100k fan-out read each node twice when its children
+    // were collected first, then marked). A list whose last child is taken leaves the walk
+    // before that child's own list joins it, so a long chain keeps the walk one list deep.
+    let mut walk: Vec<Children> = Vec::new();
     let mut taken = Taken::default();
-    if !take_for_cancel(node.owner(), &reason, &mut stack, &mut taken) {
+    if !take_for_cancel(node.owner(), &reason, &mut walk, &mut taken) {
         return false;
     }
-    while let Some(child) = stack.pop() {
-        take_for_cancel(&child, &reason, &mut stack, &mut taken);
+    while let Some(children) = walk.last_mut() {
+        let Some(slot) = children.next() else {
+            walk.pop();
+            continue;
+        };
+        if children.len() == 0 {
+            walk.pop();
+        }
+        if let Slot::Full(child) = slot {
+            if let Some(child) = child.upgrade() {
+                take_for_cancel(&child, &reason, &mut walk, &mut taken);
+            }
+        }
     }
     let mut first_panic = None;
     for callback in taken.callbacks {
@@ -659,6 +688,9 @@ pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
     true
 }
 
+/// A cancelled node's registered children, as its cancel walks them.
+type Children = std::vec::IntoIter<Slot<Weak<Node>>>;
+
 /// What a cancel collects from the subtree to run or release once every node is marked.
 #[derive(Default)]
 struct Taken {
@@ -666,13 +698,13 @@ struct Taken {
     keep_alive: Vec<Arc<Node>>,
 }
 
-/// Marks one node cancelled, runs its wakers, collects its callbacks, and pushes its live
-/// children onto `stack`. The slabs are moved out whole: a node with no waiters allocates
+/// Marks one node cancelled, runs its wakers, collects its callbacks, and pushes its
+/// children onto `walk`. The slabs are moved out whole: a node with no waiters allocates
 /// nothing here.
 fn take_for_cancel(
     node: &Node,
     reason: &Reason,
-    stack: &mut Vec<Arc<Node>>,
+    walk: &mut Vec<Children>,
     taken: &mut Taken,
 ) -> bool {
     let Some(state) = node.cancel.as_ref() else {
@@ -692,12 +724,17 @@ fn take_for_cancel(
         if let Some(keep_alive) = inner.keep_alive.take() {
             taken.keep_alive.push(keep_alive);
         }
-        (
-            take_some(&mut inner.waiters),
-            take_some(&mut inner.callbacks),
-            take_some(&mut inner.children),
-            inner.timer.take(),
-        )
+        let children = take_some(&mut inner.children);
+        if state.extras.load(Ordering::Relaxed) {
+            (
+                take_some(&mut inner.waiters),
+                take_some(&mut inner.callbacks),
+                children,
+                inner.timer.take(),
+            )
+        } else {
+            (None, None, children, None)
+        }
     };
     if let Some(timer) = timer {
         node.clock.cancel_timer(timer);
@@ -713,12 +750,7 @@ fn take_for_cancel(
             .extend(callbacks.into_values().map(|(_, callback)| callback));
     }
     if let Some(children) = children {
-        stack.reserve(children.len());
-        for child in children.into_values() {
-            if let Some(child) = child.upgrade() {
-                stack.push(child);
-            }
-        }
+        walk.push(children.entries.into_iter());
     }
     true
 }
