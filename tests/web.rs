@@ -243,3 +243,26 @@ async fn a_local_group_runs_tasks_that_await_js_promises_and_browser_timers() {
     assert!(err.reason().unwrap().is_deadline_exceeded(), "{err}");
     assert_eq!(group.join_next().await.unwrap().unwrap(), 42.0);
 }
+
+#[wasm_bindgen_test]
+async fn clocks_polling_at_once_share_one_message() {
+    // Three clocks with deadlines close together poll at the same time: each message serves
+    // all of them, so they all fire on time and no message is left behind to run for nothing.
+    let clocks: Vec<_> = (0..3).map(|_| BrowserClock::new()).collect();
+    let dones: Vec<_> = clocks
+        .iter()
+        .map(|c| {
+            let due = c.now() + Duration::from_millis(5);
+            Context::with_clock(c.clone()).with_deadline(due)
+        })
+        .collect();
+    for ((ctx, _cancel), clock) in dones.iter().zip(&clocks) {
+        ctx.done().await;
+        assert_eq!(clock.pending_timers(), 0);
+    }
+    // Wait a few message turns: nothing is armed any more.
+    clock::sleep(BrowserClock::new(), Duration::from_millis(10)).await;
+    for clock in &clocks {
+        assert_eq!(clock.armed_browser_timers(), 0);
+    }
+}

@@ -14,10 +14,11 @@
 //   its caret), so a key never lands elsewhere. Page Up/Down, Ctrl+Home/End move the caret
 //   over the whole text.
 // - Undo (Ctrl/⌘+Z) and redo (Ctrl/⌘+Shift+Z, Ctrl+Y): the browser's own history is lost each
-//   time the window moves, so a long text keeps its own: each edit as the text it replaced and
-//   the text it put there, at their place in the whole text (typing runs merged, as a browser's
-//   are). An edit of the whole text (a long paste, typing over a span, a text becoming short)
-//   is undone by one Ctrl+Z as well.
+//   time the window moves, and would be replayed onto a different text after a text turned
+//   long and short again, so the editor keeps its own, short text or long: each edit as the
+//   text it replaced and the text it put there, at their place in the whole text (typing runs
+//   and an IME's composition merged, as a browser's are). Pastes, cuts, typing over a span and
+//   switching examples are edits in it like typing.
 // - A mouse drag: the editor selects itself, from the position under the press to the one under
 //   the pointer (the box scrolling when the pointer is past its edge, or with the wheel), as a
 //   span when it reaches past the window. The browser's own drag would end at the window's edge.
@@ -52,24 +53,36 @@ export class WindowedTextarea {
     this._starts = null; // lineStarts of _whole
     this._span = null; // a selection [start, end] that the window does not hold
     this._away = null; // the caret [start, end], while it is out of the window
-    this._undo = null; // {before, after}: the whole text before an edit the browser cannot undo
     this._stale = true; // the textarea's lines are not the whole text's (it was replaced)
-    this._done = []; // a long text's edits, for undo: {at, removed, added, selBefore, selAfter, time}
+    this._done = []; // the edits, for undo: {at, removed, added, selBefore, selAfter, time}
     this._undone = []; // and those undone, for redo
-    this._pending = null; // the window's text and selection before the edit under way
+    this._pending = null; // the textarea's text and selection before the edit under way
     const t = textarea;
     t.addEventListener('beforeinput', (e) => this._beforeInput(e), true);
-    t.addEventListener('input', () => {
-      const before = this._whole;
-      this._record();
+    t.addEventListener('input', (e) => {
+      if (!e.isComposing && !this._applying) this._record();
       this._whole = null;
       this._starts = null;
-      this._fit(before);
+      this._fit();
     }, true);
+    // A composition is one edit, recorded when it ends (after its last input).
+    t.addEventListener('compositionend', () => this._record());
     t.addEventListener('paste', (e) => this._paste(e), true);
     t.addEventListener('keydown', (e) => this._key(e), true);
-    t.addEventListener('pointerdown', () => { this._span = null; this._away = null; }, true);
+    // A plain click drops a span (a right click keeps it for the menu's Copy; Shift extends it).
+    t.addEventListener('pointerdown', (e) => { if (e.button === 0 && !e.shiftKey) { this._span = null; this._away = null; } }, true);
     t.addEventListener('mousedown', (e) => this._press(e));
+    // The line numbers beside a long text are the box's: a press there is at its line's start.
+    box.addEventListener('mousedown', (e) => { if (e.target !== t) this._press(e); });
+    // A long text's wide line scrolls sideways with a sideways wheel (or Shift+wheel), as it
+    // does with the caret: the textarea does not scroll by itself (it is as tall as its lines).
+    t.addEventListener('wheel', (e) => {
+      const dx = e.deltaX || (e.shiftKey ? e.deltaY : 0);
+      if (!this.long || !dx) return;
+      const before = t.scrollLeft;
+      t.scrollLeft += dx;
+      if (t.scrollLeft !== before) e.preventDefault();
+    }, { passive: false });
     t.addEventListener('copy', (e) => this._copy(e, false));
     t.addEventListener('cut', (e) => this._copy(e, true));
     box.addEventListener('scroll', () => {
@@ -93,8 +106,16 @@ export class WindowedTextarea {
     this._take(text, 0, 0);
   }
 
-  /** Marks the last change (from `before`) as one Ctrl+Z undoes. */
-  remember(before) { this._undo = { before, after: this.value }; }
+  /** Records the last change of the whole text (from `before`, with the selection `sel` then)
+   * as one edit Ctrl+Z undoes. */
+  remember(before, sel = [0, 0]) {
+    const after = this.value;
+    let head = 0;
+    while (head < before.length && head < after.length && before.charCodeAt(head) === after.charCodeAt(head)) head++;
+    let tail = 0;
+    while (tail < before.length - head && tail < after.length - head && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+    this._push({ at: head, removed: before.slice(head, before.length - tail), added: after.slice(head, after.length - tail), selBefore: sel, selAfter: this._selection(), time: 0 });
+  }
 
   get selectionStart() { return this._selection()[0]; }
   get selectionEnd() { return this._selection()[1]; }
@@ -130,19 +151,14 @@ export class WindowedTextarea {
     this._take(whole.slice(0, start) + text + whole.slice(end), caret, caret);
   }
 
-  /** Replaces the whole text as an edit Ctrl+Z undoes: through the browser's own undo history
-   * between short texts, else as one remembered edit. */
+  /** Replaces the whole text as an edit Ctrl+Z undoes. */
   replaceAll(text) {
-    const t = this.textarea;
-    if (!this.long && countLines(text) <= LONG_LINES) {
-      t.select();
-      // insertText goes through the browser's undo history; assigning .value would not.
-      if (!document.execCommand('insertText', false, text) || t.value !== text) this.value = text;
-      return;
-    }
     const before = this.value;
-    this.value = text;
-    this.remember(before);
+    const sel = this._selection();
+    this._span = null;
+    this._away = null;
+    this._take(text, 0, 0);
+    this.remember(before, sel);
   }
 
   focus(options) { this.textarea.focus(options); }
@@ -166,9 +182,6 @@ export class WindowedTextarea {
     this._stale = true;
     if (long !== this.long) {
       this.long = long;
-      // A short text's history is the browser's; a long one starts its own.
-      this._done = [];
-      this._undone = [];
       this.box.classList.toggle('long', long);
       if (!long) {
         this._before = this._after = '';
@@ -194,8 +207,9 @@ export class WindowedTextarea {
     let top = Math.floor(this.box.scrollTop / LINE);
     const scroll = a < top || b >= top + rows;
     if (scroll) top = Math.max(0, a - Math.floor(rows / 3));
-    // A long selection: the window holds the lines around its end and the view.
-    const [from, to] = b - a > MARGIN ? [Math.min(b, top), Math.max(b + 1, top + rows)] : [Math.min(a, top), Math.max(b + 1, top + rows)];
+    // A long selection: the window holds the lines in view, and the rest is a span (holding
+    // all the lines between its ends and the view would lay out thousands of them).
+    const [from, to] = b - a > MARGIN ? [top, top + rows] : [Math.min(a, top), Math.max(b + 1, top + rows)];
     if (!this._covers(from - MIN_MARGIN, to + MIN_MARGIN)) this._place(from - MARGIN, to + MARGIN);
     // Scrolled once the textarea is there to scroll to (the box is no taller than its lines).
     if (scroll) this.box.scrollTop = top * LINE;
@@ -232,15 +246,14 @@ export class WindowedTextarea {
   }
 
   /** After an edit: the textarea's height follows its lines, and a text that became short (or
-   * long) is laid out as such (the browser's undo cannot go back over that: Ctrl+Z can). */
-  _fit(before) {
+   * long) is laid out as such. */
+  _fit() {
     const t = this.textarea;
     if (this.long) t.style.height = `${countLines(t.value) * LINE + 2 * PAD}px`;
     const long = countLines(this.value) > LONG_LINES;
     if (long !== this.long) {
       const [s, e] = this._selection();
       this._take(this.value, s, e);
-      if (before != null) this.remember(before);
     }
   }
 
@@ -267,31 +280,36 @@ export class WindowedTextarea {
   }
 
   /** Replaces start..end of the whole text with `text` as an edit Ctrl+Z undoes. */
-  _edit(text, start, end, inputType) {
-    const before = this.value;
+  _edit(text, start, end, inputType, typedOver = false) {
+    const whole = this.value;
+    // Typing over a span: the key's character joins this edit (one undo step, as in a browser).
+    const edit = { at: start, removed: whole.slice(start, end), added: text, selBefore: this._selection(), time: 0, typedOver };
     this.replaceRange(text, start, end);
-    this.remember(before);
+    this._push({ ...edit, selAfter: this._selection() });
+    this._applying = true; // (recorded already)
     this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType }));
+    this._applying = false;
   }
 
-  /** A long text's edit is about to happen in the window: what it holds before (see _record).
-   * An undo or redo from the browser's menu is ours, as Ctrl+Z is. */
+  /** An edit is about to happen in the textarea: what it holds before (see _record). An undo
+   * or redo from the browser's menu is ours, as Ctrl+Z is. */
   _beforeInput(e) {
-    if (!this.long) return;
     if (e.inputType === 'historyUndo' || e.inputType === 'historyRedo') {
       e.preventDefault();
       this._history(e.inputType === 'historyRedo');
       return;
     }
-    this._pending = { window: this.textarea.value, off: this._before.length, sel: this._selection() };
+    // A composition's later steps keep what it started from.
+    if (this._pending && e.isComposing) return;
+    this._pending = { window: this.textarea.value, off: this.long ? this._before.length : 0, long: this.long, sel: this._selection() };
   }
 
-  /** After an edit in a long text's window: what it replaced, found by comparing the window's
-   * text before and after (only the window: the lines around it are the same). */
+  /** After an edit in the textarea: what it replaced, found by comparing its text before and
+   * after (in a long text, only the window's: the lines around it are the same). */
   _record() {
     const pending = this._pending;
     this._pending = null;
-    if (!pending || !this.long || pending.off !== this._before.length) return;
+    if (!pending || pending.long !== this.long || pending.off !== (this.long ? this._before.length : 0)) return;
     const a = pending.window;
     const b = this.textarea.value;
     let head = 0;
@@ -300,12 +318,29 @@ export class WindowedTextarea {
     while (tail < a.length - head && tail < b.length - head && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
     const edit = { at: pending.off + head, removed: a.slice(head, a.length - tail), added: b.slice(head, b.length - tail), selBefore: pending.sel, selAfter: this._selection(), time: performance.now() };
     if (!edit.removed && !edit.added) return;
+    // In a run of equal characters the comparison cannot tell where a character went in or
+    // out ("t" typed before "task"): it did so at the caret, which keeps typing runs whole.
+    const [caret, caretEnd] = pending.sel;
+    const rel = caret - pending.off;
+    if (caret === caretEnd && !edit.removed && b.slice(rel, rel + edit.added.length) === edit.added) edit.at = caret;
+    if (caret === caretEnd && !edit.added && rel - edit.removed.length >= 0 && a.slice(rel - edit.removed.length, rel) === edit.removed) edit.at = caret - edit.removed.length;
+    this._push(edit);
+  }
+
+  /** Adds an edit to the history (merged into the last one when both are part of one typing
+   * run), and forgets what was undone. */
+  _push(edit) {
     this._undone = [];
     const last = this._done[this._done.length - 1];
     // Typing runs are one undo step, as in a browser: characters added (or deleted) one after
     // the other, without a pause, until a line ends.
     const typed = (x) => x.length === 1 && x !== '\n';
-    if (last && edit.time - last.time < 1000) {
+    if (last?.typedOver && !edit.removed && edit.at === last.at + last.added.length) {
+      last.added += edit.added;
+      Object.assign(last, { selAfter: edit.selAfter, time: edit.time, typedOver: false });
+      return;
+    }
+    if (last && edit.time && last.time && edit.time - last.time < 1000) {
       if (!edit.removed && typed(edit.added) && !last.removed && last.at + last.added.length === edit.at && !last.added.endsWith('\n')) {
         last.added += edit.added;
         Object.assign(last, { selAfter: edit.selAfter, time: edit.time });
@@ -324,6 +359,7 @@ export class WindowedTextarea {
   /** Undoes the last edit of a long text (or redoes the last undone). False if there is none
    * that fits the text as it is (it was changed by other means: the history is dropped). */
   _history(redo) {
+    if (this.textarea.readOnly) return false;
     const from = redo ? this._undone : this._done;
     const edit = from.pop();
     if (!edit) return false;
@@ -338,7 +374,9 @@ export class WindowedTextarea {
     this._span = null;
     this._away = null;
     this._take(whole.slice(0, edit.at) + put + whole.slice(edit.at + gone.length), sel[0], sel[1]);
+    this._applying = true;
     this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: redo ? 'historyRedo' : 'historyUndo' }));
+    this._applying = false;
     return true;
   }
 
@@ -370,12 +408,15 @@ export class WindowedTextarea {
   /** A mouse press in a long text: the drag that follows is the editor's (see the top). A
    * double or triple click (a word, a line) and other buttons are the browser's. */
   _press(e) {
-    if (!this.long || e.button !== 0 || e.detail > 1 || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (!this.long || e.button !== 0 || (e.detail > 1 && e.target === this.textarea) || e.altKey || e.ctrlKey || e.metaKey) return;
     e.preventDefault();
     const at = this._positionAt(e.clientX, e.clientY);
     const [start, end] = this._selection();
-    // Shift extends the selection from its far end.
-    const anchor = !e.shiftKey ? at : at >= start ? start : end;
+    // Shift extends the selection from where it began (the last press), if that is still one
+    // of its ends; else from the end away from the click.
+    const kept = this._anchor === start || this._anchor === end ? this._anchor : null;
+    const anchor = !e.shiftKey ? at : kept ?? (at >= start ? start : end);
+    this._anchor = anchor;
     this.textarea.focus({ preventScroll: true });
     // The window's listeners: the pointer may leave the box (and the page) while it drags.
     const move = (m) => this._dragTo(m.clientX, m.clientY);
@@ -400,6 +441,10 @@ export class WindowedTextarea {
         if (beyond) this.box.scrollTop += Math.sign(beyond) * Math.min(LINE * 4, Math.abs(beyond) / 2 + 4);
       });
     }
+    // Past the text's left or right edge, a wide line scrolls sideways (once per move).
+    const t = this.textarea.getBoundingClientRect();
+    const side = x < t.left ? x - t.left : x > t.right ? x - t.right : 0;
+    if (side && !(side < 0 && this.textarea.scrollLeft === 0)) this.textarea.scrollLeft += Math.sign(side) * Math.min(40, Math.abs(side) / 2 + 4);
     const [top, bottom] = this._shown();
     this._selectToView(drag.anchor, this._positionAt(x, Math.min(Math.max(y, top), bottom - 1)));
   }
@@ -447,9 +492,13 @@ export class WindowedTextarea {
     const space = ctx.measureText(' ').width;
     const tab = (parseInt(style.tabSize, 10) || 8) * space;
     const widths = (this._widths?.font === ctx.font ? this._widths : (this._widths = { font: ctx.font, of: new Map() })).of;
+    // By what a reader sees as one character (an emoji family, a letter and its accent).
+    const graphemes = typeof Intl !== 'undefined' && Intl.Segmenter
+      ? Array.from((this._segmenter ??= new Intl.Segmenter()).segment(whole.slice(from, to)), (g) => g.segment)
+      : Array.from(whole.slice(from, to));
     let col = 0;
-    for (let i = from; i < to;) {
-      const ch = String.fromCodePoint(whole.codePointAt(i));
+    let i = from;
+    for (const ch of graphemes) {
       let w = widths.get(ch);
       if (w === undefined) widths.set(ch, (w = ctx.measureText(ch).width));
       if (ch === '\t') w = tab - (col % tab);
@@ -465,24 +514,13 @@ export class WindowedTextarea {
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key;
     const lower = key.toLowerCase();
-    if (mod && !e.shiftKey && !e.altKey && lower === 'z' && this._undo && this.value === this._undo.after) {
-      // An edit the browser's undo cannot reach back over.
-      e.preventDefault();
-      const { before } = this._undo;
-      this._undo = null;
-      this._span = null;
-      this._away = null;
-      this._take(before, 0, 0); // (the long text's own history stays: it was before this edit)
-      this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'historyUndo' }));
-      return;
-    }
-    if (!this.long) return;
     if (mod && !e.altKey && (lower === 'z' || (lower === 'y' && !e.shiftKey))) {
-      // The long text's own history (the browser's was lost when the window moved).
+      // The editor's own history (see the top).
       e.preventDefault();
       this._history(lower === 'y' || e.shiftKey);
       return;
     }
+    if (!this.long) return;
     const t = this.textarea;
     if (mod && lower === 'a') {
       e.preventDefault();
@@ -502,7 +540,7 @@ export class WindowedTextarea {
       if (typed || key === 'Backspace' || key === 'Delete') {
         if (t.readOnly) { e.preventDefault(); return; }
         // Typing or deleting over the span replaces all of it; a typed key then lands there.
-        this._edit('', start, end, 'deleteContentBackward');
+        this._edit('', start, end, 'deleteContentBackward', typed);
         if (!typed) e.preventDefault();
         return;
       }

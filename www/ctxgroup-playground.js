@@ -1285,7 +1285,7 @@ export class CtxgroupPlayground extends ElementBase {
       }
     }
     if (made.length) ov.append(...made);
-    for (let k = kids.length - 1; k >= to - from; k--) kids[k].remove();
+    for (let k = kids.length - 1; k >= Math.max(0, to - from); k--) kids[k].remove();
     if (!big) ov.scrollTop = this._textarea.scrollTop;
   }
 

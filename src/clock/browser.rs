@@ -75,6 +75,9 @@ thread_local! {
     // The clocks polling for a deadline less than `POLL_LEAD_MS` away: each message HOP
     // delivers reads their time again.
     static POLLING: RefCell<Vec<Weak<Inner>>> = const { RefCell::new(Vec::new()) };
+    // Whether a HOP message is posted and not yet delivered: one serves every clock (clocks
+    // that poll at once would otherwise each post one per message, and the queue would grow).
+    static HOP_POSTED: Cell<bool> = const { Cell::new(false) };
     static HOP: Option<Hop> = Hop::new();
 }
 
@@ -89,12 +92,18 @@ fn enlist(list: &RefCell<Vec<Weak<Inner>>>, inner: &Arc<Inner>) {
     }
 }
 
-/// Posts the message that runs the next HOP task; false where there is no `MessageChannel`.
+/// Posts the message that runs the next HOP task, unless one is on its way; false where there
+/// is no `MessageChannel`.
 fn post_hop() -> bool {
-    HOP.with(|hop| {
+    if HOP_POSTED.with(Cell::get) {
+        return true;
+    }
+    let posted = HOP.with(|hop| {
         hop.as_ref()
             .is_some_and(|h| h.send.post_message(&wasm_bindgen::JsValue::NULL).is_ok())
-    })
+    });
+    HOP_POSTED.with(|p| p.set(posted));
+    posted
 }
 
 /// A message channel to post to ourselves: its message is a new task, outside the timer's chain.
@@ -111,6 +120,7 @@ impl Hop {
         let channel = web_sys::MessageChannel::new().ok()?;
         let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
             |_: wasm_bindgen::JsValue| {
+                HOP_POSTED.with(|p| p.set(false));
                 IN_TIMER_TASK.with(|t| t.set(false));
                 let clocks = REARM.with(|r| std::mem::take(&mut *r.borrow_mut()));
                 for inner in clocks.iter().filter_map(Weak::upgrade) {
@@ -194,7 +204,8 @@ impl BrowserClock {
         self.inner.queue.lock().unwrap().len()
     }
 
-    /// How many browser timers this clock holds armed right now (0 or 1).
+    /// How many browser timers this clock holds armed right now (0 or 1; a deadline less than
+    /// two milliseconds away is polled for instead, and counts as one).
     ///
     /// # Examples
     ///

@@ -383,3 +383,91 @@ test('undo in a long text: a typing run is one step, Ctrl+Y redoes, and a new ed
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('undo walks back through every edit of a long text, pastes and cuts included, and redo walks forward: each step a text the user had', async () => {
+  const { page, errors } = await open();
+  const text = long(3000);
+  await pasteLong(page, text);
+  const states = [await value(page)];
+  const edit = async (f) => { await f(); await page.waitForTimeout(1100); states.push(await value(page)); };
+  const at = async (line) => { await page.evaluate((n) => { const i = document.querySelector('#pg')._input; i.setSelectionRange(i.value.split('\n').slice(0, n - 1).join('\n').length + (n > 1 ? 1 : 0)); }, line); };
+  await edit(async () => { await at(15); await page.keyboard.press('End'); await page.keyboard.press('Backspace'); });
+  await edit(async () => { await page.evaluate(() => navigator.clipboard.writeText('PASTED\n')); await at(5); await page.keyboard.press('Control+v'); });
+  await edit(async () => { await at(10); await page.keyboard.press('Control+v'); });
+  await edit(async () => { await at(2000); await page.keyboard.type('typed '); });
+  await edit(async () => { await at(20); for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+PageDown'); await page.keyboard.press('Control+x'); });
+  await edit(async () => { await at(30); for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+PageDown'); await page.keyboard.type('Z'); });
+  assert.equal(new Set(states).size, states.length, 'each edit changed the text');
+  for (let k = states.length - 2; k >= 0; k--) {
+    await page.keyboard.press('Control+z');
+    assert.equal(await value(page), states[k], `undo to state ${k}`);
+  }
+  for (let k = 1; k < states.length; k++) {
+    await page.keyboard.press('Control+Shift+z');
+    assert.equal(await value(page), states[k], `redo to state ${k}`);
+  }
+  // Undo, then a new edit: nothing is left to redo.
+  await page.keyboard.press('Control+z');
+  await at(1);
+  await page.keyboard.type('#');
+  const now = await value(page);
+  await page.keyboard.press('Control+Shift+z');
+  assert.equal(await value(page), now, 'no redo after a new edit');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a long pasted over a short text, typing, then undo all the way: the browser\'s own history never replays onto another text', async () => {
+  const { page, errors } = await open();
+  const example = await value(page);
+  await pasteLong(page, long(1500));
+  const pasted = await value(page);
+  await page.keyboard.type('xy');
+  const typed = await value(page);
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  const seen = [];
+  for (let i = 0; i < 5; i++) { await page.keyboard.press('Control+z'); seen.push(await value(page)); }
+  const name = (v) => ({ [example]: 'example', [pasted]: 'pasted', [typed]: 'typed' })[v] ?? 'a text the user never had';
+  assert.deepEqual(seen.map(name), ['typed', 'pasted', 'example', 'example', 'example']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('in a long text, Shift+click extends the selection from the caret scrolled away, a right click keeps a long selection, and a click on a line number puts the caret at its line\'s start', async () => {
+  const { page, errors } = await open();
+  const text = long();
+  await pasteLong(page, text);
+  await page.keyboard.press('Control+Home');
+  const box = await page.locator('#pg .code').boundingBox();
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  // The caret on line 5, then 3,000 lines down, Shift+click.
+  await page.evaluate((s) => document.querySelector('#pg')._input.setSelectionRange(s), starts[4]);
+  await inner(page, (r) => { r.querySelector('.code').scrollTop = 3000 * 20; });
+  await page.waitForTimeout(100);
+  await page.keyboard.down('Shift');
+  await page.mouse.click(box.x + 300, box.y + 100);
+  await page.keyboard.up('Shift');
+  let [s, e] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
+  assert.equal(s, starts[4], 'from the caret on line 5');
+  assert.ok(e > starts[2990], `to the click, 3,000 lines down (at ${e})`);
+  // A right click inside keeps all of it.
+  await page.mouse.click(box.x + 200, box.y + 150, { button: 'right' });
+  await page.keyboard.press('Escape');
+  [s, e] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
+  assert.equal(s, starts[4], 'a right click keeps the selection');
+  // A click on the number of the line under y + 200 puts the caret at that line's start.
+  await page.mouse.click(box.x + 12, box.y + 200);
+  const line = await caretLine(page);
+  const shown = await inner(page, (r) => {
+    const box = r.querySelector('.code').getBoundingClientRect();
+    return Number([...r.querySelectorAll('pre .l')].find((d) => { const b = d.getBoundingClientRect(); return b.top <= box.top + 200 && b.bottom > box.top + 200; })?.dataset.n);
+  });
+  assert.equal(line, shown);
+  [s, e] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
+  assert.deepEqual([s, e], [starts[line - 1], starts[line - 1]], 'at the line\'s start');
+  assert.ok(await inner(page, (r) => r.activeElement === r.querySelector('textarea')), 'the editor has the focus');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
