@@ -660,7 +660,9 @@ pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
         return false;
     }
     while let Some(children) = walk.last_mut() {
-        let Some(slot) = children.next() else {
+        // Last registered first, as the walk always went: traces list same-instant cancels in
+        // this order.
+        let Some(slot) = children.next_back() else {
             walk.pop();
             continue;
         };
