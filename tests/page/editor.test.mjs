@@ -8,7 +8,7 @@ useBrowser();
 
 const long = (n = 10_000) => ['timeout 60s', 'limit 64', ...Array.from({ length: n }, (_, i) => `task t${i} ${100 + ((i * 37) % 900)}ms`)].join('\n') + '\n';
 const value = (page) => page.evaluate(() => document.querySelector('#pg').value);
-const inner = (page, fn) => page.locator('#pg').evaluate((e, src) => new Function('root', `return (${src})(root)`)(e.shadowRoot), fn.toString());
+const inner = (page, fn, arg) => page.locator('#pg').evaluate((e, [src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(e.shadowRoot, a), [fn.toString(), arg]);
 /** The caret's line (1-based) in the whole text. */
 const caretLine = (page) => page.evaluate(() => document.querySelector('#pg')._input.caretLine());
 
@@ -468,6 +468,54 @@ test('in a long text, Shift+click extends the selection from the caret scrolled 
   [s, e] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
   assert.deepEqual([s, e], [starts[line - 1], starts[line - 1]], 'at the line\'s start');
   assert.ok(await inner(page, (r) => r.activeElement === r.querySelector('textarea')), 'the editor has the focus');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('in a long text, an IME composition is one undo step, a click lands between whole characters, and a sideways wheel scrolls a wide line', async () => {
+  const { page, errors } = await open();
+  const lines = long(1200).split('\n');
+  lines[3] = 'task emo 1s # 👨‍👩‍👧 e\u0301 ok';
+  lines[6] = `task wide 1s # ${'w'.repeat(400)}`;
+  await pasteLong(page, lines.join('\n'));
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('End');
+  const before = await value(page);
+  // A composition (as an input method makes one), then its commit: one Ctrl+Z takes it all.
+  const cdp = await page.context().newCDPSession(page);
+  for (const t of ['n', 'に', 'にh', 'にほ', 'にほn', 'にほん']) await cdp.send('Input.imeSetComposition', { text: t, selectionStart: t.length, selectionEnd: t.length });
+  await cdp.send('Input.insertText', { text: '日本' });
+  assert.equal((await value(page)).split('\n')[0], `${before.split('\n')[0]}日本`);
+  await page.keyboard.press('Control+z');
+  assert.equal(await value(page), before, 'one Ctrl+Z undoes the composed word');
+  // A click in the middle of the family emoji, and on the accented e, puts the caret beside
+  // them, never inside.
+  const text = await value(page);
+  const lineStart = text.split('\n').slice(0, 3).join('\n').length + 1;
+  const emoji = lines[3].indexOf('👨');
+  const accent = lines[3].indexOf('e\u0301');
+  for (const [from, to] of [[emoji, emoji + '👨‍👩‍👧'.length], [accent, accent + 2]]) {
+    const x = await inner(page, (r, [line, a, b]) => {
+      // The x of the middle of characters a..b of line 4, as the overlay draws them.
+      const row = [...r.querySelectorAll('pre .l')].find((d) => d.dataset.n === String(line));
+      const range = document.createRange();
+      range.setStart(row.firstChild, a);
+      range.setEnd(row.firstChild, b);
+      const box = range.getBoundingClientRect();
+      return [box.left + box.width * 0.4, box.top + box.height / 2];
+    }, [4, from, to]);
+    await page.mouse.click(x[0], x[1]);
+    const caret = await page.evaluate(() => document.querySelector('#pg')._input.selectionStart);
+    assert.ok([lineStart + from, lineStart + to].includes(caret), `the caret at ${caret - lineStart}, between ${from} and ${to}`);
+  }
+  // A sideways wheel over line 7 scrolls the wide line; the overlay follows.
+  const box = await page.locator('#pg .code').boundingBox();
+  await page.mouse.move(box.x + 200, box.y + 8 + 6 * 20 + 10);
+  await page.mouse.wheel(600, 0);
+  await page.waitForTimeout(100);
+  const side = await inner(page, (r) => ({ x: r.querySelector('textarea').scrollLeft, sx: r.querySelector('.code pre').style.getPropertyValue('--cg-sx') }));
+  assert.ok(side.x > 300, `scrolled ${side.x} px sideways`);
+  assert.equal(side.sx, `${side.x}px`);
   assert.deepEqual(errors, []);
   await page.close();
 });
