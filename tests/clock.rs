@@ -91,3 +91,61 @@ fn a_system_sleep_works_under_futures_executor() {
     futures::executor::block_on(clock::sleep(clock.clone(), Duration::from_millis(25)));
     assert!(start.elapsed() >= Duration::from_millis(25));
 }
+
+/// A clock that says when it is dropped.
+#[derive(Debug)]
+struct Watched {
+    inner: Arc<VirtualClock>,
+    dropped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Clock for Watched {
+    fn now(&self) -> Duration {
+        self.inner.now()
+    }
+    fn schedule(
+        &self,
+        at: Duration,
+        callback: ctxgroup::clock::TimerCallback,
+    ) -> ctxgroup::clock::TimerId {
+        self.inner.schedule(at, callback)
+    }
+    fn cancel_timer(&self, id: ctxgroup::clock::TimerId) -> bool {
+        self.inner.cancel_timer(id)
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        self.dropped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_tree_keeps_its_clock_while_any_context_of_it_lives_and_releases_it_after() {
+    // Only the root holds the clock; the others reach it through the root, which they keep
+    // alive. With every other handle gone, a grandchild still reads the clock and its deadline
+    // still fires; once it goes, the clock goes too.
+    let virtual_clock = VirtualClock::new();
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let root = ctxgroup::Context::with_clock(Arc::new(Watched {
+        inner: virtual_clock.clone(),
+        dropped: dropped.clone(),
+    }));
+    let (child, cancel_child) = root.with_cancel();
+    let (grandchild, _cancel) = child.with_timeout(Duration::from_secs(5));
+    let value = grandchild.with_value(7u32);
+    drop((root, child, cancel_child, grandchild));
+    assert!(!dropped.load(std::sync::atomic::Ordering::SeqCst));
+    virtual_clock.advance(Duration::from_secs(2));
+    assert_eq!(value.clock().now(), Duration::from_secs(2));
+    virtual_clock.advance(Duration::from_secs(3));
+    assert!(value.err().is_some_and(|r| r.is_deadline_exceeded()));
+    assert_eq!(value.value::<u32>(), Some(&7));
+    drop(value);
+    assert!(
+        dropped.load(std::sync::atomic::Ordering::SeqCst),
+        "the clock went with the last context"
+    );
+}

@@ -209,7 +209,7 @@ impl Context {
         timeout: Duration,
         cause: crate::Error,
     ) -> (Context, CancelFn) {
-        self.deadline_child(self.node.clock.now().saturating_add(timeout), Some(cause))
+        self.deadline_child(self.node.clock().now().saturating_add(timeout), Some(cause))
     }
 
     fn deadline_child(&self, at: Duration, cause: Option<crate::Error>) -> (Context, CancelFn) {
@@ -236,7 +236,7 @@ impl Context {
     pub fn remaining(&self) -> Option<Duration> {
         self.node
             .deadline
-            .map(|d| d.saturating_sub(self.node.clock.now()))
+            .map(|d| d.saturating_sub(self.node.clock().now()))
     }
 
     /// A child cancelled `timeout` from now (Go's `WithTimeout`).
@@ -251,7 +251,7 @@ impl Context {
     /// assert_eq!(ctx.deadline(), Some(Duration::from_secs(7)));
     /// ```
     pub fn with_timeout(&self, timeout: Duration) -> (Context, CancelFn) {
-        self.with_deadline(self.node.clock.now().saturating_add(timeout))
+        self.with_deadline(self.node.clock().now().saturating_add(timeout))
     }
 
     /// A child carrying `value`, found by [`value`](Self::value) on it and its descendants (the
@@ -387,7 +387,7 @@ impl Context {
     /// assert_eq!(ctx.clock().now(), std::time::Duration::ZERO);
     /// ```
     pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.node.clock
+        self.node.clock()
     }
 
     /// The clock's current time.
@@ -399,7 +399,7 @@ impl Context {
     /// assert_eq!(ctx.now(), std::time::Duration::ZERO);
     /// ```
     pub fn now(&self) -> Duration {
-        self.node.clock.now()
+        self.node.clock().now()
     }
 
     /// Names the cancellable context this one belongs to; reasons name it as their origin.
@@ -529,7 +529,7 @@ impl Context {
     /// assert!(r.is_ok()); // a 5 s call under a 6 s timeout completes
     /// ```
     pub async fn sleep(&self, duration: Duration) -> Result<(), Reason> {
-        self.run_until_cancelled(clock::sleep(self.node.clock.clone(), duration))
+        self.run_until_cancelled(clock::sleep(self.node.clock().clone(), duration))
             .await
     }
 

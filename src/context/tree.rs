@@ -80,7 +80,7 @@ pub(crate) type Observer = Box<dyn Fn(Look<'_>) + Send + Sync + 'static>;
 pub(crate) struct Node {
     pub(crate) cancel: Option<CancelState>,
     pub(crate) parent: Option<Arc<Node>>,
-    pub(crate) clock: Arc<dyn Clock>,
+    clock: ClockRef,
     pub(crate) value: Option<(TypeId, Arc<dyn Any + Send + Sync>)>,
     /// The nearest deadline of this node and its (linked) ancestors.
     pub(crate) deadline: Option<Duration>,
@@ -90,6 +90,28 @@ pub(crate) struct Node {
     /// nothing, so zero stays zero. (`CancelFn`s and `AfterCancel`s hold `Weak`s, which
     /// [`collapsible`] counts.)
     pub(crate) handles: AtomicU64,
+}
+
+/// The clock of a node's tree. The root owns it; every other node points at the root's, which
+/// outlives it: a node holds its parent strongly, parents never change, so the root lives while
+/// any node of its tree does. (A child made and dropped then touches no clock's count: two
+/// atomic operations fewer for each.)
+enum ClockRef {
+    Owned(Arc<dyn Clock>),
+    Root(std::ptr::NonNull<Arc<dyn Clock>>),
+}
+
+// SAFETY: a `Root` is a shared reference to the root's `Arc<dyn Clock>` (see `ClockRef`), and
+// `dyn Clock` is `Send + Sync`: sharing or sending it is sharing or sending `&Arc<dyn Clock>`.
+unsafe impl Send for ClockRef {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for ClockRef {}
+
+impl ClockRef {
+    /// The clock of `parent`'s tree, for a node made under it (which holds `parent`).
+    fn of(parent: &Node) -> ClockRef {
+        ClockRef::Root(std::ptr::NonNull::from(parent.clock()))
+    }
 }
 
 #[repr(C)] // hot first: see `Node`
@@ -176,6 +198,14 @@ impl<T> Default for Slab<T> {
 }
 
 impl<T> Slab<T> {
+    /// The index the next `insert` returns.
+    pub(crate) fn vacant(&self) -> usize {
+        if self.free != NONE {
+            self.free as usize
+        } else {
+            self.entries.len()
+        }
+    }
     pub(crate) fn insert(&mut self, value: T) -> usize {
         self.len += 1;
         if self.free != NONE {
@@ -235,12 +265,21 @@ impl Node {
     pub(crate) fn root(clock: Arc<dyn Clock>) -> Arc<Node> {
         Arc::new(Node {
             parent: None,
-            clock,
+            clock: ClockRef::Owned(clock),
             value: None,
             deadline: None,
             cancel: Some(CancelState::new()),
             handles: AtomicU64::new(CONTEXT),
         })
+    }
+
+    /// The clock of this node's tree.
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        match &self.clock {
+            ClockRef::Owned(clock) => clock,
+            // SAFETY: the root this points into outlives this node (see `ClockRef`).
+            ClockRef::Root(clock) => unsafe { clock.as_ref() },
+        }
     }
 
     /// The `Arc` of this node's owner (see [`owner`](Self::owner)).
@@ -302,7 +341,7 @@ impl Node {
         parent.handles.fetch_add(VALUE_CHILD, Ordering::Relaxed);
         Arc::new(Node {
             parent: Some(parent.clone()),
-            clock: parent.clock.clone(),
+            clock: ClockRef::of(parent),
             value: Some((key, value)),
             deadline: parent.deadline,
             cancel: None,
@@ -323,43 +362,46 @@ impl Node {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let node = Arc::new(Node {
-            parent: Some(parent.clone()),
-            clock: parent.clock.clone(),
-            value: None,
-            deadline,
-            cancel: Some(CancelState::new()),
-            handles: AtomicU64::new(CONTEXT),
-        });
-        if linked {
-            // Register only now that the `Weak` can be upgraded: a cancel that takes the
-            // children after this point reaches us; one that came before left its reason.
-            let inherited_reason = {
-                let mut parent_inner = parent.state().inner.lock().unwrap();
-                match &parent_inner.reason {
-                    Some(r) => Some(r.clone()),
-                    None => {
-                        let slot = parent_inner.children.insert(Arc::downgrade(&node));
-                        node.state().inner.lock().unwrap().slot = slot as u32;
-                        None
-                    }
-                }
-            };
-            if let Some(reason) = inherited_reason {
+        let make = |slot: u32| {
+            Arc::new(Node {
+                parent: Some(parent.clone()),
+                clock: ClockRef::of(parent),
+                value: None,
+                deadline,
+                cancel: Some(CancelState::with_slot(slot)),
+                handles: AtomicU64::new(CONTEXT),
+            })
+        };
+        let node = if linked {
+            // Registered once the `Weak` can be upgraded, under the parent's lock: a cancel
+            // that takes the children after this point reaches us; one that came before left
+            // its reason. The node is made under that lock too, knowing its slot, so nothing
+            // locks it to record the slot afterwards.
+            let mut parent_inner = parent.state().inner.lock().unwrap();
+            if let Some(reason) = parent_inner.reason.clone() {
+                drop(parent_inner);
+                let node = make(NONE);
                 cancel(&node, reason);
                 return node;
             }
-        }
+            let slot = parent_inner.children.vacant();
+            let node = make(slot as u32);
+            let registered = parent_inner.children.insert(Arc::downgrade(&node));
+            debug_assert_eq!(registered, slot);
+            node
+        } else {
+            make(NONE)
+        };
         // Arm a timer only when our own deadline is the nearest: otherwise an ancestor's timer
         // fires first and its cancellation reaches us through the tree (as in Go).
         if let Some(own) = own_deadline {
             if inherited.map_or(true, |d| own < d) {
-                if own <= node.clock.now() {
+                if own <= node.clock().now() {
                     let reason = node.deadline_reason(own, deadline_cause);
                     cancel(&node, reason);
                 } else {
                     let weak = Arc::downgrade(&node);
-                    let id = node.clock.schedule(
+                    let id = node.clock().schedule(
                         own,
                         Box::new(move || {
                             if let Some(node) = weak.upgrade() {
@@ -375,7 +417,7 @@ impl Node {
                         inner.timer = Some(id);
                     } else {
                         drop(inner);
-                        node.clock.cancel_timer(id);
+                        node.clock().cancel_timer(id);
                     }
                 }
             }
@@ -388,13 +430,13 @@ impl Node {
         Reason::new(
             Cause::DeadlineExceeded { deadline, cause },
             name,
-            self.clock.now().max(deadline),
+            self.clock().now().max(deadline),
         )
     }
 
     pub(crate) fn cause_reason(&self, cause: Cause) -> Reason {
         let name = self.state().inner.lock().unwrap().name.clone();
-        Reason::new(cause, name, self.clock.now())
+        Reason::new(cause, name, self.clock().now())
     }
 
     pub(crate) fn children_len(&self) -> usize {
@@ -412,7 +454,7 @@ impl Node {
         let (timer, slot, moved_to) = (inner.timer.take(), inner.slot, inner.registry.take());
         inner.slot = NONE;
         if let Some(timer) = timer {
-            self.clock.cancel_timer(timer);
+            self.clock().cancel_timer(timer);
         }
         if slot == NONE {
             return;
@@ -440,10 +482,18 @@ impl Node {
 
 impl CancelState {
     fn new() -> CancelState {
+        CancelState::with_slot(NONE)
+    }
+
+    /// The state of a node registered at `slot` of its registry's children (`NONE`: nowhere).
+    fn with_slot(slot: u32) -> CancelState {
         CancelState {
             cancelled: AtomicBool::new(false),
             extras: AtomicBool::new(false),
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(Inner {
+                slot,
+                ..Inner::default()
+            }),
             observer: OnceLock::new(),
         }
     }
@@ -739,7 +789,7 @@ fn take_for_cancel(
         }
     };
     if let Some(timer) = timer {
-        node.clock.cancel_timer(timer);
+        node.clock().cancel_timer(timer);
     }
     if let Some(waiters) = waiters {
         for waker in waiters.into_values() {
