@@ -129,3 +129,47 @@ fn a_non_string_panic_payload_is_kept() {
     let payload = panicked.take_payload().expect("the payload is kept");
     assert_eq!(payload.downcast_ref::<u32>(), Some(&42));
 }
+
+/// A waker that panics when woken (an executor's bug, or a hostile one).
+struct PanickingWaker;
+
+impl futures::task::ArcWake for PanickingWaker {
+    fn wake_by_ref(_: &std::sync::Arc<Self>) {
+        panic!("waker panicked");
+    }
+}
+
+#[test]
+fn a_waker_that_panics_during_cancel_leaves_no_context_uncancelled() {
+    use std::future::Future;
+    let (root, cancel) = ctxgroup::Context::background().with_cancel();
+    let (first, _c1) = root.with_cancel();
+    let (second, _c2) = root.with_cancel();
+    let (grandchild, _c3) = second.with_cancel();
+    // The last registered child is walked first: its waiter's waker panics.
+    let (last, _c4) = root.with_cancel();
+    let waker = futures::task::waker(std::sync::Arc::new(PanickingWaker));
+    let mut done = Box::pin(last.done());
+    assert!(done
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(&waker))
+        .is_pending());
+    let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let r = ran.clone();
+    let _watch = first.after_cancel(move |_| r.store(true, std::sync::atomic::Ordering::SeqCst));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cancel.cancel()));
+    assert!(
+        outcome.is_err(),
+        "the waker's panic goes on to the caller of cancel"
+    );
+    for ctx in [&root, &first, &second, &grandchild, &last] {
+        assert!(
+            ctx.is_cancelled(),
+            "every context of the subtree is cancelled"
+        );
+    }
+    assert!(
+        ran.load(std::sync::atomic::Ordering::SeqCst),
+        "and the callbacks ran"
+    );
+}

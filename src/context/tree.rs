@@ -725,7 +725,7 @@ pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
             }
         }
     }
-    let mut first_panic = None;
+    let mut first_panic = taken.panic;
     for callback in taken.callbacks {
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&reason)));
         if let Err(panic) = ran {
@@ -748,6 +748,9 @@ type Children = std::vec::IntoIter<Slot<Weak<Node>>>;
 struct Taken {
     callbacks: Vec<Callback>,
     keep_alive: Vec<Arc<Node>>,
+    /// The first panic of a waker or of the clock met on the walk: resumed once the whole
+    /// subtree is cancelled and its callbacks have run, so that it leaves nothing uncancelled.
+    panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
 /// Marks one node cancelled, runs its wakers, collects its callbacks, and pushes its
@@ -788,12 +791,20 @@ fn take_for_cancel(
             (None, None, children, None)
         }
     };
+    // Wakers and the clock are other people's code: one that panics must not stop the walk.
+    let mut guarded = |f: &mut dyn FnMut()| {
+        if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            taken.panic.get_or_insert(panic);
+        }
+    };
     if let Some(timer) = timer {
-        node.clock().cancel_timer(timer);
+        guarded(&mut || {
+            node.clock().cancel_timer(timer);
+        });
     }
     if let Some(waiters) = waiters {
         for waker in waiters.into_values() {
-            waker.wake();
+            guarded(&mut || waker.wake_by_ref());
         }
     }
     if let Some(callbacks) = callbacks {
