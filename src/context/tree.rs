@@ -38,12 +38,13 @@
 //!   children: a child made while its parent is being cancelled is either taken by that cancel
 //!   or sees the reason and cancels itself. No cancellation is lost.
 //! - Cancelling sets the reason once (later cancels are no-ops), then wakes waiters and cancels
-//!   registered children with the same reason. It walks the subtree with an explicit stack,
-//!   never recursion; dropping a long chain walks up it in a loop too. A 1,000,000-deep chain
-//!   overflows no stack, natively or in wasm.
-//! - After-cancel callbacks run once the whole subtree is marked and woken, each on its own:
-//!   a callback that panics neither leaves a descendant uncancelled nor skips the others (the
-//!   first panic is resumed afterwards, to the caller of `cancel`).
+//!   registered children with the same reason. It walks the subtree depth first, last
+//!   registered first, with an explicit stack of children lists, never recursion; dropping a
+//!   long chain walks up it in a loop too. A 1,000,000-deep chain overflows no stack, natively
+//!   or in wasm.
+//! - After-cancel callbacks run once the whole subtree is marked and woken, each on its own.
+//!   A callback, a waker or the clock that panics neither leaves a descendant uncancelled nor
+//!   skips the others (the first panic is resumed afterwards, to the caller of `cancel`).
 //! - A node with pending after-cancel callbacks keeps itself alive (as Go's `AfterFunc` keeps
 //!   its context): its callbacks run when it is cancelled, even if every handle was dropped.
 //!   The self-reference goes when it is cancelled or its last callback is stopped.
