@@ -109,12 +109,8 @@ export class WindowedTextarea {
   /** Records the last change of the whole text (from `before`, with the selection `sel` then)
    * as one edit Ctrl+Z undoes. */
   remember(before, sel = [0, 0]) {
-    const after = this.value;
-    let head = 0;
-    while (head < before.length && head < after.length && before.charCodeAt(head) === after.charCodeAt(head)) head++;
-    let tail = 0;
-    while (tail < before.length - head && tail < after.length - head && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
-    this._push({ at: head, removed: before.slice(head, before.length - tail), added: after.slice(head, after.length - tail), selBefore: sel, selAfter: this._selection(), time: 0 });
+    const { at, removed, added } = change(before, this.value);
+    this._push({ at, removed, added, selBefore: sel, selAfter: this._selection(), time: 0 });
   }
 
   get selectionStart() { return this._selection()[0]; }
@@ -286,7 +282,13 @@ export class WindowedTextarea {
     const edit = { at: start, removed: whole.slice(start, end), added: text, selBefore: this._selection(), time: 0, typedOver };
     this.replaceRange(text, start, end);
     this._push({ ...edit, selAfter: this._selection() });
-    this._applying = true; // (recorded already)
+    this._announce(inputType);
+  }
+
+  /** Tells the page about an edit the editor made itself (and recorded already, if at all): an
+   * `input` event, as the browser's own edits send. */
+  _announce(inputType) {
+    this._applying = true;
     this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType }));
     this._applying = false;
   }
@@ -312,11 +314,8 @@ export class WindowedTextarea {
     if (!pending || pending.long !== this.long || pending.off !== (this.long ? this._before.length : 0)) return;
     const a = pending.window;
     const b = this.textarea.value;
-    let head = 0;
-    while (head < a.length && head < b.length && a.charCodeAt(head) === b.charCodeAt(head)) head++;
-    let tail = 0;
-    while (tail < a.length - head && tail < b.length - head && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
-    const edit = { at: pending.off + head, removed: a.slice(head, a.length - tail), added: b.slice(head, b.length - tail), selBefore: pending.sel, selAfter: this._selection(), time: performance.now() };
+    const { at, removed, added } = change(a, b);
+    const edit = { at: pending.off + at, removed, added, selBefore: pending.sel, selAfter: this._selection(), time: performance.now() };
     if (!edit.removed && !edit.added) return;
     // In a run of equal characters the comparison cannot tell where a character went in or
     // out ("t" typed before "task"): it did so at the caret, which keeps typing runs whole.
@@ -374,9 +373,7 @@ export class WindowedTextarea {
     this._span = null;
     this._away = null;
     this._take(whole.slice(0, edit.at) + put + whole.slice(edit.at + gone.length), sel[0], sel[1]);
-    this._applying = true;
-    this.textarea.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: redo ? 'historyRedo' : 'historyUndo' }));
-    this._applying = false;
+    this._announce(redo ? 'historyRedo' : 'historyUndo');
     return true;
   }
 
@@ -608,6 +605,16 @@ export class WindowedTextarea {
     if (!this._starts || this._starts.of !== whole) this._starts = { of: whole, at: lineStarts(whole) };
     return this._starts.at;
   }
+}
+
+/** What changed from `before` to `after`: the text `removed` at `at` and the text `added`
+ * there, between their common start and common end. */
+function change(before, after) {
+  let head = 0;
+  while (head < before.length && head < after.length && before.charCodeAt(head) === after.charCodeAt(head)) head++;
+  let tail = 0;
+  while (tail < before.length - head && tail < after.length - head && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  return { at: head, removed: before.slice(head, before.length - tail), added: after.slice(head, after.length - tail) };
 }
 
 /** The number of lines of `text`. */

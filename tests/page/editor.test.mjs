@@ -9,6 +9,20 @@ useBrowser();
 const long = (n = 10_000) => ['timeout 60s', 'limit 64', ...Array.from({ length: n }, (_, i) => `task t${i} ${100 + ((i * 37) % 900)}ms`)].join('\n') + '\n';
 const value = (page) => page.evaluate(() => document.querySelector('#pg').value);
 const inner = (page, fn, arg) => page.locator('#pg').evaluate((e, [src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(e.shadowRoot, a), [fn.toString(), arg]);
+/** The selection [start, end] in the whole text. */
+const selection = (page) => page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
+/** Where each line of `text` starts (line n, 1-based, at [n - 1]). */
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+/** The number of the line the overlay draws `dy` px below the top of the editor's box. */
+const lineDrawnAt = (page, dy) => inner(page, (r, dy) => {
+  const box = r.querySelector('.code').getBoundingClientRect();
+  const at = [...r.querySelectorAll('pre .l')].find((d) => { const b = d.getBoundingClientRect(); return b.top <= box.top + dy && b.bottom > box.top + dy; });
+  return Number(at?.dataset.n);
+}, dy);
 /** The caret's line (1-based) in the whole text. */
 const caretLine = (page) => page.evaluate(() => document.querySelector('#pg')._input.caretLine());
 
@@ -56,11 +70,7 @@ test('a long text scrolls: the lines in view are the text\'s, and a click puts t
   const box = await page.locator('#pg .code').boundingBox();
   await page.mouse.click(box.x + 200, box.y + 110);
   const line = await caretLine(page);
-  const shown = await inner(page, (r) => {
-    const box = r.querySelector('.code').getBoundingClientRect();
-    const at = [...r.querySelectorAll('pre .l')].find((d) => { const b = d.getBoundingClientRect(); return b.top <= box.top + 110 && b.bottom > box.top + 110; });
-    return Number(at?.dataset.n);
-  });
+  const shown = await lineDrawnAt(page, 110);
   assert.ok(line > 4900 && line < 5100, `caret on line ${line}`);
   assert.equal(line, shown, 'the caret is on the line drawn under the click');
   // Typing there edits that line of the whole text.
@@ -280,15 +290,10 @@ test('a mouse drag in a long text selects from where it began to where it ends, 
     await page.waitForTimeout(30);
   }
   await page.mouse.move(box.x + x0 + 41, box.y + 200, { steps: 4 });
-  const under = await inner(page, (r) => {
-    const box = r.querySelector('.code').getBoundingClientRect();
-    const at = [...r.querySelectorAll('pre .l')].find((d) => { const b = d.getBoundingClientRect(); return b.top <= box.top + 200 && b.bottom > box.top + 200; });
-    return Number(at?.dataset.n);
-  });
+  const under = await lineDrawnAt(page, 200);
   await page.mouse.up();
-  const [start, end] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const [start, end] = await selection(page);
+  const starts = lineStarts(text);
   assert.ok(under > 700, `released on line ${under}`);
   assert.equal(start, starts[5], 'the selection starts where the drag began: line 6, column 1');
   assert.ok(end > starts[under - 1] && end <= starts[under], `the selection ends on line ${under} (at ${end}, the line spans ${starts[under - 1]}..${starts[under]})`);
@@ -440,8 +445,7 @@ test('in a long text, Shift+click extends the selection from the caret scrolled 
   await pasteLong(page, text);
   await page.keyboard.press('Control+Home');
   const box = await page.locator('#pg .code').boundingBox();
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const starts = lineStarts(text);
   // The caret on line 5, then 3,000 lines down, Shift+click.
   await page.evaluate((s) => document.querySelector('#pg')._input.setSelectionRange(s), starts[4]);
   await inner(page, (r) => { r.querySelector('.code').scrollTop = 3000 * 20; });
@@ -449,23 +453,20 @@ test('in a long text, Shift+click extends the selection from the caret scrolled 
   await page.keyboard.down('Shift');
   await page.mouse.click(box.x + 300, box.y + 100);
   await page.keyboard.up('Shift');
-  let [s, e] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
+  let [s, e] = await selection(page);
   assert.equal(s, starts[4], 'from the caret on line 5');
   assert.ok(e > starts[2990], `to the click, 3,000 lines down (at ${e})`);
   // A right click inside keeps all of it.
   await page.mouse.click(box.x + 200, box.y + 150, { button: 'right' });
   await page.keyboard.press('Escape');
-  [s, e] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
+  [s, e] = await selection(page);
   assert.equal(s, starts[4], 'a right click keeps the selection');
   // A click on the number of the line under y + 200 puts the caret at that line's start.
   await page.mouse.click(box.x + 12, box.y + 200);
   const line = await caretLine(page);
-  const shown = await inner(page, (r) => {
-    const box = r.querySelector('.code').getBoundingClientRect();
-    return Number([...r.querySelectorAll('pre .l')].find((d) => { const b = d.getBoundingClientRect(); return b.top <= box.top + 200 && b.bottom > box.top + 200; })?.dataset.n);
-  });
+  const shown = await lineDrawnAt(page, 200);
   assert.equal(line, shown);
-  [s, e] = await page.evaluate(() => { const i = document.querySelector('#pg')._input; return [i.selectionStart, i.selectionEnd]; });
+  [s, e] = await selection(page);
   assert.deepEqual([s, e], [starts[line - 1], starts[line - 1]], 'at the line\'s start');
   assert.ok(await inner(page, (r) => r.activeElement === r.querySelector('textarea')), 'the editor has the focus');
   assert.deepEqual(errors, []);
