@@ -3,7 +3,7 @@
 //! waits on the group. A small executor of its own, where `FuturesUnordered` of boxed futures
 //! took two allocations and more bookkeeping per task.
 
-use std::collections::VecDeque;
+use std::any::Any;
 use std::future::Future;
 use std::mem;
 use std::panic::AssertUnwindSafe;
@@ -14,16 +14,70 @@ use std::task::{Context as TaskContext, Poll, Waker};
 
 use futures::task::{waker_ref, ArcWake};
 
-use crate::context::sync::{AtomicBool, Mutex};
+use super::task_list::{Link, TaskList};
+
+use crate::context::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard, UnsafeCell};
 
 /// A task as its scheduler sees it, whatever its future's type.
 pub(super) trait Runnable: Send + Sync {
-    /// Polls the task once (nothing if it has finished). Returns whether it was woken while it
-    /// ran (it yielded, or another thread woke it): it is queued again already.
-    fn run(self: Arc<Self>) -> bool;
+    /// Polls the task once (nothing if it has finished), in the driver's `turn`. Returns
+    /// whether it was woken while it ran (it yielded, or another thread woke it): it is queued
+    /// again already.
+    fn run(self: Arc<Self>, scheduler: &Scheduler, turn: &mut Turn<'_>) -> bool;
     /// Drops the task's future where it is: the group is gone, and a future that waits on
     /// something holding its waker would otherwise keep itself alive.
     fn cancel(&self);
+    /// The task's place in the scheduler's lists.
+    fn link(&self) -> &Link;
+    /// The task's id while the group does not list it among its running tasks (a plain task
+    /// that has not waited yet), for shutdown's report of the tasks still running.
+    fn unlisted(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// The group a scheduler drives tasks for, as its driver sees it.
+pub(super) trait Driven: Send + Sync + 'static {
+    /// The group itself, for its tasks to find it as the type they know.
+    fn as_any(&self) -> &dyn Any;
+    /// Counts as finished `n` tasks that returned during a driver's turn with nothing for the
+    /// group to keep (see [`Owner::finished`]): one lock for them all.
+    fn settle(&self, n: usize);
+}
+
+/// A driver's run through its batch, on behalf of the group (`owner`): the tasks that return
+/// with nothing to keep are counted here, and settled with the group at the end of each round
+/// (or when a panic goes through the driver).
+pub(super) struct Turn<'a> {
+    owner: &'a dyn Driven,
+    /// Tasks returned and not yet settled.
+    pub(super) finished: usize,
+}
+
+impl<'a> Turn<'a> {
+    /// The group this turn drives tasks for.
+    #[inline]
+    pub(super) fn owner(&self) -> &'a dyn Any {
+        self.owner.as_any()
+    }
+
+    fn settle(&mut self) {
+        let n = mem::take(&mut self.finished);
+        if n > 0 {
+            self.owner.settle(n);
+        }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // A waker that panics now would abort the process.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| self.settle()));
+        } else {
+            self.settle();
+        }
+    }
 }
 
 /// A queued or running task.
@@ -32,20 +86,26 @@ pub(super) type TaskRef = Arc<dyn Runnable>;
 /// The ready queue of a group's own tasks, and who drives them.
 #[derive(Default)]
 pub(super) struct Scheduler {
-    /// Tasks to poll, in the order they were woken (or spawned).
-    ready: Mutex<VecDeque<TaskRef>>,
+    /// The tasks to poll, and who to wake when there are some.
+    queue: Mutex<Queue>,
     /// The tasks being polled: whoever holds this lock drives the group; the others register
     /// as drivers and return.
-    batch: Mutex<VecDeque<TaskRef>>,
+    batch: Mutex<TaskList>,
+    /// One more than the id of the unlisted task being polled (0: none), for shutdown's report
+    /// of the tasks still running: a task that blocks in its first poll is named too.
+    polling: AtomicU64,
+}
+
+/// What wakes and drivers share, under one lock: a wake queues its task and takes the drivers
+/// to wake in one step, and a driver registers and takes the ready tasks under the same lock,
+/// so no wake falls between a driver's look at the queue and its registration.
+#[derive(Default)]
+struct Queue {
+    /// Tasks to poll, in the order they were woken (or spawned).
+    ready: TaskList,
     /// Wakers of the futures waiting on the group (`wait`, `join_next`, a blocked `spawn`):
     /// woken whenever a task becomes ready, so one of them comes to drive it.
-    drivers: Mutex<Vec<Waker>>,
-    /// Whether `drivers` is not empty (written under its lock): a wake with no driver to wake,
-    /// as every spawn before the first `wait`, skips the lock.
-    has_drivers: AtomicBool,
-    /// Set by every wake: the driver clears it before it takes the ready tasks and, if it is
-    /// set once the batch lock is released, wakes the drivers that were turned away meanwhile.
-    woken: AtomicBool,
+    drivers: Vec<Waker>,
 }
 
 impl Scheduler {
@@ -56,6 +116,7 @@ impl Scheduler {
         F: Future<Output = ()> + Send + 'static,
     {
         Arc::new(TaskCell {
+            link: Link::default(),
             scheduler: Arc::downgrade(self),
             // Not queued by a wake until it has been polled once.
             scheduled: AtomicBool::new(true),
@@ -63,82 +124,98 @@ impl Scheduler {
         })
     }
 
-    /// Queues a task to be polled, and wakes the drivers.
-    pub(super) fn schedule(&self, task: TaskRef) {
-        self.ready
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push_back(task);
-        self.wake_drivers();
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn wake_drivers(&self) {
-        self.woken.store(true, Ordering::SeqCst);
-        // A driver registers before it looks at the queue: one that registers after this load
-        // finds the task queued above (or the batch lock taken, and then it is woken when the
-        // batch is released, as `woken` is set).
-        if !self.has_drivers.load(Ordering::SeqCst) {
-            return;
-        }
-        let wakers = {
-            let mut drivers = self.drivers.lock().unwrap_or_else(PoisonError::into_inner);
-            self.has_drivers.store(false, Ordering::SeqCst);
-            mem::take(&mut *drivers)
+    /// Queues a task to be polled, and wakes the drivers.
+    pub(super) fn schedule(&self, task: TaskRef) {
+        let drivers = {
+            let mut queue = self.queue();
+            queue.ready.push(task);
+            // Every spawn before the first `wait` finds none, and allocates nothing here.
+            mem::take(&mut queue.drivers)
         };
-        for waker in wakers {
+        for waker in drivers {
             waker.wake();
         }
     }
 
     /// Polls the ready tasks on behalf of the future polled with `cx`, unless another poller is
     /// driving them already (then it is woken when there is more to do).
-    pub(super) fn drive(&self, cx: &mut TaskContext<'_>) {
+    pub(super) fn drive(&self, cx: &mut TaskContext<'_>, owner: &dyn Driven) {
         {
-            let mut drivers = self.drivers.lock().unwrap_or_else(PoisonError::into_inner);
-            if !drivers.iter().any(|w| w.will_wake(cx.waker())) {
-                drivers.push(cx.waker().clone());
+            let mut queue = self.queue();
+            if !queue.drivers.iter().any(|w| w.will_wake(cx.waker())) {
+                queue.drivers.push(cx.waker().clone());
             }
-            self.has_drivers.store(true, Ordering::SeqCst);
         }
         // A panic that went through a driver (a cancel callback's, resumed once its task was
         // counted as finished) leaves the batch consistent: the next driver goes on with it.
         let mut batch = match self.batch.try_lock() {
             Ok(batch) => batch,
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            // The driver holding it looks at the queue again once it lets go, and wakes us
+            // (registered above) if tasks came meanwhile.
             Err(TryLockError::WouldBlock) => return,
         };
+        let mut turn = Turn { owner, finished: 0 };
         loop {
-            self.woken.store(false, Ordering::SeqCst);
             if batch.is_empty() {
-                // The batch's buffer and the queue's swap: no allocation in the steady state.
-                mem::swap(
-                    &mut *batch,
-                    &mut *self.ready.lock().unwrap_or_else(PoisonError::into_inner),
-                );
+                mem::swap(&mut *batch, &mut self.queue().ready);
             }
             if batch.is_empty() {
                 break;
             }
             let mut yielded = false;
-            while let Some(task) = batch.pop_front() {
-                yielded |= task.run();
+            while let Some(task) = batch.pop() {
+                yielded |= task.run(self, &mut turn);
             }
+            turn.settle();
             if yielded {
                 // A task that keeps waking itself must not keep us here: give the executor
-                // back its thread, and come back (the flag wakes the drivers below).
-                self.woken.store(true, Ordering::SeqCst);
+                // back its thread, and come back (woken below: the task is queued).
                 break;
             }
         }
         drop(batch);
-        if self.woken.load(Ordering::SeqCst) {
-            self.wake_drivers();
+        // Tasks queued since the last look (their wakes may have gone to drivers that our
+        // batch lock turned away): wake the drivers, one of them takes the batch next.
+        let drivers = {
+            let mut queue = self.queue();
+            if queue.ready.is_empty() {
+                return;
+            }
+            mem::take(&mut queue.drivers)
+        };
+        for waker in drivers {
+            waker.wake();
         }
+    }
+
+    /// The ids of the tasks this scheduler holds that the group does not list (queued, or in
+    /// their first poll). Not those in a batch that a driver on another thread is running.
+    pub(super) fn unlisted(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = Vec::new();
+        let polling = self.polling.load(Ordering::Relaxed);
+        if polling > 0 {
+            ids.push(polling - 1);
+        }
+        match self.batch.try_lock() {
+            Ok(batch) => batch.for_each(|t| ids.extend(t.unlisted())),
+            Err(TryLockError::Poisoned(batch)) => {
+                batch.into_inner().for_each(|t| ids.extend(t.unlisted()))
+            }
+            Err(TryLockError::WouldBlock) => {}
+        }
+        self.queue().ready.for_each(|t| ids.extend(t.unlisted()));
+        ids
     }
 }
 
 /// One task: its future, and what its waker needs, in one allocation.
 struct TaskCell<F> {
+    link: Link,
     /// Weak: a waker kept after the group is gone must not keep the queue alive.
     scheduler: Weak<Scheduler>,
     /// In the ready queue (or about to be): a second wake does not queue it twice.
@@ -158,7 +235,7 @@ impl<F: Future<Output = ()> + Send + 'static> ArcWake for TaskCell<F> {
 }
 
 impl<F: Future<Output = ()> + Send + 'static> Runnable for TaskCell<F> {
-    fn run(self: Arc<Self>) -> bool {
+    fn run(self: Arc<Self>, _: &Scheduler, _: &mut Turn<'_>) -> bool {
         // Cleared before the poll: a wake during the poll queues the task again.
         self.scheduled.store(false, Ordering::SeqCst);
         let mut slot = self.future.lock().unwrap_or_else(PoisonError::into_inner);
@@ -190,7 +267,15 @@ impl<F: Future<Output = ()> + Send + 'static> Runnable for TaskCell<F> {
         // Dropped where it is (it may have been pinned), not moved out.
         *self.future.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
+
+    fn link(&self) -> &Link {
+        &self.link
+    }
 }
+
+/// The running-task entry of a task the group does not list (yet): a plain task without a name
+/// is listed only once it waits, so one that returns at its first poll never takes a slab entry.
+pub(super) const UNLISTED: usize = usize::MAX;
 
 /// The group a plain task reports to.
 pub(super) trait Owner: Send + Sync + 'static {
@@ -199,34 +284,72 @@ pub(super) trait Owner: Send + Sync + 'static {
     /// The group's scheduler, to queue the task when it is woken.
     fn scheduler(&self) -> &Scheduler;
     /// Keeps the task among the group's running tasks, so that a group dropped before it
-    /// returns drops its future (called when the task first waits: until then only the ready
-    /// queue, the group's own, holds it, and no waker of it exists).
-    fn keep(&self, slot: usize, task: TaskRef);
-    /// The task returned (or panicked, `Err`): the group counts it as finished.
+    /// returns drops its future, and lists it there if it was not ([`UNLISTED`]); returns its
+    /// entry. Called when the task first waits: until then only the ready queue, the group's
+    /// own, holds it, and no waker of it exists.
+    fn keep(&self, id: u64, slot: usize, task: TaskRef) -> usize;
+    /// The task returned (or panicked, `Err`): the group counts it as finished, or, if it
+    /// keeps nothing of it, leaves it to the end of the driver's round (`turn.finished`). A
+    /// task with a name is listed from its spawn: its entry has the name.
     fn finished(
         &self,
         id: u64,
         slot: usize,
-        name: &Option<Arc<str>>,
         output: std::thread::Result<Self::Output>,
+        turn: &mut Turn<'_>,
     );
 }
 
 /// A task of a plain group (no hook, no timeout of its own, no abort): the user's future itself
 /// and what the group needs once it returns, in one small allocation; the group's bookkeeping
 /// runs once it has returned, outside the future.
+///
+/// Small on purpose (96 bytes with the allocator's header for a future of 24): a hundred
+/// thousand tasks are written when spawned and read again when run, and each cache line of a
+/// cell costs a miss both times.
 pub(super) struct PlainCell<F: Future, G> {
+    link: Link,
     group: Weak<G>,
     id: u64,
-    /// The task's entry among the group's running tasks.
-    slot: usize,
-    name: Option<Arc<str>>,
     /// In the ready queue (or about to be): a second wake does not queue it twice.
     scheduled: AtomicBool,
-    /// The future, `None` once the task has returned (or was cancelled; never moved out of:
-    /// see `run`); and whether the group keeps the task among its running tasks yet.
-    future: Mutex<(Option<F>, bool)>,
+    /// No lock: only the driver reaches it, in `run`, holding the batch lock, so one thread at
+    /// a time; and the group in its `Drop`, in `cancel`, when no driver can be running (each
+    /// borrows the group).
+    state: UnsafeCell<PlainState<F>>,
 }
+
+/// What only the driver of a plain task reaches.
+struct PlainState<F> {
+    /// `None` once the task has returned (or was cancelled). Never moved out of: see `run`.
+    future: Option<F>,
+    /// The task's entry among the group's running tasks, [`UNLISTED`] (as `u32`) until it
+    /// waits, for a task without a name.
+    slot: u32,
+    /// Whether the group keeps the task among its running tasks yet.
+    kept: bool,
+}
+
+/// A slab entry as a cell keeps it (the slab counts its entries in `u32`).
+fn slot_u32(slot: usize) -> u32 {
+    if slot == UNLISTED {
+        u32::MAX
+    } else {
+        u32::try_from(slot).expect("a slab entry fits in u32")
+    }
+}
+
+fn slot_usize(slot: u32) -> usize {
+    if slot == u32::MAX {
+        UNLISTED
+    } else {
+        slot as usize
+    }
+}
+
+// SAFETY: `future` is reached by one thread at a time (see its comment); `F` is `Send`, and
+// nothing hands out references into it.
+unsafe impl<F: Future + Send, G: Send + Sync> Sync for PlainCell<F, G> {}
 
 impl<F, G> PlainCell<F, G>
 where
@@ -235,21 +358,18 @@ where
 {
     /// A cell for `future`, to be queued once with [`Scheduler::schedule`].
     #[inline]
-    pub(super) fn new(
-        group: Weak<G>,
-        id: u64,
-        slot: usize,
-        name: Option<Arc<str>>,
-        future: F,
-    ) -> Self {
+    pub(super) fn new(group: Weak<G>, id: u64, slot: usize, future: F) -> Self {
         PlainCell {
+            link: Link::default(),
             group,
             id,
-            slot,
-            name,
             // Not queued by a wake until it has been polled once.
             scheduled: AtomicBool::new(true),
-            future: Mutex::new((Some(future), false)),
+            state: UnsafeCell::new(PlainState {
+                future: Some(future),
+                slot: slot_u32(slot),
+                kept: false,
+            }),
         }
     }
 }
@@ -273,25 +393,69 @@ where
     F: Future + Send + 'static,
     G: Owner<Output = F::Output>,
 {
-    fn run(self: Arc<Self>) -> bool {
+    fn run(self: Arc<Self>, scheduler: &Scheduler, turn: &mut Turn<'_>) -> bool {
         // Cleared before the poll: a wake during the poll queues the task again.
         self.scheduled.store(false, Ordering::SeqCst);
-        let mut slot = self.future.lock().unwrap_or_else(PoisonError::into_inner);
-        let (Some(future), kept) = &mut *slot else {
+        // SAFETY: only the driver runs a task, holding the batch lock (see `future`).
+        self.state
+            .with_mut(|state| self.run_alone(unsafe { &mut *state }, scheduler, turn))
+    }
+
+    fn cancel(&self) {
+        // SAFETY: called by the group's `Drop` only (see `future`). Dropped where it is (it may
+        // have been pinned), not moved out.
+        self.state
+            .with_mut(|state| unsafe { (*state).future = None });
+    }
+
+    fn link(&self) -> &Link {
+        &self.link
+    }
+
+    fn unlisted(&self) -> Option<u64> {
+        // Perhaps listed by now (its state is the driver's to read): the group drops the ids
+        // it lists.
+        Some(self.id)
+    }
+}
+
+impl<F, G> PlainCell<F, G>
+where
+    F: Future + Send + 'static,
+    G: Owner<Output = F::Output>,
+{
+    /// `run`, with the task's state in hand.
+    #[inline]
+    fn run_alone(
+        self: &Arc<Self>,
+        state: &mut PlainState<F>,
+        scheduler: &Scheduler,
+        turn: &mut Turn<'_>,
+    ) -> bool {
+        let Some(future) = &mut state.future else {
             return false;
         };
+        let slot = slot_usize(state.slot);
         // SAFETY: the future lives inside this cell's `Arc` allocation, which never moves,
         // and it is never moved out of its `Option`: it is only dropped where it is (the slot
         // set to `None`, or the cell dropped). So it stays pinned from its first poll to its drop.
         let future = unsafe { Pin::new_unchecked(future) };
-        let waker = waker_ref(&self);
+        let waker = waker_ref(self);
         let mut cx = TaskContext::from_waker(&waker);
-        let output = match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
+        if slot == UNLISTED {
+            scheduler.polling.store(self.id + 1, Ordering::Relaxed);
+        }
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx)));
+        if slot == UNLISTED {
+            scheduler.polling.store(0, Ordering::Relaxed);
+        }
+        // The driver polls on behalf of this task's group, which it holds: no upgrade needed.
+        let group = turn.owner().downcast_ref::<G>();
+        let output = match polled {
             Ok(Poll::Pending) => {
-                if !std::mem::replace(kept, true) {
-                    drop(slot);
-                    if let Some(group) = self.group.upgrade() {
-                        group.keep(self.slot, self.clone());
+                if !std::mem::replace(&mut state.kept, true) {
+                    if let Some(group) = group {
+                        state.slot = slot_u32(group.keep(self.id, slot, self.clone()));
                     }
                 }
                 return self.scheduled.load(Ordering::SeqCst);
@@ -300,16 +464,10 @@ where
             Err(panic) => Err(panic),
         };
         // A future that returned or panicked is not polled again.
-        slot.0 = None;
-        drop(slot);
-        if let Some(group) = self.group.upgrade() {
-            group.finished(self.id, self.slot, &self.name, output);
+        state.future = None;
+        if let Some(group) = group {
+            group.finished(self.id, slot, output, turn);
         }
         false
-    }
-
-    fn cancel(&self) {
-        // Dropped where it is (it may have been pinned), not moved out.
-        self.future.lock().unwrap_or_else(PoisonError::into_inner).0 = None;
     }
 }

@@ -20,7 +20,8 @@ mod hooks;
 mod local;
 mod task_builder;
 mod task_error;
-use driven::{Owner, PlainCell, Scheduler, TaskRef};
+mod task_list;
+use driven::{Driven, Owner, PlainCell, Scheduler, TaskRef, Turn, UNLISTED};
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
 pub use local::LocalTaskGroup;
@@ -203,6 +204,33 @@ impl<T, E> State<T, E> {
         }
     }
 
+    /// The entry of a starting task among the running tasks, if it is listed from its start.
+    fn list(&mut self, id: u64, name: &Option<Arc<str>>, listed: bool) -> usize {
+        if !listed {
+            return UNLISTED;
+        }
+        self.running_tasks.insert(RunningTask {
+            id,
+            name: name.clone(),
+            abort: None,
+            cell: None,
+        })
+    }
+
+    /// Who to wake once tasks have finished: the first spawn queued for a slot (it wakes the
+    /// next if there is room for more), `wait` when none runs any more, and `join_next`.
+    fn released(&mut self) -> Vec<Waker> {
+        let mut wake: Vec<Waker> = Vec::new();
+        if let Some(w) = self.slot_queue.front_mut().and_then(|(_, w)| w.take()) {
+            wake.push(w);
+        }
+        if self.running == 0 {
+            wake.append(&mut self.waiters);
+        }
+        wake.append(&mut self.joiners);
+        wake
+    }
+
     /// A new task id, unique within the group.
     fn next_id(&mut self) -> u64 {
         self.next_task += 1;
@@ -224,7 +252,10 @@ pub struct ShutdownReport<E = Error> {
     /// What `wait` returned, if every task returned within the grace period or was aborted
     /// ([`GroupBuilder::abort_stragglers`]).
     pub result: Option<Result<(), E>>,
-    /// The tasks still running when the grace period ended: they ignored the cancellation.
+    /// The tasks still running when the grace period ended, in spawn order: they ignored the
+    /// cancellation. In a group that drives its own tasks, the tasks that another thread's
+    /// driver holds in its batch while it polls one of them cannot be seen: they are counted in
+    /// a last entry, `N more not polled yet`.
     pub ignored: Vec<String>,
     /// Whether those tasks were aborted ([`GroupBuilder::abort_stragglers`]); if not, they
     /// are still running.
@@ -679,7 +710,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        let Some((id, slot)) = self.inner.claim_free_slot(None, &name) else {
+        let listed = self.inner.lists_at_spawn(&name, &timeout);
+        let Some((id, slot)) = self.inner.claim_free_slot(None, &name, listed) else {
             return false;
         };
         self.inner.emit(id, &name, EventKind::Spawned);
@@ -694,7 +726,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     {
         // Most spawns find a slot free: the id, the slot and the running entry in one lock.
         let mut id = None;
-        if let Some((id, slot)) = self.inner.claim_free_slot(Some(&mut id), &name) {
+        let listed = self.inner.lists_at_spawn(&name, &timeout);
+        if let Some((id, slot)) = self.inner.claim_free_slot(Some(&mut id), &name, listed) {
             self.inner.emit(id, &name, EventKind::Spawned);
             self.inner.start(id, slot, name, timeout, task);
             return;
@@ -706,6 +739,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
             ticket: None,
             task: id,
             name: &name,
+            listed,
             queued: false,
         }
         .await;
@@ -897,11 +931,31 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                     let mut state = self.inner.lock();
                     state.aborting |= self.inner.abort_stragglers;
                     let mut running: Vec<&RunningTask> = state.running_tasks.values().collect();
-                    running.sort_by_key(|task| task.id);
-                    let ignored: Vec<String> = running
+                    // The tasks not listed yet (queued, or in their first poll), by id: the
+                    // state's lock, held, keeps them from finishing or being listed meanwhile.
+                    let mut unlisted = self.inner.scheduler.unlisted();
+                    unlisted.retain(|id| running.iter().all(|task| task.id != *id));
+                    unlisted.sort_unstable();
+                    unlisted.dedup();
+                    let mut named: Vec<(u64, String)> = running
                         .iter()
-                        .map(|task| task_name(task.id, &task.name).to_string())
+                        .map(|task| (task.id, task_name(task.id, &task.name).to_string()))
+                        .chain(
+                            unlisted
+                                .iter()
+                                .map(|&id| (id, task_name(id, &None).to_string())),
+                        )
                         .collect();
+                    named.sort_by_key(|(id, _)| *id);
+                    let mut ignored: Vec<String> =
+                        named.into_iter().map(|(_, name)| name).collect();
+                    // A driver on another thread holds the rest in its batch, or their spawn
+                    // closures are still running: counted, as they cannot be named.
+                    let unseen = state.running.saturating_sub(ignored.len());
+                    if unseen > 0 {
+                        ignored.push(format!("{unseen} more not polled yet"));
+                    }
+                    running.sort_by_key(|task| task.id);
                     let aborts: Vec<AbortHandle> = running
                         .iter()
                         .filter_map(|task| task.abort.clone())
@@ -970,6 +1024,19 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether a task is listed among the running tasks from its spawn. A plain task the group
+    /// drives itself, without a name, is listed only once it waits ([`Owner::keep`]): until
+    /// then the scheduler names it, from its id, if a shutdown asks.
+    fn lists_at_spawn(&self, name: &Option<Arc<str>>, timeout: &Option<Deadline>) -> bool {
+        name.is_some() || !self.drives_plain(timeout)
+    }
+
+    /// Whether the group drives a task itself as a plain cell: no spawner, no hook, no
+    /// timeout of its own, no abort.
+    fn drives_plain(&self, timeout: &Option<Deadline>) -> bool {
+        self.spawner.is_none() && timeout.is_none() && self.hook.is_none() && !self.abort_stragglers
+    }
+
     /// Takes a slot for a new task if one is free and nobody is queued for one: the task's id
     /// and its entry among the running tasks. When none is free, a blocking spawn still gets
     /// its id (in `queued_id`) to report the spawn by; `try_spawn` passes `None` and spends none.
@@ -977,17 +1044,13 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         &self,
         queued_id: Option<&mut Option<u64>>,
         name: &Option<Arc<str>>,
+        listed: bool,
     ) -> Option<(u64, usize)> {
         let mut state = self.lock();
         if state.slot_queue.is_empty() && state.limit.map_or(true, |l| state.running < l) {
             state.running += 1;
             let id = state.next_id();
-            let slot = state.running_tasks.insert(RunningTask {
-                id,
-                name: name.clone(),
-                abort: None,
-                cell: None,
-            });
+            let slot = state.list(id, name, listed);
             return Some((id, slot));
         }
         if let Some(queued_id) = queued_id {
@@ -1041,17 +1104,13 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         F: FnOnce(Context) -> Fut,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        if self.spawner.is_none()
-            && timeout.is_none()
-            && self.hook.is_none()
-            && !self.abort_stragglers
-        {
+        if self.drives_plain(&timeout) {
             // A plain task the group drives itself: its future is the cell's.
             let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(self.ctx.clone()))) {
                 Ok(body) => body,
                 Err(panic) => self.spawn_closure_panicked(id, slot, &name, None, None, panic),
             };
-            let cell = Arc::new(PlainCell::new(Arc::downgrade(self), id, slot, name, body));
+            let cell = Arc::new(PlainCell::new(Arc::downgrade(self), id, slot, body));
             // Kept among the running tasks only once it waits (`Owner::keep`): one that
             // returns at its first poll never takes the lock for it.
             self.scheduler.schedule(cell);
@@ -1276,19 +1335,13 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         let wake = {
             let mut state = self.lock();
             state.running -= 1;
-            state.running_tasks.remove(slot);
+            if slot != UNLISTED {
+                state.running_tasks.remove(slot);
+            }
             if self.keep_outputs || (self.keep_errors && result.is_err()) {
                 state.finished.push_back((id, result));
             }
-            let mut wake: Vec<Waker> = Vec::new();
-            if let Some(w) = state.slot_queue.front_mut().and_then(|(_, w)| w.take()) {
-                wake.push(w);
-            }
-            if state.running == 0 {
-                wake.append(&mut state.waiters);
-            }
-            wake.append(&mut state.joiners);
-            wake
+            state.released()
         };
         for w in wake {
             w.wake();
@@ -1301,7 +1354,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     /// Polls the group's own tasks (no spawner) on behalf of whoever is waiting on the group.
     fn drive(&self, cx: &mut TaskContext<'_>) {
         if self.spawner.is_none() {
-            self.scheduler.drive(cx);
+            self.scheduler.drive(cx, self);
         }
     }
 }
@@ -1313,21 +1366,61 @@ impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
         &self.scheduler
     }
 
-    fn keep(&self, slot: usize, task: TaskRef) {
-        if let Some(running) = self.lock().running_tasks.get_mut(slot) {
+    fn keep(&self, id: u64, slot: usize, task: TaskRef) -> usize {
+        let mut state = self.lock();
+        if slot == UNLISTED {
+            return state.running_tasks.insert(RunningTask {
+                id,
+                name: None,
+                abort: None,
+                cell: Some(task),
+            });
+        }
+        if let Some(running) = state.running_tasks.get_mut(slot) {
             running.cell = Some(task);
         }
+        slot
     }
 
     fn finished(
         &self,
         id: u64,
         slot: usize,
-        name: &Option<Arc<str>>,
         output: std::thread::Result<Result<T, E>>,
+        turn: &mut Turn<'_>,
     ) {
+        // Nothing to record, report or keep: counted with the others of the round.
+        if slot == UNLISTED && !self.keep_outputs && matches!(output, Ok(Ok(_))) {
+            turn.finished += 1;
+            return;
+        }
         let result = output.unwrap_or_else(|panic| Err(E::from(Panicked::new(panic))));
-        self.finish(id, slot, name, result)
+        let name = match slot {
+            UNLISTED => None,
+            _ => self
+                .lock()
+                .running_tasks
+                .get_mut(slot)
+                .and_then(|task| task.name.clone()),
+        };
+        self.finish(id, slot, &name, result)
+    }
+}
+
+impl<T: Send + 'static, E: TaskError> Driven for Inner<T, E> {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn settle(&self, n: usize) {
+        let wake = {
+            let mut state = self.lock();
+            state.running -= n;
+            state.released()
+        };
+        for w in wake {
+            w.wake();
+        }
     }
 }
 
@@ -1382,6 +1475,8 @@ struct SlotWait<'a, T, E> {
     ticket: Option<u64>,
     task: u64,
     name: &'a Option<Arc<str>>,
+    /// Whether the task is listed among the running tasks from its start.
+    listed: bool,
     queued: bool,
 }
 
@@ -1404,12 +1499,7 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
                     state.slot_queue.pop_front();
                 }
                 state.running += 1;
-                let slot = state.running_tasks.insert(RunningTask {
-                    id: self.task,
-                    name: self.name.clone(),
-                    abort: None,
-                    cell: None,
-                });
+                let slot = state.list(self.task, self.name, self.listed);
                 // The next in line may fit too (the limit was raised).
                 let next = state.slot_queue.front_mut().and_then(|(_, w)| w.take());
                 drop(state);
