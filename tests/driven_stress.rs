@@ -260,3 +260,61 @@ fn a_task_that_keeps_yielding_does_not_hold_the_executor() {
     })
     .unwrap();
 }
+
+#[test]
+fn spawns_from_four_threads_racing_a_collector_and_limit_changes_deliver_every_output_once() {
+    // Spawns count and queue their tasks in one lock (without a limit) or wait for a slot
+    // (with one); the limit flips between the two while they race, so spawns that read "no
+    // limit" find one under the lock and wait for a slot with the body they made. Half the
+    // tasks yield once, so they are listed, woken and run again.
+    const THREADS: u32 = 4;
+    const EACH: u32 = 5_000;
+    within("spawns racing a collector", || {
+        let group = TaskGroup::<u32, ctxgroup::Error>::with_outputs(&Context::background());
+        let spawning = AtomicUsize::new(THREADS as usize);
+        thread::scope(|s| {
+            for t in 0..THREADS {
+                let (group, spawning) = (&group, &spawning);
+                s.spawn(move || {
+                    futures::executor::block_on(async {
+                        for i in 0..EACH {
+                            let n = t * EACH + i;
+                            group
+                                .spawn(move |_| async move {
+                                    if n % 2 == 0 {
+                                        yield_now().await;
+                                    }
+                                    Ok(n)
+                                })
+                                .await;
+                        }
+                    });
+                    spawning.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+            s.spawn(|| {
+                let mut flip = 0u32;
+                while spawning.load(Ordering::SeqCst) > 0 {
+                    flip += 1;
+                    group.set_limit((flip % 2 == 0).then_some(64));
+                    thread::yield_now();
+                }
+                group.set_limit(None);
+            });
+            let mut seen = vec![false; (THREADS * EACH) as usize];
+            let mut count = 0;
+            while count < seen.len() {
+                match futures::executor::block_on(group.join_next()) {
+                    Some(output) => {
+                        let n = output.unwrap() as usize;
+                        assert!(!seen[n], "output {n} delivered twice");
+                        seen[n] = true;
+                        count += 1;
+                    }
+                    None => thread::yield_now(),
+                }
+            }
+        });
+        assert_eq!(group.running(), 0);
+    });
+}

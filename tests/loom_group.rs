@@ -160,3 +160,49 @@ fn a_waker_woken_while_the_group_is_dropped_touches_nothing_freed() {
         );
     });
 }
+
+#[test]
+fn a_spawn_from_another_thread_while_the_group_is_driven_and_waited_on_is_driven() {
+    // The spawn makes its task's body, then counts and queues it under the one lock that a
+    // driver looks at the queue and registers under: `join_next` on this thread must be
+    // woken for it, and return its output.
+    model(|| {
+        let group = TaskGroup::<u8, Error>::with_outputs(&root());
+        let spawner = group.clone();
+        let spawning =
+            thread::spawn(move || loom::future::block_on(spawner.spawn(|_| async { Ok(7u8) })));
+        let mut outputs = Vec::new();
+        loop {
+            match loom::future::block_on(group.join_next()) {
+                Some(output) => outputs.push(output.unwrap()),
+                // Nothing ran yet, or it all has: the spawn may not have come.
+                None if outputs.is_empty() => loom::thread::yield_now(),
+                None => break,
+            }
+        }
+        spawning.join().unwrap();
+        assert_eq!(outputs, [7]);
+    });
+}
+
+#[test]
+fn tasks_returned_in_a_round_are_settled_for_a_waiter_on_another_thread() {
+    // A task that returns at its first poll is counted as finished at the end of the driver's
+    // round: a `wait` on another thread (turned away from the batch, registered as a driver)
+    // must still be woken once the count reaches zero.
+    model(|| {
+        let group = TaskGroup::new(&root());
+        let (ctx, cancel) = root().with_cancel();
+        assert!(group.try_spawn(|_| async { Ok(()) }));
+        assert!(group.try_spawn(move |_| async move {
+            ctx.done().await;
+            Ok(())
+        }));
+        let other = group.clone();
+        let waiter = thread::spawn(move || loom::future::block_on(other.wait()));
+        cancel.cancel();
+        loom::future::block_on(group.wait()).unwrap();
+        waiter.join().unwrap().unwrap();
+        assert_eq!(group.running(), 0);
+    });
+}

@@ -121,3 +121,53 @@ fn a_hundred_thousand_tasks_that_return_at_once_are_all_counted() {
     });
     assert_eq!(group.running(), 0);
 }
+
+/// `spawn` in a group with no limit makes the task's body before it counts the task: a spawn
+/// closure that panics is still a task that failed, and `wait` returns its error.
+#[test]
+fn a_spawn_closure_that_panics_is_a_failed_task_for_wait() {
+    let group = TaskGroup::new(&Context::background());
+    let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        block_on(
+            group.spawn(|_| -> futures::future::Ready<Result<(), Error>> {
+                panic!("the closure panics before making its future")
+            }),
+        )
+    }));
+    assert!(spawned.is_err(), "the closure's panic reaches the caller");
+    block_on(group.spawn(|_| async { Ok(()) }));
+    let err = block_on(group.wait()).unwrap_err();
+    assert!(err.to_string().contains("panicked"), "{err}");
+    assert_eq!(group.running(), 0);
+}
+
+/// A task body that panics at its first poll is an error at once (not left to the end of the
+/// round with the tasks that returned): the group is cancelled by it, as by any failure.
+#[test]
+fn a_task_that_panics_at_its_first_poll_fails_the_group_among_tasks_that_return() {
+    let group = TaskGroup::new(&Context::background());
+    let err = block_on(async {
+        for _ in 0..10 {
+            group.spawn(|_| async { Ok(()) }).await;
+        }
+        group
+            .spawn(|_| async {
+                panic!("boom");
+                #[allow(unreachable_code)]
+                Ok(())
+            })
+            .await;
+        for _ in 0..10 {
+            group
+                .spawn(|ctx| async move {
+                    // Runs after the panic in the same round: the group is cancelled by then.
+                    assert!(ctx.is_cancelled());
+                    Ok(())
+                })
+                .await;
+        }
+        group.wait().await.unwrap_err()
+    });
+    assert!(err.to_string().contains("boom"), "{err}");
+    assert_eq!(group.running(), 0);
+}

@@ -23,7 +23,7 @@ pub(super) trait Runnable: Send + Sync {
     /// Polls the task once (nothing if it has finished), in the driver's `turn`. Returns
     /// whether it was woken while it ran (it yielded, or another thread woke it): it is queued
     /// again already.
-    fn run(self: Arc<Self>, scheduler: &Scheduler, turn: &mut Turn<'_>) -> bool;
+    fn run(self: Arc<Self>, turn: &mut Turn<'_>) -> bool;
     /// Drops the task's future where it is: the group is gone, and a future that waits on
     /// something holding its waker would otherwise keep itself alive.
     fn cancel(&self);
@@ -50,6 +50,8 @@ pub(super) trait Driven: Send + Sync + 'static {
 /// (or when a panic goes through the driver).
 pub(super) struct Turn<'a> {
     owner: &'a dyn Driven,
+    /// The scheduler's `polling`.
+    polling: &'a AtomicU64,
     /// Tasks returned and not yet settled.
     pub(super) finished: usize,
 }
@@ -83,11 +85,11 @@ impl Drop for Turn<'_> {
 /// A queued or running task.
 pub(super) type TaskRef = Arc<dyn Runnable>;
 
-/// The ready queue of a group's own tasks, and who drives them.
-#[derive(Default)]
-pub(super) struct Scheduler {
-    /// The tasks to poll, and who to wake when there are some.
-    queue: Mutex<Queue>,
+/// The ready queue of a group's own tasks, and who drives them; and the group's state `S`, under
+/// the same lock, so that a spawn counts its task and queues it in one step.
+pub(super) struct Scheduler<S> {
+    /// The tasks to poll, who to wake when there are some, and the group's state.
+    queue: Mutex<Queue<S>>,
     /// The tasks being polled: whoever holds this lock drives the group; the others register
     /// as drivers and return.
     batch: Mutex<TaskList>,
@@ -98,17 +100,62 @@ pub(super) struct Scheduler {
 
 /// What wakes and drivers share, under one lock: a wake queues its task and takes the drivers
 /// to wake in one step, and a driver registers and takes the ready tasks under the same lock,
-/// so no wake falls between a driver's look at the queue and its registration.
-#[derive(Default)]
-struct Queue {
+/// so no wake falls between a driver's look at the queue and its registration. It derefs to
+/// the group's state.
+pub(super) struct Queue<S> {
     /// Tasks to poll, in the order they were woken (or spawned).
     ready: TaskList,
     /// Wakers of the futures waiting on the group (`wait`, `join_next`, a blocked `spawn`):
     /// woken whenever a task becomes ready, so one of them comes to drive it.
     drivers: Vec<Waker>,
+    group: S,
 }
 
-impl Scheduler {
+impl<S> std::ops::Deref for Queue<S> {
+    type Target = S;
+    fn deref(&self) -> &S {
+        &self.group
+    }
+}
+
+impl<S> std::ops::DerefMut for Queue<S> {
+    fn deref_mut(&mut self) -> &mut S {
+        &mut self.group
+    }
+}
+
+impl<S> Queue<S> {
+    /// Queues a task to be polled; returns the drivers to wake, once the lock is released.
+    #[inline]
+    pub(super) fn push(&mut self, task: TaskRef) -> Vec<Waker> {
+        self.ready.push(task);
+        // Every spawn before the first `wait` finds none, and allocates nothing here.
+        mem::take(&mut self.drivers)
+    }
+}
+
+impl<S> Scheduler<S> {
+    /// A scheduler with nothing queued, for a group whose state is `group`.
+    pub(super) fn new(group: S) -> Self {
+        Scheduler {
+            queue: Mutex::new(Queue {
+                ready: TaskList::default(),
+                drivers: Vec::new(),
+                group,
+            }),
+            batch: Mutex::new(TaskList::default()),
+            polling: AtomicU64::new(0),
+        }
+    }
+
+    /// The queue and the group's state, even if a panic poisoned the lock (nothing in them is
+    /// left half-changed).
+    pub(super) fn lock(&self) -> MutexGuard<'_, Queue<S>> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<S: Send + 'static> Scheduler<S> {
     /// Makes a task cell for `future`, to be queued once with [`schedule`](Self::schedule).
     #[inline]
     pub(super) fn task<F>(self: &Arc<Self>, future: F) -> TaskRef
@@ -124,18 +171,9 @@ impl Scheduler {
         })
     }
 
-    fn queue(&self) -> MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Queues a task to be polled, and wakes the drivers.
     pub(super) fn schedule(&self, task: TaskRef) {
-        let drivers = {
-            let mut queue = self.queue();
-            queue.ready.push(task);
-            // Every spawn before the first `wait` finds none, and allocates nothing here.
-            mem::take(&mut queue.drivers)
-        };
+        let drivers = self.lock().push(task);
         for waker in drivers {
             waker.wake();
         }
@@ -145,7 +183,7 @@ impl Scheduler {
     /// driving them already (then it is woken when there is more to do).
     pub(super) fn drive(&self, cx: &mut TaskContext<'_>, owner: &dyn Driven) {
         {
-            let mut queue = self.queue();
+            let mut queue = self.lock();
             if !queue.drivers.iter().any(|w| w.will_wake(cx.waker())) {
                 queue.drivers.push(cx.waker().clone());
             }
@@ -159,17 +197,21 @@ impl Scheduler {
             // (registered above) if tasks came meanwhile.
             Err(TryLockError::WouldBlock) => return,
         };
-        let mut turn = Turn { owner, finished: 0 };
+        let mut turn = Turn {
+            owner,
+            polling: &self.polling,
+            finished: 0,
+        };
         loop {
             if batch.is_empty() {
-                mem::swap(&mut *batch, &mut self.queue().ready);
+                mem::swap(&mut *batch, &mut self.lock().ready);
             }
             if batch.is_empty() {
                 break;
             }
             let mut yielded = false;
             while let Some(task) = batch.pop() {
-                yielded |= task.run(self, &mut turn);
+                yielded |= task.run(&mut turn);
             }
             turn.settle();
             if yielded {
@@ -182,7 +224,7 @@ impl Scheduler {
         // Tasks queued since the last look (their wakes may have gone to drivers that our
         // batch lock turned away): wake the drivers, one of them takes the batch next.
         let drivers = {
-            let mut queue = self.queue();
+            let mut queue = self.lock();
             if queue.ready.is_empty() {
                 return;
             }
@@ -194,8 +236,9 @@ impl Scheduler {
     }
 
     /// The ids of the tasks this scheduler holds that the group does not list (queued, or in
-    /// their first poll). Not those in a batch that a driver on another thread is running.
-    pub(super) fn unlisted(&self) -> Vec<u64> {
+    /// their first poll), with its queue in hand (`queue`, locked). Not those in a batch that a
+    /// driver on another thread is running.
+    pub(super) fn unlisted(&self, queue: &Queue<S>) -> Vec<u64> {
         let mut ids: Vec<u64> = Vec::new();
         let polling = self.polling.load(Ordering::Relaxed);
         if polling > 0 {
@@ -208,23 +251,23 @@ impl Scheduler {
             }
             Err(TryLockError::WouldBlock) => {}
         }
-        self.queue().ready.for_each(|t| ids.extend(t.unlisted()));
+        queue.ready.for_each(|t| ids.extend(t.unlisted()));
         ids
     }
 }
 
 /// One task: its future, and what its waker needs, in one allocation.
-struct TaskCell<F> {
+struct TaskCell<F, S> {
     link: Link,
     /// Weak: a waker kept after the group is gone must not keep the queue alive.
-    scheduler: Weak<Scheduler>,
+    scheduler: Weak<Scheduler<S>>,
     /// In the ready queue (or about to be): a second wake does not queue it twice.
     scheduled: AtomicBool,
     /// `None` once the task has finished (or was cancelled). Never moved out of: see `run`.
     future: Mutex<Option<F>>,
 }
 
-impl<F: Future<Output = ()> + Send + 'static> ArcWake for TaskCell<F> {
+impl<F: Future<Output = ()> + Send + 'static, S: Send + 'static> ArcWake for TaskCell<F, S> {
     fn wake_by_ref(arc_self: &Arc<Self>) {
         if !arc_self.scheduled.swap(true, Ordering::SeqCst) {
             if let Some(scheduler) = arc_self.scheduler.upgrade() {
@@ -234,8 +277,8 @@ impl<F: Future<Output = ()> + Send + 'static> ArcWake for TaskCell<F> {
     }
 }
 
-impl<F: Future<Output = ()> + Send + 'static> Runnable for TaskCell<F> {
-    fn run(self: Arc<Self>, _: &Scheduler, _: &mut Turn<'_>) -> bool {
+impl<F: Future<Output = ()> + Send + 'static, S: Send + 'static> Runnable for TaskCell<F, S> {
+    fn run(self: Arc<Self>, _: &mut Turn<'_>) -> bool {
         // Cleared before the poll: a wake during the poll queues the task again.
         self.scheduled.store(false, Ordering::SeqCst);
         let mut slot = self.future.lock().unwrap_or_else(PoisonError::into_inner);
@@ -281,8 +324,8 @@ pub(super) const UNLISTED: usize = usize::MAX;
 pub(super) trait Owner: Send + Sync + 'static {
     /// What the task's future returns.
     type Output;
-    /// The group's scheduler, to queue the task when it is woken.
-    fn scheduler(&self) -> &Scheduler;
+    /// Queues the task, woken.
+    fn schedule(&self, task: TaskRef);
     /// Keeps the task among the group's running tasks, so that a group dropped before it
     /// returns drops its future, and lists it there if it was not ([`UNLISTED`]); returns its
     /// entry. Called when the task first waits: until then only the ready queue, the group's
@@ -382,7 +425,7 @@ where
     fn wake_by_ref(arc_self: &Arc<Self>) {
         if !arc_self.scheduled.swap(true, Ordering::SeqCst) {
             if let Some(group) = arc_self.group.upgrade() {
-                group.scheduler().schedule(arc_self.clone());
+                group.schedule(arc_self.clone());
             }
         }
     }
@@ -393,12 +436,12 @@ where
     F: Future + Send + 'static,
     G: Owner<Output = F::Output>,
 {
-    fn run(self: Arc<Self>, scheduler: &Scheduler, turn: &mut Turn<'_>) -> bool {
+    fn run(self: Arc<Self>, turn: &mut Turn<'_>) -> bool {
         // Cleared before the poll: a wake during the poll queues the task again.
         self.scheduled.store(false, Ordering::SeqCst);
         // SAFETY: only the driver runs a task, holding the batch lock (see `future`).
         self.state
-            .with_mut(|state| self.run_alone(unsafe { &mut *state }, scheduler, turn))
+            .with_mut(|state| self.run_alone(unsafe { &mut *state }, turn))
     }
 
     fn cancel(&self) {
@@ -426,12 +469,7 @@ where
 {
     /// `run`, with the task's state in hand.
     #[inline]
-    fn run_alone(
-        self: &Arc<Self>,
-        state: &mut PlainState<F>,
-        scheduler: &Scheduler,
-        turn: &mut Turn<'_>,
-    ) -> bool {
+    fn run_alone(self: &Arc<Self>, state: &mut PlainState<F>, turn: &mut Turn<'_>) -> bool {
         let Some(future) = &mut state.future else {
             return false;
         };
@@ -443,11 +481,11 @@ where
         let waker = waker_ref(self);
         let mut cx = TaskContext::from_waker(&waker);
         if slot == UNLISTED {
-            scheduler.polling.store(self.id + 1, Ordering::Relaxed);
+            turn.polling.store(self.id + 1, Ordering::Relaxed);
         }
         let polled = std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx)));
         if slot == UNLISTED {
-            scheduler.polling.store(0, Ordering::Relaxed);
+            turn.polling.store(0, Ordering::Relaxed);
         }
         // The driver polls on behalf of this task's group, which it holds: no upgrade needed.
         let group = turn.owner().downcast_ref::<G>();

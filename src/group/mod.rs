@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
@@ -21,7 +21,8 @@ mod local;
 mod task_builder;
 mod task_error;
 mod task_list;
-use driven::{Driven, Owner, PlainCell, Scheduler, TaskRef, Turn, UNLISTED};
+use crate::context::sync::MutexGuard;
+use driven::{Driven, Owner, PlainCell, Queue, Scheduler, TaskRef, Turn, UNLISTED};
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
 pub use local::LocalTaskGroup;
@@ -133,9 +134,13 @@ struct Inner<T, E> {
     spawner: Option<Spawner>,
     hook: Option<HookRef>,
     hook_failed: std::sync::atomic::AtomicBool,
-    state: Mutex<State<T, E>>,
-    /// The tasks the group drives itself (no spawner).
-    scheduler: Arc<Scheduler>,
+    /// Whether the group has no limit (`State::limit` is `None`), written under the state's
+    /// lock: a spawn that reads it makes its task's body before taking the lock (and takes it
+    /// once), and finds out under the lock if a limit came meanwhile.
+    unlimited: std::sync::atomic::AtomicBool,
+    /// The group's state, under one lock with the queue of the tasks it drives itself (no
+    /// spawner).
+    scheduler: Arc<Scheduler<State<T, E>>>,
 }
 
 /// A group dropped with tasks it drives itself still running drops their futures: a task
@@ -143,8 +148,9 @@ struct Inner<T, E> {
 /// itself alive. (Tasks never polled are in the ready queue, dropped with the group.)
 impl<T, E> Drop for Inner<T, E> {
     fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let cells: Vec<TaskRef> = state
+        let cells: Vec<TaskRef> = self
+            .scheduler
+            .lock()
             .running_tasks
             .values()
             .filter_map(|task| task.cell.clone())
@@ -503,8 +509,8 @@ impl GroupBuilder {
                 spawner: self.spawner,
                 hook: self.hook,
                 hook_failed: Default::default(),
-                state: Mutex::new(State::new(self.limit)),
-                scheduler: Arc::default(),
+                unlimited: std::sync::atomic::AtomicBool::new(self.limit.is_none()),
+                scheduler: Arc::new(Scheduler::new(State::new(self.limit))),
             }),
         }
     }
@@ -598,11 +604,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// assert_eq!(ctxgroup::TaskGroup::new(&ctxgroup::Context::background()).limit(), None);
     /// ```
     pub fn limit(&self) -> Option<usize> {
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .limit
+        self.inner.lock().limit
     }
 
     /// Changes the limit (`None`: no limit); queued spawns start when the new limit allows.
@@ -616,12 +618,11 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// ```
     pub fn set_limit(&self, limit: Option<usize>) {
         let waker = {
-            let mut state = self
-                .inner
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut state = self.inner.lock();
             state.limit = limit;
+            self.inner
+                .unlimited
+                .store(limit.is_none(), std::sync::atomic::Ordering::Relaxed);
             state.slot_queue.front_mut().and_then(|(_, w)| w.take())
         };
         if let Some(w) = waker {
@@ -637,11 +638,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// assert_eq!(ctxgroup::TaskGroup::new(&ctxgroup::Context::background()).running(), 0);
     /// ```
     pub fn running(&self) -> usize {
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .running
+        self.inner.lock().running
     }
 
     /// Names the next task (and optionally gives it its own timeout).
@@ -721,6 +718,32 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
 
     async fn spawn_named<F, Fut>(&self, name: Option<Arc<str>>, timeout: Option<Deadline>, task: F)
     where
+        F: FnOnce(Context) -> Fut + Send,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+    {
+        if name.is_none()
+            && self.inner.drives_plain(&timeout)
+            && self
+                .inner
+                .unlimited
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            // A limit set meanwhile gives the task's body back: it waits for a slot.
+            if let Some(body) = self.inner.spawn_plain(task) {
+                self.spawn_waiting(None, None, move |_| body).await;
+            }
+            return;
+        }
+        self.spawn_waiting(name, timeout, task).await
+    }
+
+    /// Spawns a task, waiting for a slot when the group is at its limit.
+    async fn spawn_waiting<F, Fut>(
+        &self,
+        name: Option<Arc<str>>,
+        timeout: Option<Deadline>,
+        task: F,
+    ) where
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
@@ -843,11 +866,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     async fn all_returned(&self) {
         poll_fn(|cx| {
             self.inner.drive(cx);
-            let mut state = self
-                .inner
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut state = self.inner.lock();
             if state.running > 0 {
                 if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
                     state.waiters.push(cx.waker().clone());
@@ -867,12 +886,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// assert!(ctxgroup::TaskGroup::new(&ctxgroup::Context::background()).errors().is_empty());
     /// ```
     pub fn errors(&self) -> Vec<Error> {
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .errors
-            .clone()
+        self.inner.lock().errors.clone()
     }
 
     /// What `wait` returns once every task has: the first error (taken from the kept results
@@ -933,7 +947,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                     let mut running: Vec<&RunningTask> = state.running_tasks.values().collect();
                     // The tasks not listed yet (queued, or in their first poll), by id: the
                     // state's lock, held, keeps them from finishing or being listed meanwhile.
-                    let mut unlisted = self.inner.scheduler.unlisted();
+                    let mut unlisted = self.inner.scheduler.unlisted(&state);
                     unlisted.retain(|id| running.iter().all(|task| task.id != *id));
                     unlisted.sort_unstable();
                     unlisted.dedup();
@@ -1018,12 +1032,15 @@ impl<T: Send + 'static, E: TaskError> TaskBuilder<'_, T, E> {
     }
 }
 
-impl<T: Send + 'static, E: TaskError> Inner<T, E> {
-    /// The state, even if a panic poisoned its lock (nothing in it is left half-changed).
-    fn lock(&self) -> std::sync::MutexGuard<'_, State<T, E>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+impl<T, E> Inner<T, E> {
+    /// The state (with the queue of the tasks the group drives itself), even if a panic
+    /// poisoned its lock (nothing in it is left half-changed).
+    fn lock(&self) -> MutexGuard<'_, Queue<State<T, E>>> {
+        self.scheduler.lock()
     }
+}
 
+impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     /// Whether a task is listed among the running tasks from its spawn. A plain task the group
     /// drives itself, without a name, is listed only once it waits ([`Owner::keep`]): until
     /// then the scheduler names it, from its id, if a shutdown asks.
@@ -1091,6 +1108,42 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 );
             }
         }
+    }
+
+    /// Spawns a plain task without a name in a group with no limit: its body is made first (no
+    /// slot to wait for), then the task is counted and queued in one lock. Gives the body back
+    /// if a limit set meanwhile leaves no slot free (or spawns are queued for one).
+    fn spawn_plain<F, Fut>(self: &Arc<Self>, task: F) -> Option<Fut>
+    where
+        F: FnOnce(Context) -> Fut,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+    {
+        let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(self.ctx.clone()))) {
+            Ok(body) => body,
+            Err(panic) => {
+                // Counted, then failed, as any task whose spawn closure panics.
+                let id = {
+                    let mut state = self.lock();
+                    state.running += 1;
+                    state.next_id()
+                };
+                self.spawn_closure_panicked(id, UNLISTED, &None, None, None, panic)
+            }
+        };
+        let group = Arc::downgrade(self);
+        let drivers = {
+            let mut state = self.lock();
+            if !state.slot_queue.is_empty() || state.limit.is_some_and(|l| state.running >= l) {
+                return Some(body);
+            }
+            state.running += 1;
+            let id = state.next_id();
+            state.push(Arc::new(PlainCell::new(group, id, UNLISTED, body)))
+        };
+        for waker in drivers {
+            waker.wake();
+        }
+        None
     }
 
     fn start<F, Fut>(
@@ -1362,8 +1415,8 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
 impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
     type Output = Result<T, E>;
 
-    fn scheduler(&self) -> &Scheduler {
-        &self.scheduler
+    fn schedule(&self, task: TaskRef) {
+        self.scheduler.schedule(task);
     }
 
     fn keep(&self, id: u64, slot: usize, task: TaskRef) -> usize {
@@ -1488,7 +1541,7 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
         let group = self.group;
         let mut newly_queued = false;
         {
-            let mut state = group.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut state = group.lock();
             let free = state.limit.map_or(true, |l| state.running < l);
             let first = match self.ticket {
                 Some(t) => state.slot_queue.front().is_some_and(|(f, _)| *f == t),
@@ -1539,11 +1592,7 @@ impl<T, E> Drop for SlotWait<'_, T, E> {
     fn drop(&mut self) {
         if let Some(t) = self.ticket.take() {
             let next = {
-                let mut state = self
-                    .group
-                    .state
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
+                let mut state = self.group.lock();
                 state.slot_queue.retain(|(f, _)| *f != t);
                 state.slot_queue.front_mut().and_then(|(_, w)| w.take())
             };
@@ -1567,11 +1616,7 @@ fn task_name(id: u64, name: &Option<Arc<str>>) -> Arc<str> {
 
 impl<T, E> fmt::Debug for TaskGroup<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self
-            .inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let state = self.inner.lock();
         f.debug_struct("TaskGroup")
             .field("name", &self.inner.name)
             .field("policy", &self.inner.policy)
