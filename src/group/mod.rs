@@ -211,6 +211,7 @@ impl<T, E> State<T, E> {
     }
 
     /// The entry of a starting task among the running tasks, if it is listed from its start.
+    #[inline]
     fn list(&mut self, id: u64, name: &Option<Arc<str>>, listed: bool) -> usize {
         if !listed {
             return UNLISTED;
@@ -225,6 +226,7 @@ impl<T, E> State<T, E> {
 
     /// Who to wake once tasks have finished: the first spawn queued for a slot (it wakes the
     /// next if there is room for more), `wait` when none runs any more, and `join_next`.
+    #[inline]
     fn released(&mut self) -> Vec<Waker> {
         let mut wake: Vec<Waker> = Vec::new();
         if let Some(w) = self.slot_queue.front_mut().and_then(|(_, w)| w.take()) {
@@ -1435,6 +1437,7 @@ impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
         slot
     }
 
+    #[inline]
     fn finished(
         &self,
         id: u64,
@@ -1447,6 +1450,14 @@ impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
             turn.finished += 1;
             return;
         }
+        self.finished_listed(id, slot, output)
+    }
+}
+
+impl<T: Send + 'static, E: TaskError> Inner<T, E> {
+    /// A plain task that finished with something to record or keep, or that is listed.
+    #[inline(never)]
+    fn finished_listed(&self, id: u64, slot: usize, output: std::thread::Result<Result<T, E>>) {
         let result = output.unwrap_or_else(|panic| Err(E::from(Panicked::new(panic))));
         let name = match slot {
             UNLISTED => None,
