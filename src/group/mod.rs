@@ -820,8 +820,10 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         self.all_returned().await;
         self.inner.cancel.cancel_because(Cause::GroupDone);
         self.result()?;
-        let mut state = self.inner.lock();
-        let mut outputs: Vec<(u64, T)> = std::mem::take(&mut state.finished)
+        // Taken out first: the errors among them are dropped with the lock released (a drop
+        // that wakes one of the group's tasks needs the lock).
+        let finished = std::mem::take(&mut self.inner.lock().finished);
+        let mut outputs: Vec<(u64, T)> = finished
             .into_iter()
             .filter_map(|(id, result)| result.ok().map(|output| (id, output)))
             .collect();
@@ -1264,7 +1266,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             let mut state = self.lock();
             if state.aborting {
                 // The shutdown's abort came while the spawn closure ran: this task is a
-                // straggler too.
+                // straggler too. (Not polled yet, it has no waker to wake under the lock.)
                 abort.abort();
             }
             if let Some(task) = state.running_tasks.get_mut(slot) {
