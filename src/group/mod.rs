@@ -820,8 +820,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         self.all_returned().await;
         self.inner.cancel.cancel_because(Cause::GroupDone);
         self.result()?;
-        // Taken out first: the errors among them are dropped with the lock released (a drop
-        // that wakes one of the group's tasks needs the lock).
+        // Taken out first: the user's values are gone through with the lock released.
         let finished = std::mem::take(&mut self.inner.lock().finished);
         let mut outputs: Vec<(u64, T)> = finished
             .into_iter()
