@@ -226,7 +226,7 @@ impl<T, E> State<T, E> {
 
     /// Who to wake once tasks have finished: the first spawn queued for a slot (it wakes the
     /// next if there is room for more), `wait` when none runs any more, and `join_next`.
-    #[inline]
+    #[inline(always)]
     fn released(&mut self) -> Vec<Waker> {
         let mut wake: Vec<Waker> = Vec::new();
         if let Some(w) = self.slot_queue.front_mut().and_then(|(_, w)| w.take()) {
