@@ -678,6 +678,19 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
+        if self.inner.drives_plain(&None)
+            && self
+                .inner
+                .unlimited
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            // A limit set meanwhile gives the task's body back: it waits for a slot (boxed:
+            // rare, and the spawn's own future stays small).
+            if let Some(body) = self.inner.spawn_plain(task) {
+                Box::pin(self.spawn_named(None, None, move |_| body)).await;
+            }
+            return;
+        }
         self.spawn_named(None, None, task).await
     }
 
@@ -720,32 +733,6 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
 
     async fn spawn_named<F, Fut>(&self, name: Option<Arc<str>>, timeout: Option<Deadline>, task: F)
     where
-        F: FnOnce(Context) -> Fut + Send,
-        Fut: Future<Output = Result<T, E>> + Send + 'static,
-    {
-        if name.is_none()
-            && self.inner.drives_plain(&timeout)
-            && self
-                .inner
-                .unlimited
-                .load(std::sync::atomic::Ordering::Relaxed)
-        {
-            // A limit set meanwhile gives the task's body back: it waits for a slot.
-            if let Some(body) = self.inner.spawn_plain(task) {
-                self.spawn_waiting(None, None, move |_| body).await;
-            }
-            return;
-        }
-        self.spawn_waiting(name, timeout, task).await
-    }
-
-    /// Spawns a task, waiting for a slot when the group is at its limit.
-    async fn spawn_waiting<F, Fut>(
-        &self,
-        name: Option<Arc<str>>,
-        timeout: Option<Deadline>,
-        task: F,
-    ) where
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
