@@ -1241,9 +1241,9 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 watch.stop();
             }
             drop(own); // the task's own context is released with the task (Go's deferred cancel)
-            if let Some(me) = unfinished.group.get() {
-                me.finish(id, slot, &unfinished.name, result);
-            }
+            unfinished
+                .group
+                .with(|me| me.finish(id, slot, &unfinished.name, result));
         };
         // Two task futures, so that a group that never aborts does not carry the abort's
         // state in every task.
@@ -1487,6 +1487,19 @@ impl<T, E> GroupRef<T, E> {
         match self {
             GroupRef::Strong(group) => Some(group.clone()),
             GroupRef::Weak(group) => group.upgrade(),
+        }
+    }
+
+    /// Calls `f` with the group if it is still there; a strong reference is borrowed, not
+    /// cloned (two atomic operations fewer for every task on a spawner).
+    fn with(&self, f: impl FnOnce(&Inner<T, E>)) {
+        match self {
+            GroupRef::Strong(group) => f(group),
+            GroupRef::Weak(group) => {
+                if let Some(group) = group.upgrade() {
+                    f(&group)
+                }
+            }
         }
     }
 }
