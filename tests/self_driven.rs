@@ -1,6 +1,7 @@
 //! A group without a spawner drives its own tasks. A task that returns at its first poll is
 //! counted, not listed, until it waits; those that return together are settled at the end of the
 //! driver's round. These tests check that what the group reports stays exact.
+#![cfg(not(target_arch = "wasm32"))]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
