@@ -687,11 +687,38 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
             // A limit set meanwhile gives the task's body back: it waits for a slot (boxed:
             // rare, and the spawn's own future stays small).
             if let Some(body) = self.inner.spawn_plain(task) {
-                Box::pin(self.spawn_named(None, None, move |_| body)).await;
+                Box::pin(self.queue_when_free(body)).await;
             }
             return;
         }
         self.spawn_named(None, None, task).await
+    }
+
+    /// Queues a plain task whose body is made, once a slot is free (`spawn` found a limit set
+    /// after it made the body). Generic only in the body: a spawn closure's type does not make
+    /// a second copy of the whole spawn.
+    async fn queue_when_free<Fut>(&self, body: Fut)
+    where
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+    {
+        let mut id = None;
+        let (id, slot) = match self.inner.claim_free_slot(Some(&mut id), &None, false) {
+            Some(claimed) => claimed,
+            None => {
+                let id = id.expect("an id is given out when no slot is free");
+                let slot = SlotWait {
+                    group: &self.inner,
+                    ticket: None,
+                    task: id,
+                    name: &None,
+                    listed: false,
+                    queued: false,
+                }
+                .await;
+                (id, slot)
+            }
+        };
+        self.inner.queue_plain(id, slot, body);
     }
 
     /// Starts a task only if a slot is free now (Go's `TryGo`); returns whether it started.
@@ -934,34 +961,31 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                 let (ignored, aborts) = {
                     let mut state = self.inner.lock();
                     state.aborting |= self.inner.abort_stragglers;
-                    let mut running: Vec<&RunningTask> = state.running_tasks.values().collect();
-                    // The tasks not listed yet (queued, or in their first poll), by id: the
-                    // state's lock, held, keeps them from finishing or being listed meanwhile.
-                    let mut unlisted = self.inner.scheduler.unlisted(&state);
-                    unlisted.retain(|id| running.iter().all(|task| task.id != *id));
-                    unlisted.sort_unstable();
-                    unlisted.dedup();
-                    let mut named: Vec<(u64, String)> = running
-                        .iter()
-                        .map(|task| (task.id, task_name(task.id, &task.name).to_string()))
-                        .chain(
-                            unlisted
-                                .iter()
-                                .map(|&id| (id, task_name(id, &None).to_string())),
-                        )
+                    // The listed tasks, then those not listed yet (queued, or in their first
+                    // poll), by id: the state's lock, held, keeps them from finishing or being
+                    // listed meanwhile. One sort: a stable one keeps a listed task's name first.
+                    let mut running: Vec<(u64, Option<Arc<str>>)> = state
+                        .running_tasks
+                        .values()
+                        .map(|task| (task.id, task.name.clone()))
                         .collect();
-                    named.sort_by_key(|(id, _)| *id);
-                    let mut ignored: Vec<String> =
-                        named.into_iter().map(|(_, name)| name).collect();
+                    let unlisted = self.inner.scheduler.unlisted(&state);
+                    running.extend(unlisted.into_iter().map(|id| (id, None)));
+                    running.sort_by_key(|(id, _)| *id);
+                    running.dedup_by_key(|(id, _)| *id);
+                    let mut ignored: Vec<String> = running
+                        .iter()
+                        .map(|(id, name)| task_name(*id, name).to_string())
+                        .collect();
                     // A driver on another thread holds the rest in its batch, or their spawn
                     // closures are still running: counted, as they cannot be named.
                     let unseen = state.running.saturating_sub(ignored.len());
                     if unseen > 0 {
                         ignored.push(format!("{unseen} more not polled yet"));
                     }
-                    running.sort_by_key(|task| task.id);
-                    let aborts: Vec<AbortHandle> = running
-                        .iter()
+                    let aborts: Vec<AbortHandle> = state
+                        .running_tasks
+                        .values()
                         .filter_map(|task| task.abort.clone())
                         .collect();
                     (ignored, aborts)
@@ -1136,6 +1160,17 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         None
     }
 
+    /// Queues a plain task whose body is made, counted already (`slot`: its entry, if listed).
+    fn queue_plain<Fut>(self: &Arc<Self>, id: u64, slot: usize, body: Fut)
+    where
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+    {
+        // Kept among the running tasks only once it waits (`Owner::keep`): one that returns at
+        // its first poll never takes the lock for it.
+        let cell = Arc::new(PlainCell::new(Arc::downgrade(self), id, slot, body));
+        self.scheduler.schedule(cell);
+    }
+
     fn start<F, Fut>(
         self: &Arc<Self>,
         id: u64,
@@ -1153,10 +1188,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 Ok(body) => body,
                 Err(panic) => self.spawn_closure_panicked(id, slot, &name, None, None, panic),
             };
-            let cell = Arc::new(PlainCell::new(Arc::downgrade(self), id, slot, body));
-            // Kept among the running tasks only once it waits (`Owner::keep`): one that
-            // returns at its first poll never takes the lock for it.
-            self.scheduler.schedule(cell);
+            self.queue_plain(id, slot, body);
             return;
         }
         // A per-task child context only when something needs one: its own deadline, or a hook
