@@ -2,8 +2,12 @@
 //! counted, not listed, until it waits; those that return together are settled at the end of the
 //! driver's round. These tests check that what the group reports stays exact.
 #![cfg(not(target_arch = "wasm32"))]
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::sync::Arc;
+use std::thread;
 use std::time::Duration;
 
 use ctxgroup::{Context, Error, SystemClock, TaskGroup};
@@ -171,4 +175,149 @@ fn a_task_that_panics_at_its_first_poll_fails_the_group_among_tasks_that_return(
     });
     assert!(err.to_string().contains("boom"), "{err}");
     assert_eq!(group.running(), 0);
+}
+
+/// A driver that panics mid-batch (a cancel callback's panic, resumed once its task is counted)
+/// leaves the rest of its batch in the poisoned batch: a `wait` on another thread, which
+/// registered as a driver while the batch was held, is woken to drive them.
+#[test]
+fn a_panic_mid_batch_wakes_a_waiter_on_another_thread_to_drive_the_rest() {
+    let group = TaskGroup::new(&Context::background());
+    let _cb = group.context().after_cancel(|_| panic!("callback panics"));
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let driving = Arc::new(AtomicBool::new(false));
+    let d = driving.clone();
+    block_on(async {
+        group
+            .spawn(move |_| async move {
+                d.store(true, Ordering::SeqCst);
+                go_rx.recv().unwrap(); // t0 holds the driver's thread
+                Ok(())
+            })
+            .await;
+        group.spawn(|_| async { Err(Error::msg("boom")) }).await; // t1: its cancel panics
+        group.spawn(|_| async { Ok(()) }).await; // t2: left in the batch
+    });
+    let a = {
+        let g = group.clone();
+        thread::spawn(move || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| block_on(g.wait()))).is_err()
+        })
+    };
+    while !driving.load(Ordering::SeqCst) {
+        thread::sleep(Duration::from_millis(1)); // until A holds the batch, blocked in t0
+    }
+    let (done_tx, done_rx) = mpsc::channel();
+    {
+        let g = group.clone();
+        thread::spawn(move || {
+            let r = block_on(g.wait());
+            let _ = done_tx.send(r.is_err());
+        });
+    }
+    thread::sleep(Duration::from_millis(200)); // B registered as a driver and a waiter
+    go_tx.send(()).unwrap();
+    assert!(
+        a.join().unwrap(),
+        "A's wait panicked (the callback's panic)"
+    );
+    assert!(
+        done_rx.recv_timeout(Duration::from_secs(3)).is_ok(),
+        "B's wait was never woken: t2 is stranded in the poisoned batch (running = {})",
+        group.running()
+    );
+}
+
+/// In a group with a limit, a task that has returned frees its slot at once (not at the end of
+/// the driver's round): the next task of the same round sees it gone, and `try_spawn` finds
+/// the slot free.
+#[test]
+fn in_a_limited_group_a_returned_task_frees_its_slot_before_the_next_task_runs() {
+    let group = TaskGroup::builder(&Context::background()).limit(2).build();
+    let seen = Arc::new(AtomicUsize::new(99));
+    let started = Arc::new(AtomicBool::new(false));
+    let (g, s, st) = (group.clone(), seen.clone(), started.clone());
+    block_on(async {
+        group.spawn(|_| async { Ok(()) }).await; // task-0 returns at its first poll
+        group
+            .spawn(move |_| async move {
+                s.store(g.running(), Ordering::SeqCst);
+                st.store(g.try_spawn(|_| async { Ok(()) }), Ordering::SeqCst);
+                Ok(())
+            })
+            .await;
+        group.wait().await.unwrap();
+    });
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        1,
+        "task-0 had returned: one task running"
+    );
+    assert!(
+        started.load(Ordering::SeqCst),
+        "a slot was free (task-0 had returned)"
+    );
+}
+
+/// A plain task whose future panics when dropped after returning Ready is a failed task: it is
+/// counted as finished, and `wait` returns its panic as the error.
+#[test]
+fn a_future_whose_drop_panics_after_ready_is_a_failed_task() {
+    struct Bomb;
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                panic!("cleanup failed");
+            }
+        }
+    }
+    struct ReadyWithBomb(#[allow(dead_code)] Bomb);
+    impl Future for ReadyWithBomb {
+        type Output = Result<(), Error>;
+        fn poll(self: Pin<&mut Self>, _: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+            Poll::Ready(Ok(()))
+        }
+    }
+    let group = TaskGroup::new(&Context::background());
+    block_on(group.spawn(|_| ReadyWithBomb(Bomb)));
+    let first = std::panic::catch_unwind(AssertUnwindSafe(|| block_on(group.wait())));
+    let (tx, rx) = mpsc::channel();
+    let g = group.clone();
+    thread::spawn(move || {
+        let r = block_on(g.wait());
+        let _ = tx.send(r.map_err(|e| e.to_string()));
+    });
+    let second = rx.recv_timeout(Duration::from_secs(3));
+    assert!(
+        second.is_ok(),
+        "first wait panicked: {}; second wait hangs, running = {}",
+        first.is_err(),
+        group.running()
+    );
+}
+
+/// Without a limit, the tasks that returned earlier in the driver's round are settled with the
+/// group at the end of the round, but `running` does not count them meanwhile.
+#[test]
+fn running_does_not_count_tasks_returned_earlier_in_the_round() {
+    let group = TaskGroup::new(&Context::background());
+    let seen = Arc::new(AtomicUsize::new(99));
+    let (g, s) = (group.clone(), seen.clone());
+    block_on(async {
+        for _ in 0..3 {
+            group.spawn(|_| async { Ok(()) }).await;
+        }
+        group
+            .spawn(move |_| async move {
+                s.store(g.running(), Ordering::SeqCst);
+                Ok(())
+            })
+            .await;
+        group.wait().await.unwrap();
+    });
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        1,
+        "only the task asking was running"
+    );
 }

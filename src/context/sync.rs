@@ -5,12 +5,12 @@
 
 #[cfg(ctxgroup_loom)]
 pub(crate) use loom::sync::{
-    atomic::{AtomicBool, AtomicU64},
+    atomic::{AtomicBool, AtomicU64, AtomicUsize},
     Mutex, MutexGuard,
 };
 #[cfg(not(ctxgroup_loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicBool, AtomicU64},
+    atomic::{AtomicBool, AtomicU64, AtomicUsize},
     Mutex, MutexGuard,
 };
 

@@ -27,7 +27,7 @@ use futures::task::{waker_ref, ArcWake};
 
 use super::task_list::{Link, TaskList};
 
-use crate::context::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard, UnsafeCell};
+use crate::context::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, MutexGuard, UnsafeCell};
 
 /// A task as its scheduler sees it, whatever its future's type.
 pub(super) trait Runnable: Send + Sync {
@@ -54,6 +54,9 @@ pub(super) trait Driven: Send + Sync + 'static {
     /// Counts as finished `n` tasks that returned during a driver's turn with nothing for the
     /// group to keep (see [`Owner::finished`]): one lock for them all.
     fn settle(&self, n: usize);
+    /// Wakes the futures registered as drivers: a panic goes through this driver, and the rest
+    /// of its batch is left for another.
+    fn wake_drivers(&self);
 }
 
 /// A driver's run through its batch, on behalf of the group (`owner`): the tasks that return
@@ -63,8 +66,10 @@ pub(super) struct Turn<'a> {
     owner: &'a dyn Driven,
     /// The scheduler's `polling`.
     polling: &'a AtomicU64,
+    /// The scheduler's `unsettled`.
+    unsettled: &'a AtomicUsize,
     /// Tasks returned and not yet settled.
-    pub(super) finished: usize,
+    finished: usize,
 }
 
 impl<'a> Turn<'a> {
@@ -72,6 +77,14 @@ impl<'a> Turn<'a> {
     #[inline]
     pub(super) fn owner(&self) -> &'a dyn Any {
         self.owner.as_any()
+    }
+
+    /// Counts a task that returned with nothing to keep, to be settled at the end of the round.
+    #[inline]
+    pub(super) fn returned(&mut self) {
+        self.finished += 1;
+        // Only this driver writes it (it holds the batch lock); `running` subtracts it.
+        self.unsettled.store(self.finished, Ordering::Relaxed);
     }
 
     fn settle(&mut self) {
@@ -85,8 +98,12 @@ impl<'a> Turn<'a> {
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            // A waker that panics now would abort the process.
-            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| self.settle()));
+            // A waker that panics now would abort the process. The rest of the batch waits in
+            // it for the next driver: the drivers turned away meanwhile are woken to come.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.settle();
+                self.owner.wake_drivers();
+            }));
         } else {
             self.settle();
         }
@@ -107,6 +124,9 @@ pub(super) struct Scheduler<S> {
     /// One more than the id of the unlisted task being polled (0: none), for shutdown's report
     /// of the tasks still running: a task that blocks in its first poll is named too.
     polling: AtomicU64,
+    /// How many tasks the driver's round has seen return and not yet settled with the group
+    /// (see [`Turn`]), so that `running` does not count them.
+    unsettled: AtomicUsize,
 }
 
 /// What wakes and drivers share, under one lock: a wake queues its task and takes the drivers
@@ -156,6 +176,7 @@ impl<S> Scheduler<S> {
             }),
             batch: Mutex::new(TaskList::default()),
             polling: AtomicU64::new(0),
+            unsettled: AtomicUsize::new(0),
         }
     }
 
@@ -182,6 +203,24 @@ impl<S: Send + 'static> Scheduler<S> {
         })
     }
 
+    /// Wakes the futures registered as drivers.
+    pub(super) fn wake_drivers(&self) {
+        let drivers = mem::take(&mut self.lock().drivers);
+        for waker in drivers {
+            waker.wake();
+        }
+    }
+
+    /// Tasks returned in the current driver's round and not yet settled with the group's
+    /// count of running tasks; `clear` (under the group's lock, as it settles them) starts over.
+    pub(super) fn unsettled(&self, clear: bool) -> usize {
+        if clear {
+            self.unsettled.swap(0, Ordering::Relaxed)
+        } else {
+            self.unsettled.load(Ordering::Relaxed)
+        }
+    }
+
     /// Queues a task to be polled, and wakes the drivers.
     pub(super) fn schedule(&self, task: TaskRef) {
         let drivers = self.lock().push(task);
@@ -199,6 +238,14 @@ impl<S: Send + 'static> Scheduler<S> {
                 queue.drivers.push(cx.waker().clone());
             }
         }
+        // Made before the batch is taken, so dropped after it is released: if a panic goes
+        // through, the drivers it wakes find the batch free.
+        let mut turn = Turn {
+            owner,
+            polling: &self.polling,
+            unsettled: &self.unsettled,
+            finished: 0,
+        };
         // A panic that went through a driver (a cancel callback's, resumed once its task was
         // counted as finished) leaves the batch consistent: the next driver goes on with it.
         let mut batch = match self.batch.try_lock() {
@@ -207,11 +254,6 @@ impl<S: Send + 'static> Scheduler<S> {
             // The driver holding it looks at the queue again once it lets go, and wakes us
             // (registered above) if tasks came meanwhile.
             Err(TryLockError::WouldBlock) => return,
-        };
-        let mut turn = Turn {
-            owner,
-            polling: &self.polling,
-            finished: 0,
         };
         loop {
             if batch.is_empty() {
@@ -512,8 +554,13 @@ where
             Ok(Poll::Ready(output)) => Ok(output),
             Err(panic) => Err(panic),
         };
-        // A future that returned or panicked is not polled again.
-        state.future = None;
+        // A future that returned or panicked is not polled again. Its destructor is user code
+        // too: a panic there is the task's, if it had none.
+        let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| state.future = None));
+        let output = match (output, dropped) {
+            (Ok(output), Ok(())) => Ok(output),
+            (Err(panic), _) | (Ok(_), Err(panic)) => Err(panic),
+        };
         if let Some(group) = group {
             group.finished(self.id, slot, output, turn);
         }

@@ -640,7 +640,9 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// assert_eq!(ctxgroup::TaskGroup::new(&ctxgroup::Context::background()).running(), 0);
     /// ```
     pub fn running(&self) -> usize {
-        self.inner.lock().running
+        let state = self.inner.lock();
+        // Less the tasks a driver has seen return in its current round (see `driven::Turn`).
+        state.running - self.inner.scheduler.unsettled(false).min(state.running)
     }
 
     /// Names the next task (and optionally gives it its own timeout).
@@ -910,21 +912,37 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// when still there; `join_next` or an earlier `wait` may have taken it), every error
     /// joined under `CollectAll`, or `Ok`.
     fn result(&self) -> Result<(), E> {
-        let mut state = self.inner.lock();
-        match (self.inner.policy, state.errors.len()) {
-            (_, 0) => Ok(()),
-            (Policy::CollectAll, _) => Err(E::from(Errors(state.errors.clone()))),
-            _ => {
-                let first = state.first_error_task;
-                let kept = state
-                    .finished
-                    .iter()
-                    .position(|(id, r)| Some(*id) == first && r.is_err());
-                match kept.and_then(|i| state.finished.remove(i)) {
-                    Some((_, Err(e))) => Err(e),
-                    _ => Err(from_error(state.errors[0].clone())),
+        /// What the state holds; made into `E` once the lock is released (`From` impls are
+        /// the user's code).
+        enum Found<E> {
+            Nothing,
+            All(Vec<Error>),
+            Kept(E),
+            First(Error),
+        }
+        let found = {
+            let mut state = self.inner.lock();
+            match (self.inner.policy, state.errors.len()) {
+                (_, 0) => Found::Nothing,
+                (Policy::CollectAll, _) => Found::All(state.errors.clone()),
+                _ => {
+                    let first = state.first_error_task;
+                    let kept = state
+                        .finished
+                        .iter()
+                        .position(|(id, r)| Some(*id) == first && r.is_err());
+                    match kept.and_then(|i| state.finished.remove(i)) {
+                        Some((_, Err(e))) => Found::Kept(e),
+                        _ => Found::First(state.errors[0].clone()),
+                    }
                 }
             }
+        };
+        match found {
+            Found::Nothing => Ok(()),
+            Found::All(errors) => Err(E::from(Errors(errors))),
+            Found::Kept(e) => Err(e),
+            Found::First(e) => Err(from_error(e)),
         }
     }
 
@@ -979,7 +997,9 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                         .collect();
                     // A driver on another thread holds the rest in its batch, or their spawn
                     // closures are still running: counted, as they cannot be named.
-                    let unseen = state.running.saturating_sub(ignored.len());
+                    let unseen = (state.running)
+                        .saturating_sub(self.inner.scheduler.unsettled(false))
+                        .saturating_sub(ignored.len());
                     if unseen > 0 {
                         ignored.push(format!("{unseen} more not polled yet"));
                     }
@@ -1465,9 +1485,14 @@ impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
         output: std::thread::Result<Result<T, E>>,
         turn: &mut Turn<'_>,
     ) {
-        // Nothing to record, report or keep: counted with the others of the round.
-        if slot == UNLISTED && !self.keep_outputs && matches!(output, Ok(Ok(_))) {
-            turn.finished += 1;
+        // Nothing to record, report or keep, and no limit (whose slots must come free at once):
+        // counted with the others of the round.
+        if slot == UNLISTED
+            && !self.keep_outputs
+            && matches!(output, Ok(Ok(_)))
+            && self.unlimited.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            turn.returned();
             return;
         }
         self.finished_listed(id, slot, output)
@@ -1500,11 +1525,16 @@ impl<T: Send + 'static, E: TaskError> Driven for Inner<T, E> {
         let wake = {
             let mut state = self.lock();
             state.running -= n;
+            self.scheduler.unsettled(true);
             state.released()
         };
         for w in wake {
             w.wake();
         }
+    }
+
+    fn wake_drivers(&self) {
+        self.scheduler.wake_drivers();
     }
 }
 
