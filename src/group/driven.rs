@@ -10,9 +10,9 @@
 //!   the number of tasks;
 //! - only the driver, holding the batch lock, reaches a task's future: no lock of its own;
 //! - a task is listed among the group's running tasks (for shutdown's report, and for the
-//!   group's drop to stop it) only once it waits; one that returns at its first poll, with
-//!   nothing for the group to keep, is counted as finished with the others of the driver's
-//!   round, in one lock.
+//!   group's drop to stop it) only once it waits; in a group with no limit, one that returns
+//!   at its first poll with nothing for the group to keep is counted as finished with the
+//!   others of the driver's round, in one lock (`running` does not count it meanwhile).
 
 use std::any::Any;
 use std::future::Future;
