@@ -294,6 +294,10 @@ fn a_future_whose_drop_panics_after_ready_is_a_failed_task() {
         first.is_err(),
         group.running()
     );
+    let err = first
+        .expect("the destructor's panic is the task's error, not wait's panic")
+        .unwrap_err();
+    assert!(err.to_string().contains("cleanup failed"), "{err}");
 }
 
 /// Without a limit, the tasks that returned earlier in the driver's round are settled with the

@@ -185,6 +185,16 @@ impl<S> Scheduler<S> {
     pub(super) fn lock(&self) -> MutexGuard<'_, Queue<S>> {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Tasks returned in the current driver's round and not yet settled with the group's
+    /// count of running tasks; `clear` (under the group's lock, as it settles them) starts over.
+    pub(super) fn unsettled(&self, clear: bool) -> usize {
+        if clear {
+            self.unsettled.swap(0, Ordering::Relaxed)
+        } else {
+            self.unsettled.load(Ordering::Relaxed)
+        }
+    }
 }
 
 impl<S: Send + 'static> Scheduler<S> {
@@ -208,16 +218,6 @@ impl<S: Send + 'static> Scheduler<S> {
         let drivers = mem::take(&mut self.lock().drivers);
         for waker in drivers {
             waker.wake();
-        }
-    }
-
-    /// Tasks returned in the current driver's round and not yet settled with the group's
-    /// count of running tasks; `clear` (under the group's lock, as it settles them) starts over.
-    pub(super) fn unsettled(&self, clear: bool) -> usize {
-        if clear {
-            self.unsettled.swap(0, Ordering::Relaxed)
-        } else {
-            self.unsettled.load(Ordering::Relaxed)
         }
     }
 
@@ -246,14 +246,10 @@ impl<S: Send + 'static> Scheduler<S> {
             unsettled: &self.unsettled,
             finished: 0,
         };
-        // A panic that went through a driver (a cancel callback's, resumed once its task was
-        // counted as finished) leaves the batch consistent: the next driver goes on with it.
-        let mut batch = match self.batch.try_lock() {
-            Ok(batch) => batch,
-            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            // The driver holding it looks at the queue again once it lets go, and wakes us
-            // (registered above) if tasks came meanwhile.
-            Err(TryLockError::WouldBlock) => return,
+        // The driver holding it looks at the queue again once it lets go, and wakes us
+        // (registered above) if tasks came meanwhile.
+        let Some(mut batch) = self.try_batch() else {
+            return;
         };
         loop {
             if batch.is_empty() {
@@ -276,15 +272,19 @@ impl<S: Send + 'static> Scheduler<S> {
         drop(batch);
         // Tasks queued since the last look (their wakes may have gone to drivers that our
         // batch lock turned away): wake the drivers, one of them takes the batch next.
-        let drivers = {
-            let mut queue = self.lock();
-            if queue.ready.is_empty() {
-                return;
-            }
-            mem::take(&mut queue.drivers)
-        };
-        for waker in drivers {
-            waker.wake();
+        if !self.lock().ready.is_empty() {
+            self.wake_drivers();
+        }
+    }
+
+    /// The batch, unless another driver holds it. A panic that went through a driver (a cancel
+    /// callback's, resumed once its task was counted as finished) leaves the batch consistent:
+    /// the next driver goes on with it.
+    fn try_batch(&self) -> Option<MutexGuard<'_, TaskList>> {
+        match self.batch.try_lock() {
+            Ok(batch) => Some(batch),
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
         }
     }
 
@@ -297,12 +297,8 @@ impl<S: Send + 'static> Scheduler<S> {
         if polling > 0 {
             ids.push(polling - 1);
         }
-        match self.batch.try_lock() {
-            Ok(batch) => batch.for_each(|t| ids.extend(t.unlisted())),
-            Err(TryLockError::Poisoned(batch)) => {
-                batch.into_inner().for_each(|t| ids.extend(t.unlisted()))
-            }
-            Err(TryLockError::WouldBlock) => {}
+        if let Some(batch) = self.try_batch() {
+            batch.for_each(|t| ids.extend(t.unlisted()));
         }
         queue.ready.for_each(|t| ids.extend(t.unlisted()));
         ids

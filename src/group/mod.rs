@@ -640,9 +640,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// assert_eq!(ctxgroup::TaskGroup::new(&ctxgroup::Context::background()).running(), 0);
     /// ```
     pub fn running(&self) -> usize {
-        let state = self.inner.lock();
-        // Less the tasks a driver has seen return in its current round (see `driven::Turn`).
-        state.running - self.inner.scheduler.unsettled(false).min(state.running)
+        self.inner.running(&self.inner.lock())
     }
 
     /// Names the next task (and optionally gives it its own timeout).
@@ -703,23 +701,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     where
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        let mut id = None;
-        let (id, slot) = match self.inner.claim_free_slot(Some(&mut id), &None, false) {
-            Some(claimed) => claimed,
-            None => {
-                let id = id.expect("an id is given out when no slot is free");
-                let slot = SlotWait {
-                    group: &self.inner,
-                    ticket: None,
-                    task: id,
-                    name: &None,
-                    listed: false,
-                    queued: false,
-                }
-                .await;
-                (id, slot)
-            }
-        };
+        let (id, slot) = self.claim_or_wait(&None, false).await;
         self.inner.queue_plain(id, slot, body);
     }
 
@@ -765,26 +747,31 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         F: FnOnce(Context) -> Fut + Send,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        // Most spawns find a slot free: the id, the slot and the running entry in one lock.
-        let mut id = None;
         let listed = self.inner.lists_at_spawn(&name, &timeout);
-        if let Some((id, slot)) = self.inner.claim_free_slot(Some(&mut id), &name, listed) {
-            self.inner.emit(id, &name, EventKind::Spawned);
-            self.inner.start(id, slot, name, timeout, task);
-            return;
+        let (id, slot) = self.claim_or_wait(&name, listed).await;
+        self.inner.start(id, slot, name, timeout, task);
+    }
+
+    /// A new task's id and its entry among the running tasks (if `listed`), once a slot is
+    /// free: at once for most spawns (one lock), or after waiting in line. Reports the spawn.
+    async fn claim_or_wait(&self, name: &Option<Arc<str>>, listed: bool) -> (u64, usize) {
+        let mut id = None;
+        if let Some((id, slot)) = self.inner.claim_free_slot(Some(&mut id), name, listed) {
+            self.inner.emit(id, name, EventKind::Spawned);
+            return (id, slot);
         }
         let id = id.expect("an id is given out when no slot is free");
-        self.inner.emit(id, &name, EventKind::Spawned);
+        self.inner.emit(id, name, EventKind::Spawned);
         let slot = SlotWait {
             group: &self.inner,
             ticket: None,
             task: id,
-            name: &name,
+            name,
             listed,
             queued: false,
         }
         .await;
-        self.inner.start(id, slot, name, timeout, task);
+        (id, slot)
     }
 
     /// Waits until every started task has returned; then cancels the group's context (as Go's
@@ -997,9 +984,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                         .collect();
                     // A driver on another thread holds the rest in its batch, or their spawn
                     // closures are still running: counted, as they cannot be named.
-                    let unseen = (state.running)
-                        .saturating_sub(self.inner.scheduler.unsettled(false))
-                        .saturating_sub(ignored.len());
+                    let unseen = self.inner.running(&state).saturating_sub(ignored.len());
                     if unseen > 0 {
                         ignored.push(format!("{unseen} more not polled yet"));
                     }
@@ -1071,6 +1056,14 @@ impl<T, E> Inner<T, E> {
     /// poisoned its lock (nothing in it is left half-changed).
     fn lock(&self) -> MutexGuard<'_, Queue<State<T, E>>> {
         self.scheduler.lock()
+    }
+
+    /// The tasks running, from the state in hand: less those a driver has seen return in its
+    /// current round and not settled yet (see `driven::Turn`).
+    fn running(&self, state: &State<T, E>) -> usize {
+        state
+            .running
+            .saturating_sub(self.scheduler.unsettled(false))
     }
 }
 
@@ -1463,14 +1456,10 @@ impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
 
     fn keep(&self, id: u64, slot: usize, task: TaskRef) -> usize {
         let mut state = self.lock();
-        if slot == UNLISTED {
-            return state.running_tasks.insert(RunningTask {
-                id,
-                name: None,
-                abort: None,
-                cell: Some(task),
-            });
-        }
+        let slot = match slot {
+            UNLISTED => state.list(id, &None, true),
+            listed => listed,
+        };
         if let Some(running) = state.running_tasks.get_mut(slot) {
             running.cell = Some(task);
         }
