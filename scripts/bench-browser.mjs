@@ -13,12 +13,21 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${port}/bench.html`);
+  // `--live N`: only the live run, N times.
+  const at = process.argv.indexOf('--live');
+  const liveRuns = at > 0 ? Number(process.argv[at + 1]) || 3 : 0;
+  await page.goto(`http://127.0.0.1:${port}/bench.html${liveRuns ? `?live=${liveRuns}` : ''}`);
   await page.waitForFunction(() => window.benchResults, null, { timeout: 180_000 });
   const r = await page.evaluate(() => window.benchResults);
   if (r.error) throw new Error(r.error);
   const f = (x, d = 2) => x.toFixed(d);
+  report: {
   console.log(`Chromium ${browser.version()}, headless\n`);
+  if (r.liveRuns) {
+    console.log('| live mode, 1,000 tasks of 1–9 s at 10×: task end, live − virtual, real ms | drawn p50 | p95 | max | undrawn p50 | p95 | max | longest main-thread task |\n|---|---|---|---|---|---|---|---|');
+    r.liveRuns.forEach((lv, i) => console.log(`| run ${i + 1} | ${f(lv.drawn.p50)} | ${f(lv.drawn.p95)} | ${f(lv.drawn.max)} | ${f(lv.undrawn.p50)} | ${f(lv.undrawn.p95)} | ${f(lv.undrawn.max)} | ${f(lv.longestTaskMs, 0)} ms |`));
+    break report;
+  }
   console.log('| virtual mode: parse + simulate + trace JSON | median ms |\n|---|---|');
   for (const s of r.simulate) console.log(`| ${s.tasks.toLocaleString('en')} tasks | ${f(s.ms)} |`);
   console.log('\n| Gantt | SVG string (ms) | SVG + DOM + first frame (ms) | SVG size (bytes) |\n|---|---|---|---|');
@@ -47,6 +56,7 @@ try {
   console.log(`\n| after 1,000 runs | before | after |\n|---|---|---|`);
   console.log(`| wasm linear memory (bytes) | ${m.before.wasm.toLocaleString('en')} | ${m.after.wasm.toLocaleString('en')} |`);
   console.log(`| JS heap used (bytes) | ${m.before.heap.toLocaleString('en')} | ${m.after.heap.toLocaleString('en')} |`);
+  }
 } finally {
   await browser.close();
   server.kill();

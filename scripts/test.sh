@@ -20,7 +20,7 @@ echo "== loom: every interleaving of the cancellation tree and of a group's own 
 RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release --quiet -p ctxgroup --test loom_tree --test loom_group
 
 echo "== browser: wasm-pack test --headless --chrome"
-wasm-pack test --headless --chrome . --test web
+wasm-pack test --headless --chrome . --test web --test web_worker
 wasm-pack test --headless --chrome playground --test web
 
 echo "== page: build www/ and drive it in headless Chromium"

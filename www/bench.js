@@ -157,7 +157,21 @@ async function liveLateness(n, speed) {
   return { tasks: n, speed, wallMs: wall, fps: (frames / wall) * 1000, drawn, undrawn, longestTaskMs: Math.max(0, ...long) };
 }
 
+/** `bench.html?live=N`: only the live run, N times (its tail is what varies from run to run). */
+async function liveOnly(n) {
+  await init();
+  results.liveRuns = [];
+  for (let i = 0; i < n; i++) {
+    const r = await liveLateness(1000, 10);
+    results.liveRuns.push(r);
+    log(`live run ${i + 1}: drawn p50 ${r.drawn.p50.toFixed(2)} p95 ${r.drawn.p95.toFixed(2)} max ${r.drawn.max.toFixed(2)} ms; undrawn p50 ${r.undrawn.p50.toFixed(2)} p95 ${r.undrawn.p95.toFixed(2)} max ${r.undrawn.max.toFixed(2)} ms`);
+  }
+  window.benchResults = results;
+}
+
 async function main() {
+  const liveRuns = Number(new URLSearchParams(location.search).get('live'));
+  if (liveRuns > 0) return liveOnly(liveRuns);
   const wasm = await init();
   const pg = new Playground();
   // Memory after 1,000 runs of a seed scenario (first, before the big scenarios grow the heap).

@@ -100,7 +100,13 @@ impl std::fmt::Display for Px {
 
 /// Escapes text for SVG/XML content and attributes.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let plain = |b: u8| {
+        !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') && (b >= 0x20 || b == b'\n' || b == b'\t')
+    };
+    if s.bytes().all(plain) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

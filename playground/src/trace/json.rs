@@ -92,23 +92,82 @@ impl JsonWriter {
     }
 }
 
-/// Writes `s` as a JSON string.
+/// Writes `s` as a JSON string. Runs of characters that need no escape are copied whole (a
+/// chart's SVG is tens of kilobytes of them).
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
+    let bytes = s.as_bytes();
+    let (mut from, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (escaped, len): (&str, usize) = match bytes[i] {
+            b'"' => ("\\\"", 1),
+            b'\\' => ("\\\\", 1),
+            b'\n' => ("\\n", 1),
+            b'\r' => ("\\r", 1),
+            b'\t' => ("\\t", 1),
             // Escaping < keeps a trace safe to embed in an HTML <script>.
-            '<' => out.push_str("\\u003c"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
+            b'<' => ("\\u003c", 1),
+            // U+2028 and U+2029 end a line in JavaScript source.
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                (
+                    if bytes[i + 2] == 0xA8 {
+                        "\\u2028"
+                    } else {
+                        "\\u2029"
+                    },
+                    3,
+                )
             }
-            c => out.push(c),
+            b if b < 0x20 => ("", 1),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[from..i]);
+        if escaped.is_empty() {
+            let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{:04x}", bytes[i]));
+        } else {
+            out.push_str(escaped);
+        }
+        i += len;
+        from = i;
+    }
+    out.push_str(&s[from..]);
+    out.push('"');
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::escape_into;
+    use proptest::prelude::*;
+
+    fn escaped(s: &str) -> String {
+        let mut out = String::new();
+        escape_into(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn escapes_what_json_and_script_embedding_need() {
+        assert_eq!(
+            escaped("a\"b\\c\nd\re\tf<g"),
+            r#""a\"b\\c\nd\re\tf\u003cg""#
+        );
+        assert_eq!(escaped("\u{1}\u{1f}x"), r#""\u0001\u001fx""#);
+        assert_eq!(escaped("é\u{2028}ü\u{2029}→"), "\"é\\u2028ü\\u2029→\"");
+        assert_eq!(escaped(""), "\"\"");
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_reads_back_and_embeds_safely(s in any::<String>()) {
+            let out = escaped(&s);
+            prop_assert_eq!(serde_json::from_str::<String>(&out).unwrap(), s);
+            let unsafe_char = |c: char| c == '<' || c == '\u{2028}' || c == '\u{2029}' || (c as u32) < 0x20;
+            prop_assert!(!out.chars().any(unsafe_char), "{:?}", out);
         }
     }
-    out.push('"');
 }
