@@ -58,6 +58,9 @@ class Engine {
 
   _start() {
     const answer = (data) => {
+      // A live frame's chart comes as JSON text: parsed here, not on the thread of the run's timers.
+      if (data.chartJson) data.chart = JSON.parse(data.chartJson);
+      delete data.chartJson;
       const p = this.pending.get(data.id);
       if (p) { this.pending.delete(data.id); p(data); }
     };

@@ -33,14 +33,64 @@ function traceJson() {
   return json.text;
 }
 
-function traceOut(res, inline = true) {
+async function traceOut(res, inline = true, timed = (key, work) => work()) {
   given++;
-  res.head = JSON.parse(pg.trace_head());
-  const all = pg.trace_index();
+  res.head = await timed('head', () => JSON.parse(pg.trace_head()));
+  const all = await timed('index', () => pg.trace_index());
   const [n, m] = all;
   const at = (from, count, Type) => Type.from(all.subarray(from, from + count));
-  res.index = { lines: at(2, n, Uint32Array), causes: at(2 + n, n, Int32Array), eventT: at(2 + 2 * n, m, Float64Array), eventTask: at(2 + 2 * n + m, m, Int32Array), paths: pg.task_paths() };
-  if (inline && res.head.taskCount + res.head.eventCount <= INLINE_TRACE) res.traceJson = traceJson();
+  res.index = { lines: at(2, n, Uint32Array), causes: at(2 + n, n, Int32Array), eventT: at(2 + 2 * n, m, Float64Array), eventTask: at(2 + 2 * n + m, m, Int32Array), paths: await timed('paths', () => pg.task_paths()) };
+  if (inline && res.head.taskCount + res.head.eventCount <= INLINE_TRACE) res.traceJson = await timed('json', traceJson);
+}
+
+// ---------- a live frame, drawn between the run's deadlines ----------
+
+/** Resolves in a task of its own, after the tasks queued before it (the live clock's). */
+const hopChannel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
+let hopWaiters = [];
+if (hopChannel) hopChannel.port1.onmessage = () => { const waiters = hopWaiters; hopWaiters = []; for (const resolve of waiters) resolve(); };
+const hop = () => new Promise((resolve) => {
+  if (!hopChannel) return setTimeout(resolve, 0);
+  hopWaiters.push(resolve);
+  if (hopWaiters.length === 1) hopChannel.port2.postMessage(null);
+});
+
+/** How long each piece of a live frame took last time, in ms. */
+const pieceMs = new Map();
+
+/** Does one piece of a live frame's work in a gap between the run's deadlines at least as long
+ * as the piece took last time, so that drawing delays no deadline (waiting 30 ms at most for
+ * such a gap). Returns what `work` returns; adds its time to `frame.ms`. */
+async function inGap(frame, key, work) {
+  const need = pieceMs.get(key) ?? 0.5;
+  const giveUp = performance.now() + 30;
+  while (!frame.stop && pg.live_quiet_ms() < need + 0.1 && performance.now() < giveUp) await hop();
+  const t0 = performance.now();
+  const out = work();
+  const took = performance.now() - t0;
+  // Quick to grow, slow to shrink: a piece that once took long is given room for a while.
+  pieceMs.set(key, Math.max(took, need * 0.9));
+  frame.ms += took;
+  return out;
+}
+
+/** A live frame: the run's state now, its chart and (with `withTrace`, or at its end) its trace,
+ * each piece in a gap between deadlines. The chart travels as JSON text, parsed by the page. */
+async function liveFrame(m) {
+  const frame = { stop: !!m.stop, ms: 0 };
+  const timed = (key, work) => inGap(frame, key, work);
+  pg.live_frame(...view(m.view), !!m.withTrace, !!m.stop);
+  for (let i = 0; !(await timed(`step ${i}`, () => pg.live_frame_step())); i++);
+  const answer = pg.live_frame_answer();
+  // The chart is the answer's last member (tens of KB): only the rest is parsed here.
+  const at = answer.indexOf(',"chart":');
+  const res = JSON.parse(at < 0 ? answer : `${answer.slice(0, at)}}`);
+  if (res.ok) {
+    res.chartJson = answer.slice(at + 9, -1);
+    if (m.withTrace || res.done) await traceOut(res, res.done || frame.stop, timed);
+  }
+  res.ms = frame.ms;
+  return res;
 }
 
 /** The buffers an answer hands over to the page. */
@@ -72,8 +122,18 @@ function widestLine(text) {
   return cols;
 }
 
+/** Requests are answered one at a time: a live frame waits between its pieces, and what comes
+ * meanwhile (Stop, a new run) waits for it. */
+let queue = Promise.resolve();
+
 /** Answers one request of the element: `{id, op, …}` → `{id, …}`. */
-export async function handle(m) {
+export function handle(m) {
+  const answer = queue.then(() => answerNow(m));
+  queue = answer.catch(() => {});
+  return answer;
+}
+
+async function answerNow(m) {
   const { id } = m;
   try {
     switch (m.op) {
@@ -85,7 +145,7 @@ export async function handle(m) {
         const t0 = performance.now();
         const res = JSON.parse(pg.simulate(m.text));
         if (res.ok) {
-          traceOut(res);
+          await traceOut(res);
           res.chart = JSON.parse(pg.chart(...view(m.view), true));
         }
         res.workMs = performance.now() - t0;
@@ -95,14 +155,8 @@ export async function handle(m) {
         return { id, ok: true, chart: JSON.parse(pg.chart(...view(m.view), !!m.tops)) };
       case 'live':
         return { id, ...JSON.parse(pg.start_live(m.text, m.speed)) };
-      case 'snapshot': {
-        const t0 = performance.now();
-        const res = JSON.parse(pg.live_view(...view(m.view), !!m.withTrace, !!m.stop));
-        // While it runs, the page gets the head and index only: the whole trace is for the end.
-        if (res.ok && (m.withTrace || res.done)) traceOut(res, res.done || !!m.stop);
-        res.ms = performance.now() - t0;
-        return { id, ...res };
-      }
+      case 'snapshot':
+        return { id, ...(await liveFrame(m)) };
       case 'code': {
         if (!code) {
           await initCode({ module_or_path: m.module });

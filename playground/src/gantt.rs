@@ -172,6 +172,7 @@ const DEFS: &str = "<defs><pattern id=\"cg-hatch\" width=\"6\" height=\"6\" patt
 <marker id=\"cg-ah-cancel\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-cancel)\"/></marker>";
 
 /// Where things go: the sizes of the chart and the time → x mapping.
+#[derive(Debug)]
 struct Layout {
     width: f64,
     left: f64,
@@ -464,39 +465,104 @@ pub fn render(trace: &Trace, options: &Options) -> String {
 /// assert_eq!(parts.body_height, 2000.0);
 /// ```
 pub fn render_parts(trace: &Trace, options: &Options) -> Parts {
-    let l = Layout::new(trace, options);
-    let rows = l.rows_in(options.rows_px);
-    let body_top = l.ys[rows.start];
-    let body_h = l.ys[rows.end] - body_top;
-    let legend = legend_layout(l.width);
-    let foot_h = foot_height(&legend, trace);
+    let mut parts = PartsBuilder::new(trace, options);
+    while !parts.step(trace, options) {}
+    parts.finish()
+}
 
-    let mut h = String::with_capacity(4096);
-    svg_open(&mut h, &l, l.top, Some(trace), options.dark, " cg-head");
-    head(&mut h, trace, &l);
-    h.push_str("</svg>");
+/// [`render_parts`] one part at a time, so that a caller can do other work between the parts
+/// (a live run draws its frames between its deadlines). Each step must be given the trace and
+/// options the builder was made with.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup_playground::gantt::{render_parts, Options, PartsBuilder};
+/// let s = ctxgroup_playground::scenario::parse("timeout 1s\ntask a 2s").unwrap();
+/// let trace = ctxgroup_playground::simulate::simulate(&s).unwrap();
+/// let options = Options::default();
+/// let mut parts = PartsBuilder::new(&trace, &options);
+/// let mut steps = 1;
+/// while !parts.step(&trace, &options) {
+///     steps += 1;
+/// }
+/// assert_eq!(steps, 3); // the axis, the rows, the foot
+/// assert_eq!(parts.finish().body, render_parts(&trace, &options).body);
+/// ```
+#[derive(Debug)]
+pub struct PartsBuilder {
+    layout: Layout,
+    rows: std::ops::Range<usize>,
+    parts: Parts,
+    drawn: u8,
+}
 
-    let mut b = String::with_capacity(1024 + rows.len() * 700);
-    svg_open(&mut b, &l, body_h, None, false, " cg-body");
-    let _ = write!(b, r#"<g transform="translate(0,{})">"#, Px(-body_top));
-    body(&mut b, trace, &l, rows, options);
-    b.push_str("</g></svg>");
+impl PartsBuilder {
+    /// Lays the chart out (every row's place; cheap next to drawing).
+    pub fn new(trace: &Trace, options: &Options) -> PartsBuilder {
+        let layout = Layout::new(trace, options);
+        let rows = layout.rows_in(options.rows_px);
+        let body_top = layout.ys[rows.start];
+        let parts = Parts {
+            body_top,
+            body_height: layout.height(),
+            left: layout.left,
+            plot_width: layout.plot_w,
+            t0: layout.t0,
+            t1: layout.t1,
+            end: layout.end,
+            ..Parts::default()
+        };
+        PartsBuilder {
+            layout,
+            rows,
+            parts,
+            drawn: 0,
+        }
+    }
 
-    let mut f = String::with_capacity(4096);
-    svg_open(&mut f, &l, foot_h, None, false, " cg-foot");
-    foot(&mut f, trace, &l, &legend, options);
-    f.push_str("</svg>");
-    Parts {
-        head: h,
-        body: b,
-        foot: f,
-        body_top,
-        body_height: l.height(),
-        left: l.left,
-        plot_width: l.plot_w,
-        t0: l.t0,
-        t1: l.t1,
-        end: l.end,
+    /// Draws the next part: the axis, then the rows, then the foot. True once all are drawn.
+    pub fn step(&mut self, trace: &Trace, options: &Options) -> bool {
+        let l = &self.layout;
+        match self.drawn {
+            0 => {
+                let h = &mut self.parts.head;
+                h.reserve(4096);
+                svg_open(h, l, l.top, Some(trace), options.dark, " cg-head");
+                head(h, trace, l);
+                h.push_str("</svg>");
+            }
+            1 => {
+                let rows = self.rows.clone();
+                let body_h = l.ys[rows.end] - l.ys[rows.start];
+                let b = &mut self.parts.body;
+                b.reserve(1024 + rows.len() * 700);
+                svg_open(b, l, body_h, None, false, " cg-body");
+                let _ = write!(
+                    b,
+                    r#"<g transform="translate(0,{})">"#,
+                    Px(-self.parts.body_top)
+                );
+                body(b, trace, l, rows, options);
+                b.push_str("</g></svg>");
+            }
+            2 => {
+                let legend = legend_layout(l.width);
+                let f = &mut self.parts.foot;
+                f.reserve(4096);
+                svg_open(f, l, foot_height(&legend, trace), None, false, " cg-foot");
+                foot(f, trace, l, &legend, options);
+                f.push_str("</svg>");
+            }
+            _ => return true,
+        }
+        self.drawn += 1;
+        self.drawn == 3
+    }
+
+    /// The parts drawn so far (all of them once [`step`](Self::step) has said so).
+    pub fn finish(self) -> Parts {
+        self.parts
     }
 }
 

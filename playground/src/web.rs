@@ -52,6 +52,33 @@ pub struct Playground {
     running_at: Option<f64>,
     stopped: bool,
     live: Option<LiveRun>,
+    /// A live frame being drawn a step at a time (see [`Playground::live_frame`]).
+    frame: Option<LiveFrame>,
+}
+
+/// A live frame, from the request to the answer.
+#[cfg(feature = "page")]
+#[allow(clippy::large_enum_variant)] // one at a time: boxing would only add an allocation
+enum LiveFrame {
+    Asked {
+        options: gantt::Options,
+        with_trace: bool,
+        stop: bool,
+    },
+    Drawing(FrameCopy, gantt::PartsBuilder),
+    Drawn(String),
+}
+
+/// The live run as a frame shows it: a copy of its trace at one moment, and what is said of it.
+#[cfg(feature = "page")]
+struct FrameCopy {
+    trace: Trace,
+    summary: String,
+    options: gantt::Options,
+    extra: [(&'static str, String); 3],
+    done: bool,
+    stopped: bool,
+    stop: bool,
 }
 
 #[cfg(feature = "page")]
@@ -151,7 +178,31 @@ fn view(width: f64, dark: bool, t0: f64, t1: f64, y0: f64, y1: f64) -> gantt::Op
 /// The chart's parts as JSON: `{"head","body","foot","bodyTop","bodyHeight","left","plotWidth",
 /// "t0Us","t1Us","endUs"}`, with `"rowTops"` (each row's top, px) when `tops`.
 fn parts_json(trace: &Trace, options: &gantt::Options, tops: bool) -> String {
-    let p = gantt::render_parts(trace, options);
+    parts_json_of(gantt::render_parts(trace, options), trace, options, tops)
+}
+
+/// A live frame's answer: `{"ok":true,"summary","now","done","stopped","chart"}`.
+#[cfg(feature = "page")]
+fn frame_json(copy: &FrameCopy, chart: &str) -> String {
+    let mut w = JsonWriter::new();
+    w.begin_object();
+    w.key("ok");
+    w.raw("true");
+    w.key("summary");
+    w.str(&copy.summary);
+    for (k, v) in &copy.extra {
+        w.key(k);
+        w.raw(v);
+    }
+    // Last: a worker can hand it on as text without parsing it.
+    w.key("chart");
+    w.raw(chart);
+    w.end_object();
+    w.finish()
+}
+
+#[cfg(feature = "page")]
+fn parts_json_of(p: gantt::Parts, trace: &Trace, options: &gantt::Options, tops: bool) -> String {
     let mut w = JsonWriter::new();
     w.begin_object();
     for (k, v) in [("head", &p.head), ("body", &p.body), ("foot", &p.foot)] {
@@ -393,6 +444,7 @@ impl Playground {
     /// same error JSON as [`run`](Self::run), or `{"ok":true}`.
     pub fn start_live(&mut self, text: &str, speed: f64) -> String {
         self.live = None; // stops the previous run: its futures are aborted, its timers dropped
+        self.frame = None;
         let scenario = match scenario::parse(text) {
             Ok(s) => Arc::new(s),
             Err(errors) => return errors_json(&errors),
@@ -445,27 +497,17 @@ impl Playground {
         r#"{"ok":true}"#.to_string()
     }
 
-    /// The live run so far: `{"ok":true,"now","done","summary","svg","trace"}`; `done` once every
-    /// task has returned, nothing can happen any more, or the chart's end is reached.
-    pub fn live_snapshot(&mut self, width: f64, dark: bool) -> String {
-        self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), false, None)
-    }
-
-    /// Stops the live run and returns its last snapshot, as [`live_snapshot`](Self::live_snapshot)
-    /// with `"stopped":true` and a summary that says `stopped at …`.
-    pub fn stop_live(&mut self, width: f64, dark: bool) -> String {
-        let out = self.snapshot(view(width, dark, 0.0, 0.0, 0.0, 0.0), true, None);
-        self.live = None;
-        out
-    }
-
-    /// The live run so far for a page that draws a view (see [`chart`](Self::chart)):
-    /// `{"ok":true,"now","done","stopped","summary","chart"}`. With `with_trace` (and always
-    /// once the run is over) its whole trace is then [`trace_json`](Self::trace_json);
-    /// otherwise the frame skips the events (check ticks are drawn when the run is over).
-    /// `stop` stops the run after this snapshot.
+    /// Begins a live frame for a page that draws a view (see [`chart`](Self::chart)), to be
+    /// drawn a step at a time: [`live_frame_step`](Self::live_frame_step) until it says the
+    /// frame is drawn, then [`live_frame_answer`](Self::live_frame_answer). Between steps the
+    /// run's own deadlines fire on time: each step is a fraction of a millisecond, and
+    /// [`live_quiet_ms`](Self::live_quiet_ms) says how long until the next deadline. `done` is
+    /// true once every task has returned, nothing can happen any more, or the chart's end is
+    /// reached. With `with_trace` (and always once the run is over) the whole trace is then
+    /// [`trace_json`](Self::trace_json); otherwise the frame skips the events (check ticks are
+    /// drawn when the run is over). `stop` stops the run after this frame.
     #[allow(clippy::too_many_arguments)]
-    pub fn live_view(
+    pub fn live_frame(
         &mut self,
         width: f64,
         dark: bool,
@@ -475,26 +517,81 @@ impl Playground {
         y1: f64,
         with_trace: bool,
         stop: bool,
-    ) -> String {
-        let out = self.snapshot(view(width, dark, t0, t1, y0, y1), stop, Some(with_trace));
-        if stop {
-            self.live = None;
-        }
-        out
+    ) {
+        self.frame = Some(LiveFrame::Asked {
+            options: view(width, dark, t0, t1, y0, y1),
+            with_trace,
+            stop,
+        });
     }
 
-    /// `parts`: `Some(with_trace)` for the chart's parts (no trace), `None` for one SVG and
-    /// the trace.
-    fn snapshot(&mut self, mut options: gantt::Options, stop: bool, parts: Option<bool>) -> String {
-        let Some(live) = &self.live else {
-            return r#"{"ok":false,"errors":[]}"#.to_string();
+    /// Does the next step of the live frame: takes the copy of the run, then draws the chart's
+    /// axis, rows and foot. True once the frame is drawn (and when there is none).
+    pub fn live_frame_step(&mut self) -> bool {
+        let next = match self.frame.take() {
+            None => return true,
+            Some(LiveFrame::Asked {
+                options,
+                with_trace,
+                stop,
+            }) => match self.frame_copy(options, stop, with_trace) {
+                Some(copy) => {
+                    let parts = gantt::PartsBuilder::new(&copy.trace, &copy.options);
+                    LiveFrame::Drawing(copy, parts)
+                }
+                None => LiveFrame::Drawn(r#"{"ok":false,"errors":[]}"#.to_string()),
+            },
+            Some(LiveFrame::Drawing(copy, mut parts)) => {
+                if parts.step(&copy.trace, &copy.options) {
+                    let chart = parts_json_of(parts.finish(), &copy.trace, &copy.options, false);
+                    let answer = frame_json(&copy, &chart);
+                    self.keep_frame(copy);
+                    LiveFrame::Drawn(answer)
+                } else {
+                    LiveFrame::Drawing(copy, parts)
+                }
+            }
+            Some(drawn) => drawn,
         };
+        let drawn = matches!(next, LiveFrame::Drawn(_));
+        self.frame = Some(next);
+        drawn
+    }
+
+    /// The live frame: `{"ok":true,"summary","now","done","stopped","chart"}`, `chart` last
+    /// (its remaining steps are done first).
+    pub fn live_frame_answer(&mut self) -> String {
+        while !self.live_frame_step() {}
+        match self.frame.take() {
+            Some(LiveFrame::Drawn(answer)) => answer,
+            _ => r#"{"ok":false,"errors":[]}"#.to_string(),
+        }
+    }
+
+    /// Real milliseconds until the live run's next deadline (infinite without one).
+    pub fn live_quiet_ms(&self) -> f64 {
+        let Some(live) = &self.live else {
+            return f64::INFINITY;
+        };
+        live.clock.next_deadline().map_or(f64::INFINITY, |due| {
+            (due.as_secs_f64() - live.clock.now().as_secs_f64()) * 1000.0
+        })
+    }
+
+    /// The live run now, for a frame; `None` without a live run.
+    fn frame_copy(
+        &mut self,
+        mut options: gantt::Options,
+        stop: bool,
+        with_trace: bool,
+    ) -> Option<FrameCopy> {
+        let live = self.live.as_ref()?;
         live.turn.begin_turn();
         let now = live.scaled.now().as_secs_f64();
         let idle = live.clock.pending_timers() == 0;
         let all_done = live.live_tasks.load(std::sync::atomic::Ordering::SeqCst) == 0;
         let done = all_done || idle || now >= live.horizon;
-        let events = parts.map_or(true, |with_trace| with_trace || done || stop);
+        let events = with_trace || done || stop;
         let mut trace = live.recorder.snapshot(&live.scenario, events);
         let stopped = stop && !done;
         if done {
@@ -508,43 +605,36 @@ impl Playground {
         } else {
             trace.summary_at(Some(now), stopped)
         };
-        let extra = [
-            ("now", crate::trace::secs(now)),
-            ("done", (done || stopped).to_string()),
-            ("stopped", stopped.to_string()),
-        ];
         options.running_at = (!done).then_some(now);
         options.stopped = stopped;
-        let out = match parts {
-            None => result_json(&trace, &summary, &options, &extra),
-            Some(_) => {
-                let mut w = JsonWriter::new();
-                w.begin_object();
-                w.key("ok");
-                w.raw("true");
-                w.key("summary");
-                w.str(&summary);
-                for (k, v) in &extra {
-                    w.key(k);
-                    w.raw(v);
-                }
-                w.key("chart");
-                w.raw(&parts_json(&trace, &options, false));
-                w.end_object();
-                w.finish()
-            }
-        };
-        (self.running_at, self.stopped) = (options.running_at, stopped);
-        self.trace = Some(trace);
-        if done {
+        Some(FrameCopy {
+            trace,
+            summary,
+            options,
+            extra: [
+                ("now", crate::trace::secs(now)),
+                ("done", (done || stopped).to_string()),
+                ("stopped", stopped.to_string()),
+            ],
+            done,
+            stopped,
+            stop,
+        })
+    }
+
+    /// Keeps a frame's trace as the last one; a frame that is the run's last ends the run.
+    fn keep_frame(&mut self, copy: FrameCopy) {
+        (self.running_at, self.stopped) = (copy.options.running_at, copy.stopped);
+        self.trace = Some(copy.trace);
+        if copy.done || copy.stop {
             self.live = None;
         }
-        out
     }
 
     /// Stops the live run, if any: aborts its tasks and drops their timers.
     pub fn stop(&mut self) {
         self.live = None;
+        self.frame = None;
     }
 
     /// How many browser-clock timers the live run has pending (0 after `stop`).

@@ -54,15 +54,32 @@ async fn live_mode_on_real_timers_ends_with_the_outcomes_of_virtual_mode() {
     let mut pg = ctxgroup_playground::web::Playground::new();
     let virtual_run = pg.run(text, 800.0, false);
     assert_eq!(pg.start_live(text, 1.0), r#"{"ok":true}"#);
-    let mut snapshot;
+    let mut frames = 0;
     loop {
         clock::sleep(BrowserClock::shared(), Duration::from_millis(25)).await;
-        snapshot = pg.live_snapshot(800.0, false);
-        if snapshot.contains(r#""done":true"#) {
+        // A frame drawn a step at a time, the run going on between the steps.
+        pg.live_frame(800.0, false, 0.0, 0.0, 0.0, 1000.0, false, false);
+        while !pg.live_frame_step() {
+            clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
+        }
+        let frame = pg.live_frame_answer();
+        let parsed = js_sys::JSON::parse(&frame).expect("a frame is JSON");
+        let chart = js_sys::Reflect::get(&parsed, &"chart".into()).unwrap();
+        let body = js_sys::Reflect::get(&chart, &"body".into()).unwrap();
+        assert!(body.as_string().unwrap().contains("cg-row"), "{frame}");
+        frames += 1;
+        if frame.contains(r#""done":true"#) {
             break;
         }
     }
-    assert_eq!(outcomes(&snapshot), outcomes(&virtual_run));
+    assert!(frames > 3, "{frames} frames");
+    let live_trace = format!(r#"{{"trace":{}}}"#, pg.trace_json());
+    assert_eq!(outcomes(&live_trace), outcomes(&virtual_run));
+    assert_eq!(
+        pg.live_frame_answer(),
+        r#"{"ok":false,"errors":[]}"#,
+        "no frame asked"
+    );
     assert_eq!(pg.live_pending_timers(), 0, "no stray timers after the run");
 }
 

@@ -89,8 +89,9 @@ thread_local! {
     // that poll at once would otherwise each post one per message, and the queue would grow).
     static HOP_POSTED: Cell<bool> = const { Cell::new(false) };
     static HOP: Option<Hop> = Hop::new();
-    // Whether this thread is a worker's (its global scope is no window).
-    static IN_WORKER: bool = web_sys::window().is_none();
+    // Whether this thread is a worker's (`WorkerGlobalScope` is defined in workers only).
+    static IN_WORKER: bool = js_sys::Reflect::get(&js_sys::global(), &"WorkerGlobalScope".into())
+        .is_ok_and(|scope| scope.is_function());
 }
 
 /// Adds `inner` to a list of clocks, once.
@@ -233,6 +234,24 @@ impl BrowserClock {
     /// ```
     pub fn pending_timers(&self) -> usize {
         self.inner.queue.lock().unwrap().len()
+    }
+
+    /// When the earliest pending timer is due, in this clock's time: work that can wait (a
+    /// page's drawing) can be fitted in before it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use ctxgroup::{BrowserClock, Clock, Context};
+    /// let clock = BrowserClock::new();
+    /// assert_eq!(clock.next_deadline(), None);
+    /// let due = clock.now() + Duration::from_millis(5);
+    /// let (_ctx, _cancel) = Context::with_clock(clock.clone()).with_deadline(due);
+    /// assert_eq!(clock.next_deadline(), Some(due));
+    /// ```
+    pub fn next_deadline(&self) -> Option<Duration> {
+        self.inner.queue.lock().unwrap().next_due()
     }
 
     /// How many browser timers this clock holds armed right now (0 or 1; a deadline less than

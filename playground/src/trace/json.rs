@@ -128,7 +128,10 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
         };
         out.push_str(&s[from..i]);
         if escaped.is_empty() {
-            let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{:04x}", bytes[i]));
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(bytes[i] >> 4)] as char);
+            out.push(HEX[usize::from(bytes[i] & 15)] as char);
         } else {
             out.push_str(escaped);
         }
