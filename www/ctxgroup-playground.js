@@ -798,8 +798,9 @@ export class CtxgroupPlayground extends ElementBase {
     this._stopBtn.disabled = false;
     this._runBtn.textContent = '↻ Restart';
     this._showErrors([]);
-    // One snapshot at a time, on animation frames; the worker's drawing delays its own timers,
-    // so it is kept to a tenth of the time, and the page's to what a frame allows.
+    // One snapshot at a time, on animation frames. The worker draws in the gaps between the
+    // run's deadlines, and only a tenth of the time (its thread is the timers'); the page's
+    // drawing is kept to what a frame allows.
     let waiting = false;
     let next = 0;
     let frames = 0;

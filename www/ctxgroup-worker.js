@@ -45,7 +45,8 @@ async function traceOut(res, inline = true, timed = (key, work) => work()) {
 
 // ---------- a live frame, drawn between the run's deadlines ----------
 
-/** Resolves in a task of its own, after the tasks queued before it (the live clock's). */
+/** Resolves in a message task of its own, after the messages queued before it (the live clock's
+ * own, which waits out its next deadline: one hop spans one deadline). */
 const hopChannel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
 let hopWaiters = [];
 if (hopChannel) hopChannel.port1.onmessage = () => { const waiters = hopWaiters; hopWaiters = []; for (const resolve of waiters) resolve(); };
@@ -59,12 +60,13 @@ const hop = () => new Promise((resolve) => {
 const pieceMs = new Map();
 
 /** Does one piece of a live frame's work in a gap between the run's deadlines at least as long
- * as the piece took last time, so that drawing delays no deadline (waiting 30 ms at most for
- * such a gap). Returns what `work` returns; adds its time to `frame.ms`. */
+ * as the piece took last time, so that drawing delays no deadline. It waits past four deadlines
+ * at most (gaps that short will not grow), and not at all for a frame that stops the run or
+ * while another request waits (a Stop, a new run). Returns what `work` returns; adds its time
+ * to `frame.ms`. */
 async function inGap(frame, key, work) {
   const need = pieceMs.get(key) ?? 0.5;
-  const giveUp = performance.now() + 30;
-  while (!frame.stop && pg.live_quiet_ms() < need + 0.1 && performance.now() < giveUp) await hop();
+  for (let hops = 0; hops < 4 && !frame.stop && waiting === 0 && pg.live_quiet_ms() < need + 0.1; hops++) await hop();
   const t0 = performance.now();
   const out = work();
   const took = performance.now() - t0;
@@ -123,12 +125,17 @@ function widestLine(text) {
 }
 
 /** Requests are answered one at a time: a live frame waits between its pieces, and what comes
- * meanwhile (Stop, a new run) waits for it. */
+ * meanwhile (Stop, a new run) waits for it; `waiting` of them, which make the frame hurry. */
 let queue = Promise.resolve();
+let waiting = 0;
 
 /** Answers one request of the element: `{id, op, …}` → `{id, …}`. */
 export function handle(m) {
-  const answer = queue.then(() => answerNow(m));
+  waiting++;
+  const answer = queue.then(() => {
+    waiting--;
+    return answerNow(m);
+  });
   queue = answer.catch(() => {});
   return answer;
 }

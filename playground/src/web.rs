@@ -290,6 +290,7 @@ impl Playground {
     /// `{"ok":true,"summary","svg","trace"}` or `{"ok":false,"errors":[{line,col,endCol,message,hint,text}]}`.
     pub fn run(&mut self, text: &str, width: f64, dark: bool) -> String {
         self.live = None;
+        self.frame = None;
         let scenario = match scenario::parse(text) {
             Ok(s) => Arc::new(s),
             Err(errors) => return errors_json(&errors),
@@ -318,6 +319,7 @@ impl Playground {
     /// `{"ok":true,"summary"}` or the error JSON of [`run`](Self::run).
     pub fn simulate(&mut self, text: &str) -> String {
         self.live = None;
+        self.frame = None;
         let scenario = match scenario::parse(text) {
             Ok(s) => Arc::new(s),
             Err(errors) => return errors_json(&errors),
@@ -500,8 +502,9 @@ impl Playground {
     /// Begins a live frame for a page that draws a view (see [`chart`](Self::chart)), to be
     /// drawn a step at a time: [`live_frame_step`](Self::live_frame_step) until it says the
     /// frame is drawn, then [`live_frame_answer`](Self::live_frame_answer). Between steps the
-    /// run's own deadlines fire on time: each step is a fraction of a millisecond, and
-    /// [`live_quiet_ms`](Self::live_quiet_ms) says how long until the next deadline. `done` is
+    /// run's own deadlines fire on time: a caller fits each step (a copy of the run, the axis,
+    /// the rows in view, the foot) into a gap before the next deadline, which
+    /// [`live_quiet_ms`](Self::live_quiet_ms) gives. `done` is
     /// true once every task has returned, nothing can happen any more, or the chart's end is
     /// reached. With `with_trace` (and always once the run is over) the whole trace is then
     /// [`trace_json`](Self::trace_json); otherwise the frame skips the events (check ticks are

@@ -157,3 +157,24 @@ fn the_rust_view_is_json_with_the_program_or_the_errors() {
         "{bad}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_virtual_run_drops_a_live_frame_half_drawn() {
+    // A frame begun on a live run must not, finished later, replace the virtual run's trace.
+    let mut pg = ctxgroup_playground::web::Playground::new();
+    assert_eq!(pg.start_live("task a 60s\n", 1.0), r#"{"ok":true}"#);
+    pg.live_frame(800.0, false, 0.0, 0.0, 0.0, 1000.0, false, false);
+    assert!(
+        !pg.live_frame_step(),
+        "the copy of the run is only the first step"
+    );
+    let virtual_run = pg.run("task b 1s\n", 800.0, false);
+    assert!(virtual_run.starts_with(r#"{"ok":true"#));
+    assert_eq!(pg.live_frame_answer(), r#"{"ok":false,"errors":[]}"#);
+    assert!(
+        pg.trace_json().contains(r#""path":"b""#),
+        "{}",
+        pg.trace_json()
+    );
+    assert_eq!(pg.live_pending_timers(), 0);
+}

@@ -129,10 +129,17 @@ fn spin_to_first_due(clocks: impl Iterator<Item = Arc<Inner>>) {
     let first = clocks
         .filter_map(|inner| inner.next_due_abs_ms())
         .fold(f64::INFINITY, f64::min);
-    if first - performance_now() > SPIN_MS {
+    let start = performance_now();
+    if first - start > SPIN_MS {
         return;
     }
-    while performance_now() < first {
+    // Bounded by the start too: `Date.now()`, where there is no `performance`, can go back.
+    let end = first.min(start + SPIN_MS);
+    loop {
+        let now = performance_now();
+        if now >= end || now < start {
+            break;
+        }
         std::hint::spin_loop();
     }
 }
