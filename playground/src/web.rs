@@ -56,6 +56,10 @@ pub struct Playground {
     frame: Option<LiveFrame>,
 }
 
+/// A live frame's answer without a live run to draw.
+#[cfg(feature = "page")]
+const NO_LIVE_RUN: &str = r#"{"ok":false,"errors":[]}"#;
+
 /// A live frame, from the request to the answer.
 #[cfg(feature = "page")]
 #[allow(clippy::large_enum_variant)] // one at a time: boxing would only add an allocation
@@ -74,10 +78,11 @@ enum LiveFrame {
 struct FrameCopy {
     trace: Trace,
     summary: String,
+    /// With `running_at` and `stopped` set for the frame.
     options: gantt::Options,
-    extra: [(&'static str, String); 3],
+    /// The run's time at the copy, in seconds.
+    now: f64,
     done: bool,
-    stopped: bool,
     stop: bool,
 }
 
@@ -190,9 +195,14 @@ fn frame_json(copy: &FrameCopy, chart: &str) -> String {
     w.raw("true");
     w.key("summary");
     w.str(&copy.summary);
-    for (k, v) in &copy.extra {
+    let stopped = copy.options.stopped;
+    for (k, v) in [
+        ("now", crate::trace::secs(copy.now)),
+        ("done", (copy.done || stopped).to_string()),
+        ("stopped", stopped.to_string()),
+    ] {
         w.key(k);
-        w.raw(v);
+        w.raw(&v);
     }
     // Last: a worker can hand it on as text without parsing it.
     w.key("chart");
@@ -542,7 +552,7 @@ impl Playground {
                     let parts = gantt::PartsBuilder::new(&copy.trace, &copy.options);
                     LiveFrame::Drawing(copy, parts)
                 }
-                None => LiveFrame::Drawn(r#"{"ok":false,"errors":[]}"#.to_string()),
+                None => LiveFrame::Drawn(NO_LIVE_RUN.to_string()),
             },
             Some(LiveFrame::Drawing(copy, mut parts)) => {
                 if parts.step(&copy.trace, &copy.options) {
@@ -567,7 +577,7 @@ impl Playground {
         while !self.live_frame_step() {}
         match self.frame.take() {
             Some(LiveFrame::Drawn(answer)) => answer,
-            _ => r#"{"ok":false,"errors":[]}"#.to_string(),
+            _ => NO_LIVE_RUN.to_string(),
         }
     }
 
@@ -614,20 +624,15 @@ impl Playground {
             trace,
             summary,
             options,
-            extra: [
-                ("now", crate::trace::secs(now)),
-                ("done", (done || stopped).to_string()),
-                ("stopped", stopped.to_string()),
-            ],
+            now,
             done,
-            stopped,
             stop,
         })
     }
 
     /// Keeps a frame's trace as the last one; a frame that is the run's last ends the run.
     fn keep_frame(&mut self, copy: FrameCopy) {
-        (self.running_at, self.stopped) = (copy.options.running_at, copy.stopped);
+        (self.running_at, self.stopped) = (copy.options.running_at, copy.options.stopped);
         self.trace = Some(copy.trace);
         if copy.done || copy.stop {
             self.live = None;
