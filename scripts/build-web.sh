@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+source scripts/wasm-flags.sh
 
 build() { # build FEATURE OUT_NAME
   cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p ctxgroup-playground --lib \
