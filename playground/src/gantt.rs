@@ -996,7 +996,7 @@ fn steps_height(trace: &Trace) -> f64 {
 }
 
 /// The goroutines alive over time, as a step chart on the rows' time axis, from `y` down.
-fn steps(s: &mut String, trace: &Trace, l: &Layout, y: f64) {
+fn steps(s: &mut String, trace: &Trace, l: &Layout, y: f64, until: f64) {
     let max = trace.goroutines.iter().map(|(_, n)| *n).max().unwrap_or(0);
     if max == 0 {
         return;
@@ -1030,7 +1030,7 @@ fn steps(s: &mut String, trace: &Trace, l: &Layout, y: f64) {
     if let Some(done) = column {
         flush(&mut d, done);
     }
-    let _ = write!(d, "H{}", Px(xt(trace.end.max(l.t1))));
+    let _ = write!(d, "H{}", Px(xt(trace.end.max(until))));
     let mut said: Vec<String> = trace
         .goroutines
         .iter()
@@ -1129,7 +1129,8 @@ fn foot(
             );
         }
     }
-    steps(s, trace, l, 28.0);
+    // A live run's count is known up to now, not to the axis' end.
+    steps(s, trace, l, 28.0, options.running_at.unwrap_or(l.t1));
     let below = steps_height(trace);
     s.push_str(r#"<g class="cg-legend">"#);
     for (item, lx, ly) in legend {

@@ -1215,12 +1215,14 @@ impl Recorder {
         let still_running = tasks
             .iter()
             .any(|t| t.end.is_none() && t.outcome != Outcome::Skipped);
-        let end = if still_running {
+        let end = match (still_running, mode) {
             // Show unfinished tasks running on past everything else.
-            let base = last.max(secs(now).min(last * 1.5 + 1.0));
-            (base * 1.15).max(base + 0.5).max(1.0)
-        } else {
-            last
+            (true, Last::Take) => {
+                let base = last.max(secs(now).min(last * 1.5 + 1.0));
+                (base * 1.15).max(base + 0.5).max(1.0)
+            }
+            // A live run's copy ends now: its tasks run now, not later.
+            _ => last,
         };
         // A task is leaked when its group returned while it still ran.
         let group_end: FnvMap<String, Option<f64>> = tasks

@@ -84,6 +84,56 @@ async fn live_mode_on_real_timers_ends_with_the_outcomes_of_virtual_mode() {
 }
 
 #[wasm_bindgen_test]
+async fn a_live_frame_says_its_tasks_run_at_the_frame_s_time() {
+    let mut pg = ctxgroup_playground::web::Playground::new();
+    assert_eq!(
+        pg.start_live("task a 60s\ntask b 10ms\n", 1.0),
+        r#"{"ok":true}"#
+    );
+    clock::sleep(BrowserClock::shared(), Duration::from_millis(60)).await;
+    // The axis to 10 s, as the page asks once the run is under way.
+    pg.live_frame(800.0, false, 0.0, 10.0, 0.0, 1000.0, false, false);
+    while !pg.live_frame_step() {
+        clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
+    }
+    let frame = pg.live_frame_answer();
+    let parsed = js_sys::JSON::parse(&frame).expect("a frame is JSON");
+    let get = |k: &str| js_sys::Reflect::get(&parsed, &k.into()).unwrap();
+    // "running at 61ms — …": the time of the frame, as the summary says it.
+    let summary = get("summary").as_string().unwrap();
+    let now = summary
+        .strip_prefix("running at ")
+        .and_then(|s| s.split([':', ' ']).next())
+        .unwrap_or_else(|| panic!("{summary}"));
+    let chart = get("chart");
+    let body = js_sys::Reflect::get(&chart, &"body".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let says = format!("a still running at {now}\n");
+    assert!(
+        body.contains(&says),
+        "the row of a says {says:?} as the summary does: {body}"
+    );
+    // The goroutine count is drawn up to now, not on to the end of the axis.
+    let foot = js_sys::Reflect::get(&chart, &"foot".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let path = foot
+        .split(r#"class="cg-goroutines" d=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{foot}"));
+    let last_x: f64 = path.rsplit('H').next().unwrap().parse().unwrap();
+    assert!(
+        last_x < 100.0,
+        "the count runs to x = {last_x} (the axis: 70..776): {path}"
+    );
+    pg.stop();
+}
+
+#[wasm_bindgen_test]
 async fn stopping_a_live_run_drops_its_timers() {
     let mut pg = ctxgroup_playground::web::Playground::new();
     assert_eq!(
