@@ -206,6 +206,48 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/** Makes the children of `box` those of the markup `html`, keeping every node that is already
+ * there: a live frame differs from the last in a few attributes of a few rows, and a node made
+ * anew is styled, laid out and painted anew, on the thread the page shares with the run's worker.
+ * Nodes match by position, tag and `data-path`. */
+function morph(box, html) {
+  const t = document.createElement('template');
+  t.innerHTML = html;
+  morphChildren(box, t.content);
+}
+
+function morphChildren(old, fresh) {
+  let a = old.firstChild;
+  for (let b = fresh.firstChild; b;) {
+    const next = b.nextSibling;
+    if (!a) {
+      old.append(b);
+    } else if (a.isEqualNode(b)) {
+      a = a.nextSibling; // the same: kept as it is (the check is the browser's own, fast walk)
+    } else if (a.nodeName !== b.nodeName || (b.nodeType === 1 && a.getAttribute('data-path') !== b.getAttribute('data-path'))) {
+      old.replaceChild(b, a);
+      a = b.nextSibling;
+    } else {
+      if (b.nodeType !== 1) {
+        a.nodeValue = b.nodeValue;
+      } else {
+        for (const x of b.attributes) if (a.getAttributeNS(x.namespaceURI, x.localName) !== x.value) a.setAttributeNS(x.namespaceURI, x.name, x.value);
+        for (const x of [...a.attributes]) if (!b.hasAttributeNS(x.namespaceURI, x.localName)) a.removeAttributeNode(x);
+        morphChildren(a, b);
+      }
+      a = a.nextSibling;
+    }
+    b = next;
+  }
+  while (a) { const n = a.nextSibling; a.remove(); a = n; }
+}
+
+/** The least of 1, 2 and 5 times a power of ten that is at least `x` (> 0). */
+function roundUp(x) {
+  const p = 10 ** Math.floor(Math.log10(x));
+  return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= x * (1 - 1e-12));
+}
+
 function dedent(text) {
   const lines = text.replace(/^\s*\n/, '').replace(/\s+$/, '').split('\n');
   const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^\s*/)[0].length));
@@ -804,20 +846,31 @@ export class CtxgroupPlayground extends ElementBase {
     let waiting = false;
     let next = 0;
     let frames = 0;
+    let shown = 0; // the run's time in the frame on screen, s
+    let step = 0; // how far it moved since the frame before, s
     const tick = (now) => {
       if (!this._running || id !== this._runId) return;
       this._frame = requestAnimationFrame(tick);
       if (waiting || now < next) return;
       waiting = true;
       const withTrace = frames++ % 10 === 0;
-      this._engine.request('snapshot', { view: this._viewArgs(0), withTrace }).then((snap) => {
+      const view = this._viewArgs(0);
+      // Unzoomed, the axis runs to a round time ahead of the run, and moves a few times in a
+      // run rather than on every frame: the rows of finished tasks then stay as they are, and
+      // the page redraws only the bars that grow.
+      if (!this._view && shown > 0) [view.t0, view.t1] = [0, roundUp(shown + 3 * step)];
+      this._engine.request('snapshot', { view, withTrace }).then((snap) => {
         waiting = false;
         if (!this._running || id !== this._runId || !snap.ok) return;
         const t0 = performance.now();
         this._showLive(snap);
+        [step, shown] = [snap.now - shown, snap.now];
         const cost = performance.now() - t0;
         next = performance.now() + 9 * (snap.ms || 0) + Math.max(0, cost - 8) * 2;
-        if (snap.done) this._finishLive(false);
+        if (snap.done) {
+          this._finishLive(false);
+          this._refetch(); // the whole run, as in virtual mode
+        }
       });
     };
     this._frame = requestAnimationFrame(tick);
@@ -837,7 +890,7 @@ export class CtxgroupPlayground extends ElementBase {
     }
     this._scrub_.hidden = false;
     this._zoombar.hidden = false;
-    this._applyChart(snap.chart);
+    this._applyChart(snap.chart, true);
     this._scrubInput.value = 1000;
     this._scrubT = null;
     this._scrub();
@@ -893,7 +946,7 @@ export class CtxgroupPlayground extends ElementBase {
 
   /** Shows the chart parts the worker drew. The SVG comes from the Rust renderer, which escapes
    * every name and message. */
-  _applyChart(c) {
+  _applyChart(c, live = false) {
     if (!c) return;
     if (this._selectedOf !== this._traceSrc) {
       // A new trace: the selected task is the one on the selected line, if any.
@@ -904,11 +957,13 @@ export class CtxgroupPlayground extends ElementBase {
     c.width = this._chartWidth();
     this._chartData = c;
     if (c.rowTops) this._rowTops = c.rowTops;
-    this._axis.innerHTML = c.head;
+    // A live frame is mostly the last one: only what changed is changed.
+    const put = (box, html) => { if (live) morph(box, html); else box.innerHTML = html; };
+    put(this._axis, c.head);
     this._spacer.style.height = `${c.bodyHeight}px`;
     this._bodyBox.style.top = `${c.bodyTop}px`;
-    this._bodyBox.innerHTML = c.body;
-    this._foot.innerHTML = c.foot;
+    put(this._bodyBox, c.body);
+    put(this._foot, c.foot);
     const body = this._bodyBox.firstElementChild;
     c.drawnTop = c.bodyTop;
     c.drawnBottom = c.bodyTop + (parseFloat(body?.getAttribute('height')) || 0);

@@ -2,7 +2,7 @@
 // bar ↔ editor line, stepping through events from the keyboard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, open, typeScenario, pasteScenario } from './harness.mjs';
+import { useBrowser, open, typeScenario, pasteScenario, summary } from './harness.mjs';
 
 useBrowser();
 const shadow = (page, fn, arg) => page.locator('#pg').evaluate((e, [src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(e.shadowRoot, a), [fn.toString(), arg]);
@@ -129,5 +129,60 @@ test('the keyboard steps through events and plays virtual time', async () => {
   const paused = await page.locator('#pg .scrub output').textContent();
   await page.waitForTimeout(300);
   assert.equal(await page.locator('#pg .scrub output').textContent(), paused, 'Space again pauses');
+  await page.close();
+});
+
+test('a live frame changes the chart in place: what stayed the same is kept, and the chart is the frame drawn anew', async () => {
+  const { page, errors } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  const lines = ['timeout 60s'];
+  for (let i = 0; i < 80; i++) lines.push(`task t${i} ${i % 2 ? `${100 + i}ms` : '60s'}`);
+  await typeScenario(page, lines.join('\n') + '\n');
+  await page.locator('#pg .summary', { hasText: /running at [1-9]\d*(\.\d+)?s/ }).waitFor();
+  // The shown chart, each of its three parts against a fresh parse of the frame's markup.
+  const sameAsFresh = () => page.locator('#pg').evaluate((pg) => {
+    const r = pg.shadowRoot;
+    const c = pg._chartData;
+    return [['.chead', c.head], ['.cbody', c.body], ['.cfoot', c.foot]].map(([sel, html]) => {
+      const t = document.createElement('template');
+      t.innerHTML = html;
+      const box = r.querySelector(sel);
+      return box.childNodes.length === t.content.childNodes.length && [...box.childNodes].every((n, i) => n.isEqualNode(t.content.childNodes[i]));
+    });
+  });
+  const mark = () => page.locator('#pg').evaluate((pg) => {
+    const r = pg.shadowRoot;
+    const nodes = [r.querySelector('.chead svg'), r.querySelector('.cbody style') ?? r.querySelector('.chead style'), r.querySelector('g.cg-row[data-path="t0"]'), r.querySelector('g.cg-row[data-path="t1"]')];
+    nodes.forEach((n, i) => { n.__kept = i + 1; });
+    return nodes.map((n) => n.localName);
+  });
+  const kept = () => page.locator('#pg').evaluate((pg) => {
+    const r = pg.shadowRoot;
+    return [r.querySelector('.chead svg'), r.querySelector('.cbody style') ?? r.querySelector('.chead style'), r.querySelector('g.cg-row[data-path="t0"]'), r.querySelector('g.cg-row[data-path="t1"]')].map((n) => n?.__kept ?? 0);
+  });
+  const frames = async (n) => {
+    for (let i = 0; i < n; i++) {
+      const before = await summary(page);
+      await page.waitForFunction((s) => document.querySelector('#pg').shadowRoot.querySelector('.summary').textContent !== s, before);
+    }
+  };
+  assert.deepEqual(await mark(), ['svg', 'style', 'g', 'g']);
+  const bar = () => page.locator('#pg').evaluate((pg) => pg.shadowRoot.querySelector('g.cg-row[data-path="t0"] rect.cg-running')?.getAttribute('width'));
+  const width = await bar();
+  await frames(3);
+  assert.deepEqual(await kept(), [1, 2, 3, 4], "the axis, the chart's style, a running task's row and a finished task's row are the same nodes");
+  assert.notEqual(await bar(), width, "the running task's bar grew");
+  assert.deepEqual(await sameAsFresh(), [true, true, true]);
+  // Unzoomed, the axis runs to a round time ahead of the run (1, 2 or 5 × 10^k s).
+  const [t1, now] = await page.locator('#pg').evaluate((pg) => [pg._chartData.t1Us / 1e6, pg._now]);
+  assert.ok(t1 >= now && /^[125]0*$/.test(String(t1 * 1000).replace(/^0\.0*/, '')), `the axis ends at ${t1} s, the run is at ${now} s`);
+  // Scrolled: other rows are on screen, and they replace the ones that were.
+  await page.locator('#pg').evaluate((pg) => { const s = pg.shadowRoot.querySelector('.cscroll'); s.scrollTop = s.scrollHeight - s.clientHeight; });
+  await page.waitForFunction(() => !!document.querySelector('#pg').shadowRoot.querySelector('g.cg-row[data-path="t79"]'));
+  await frames(2);
+  assert.deepEqual(await sameAsFresh(), [true, true, true]);
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.locator('#pg .summary', { hasText: 'stopped at' }).waitFor();
+  assert.deepEqual(errors, []);
   await page.close();
 });
