@@ -811,9 +811,11 @@ export class CtxgroupPlayground extends ElementBase {
     this._running = false;
     cancelAnimationFrame(this._frame);
     this._engine.request('snapshot', { view: this._viewArgs(), withTrace: true, stop: true }).then((snap) => {
-      if (id !== this._runId) return;
+      // No run left: it ended in the frame before, which showed its end.
+      if (id !== this._runId || (!snap.ok && this._liveEnded === id)) return;
       if (snap.ok) this._showLive(snap);
-      this._finishLive(true);
+      // A run that ended before the Stop reached it ended by itself.
+      this._finishLive(!snap.ok || snap.stopped);
     });
   }
 
@@ -861,13 +863,15 @@ export class CtxgroupPlayground extends ElementBase {
       if (!this._view && shown > 0) [view.t0, view.t1] = [0, roundUp(shown + 3 * step)];
       this._engine.request('snapshot', { view, withTrace }).then((snap) => {
         waiting = false;
-        if (!this._running || id !== this._runId || !snap.ok) return;
+        // A frame that finds the run ended is shown even after a Stop: the Stop finds no run.
+        if ((!this._running && !snap.done) || id !== this._runId || !snap.ok) return;
         const t0 = performance.now();
         this._showLive(snap);
         [step, shown] = [snap.now - shown, snap.now];
         const cost = performance.now() - t0;
         next = performance.now() + 9 * (snap.ms || 0) + Math.max(0, cost - 8) * 2;
         if (snap.done) {
+          this._liveEnded = id;
           this._finishLive(false);
           this._refetch(); // the whole run, as in virtual mode
         }

@@ -48,6 +48,42 @@ test('Stop ends a live run: the summary says stopped, and run-end does not repor
   await page.close();
 });
 
+test("a Stop that comes as the run ends shows the run's end, once, not a frame before it", async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  // The frame that finds the run ended waits (and the answers after it, in order) until Stop
+  // has been pressed: the run ends in the worker while its last frame is on its way.
+  await page.locator('#pg').evaluate((pg) => {
+    const eng = pg._engine;
+    const request = eng.request.bind(eng);
+    let last = Promise.resolve();
+    window.__open = null;
+    const gate = new Promise((resolve) => { window.__open = resolve; });
+    window.__held = 0;
+    window.__ends = [];
+    pg.addEventListener('ctxgroup-run-end', (e) => window.__ends.push({ ok: e.detail.ok, stopped: e.detail.stopped }));
+    eng.request = (kind, args) => {
+      const answer = request(kind, args).then((a) => {
+        if (kind !== 'snapshot' || args.stop || !a.done) return a;
+        window.__held++;
+        return gate.then(() => a);
+      });
+      const ordered = last.then(() => answer);
+      last = ordered.catch(() => {});
+      return ordered;
+    };
+  });
+  await typeScenario(page, 'task a 200ms\n');
+  await page.waitForFunction(() => window.__held > 0);
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.evaluate(() => window.__open());
+  await page.locator('#pg .summary', { hasText: /^returned at 2\d\dms/ }).waitFor({ timeout: 3000 }); // real timers: a little late
+  await page.waitForTimeout(300);
+  assert.match(await summary(page), /^returned at 2\d\dms/, "the run's end stays");
+  assert.deepEqual(await page.evaluate(() => window.__ends), [{ ok: true, stopped: false }], 'one run-end, ok');
+  await page.close();
+});
+
 test('switching a live run to Virtual shows the virtual run', async () => {
   const { page } = await open();
   await page.locator('#pg button', { hasText: 'Live' }).click();
