@@ -849,7 +849,7 @@ export class CtxgroupPlayground extends ElementBase {
     let next = 0;
     let frames = 0;
     let shown = 0; // the run's time in the frame on screen, s
-    let step = 0; // how far it moved since the frame before, s
+    let shownAt = 0; // when that frame came, ms
     const tick = (now) => {
       if (!this._running || id !== this._runId) return;
       this._frame = requestAnimationFrame(tick);
@@ -859,21 +859,28 @@ export class CtxgroupPlayground extends ElementBase {
       const view = this._viewArgs(0);
       // Unzoomed, the axis runs to a round time ahead of the run, and moves a few times in a
       // run rather than on every frame: the rows of finished tasks then stay as they are, and
-      // the page redraws only the bars that grow.
-      if (!this._view && shown > 0) [view.t0, view.t1] = [0, roundUp(shown + 3 * step)];
+      // the page redraws only the bars that grow. Ahead: where the run will be, with 100 ms to
+      // spare.
+      const ahead = !this._view && shown > 0;
+      if (ahead) [view.t0, view.t1] = [0, roundUp(shown + (speed * (performance.now() - shownAt + 100)) / 1000)];
       this._engine.request('snapshot', { view, withTrace }).then((snap) => {
         waiting = false;
         // A frame that finds the run ended is shown even after a Stop: the Stop finds no run.
         if ((!this._running && !snap.done) || id !== this._runId || !snap.ok) return;
+        [shown, shownAt] = [snap.now, performance.now()];
+        if (ahead && snap.now > view.t1 && !snap.done) {
+          // The run passed the axis: asked again at once, on a longer one.
+          next = 0;
+          if (withTrace) frames = 0;
+          return;
+        }
         const t0 = performance.now();
         this._showLive(snap);
-        [step, shown] = [snap.now - shown, snap.now];
         const cost = performance.now() - t0;
         next = performance.now() + 9 * (snap.ms || 0) + Math.max(0, cost - 8) * 2;
         if (snap.done) {
           this._liveEnded = id;
-          this._finishLive(false);
-          this._refetch(); // the whole run, as in virtual mode
+          this._finishLive(false, true);
         }
       });
     };
@@ -900,11 +907,14 @@ export class CtxgroupPlayground extends ElementBase {
     this._scrub();
   }
 
-  _finishLive(stopped) {
+  /** Ends the live run on screen; `redraw`: over the whole run, as in virtual mode (the frames'
+   * axis ran ahead of it). */
+  _finishLive(stopped, redraw = false) {
     this._running = false;
     cancelAnimationFrame(this._frame);
     this._stopBtn.disabled = true;
     this._runBtn.textContent = '▶ Run';
+    if (redraw) this._refetch();
     if (this._head) this._withTraceJson(() => this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', !stopped, [], stopped) })));
   }
 
@@ -984,10 +994,11 @@ export class CtxgroupPlayground extends ElementBase {
   _refetch(tops = false) {
     if (!this._head || this._inflight) return;
     const seq = ++this._chartSeq;
-    const mode = this._shownMode;
+    const [mode, run] = [this._shownMode, this._runId];
     if (this._running) return; // the next live snapshot draws it
     this._engine.request('chart', { view: this._viewArgs(), tops }).then((r) => {
-      if (seq !== this._chartSeq || this._inflight || this._shownMode !== mode || !r.ok || !r.chart) return;
+      // Dropped once another chart is asked for, or another run started.
+      if (seq !== this._chartSeq || run !== this._runId || this._running || this._inflight || this._shownMode !== mode || !r.ok || !r.chart) return;
       this._applyChart(r.chart);
     });
   }
@@ -1003,7 +1014,9 @@ export class CtxgroupPlayground extends ElementBase {
   }
 
   _setView(view) {
-    const end = (this._chartData?.endUs ?? 1e6) / 1e6;
+    const c = this._chartData;
+    // While a live run goes, its axis runs ahead of it: a zoom may reach as far.
+    const end = Math.max(c?.endUs ?? 1e6, this._running ? c?.t1Us ?? 0 : 0) / 1e6;
     if (view) {
       let [a, b] = view;
       const span = Math.min(Math.max(b - a, end / 10000, 1e-5), end);
@@ -1017,8 +1030,7 @@ export class CtxgroupPlayground extends ElementBase {
 
   /** Zooms by `factor` (< 1 zooms in) around time `at` (default: the scrubber, or the middle). */
   _zoom(factor, at) {
-    const end = (this._chartData?.endUs ?? 1e6) / 1e6;
-    const [a, b] = this._view || [0, end];
+    const [a, b] = this._shownSpan();
     const t = at ?? (this._scrubT ?? (a + b) / 2);
     const c = Math.min(Math.max(t, a), b);
     this._setView([c - (c - a) * factor, c + (b - c) * factor]);
@@ -1029,6 +1041,12 @@ export class CtxgroupPlayground extends ElementBase {
     const [a, b] = this._view;
     const d = (b - a) * fraction;
     this._setView([a + d, b + d]);
+  }
+
+  /** The span of time the axis shows, in s: the zoom, or the whole axis on screen. */
+  _shownSpan() {
+    const c = this._chartData;
+    return this._view || (c ? [c.t0Us / 1e6, c.t1Us / 1e6] : [0, 1]);
   }
 
   /** The time at a page x over the plot. */
@@ -1065,7 +1083,7 @@ export class CtxgroupPlayground extends ElementBase {
       touches.set(e.pointerId, e.clientX);
       if (touches.size === 2) {
         const [x1, x2] = [...touches.values()];
-        pinch = { d: Math.abs(x1 - x2) || 1, at: this._timeAt((x1 + x2) / 2), view: this._view };
+        pinch = { d: Math.abs(x1 - x2) || 1, at: this._timeAt((x1 + x2) / 2), view: this._shownSpan() };
       }
     });
     sc.addEventListener('pointermove', (e) => {
@@ -1074,8 +1092,7 @@ export class CtxgroupPlayground extends ElementBase {
       if (pinch && touches.size === 2) {
         const [x1, x2] = [...touches.values()];
         const factor = pinch.d / (Math.abs(x1 - x2) || 1);
-        const end = (this._chartData?.endUs ?? 1e6) / 1e6;
-        const [a, b] = pinch.view || [0, end];
+        const [a, b] = pinch.view;
         this._setView([pinch.at - (pinch.at - a) * factor, pinch.at + (b - pinch.at) * factor]);
       }
     });

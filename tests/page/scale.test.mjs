@@ -186,3 +186,77 @@ test('a live frame changes the chart in place: what stayed the same is kept, and
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a live frame is shown only with the run inside its axis, even when frames come late', async () => {
+  const { page, errors } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await page.locator('#pg .speed input').fill('6'); // 10×
+  await page.locator('#pg').evaluate((pg) => {
+    window.__shown = [];
+    const show = pg._showLive.bind(pg);
+    pg._showLive = (snap) => { window.__shown.push([snap.now, snap.chart.t1Us / 1e6, snap.done]); return show(snap); };
+    // Every third frame is asked for 150 ms late, as by a busy page: the run goes on meanwhile.
+    const eng = pg._engine;
+    const request = eng.request.bind(eng);
+    let n = 0;
+    eng.request = (kind, args) => (kind === 'snapshot' && !args.stop && n++ % 3 === 2
+      ? new Promise((resolve) => setTimeout(resolve, 150)).then(() => request(kind, args))
+      : request(kind, args));
+  });
+  await typeScenario(page, 'task a 5s\ntask b 2500ms\n');
+  await page.locator('#pg .summary', { hasText: /^returned at 5/ }).waitFor({ timeout: 5000 });
+  const frames = (await page.evaluate(() => window.__shown)).filter(([, , done]) => !done);
+  assert.ok(frames.length >= 4, `${frames.length} frames shown`);
+  for (const [now, t1] of frames) assert.ok(now <= t1, `a frame at ${now} s on an axis to ${t1} s`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('during a live run, Ctrl+wheel zooms around the time under the pointer', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\n');
+  await page.locator('#pg .summary', { hasText: /^running at [1-9]\d*(\.\d+)?s/ }).waitFor();
+  const axis = () => shadow(page, (r) => { const d = r.querySelector('.chead svg').dataset; return [d.t0Us / 1e6, d.t1Us / 1e6, Number(d.left), Number(d.plotWidth)]; });
+  const [a, b, left, width] = await axis();
+  const box = await page.locator('#pg .cscroll').boundingBox();
+  const chart = await shadow(page, (r) => r.querySelector('.chart').getBoundingClientRect().left);
+  const x = chart + left + width * 0.3;
+  const t = a + 0.3 * (b - a);
+  await page.mouse.move(x, box.y + 10);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -200);
+  await page.keyboard.up('Control');
+  await page.waitForFunction(([s]) => { const d = document.querySelector('#pg').shadowRoot.querySelector('.chead svg').dataset; return (d.t1Us - d.t0Us) / 1e6 < s * 0.95; }, [b - a]);
+  const [a1, b1] = await axis();
+  const under = a1 + ((x - chart - left) / width) * (b1 - a1);
+  assert.ok(Math.abs(under - t) < (b - a) * 0.02, `${t} s was under the pointer, now ${under} s (axis ${a}–${b} → ${a1}–${b1})`);
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.close();
+});
+
+test('a run-end listener that starts the next live run sees that run drawn, not the last one', async () => {
+  const { page, errors } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await page.locator('#pg').evaluate((pg) => {
+    window.__drawn = [];
+    const apply = pg._applyChart.bind(pg);
+    pg._applyChart = (c, live) => { if (c && window.__restarted) window.__drawn.push({ live: !!live, running: pg._running }); return apply(c, live); };
+    pg.addEventListener('ctxgroup-run-end', () => {
+      if (window.__restarted) return;
+      window.__restarted = true;
+      pg.value = 'task a 5s\n';
+      pg.run();
+    });
+  });
+  await typeScenario(page, 'task a 300ms\ntask b 200ms\n');
+  await page.locator('#pg .summary', { hasText: /^running at .*a still running$/ }).waitFor({ timeout: 5000 });
+  await page.waitForTimeout(500);
+  const drawn = await page.evaluate(() => window.__drawn);
+  assert.ok(drawn.some((d) => d.live), 'the new run is drawn');
+  assert.deepEqual(drawn.filter((d) => !d.live), [], 'no chart of the last run is drawn over it');
+  assert.match(await page.locator('#pg .summary').textContent(), /^running at /);
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
