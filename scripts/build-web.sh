@@ -11,8 +11,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 source scripts/wasm-flags.sh
 
 build() { # build FEATURE OUT_NAME
-  cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p ctxgroup-playground --lib \
-    --no-default-features --features "$1"
+  cargo build --quiet "${WASM_CARGO_ARGS[@]}" --profile wasm --target wasm32-unknown-unknown \
+    -p ctxgroup-playground --lib --no-default-features --features "$1"
   wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name "$2" \
     target/wasm32-unknown-unknown/wasm/ctxgroup_playground.wasm
   # The features Rust's wasm32 target enables by default; wasm-opt must keep them.

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-target/npm}
 [ -f www/pkg/ctxgroup_bg.wasm ] || { echo "pack: www/pkg is not built: run scripts/build-web.sh" >&2; exit 1; }
+bash scripts/size.sh --check >/dev/null # within budget, and naming no directory of the build machine
 version=$(awk '/^\[workspace.package\]/ { p = 1 } p && /^version *=/ { gsub(/version *= *|"/, ""); print; exit }' Cargo.toml)
 stage="$out/ctxgroup-playground"
 rm -rf "$stage"
