@@ -242,10 +242,12 @@ function morphChildren(old, fresh) {
   while (a) { const n = a.nextSibling; a.remove(); a = n; }
 }
 
-/** The least of 1, 2 and 5 times a power of ten that is at least `x` (> 0). */
+/** The least of 1, 1.5, 2, 3, 5 and 7.5 times a power of ten that is at least `x` (> 0): an
+ * axis that ends there is at least two thirds full. */
 function roundUp(x) {
-  const p = 10 ** Math.floor(Math.log10(x));
-  return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= x * (1 - 1e-12));
+  const k = Math.floor(Math.log10(x));
+  // Divided below 1, so that 0.3 is 0.3 and not 0.30000000000000004.
+  return [1, 1.5, 2, 3, 5, 7.5, 10].map((m) => (k < 0 ? m / 10 ** -k : m * 10 ** k)).find((v) => v >= x * (1 - 1e-12));
 }
 
 function dedent(text) {
@@ -859,10 +861,10 @@ export class CtxgroupPlayground extends ElementBase {
       const view = this._viewArgs(0);
       // Unzoomed, the axis runs to a round time ahead of the run, and moves a few times in a
       // run rather than on every frame: the rows of finished tasks then stay as they are, and
-      // the page redraws only the bars that grow. Ahead: where the run will be, with 100 ms to
-      // spare.
+      // the page redraws only the bars that grow. Ahead: where the run will be, with 30 ms to
+      // spare (a frame the run has passed anyway is asked again).
       const ahead = !this._view && shown > 0;
-      if (ahead) [view.t0, view.t1] = [0, roundUp(shown + (speed * (performance.now() - shownAt + 100)) / 1000)];
+      if (ahead) [view.t0, view.t1] = [0, roundUp(shown + (speed * (performance.now() - shownAt + 30)) / 1000)];
       this._engine.request('snapshot', { view, withTrace }).then((snap) => {
         waiting = false;
         // A frame that finds the run ended is shown even after a Stop: the Stop finds no run.
