@@ -25,7 +25,7 @@ use super::{Clock, TimerCallback, TimerId, TimerQueue};
 /// due. A deadline never fires before its due time. On a thread that is free, it fires within
 /// tens of microseconds of it; on a busy one (a page's main thread with a long task, a worker
 /// whose core the machine gives to other threads) as soon as the thread runs again, which in
-/// the project's browser benchmark was up to a few milliseconds for one deadline in a thousand.
+/// the project's browser benchmark was up to a few milliseconds for the latest of hundreds.
 /// The thread's other tasks run between deadlines (a worker's loop lasts two milliseconds at
 /// most). That stretch costs CPU; a page in the background, whose timers the browser delays by a
 /// second or more, never reaches it.
