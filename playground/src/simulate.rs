@@ -1222,7 +1222,8 @@ impl Recorder {
                 (base * 1.15).max(base + 0.5).max(1.0)
             }
             // A live run's copy ends now: its tasks run now, not later.
-            _ => last,
+            (true, Last::Copy) => last.max(secs(now)),
+            (false, _) => last,
         };
         // A task is leaked when its group returned while it still ran.
         let group_end: FnvMap<String, Option<f64>> = tasks
@@ -1268,10 +1269,7 @@ impl Recorder {
     /// The trace so far, for the page's live mode.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn snapshot(&self, scenario: &Scenario, events: bool) -> Trace {
-        let now = self.clock.now();
-        let mut t = self.build(scenario, now, events, Last::Copy);
-        t.end = t.end.max(secs(now));
-        t
+        self.build(scenario, self.clock.now(), events, Last::Copy)
     }
 }
 

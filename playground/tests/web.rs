@@ -134,6 +134,29 @@ async fn a_live_frame_says_its_tasks_run_at_the_frame_s_time() {
 }
 
 #[wasm_bindgen_test]
+async fn a_live_run_that_ended_ends_at_its_return_not_at_its_last_frame() {
+    let mut pg = ctxgroup_playground::web::Playground::new();
+    assert_eq!(pg.start_live("task a 20ms\n", 1.0), r#"{"ok":true}"#);
+    // The frame that finds the run over comes well after it returned.
+    clock::sleep(BrowserClock::shared(), Duration::from_millis(120)).await;
+    pg.live_frame(800.0, false, 0.0, 0.0, 0.0, 1000.0, false, false);
+    while !pg.live_frame_step() {
+        clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
+    }
+    let frame = pg.live_frame_answer();
+    assert!(frame.contains(r#""done":true"#), "{frame}");
+    let trace = js_sys::JSON::parse(&pg.trace_json()).unwrap();
+    let end = js_sys::Reflect::get(&trace, &"end".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(
+        (0.02..0.06).contains(&end),
+        "the run returned at about 20 ms; its trace ends at {end} s"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn stopping_a_live_run_drops_its_timers() {
     let mut pg = ctxgroup_playground::web::Playground::new();
     assert_eq!(
