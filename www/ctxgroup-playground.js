@@ -592,6 +592,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._speedInput = el('input', { type: 'range', min: 0, max: SPEEDS.length - 1, step: 1, value: SPEEDS.indexOf(1), 'aria-label': 'Live speed' });
     this._speedOut = el('output', {}, '1×');
     this._speedInput.addEventListener('input', () => { this._speedOut.textContent = `${SPEEDS[this._speedInput.value]}×`; });
+    // A live run's clock keeps the speed it started with: a new speed starts the run again.
+    this._speedInput.addEventListener('change', () => { if (this._running) this.run(); });
     this._speed = el('label', { class: 'speed', hidden: true }, 'speed', this._speedInput, this._speedOut);
     const exportItems = el('div', { class: 'items' },
       el('button', { onclick: () => this._export('svg') }, 'Chart as SVG'),
@@ -748,6 +750,13 @@ export class CtxgroupPlayground extends ElementBase {
   _scheduleRun() {
     clearTimeout(this._timer);
     if (this.mode === 'virtual' && !this.hasAttribute('readonly')) this._timer = setTimeout(() => this.run(), 300);
+    // Live runs take real time and start when asked: until then, what is shown is of the text
+    // before the edit, and is dimmed (its bars still point at that text's lines).
+    if (this.mode === 'live' && this._head) {
+      this._edited = true;
+      this._summary.classList.add('stale');
+      this._chart.classList.add('stale');
+    }
   }
 
   /** Runs the scenario in the current mode (stopping a run still going). */
@@ -756,6 +765,7 @@ export class CtxgroupPlayground extends ElementBase {
     if (!this._built) { this._runWhenReady = true; return; }
     const text = this._input.value;
     const mode = this.mode;
+    this._edited = false;
     this._endLive();
     if (this._inflight) this._engine.terminate(); // its result would be stale: drop its work
     const id = ++this._runId;
@@ -826,7 +836,12 @@ export class CtxgroupPlayground extends ElementBase {
     if (!this._running) return;
     this._running = false;
     cancelAnimationFrame(this._frame);
-    this._engine.request('snapshot', { view: this._viewArgs(), stop: true });
+    // Shown until the next run's first answer replaces it, and left (dimmed) by a text that
+    // does not parse: where the run stopped, not its last frame's "running at".
+    const shown = this._chartData;
+    this._engine.request('snapshot', { view: this._viewArgs(), stop: true }).then((snap) => {
+      if (snap.ok && this._chartData === shown) this._showLive(snap);
+    });
     this._stopBtn.disabled = true;
     this._runBtn.textContent = '▶ Run';
   }
@@ -892,8 +907,8 @@ export class CtxgroupPlayground extends ElementBase {
   _showLive(snap) {
     this._now = snap.now;
     this._shownMode = 'live';
-    this._summary.classList.remove('stale');
-    this._chart.classList.remove('stale');
+    this._summary.classList.toggle('stale', !!this._edited);
+    this._chart.classList.toggle('stale', !!this._edited);
     this._summary.textContent = snap.summary;
     if (snap.head) {
       this._takeTrace(snap);

@@ -84,6 +84,59 @@ test("a Stop that comes as the run ends shows the run's end, once, not a frame b
   await page.close();
 });
 
+test('a new speed during a live run applies: the run starts again at it', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\n');
+  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await page.locator('#pg .speed input').fill('6'); // 10×
+  await page.waitForTimeout(300);
+  const at = async () => {
+    const m = (await summary(page)).match(/^running at (\d+(?:\.\d+)?)(ms|s)/);
+    return m[2] === 'ms' ? Number(m[1]) / 1000 : Number(m[1]);
+  };
+  const [t0, w0] = [await at(), Date.now()];
+  await page.waitForTimeout(500);
+  const [t1, w1] = [await at(), Date.now()];
+  const rate = (t1 - t0) / ((w1 - w0) / 1000);
+  assert.ok(rate > 5, `the run's time went ${rate.toFixed(1)}× real time with the speed at 10×`);
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.close();
+});
+
+test('an edit in live mode dims what the run before it shows, during the run and after', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\n');
+  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  const dim = () => page.locator('#pg').evaluate((pg) => ['.summary', '.chart'].map((c) => pg.shadowRoot.querySelector(c).classList.contains('stale')));
+  assert.deepEqual(await dim(), [false, false]);
+  await page.locator('#pg textarea').press('End');
+  await page.locator('#pg textarea').type('\ntask b 1s');
+  await page.waitForTimeout(300); // frames come meanwhile
+  assert.deepEqual(await dim(), [true, true], 'dimmed while the run goes on');
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.locator('#pg .summary', { hasText: 'stopped at' }).waitFor();
+  assert.deepEqual(await dim(), [true, true], 'and after it');
+  await page.locator('#pg textarea').press('Control+Enter');
+  await page.locator('#pg .summary', { hasText: /running at .*b still running/ }).waitFor();
+  assert.deepEqual(await dim(), [false, false], 'a run of the new text is not dimmed');
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.close();
+});
+
+test('restarting a live run with text that does not parse shows where the run stopped', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\n');
+  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await typeScenario(page, 'task a 60x\n');
+  await page.locator('#pg .errors li').first().waitFor();
+  await page.locator('#pg .summary', { hasText: /^stopped at / }).waitFor({ timeout: 3000 });
+  assert.equal(await page.locator('#pg .summary.stale').count(), 1, 'dimmed: it is not the text shown');
+  await page.close();
+});
+
 test('switching a live run to Virtual shows the virtual run', async () => {
   const { page } = await open();
   await page.locator('#pg button', { hasText: 'Live' }).click();
