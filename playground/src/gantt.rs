@@ -369,15 +369,15 @@ fn why(
                     );
                 }
                 (Some(c), None) => {
-                    let _ = write!(rest, "ignores the cancel at {} ({cause}): ", human(c));
+                    let _ = write!(rest, "ignores the cancel at {} ({cause})", human(c));
                 }
                 (None, Some(_)) => return None,
                 (None, None) => {}
             }
-            if options.running_at.is_some() {
-                String::new()
-            } else {
-                "never returns".to_string()
+            match (options.running_at, rest.is_empty()) {
+                (Some(_), _) => String::new(),
+                (None, true) => "never returns".to_string(),
+                (None, false) => "never returns: ".to_string(),
             }
         }
         _ => return None,

@@ -263,3 +263,14 @@ fn a_return_label_wider_than_a_phone_chart_is_cut_short_with_the_whole_in_its_to
         "{label}"
     );
 }
+
+#[test]
+fn a_task_that_never_returns_says_so_apart_from_the_cancel_it_ignores() {
+    let svg = chart("task x forever check=never\ntask y 10s fail=\"boom\"\n");
+    let said = visible(row(&svg, "x"));
+    assert!(
+        said.contains("never returns: ignores the cancel at 10s ("),
+        "{said}"
+    );
+    assert!(!said.trim_end().ends_with(':'), "{said}");
+}
