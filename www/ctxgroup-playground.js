@@ -362,7 +362,8 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 .chart svg { display: block; }
 /* The axis stays in view; only the rows on screen are drawn (the spacer keeps the scroll height). */
 .cscroll { position: relative; overflow-x: hidden; overflow-y: auto; max-height: var(--cg-chart-height, min(70vh, 720px)); outline: none; touch-action: pan-y; overscroll-behavior: contain; }
-.cscroll:focus-visible { box-shadow: inset 0 0 0 2px var(--cg-accent); }
+/* The chart's focus ring, over it all: the rows' backgrounds hid a ring inset in the rows' box. */
+.chart:has(> .cscroll:focus-visible)::after { content: ""; position: absolute; inset: 0; box-shadow: inset 0 0 0 2px var(--cg-accent); pointer-events: none; z-index: 3; }
 .cspacer { position: relative; }
 .cbody { position: absolute; left: 0; right: 0; }
 .chart g.cg-row { cursor: pointer; }

@@ -200,6 +200,20 @@ test('the editor shows a focus ring and whole lines at 1280×900', async () => {
   await page.close();
 });
 
+test('the chart shows a focus ring over its rows when focused from the keyboard', async () => {
+  const { page } = await open();
+  const ring = () => shadow(page, (r) => {
+    const cs = getComputedStyle(r.querySelector('.chart'), '::after');
+    return [cs.content !== 'none' && cs.boxShadow.includes('inset'), cs.position, cs.zIndex];
+  });
+  assert.deepEqual((await ring())[0], false);
+  await page.locator('#pg .cscroll').focus();
+  await page.keyboard.press('ArrowDown'); // from the keyboard: :focus-visible
+  // Drawn over the rows (which hid the ring the rows' box had): positioned, above them.
+  assert.deepEqual(await ring(), [true, 'absolute', '3']);
+  await page.close();
+});
+
 test('on a 390×844 phone the chart is on the first screen', async () => {
   const { page } = await open(env.base, { width: 390, height: 844 }, { isMobile: true, hasTouch: true });
   const row = await page.locator('#pg svg g.cg-row').last().boundingBox();
