@@ -659,7 +659,13 @@ export class CtxgroupPlayground extends ElementBase {
     this._scrubOut = el('output', {}, '');
     this._playBtn = el('button', { title: 'Play virtual time (Space in the chart)', onclick: () => this._play() }, '▶');
     this._states = el('div', { class: 'states', 'aria-live': 'off' });
-    this._scrubInput.addEventListener('input', () => { this._pause(); this._scrubT = null; this._scrub(); });
+    this._scrubInput.addEventListener('input', () => {
+      this._pause();
+      // During a live run, a time picked before its end is kept as the run goes on.
+      const v = Number(this._scrubInput.value);
+      this._scrubT = this._running && v < 1000 ? (v / 1000) * this._scrubEnd() : null;
+      this._scrub();
+    });
     this._scrub_ = el('div', { class: 'scrub' }, el('span', {}, 'time'), this._playBtn, this._scrubInput, this._scrubOut, this._states);
     this._logBody = el('tbody');
     this._logCount = el('span', {}, '');
@@ -857,6 +863,7 @@ export class CtxgroupPlayground extends ElementBase {
       return;
     }
     this._running = true;
+    this._scrubT = null;
     this._stopBtn.disabled = false;
     this._runBtn.textContent = '↻ Restart';
     this._showErrors([]);
@@ -920,8 +927,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._scrub_.hidden = false;
     this._zoombar.hidden = false;
     this._applyChart(snap.chart, true);
-    this._scrubInput.value = 1000;
-    this._scrubT = null;
+    // The scrubber follows the run, unless it was moved back: then it keeps its time.
+    this._scrubInput.value = this._scrubT == null ? 1000 : Math.round((this._scrubT / (this._scrubEnd() || 1)) * 1000);
     this._scrub();
   }
 

@@ -161,6 +161,25 @@ test('during a live run the scrubber reads the time of the snapshot shown', asyn
   await page.close();
 });
 
+test('during a live run the scrubber keeps a time the user picks, and follows the run again from its end', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\ntask b 300ms\n');
+  await page.locator('#pg .summary', { hasText: /^running at [1-9]\d*(\.\d+)?s/ }).waitFor();
+  const out = () => page.locator('#pg .scrub output').textContent();
+  await page.locator('#pg .scrub input').fill('100');
+  const picked = await out();
+  await page.waitForTimeout(500); // frames come meanwhile
+  assert.equal(await out(), picked, 'the picked time stays');
+  assert.ok(Number(await page.locator('#pg .scrub input').inputValue()) < 100, 'its knob moves back as the run grows');
+  await page.locator('#pg .scrub input').fill('1000');
+  await page.waitForTimeout(300);
+  const [running, scrub] = await Promise.all([summary(page), out()]);
+  assert.equal(scrub, `t = ${running.match(/^running at (\S+)/)[1]}`, 'at its end it follows the run');
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.close();
+});
+
 test('choosing an example can be undone, and the text survives a reload', async () => {
   const { page } = await open();
   const mine = 'timeout 2s\ntask mine 1s\n';
