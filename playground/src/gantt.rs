@@ -682,7 +682,12 @@ fn body(
         k += 1.0;
     }
     // The return line first, then the deadline and cancel lines over it: nothing hides them.
-    if let Some(r) = &trace.returned {
+    // Outside a zoomed window it is not drawn (at the edge it would say the wrong time).
+    if let Some(r) = trace
+        .returned
+        .as_ref()
+        .filter(|r| (l.t0..=l.t1).contains(&r.at))
+    {
         let xx = Px(l.x(r.at));
         let _ = write!(
             s,
@@ -1070,11 +1075,13 @@ fn foot(
     match &trace.returned {
         Some(r) => {
             let xx = l.xc(r.at);
-            let _ = write!(
-                s,
-                r#"<line class="cg-return" x1="{xx}" y1="0" x2="{xx}" y2="8"/>"#,
-                xx = Px(xx)
-            );
+            if (l.t0..=l.t1).contains(&r.at) {
+                let _ = write!(
+                    s,
+                    r#"<line class="cg-return" x1="{xx}" y1="0" x2="{xx}" y2="8"/>"#,
+                    xx = Px(xx)
+                );
+            }
             let label = match &r.error {
                 // Joined errors (on-error collect) are one per line: one line here.
                 Some(e) => format!("returned at {}: {}", human(r.at), e.replace('\n', "; ")),

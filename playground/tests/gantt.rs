@@ -274,3 +274,27 @@ fn a_task_that_never_returns_says_so_apart_from_the_cancel_it_ignores() {
     );
     assert!(!said.trim_end().ends_with(':'), "{said}");
 }
+
+#[test]
+fn a_window_that_ends_before_the_return_draws_no_return_line_at_its_edge() {
+    let trace = simulate(&parse("timeout 6s\ntask a 10s\n").unwrap()).unwrap();
+    let at = |window| {
+        render(
+            &trace,
+            &Options {
+                window,
+                ..Options::default()
+            },
+        )
+        .matches(r#"class="cg-return""#)
+        .count()
+    };
+    // The line over the rows, the tick by the label, the legend's swatch.
+    assert_eq!(at(None), 3);
+    assert_eq!(at(Some((5.0, 7.0))), 3);
+    assert_eq!(
+        at(Some((1.7, 3.6))),
+        1,
+        "the return at 6 s is outside 1.7–3.6 s"
+    );
+}
