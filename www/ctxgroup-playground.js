@@ -383,6 +383,7 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 .states i { display: inline-block; width: 9px; height: 9px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; font-style: normal; }
 details.log { border-top: 1px solid var(--cg-border); font-size: 12px; }
 details.log > summary { padding: 8px 12px; cursor: pointer; color: var(--cg-muted); }
+details.log tr.gap td { text-align: center; color: var(--cg-muted); }
 .logwrap { max-height: 260px; overflow: auto; }
 table { border-collapse: collapse; width: 100%; font: 12px/1.4 var(--cg-mono); }
 td, th { text-align: left; padding: 2px 10px; border-top: 1px solid var(--cg-grid); vertical-align: top; }
@@ -1423,13 +1424,18 @@ export class CtxgroupPlayground extends ElementBase {
   /** The event log, drawn when it is open. */
   _renderLog() {
     const count = this._head?.eventCount ?? 0;
-    this._logCount.textContent = `(${count}${count > 2000 ? ', first 2000 shown' : ''})`;
+    // A long log shows its first and its last events (the run's end is often what is looked for).
+    const [first, last] = count > LOG_ROWS ? [LOG_ROWS / 2, LOG_ROWS / 2] : [count, 0];
+    this._logCount.textContent = `(${count}${last ? `, the first and last ${first} shown` : ''})`;
     if (!this._log.open) return;
-    // The first 2,000 events: from the parsed trace if it is here, else from the worker.
-    const fill = (shown) => this._logBody.replaceChildren(...shown.map((e) => el('tr', {}, el('td', {}, human(e.t)), el('td', {}, e.task ?? '—'), el('td', {}, e.kind), el('td', {}, e.detail ?? ''))));
+    const row = (e) => el('tr', {}, el('td', {}, human(e.t)), el('td', {}, e.task ?? '—'), el('td', {}, e.kind), el('td', {}, e.detail ?? ''));
+    const fill = (head, tail) => this._logBody.replaceChildren(...head.map(row),
+      ...(last ? [el('tr', { class: 'gap' }, el('td', { colspan: 4 }, `… ${count - first - last} events not shown …`)), ...tail.map(row)] : []));
+    // From the parsed trace if it is here, else from the worker.
     const src = this._traceSrc;
-    if (src?.parsed) { fill(src.parsed.events.slice(0, 2000)); return; }
-    this._engine.request('events', { from: 0, to: 2000 }).then((r) => { if (r.ok && src === this._traceSrc && this._log.open) fill(r.events); });
+    if (src?.parsed) { const ev = src.parsed.events; fill(ev.slice(0, first), ev.slice(count - last)); return; }
+    Promise.all([this._engine.request('events', { from: 0, to: first }), last ? this._engine.request('events', { from: count - last, to: count }) : { ok: true, events: [] }])
+      .then(([a, b]) => { if (a.ok && b.ok && src === this._traceSrc && this._log.open) fill(a.events, b.events); });
   }
 
   // ---------- the scrubber ----------
@@ -1500,6 +1506,9 @@ export class CtxgroupPlayground extends ElementBase {
   }
 }
 
+
+/** The event log's rows at most. */
+const LOG_ROWS = 2000;
 
 function findLast(xs, f) {
   for (let i = xs.length - 1; i >= 0; i--) if (f(xs[i])) return i;

@@ -45,11 +45,14 @@ test('10,000 tasks: readable rows, only those on screen drawn, the axis in view,
   assert.ok(axis.y + axis.height <= scroller.y + 1 && axis.y >= 0, 'the axis sits above the rows, on screen');
   const stalls = await page.evaluate(() => window.__long);
   assert.ok(Math.max(0, ...stalls) <= 100, `main-thread stalls of ${stalls.join(', ')} ms after the paste`);
-  // The event log shows the first 2,000 events of the run.
+  // The event log shows the first 1,000 events of the run and its last 1,000, its end among them.
   await page.locator('#pg .log summary').click();
-  await page.waitForFunction(() => document.querySelector('#pg').shadowRoot.querySelectorAll('.log tr').length >= 2000);
-  assert.match(await page.locator('#pg .log').textContent(), /first 2000 shown/);
+  await page.waitForFunction(() => document.querySelector('#pg').shadowRoot.querySelectorAll('.log tbody tr').length >= 2001);
+  assert.match(await page.locator('#pg .log').textContent(), /first and last 1000 shown/);
   assert.match(await page.locator('#pg .log tbody tr').first().textContent(), /^0st0spawn/);
+  assert.match(await page.locator('#pg .log tbody tr.gap').textContent(), /^… \d+ events not shown …$/);
+  const lastEvents = await page.evaluate(() => document.querySelector('#pg').trace.events.slice(-1)[0]);
+  assert.match(await page.locator('#pg .log tbody tr').last().textContent(), new RegExp(`${lastEvents.kind}`), 'the run\'s last event is listed');
   assert.deepEqual(errors, []);
   await page.close();
 });
