@@ -245,7 +245,7 @@ pub(crate) fn run(
             scenario
                 .group
                 .timeout
-                .map(|d| format!("timeout {}", crate::fmt_secs(d))),
+                .map(|d| format!("timeout {}", crate::trace::human(d.as_secs_f64()))),
             false,
         );
         if let Some(at) = scenario.cancel_at {
@@ -396,9 +396,13 @@ fn run_group(
                             // still runs on it when the group's function returns is cancelled.
                             let _at_return = g.timeout.is_some().then(|| cancel.drop_guard());
                             gctx.set_name(child_path.clone());
-                            let label = g
-                                .timeout
-                                .map(|d| format!("{} timeout {}", child_path, crate::fmt_secs(d)));
+                            let label = g.timeout.map(|d| {
+                                format!(
+                                    "{} timeout {}",
+                                    child_path,
+                                    crate::trace::human(d.as_secs_f64())
+                                )
+                            });
                             let _watch =
                                 recorder.watch(&gctx, Some(&child_path), &child_path, label, false);
                             run_group(held, gctx, Some(child_path), spawner, recorder, None).await

@@ -298,3 +298,10 @@ fn a_window_that_ends_before_the_return_draws_no_return_line_at_its_edge() {
         "the return at 6 s is outside 1.7–3.6 s"
     );
 }
+
+#[test]
+fn a_timeout_s_mark_says_its_duration_as_the_chart_says_times() {
+    let svg = chart("timeout 45ms\ntask a 1s\n");
+    assert!(svg.contains("timeout 45ms at 45ms"), "{svg}");
+    assert!(!svg.contains("timeout 0.045s"), "{svg}");
+}
