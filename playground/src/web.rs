@@ -607,8 +607,9 @@ impl Playground {
         let events = with_trace || done || stop;
         let mut trace = live.recorder.snapshot(&live.scenario, events);
         let stopped = stop && !done;
-        if done && !all_done {
-            // Stopped at its horizon, or idle for good: it ends then, not at its last event.
+        if !all_done {
+            // Going on, stopped, at its horizon or idle for good: it ends now, not at its last
+            // event (which may be long before, with a task still to be spawned).
             trace.end = trace.end.max(live.horizon.min(now));
         }
         // `expect` lines hold virtual times exactly; real timers fire a little late, so they

@@ -157,6 +157,30 @@ async fn a_live_run_that_ended_ends_at_its_return_not_at_its_last_frame() {
 }
 
 #[wasm_bindgen_test]
+async fn a_live_run_stopped_between_its_tasks_ends_at_the_stop() {
+    let mut pg = ctxgroup_playground::web::Playground::new();
+    let text = "task a 20ms\ntask b 20ms after=2s\n";
+    assert_eq!(pg.start_live(text, 1.0), r#"{"ok":true}"#);
+    // a is done, b not spawned yet: no task runs.
+    clock::sleep(BrowserClock::shared(), Duration::from_millis(150)).await;
+    pg.live_frame(800.0, false, 0.0, 0.0, 0.0, 1000.0, true, true);
+    while !pg.live_frame_step() {
+        clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
+    }
+    let frame = pg.live_frame_answer();
+    assert!(frame.contains(r#""stopped":true"#), "{frame}");
+    let trace = js_sys::JSON::parse(&pg.trace_json()).unwrap();
+    let end = js_sys::Reflect::get(&trace, &"end".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(
+        end >= 0.14,
+        "stopped at about 150 ms; its trace ends at {end} s"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn stopping_a_live_run_drops_its_timers() {
     let mut pg = ctxgroup_playground::web::Playground::new();
     assert_eq!(
