@@ -578,7 +578,7 @@ export class CtxgroupPlayground extends ElementBase {
     if (name === 'mode') this._syncMode();
     if (name === 'readonly') this._textarea.readOnly = this.hasAttribute('readonly');
     if (name === 'height') this._applyHeight();
-    if (name === 'speed') this._syncSpeed();
+    if (name === 'speed') { this._syncSpeed(); if (this._running) this.run(); }
     if (name === 'views' || name === 'view') this._views.configure();
   }
 
@@ -710,8 +710,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._virtualBtn.setAttribute('aria-pressed', String(!live));
     this._liveBtn.setAttribute('aria-pressed', String(live));
     this._speed.hidden = !live;
-    if (!live && (this._running || this._shownMode === 'live')) {
-      // What is shown is a live run's: show the virtual run instead.
+    if (!live && (this._running || this._shownMode === 'live' || this._edited)) {
+      // What is shown is a live run's, or of a text since edited: show the virtual run instead.
       this.run();
     }
   }
@@ -867,6 +867,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._scrubT = null;
     this._stopBtn.disabled = false;
     this._runBtn.textContent = '↻ Restart';
+    // The speed was changed while the run was starting: start it again at that one.
+    if ((SPEEDS[this._speedInput.value] || 1) !== speed) { this.run(); return; }
     this._showErrors([]);
     // One snapshot at a time, on animation frames. The worker draws in the gaps between the
     // run's deadlines, and only a tenth of the time (its thread is the timers'); the page's
@@ -881,7 +883,8 @@ export class CtxgroupPlayground extends ElementBase {
       this._frame = requestAnimationFrame(tick);
       if (waiting || now < next) return;
       waiting = true;
-      const withTrace = frames++ % 10 === 0;
+      const withTrace = frames++ % 10 === 0 || !!this._wantTrace;
+      this._wantTrace = false;
       const view = this._viewArgs(0);
       // Unzoomed, the axis runs to a round time ahead of the run, and moves a few times in a
       // run rather than on every frame: the rows of finished tasks then stay as they are, and
@@ -923,7 +926,7 @@ export class CtxgroupPlayground extends ElementBase {
       this._takeTrace(snap);
       this._expectMarks = new Map();
       this._renderExpects();
-      this._renderLog();
+      this._renderLog(true);
     }
     this._scrub_.hidden = false;
     this._zoombar.hidden = false;
@@ -940,6 +943,7 @@ export class CtxgroupPlayground extends ElementBase {
     cancelAnimationFrame(this._frame);
     this._stopBtn.disabled = true;
     this._runBtn.textContent = '▶ Run';
+    this._scrub(); // its end is now the run's, not the time of the last frame
     if (redraw) this._refetch();
     if (this._head) this._withTraceJson(() => this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail('live', !stopped, [], stopped) })));
   }
@@ -1159,6 +1163,7 @@ export class CtxgroupPlayground extends ElementBase {
     else if (e.key === '0') this._setView(null);
     else if (e.key === ' ') this._play();
     else if (e.key === 'Home') this._seek(0);
+    else if (e.key === 'End' && this._running) { this._scrubT = null; this._scrubInput.value = 1000; this._scrub(); } // follow the run
     else if (e.key === 'End') this._seek(end);
     else if (e.key === 'Enter' && this._selected != null) this._gotoLine(this._index.lines[this._selected], true);
     else handled = false;
@@ -1422,7 +1427,9 @@ export class CtxgroupPlayground extends ElementBase {
   }
 
   /** The event log, drawn when it is open. */
-  _renderLog() {
+  /** `fresh`: the worker's trace is the one the page was just given (a live run's other frames
+   * replace it with one without events). */
+  _renderLog(fresh = false) {
     const count = this._head?.eventCount ?? 0;
     // A long log shows its first and its last events (the run's end is often what is looked for).
     const [first, last] = count > LOG_ROWS ? [LOG_ROWS / 2, LOG_ROWS / 2] : [count, 0];
@@ -1430,9 +1437,11 @@ export class CtxgroupPlayground extends ElementBase {
     if (!this._log.open) return;
     const row = (e) => el('tr', {}, el('td', {}, human(e.t)), el('td', {}, e.task ?? '—'), el('td', {}, e.kind), el('td', {}, e.detail ?? ''));
     const fill = (head, tail) => this._logBody.replaceChildren(...head.map(row),
-      ...(last ? [el('tr', { class: 'gap' }, el('td', { colspan: 4 }, `… ${count - first - last} events not shown …`)), ...tail.map(row)] : []));
-    // From the parsed trace if it is here, else from the worker.
+      ...(last ? [el('tr', { class: 'gap' }, el('td', { colspan: 4 }, `… ${count - first - last} event${count - first - last === 1 ? '' : 's'} not shown …`)), ...tail.map(row)] : []));
+    // From the parsed trace if it is here, else from the worker; during a live run, from the
+    // next frame that brings the trace.
     const src = this._traceSrc;
+    if (this._running && !fresh && !src?.parsed) { this._wantTrace = true; return; }
     if (src?.parsed) { const ev = src.parsed.events; fill(ev.slice(0, first), ev.slice(count - last)); return; }
     Promise.all([this._engine.request('events', { from: 0, to: first }), last ? this._engine.request('events', { from: count - last, to: count }) : { ok: true, events: [] }])
       .then(([a, b]) => { if (a.ok && b.ok && src === this._traceSrc && this._log.open) fill(a.events, b.events); });

@@ -174,9 +174,80 @@ test('during a live run the scrubber keeps a time the user picks, and follows th
   assert.ok(Number(await page.locator('#pg .scrub input').inputValue()) < 100, 'its knob moves back as the run grows');
   await page.locator('#pg .scrub input').fill('1000');
   await page.waitForTimeout(300);
-  const [running, scrub] = await Promise.all([summary(page), out()]);
+  const [running, scrub] = await shadow(page, (r) => [r.querySelector('.summary').textContent, r.querySelector('.scrub output').textContent]); // one frame's
   assert.equal(scrub, `t = ${running.match(/^running at (\S+)/)[1]}`, 'at its end it follows the run');
   await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.close();
+});
+
+test('an edit made in live mode is run when switching to Virtual', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await page.locator('#pg textarea').fill('task b 3s\n');
+  await page.locator('#pg button', { hasText: 'Virtual' }).click();
+  await page.locator('#pg .summary', { hasText: 'b completed at 3s' }).waitFor({ timeout: 3000 });
+  assert.equal(await page.locator('#pg .summary.stale').count(), 0);
+  await page.close();
+});
+
+test('the speed attribute applies to a live run going, and End follows the run again', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, 'task a 60s\n');
+  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await page.locator('#pg').evaluate((pg) => pg.setAttribute('speed', '10'));
+  await page.waitForTimeout(300);
+  const at = async () => {
+    const m = (await summary(page)).match(/^running at (\d+(?:\.\d+)?)(ms|s)/);
+    return m[2] === 'ms' ? Number(m[1]) / 1000 : Number(m[1]);
+  };
+  const [t0, w0] = [await at(), Date.now()];
+  await page.waitForTimeout(500);
+  const rate = (await at() - t0) / ((Date.now() - w0) / 1000);
+  assert.ok(rate > 5, `the run's time went ${rate.toFixed(1)}× real time with speed="10"`);
+  // The scrubber held back, then End in the chart: it follows the run again.
+  await page.locator('#pg .scrub input').fill('100');
+  await page.locator('#pg .cscroll').focus();
+  await page.keyboard.press('End');
+  await page.waitForTimeout(300);
+  const [running, scrub] = await shadow(page, (r) => [r.querySelector('.summary').textContent, r.querySelector('.scrub output').textContent]); // one frame's
+  assert.equal(scrub, `t = ${running.match(/^running at (\S+)/)[1]}`);
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  await page.close();
+});
+
+test('a short live run ends with the scrubber at its return', async () => {
+  const { page } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await page.locator('#pg .speed input').fill('6'); // 10×
+  await typeScenario(page, 'task a 6ms\n');
+  await page.locator('#pg .summary', { hasText: /^returned at/ }).waitFor();
+  await page.waitForTimeout(200);
+  const returned = (await summary(page)).match(/^returned at (\S+):/)[1];
+  assert.equal(await page.locator('#pg .scrub output').textContent(), `t = ${returned}`);
+  await page.close();
+});
+
+test('the event log opened during a live run shows events, never only the row of those left out', async () => {
+  const { page, errors } = await open();
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  const lines = [];
+  for (let i = 0; i < 1100; i++) lines.push(`task t${i} 30s`);
+  await page.locator('#pg textarea').fill(lines.join('\n') + '\n');
+  await page.locator('#pg textarea').press('Control+Enter');
+  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await page.waitForTimeout(200); // between frames that bring the trace
+  await page.locator('#pg').evaluate((pg) => {
+    const body = pg.shadowRoot.querySelector('.log tbody');
+    window.__fills = [];
+    new MutationObserver(() => window.__fills.push([body.rows.length, body.querySelectorAll('tr.gap').length])).observe(body, { childList: true });
+  });
+  await page.locator('#pg .log summary').click();
+  await page.waitForFunction(() => window.__fills.some(([rows]) => rows > 1), null, { timeout: 5000 });
+  const fills = await page.evaluate(() => window.__fills);
+  assert.deepEqual(fills.filter(([rows, gaps]) => rows > 0 && rows === gaps), [], `fills (rows, gap rows): ${JSON.stringify(fills)}`);
+  await page.locator('#pg button', { hasText: 'Stop' }).click();
+  assert.deepEqual(errors, []);
   await page.close();
 });
 
