@@ -23,6 +23,33 @@ fn outcomes(json: &str) -> Vec<(String, String, Option<String>)> {
         .collect()
 }
 
+/// A live frame over `0..t1` s (the whole run with `t1` 0), drawn a step at a time with the run
+/// going on between the steps: its answer.
+async fn draw_live_frame(
+    pg: &mut ctxgroup_playground::web::Playground,
+    t1: f64,
+    with_trace: bool,
+    stop: bool,
+) -> String {
+    pg.live_frame(800.0, false, 0.0, t1, 0.0, 1000.0, with_trace, stop);
+    while !pg.live_frame_step() {
+        clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
+    }
+    pg.live_frame_answer()
+}
+
+/// A member of a parsed JSON object.
+fn member(v: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(v, &key.into()).unwrap()
+}
+
+/// Where the trace the page was last given ends, in seconds.
+fn trace_end(pg: &ctxgroup_playground::web::Playground) -> f64 {
+    member(&js_sys::JSON::parse(&pg.trace_json()).unwrap(), "end")
+        .as_f64()
+        .unwrap()
+}
+
 #[wasm_bindgen_test]
 fn the_page_api_runs_a_scenario_and_reports_errors_with_line_and_column() {
     let mut pg = ctxgroup_playground::web::Playground::new();
@@ -57,15 +84,9 @@ async fn live_mode_on_real_timers_ends_with_the_outcomes_of_virtual_mode() {
     let mut frames = 0;
     loop {
         clock::sleep(BrowserClock::shared(), Duration::from_millis(25)).await;
-        // A frame drawn a step at a time, the run going on between the steps.
-        pg.live_frame(800.0, false, 0.0, 0.0, 0.0, 1000.0, false, false);
-        while !pg.live_frame_step() {
-            clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
-        }
-        let frame = pg.live_frame_answer();
+        let frame = draw_live_frame(&mut pg, 0.0, false, false).await;
         let parsed = js_sys::JSON::parse(&frame).expect("a frame is JSON");
-        let chart = js_sys::Reflect::get(&parsed, &"chart".into()).unwrap();
-        let body = js_sys::Reflect::get(&chart, &"body".into()).unwrap();
+        let body = member(&member(&parsed, "chart"), "body");
         assert!(body.as_string().unwrap().contains("cg-row"), "{frame}");
         frames += 1;
         if frame.contains(r#""done":true"#) {
@@ -92,34 +113,23 @@ async fn a_live_frame_says_its_tasks_run_at_the_frame_s_time() {
     );
     clock::sleep(BrowserClock::shared(), Duration::from_millis(60)).await;
     // The axis to 10 s, as the page asks once the run is under way.
-    pg.live_frame(800.0, false, 0.0, 10.0, 0.0, 1000.0, false, false);
-    while !pg.live_frame_step() {
-        clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
-    }
-    let frame = pg.live_frame_answer();
+    let frame = draw_live_frame(&mut pg, 10.0, false, false).await;
     let parsed = js_sys::JSON::parse(&frame).expect("a frame is JSON");
-    let get = |k: &str| js_sys::Reflect::get(&parsed, &k.into()).unwrap();
     // "running at 61ms — …": the time of the frame, as the summary says it.
-    let summary = get("summary").as_string().unwrap();
+    let summary = member(&parsed, "summary").as_string().unwrap();
     let now = summary
         .strip_prefix("running at ")
         .and_then(|s| s.split([':', ' ']).next())
         .unwrap_or_else(|| panic!("{summary}"));
-    let chart = get("chart");
-    let body = js_sys::Reflect::get(&chart, &"body".into())
-        .unwrap()
-        .as_string()
-        .unwrap();
+    let chart = member(&parsed, "chart");
+    let body = member(&chart, "body").as_string().unwrap();
     let says = format!("a still running at {now}\n");
     assert!(
         body.contains(&says),
         "the row of a says {says:?} as the summary does: {body}"
     );
     // The goroutine count is drawn up to now, not on to the end of the axis.
-    let foot = js_sys::Reflect::get(&chart, &"foot".into())
-        .unwrap()
-        .as_string()
-        .unwrap();
+    let foot = member(&chart, "foot").as_string().unwrap();
     let path = foot
         .split(r#"class="cg-goroutines" d=""#)
         .nth(1)
@@ -139,17 +149,9 @@ async fn a_live_run_that_ended_ends_at_its_return_not_at_its_last_frame() {
     assert_eq!(pg.start_live("task a 20ms\n", 1.0), r#"{"ok":true}"#);
     // The frame that finds the run over comes well after it returned.
     clock::sleep(BrowserClock::shared(), Duration::from_millis(120)).await;
-    pg.live_frame(800.0, false, 0.0, 0.0, 0.0, 1000.0, false, false);
-    while !pg.live_frame_step() {
-        clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
-    }
-    let frame = pg.live_frame_answer();
+    let frame = draw_live_frame(&mut pg, 0.0, false, false).await;
     assert!(frame.contains(r#""done":true"#), "{frame}");
-    let trace = js_sys::JSON::parse(&pg.trace_json()).unwrap();
-    let end = js_sys::Reflect::get(&trace, &"end".into())
-        .unwrap()
-        .as_f64()
-        .unwrap();
+    let end = trace_end(&pg);
     assert!(
         (0.02..0.06).contains(&end),
         "the run returned at about 20 ms; its trace ends at {end} s"
@@ -163,17 +165,9 @@ async fn a_live_run_stopped_between_its_tasks_ends_at_the_stop() {
     assert_eq!(pg.start_live(text, 1.0), r#"{"ok":true}"#);
     // a is done, b not spawned yet: no task runs.
     clock::sleep(BrowserClock::shared(), Duration::from_millis(150)).await;
-    pg.live_frame(800.0, false, 0.0, 0.0, 0.0, 1000.0, true, true);
-    while !pg.live_frame_step() {
-        clock::sleep(BrowserClock::shared(), Duration::from_millis(2)).await;
-    }
-    let frame = pg.live_frame_answer();
+    let frame = draw_live_frame(&mut pg, 0.0, true, true).await;
     assert!(frame.contains(r#""stopped":true"#), "{frame}");
-    let trace = js_sys::JSON::parse(&pg.trace_json()).unwrap();
-    let end = js_sys::Reflect::get(&trace, &"end".into())
-        .unwrap()
-        .as_f64()
-        .unwrap();
+    let end = trace_end(&pg);
     assert!(
         end >= 0.14,
         "stopped at about 150 ms; its trace ends at {end} s"
