@@ -3,10 +3,29 @@
 // the editor's focus ring and room, and the chart on a phone's first screen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, open, typeScenario, summary, nextRunEnd } from './harness.mjs';
+import { useBrowser, open, typeScenario, summary, nextRunEnd, shadow, startLive } from './harness.mjs';
 
 const env = useBrowser();
-const shadow = (page, fn, arg) => page.locator('#pg').evaluate((e, [src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(e.shadowRoot, a), [fn.toString(), arg]);
+
+/** The run's time the summary says ("running at 1.5s — …"), in s. */
+async function runTime(page) {
+  const m = (await summary(page)).match(/^running at (\d+(?:\.\d+)?)(ms|s)/);
+  return m[2] === 'ms' ? Number(m[1]) / 1000 : Number(m[1]);
+}
+
+/** Seconds of the live run per real second, over half a second. */
+async function runRate(page) {
+  const [t0, w0] = [await runTime(page), Date.now()];
+  await page.waitForTimeout(500);
+  return (await runTime(page) - t0) / ((Date.now() - w0) / 1000);
+}
+
+/** The summary and the scrubber's time, as one frame shows them: [summary, its "running at"
+ * time, the scrubber's text]. */
+const summaryAndScrub = (page) => shadow(page, (r) => {
+  const running = r.querySelector('.summary').textContent;
+  return [running, running.match(/^running at (\S+)/)?.[1], r.querySelector('.scrub output').textContent];
+});
 
 test('Enter on an error of the list goes to it and leaves the scenario alone', async () => {
   const { page, errors } = await open();
@@ -34,9 +53,7 @@ test('a parse error clears the expect marks of the last run', async () => {
 
 test('Stop ends a live run: the summary says stopped, and run-end does not report ok', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\ntask b forever check=every:1s\n');
-  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await startLive(page, 'task a 60s\ntask b forever check=every:1s\n');
   const ended = nextRunEnd(page);
   await page.locator('#pg button', { hasText: 'Stop' }).click();
   const detail = await ended;
@@ -86,19 +103,10 @@ test("a Stop that comes as the run ends shows the run's end, once, not a frame b
 
 test('a new speed during a live run applies: the run starts again at it', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\n');
-  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await startLive(page, 'task a 60s\n');
   await page.locator('#pg .speed input').fill('6'); // 10×
   await page.waitForTimeout(300);
-  const at = async () => {
-    const m = (await summary(page)).match(/^running at (\d+(?:\.\d+)?)(ms|s)/);
-    return m[2] === 'ms' ? Number(m[1]) / 1000 : Number(m[1]);
-  };
-  const [t0, w0] = [await at(), Date.now()];
-  await page.waitForTimeout(500);
-  const [t1, w1] = [await at(), Date.now()];
-  const rate = (t1 - t0) / ((w1 - w0) / 1000);
+  const rate = await runRate(page);
   assert.ok(rate > 5, `the run's time went ${rate.toFixed(1)}× real time with the speed at 10×`);
   await page.locator('#pg button', { hasText: 'Stop' }).click();
   await page.close();
@@ -106,9 +114,7 @@ test('a new speed during a live run applies: the run starts again at it', async 
 
 test('an edit in live mode dims what the run before it shows, during the run and after', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\n');
-  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await startLive(page, 'task a 60s\n');
   const dim = () => page.locator('#pg').evaluate((pg) => ['.summary', '.chart'].map((c) => pg.shadowRoot.querySelector(c).classList.contains('stale')));
   assert.deepEqual(await dim(), [false, false]);
   await page.locator('#pg textarea').press('End');
@@ -127,9 +133,7 @@ test('an edit in live mode dims what the run before it shows, during the run and
 
 test('restarting a live run with text that does not parse shows where the run stopped', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\n');
-  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await startLive(page, 'task a 60s\n');
   await typeScenario(page, 'task a 60x\n');
   await page.locator('#pg .errors li').first().waitFor();
   await page.locator('#pg .summary', { hasText: /^stopped at / }).waitFor({ timeout: 3000 });
@@ -139,9 +143,7 @@ test('restarting a live run with text that does not parse shows where the run st
 
 test('switching a live run to Virtual shows the virtual run', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\n');
-  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await startLive(page, 'task a 60s\n');
   await page.locator('#pg button', { hasText: 'Virtual' }).click();
   await page.locator('#pg .summary', { hasText: 'returned at 60s: ok' }).waitFor({ timeout: 3000 });
   await page.close();
@@ -149,13 +151,10 @@ test('switching a live run to Virtual shows the virtual run', async () => {
 
 test('during a live run the scrubber reads the time of the snapshot shown', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\ntask b forever check=every:100ms\n');
-  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await startLive(page, 'task a 60s\ntask b forever check=every:100ms\n');
   for (let i = 0; i < 5; i++) {
     await page.waitForTimeout(150);
-    const [running, scrub] = await shadow(page, (r) => [r.querySelector('.summary').textContent, r.querySelector('.scrub output').textContent]);
-    const now = running.match(/^running at (\S+)/)[1];
+    const [running, now, scrub] = await summaryAndScrub(page);
     assert.equal(scrub, `t = ${now}`, `summary "${running}" vs scrubber "${scrub}"`);
   }
   await page.close();
@@ -163,9 +162,7 @@ test('during a live run the scrubber reads the time of the snapshot shown', asyn
 
 test('during a live run the scrubber keeps a time the user picks, and follows the run again from its end', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\ntask b 300ms\n');
-  await page.locator('#pg .summary', { hasText: /^running at [1-9]\d*(\.\d+)?s/ }).waitFor();
+  await startLive(page, 'task a 60s\ntask b 300ms\n', /^running at [1-9]\d*(\.\d+)?s/);
   const out = () => page.locator('#pg .scrub output').textContent();
   await page.locator('#pg .scrub input').fill('100');
   const picked = await out();
@@ -174,8 +171,8 @@ test('during a live run the scrubber keeps a time the user picks, and follows th
   assert.ok(Number(await page.locator('#pg .scrub input').inputValue()) < 100, 'its knob moves back as the run grows');
   await page.locator('#pg .scrub input').fill('1000');
   await page.waitForTimeout(300);
-  const [running, scrub] = await shadow(page, (r) => [r.querySelector('.summary').textContent, r.querySelector('.scrub output').textContent]); // one frame's
-  assert.equal(scrub, `t = ${running.match(/^running at (\S+)/)[1]}`, 'at its end it follows the run');
+  const [, now, scrub] = await summaryAndScrub(page);
+  assert.equal(scrub, `t = ${now}`, 'at its end it follows the run');
   await page.locator('#pg button', { hasText: 'Stop' }).click();
   await page.close();
 });
@@ -192,26 +189,18 @@ test('an edit made in live mode is run when switching to Virtual', async () => {
 
 test('the speed attribute applies to a live run going, and End follows the run again', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\n');
-  await page.locator('#pg .summary', { hasText: 'running at' }).waitFor();
+  await startLive(page, 'task a 60s\n');
   await page.locator('#pg').evaluate((pg) => pg.setAttribute('speed', '10'));
   await page.waitForTimeout(300);
-  const at = async () => {
-    const m = (await summary(page)).match(/^running at (\d+(?:\.\d+)?)(ms|s)/);
-    return m[2] === 'ms' ? Number(m[1]) / 1000 : Number(m[1]);
-  };
-  const [t0, w0] = [await at(), Date.now()];
-  await page.waitForTimeout(500);
-  const rate = (await at() - t0) / ((Date.now() - w0) / 1000);
+  const rate = await runRate(page);
   assert.ok(rate > 5, `the run's time went ${rate.toFixed(1)}× real time with speed="10"`);
   // The scrubber held back, then End in the chart: it follows the run again.
   await page.locator('#pg .scrub input').fill('100');
   await page.locator('#pg .cscroll').focus();
   await page.keyboard.press('End');
   await page.waitForTimeout(300);
-  const [running, scrub] = await shadow(page, (r) => [r.querySelector('.summary').textContent, r.querySelector('.scrub output').textContent]); // one frame's
-  assert.equal(scrub, `t = ${running.match(/^running at (\S+)/)[1]}`);
+  const [, now, scrub] = await summaryAndScrub(page);
+  assert.equal(scrub, `t = ${now}`);
   await page.locator('#pg button', { hasText: 'Stop' }).click();
   await page.close();
 });

@@ -59,6 +59,18 @@ export async function typeScenario(page, text) {
   await editor.press('Control+Enter');
 }
 
+/** Switches #pg to live mode, runs `text`, and waits until the summary says `running` (text or
+ * pattern) of the run. */
+export async function startLive(page, text, running = 'running at') {
+  await page.locator('#pg button', { hasText: 'Live' }).click();
+  await typeScenario(page, text);
+  await page.locator('#pg .summary', { hasText: running }).waitFor();
+}
+
+/** `fn(root, arg)` in the page, with root the shadow root of #pg (its source is sent: it
+ * closes over nothing). */
+export const shadow = (page, fn, arg) => page.locator('#pg').evaluate((e, [src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(e.shadowRoot, a), [fn.toString(), arg]);
+
 /** Pastes `text` over the scenario (as a user does: Ctrl+A, Ctrl+V) and runs it. */
 export async function pasteScenario(page, text) {
   await page.evaluate((t) => navigator.clipboard.writeText(t), text);

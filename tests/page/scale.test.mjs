@@ -2,10 +2,9 @@
 // bar ↔ editor line, stepping through events from the keyboard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, open, typeScenario, pasteScenario, summary } from './harness.mjs';
+import { useBrowser, open, typeScenario, pasteScenario, summary, shadow, startLive } from './harness.mjs';
 
 useBrowser();
-const shadow = (page, fn, arg) => page.locator('#pg').evaluate((e, [src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(e.shadowRoot, a), [fn.toString(), arg]);
 
 function tenThousand() {
   const lines = ['timeout 60s', 'limit 64'];
@@ -218,9 +217,7 @@ test('a live frame is shown only with the run inside its axis, even when frames 
 
 test('during a live run, Ctrl+wheel zooms around the time under the pointer', async () => {
   const { page } = await open();
-  await page.locator('#pg button', { hasText: 'Live' }).click();
-  await typeScenario(page, 'task a 60s\n');
-  await page.locator('#pg .summary', { hasText: /^running at [1-9]\d*(\.\d+)?s/ }).waitFor();
+  await startLive(page, 'task a 60s\n', /^running at [1-9]\d*(\.\d+)?s/);
   const axis = () => shadow(page, (r) => { const d = r.querySelector('.chead svg').dataset; return [d.t0Us / 1e6, d.t1Us / 1e6, Number(d.left), Number(d.plotWidth)]; });
   const [a, b, left, width] = await axis();
   const box = await page.locator('#pg .cscroll').boundingBox();

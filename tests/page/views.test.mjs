@@ -3,10 +3,9 @@
 // is first opened, and are generated in the element's worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, open, typeScenario, pasteScenario } from './harness.mjs';
+import { useBrowser, open, typeScenario, pasteScenario, shadow } from './harness.mjs';
 
 const env = useBrowser();
-const shadow = (page, fn, arg) => page.locator('#pg').evaluate((e, [src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(e.shadowRoot, a), [fn.toString(), arg]);
 
 /** The code view `lang` once it shows a program of `n` lines or more: its drawn text. */
 async function program(page, lang, { contains } = {}) {
