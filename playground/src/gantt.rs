@@ -251,6 +251,11 @@ impl Layout {
         self.left + (t - self.t0) / (self.t1 - self.t0) * self.plot_w
     }
 
+    /// Whether time `t` is on the axis (a zoomed window leaves times out).
+    fn shows(&self, t: f64) -> bool {
+        (self.t0..=self.t1).contains(&t)
+    }
+
     /// `x` held inside the plot (for text and points that must stay visible).
     fn xc(&self, t: f64) -> f64 {
         self.x(t).max(self.left).min(self.left + self.plot_w)
@@ -683,11 +688,7 @@ fn body(
     }
     // The return line first, then the deadline and cancel lines over it: nothing hides them.
     // Outside a zoomed window it is not drawn (at the edge it would say the wrong time).
-    if let Some(r) = trace
-        .returned
-        .as_ref()
-        .filter(|r| (l.t0..=l.t1).contains(&r.at))
-    {
+    if let Some(r) = trace.returned.as_ref().filter(|r| l.shows(r.at)) {
         let xx = Px(l.x(r.at));
         let _ = write!(
             s,
@@ -1075,7 +1076,7 @@ fn foot(
     match &trace.returned {
         Some(r) => {
             let xx = l.xc(r.at);
-            if (l.t0..=l.t1).contains(&r.at) {
+            if l.shows(r.at) {
                 let _ = write!(
                     s,
                     r#"<line class="cg-return" x1="{xx}" y1="0" x2="{xx}" y2="8"/>"#,
