@@ -762,8 +762,7 @@ export class CtxgroupPlayground extends ElementBase {
     // before the edit, and is dimmed (its bars still point at that text's lines).
     if (this.mode === 'live' && this._head) {
       this._edited = true;
-      this._summary.classList.add('stale');
-      this._chart.classList.add('stale');
+      this._dim(true);
     }
   }
 
@@ -919,8 +918,7 @@ export class CtxgroupPlayground extends ElementBase {
   _showLive(snap) {
     this._now = snap.now;
     this._shownMode = 'live';
-    this._summary.classList.toggle('stale', !!this._edited);
-    this._chart.classList.toggle('stale', !!this._edited);
+    this._dim(!!this._edited);
     this._summary.textContent = snap.summary;
     if (snap.head) {
       this._takeTrace(snap);
@@ -934,6 +932,12 @@ export class CtxgroupPlayground extends ElementBase {
     // The scrubber follows the run, unless it was moved back: then it keeps its time.
     this._scrubInput.value = this._scrubT == null ? 1000 : Math.round((this._scrubT / (this._scrubEnd() || 1)) * 1000);
     this._scrub();
+  }
+
+  /** Dims (or not) what is shown: the summary and the chart are of another text, or of none. */
+  _dim(on) {
+    this._summary.classList.toggle('stale', on);
+    this._chart.classList.toggle('stale', on);
   }
 
   /** Ends the live run on screen; `redraw`: over the whole run, as in virtual mode (the frames'
@@ -961,14 +965,12 @@ export class CtxgroupPlayground extends ElementBase {
       this._expectMarks = null;
       this._expects.replaceChildren();
       this._showErrors(res.errors || []);
-      this._summary.classList.add('stale');
-      this._chart.classList.add('stale');
+      this._dim(true);
       if (final) this.dispatchEvent(new CustomEvent('ctxgroup-run-end', { bubbles: true, composed: true, detail: this._endDetail(mode, false, res.errors) }));
       return;
     }
     this._showErrors([]);
-    this._summary.classList.remove('stale');
-    this._chart.classList.remove('stale');
+    this._dim(false);
     this._takeTrace(res);
     this._now = res.now;
     this._shownMode = mode;
@@ -1426,9 +1428,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._renderLines();
   }
 
-  /** The event log, drawn when it is open. */
-  /** `fresh`: the worker's trace is the one the page was just given (a live run's other frames
-   * replace it with one without events). */
+  /** The event log, drawn when it is open. `fresh`: the worker's trace is the one the page was
+   * just given (a live run's other frames replace it with one without events). */
   _renderLog(fresh = false) {
     const count = this._head?.eventCount ?? 0;
     // A long log shows its first and its last events (the run's end is often what is looked for).
