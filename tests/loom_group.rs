@@ -206,3 +206,32 @@ fn tasks_returned_in_a_round_are_settled_for_a_waiter_on_another_thread() {
         assert_eq!(group.running(), 0);
     });
 }
+
+#[test]
+fn a_task_its_executor_drops_on_another_thread_ends_a_wait_with_an_error() {
+    // A runtime shutting down drops a running task's future on its own thread, while `wait`
+    // runs on another: the wait is woken, with the task's error.
+    model(|| {
+        type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+        let held: Arc<Mutex<Vec<Task>>> = Arc::default();
+        let spawned = held.clone();
+        let group = TaskGroup::builder(&root())
+            .spawner(move |task| spawned.lock().unwrap().push(task))
+            .build();
+        assert!(group.try_spawn(|ctx| async move {
+            ctx.done().await;
+            Ok(())
+        }));
+        let mut task = held.lock().unwrap().pop().unwrap();
+        let waker = futures::task::noop_waker();
+        let polled = task.as_mut().poll(&mut TaskContext::from_waker(&waker));
+        assert!(polled.is_pending(), "it runs, waiting on its context");
+        let executor = thread::spawn(move || drop(task));
+        let err: Error = loom::future::block_on(group.wait()).unwrap_err();
+        assert!(
+            err.to_string().contains("dropped before it finished"),
+            "{err}"
+        );
+        executor.join().unwrap();
+    });
+}

@@ -1271,17 +1271,20 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             Some(_) => GroupRef::Strong(self.clone()),
             None => GroupRef::Weak(Arc::downgrade(self)),
         };
-        // Until its first poll the task is only a future in a spawner's hands: if the spawner
-        // drops it (or panics), the guard finishes it, so `wait` does not wait for it forever.
+        // If the task's future is dropped before its body returns (a spawner that panics or
+        // drops it, a runtime shutting down), the guard finishes it, so `wait` does not wait
+        // for it forever.
         let unfinished = Unfinished {
             group: me,
             id,
             slot,
             name,
             armed: true,
+            started: false,
         };
         // What happens once the task's body has returned, whichever way it ran.
-        let done = move |unfinished: Unfinished<T, E>, result: Result<T, E>| {
+        let done = move |mut unfinished: Unfinished<T, E>, result: Result<T, E>| {
+            unfinished.armed = false;
             if let Some(watch) = watch {
                 watch.stop();
             }
@@ -1307,7 +1310,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             let stopped_by = self.ctx.clone();
             self.launch(slot, async move {
                 let mut unfinished = unfinished;
-                unfinished.armed = false; // polled: it runs
+                unfinished.started = true;
                 let body =
                     Some(AssertUnwindSafe(Abortable::new(body, registration)).catch_unwind());
                 futures::pin_mut!(body);
@@ -1335,7 +1338,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         } else {
             self.launch(slot, async move {
                 let mut unfinished = unfinished;
-                unfinished.armed = false; // polled: it runs
+                unfinished.started = true;
                 let result = match AssertUnwindSafe(body).catch_unwind().await {
                     Ok(result) => result,
                     Err(panic) => Err(E::from(Panicked::new(panic))),
@@ -1555,16 +1558,19 @@ impl<T, E> GroupRef<T, E> {
     }
 }
 
-/// Finishes a task dropped before it was ever polled: its spawner panicked or dropped it
-/// (`tokio::spawn` outside a runtime, an executor that is closed). Otherwise it would count as
-/// running forever and `wait` would never return. A task dropped once it runs (a runtime
-/// shutting down) is left as it was, running, like Go's goroutines at exit.
+/// Finishes a task whose future is dropped before its body returns: its spawner panicked or
+/// dropped it (`tokio::spawn` outside a runtime, an executor that is closed), or its executor
+/// dropped it mid-run (a runtime shutting down). Otherwise it would count as running forever
+/// and `wait` would never return; it ends with an error instead, as tokio's `JoinSet` reports
+/// such a task cancelled.
 struct Unfinished<T: Send + 'static, E: TaskError> {
     group: GroupRef<T, E>,
     id: u64,
     slot: usize,
     name: Option<Arc<str>>,
     armed: bool,
+    /// Whether it was polled.
+    started: bool,
 }
 
 impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
@@ -1573,9 +1579,11 @@ impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
             return;
         }
         if let Some(group) = self.group.get() {
-            let error = E::from(Panicked::new(Box::new(
-                "the task was dropped before it started (its spawner dropped it or panicked)",
-            )));
+            let error = E::from(Panicked::new(Box::new(if self.started {
+                "the task was dropped before it finished (its executor dropped it: a runtime shutting down?)"
+            } else {
+                "the task was dropped before it started (its spawner dropped it or panicked)"
+            })));
             // We may be unwinding already (the spawner's panic): a cancel callback's panic
             // here would abort the process.
             let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
