@@ -187,6 +187,7 @@
 pub mod clock;
 pub mod context;
 pub mod error;
+mod go_duration;
 pub mod group;
 
 #[cfg(target_arch = "wasm32")]
@@ -196,22 +197,10 @@ pub use clock::SystemClock;
 pub use clock::{Clock, Sleep, Stalled, VirtualClock, VirtualRuntime};
 pub use context::{AfterCancel, CancelFn, CancelGuard, Cause, Context, Done, Reason};
 pub use error::{Error, Errors};
+pub use go_duration::GoDuration;
 pub use group::{Policy, TaskError, TaskGroup};
 
 // The README's examples are compiled and run as doctests too.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
-
-/// Seconds as the playground writes them: `7s`, `1.5s`, `0.05s` (integer arithmetic: float
-/// formatting would add several KB to the wasm build).
-pub(crate) fn fmt_secs(d: std::time::Duration) -> String {
-    let ms = d.as_millis();
-    let (whole, frac) = (ms / 1000, ms % 1000);
-    if frac == 0 {
-        format!("{whole}s")
-    } else {
-        let frac = format!("{frac:03}");
-        format!("{whole}.{}s", frac.trim_end_matches('0'))
-    }
-}

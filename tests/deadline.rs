@@ -118,3 +118,26 @@ fn a_deadline_fires_before_a_sleep_due_at_the_same_instant() {
     let out = rt.block_on(async move { ctx.sleep(S(5)).await }).unwrap();
     assert!(out.unwrap_err().is_deadline_exceeded());
 }
+
+#[test]
+fn a_deadline_is_told_in_gos_units() {
+    // The same units as Go's time.Duration: what a Go programmer reads in a log.
+    for (after, told) in [
+        (Duration::from_millis(45), "45ms"),
+        (Duration::from_millis(1500), "1.5s"),
+        (Duration::from_millis(90_500), "1m30.5s"),
+        (S(120), "2m"),
+        (S(3725), "1h2m5s"),
+        (S(3605), "1h0m5s"),
+        (S(7200), "2h"),
+    ] {
+        let clock = VirtualClock::new();
+        let (ctx, _) = Context::with_clock(clock.clone()).with_timeout(after);
+        ctx.set_name("main");
+        clock.advance(after);
+        assert_eq!(
+            ctx.err().unwrap().describe_cause(),
+            format!("deadline of main passed at {told}")
+        );
+    }
+}

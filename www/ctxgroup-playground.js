@@ -256,10 +256,12 @@ function dedent(text) {
   return lines.map((l) => l.slice(Number.isFinite(indent) ? indent : 0)).join('\n') + '\n';
 }
 
+/** As the chart writes durations: Go's units, without Go's zero tails (2m, 1m30.5s). */
 function human(t) {
-  const ms = Math.round(t * 1000);
-  if (ms !== 0 && Math.abs(ms) < 1000) return `${ms}ms`;
-  return `${+(ms / 1000).toFixed(3)}s`;
+  const ms = Math.round(t * 1000), a = Math.abs(ms);
+  if (ms && a < 1000) return `${ms}ms`;
+  const h = Math.floor(a / 3.6e6), m = Math.floor(a / 6e4) % 60, s = a % 6e4;
+  return (ms < 0 ? '-' : '') + (h ? `${h}h` : '') + (m || (h && s) ? `${m}m` : '') + (s || !a ? `${s / 1000}s` : '');
 }
 
 function download(name, data, type) {

@@ -30,7 +30,8 @@ pub mod turn_clock;
 #[cfg(all(target_arch = "wasm32", any(feature = "page", feature = "code")))]
 pub mod web;
 
-/// Seconds as the playground writes them: `7s`, `1.5s`, `0.05s`.
-pub(crate) fn fmt_secs(d: std::time::Duration) -> String {
-    format!("{}s", trace::secs(d.as_secs_f64()).trim_end_matches(".0"))
+/// A duration as the playground writes it: Go's way, which the scenario language reads back
+/// (`250ms`, `1.5s`, `1m30s`).
+pub(crate) fn fmt_duration(d: std::time::Duration) -> String {
+    trace::human(d.as_secs_f64())
 }

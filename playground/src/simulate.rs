@@ -193,8 +193,8 @@ pub(crate) fn horizon(s: &Scenario) -> Result<Duration, SimError> {
                 line,
                 message: format!(
                     "check=every:{} on a forever task means over {MAX_TOTAL_STEPS} checks before the chart ends at {} (use a longer step)",
-                    crate::fmt_secs(step),
-                    crate::fmt_secs(total)
+                    crate::fmt_duration(step),
+                    crate::fmt_duration(total)
                 ),
             });
         }
@@ -245,7 +245,7 @@ pub(crate) fn run(
             scenario
                 .group
                 .timeout
-                .map(|d| format!("timeout {}", crate::trace::human(d.as_secs_f64()))),
+                .map(|d| format!("timeout {}", crate::fmt_duration(d))),
             false,
         );
         if let Some(at) = scenario.cancel_at {
@@ -397,11 +397,7 @@ fn run_group(
                             let _at_return = g.timeout.is_some().then(|| cancel.drop_guard());
                             gctx.set_name(child_path.clone());
                             let label = g.timeout.map(|d| {
-                                format!(
-                                    "{} timeout {}",
-                                    child_path,
-                                    crate::trace::human(d.as_secs_f64())
-                                )
+                                format!("{} timeout {}", child_path, crate::fmt_duration(d))
                             });
                             let _watch =
                                 recorder.watch(&gctx, Some(&child_path), &child_path, label, false);
@@ -610,7 +606,7 @@ async fn shut_down(group: &TaskGroup, ctx: &Context, shutdown: Shutdown) -> Resu
 pub(crate) fn shutdown_message(grace: Duration, ignored: &[String]) -> String {
     format!(
         "shutdown: still running after the {} grace: {}",
-        crate::fmt_secs(grace),
+        crate::fmt_duration(grace),
         ignored.join(", ")
     )
 }
@@ -979,14 +975,14 @@ impl Recorder {
             format!(
                 "the run took over {} s of work and was stopped at {} of scenario time, after {} steps",
                 grouped((budget.max_ms / 1000.0).round() as u64),
-                human(now.as_secs_f64()),
+                crate::fmt_duration(now),
                 grouped(steps)
             )
         } else {
             format!(
                 "the run passed its budget of {} steps at {} of scenario time",
                 grouped(budget.max_steps),
-                human(now.as_secs_f64())
+                crate::fmt_duration(now)
             )
         };
         let mut line = inner.tasks.last().map_or(1, |t| t.line);
@@ -1010,13 +1006,13 @@ impl Recorder {
                 "Task {} checked its context {} times (check=every:{}){}. Use a longer step, such as check=every:{}, or fewer such tasks",
                 t.path,
                 grouped(t.checks),
-                human(step.as_secs_f64()),
+                crate::fmt_duration(step),
                 match others {
                     0 => String::new(),
                     1 => ", and 1 other task checks too".to_string(),
                     n => format!(", and {n} other tasks check too"),
                 },
-                human((step * 100).max(Duration::from_millis(100)).as_secs_f64())
+                crate::fmt_duration((step * 100).max(Duration::from_millis(100)))
             );
         }
         Some(SimError {
@@ -1497,7 +1493,7 @@ fn same_time(a: f64, b: Duration) -> bool {
 
 fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect) -> ExpectResult {
     let at_text = |at: Option<Duration>| {
-        at.map(|d| format!(" at {}", crate::fmt_secs(d)))
+        at.map(|d| format!(" at {}", crate::fmt_duration(d)))
             .unwrap_or_default()
     };
     let err_text = |err: &Option<Option<String>>| match err {

@@ -70,7 +70,7 @@ fn bad_input_goes_to_stderr_with_line_column_and_exit_2() {
         "{err}"
     );
     assert!(err.contains("  | task t1 5sx\n  |          ^^"), "{err}");
-    assert!(err.contains("hint: use ms, s or m"));
+    assert!(err.contains("hint: use ms, s, m or h"));
     let (code, _, err) = ctxgroup(&["frobnicate", "-"], "");
     assert_eq!(code, 2);
     assert!(err.contains("unknown command"));

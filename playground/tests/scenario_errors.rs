@@ -11,7 +11,7 @@ fn an_unknown_unit_points_at_the_unit() {
     assert_eq!((e.line, e.col, e.end_col), (2, 10, 12));
     assert_eq!(
         e.to_string(),
-        r#"line 2, col 10: unknown unit "sx" in "5sx" (use ms, s or m)"#
+        r#"line 2, col 10: unknown unit "sx" in "5sx" (use ms, s, m or h)"#
     );
     assert_eq!(e.source_line, "task t1 5sx");
 }

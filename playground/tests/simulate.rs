@@ -114,7 +114,7 @@ fn every_cancelled_task_knows_its_reason_and_cause() {
     );
     assert_eq!(
         task(&t, "c").cause.as_deref(),
-        Some("deadline of c passed at 0.5s")
+        Some("deadline of c passed at 500ms")
     );
     assert_eq!(
         task(&t, "b").cause.as_deref(),
@@ -505,11 +505,11 @@ fn contexts_still_live_at_the_watch_horizon_are_cancelled_after_the_trace_is_bui
     for (text, summary) in [
         (
             "limit 1\ntask a 1000000s check=never\ntask b 5s timeout=5s {\n  go g 5s\n}\n",
-            "never returns — a completed at 1000000s, b still running",
+            "never returns — a completed at 277h46m40s, b still running",
         ),
         (
             "task a 1000000s check=never\ngroup x after=1000000s timeout=5s {\n  task b 10s check=never\n  after-cancel c 1s\n}\n",
-            "never returns — a completed at 1000000s, x still running",
+            "never returns — a completed at 277h46m40s, x still running",
         ),
     ] {
         let s = parse(text).unwrap();

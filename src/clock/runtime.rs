@@ -64,13 +64,13 @@ impl fmt::Display for Stalled {
             write!(
                 f,
                 "stopped at the horizon {} with timers still pending",
-                crate::fmt_secs(self.at)
+                crate::GoDuration(self.at)
             )
         } else {
             write!(
                 f,
                 "every task is blocked and no timer is pending at {}: it can never finish",
-                crate::fmt_secs(self.at)
+                crate::GoDuration(self.at)
             )
         }
     }

@@ -209,7 +209,7 @@ impl Reason {
             },
             Cause::Canceled(Some(e)) => format!("canceled: {e}"),
             Cause::DeadlineExceeded { deadline, cause } => {
-                let at = crate::fmt_secs(*deadline);
+                let at = crate::GoDuration(*deadline);
                 match cause {
                     Some(why) => format!("deadline{of} passed at {at}: {why}"),
                     None => format!("deadline{of} passed at {at}"),

@@ -145,7 +145,7 @@ test('switching a live run to Virtual shows the virtual run', async () => {
   const { page } = await open();
   await startLive(page, 'task a 60s\n');
   await page.locator('#pg button', { hasText: 'Virtual' }).click();
-  await page.locator('#pg .summary', { hasText: 'returned at 60s: ok' }).waitFor({ timeout: 3000 });
+  await page.locator('#pg .summary', { hasText: 'returned at 1m: ok' }).waitFor({ timeout: 3000 });
   await page.close();
 });
 

@@ -102,7 +102,7 @@ test('an error is shown at its line and column, and the work is kept', async () 
   await typeScenario(page, text);
   const error = page.locator('#pg .errors li').first();
   await error.waitFor();
-  assert.match(await error.textContent(), /^line 3, col 9: unknown unit "sx" in "5sx" — use ms, s or m$/);
+  assert.match(await error.textContent(), /^line 3, col 9: unknown unit "sx" in "5sx" — use ms, s, m or h$/);
   assert.equal(await page.locator('#pg pre .l.bad').getAttribute('data-n'), '3', 'the line number is marked');
   assert.equal(await page.locator('#pg pre mark').textContent(), 'sx');
   assert.equal(await page.locator('#pg textarea').inputValue(), text, 'never lost work');

@@ -105,7 +105,7 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
     if let Some(t) = g.timeout {
         lines.push(format!(
             "timeout {}{}",
-            secs_text(t),
+            crate::fmt_duration(t),
             cause_option(&g.timeout_cause)
         ));
     }
@@ -121,7 +121,7 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
     if let Some(c) = scenario.cancel_at {
         lines.push(format!(
             "cancel {}{}",
-            secs_text(c),
+            crate::fmt_duration(c),
             cause_option(&scenario.cancel_cause)
         ));
     }
@@ -140,7 +140,7 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
             crate::scenario::ExpectWhat::NeverReturns => line.push_str("returned never"),
         }
         if let Some(at) = e.at {
-            let _ = write!(line, " at {}", secs_text(at));
+            let _ = write!(line, " at {}", crate::fmt_duration(at));
         }
         match &e.error {
             Some(Some(err)) => {
@@ -218,18 +218,18 @@ pub(crate) fn task_line(t: &TaskSpec) -> String {
         Check::Never => line.push_str(" check=never"),
         Check::Start => line.push_str(" check=start"),
         Check::Every(step) => {
-            let _ = write!(line, " check=every:{}", secs_text(step));
+            let _ = write!(line, " check=every:{}", crate::fmt_duration(step));
         }
     }
     if let Some(f) = &t.fail {
         let _ = write!(line, " fail={}", quoted(f));
     }
     if let Some(d) = t.timeout {
-        let _ = write!(line, " timeout={}", secs_text(d));
+        let _ = write!(line, " timeout={}", crate::fmt_duration(d));
     }
     line.push_str(&cause_option(&t.timeout_cause));
     if !t.after.is_zero() {
-        let _ = write!(line, " after={}", secs_text(t.after));
+        let _ = write!(line, " after={}", crate::fmt_duration(t.after));
     }
     if t.try_spawn {
         line.push_str(" try");
@@ -244,7 +244,7 @@ pub(crate) fn task_line(t: &TaskSpec) -> String {
 pub(crate) fn group_line(g: &GroupSpec) -> String {
     let mut line = format!("group {}", word(&g.name));
     if let Some(d) = g.timeout {
-        let _ = write!(line, " timeout={}", secs_text(d));
+        let _ = write!(line, " timeout={}", crate::fmt_duration(d));
     }
     line.push_str(&cause_option(&g.timeout_cause));
     if let Some(l) = g.limit {
@@ -257,7 +257,7 @@ pub(crate) fn group_line(g: &GroupSpec) -> String {
         let _ = write!(line, " wait={}", wait_word(g.wait));
     }
     if !g.after.is_zero() {
-        let _ = write!(line, " after={}", secs_text(g.after));
+        let _ = write!(line, " after={}", crate::fmt_duration(g.after));
     }
     line
 }
@@ -299,14 +299,9 @@ fn wait_word(w: WaitMode) -> &'static str {
 
 fn length_text(l: Length) -> String {
     match l {
-        Length::For(d) => secs_text(d),
+        Length::For(d) => crate::fmt_duration(d),
         Length::Forever => "forever".into(),
     }
-}
-
-/// A duration as the scenario language writes it: `7s`, `1.5s`, `250ms`.
-fn secs_text(d: Duration) -> String {
-    crate::trace::human(d.as_secs_f64())
 }
 
 /// A word of the scenario language, quoted when it would not read back as one word.
@@ -514,8 +509,8 @@ fn run_func(out: &mut String, scenario: &Scenario) {
             0,
             format!(
                 "// cancel {} cause=…: the caller calls cancel(cause) at {} (context.WithCancelCause).",
-                secs_text(at),
-                secs_text(at)
+                crate::fmt_duration(at),
+                crate::fmt_duration(at)
             ),
         );
         code.line(
@@ -536,8 +531,8 @@ fn run_func(out: &mut String, scenario: &Scenario) {
                 0,
                 format!(
                     "// timeout {}: the context's deadline is {} from now (time 0).",
-                    secs_text(t),
-                    secs_text(t)
+                    crate::fmt_duration(t),
+                    crate::fmt_duration(t)
                 ),
             );
             code.line(
@@ -560,8 +555,8 @@ fn run_func(out: &mut String, scenario: &Scenario) {
                 0,
                 format!(
                     "// timeout {}: the context's deadline is {} from now (time 0).",
-                    secs_text(t),
-                    secs_text(t)
+                    crate::fmt_duration(t),
+                    crate::fmt_duration(t)
                 ),
             );
             code.line(
@@ -583,8 +578,8 @@ fn run_func(out: &mut String, scenario: &Scenario) {
             0,
             format!(
                 "// cancel {}: the caller calls cancel() at {}.",
-                secs_text(at),
-                secs_text(at)
+                crate::fmt_duration(at),
+                crate::fmt_duration(at)
             ),
         );
         code.line(0, format!("time.AfterFunc({}, cancel)", scaled(at, true)));
@@ -657,7 +652,7 @@ fn group_code(
                 0,
                 format!(
                     "// The caller spawns it {} after the group starts.",
-                    secs_text(after)
+                    crate::fmt_duration(after)
                 ),
             );
             items.line(
@@ -875,16 +870,16 @@ fn shutdown_code(code: &mut Code, g: &GroupSpec, s: &crate::scenario::Shutdown, 
         0,
         format!(
             "// shutdown {} grace={}: wait until {}; then cancel the group (cause \"shutdown\")",
-            secs_text(s.at),
-            secs_text(s.grace),
-            secs_text(s.at)
+            crate::fmt_duration(s.at),
+            crate::fmt_duration(s.grace),
+            crate::fmt_duration(s.at)
         ),
     );
     code.line(
         0,
         format!(
             "// and wait at most {} more; tasks still running then are named, and leaked.",
-            secs_text(s.grace)
+            crate::fmt_duration(s.grace)
         ),
     );
     code.line(0, "waited := make(chan error, 1)");
@@ -931,7 +926,7 @@ fn shutdown_code(code: &mut Code, g: &GroupSpec, s: &crate::scenario::Shutdown, 
             "return fmt.Errorf({}, strings.Join(names, \", \"))",
             go_string(&format!(
                 "shutdown: still running after the {} grace: %s",
-                crate::fmt_secs(s.grace)
+                crate::fmt_duration(s.grace)
             ))
         ),
     );
@@ -947,8 +942,8 @@ fn nested_group_code(g: &GroupSpec, prefix: &str, parent: &str) -> (Code, bool) 
                 0,
                 format!(
                     "// timeout={}: the group's own deadline, {} from its start.",
-                    secs_text(t),
-                    secs_text(t)
+                    crate::fmt_duration(t),
+                    crate::fmt_duration(t)
                 ),
             );
             let lhs = if uses { "ctx" } else { "_" };
@@ -1044,8 +1039,8 @@ fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
             0,
             format!(
                 "// timeout={}: its own deadline, {} from its start.",
-                secs_text(d),
-                secs_text(d)
+                crate::fmt_duration(d),
+                crate::fmt_duration(d)
             ),
         );
         code.line(
@@ -1098,7 +1093,7 @@ fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
                 0,
                 format!(
                     "// check=every:{}: it looks at ctx before each step of its work.",
-                    secs_text(step)
+                    crate::fmt_duration(step)
                 ),
             );
             let full = d.as_nanos() / step.as_nanos();
@@ -1157,7 +1152,7 @@ fn task_code(t: &TaskSpec, path: &str, ctx: &str) -> (Code, bool) {
                 0,
                 format!(
                     "// forever, check=every:{}: an endless loop that looks at ctx before each step.",
-                    secs_text(step)
+                    crate::fmt_duration(step)
                 ),
             );
             code.line(0, "for {");

@@ -151,10 +151,6 @@ fn with_timeout(d: Duration, cause: &Option<String>) -> String {
     }
 }
 
-fn secs_text(d: Duration) -> String {
-    crate::trace::human(d.as_secs_f64())
-}
-
 /// Lines of Rust at relative indentation (four spaces a level).
 #[derive(Default)]
 struct Code {
@@ -214,8 +210,8 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
                 0,
                 format!(
                     "// timeout {}: the context's deadline is {} from now (time 0).",
-                    secs_text(t),
-                    secs_text(t)
+                    crate::fmt_duration(t),
+                    crate::fmt_duration(t)
                 ),
             );
             code.line(
@@ -236,8 +232,8 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
             0,
             format!(
                 "// cancel {}: the caller calls cancel() at {}.",
-                secs_text(at),
-                secs_text(at)
+                crate::fmt_duration(at),
+                crate::fmt_duration(at)
             ),
         );
         code.line(0, "ctx.clock().schedule(");
@@ -387,7 +383,7 @@ fn group_code(
                 0,
                 format!(
                     "// The caller spawns it {} after the group starts.",
-                    secs_text(after)
+                    crate::fmt_duration(after)
                 ),
             );
             code.line(
@@ -461,9 +457,9 @@ fn group_code(
             0,
             format!(
                 "// shutdown {} grace={}: wait until {}; then shut the group down (cause",
-                secs_text(s.at),
-                secs_text(s.grace),
-                secs_text(s.at)
+                crate::fmt_duration(s.at),
+                crate::fmt_duration(s.grace),
+                crate::fmt_duration(s.at)
             ),
         );
         code.line(
@@ -500,7 +496,7 @@ fn group_code(
             2,
             format!(
                 "\"shutdown: still running after the {} grace: {{}}\",",
-                crate::fmt_secs(s.grace)
+                crate::fmt_duration(s.grace)
             ),
         );
         code.line(2, "report.ignored.join(\", \")");
@@ -541,8 +537,8 @@ fn nested_group_code(g: &GroupSpec, path: &str) -> Code {
                 0,
                 format!(
                     "// timeout={}: the group's own deadline, {} from its start.",
-                    secs_text(t),
-                    secs_text(t)
+                    crate::fmt_duration(t),
+                    crate::fmt_duration(t)
                 ),
             );
             code.line(
@@ -744,7 +740,7 @@ fn task_code(t: &TaskSpec, path: &str, on_caller: bool) -> Code {
                 0,
                 format!(
                     "// check=every:{}: it looks at ctx before each step of its work.",
-                    secs_text(step)
+                    crate::fmt_duration(step)
                 ),
             );
             let full = d.as_nanos() / step.as_nanos();
@@ -799,7 +795,7 @@ fn task_code(t: &TaskSpec, path: &str, on_caller: bool) -> Code {
                 0,
                 format!(
                     "// forever, check=every:{}: an endless loop that looks at ctx before each step.",
-                    secs_text(step)
+                    crate::fmt_duration(step)
                 ),
             );
             code.line(0, "loop {");

@@ -26,7 +26,7 @@ const MAX_ERRORS: usize = 100;
 ///
 /// ```
 /// let errs = ctxgroup_playground::scenario::parse("task t1 5sx").unwrap_err();
-/// assert_eq!(errs.0[0].to_string(), r#"line 1, col 10: unknown unit "sx" in "5sx" (use ms, s or m)"#);
+/// assert_eq!(errs.0[0].to_string(), r#"line 1, col 10: unknown unit "sx" in "5sx" (use ms, s, m or h)"#);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -986,8 +986,8 @@ fn task_line(
                 ctok,
                 format!(
                     "check=every:{} is longer than the task ({})",
-                    crate::fmt_secs(step),
-                    crate::fmt_secs(d)
+                    crate::fmt_duration(step),
+                    crate::fmt_duration(d)
                 ),
                 "use a step no longer than the task, or check=await",
             );
@@ -997,7 +997,7 @@ fn task_line(
                 ctok,
                 format!(
                     "check=every:{} makes more than {MAX_STEPS} steps",
-                    crate::fmt_secs(step)
+                    crate::fmt_duration(step)
                 ),
                 "use a longer step",
             );
@@ -1431,10 +1431,10 @@ fn check_mode(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<Check> {
     }
 }
 
-/// Parses `250ms`, `5s`, `1.5s`, `2m`. `zero_ok` allows `0s` (for `after=` and `cancel`).
+/// Parses `250ms`, `5s`, `1.5s`, `2m`, `1h30m`. `zero_ok` allows `0s` (for `after=` and `cancel`).
 fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration> {
     let s = tok.text.as_ref();
-    let example = "like 5s, 250ms, 1.5s or 2m";
+    let example = "like 5s, 250ms, 1.5s or 1m30s";
     if s.is_empty() {
         p.at(
             tok,
@@ -1459,74 +1459,95 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
         );
         return Err(());
     }
-    let num_end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(num_end);
-    if num.is_empty() || num.starts_with('.') || num.ends_with('.') || num.matches('.').count() > 1
-    {
-        p.at(
-            tok,
-            format!("\"{s}\" is not a duration"),
-            format!("write a duration {example}"),
-        );
-        return Err(());
-    }
-    let unit_col = tok.col + num.chars().count();
-    let scale_ms: u128 = match unit {
-        "ms" => 1,
-        "s" => 1000,
-        "m" => 60_000,
-        "" => {
+    // As Go's time.ParseDuration: one or more number-unit pairs, like 1h30m or 1m30.5s.
+    let mut ms = 0u128;
+    let mut rest = s;
+    let mut col = tok.col;
+    while !rest.is_empty() {
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, after) = rest.split_at(num_end);
+        if num.is_empty()
+            || num.starts_with('.')
+            || num.ends_with('.')
+            || num.matches('.').count() > 1
+        {
             p.at(
                 tok,
-                format!("\"{s}\" has no unit"),
-                format!("write {s}s or {s}ms"),
+                format!("\"{s}\" is not a duration"),
+                format!("write a duration {example}"),
             );
             return Err(());
         }
-        other => {
-            p.error(
-                unit_col,
-                tok.end_col,
-                format!("unknown unit \"{other}\" in \"{s}\""),
-                "use ms, s or m",
+        let unit_end = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_end);
+        let unit_col = col + num.chars().count();
+        let scale_ms: u128 = match unit {
+            "ms" => 1,
+            "s" => 1000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "" => {
+                let what = if rest.len() == s.len() {
+                    "has no unit"
+                } else {
+                    "ends without a unit"
+                };
+                p.at(
+                    tok,
+                    format!("\"{s}\" {what}"),
+                    format!("write {s}s or {s}ms"),
+                );
+                return Err(());
+            }
+            other => {
+                p.error(
+                    unit_col,
+                    unit_col + other.chars().count(),
+                    format!("unknown unit \"{other}\" in \"{s}\""),
+                    "use ms, s, m or h",
+                );
+                return Err(());
+            }
+        };
+        // Exact decimal arithmetic: "1.5s" is 1500 ms, "1.0005s" is finer than 1 ms.
+        let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+        if int.len() + frac.len() > 18 {
+            p.at(
+                tok,
+                format!("{s} is longer than the {MAX_SECONDS} s limit"),
+                "use a shorter duration",
             );
             return Err(());
         }
-    };
-    // Exact decimal arithmetic: "1.5s" is 1500 ms, "1.0005s" is finer than 1 ms.
-    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
-    if int.len() + frac.len() > 18 {
-        p.at(
-            tok,
-            format!("{s} is longer than the {MAX_SECONDS} s limit"),
-            "use a shorter duration",
-        );
-        return Err(());
-    }
-    let digits = |d: &str| {
-        d.bytes()
-            .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'))
-    };
-    let frac_scale = 10u128.pow(frac.len() as u32);
-    let frac_ms = digits(frac) * scale_ms;
-    let ms = digits(int) * scale_ms + frac_ms / frac_scale;
-    if ms > u128::from(MAX_SECONDS) * 1000 {
-        p.at(
-            tok,
-            format!("{s} is longer than the {MAX_SECONDS} s limit"),
-            "use a shorter duration",
-        );
-        return Err(());
-    }
-    if frac_ms % frac_scale != 0 {
-        p.at(
-            tok,
-            format!("{s} is finer than 1 ms"),
-            "round it to whole milliseconds",
-        );
-        return Err(());
+        let digits = |d: &str| {
+            d.bytes()
+                .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'))
+        };
+        let frac_scale = 10u128.pow(frac.len() as u32);
+        let frac_ms = digits(frac) * scale_ms;
+        ms += digits(int) * scale_ms + frac_ms / frac_scale;
+        if ms > u128::from(MAX_SECONDS) * 1000 {
+            p.at(
+                tok,
+                format!("{s} is longer than the {MAX_SECONDS} s limit"),
+                "use a shorter duration",
+            );
+            return Err(());
+        }
+        if frac_ms % frac_scale != 0 {
+            p.at(
+                tok,
+                format!("{s} is finer than 1 ms"),
+                "round it to whole milliseconds",
+            );
+            return Err(());
+        }
+        col = unit_col + unit.chars().count();
+        rest = next;
     }
     let ms = ms as u64;
     if ms == 0 && !zero_ok {

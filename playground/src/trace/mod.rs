@@ -235,14 +235,12 @@ pub(crate) fn secs(t: f64) -> String {
     }
 }
 
-/// Seconds for people: `7s`, `1.5s`, `50ms`.
+/// Durations for people, as the library writes them (Go's units, which the scenario language
+/// reads back): `50ms`, `1.5s`, `2m`, `1m30.5s`, `1h0m5s`.
 pub(crate) fn human(t: f64) -> String {
     let ms = (t * 1000.0).round() as i64;
-    if ms != 0 && ms.abs() < 1000 {
-        format!("{ms}ms")
-    } else {
-        format!("{}s", secs(t).trim_end_matches(".0"))
-    }
+    let d = ctxgroup::GoDuration(std::time::Duration::from_millis(ms.unsigned_abs()));
+    format!("{}{d}", if ms < 0 { "-" } else { "" })
 }
 
 impl Trace {
