@@ -121,7 +121,8 @@
 //!   to the caller of `cancel`, once every callback ran). A callback registered on a context
 //!   already cancelled runs at once, on the registering thread.
 //! - Deadlines: on [`SystemClock`] (natively) the timer thread only hands due timers to
-//!   runner threads, so a slow or panicking callback delays no other deadline; on
+//!   runner threads, so a slow or panicking callback delays no other deadline by more than a
+//!   millisecond or so (then another runner starts); on
 //!   [`VirtualClock`] they run when virtual time reaches them; on `BrowserClock` (wasm32) in a
 //!   browser timer task.
 //! - A group's trace [`Hook`](group::Hook) runs on whichever thread the event happens on; a

@@ -43,12 +43,18 @@ struct State {
     ready: VecDeque<TimerCallback>,
     /// Runners waiting for work.
     idle_runners: usize,
+    /// How many callbacks runners have taken from `ready`: the timer thread starts another
+    /// runner when the count stands still while callbacks wait (every runner is in a slow one).
+    taken: u64,
     /// The clock was dropped: its threads end.
     closed: bool,
 }
 
 /// How long an idle runner thread waits for more work before it ends.
 const RUNNER_IDLE: Duration = Duration::from_millis(500);
+
+/// How long due callbacks wait behind busy runners before another runner starts for them.
+const RUNNER_STALL: Duration = Duration::from_millis(1);
 
 impl SystemClock {
     /// A clock of its own, with its own timer thread (started with the first timer, ended when
@@ -71,6 +77,7 @@ impl SystemClock {
                     thread_started: false,
                     ready: VecDeque::new(),
                     idle_runners: 0,
+                    taken: 0,
                     closed: false,
                 }),
                 changed: Condvar::new(),
@@ -95,7 +102,9 @@ impl SystemClock {
 
     /// The timer thread only moves due callbacks to the runners: user code (after-cancel
     /// callbacks run by a deadline) never runs on it, so a slow or panicking callback delays or
-    /// kills no other timer, as each Go `AfterFunc` runs on its own goroutine.
+    /// kills no other timer, as each Go `AfterFunc` runs on its own goroutine. Due callbacks
+    /// that wait over [`RUNNER_STALL`] while every runner is in a slow one get a runner of
+    /// their own.
     fn start_thread(&self) {
         let shared = self.shared.clone();
         let origin = self.origin;
@@ -103,6 +112,8 @@ impl SystemClock {
             .name("ctxgroup-timers".into())
             .spawn(move || {
                 let mut state = lock(&shared.timers);
+                // The runners' progress on the ready callbacks: their count, and when it moved.
+                let (mut seen_taken, mut progress_at) = (0, Duration::ZERO);
                 loop {
                     if state.closed {
                         return;
@@ -113,16 +124,27 @@ impl SystemClock {
                         state.ready.push_back(callback);
                         due = true;
                     }
-                    if due {
-                        if state.idle_runners == 0 {
-                            spawn_runner(shared.clone());
-                        } else {
+                    if state.taken != seen_taken || state.ready.is_empty() {
+                        (seen_taken, progress_at) = (state.taken, now);
+                    }
+                    if !state.ready.is_empty() {
+                        if state.idle_runners > 0 {
                             shared.ready_cv.notify_all();
+                        } else if due || now.saturating_sub(progress_at) >= RUNNER_STALL {
+                            spawn_runner(shared.clone());
+                            progress_at = now;
                         }
                     }
-                    state = match state.queue.next_due() {
-                        Some(at) => {
-                            let wait = at.saturating_sub(origin.elapsed());
+                    // Until the earliest timer, and while callbacks wait, their next check.
+                    let mut wait = state
+                        .queue
+                        .next_due()
+                        .map(|at| at.saturating_sub(origin.elapsed()));
+                    if !state.ready.is_empty() {
+                        wait = Some(wait.map_or(RUNNER_STALL, |w| w.min(RUNNER_STALL)));
+                    }
+                    state = match wait {
+                        Some(wait) => {
                             shared
                                 .changed
                                 .wait_timeout(state, wait)
@@ -154,6 +176,7 @@ fn spawn_runner(shared: Arc<Shared>) {
                 let mut state = lock(&shared.timers);
                 loop {
                     if let Some(callback) = state.ready.pop_front() {
+                        state.taken += 1;
                         break callback;
                     }
                     if state.closed {

@@ -1,0 +1,114 @@
+//! On the `SystemClock`, a slow callback run by a deadline holds up no other deadline: timers
+//! due at the same pass, or while every runner is busy, get a runner of their own (as each Go
+//! `AfterFunc` runs on its own goroutine). Each test uses a clock of its own, so no runner
+//! left idle by another test hides the defect.
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ctxgroup::{clock, Context, SystemClock};
+
+const SLOW: Duration = Duration::from_secs(2);
+
+/// Two contexts with deadlines `gap` apart; the first's callback is slow. Returns whether the
+/// slow callback had ended when the second context was cancelled.
+fn second_deadline_waits_for_the_slow_callback(gap: Duration) -> bool {
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let at = root.now() + Duration::from_millis(50);
+    let (a, _ca) = root.with_deadline(at);
+    let (b, _cb) = root.with_deadline(at + gap);
+    let slow_ended = Arc::new(AtomicBool::new(false));
+    let ended = slow_ended.clone();
+    let _h = a.after_cancel(move |_| {
+        std::thread::sleep(SLOW);
+        ended.store(true, Ordering::SeqCst);
+    });
+    futures::executor::block_on(b.done());
+    slow_ended.load(Ordering::SeqCst)
+}
+
+#[test]
+fn a_deadline_at_the_same_instant_is_not_held_up_by_a_slow_callback() {
+    assert!(!second_deadline_waits_for_the_slow_callback(Duration::ZERO));
+}
+
+#[test]
+fn a_deadline_a_millisecond_later_is_not_held_up_by_a_slow_callback() {
+    assert!(!second_deadline_waits_for_the_slow_callback(
+        Duration::from_millis(1)
+    ));
+}
+
+#[test]
+fn a_sleep_due_with_a_slow_callback_is_not_held_up() {
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let at = root.now() + Duration::from_millis(50);
+    let (a, _ca) = root.with_deadline(at);
+    let slow_ended = Arc::new(AtomicBool::new(false));
+    let ended = slow_ended.clone();
+    let _h = a.after_cancel(move |_| {
+        std::thread::sleep(SLOW);
+        ended.store(true, Ordering::SeqCst);
+    });
+    futures::executor::block_on(clock::sleep_until(clock.clone(), at));
+    assert!(!slow_ended.load(Ordering::SeqCst));
+}
+
+#[test]
+fn slow_callbacks_due_together_all_run_at_once() {
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let at = root.now() + Duration::from_millis(50);
+    let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let mut keep = Vec::new();
+    for _ in 0..8 {
+        let (ctx, cancel) = root.with_deadline(at);
+        let (running, most) = (running.clone(), most.clone());
+        let h = ctx.after_cancel(move |_| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(500));
+            running.fetch_sub(1, Ordering::SeqCst);
+        });
+        keep.push((ctx, cancel, h));
+    }
+    futures::executor::block_on(clock::sleep_until(
+        clock.clone(),
+        at + Duration::from_secs(1),
+    ));
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        8,
+        "each slow callback had a runner"
+    );
+}
+
+#[test]
+fn ten_thousand_quick_callbacks_due_together_take_few_threads() {
+    // Runners start for callbacks that wait behind slow ones, not one per callback.
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let at = root.now() + Duration::from_millis(50);
+    let threads = Arc::new(Mutex::new(HashSet::new()));
+    let ran = Arc::new(AtomicUsize::new(0));
+    let mut keep = Vec::new();
+    for _ in 0..10_000 {
+        let (ctx, cancel) = root.with_deadline(at);
+        let (threads, ran) = (threads.clone(), ran.clone());
+        let h = ctx.after_cancel(move |_| {
+            threads.lock().unwrap().insert(std::thread::current().id());
+            ran.fetch_add(1, Ordering::SeqCst);
+        });
+        keep.push((ctx, cancel, h));
+    }
+    let last = root.with_deadline(at).0;
+    futures::executor::block_on(last.done());
+    while ran.load(Ordering::SeqCst) < 10_000 {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let threads = threads.lock().unwrap().len();
+    assert!(threads <= 8, "{threads} runner threads for quick callbacks");
+}
