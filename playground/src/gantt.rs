@@ -317,6 +317,9 @@ fn why(
             if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
                 let _ = write!(rest, ", seen {} later", human(end - c));
             }
+            if let Some(tie) = tie(t) {
+                let _ = write!(rest, " · {tie}");
+            }
             if let (Some((from, to)), Some(work)) = (ghost(t), t.work) {
                 let _ = write!(
                     rest,
@@ -394,6 +397,21 @@ fn why(
         rest.push_str("leaked: nobody waits for it");
     }
     (!lead.is_empty() || !rest.is_empty()).then_some((lead, rest))
+}
+
+/// A cancelled task's tie: its work's end or one of its checks at the very instant of the
+/// cancel. The simulator lets the cancel win; in Go they are two timers, a race that the work
+/// or check usually wins (the context's timer runs `cancel` on a goroutine of its own).
+fn tie(t: &TaskTrace) -> Option<&'static str> {
+    let (start, end, cancel) = (t.start?, t.end?, t.cancel_requested?);
+    let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    if t.work.is_some_and(|w| at(start + w, end)) {
+        Some("a tie with the end of its work: in Go a race, usually won by the work")
+    } else if t.checks > 0 && at(end, cancel) {
+        Some("a tie with its check: in Go a race, usually seen a check later")
+    } else {
+        None
+    }
 }
 
 /// The mark (deadline or cancel line) that stopped `t`, if one did.
@@ -1370,7 +1388,14 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
                 human(c),
                 human(e - c)
             )),
-            _ => lines.push(format!("cancelled at {}: {cause}", human(c))),
+            Some(_) => lines.push(format!("cancelled at {}: {cause}", human(c))),
+            None => lines.push(format!(
+                "cancellation reached it at {} ({cause}); it has not returned",
+                human(c)
+            )),
+        }
+        if let Some(tie) = tie(task) {
+            lines.push(tie.to_string());
         }
     }
     if let Some((from, to)) = ghost(task) {
@@ -1380,11 +1405,13 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
             human(to - from)
         ));
     }
-    if task.checks > 0 {
-        lines.push(format!(
+    match task.checks {
+        0 => {}
+        1 => lines.push("checked its context once".into()),
+        n => lines.push(format!(
             "checked its context {} times",
-            crate::simulate::grouped(task.checks)
-        ));
+            crate::simulate::grouped(n)
+        )),
     }
     if task.leaked {
         lines.push("leaked: its group returned while it still ran".into());

@@ -305,3 +305,44 @@ fn a_timeout_s_mark_says_its_duration_as_the_chart_says_times() {
     assert!(svg.contains("timeout 45ms at 45ms"), "{svg}");
     assert!(!svg.contains("timeout 0.045s"), "{svg}");
 }
+
+#[test]
+fn a_cancel_at_the_instant_of_a_tasks_work_or_check_is_flagged_as_a_race_in_go() {
+    // In Go the deadline's cancel runs on a goroutine of its own, so a timer due at the same
+    // instant usually wins: the row says the simulator's outcome is one side of a race.
+    let svg = chart(
+        "timeout 2s\ntask work 2s\ntask fails 2s fail=\"x\"\ntask steps 5s check=every:1s\ntask apart 5s check=every:1.5s\ntask waits 5s\n",
+    );
+    for path in ["work", "fails"] {
+        let text = visible(row(&svg, path));
+        assert!(
+            text.contains("a tie with the end of its work: in Go a race, usually won by the work"),
+            "{path}: {text}"
+        );
+    }
+    let steps = visible(row(&svg, "steps"));
+    assert!(
+        steps.contains("a tie with its check: in Go a race, usually seen a check later"),
+        "{steps}"
+    );
+    // A check 1 s after the deadline, and a task woken by the cancel itself: no tie.
+    for path in ["apart", "waits"] {
+        let text = visible(row(&svg, path));
+        assert!(!text.contains("tie"), "{path}: {text}");
+    }
+}
+
+#[test]
+fn the_tooltip_of_a_task_still_running_says_it_was_reached_not_cancelled() {
+    let svg = chart("cancel 1s\ntask a 3s {\n  go b forever check=never\n}\n");
+    let b = row(&svg, "a/b");
+    assert!(
+        b.contains(
+            "cancellation reached it at 1s (cancel of main was called); it has not returned"
+        ),
+        "{b}"
+    );
+    assert!(!b.contains("cancelled at 1s"), "{b}");
+    let once = chart("timeout 2s\ntask a 5s check=start\n");
+    assert!(once.contains("checked its context once"), "{once}");
+}

@@ -106,6 +106,9 @@ pub fn run_scenario(log: bool) -> Arc<Watch> {
         // Leaked tasks run on after the return: watch them too.
         let _ = rt.run_until(Some(HORIZON));
     }
+    // The runtime drops the tasks still running, which ends them with an error: the run is
+    // over, and they stay running, as Go's goroutines when a program exits.
+    watch.record.lock().unwrap().over = true;
     watch
 }
 
@@ -208,6 +211,7 @@ pub struct Watch {
 struct Record {
     tasks: Vec<Row>,
     returned: Option<(Duration, Option<String>)>,
+    over: bool,
 }
 
 struct Row {
@@ -238,6 +242,9 @@ impl Hook for Watch {
             None => e.name.to_string(),
         };
         let mut record = self.record.lock().unwrap();
+        if record.over {
+            return;
+        }
         let what = match &e.kind {
             EventKind::Spawned => {
                 record.tasks.push(Row {
