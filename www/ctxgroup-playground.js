@@ -776,7 +776,8 @@ export class CtxgroupPlayground extends ElementBase {
     const mode = this.mode;
     this._edited = false;
     this._endLive();
-    if (this._inflight) this._engine.terminate(); // its result would be stale: drop its work
+    // Its result would be stale: drop its work, and its "Running…" timer.
+    if (this._inflight) { this._engine.terminate(); this._inflight = null; this._setBusy(false); }
     const id = ++this._runId;
     this.dispatchEvent(new CustomEvent('ctxgroup-run-start', { bubbles: true, composed: true, detail: { mode } }));
     this._views.scenarioRun(text);

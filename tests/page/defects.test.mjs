@@ -301,3 +301,31 @@ test('on a 390×844 phone the chart is on the first screen', async () => {
   assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
   await page.close();
 });
+
+test('a run that replaces one still going leaves no "Running…" behind', async () => {
+  const { page, errors } = await open();
+  // The first run's answer is slow and the worker is kept (its answer is dropped as stale): the
+  // second run ends long before the first one's "Running…" timer is due.
+  const ended = await page.locator('#pg').evaluate(async (pg) => {
+    const eng = pg._engine;
+    const request = eng.request.bind(eng);
+    let slow = true;
+    eng.terminate = () => {};
+    eng.request = (kind, args) => {
+      if (kind !== 'run' || !slow) return request(kind, args);
+      slow = false;
+      return new Promise((r) => setTimeout(r, 600)).then(() => request(kind, args));
+    };
+    const end = new Promise((r) => pg.addEventListener('ctxgroup-run-end', (e) => r(e.detail.summary), { once: true }));
+    pg.value = 'task a 1s\n';
+    pg.run();
+    pg.value = 'task b 2s\n';
+    pg.run();
+    return end;
+  });
+  assert.match(ended, /^returned at 2s: ok/);
+  await page.waitForTimeout(800); // past the first run's timer and its late answer
+  assert.match(await summary(page), /^returned at 2s: ok/, 'the summary is the second run\'s');
+  assert.equal(await page.locator('#pg button', { hasText: 'Stop' }).isDisabled(), true, 'Stop is off');
+  assert.deepEqual(errors, []);
+});
