@@ -121,9 +121,21 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// A tick step of 1, 2 or 5 × 10^k giving at most `max` ticks over `span`.
+/// A tick step giving at most `max` ticks over `span`: 1, 2 or 5 × 10^k s up to 10 s, then
+/// steps a clock reads (15 s, 30 s, 1m, 5m, 15m, 1h, 6h…), then 1, 2 or 5 × 10^k days.
 fn tick_step(span: f64, max: f64) -> f64 {
+    const CLOCK: [f64; 15] = [
+        15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0,
+        21600.0, 43200.0, 86400.0,
+    ];
+    const DAY: f64 = 86400.0;
     let raw = (span / max).max(1e-3);
+    if raw > 10.0 {
+        return match CLOCK.iter().find(|&&s| s >= raw) {
+            Some(&s) => s,
+            None => DAY * tick_step(span / DAY, max),
+        };
+    }
     let pow = 10f64.powf(raw.log10().floor());
     for m in [1.0, 2.0, 5.0, 10.0] {
         if m * pow >= raw {

@@ -346,3 +346,45 @@ fn the_tooltip_of_a_task_still_running_says_it_was_reached_not_cancelled() {
     let once = chart("timeout 2s\ntask a 5s check=start\n");
     assert!(once.contains("checked its context once"), "{once}");
 }
+
+/// The time axis' tick labels.
+fn ticks(svg: &str) -> Vec<String> {
+    svg.split(r#"y="32.0" text-anchor="middle">"#)
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn ticks_of_minutes_and_hours_fall_on_steps_a_clock_reads() {
+    assert_eq!(
+        ticks(&chart("task a 1h")),
+        ["0s", "10m", "20m", "30m", "40m", "50m", "1h"]
+    );
+    assert_eq!(
+        ticks(&chart("task a 7m")),
+        ["0s", "1m", "2m", "3m", "4m", "5m", "6m", "7m"]
+    );
+    assert_eq!(
+        ticks(&chart("task a 5h")),
+        ["0s", "1h", "2h", "3h", "4h", "5h"]
+    );
+    let phone = render(
+        &simulate(&parse("task a 5h").unwrap()).unwrap(),
+        &Options {
+            width: 390.0,
+            ..Options::default()
+        },
+    );
+    let on_phone = ticks(&phone);
+    assert!(on_phone.len() >= 2, "{on_phone:?}");
+    assert!(
+        on_phone.iter().all(|t| t == "0s" || t.ends_with('h')),
+        "{on_phone:?}"
+    );
+    // Under ten seconds a step stays 1, 2 or 5 × 10^k.
+    assert_eq!(
+        ticks(&chart("task a 5s")),
+        ["0s", "1s", "2s", "3s", "4s", "5s"]
+    );
+}
