@@ -61,10 +61,14 @@ impl fmt::Display for Errors {
     }
 }
 
-/// The first error is the source.
+/// Its message already says every error, so none is its source (a report that walks the chain
+/// would say the first one twice). One error alone is transparent: its source is that error's.
 impl StdError for Errors {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.0.first().map(|e| e as &(dyn StdError + 'static))
+        match self.0.as_slice() {
+            [one] => one.source(),
+            _ => None,
+        }
     }
 }
 

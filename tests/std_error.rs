@@ -68,3 +68,31 @@ fn a_cause_displays_and_reasons_say_canceled() {
         "user pressed stop"
     );
 }
+
+#[test]
+fn a_report_of_collected_errors_says_each_once() {
+    use ctxgroup::Errors;
+    // anyhow's "{:#}" writes an error and then its sources: each message once.
+    let two = anyhow::Error::new(Errors(vec![Error::msg("a"), Error::msg("b")]));
+    assert_eq!(format!("{two:#}"), "a\nb");
+    let wrapped =
+        anyhow::Error::new(Errors(vec![Error::msg("a"), Error::msg("b")])).context("batch failed");
+    assert_eq!(format!("{wrapped:#}"), "batch failed: a\nb");
+    // One error alone keeps the chain of what it wraps.
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("request failed")
+        }
+    }
+    impl StdError for Outer {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&self.0)
+        }
+    }
+    let one = anyhow::Error::new(Errors(vec![Error::new(Outer(std::io::Error::other(
+        "reset",
+    )))]));
+    assert_eq!(format!("{one:#}"), "request failed: reset");
+}
