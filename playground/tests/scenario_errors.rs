@@ -258,3 +258,48 @@ fn shutdown_needs_a_time_and_a_grace_at_the_top() {
     let e = first_error("group g {\n  shutdown 5s grace=1s\n}");
     assert!(e.message.contains("inside group g"), "{e}");
 }
+
+#[test]
+fn pasted_text_gets_errors_about_what_was_pasted() {
+    // A byte-order mark (Windows Notepad) and a zero-width space count as spaces.
+    let s = parse("\u{feff}timeout 1s\ntask a 1s\u{200b}\n").unwrap();
+    assert_eq!(s.group.timeout, Some(std::time::Duration::from_secs(1)));
+    // Curly quotes (word processors, phones) are pointed at.
+    let e = first_error("task a 1s fail=“HTTP 502”");
+    assert_eq!((e.col, e.message.as_str()), (16, "a curly quote “"));
+    assert_eq!(e.hint, r#"write straight quotes: fail="HTTP 502""#);
+    // An invisible control character is named and pointed at.
+    let e = first_error("task a 1s\u{0}");
+    assert_eq!(
+        (e.col, e.message.as_str()),
+        (10, "an invisible control character (U+0000)")
+    );
+}
+
+#[test]
+fn a_block_written_on_one_line_says_where_its_lines_go() {
+    for text in ["group g { task a 1s }", "task a 3s { go b 1s }"] {
+        let e = first_error(text);
+        assert_eq!(
+            e.message, "a block's lines go below the line that opens it",
+            "{text}"
+        );
+        assert_eq!(e.col, text.find('{').unwrap() + 1, "{text}");
+    }
+}
+
+#[test]
+fn a_negative_or_huge_limit_says_what_is_wrong_with_it() {
+    assert_eq!(
+        first_error("limit -1").message,
+        "a limit cannot be negative"
+    );
+    assert_eq!(
+        first_error("limit 99999999999999999999").message,
+        "a limit above 10000 means no limit"
+    );
+    assert_eq!(
+        first_error("limit two").message,
+        r#""two" is not a whole number"#
+    );
+}

@@ -172,10 +172,20 @@ impl<'a> Parser<'a> {
         let mut col = 0;
         tokens.clear();
         while let Some(&(at, c)) = chars.peek() {
-            if c.is_whitespace() {
+            // A byte-order mark or a zero-width space (pasted text) counts as a space.
+            if c.is_whitespace() || invisible(c) {
                 chars.next();
                 col += 1;
                 continue;
+            }
+            if c.is_control() {
+                self.error(
+                    col + 1,
+                    col + 2,
+                    format!("an invisible control character (U+{:04X})", c as u32),
+                    "delete it",
+                );
+                return Err(());
             }
             if c == '#' {
                 break;
@@ -196,8 +206,23 @@ impl<'a> Parser<'a> {
             // Written only once a quote is met: until then the text is the line's slice.
             let mut text: Option<String> = None;
             while let Some(&(at, c)) = chars.peek() {
-                if c.is_whitespace() || c == '{' || c == '}' || c == '#' {
+                if c.is_whitespace()
+                    || invisible(c)
+                    || c.is_control()
+                    || c == '{'
+                    || c == '}'
+                    || c == '#'
+                {
                     break;
+                }
+                if matches!(c, '“' | '”' | '„') {
+                    self.error(
+                        col + 1,
+                        col + 2,
+                        format!("a curly quote {c}"),
+                        "write straight quotes: fail=\"HTTP 502\"",
+                    );
+                    return Err(());
                 }
                 chars.next();
                 col += 1;
@@ -251,6 +276,11 @@ impl<'a> Parser<'a> {
         }
         Ok(())
     }
+}
+
+/// A character that pasted text carries and nobody sees: a byte-order mark, a zero-width space.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
 }
 
 /// Parses and checks a scenario. On failure, returns every error found (up to 100).
@@ -308,6 +338,20 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
         let Some(first) = tokens.first() else {
             continue;
         };
+        // `group g { task a 1s }`: a block's lines go below it.
+        if let Some(brace) = tokens
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|t| t.text == "{" && !t.quoted)
+        {
+            p.at(
+                brace,
+                "a block's lines go below the line that opens it",
+                "end this line with {, write each line of the block below it, and } on a line of its own",
+            );
+            continue;
+        }
         let kw = first.text.as_ref();
         match kw {
             "timeout" | "limit" | "on-error" | "wait" | "cancel" | "value" | "shutdown" => {
@@ -1337,6 +1381,18 @@ fn count(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<usize> {
                 format!("a limit above {MAX_TASKS} means no limit"),
                 "leave the limit out",
             );
+            Err(())
+        }
+        Err(_) if tok.text.bytes().all(|b| b.is_ascii_digit()) => {
+            p.at(
+                tok,
+                format!("a limit above {MAX_TASKS} means no limit"),
+                "leave the limit out",
+            );
+            Err(())
+        }
+        Err(_) if tok.text.starts_with('-') => {
+            p.at(tok, "a limit cannot be negative", "use 1 or more");
             Err(())
         }
         Err(_) => {
