@@ -314,31 +314,38 @@ fn has_why(t: &TaskTrace, options: &Options) -> bool {
     }
 }
 
-/// What a row says under its bar: `(lead, rest)`, the lead in the outcome's colour.
+/// What a row says under its bar: `(lead, rest)`, the lead in the outcome's colour. `compact`:
+/// the short form, for a row too narrow for the whole (a phone), which keeps each part's point.
 fn why(
     t: &TaskTrace,
     trace: &Trace,
     effects: &[usize],
     options: &Options,
+    compact: bool,
 ) -> Option<(String, String)> {
     let cause = t.cause.as_deref().unwrap_or("its context was cancelled");
     let mut rest = String::new();
     let lead = match (t.outcome, t.end) {
         (Outcome::Cancelled, Some(end)) => {
-            rest.push_str(cause);
+            // "cancelled at 1s: deadline of main", not "… passed at 1s" again.
+            let at_end = format!(" passed at {}", human(end));
+            rest.push_str(cause.strip_suffix(at_end.as_str()).unwrap_or(cause));
             if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
                 let _ = write!(rest, ", seen {} later", human(end - c));
             }
-            if let Some(tie) = tie(t) {
-                let _ = write!(rest, " · {tie}");
+            match tie(t) {
+                Some(_) if compact => rest.push_str(" · a tie: a race in Go"),
+                Some(tie) => {
+                    let _ = write!(rest, " · {tie}");
+                }
+                None => {}
             }
             if let (Some((from, to)), Some(work)) = (ghost(t), t.work) {
-                let _ = write!(
-                    rest,
-                    " · {} of its {} not done",
-                    human(to - from),
-                    human(work)
-                );
+                let _ = write!(rest, " · {} ", human(to - from));
+                if !compact {
+                    let _ = write!(rest, "of its {} ", human(work));
+                }
+                rest.push_str("not done");
             }
             format!("cancelled at {}: ", human(end))
         }
@@ -361,10 +368,13 @@ fn why(
             if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
                 let _ = write!(
                     rest,
-                    "ran on {} after the cancel at {} ({cause})",
+                    "ran on {} after the cancel at {}",
                     human(end - c),
                     human(c)
                 );
+                if !compact {
+                    let _ = write!(rest, " ({cause})");
+                }
             }
             String::new()
         }
@@ -389,7 +399,10 @@ fn why(
                     );
                 }
                 (Some(c), None) => {
-                    let _ = write!(rest, "ignores the cancel at {} ({cause})", human(c));
+                    let _ = write!(rest, "ignores the cancel at {}", human(c));
+                    if !compact {
+                        let _ = write!(rest, " ({cause})");
+                    }
                 }
                 (None, Some(_)) => return None,
                 (None, None) => {}
@@ -950,12 +963,16 @@ fn row(
     {
         end_marker(s, task.outcome, l.x(bar_end), cy, bar_h);
     }
-    if let Some((lead, mut rest)) = why(task, trace, effects, options) {
+    if let Some((mut lead, mut rest)) = why(task, trace, effects, options, false) {
         // Under its bar, moved left as far as the chart's edge needs (the line under the names
-        // is free); cut short, with the whole text in the tooltip, when it is wider than that.
+        // is free); in its short form when it is wider than that, and then cut short, with the
+        // whole text in the tooltip.
         let width_of =
             |lead: &str, rest: &str| (text_width(lead, 11.0) + text_width(rest, 11.0)) * 1.1;
         let room = l.width - 8.0;
+        if width_of(&lead, &rest) > room {
+            (lead, rest) = why(task, trace, effects, options, true).unwrap_or_default();
+        }
         if width_of(&lead, &rest) > room {
             let keep =
                 ((room / (11.0 * 0.56 * 1.1)) as usize).saturating_sub(lead.chars().count() + 1);

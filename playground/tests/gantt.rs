@@ -64,11 +64,12 @@ fn a_task_cancelled_by_a_sibling_names_it_and_its_error_in_its_row() {
 fn a_task_stopped_by_a_deadline_names_the_context_and_when() {
     let svg = chart(FIXED);
     let t2 = visible(row(&svg, "t2"));
+    // The lead says when: the cause does not say it again. (The check at 7 s is a tie.)
     assert!(
-        t2.contains("cancelled at 7s: deadline of main passed at 7s"),
+        t2.contains("cancelled at 7s: deadline of main · a tie"),
         "{t2}"
     );
-    assert!(t2.contains("3s of its 10s not done"), "{t2}");
+    assert!(t2.contains(" · 3s of its 10s not done"), "{t2}");
     assert!(svg.contains(r#"class="cg-link cg-link-deadline" data-from="mark:0" data-to="t2""#));
     assert!(
         !visible(row(&svg, "t1")).contains("cancel"),
@@ -386,5 +387,36 @@ fn ticks_of_minutes_and_hours_fall_on_steps_a_clock_reads() {
     assert_eq!(
         ticks(&chart("task a 5s")),
         ["0s", "1s", "2s", "3s", "4s", "5s"]
+    );
+}
+
+#[test]
+fn on_a_phone_a_row_says_its_point_in_short_rather_than_cut_off() {
+    let narrow = |text: &str| {
+        render(
+            &simulate(&parse(text).unwrap()).unwrap(),
+            &Options {
+                width: 390.0,
+                ..Options::default()
+            },
+        )
+    };
+    let svg = narrow("timeout 1s\ntask longjob 10m\n");
+    let row_text = visible(row(&svg, "longjob"));
+    assert!(
+        row_text.ends_with("\ncancelled at 1s: deadline of main · 9m59s not done\n"),
+        "{row_text}"
+    );
+    let svg = narrow("timeout 2s\ntask a_rather_long_name 2s\n");
+    let row_text = visible(row(&svg, "a_rather_long_name"));
+    assert!(
+        row_text.ends_with("\ncancelled at 2s: deadline of main · a tie: a race in Go\n"),
+        "{row_text}"
+    );
+    // Wide, the whole text.
+    let wide = visible(row(&chart("timeout 1s\ntask longjob 10m\n"), "longjob"));
+    assert!(
+        wide.ends_with("\ncancelled at 1s: deadline of main · 9m59s of its 10m not done\n"),
+        "{wide}"
     );
 }
