@@ -1053,7 +1053,7 @@ impl Recorder {
                 ),
                 Cause::Canceled(_) => ("cancel", format!("cancel() of {name}")),
                 Cause::TaskFailed { task, .. } => {
-                    ("error", format!("{task} failed: cancels {name}"))
+                    ("error", format!("{task} failed: cancels the tasks of {name}"))
                 }
                 Cause::Shutdown => ("cancel", format!("shutdown of {name}")),
                 _ => return,

@@ -517,3 +517,12 @@ fn contexts_still_live_at_the_watch_horizon_are_cancelled_after_the_trace_is_bui
         assert_eq!(trace.summary(), summary, "{text}");
     }
 }
+
+#[test]
+fn a_failing_tasks_mark_says_it_cancels_the_groups_tasks_not_the_callers_context() {
+    // errgroup.WithContext cancels the context it gave the tasks; `wait cancel` waits on the
+    // caller's, which the failure leaves alone (the group returns at 5 s here).
+    let trace = run("wait cancel\ntask a 1s fail=\"x\"\ntask b 5s check=never\n");
+    assert_eq!(trace.marks[0].label, "a failed: cancels the tasks of main");
+    assert_eq!(trace.returned.as_ref().unwrap().at, 5.0);
+}
