@@ -1052,9 +1052,10 @@ impl Recorder {
                     deadline_label.unwrap_or_else(|| format!("deadline of {name}")),
                 ),
                 Cause::Canceled(_) => ("cancel", format!("cancel() of {name}")),
-                Cause::TaskFailed { task, .. } => {
-                    ("error", format!("{task} failed: cancels the tasks of {name}"))
-                }
+                Cause::TaskFailed { task, .. } => (
+                    "error",
+                    format!("{task} failed: cancels the tasks of {name}"),
+                ),
                 Cause::Shutdown => ("cancel", format!("shutdown of {name}")),
                 _ => return,
             };

@@ -186,3 +186,17 @@ fn a_failure_tied_with_a_nested_group_ending_on_a_check_is_a_tie() {
     let text = "limit 3\nwait cancel\ntask t0 750ms fail=\"Et0\"\ngroup g1 timeout=1000ms {\n  group g1_0 {\n    task t1_0_0 250ms check=never fail=\"Et1_0_0\"\n    task t1_0_1 1500ms check=every:750ms\n    task t1_0_2 750ms check=start fail=\"Et1_0_2\"\n  }\n}\ntask t2 1000ms check=never after=250ms\n";
     assert!(!ties(&parse(text).unwrap()).is_empty());
 }
+
+#[test]
+fn the_program_says_which_errgroup_it_behaves_as_shown_with() {
+    // A learner's `go get` brings a later errgroup, whose failing tasks become the cause of the
+    // group's context: the header says so before context.Cause surprises them.
+    let program = go("task a 1s fail=\"x\"\n");
+    let header: String = program
+        .lines()
+        .take_while(|l| l.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(header.contains("errgroup v0.1.0"), "{header}");
+    assert!(header.contains("context.Cause returns it"), "{header}");
+}

@@ -395,6 +395,11 @@ fn header(out: &mut String, scenario: &Scenario) {
          // scenario second; default 1). CTXGROUP_TRACE=1 prints the run's trace as JSON instead,\n\
          // in the format of the playground's traces.\n\
          //\n\
+         // It behaves as the playground shows with errgroup v0.1.0, which the playground is\n\
+         // checked against. Later versions (on Go 1.20 or later) also make a failing task's\n\
+         // error the cause of the group's context: context.Cause returns it, not\n\
+         // context.Canceled.\n\
+         //\n\
          // The scenario:\n\
          //\n",
     );
