@@ -334,7 +334,7 @@ fn why(
                 let _ = write!(rest, ", seen {} later", human(end - c));
             }
             match tie(t) {
-                Some(_) if compact => rest.push_str(" · a tie: a race in Go"),
+                Some(_) if compact => rest.push_str(" · a race in Go"),
                 Some(tie) => {
                     let _ = write!(rest, " · {tie}");
                 }

@@ -410,7 +410,7 @@ fn on_a_phone_a_row_says_its_point_in_short_rather_than_cut_off() {
     let svg = narrow("timeout 2s\ntask a_rather_long_name 2s\n");
     let row_text = visible(row(&svg, "a_rather_long_name"));
     assert!(
-        row_text.ends_with("\ncancelled at 2s: deadline of main · a tie: a race in Go\n"),
+        row_text.ends_with("\ncancelled at 2s: deadline of main · a race in Go\n"),
         "{row_text}"
     );
     // Wide, the whole text.
