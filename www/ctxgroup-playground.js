@@ -1290,7 +1290,7 @@ export class CtxgroupPlayground extends ElementBase {
     const index = this._index;
     const chain = new Set([path]);
     const start = index?.rowOfPath(path) ?? -1;
-    if (start < 0) return chain;
+    if (start < 0) return null; // not a task of this run (one highlighted before it)
     const rows = new Set([start]);
     for (let r = index.causes[start]; r >= 0 && !rows.has(r); r = index.causes[r]) rows.add(r);
     const todo = [start];

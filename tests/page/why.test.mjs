@@ -46,6 +46,22 @@ test('hovering a task highlights its causal chain and dims the rest', async () =
   await page.close();
 });
 
+test('a task highlighted before a new run does not dim the new run\'s chart', async () => {
+  const { page } = await open();
+  await typeScenario(page, 'task t1 2s fail="x"\ntask t2 3s\n');
+  await page.locator('#pg .summary', { hasText: 'returned at 2s: x' }).waitFor();
+  // The caret on t1's line highlights it; then the text is replaced without the caret moving
+  // (an example picked, or the element's value set by its page).
+  await page.locator('#pg textarea').press('Control+Home');
+  await page.locator('#pg textarea').press('End');
+  await page.waitForFunction(() => document.querySelector('#pg').shadowRoot.querySelector('svg.cg-dim'));
+  await page.locator('#pg').evaluate((pg) => { pg.value = 'task other 1s\n'; pg.run(); });
+  await page.locator('#pg .summary', { hasText: 'returned at 1s: ok' }).waitFor();
+  const dimmed = await page.locator('#pg').evaluate((e) => [...e.shadowRoot.querySelectorAll('g.cg-row')].filter((g) => getComputedStyle(g).opacity < 0.5).map((g) => g.dataset.path));
+  assert.deepEqual(dimmed, []);
+  await page.close();
+});
+
 test('the legend explains every mark, the dashed leaked outline included', async () => {
   const { page } = await open(`${env.base}#example=004-leak`);
   const legend = await page.locator('#pg svg .cg-legend').textContent();
