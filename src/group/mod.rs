@@ -46,6 +46,24 @@ pub enum Policy {
     Continue,
     /// Nothing is cancelled; `wait` returns every error, in the order they happened, as an
     /// [`Errors`] (Go's `errors.Join`), even when there is one.
+    ///
+    /// With [`Error`] as the tasks' error type, each error in it is the task's own: its
+    /// [`downcast_ref`](Error::downcast_ref) finds the error it wraps. Other error types reach
+    /// it as their messages; to match on their values, build the group with outputs and take
+    /// each task's own result from [`join_next`](TaskGroup::join_next).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{Context, Error, Errors, Policy, TaskGroup};
+    /// let group = TaskGroup::builder(&Context::background()).policy(Policy::CollectAll).build();
+    /// let err = futures::executor::block_on(async {
+    ///     group.spawn(|_| async { Err(Error::new(std::io::Error::other("disk full"))) }).await;
+    ///     group.wait().await
+    /// }).unwrap_err();
+    /// let all = err.downcast_ref::<Errors>().unwrap();
+    /// assert!(all.0[0].downcast_ref::<std::io::Error>().is_some());
+    /// ```
     CollectAll,
 }
 
