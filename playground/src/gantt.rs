@@ -157,7 +157,7 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 .cg-completed{fill:var(--cg-completed)}.cg-failed{fill:var(--cg-failed)}.cg-cancelled{fill:var(--cg-cancelled)}.cg-running{fill:var(--cg-running)}\
 .cg-queued{fill:url(#cg-hatch);stroke:var(--cg-queued);stroke-width:1}\
 .cg-ignored{fill:url(#cg-stripes)}.cg-leaked{fill:none;stroke:var(--cg-fg);stroke-dasharray:3 2;stroke-width:1}\
-.cg-ghost{fill:var(--cg-cancelled);fill-opacity:.1;stroke:var(--cg-cancelled);stroke-opacity:.55;stroke-dasharray:3 3;stroke-width:1}\
+.cg-ghost-to{fill:var(--cg-cancelled);font-size:9px}.cg-ghost{fill:var(--cg-cancelled);fill-opacity:.1;stroke:var(--cg-cancelled);stroke-opacity:.55;stroke-dasharray:3 3;stroke-width:1}\
 .cg-deadline{stroke:var(--cg-deadline);stroke-width:2;stroke-dasharray:6 3}.cg-cancel{stroke:var(--cg-cancel);stroke-width:2;stroke-dasharray:2 2}\
 .cg-error{stroke:var(--cg-failed);stroke-width:1;stroke-dasharray:1 3}\
 .cg-return{stroke:var(--cg-return);stroke-width:2;opacity:.8}.cg-check{stroke:var(--cg-fg);stroke-width:1;opacity:.55}\
@@ -921,6 +921,17 @@ fn row(
                     human(to - from)
                 ))
             );
+            // Past the axis' end: where it would have ended, at the edge.
+            let edge = l.left + l.plot_w;
+            if l.x(to) > edge + 1.0 && l.x(from) < edge - 40.0 {
+                let _ = write!(
+                    s,
+                    r#"<text class="cg-ghost-to" x="{}" y="{}" text-anchor="end" dominant-baseline="central">→ {}</text>"#,
+                    Px(edge - 2.0),
+                    Px(by + bar_h / 2.0),
+                    esc(&human(to))
+                );
+            }
         }
         let w = (l.x(bar_end) - l.x(st)).max(1.5);
         let _ = write!(
