@@ -425,5 +425,8 @@ fn on_a_phone_a_row_says_its_point_in_short_rather_than_cut_off() {
 fn work_not_done_past_the_axis_says_where_it_would_have_ended() {
     let svg = chart("timeout 1s\ntask longjob 10m\ntask short 1.2s\n");
     assert!(visible(row(&svg, "longjob")).contains("→ 10m"), "{svg}");
-    assert!(!visible(row(&svg, "short")).contains('→'), "within the axis: no mark");
+    assert!(
+        !visible(row(&svg, "short")).contains('→'),
+        "within the axis: no mark"
+    );
 }
