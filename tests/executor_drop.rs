@@ -1,6 +1,7 @@
 //! A task whose executor drops it mid-run (a runtime shutting down, an executor dropped with
 //! its tasks) ends with an error: `wait` never waits for it forever, as tokio's `JoinSet`
 //! reports such a task cancelled.
+#![cfg(not(target_arch = "wasm32"))]
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};

@@ -2,6 +2,7 @@
 //! due at the same pass, or while every runner is busy, get a runner of their own (as each Go
 //! `AfterFunc` runs on its own goroutine). Each test uses a clock of its own, so no runner
 //! left idle by another test hides the defect.
+#![cfg(not(target_arch = "wasm32"))]
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
