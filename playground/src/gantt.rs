@@ -424,16 +424,21 @@ fn why(
     (!lead.is_empty() || !rest.is_empty()).then_some((lead, rest))
 }
 
-/// A cancelled task's tie: its work's end or one of its checks at the very instant of the
-/// cancel. The simulator lets the cancel win; in Go they are two timers, a race that the work
-/// or check usually wins (the context's timer runs `cancel` on a goroutine of its own).
+/// A cancelled task's tie: its work's end, or one of its checks after its start, at the very
+/// instant of the cancel. The simulator lets the cancel win; in Go they are two timers, a race
+/// either may win (the context's timer runs `cancel` on a goroutine of its own, while a check
+/// after a chain of steps is late by their lateness). A check at the start is no race: the
+/// cancel that freed its slot came first.
 fn tie(t: &TaskTrace) -> Option<&'static str> {
+    if t.outcome != Outcome::Cancelled {
+        return None;
+    }
     let (start, end, cancel) = (t.start?, t.end?, t.cancel_requested?);
     let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
     if t.work.is_some_and(|w| at(start + w, end)) {
-        Some("a tie with the end of its work: in Go a race, usually won by the work")
-    } else if t.checks > 0 && at(end, cancel) {
-        Some("a tie with its check: in Go a race, usually seen a check later")
+        Some("a tie with the end of its work: in Go a race either may win")
+    } else if t.checks > 0 && at(end, cancel) && end > start + 1e-9 {
+        Some("a tie with its check: in Go a race either may win")
     } else {
         None
     }

@@ -309,21 +309,21 @@ fn a_timeout_s_mark_says_its_duration_as_the_chart_says_times() {
 
 #[test]
 fn a_cancel_at_the_instant_of_a_tasks_work_or_check_is_flagged_as_a_race_in_go() {
-    // In Go the deadline's cancel runs on a goroutine of its own, so a timer due at the same
-    // instant usually wins: the row says the simulator's outcome is one side of a race.
+    // In Go the deadline's cancel and a timer due at the same instant race: the row says the
+    // simulator's outcome is one side of it.
     let svg = chart(
         "timeout 2s\ntask work 2s\ntask fails 2s fail=\"x\"\ntask steps 5s check=every:1s\ntask apart 5s check=every:1.5s\ntask waits 5s\n",
     );
     for path in ["work", "fails"] {
         let text = visible(row(&svg, path));
         assert!(
-            text.contains("a tie with the end of its work: in Go a race, usually won by the work"),
+            text.contains("a tie with the end of its work: in Go a race either may win"),
             "{path}: {text}"
         );
     }
     let steps = visible(row(&svg, "steps"));
     assert!(
-        steps.contains("a tie with its check: in Go a race, usually seen a check later"),
+        steps.contains("a tie with its check: in Go a race either may win"),
         "{steps}"
     );
     // A check 1 s after the deadline, and a task woken by the cancel itself: no tie.
@@ -429,4 +429,18 @@ fn work_not_done_past_the_axis_says_where_it_would_have_ended() {
         !visible(row(&svg, "short")).contains('→'),
         "within the axis: no mark"
     );
+}
+
+#[test]
+fn no_tie_is_flagged_where_go_has_no_race() {
+    // A check at the start of a task whose slot the cancel freed: the cancel came first.
+    let svg = chart("limit 1\ntask a 1s fail=\"x\"\ntask b 1s check=start\n");
+    assert!(!svg.contains("a tie"), "{}", visible(row(&svg, "b")));
+    let svg = chart("limit 1\ntimeout 5s\ntask a 10s\ntask b 1s check=start\n");
+    assert!(!svg.contains("a tie"), "{}", visible(row(&svg, "b")));
+    // A task that never looks, whether it ends with the cancel or after it.
+    for text in ["cancel 1s\ntask t1 5s check=never\n", "cancel 5s\ntask t1 5s check=never\n"] {
+        let svg = chart(text);
+        assert!(!svg.contains("a tie"), "{text}: {svg}");
+    }
 }
