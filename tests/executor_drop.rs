@@ -163,3 +163,45 @@ fn runtimes_shut_down_at_any_moment_never_hang_the_wait() {
         assert!(dropped_error(&err), "round {round}: {err}");
     }
 }
+
+#[test]
+fn the_error_of_a_dropped_task_is_not_a_panic_and_nothing_of_it_comes_after_its_end() {
+    use ctxgroup::error::Panicked;
+    let held = Held::default();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let group = TaskGroup::builder(&Context::background())
+        .spawner(held.spawner())
+        .hook(move |e: &ctxgroup::group::Event<'_>| {
+            let kind = e.kind.to_string();
+            let kind = kind.split(':').next().unwrap_or_default().to_string();
+            seen.lock().unwrap().push(format!("{} {kind}", e.name));
+        })
+        .build();
+    for name in ["a", "b"] {
+        assert!(group.task(name).try_spawn(|ctx| async move {
+            ctx.done().await;
+            Ok(())
+        }));
+    }
+    held.poll_once();
+    // The executor drops a first: its error fails the group, which cancels b.
+    let a = held.0.lock().unwrap().remove(0);
+    drop(a);
+    let events = events.lock().unwrap().clone();
+    let a_end = events
+        .iter()
+        .position(|e| e.starts_with("a failed"))
+        .unwrap_or_else(|| panic!("{events:?}"));
+    assert!(
+        events[a_end + 1..].iter().all(|e| !e.starts_with("a ")),
+        "an event of a after its end: {events:?}"
+    );
+    held.poll_once();
+    let err = futures::executor::block_on(group.wait()).unwrap_err();
+    assert!(dropped_error(&err), "{err}");
+    assert!(
+        err.downcast_ref::<Panicked>().is_none(),
+        "reported as a panic: {err:?}"
+    );
+}

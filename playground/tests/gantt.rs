@@ -439,7 +439,10 @@ fn no_tie_is_flagged_where_go_has_no_race() {
     let svg = chart("limit 1\ntimeout 5s\ntask a 10s\ntask b 1s check=start\n");
     assert!(!svg.contains("a tie"), "{}", visible(row(&svg, "b")));
     // A task that never looks, whether it ends with the cancel or after it.
-    for text in ["cancel 1s\ntask t1 5s check=never\n", "cancel 5s\ntask t1 5s check=never\n"] {
+    for text in [
+        "cancel 1s\ntask t1 5s check=never\n",
+        "cancel 5s\ntask t1 5s check=never\n",
+    ] {
         let svg = chart(text);
         assert!(!svg.contains("a tie"), "{text}: {svg}");
     }

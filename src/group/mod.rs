@@ -1297,13 +1297,14 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             id,
             slot,
             name,
+            watch,
             armed: true,
             started: false,
         };
         // What happens once the task's body has returned, whichever way it ran.
         let done = move |mut unfinished: Unfinished<T, E>, result: Result<T, E>| {
             unfinished.armed = false;
-            if let Some(watch) = watch {
+            if let Some(watch) = unfinished.watch.take() {
                 watch.stop();
             }
             drop(own); // the task's own context is released with the task (Go's deferred cancel)
@@ -1579,13 +1580,17 @@ impl<T, E> GroupRef<T, E> {
 /// Finishes a task whose future is dropped before its body returns: its spawner panicked or
 /// dropped it (`tokio::spawn` outside a runtime, an executor that is closed), or its executor
 /// dropped it mid-run (a runtime shutting down). Otherwise it would count as running forever
-/// and `wait` would never return; it ends with an error instead, as tokio's `JoinSet` reports
-/// such a task cancelled.
+/// and `wait` would never return. It ends with an error that says so, as tokio's `JoinSet`
+/// reports such a task cancelled: not a panic (a caller that resumes panics must not resume
+/// one for every runtime shut down), carried as an [`Errors`] of one message.
 struct Unfinished<T: Send + 'static, E: TaskError> {
     group: GroupRef<T, E>,
     id: u64,
     slot: usize,
     name: Option<Arc<str>>,
+    /// The hook's watch of the task's context: stopped when the task ends, either way, so no
+    /// event of the task comes after its end.
+    watch: Option<crate::AfterCancel>,
     armed: bool,
     /// Whether it was polled.
     started: bool,
@@ -1596,12 +1601,15 @@ impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
         if !self.armed {
             return;
         }
+        if let Some(watch) = self.watch.take() {
+            watch.stop();
+        }
         if let Some(group) = self.group.get() {
-            let error = E::from(Panicked::new(Box::new(if self.started {
+            let error = E::from(Errors(vec![Error::msg(if self.started {
                 "the task was dropped before it finished (its executor dropped it: a runtime shutting down?)"
             } else {
                 "the task was dropped before it started (its spawner dropped it or panicked)"
-            })));
+            })]));
             // We may be unwinding already (the spawner's panic): a cancel callback's panic
             // here would abort the process.
             let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
