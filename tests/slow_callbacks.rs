@@ -113,3 +113,41 @@ fn ten_thousand_quick_callbacks_due_together_take_few_threads() {
     let threads = threads.lock().unwrap().len();
     assert!(threads <= 8, "{threads} runner threads for quick callbacks");
 }
+
+#[test]
+fn three_hundred_slow_callbacks_due_together_share_a_bounded_number_of_threads() {
+    // Go would run 300 goroutines; a thread costs more, so runners stop at a bound and the
+    // rest wait for one to free up. Every callback still runs.
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let at = root.now() + Duration::from_millis(20);
+    let (running, most, ran) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let mut keep = Vec::new();
+    for _ in 0..300 {
+        let (ctx, cancel) = root.with_deadline(at);
+        let (running, most, ran) = (running.clone(), most.clone(), ran.clone());
+        let h = ctx.after_cancel(move |_| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(100));
+            running.fetch_sub(1, Ordering::SeqCst);
+            ran.fetch_add(1, Ordering::SeqCst);
+        });
+        keep.push((ctx, cancel, h));
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while ran.load(Ordering::SeqCst) < 300 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} ran",
+            ran.load(Ordering::SeqCst)
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let most = most.load(Ordering::SeqCst);
+    assert!((8..=64).contains(&most), "{most} callbacks at once");
+}

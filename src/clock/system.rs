@@ -46,6 +46,10 @@ struct State {
     /// How many callbacks runners have taken from `ready`: the timer thread starts another
     /// runner when the count stands still while callbacks wait (every runner is in a slow one).
     taken: u64,
+    /// Runner threads alive (at most [`MAX_RUNNERS`]).
+    runners: usize,
+    /// A runner thread could not be started, and standard error was told (once).
+    start_failed: bool,
     /// The clock was dropped: its threads end.
     closed: bool,
 }
@@ -55,6 +59,10 @@ const RUNNER_IDLE: Duration = Duration::from_millis(500);
 
 /// How long due callbacks wait behind busy runners before another runner starts for them.
 const RUNNER_STALL: Duration = Duration::from_millis(1);
+
+/// Runner threads at most: past them, due callbacks wait for a runner to free up (threads cost
+/// more than Go's goroutines).
+const MAX_RUNNERS: usize = 64;
 
 impl SystemClock {
     /// A clock of its own, with its own timer thread (started with the first timer, ended when
@@ -78,6 +86,8 @@ impl SystemClock {
                     ready: VecDeque::new(),
                     idle_runners: 0,
                     taken: 0,
+                    runners: 0,
+                    start_failed: false,
                     closed: false,
                 }),
                 changed: Condvar::new(),
@@ -130,8 +140,10 @@ impl SystemClock {
                     if !state.ready.is_empty() {
                         if state.idle_runners > 0 {
                             shared.ready_cv.notify_all();
-                        } else if due || now.saturating_sub(progress_at) >= RUNNER_STALL {
-                            spawn_runner(shared.clone());
+                        } else if (due || now.saturating_sub(progress_at) >= RUNNER_STALL)
+                            && state.runners < MAX_RUNNERS
+                        {
+                            spawn_runner(&shared, &mut state);
                             progress_at = now;
                         }
                     }
@@ -167,8 +179,11 @@ fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 /// A thread that runs due callbacks one at a time while it has work, and ends when idle for a
-/// while. The timer thread starts another whenever every runner is busy.
-fn spawn_runner(shared: Arc<Shared>) {
+/// while. The timer thread starts another whenever every runner is busy. Called with the state
+/// locked (`state`).
+fn spawn_runner(shared: &Arc<Shared>, state: &mut State) {
+    state.runners += 1;
+    let shared = shared.clone();
     let started = std::thread::Builder::new()
         .name("ctxgroup-callbacks".into())
         .spawn(move || loop {
@@ -180,6 +195,7 @@ fn spawn_runner(shared: Arc<Shared>) {
                         break callback;
                     }
                     if state.closed {
+                        state.runners -= 1;
                         return;
                     }
                     state.idle_runners += 1;
@@ -190,6 +206,7 @@ fn spawn_runner(shared: Arc<Shared>) {
                     state = next;
                     state.idle_runners -= 1;
                     if timeout.timed_out() && state.ready.is_empty() {
+                        state.runners -= 1;
                         return;
                     }
                 }
@@ -204,9 +221,12 @@ fn spawn_runner(shared: Arc<Shared>) {
             }
         });
     if let Err(e) = started {
-        // Out of threads: say so rather than lose the callbacks silently; they run when a
-        // runner frees up.
-        eprintln!("ctxgroup: cannot start a callback thread: {e}");
+        state.runners -= 1;
+        // Out of threads: say so (once) rather than lose the callbacks silently; they run when
+        // a runner frees up.
+        if !std::mem::replace(&mut state.start_failed, true) {
+            eprintln!("ctxgroup: cannot start a callback thread: {e}");
+        }
     }
 }
 
