@@ -122,7 +122,7 @@
 //!   already cancelled runs at once, on the registering thread.
 //! - Deadlines: on [`SystemClock`] (natively) the timer thread only hands due timers to
 //!   runner threads, so a slow or panicking callback delays no other deadline by more than a
-//!   millisecond or so (then another runner starts); on
+//!   millisecond or so (then another runner starts, up to 64 of them); on
 //!   [`VirtualClock`] they run when virtual time reaches them; on `BrowserClock` (wasm32) in a
 //!   browser timer task.
 //! - A group's trace [`Hook`](group::Hook) runs on whichever thread the event happens on; a
