@@ -33,7 +33,7 @@ fn a_bad_part_of_a_combined_duration_is_pointed_at() {
     assert_eq!(e.hint, "use ms, s, m or h");
     let e = err("timeout 1m30");
     assert_eq!(e.message, r#""1m30" ends without a unit"#);
-    assert_eq!(e.hint, "write 1m30s or 1m30ms");
+    assert_eq!(e.hint, "end it with its unit, as in 1m30ms");
     assert!(err("timeout 1m.5s").message.contains("is not a duration"));
     assert!(err("timeout 1h0.0005s").message.contains("finer than 1 ms"));
     assert!(err("timeout 277h46m41s").message.contains("longer than"));

@@ -303,3 +303,21 @@ fn a_negative_or_huge_limit_says_what_is_wrong_with_it() {
         r#""two" is not a whole number"#
     );
 }
+
+#[test]
+fn odd_limits_and_durations_get_the_right_message() {
+    assert_eq!(
+        first_error("limit \"\"").message,
+        r#""" is not a whole number"#
+    );
+    assert_eq!(
+        first_error("limit -abc").message,
+        r#""-abc" is not a whole number"#
+    );
+    let e = first_error("timeout 1s500");
+    assert_eq!(e.hint, "end it with its unit, as in 1s500ms");
+    // A quoted duration: the whole token, since its text's columns are not the line's.
+    let e = first_error("timeout \"1m3x\"");
+    assert_eq!((e.col, e.end_col), (9, 15), "{e}");
+    assert_eq!(first_error("task a 1s fail=‘x’").message, "a curly quote ‘");
+}

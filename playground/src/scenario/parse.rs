@@ -215,7 +215,7 @@ impl<'a> Parser<'a> {
                 {
                     break;
                 }
-                if matches!(c, '“' | '”' | '„') {
+                if matches!(c, '“' | '”' | '„' | '‘' | '’' | '‚') {
                     self.error(
                         col + 1,
                         col + 2,
@@ -1383,7 +1383,7 @@ fn count(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<usize> {
             );
             Err(())
         }
-        Err(_) if tok.text.bytes().all(|b| b.is_ascii_digit()) => {
+        Err(_) if !tok.text.is_empty() && tok.text.bytes().all(|b| b.is_ascii_digit()) => {
             p.at(
                 tok,
                 format!("a limit above {MAX_TASKS} means no limit"),
@@ -1391,7 +1391,12 @@ fn count(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<usize> {
             );
             Err(())
         }
-        Err(_) if tok.text.starts_with('-') => {
+        Err(_)
+            if tok
+                .text
+                .strip_prefix('-')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
             p.at(tok, "a limit cannot be negative", "use 1 or more");
             Err(())
         }
@@ -1546,26 +1551,31 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
             "s" => 1000,
             "m" => 60_000,
             "h" => 3_600_000,
-            "" => {
-                let what = if rest.len() == s.len() {
-                    "has no unit"
-                } else {
-                    "ends without a unit"
-                };
+            "" if rest.len() == s.len() => {
                 p.at(
                     tok,
-                    format!("\"{s}\" {what}"),
+                    format!("\"{s}\" has no unit"),
                     format!("write {s}s or {s}ms"),
                 );
                 return Err(());
             }
-            other => {
-                p.error(
-                    unit_col,
-                    unit_col + other.chars().count(),
-                    format!("unknown unit \"{other}\" in \"{s}\""),
-                    "use ms, s, m or h",
+            "" => {
+                p.at(
+                    tok,
+                    format!("\"{s}\" ends without a unit"),
+                    format!("end it with its unit, as in {s}ms"),
                 );
+                return Err(());
+            }
+            other => {
+                let message = format!("unknown unit \"{other}\" in \"{s}\"");
+                // In a quoted token the columns of its text are not the line's: point at it all.
+                if tok.quoted {
+                    p.at(tok, message, "use ms, s, m or h");
+                } else {
+                    let end = unit_col + other.chars().count();
+                    p.error(unit_col, end, message, "use ms, s, m or h");
+                }
                 return Err(());
             }
         };
