@@ -333,7 +333,7 @@ fn why(
             if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
                 let _ = write!(rest, ", seen {} later", human(end - c));
             }
-            match tie(t) {
+            match trace.tie_of(t) {
                 Some(_) if compact => rest.push_str(" · a race in Go"),
                 Some(tie) => {
                     let _ = write!(rest, " · {tie}");
@@ -422,26 +422,6 @@ fn why(
         rest.push_str("leaked: nobody waits for it");
     }
     (!lead.is_empty() || !rest.is_empty()).then_some((lead, rest))
-}
-
-/// A cancelled task's tie: its work's end, or one of its checks after its start, at the very
-/// instant of the cancel. The simulator lets the cancel win; in Go they are two timers, a race
-/// either may win (the context's timer runs `cancel` on a goroutine of its own, while a check
-/// after a chain of steps is late by their lateness). A check at the start is no race: the
-/// cancel that freed its slot came first.
-fn tie(t: &TaskTrace) -> Option<&'static str> {
-    if t.outcome != Outcome::Cancelled {
-        return None;
-    }
-    let (start, end, cancel) = (t.start?, t.end?, t.cancel_requested?);
-    let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
-    if t.work.is_some_and(|w| at(start + w, end)) {
-        Some("a tie with the end of its work: in Go a race either may win")
-    } else if t.checks > 0 && at(end, cancel) && end > start + 1e-9 {
-        Some("a tie with its check: in Go a race either may win")
-    } else {
-        None
-    }
 }
 
 /// The mark (deadline or cancel line) that stopped `t`, if one did.
@@ -1439,7 +1419,7 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
                 human(c)
             )),
         }
-        if let Some(tie) = tie(task) {
+        if let Some(tie) = trace.tie_of(task) {
             lines.push(tie.to_string());
         }
     }

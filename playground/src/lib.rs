@@ -4,7 +4,7 @@
 //!
 //! ```
 //! let scenario = ctxgroup_playground::scenario::parse(
-//!     "timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s\n",
+//!     "timeout 6.5s\ntask t1 5s check=never\ntask t2 10s check=every:1s\n",
 //! ).unwrap();
 //! let trace = ctxgroup_playground::simulate::simulate(&scenario).unwrap();
 //! assert_eq!(trace.summary(), "returned at 7s: context deadline exceeded — t1 completed at 5s, t2 cancelled at 7s");

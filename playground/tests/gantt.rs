@@ -447,3 +447,24 @@ fn no_tie_is_flagged_where_go_has_no_race() {
         assert!(!svg.contains("a tie"), "{text}: {svg}");
     }
 }
+
+#[test]
+fn a_group_cancelled_by_a_tie_in_its_tasks_and_the_summary_say_so() {
+    // In Go g's task completes and so does g (the run returns nil): the simulator's outcome is
+    // one side of a race, from the summary down.
+    let text = "timeout 3s\ngroup g {\n  task a 3s\n}\ntask b 10s\n";
+    let svg = chart(text);
+    assert!(
+        visible(row(&svg, "g")).contains("a tie in one of its tasks: in Go a race either may win"),
+        "{svg}"
+    );
+    let summary = simulate(&parse(text).unwrap()).unwrap().summary();
+    assert!(
+        summary.ends_with(" · g/a ties with the cancel: in Go a race"),
+        "{summary}"
+    );
+    let clear = simulate(&parse("timeout 3s\ntask a 2s\n").unwrap())
+        .unwrap()
+        .summary();
+    assert!(!clear.contains("tie"), "{clear}");
+}

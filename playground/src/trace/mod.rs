@@ -385,12 +385,13 @@ impl Trace {
         w.finish()
     }
 
-    /// One line on how it went: `returned at 7s: context deadline exceeded — t2 cancelled at 7s, t1 completed at 5s`.
+    /// One line on how it went: `returned at 7s: context deadline exceeded — t1 completed at 5s,
+    /// t2 cancelled at 7s`; it ends by naming a tie that decided an outcome (in Go, a race).
     ///
     /// # Examples
     ///
     /// ```
-    /// let s = ctxgroup_playground::scenario::parse("timeout 7s\ntask t1 5s check=never\ntask t2 10s check=every:1s").unwrap();
+    /// let s = ctxgroup_playground::scenario::parse("timeout 6.5s\ntask t1 5s check=never\ntask t2 10s check=every:1s").unwrap();
     /// let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
     /// assert_eq!(t.summary(), "returned at 7s: context deadline exceeded — t1 completed at 5s, t2 cancelled at 7s");
     /// ```
@@ -450,6 +451,46 @@ impl Trace {
                 s.push_str(&format!(" and {more} more"));
             }
         }
+        if let Some(t) = self.tasks.iter().find(|t| t.tie().is_some()) {
+            s.push_str(&format!(" · {} ties with the cancel: in Go a race", t.path));
+        }
         s
+    }
+
+    /// The tie that decided `t`'s outcome, if one did: its own, or for a group, one of its
+    /// tasks'.
+    pub(crate) fn tie_of(&self, t: &TaskTrace) -> Option<&'static str> {
+        t.tie().or_else(|| {
+            if !t.is_group || t.outcome != Outcome::Cancelled {
+                return None;
+            }
+            let inside = format!("{}/", t.path);
+            self.tasks
+                .iter()
+                .any(|c| c.path.starts_with(&inside) && c.tie().is_some())
+                .then_some("a tie in one of its tasks: in Go a race either may win")
+        })
+    }
+}
+
+impl TaskTrace {
+    /// A cancelled task's tie: its work's end, or one of its checks after its start, at the very
+    /// instant of the cancel. The simulator lets the cancel win; in Go they are two timers, a race
+    /// either may win (the context's timer runs `cancel` on a goroutine of its own, while a check
+    /// after a chain of steps is late by their lateness). A check at the start is no race: the
+    /// cancel that freed its slot came first.
+    pub(crate) fn tie(&self) -> Option<&'static str> {
+        if self.outcome != Outcome::Cancelled {
+            return None;
+        }
+        let (start, end, cancel) = (self.start?, self.end?, self.cancel_requested?);
+        let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        if self.work.is_some_and(|w| at(start + w, end)) {
+            Some("a tie with the end of its work: in Go a race either may win")
+        } else if self.checks > 0 && at(end, cancel) && end > start + 1e-9 {
+            Some("a tie with its check: in Go a race either may win")
+        } else {
+            None
+        }
     }
 }
