@@ -43,8 +43,8 @@ fn dropped_error(err: &Error) -> bool {
     err.to_string().contains("dropped before it finished")
 }
 
-#[test]
-fn a_task_dropped_after_its_first_poll_ends_the_wait_with_an_error() {
+/// A group on a holding spawner, with one task that waits on its context.
+fn group_with_a_waiting_task() -> (Held, TaskGroup) {
     let held = Held::default();
     let group = TaskGroup::builder(&Context::background())
         .spawner(held.spawner())
@@ -53,6 +53,12 @@ fn a_task_dropped_after_its_first_poll_ends_the_wait_with_an_error() {
         ctx.done().await;
         Ok(())
     }));
+    (held, group)
+}
+
+#[test]
+fn a_task_dropped_after_its_first_poll_ends_the_wait_with_an_error() {
+    let (held, group) = group_with_a_waiting_task();
     assert_eq!(held.poll_once(), 0, "it runs, waiting on its context");
     held.drop_all();
     let err = futures::executor::block_on(group.wait()).unwrap_err();
@@ -61,14 +67,7 @@ fn a_task_dropped_after_its_first_poll_ends_the_wait_with_an_error() {
 
 #[test]
 fn under_fail_fast_the_dropped_task_cancels_its_siblings() {
-    let held = Held::default();
-    let group = TaskGroup::builder(&Context::background())
-        .spawner(held.spawner())
-        .build();
-    assert!(group.try_spawn(|ctx| async move {
-        ctx.done().await;
-        Ok(())
-    }));
+    let (held, group) = group_with_a_waiting_task();
     held.poll_once();
     held.drop_all();
     let reason = group

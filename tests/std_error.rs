@@ -21,6 +21,22 @@ fn boxed() -> Result<(), Box<dyn StdError + Send + Sync>> {
     Ok(())
 }
 
+/// An error with a source: "request failed", caused by an `io::Error`.
+#[derive(Debug)]
+struct Outer(std::io::Error);
+
+impl std::fmt::Display for Outer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("request failed")
+    }
+}
+
+impl StdError for Outer {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.0)
+    }
+}
+
 fn with_anyhow() -> anyhow::Result<()> {
     Err(group_error())?;
     Ok(())
@@ -36,18 +52,6 @@ fn question_mark_into_box_dyn_error_and_anyhow() {
 
 #[test]
 fn error_is_a_std_error_with_the_source_of_what_it_wraps() {
-    #[derive(Debug)]
-    struct Outer(std::io::Error);
-    impl std::fmt::Display for Outer {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("request failed")
-        }
-    }
-    impl StdError for Outer {
-        fn source(&self) -> Option<&(dyn StdError + 'static)> {
-            Some(&self.0)
-        }
-    }
     let e = Error::new(Outer(std::io::Error::other("reset")));
     let as_std: &dyn StdError = &e;
     assert_eq!(as_std.source().unwrap().to_string(), "reset");
@@ -79,18 +83,6 @@ fn a_report_of_collected_errors_says_each_once() {
         anyhow::Error::new(Errors(vec![Error::msg("a"), Error::msg("b")])).context("batch failed");
     assert_eq!(format!("{wrapped:#}"), "batch failed: a\nb");
     // One error alone keeps the chain of what it wraps.
-    #[derive(Debug)]
-    struct Outer(std::io::Error);
-    impl std::fmt::Display for Outer {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("request failed")
-        }
-    }
-    impl StdError for Outer {
-        fn source(&self) -> Option<&(dyn StdError + 'static)> {
-            Some(&self.0)
-        }
-    }
     let one = anyhow::Error::new(Errors(vec![Error::new(Outer(std::io::Error::other(
         "reset",
     )))]));

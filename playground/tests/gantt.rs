@@ -11,6 +11,17 @@ fn chart(text: &str) -> String {
     )
 }
 
+/// The chart at a phone's width.
+fn narrow(text: &str) -> String {
+    render(
+        &simulate(&parse(text).unwrap()).unwrap(),
+        &Options {
+            width: 390.0,
+            ..Options::default()
+        },
+    )
+}
+
 /// The SVG of one row (`<g class="cg-row" data-path="…">…</g>`).
 fn row<'s>(svg: &'s str, path: &str) -> &'s str {
     let start = svg
@@ -370,14 +381,7 @@ fn ticks_of_minutes_and_hours_fall_on_steps_a_clock_reads() {
         ticks(&chart("task a 5h")),
         ["0s", "1h", "2h", "3h", "4h", "5h"]
     );
-    let phone = render(
-        &simulate(&parse("task a 5h").unwrap()).unwrap(),
-        &Options {
-            width: 390.0,
-            ..Options::default()
-        },
-    );
-    let on_phone = ticks(&phone);
+    let on_phone = ticks(&narrow("task a 5h"));
     assert!(on_phone.len() >= 2, "{on_phone:?}");
     assert!(
         on_phone.iter().all(|t| t == "0s" || t.ends_with('h')),
@@ -392,15 +396,6 @@ fn ticks_of_minutes_and_hours_fall_on_steps_a_clock_reads() {
 
 #[test]
 fn on_a_phone_a_row_says_its_point_in_short_rather_than_cut_off() {
-    let narrow = |text: &str| {
-        render(
-            &simulate(&parse(text).unwrap()).unwrap(),
-            &Options {
-                width: 390.0,
-                ..Options::default()
-            },
-        )
-    };
     let svg = narrow("timeout 1s\ntask longjob 10m\n");
     let row_text = visible(row(&svg, "longjob"));
     assert!(
