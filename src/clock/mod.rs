@@ -36,6 +36,23 @@ pub use browser::BrowserClock;
 pub use system::SystemClock;
 
 /// A callback run by a clock when a timer is due.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use ctxgroup::{clock::TimerCallback, Clock, VirtualClock};
+///
+/// let fired = Arc::new(AtomicBool::new(false));
+/// let flag = fired.clone();
+/// let callback: TimerCallback = Box::new(move || flag.store(true, Ordering::SeqCst));
+/// let clock = VirtualClock::new();
+/// clock.schedule(Duration::from_secs(1), callback);
+/// clock.advance(Duration::from_secs(1));
+/// assert!(fired.load(Ordering::SeqCst));
+/// ```
 pub type TimerCallback = Box<dyn FnOnce() + Send + 'static>;
 
 /// Identifies a timer armed with [`Clock::schedule`], to cancel it.

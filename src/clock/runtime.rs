@@ -286,6 +286,10 @@ impl VirtualRuntime {
     /// Drives `fut` (and every spawned task) to completion, jumping the clock whenever all are
     /// blocked. Fails with [`Stalled`] when nothing can ever wake `fut`.
     ///
+    /// Only this runtime's tasks and its clock's timers count as something that can wake: a
+    /// future that waits on the world outside (a real-time timer, another thread, I/O) is taken
+    /// for stalled as soon as everything here is blocked. Run such code on a real runtime.
+    ///
     /// # Examples
     ///
     /// ```

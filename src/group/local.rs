@@ -302,6 +302,37 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
     pub fn set_limit(&self, limit: Option<usize>) {
         self.group.set_limit(limit)
     }
+
+    /// The current limit ([`TaskGroup::limit`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let group = ctxgroup::group::LocalTaskGroup::new(&ctxgroup::Context::background());
+    /// group.set_limit(Some(2));
+    /// assert_eq!(group.limit(), Some(2));
+    /// ```
+    pub fn limit(&self) -> Option<usize> {
+        self.group.limit()
+    }
+
+    /// The errors recorded so far, in the order tasks returned them ([`TaskGroup::errors`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{Context, Error, Policy, TaskGroup};
+    /// let group = TaskGroup::builder(&Context::background()).policy(Policy::CollectAll).build_local();
+    /// futures::executor::block_on(async {
+    ///     let local = std::rc::Rc::new("not Send");
+    ///     group.spawn(move |_| async move { Err(Error::msg(format!("{local}: boom"))) }).await;
+    ///     let _ = group.wait().await;
+    /// });
+    /// assert_eq!(group.errors()[0].to_string(), "not Send: boom");
+    /// ```
+    pub fn errors(&self) -> Vec<Error> {
+        self.group.errors()
+    }
 }
 
 impl<T, E> Clone for LocalTaskGroup<T, E> {
