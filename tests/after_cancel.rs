@@ -104,3 +104,29 @@ fn callbacks_run_when_a_dropped_timeout_context_expires() {
     assert_eq!(ran.load(Ordering::SeqCst), 1);
     assert_eq!(root.children(), 0, "freed once the callback ran");
 }
+
+#[test]
+fn a_callback_on_a_context_nothing_can_cancel_is_not_kept() {
+    // Go's AfterFunc registers nothing on a context whose Done is nil: the callback, and what
+    // it holds, are not kept for ever.
+    let held = Arc::new(());
+    let background = ctxgroup::Context::background();
+    let (cancellable, cancel) = background.with_cancel();
+    let detached = cancellable.without_cancel().with_value(7u8);
+    for ctx in [&background, &detached] {
+        let h = held.clone();
+        let handle = ctx.after_cancel(move |_| drop(h));
+        assert_eq!(
+            Arc::strong_count(&held),
+            1,
+            "the callback was dropped at once"
+        );
+        assert!(handle.stop(), "as Go's stop: it never runs");
+    }
+    // A context that can be cancelled keeps it until then.
+    let h = held.clone();
+    let _handle = cancellable.after_cancel(move |_| drop(h));
+    assert_eq!(Arc::strong_count(&held), 2);
+    cancel.cancel();
+    assert_eq!(Arc::strong_count(&held), 1);
+}

@@ -455,7 +455,10 @@ impl Context {
     ///
     /// Like Go's `AfterFunc`, a pending callback keeps its context alive: it runs when the
     /// context is cancelled (by its deadline, a parent, or its cancel), even if every handle to
-    /// the context was dropped. Stop it, or cancel the context, to release it.
+    /// the context was dropped. Stop it, or cancel the context, to release it. On a context
+    /// nothing can cancel ([`background`](Self::background), [`without_cancel`](Self::without_cancel)
+    /// and their values), nothing is kept: the callback is dropped at once, and `stop` says
+    /// `true`.
     ///
     /// # Examples
     ///
@@ -478,6 +481,17 @@ impl Context {
             return AfterCancel {
                 node: Weak::new(),
                 slot: usize::MAX,
+                id: 0,
+            };
+        }
+        if state.never {
+            // Nothing can cancel it: as Go, register nothing (the callback would be kept, and
+            // the context with it, for ever).
+            drop(inner);
+            drop(callback);
+            return AfterCancel {
+                node: Weak::new(),
+                slot: NEVER,
                 id: 0,
             };
         }
@@ -763,6 +777,9 @@ impl<F: Future> Future for RunUntilCancelled<F> {
     }
 }
 
+/// An [`AfterCancel`] of a context nothing can cancel: no callback was registered.
+const NEVER: usize = usize::MAX - 1;
+
 /// Handle of an after-cancel callback ([`Context::after_cancel`]).
 ///
 /// # Examples
@@ -795,7 +812,8 @@ impl AfterCancel {
     /// ```
     pub fn stop(&self) -> bool {
         let Some(node) = self.node.upgrade() else {
-            return false;
+            // On a context nothing can cancel, the callback never runs: as Go's stop, `true`.
+            return self.slot == NEVER;
         };
         let state = node.state();
         let mut inner = state.inner.lock().unwrap();

@@ -33,6 +33,9 @@
 //!   dropped thus stays one registration deep, and cancelling its root is O(1).
 //! - A node holds its parent strongly (values and deadlines are read up the chain). Parents
 //!   never change; registries only move up.
+//! - Nothing can cancel a root or a node made by `without_cancel` (no `CancelFn`, no deadline,
+//!   no registry): their state says so (`never`), set when they are made, and an after-cancel
+//!   callback on them is not kept.
 //! - A child is registered only once it is fully built (a `Weak` that can be upgraded), under
 //!   the parent owner's lock, which is also where a cancel reads the reason and takes the
 //!   children: a child made while its parent is being cancelled is either taken by that cancel
@@ -124,6 +127,9 @@ pub(crate) struct CancelState {
     pub(crate) inner: Mutex<Inner>,
     /// Told when a task looks at this context (set by a group with a trace hook).
     pub(crate) observer: OnceLock<Observer>,
+    /// Nothing can ever cancel this node: a root, or `without_cancel`'s (no cancel function, no
+    /// deadline, no parent that reaches it). Set when it is made.
+    pub(crate) never: bool,
 }
 
 #[repr(C)] // what a cancel reads, in the order it reads it: see `Node`
@@ -269,7 +275,7 @@ impl Node {
             clock: ClockRef::Owned(clock),
             value: None,
             deadline: None,
-            cancel: Some(CancelState::new()),
+            cancel: Some(CancelState::root()),
             handles: AtomicU64::new(CONTEXT),
         })
     }
@@ -369,7 +375,10 @@ impl Node {
                 clock: ClockRef::of(parent),
                 value: None,
                 deadline,
-                cancel: Some(CancelState::with_slot(slot)),
+                cancel: Some(CancelState::with_slot(
+                    slot,
+                    !linked && own_deadline.is_none(),
+                )),
                 handles: AtomicU64::new(CONTEXT),
             })
         };
@@ -482,12 +491,13 @@ impl Node {
 }
 
 impl CancelState {
-    fn new() -> CancelState {
-        CancelState::with_slot(NONE)
+    /// A root's state: nothing can cancel a root.
+    fn root() -> CancelState {
+        CancelState::with_slot(NONE, true)
     }
 
     /// The state of a node registered at `slot` of its registry's children (`NONE`: nowhere).
-    fn with_slot(slot: u32) -> CancelState {
+    fn with_slot(slot: u32, never: bool) -> CancelState {
         CancelState {
             cancelled: AtomicBool::new(false),
             extras: AtomicBool::new(false),
@@ -496,6 +506,7 @@ impl CancelState {
                 ..Inner::default()
             }),
             observer: OnceLock::new(),
+            never,
         }
     }
 }
