@@ -458,6 +458,14 @@ fn a_group_cancelled_by_a_tie_in_its_tasks_and_the_summary_say_so() {
         summary.ends_with(" · g/a ties with the cancel: in Go a race"),
         "{summary}"
     );
+    // Several ties: the first is named, the others counted.
+    let summary = simulate(&parse("timeout 3s\ntask a 3s\ntask b 3s\ntask c 3s\n").unwrap())
+        .unwrap()
+        .summary();
+    assert!(
+        summary.ends_with(" · a and 2 more tie with the cancel: in Go races"),
+        "{summary}"
+    );
     let clear = simulate(&parse("timeout 3s\ntask a 2s\n").unwrap())
         .unwrap()
         .summary();

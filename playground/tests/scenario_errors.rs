@@ -321,3 +321,16 @@ fn odd_limits_and_durations_get_the_right_message() {
     assert_eq!((e.col, e.end_col), (9, 15), "{e}");
     assert_eq!(first_error("task a 1s fail=‘x’").message, "a curly quote ‘");
 }
+
+#[test]
+fn a_task_that_runs_forever_cannot_fail() {
+    // Its error comes when its time is up: never. Pointed at fail=, with a fix.
+    let e = first_error("task a forever fail=\"HTTP 502\"");
+    assert_eq!((e.line, e.col), (1, 16), "{e}");
+    assert_eq!(e.message, "task a runs forever, so it never fails");
+    assert_eq!(e.hint, "give it a length: task a 5s fail=\"HTTP 502\"");
+    let e = first_error("task t 1s {\n  go w forever fail=x\n}");
+    assert_eq!(e.line, 2, "{e}");
+    assert!(e.message.contains("w runs forever"), "{e}");
+    parse("task a forever check=never\ntask b 5s fail=x\n").unwrap();
+}

@@ -958,6 +958,7 @@ fn task_line(
     let mut ok = name_ok.is_ok() && length.is_ok();
     let mut check_tok = None;
     let mut cause_tok = None;
+    let fail_tok = rest.iter().find(|t| t.text.starts_with("fail="));
     if go {
         if let Some(tok) = rest.iter().find(|t| t.text.starts_with("after=")) {
             p.at(
@@ -1020,6 +1021,19 @@ fn task_line(
             wtok,
             "without-cancel with timeout= is not supported",
             "context.WithoutCancel drops every deadline above it; give this task either one",
+        );
+        ok = false;
+    }
+    if let (Some(ftok), Ok(Length::Forever)) = (fail_tok, length) {
+        // Its error would come when its time is up, which never comes.
+        p.at(
+            ftok,
+            format!("{kw_text} {} runs forever, so it never fails", task.name),
+            format!(
+                "give it a length: {kw_text} {} 5s fail=\"{}\"",
+                task.name,
+                task.fail.as_deref().unwrap_or_default()
+            ),
         );
         ok = false;
     }

@@ -451,8 +451,15 @@ impl Trace {
                 s.push_str(&format!(" and {more} more"));
             }
         }
-        if let Some(t) = self.tasks.iter().find(|t| t.tie().is_some()) {
-            s.push_str(&format!(" · {} ties with the cancel: in Go a race", t.path));
+        let mut ties = self.tasks.iter().filter(|t| t.tie().is_some());
+        if let Some(t) = ties.next() {
+            match ties.count() {
+                0 => s.push_str(&format!(" · {} ties with the cancel: in Go a race", t.path)),
+                n => s.push_str(&format!(
+                    " · {} and {n} more tie with the cancel: in Go races",
+                    t.path
+                )),
+            }
         }
         s
     }
