@@ -399,9 +399,14 @@ fn run_group(
                             let label = g.timeout.map(|d| {
                                 format!("{} timeout {}", child_path, crate::fmt_duration(d))
                             });
-                            let _watch =
+                            let watch =
                                 recorder.watch(&gctx, Some(&child_path), &child_path, label, false);
-                            run_group(held, gctx, Some(child_path), spawner, recorder, None).await
+                            let result =
+                                run_group(held, gctx, Some(child_path), spawner, recorder, None)
+                                    .await;
+                            // The cancel at return is the group's own cleanup, not a cause.
+                            watch.stop();
+                            result
                         })
                         .await;
                 }

@@ -526,3 +526,29 @@ fn a_failing_tasks_mark_says_it_cancels_the_groups_tasks_not_the_callers_context
     assert_eq!(trace.marks[0].label, "a failed: cancels the tasks of main");
     assert_eq!(trace.returned.as_ref().unwrap().at, 5.0);
 }
+
+#[test]
+fn a_group_returning_is_not_drawn_as_a_cancel() {
+    // Its own `defer cancel()` runs when it returns; nothing is stopped by it that the group's
+    // Wait had not already stopped, so neither a mark nor a log line says "cancel() of g".
+    let trace = run("group g timeout=9s {\n  task a 1s\n  after-cancel c 1s\n}\ntask b 5s\n");
+    assert!(trace.marks.is_empty(), "{:?}", trace.marks);
+    assert!(
+        !trace.events.iter().any(|e| e.kind == "canceled"),
+        "{:?}",
+        trace.events
+    );
+    assert_eq!(
+        task(&trace, "g/c").start,
+        Some(1.0),
+        "the after-cancel still runs"
+    );
+    // Its deadline, when it comes first, is marked as before.
+    let trace = run("group g timeout=1s {\n  task a 3s\n}\ntask b 5s\n");
+    assert_eq!(
+        (trace.marks[0].kind, trace.marks[0].label.as_str()),
+        ("deadline", "g timeout 1s"),
+        "{:?}",
+        trace.marks
+    );
+}
