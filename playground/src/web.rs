@@ -299,15 +299,9 @@ impl Playground {
     /// Parses and simulates `text` in virtual time; the chart is `width` px wide. Returns
     /// `{"ok":true,"summary","svg","trace"}` or `{"ok":false,"errors":[{line,col,endCol,message,hint,text}]}`.
     pub fn run(&mut self, text: &str, width: f64, dark: bool) -> String {
-        self.live = None;
-        self.frame = None;
-        let scenario = match scenario::parse(text) {
-            Ok(s) => Arc::new(s),
-            Err(errors) => return errors_json(&errors),
-        };
-        let trace = match simulate::simulate_shared(&scenario, &BUDGET) {
+        let trace = match self.simulated(text) {
             Ok(t) => t,
-            Err(e) => return sim_error_json(&e, text),
+            Err(errors) => return errors,
         };
         let out = result_json(
             &trace,
@@ -328,15 +322,9 @@ impl Playground {
     /// the trace for [`chart`](Self::chart) and [`trace_json`](Self::trace_json). Returns
     /// `{"ok":true,"summary"}` or the error JSON of [`run`](Self::run).
     pub fn simulate(&mut self, text: &str) -> String {
-        self.live = None;
-        self.frame = None;
-        let scenario = match scenario::parse(text) {
-            Ok(s) => Arc::new(s),
-            Err(errors) => return errors_json(&errors),
-        };
-        let trace = match simulate::simulate_shared(&scenario, &BUDGET) {
+        let trace = match self.simulated(text) {
             Ok(t) => t,
-            Err(e) => return sim_error_json(&e, text),
+            Err(errors) => return errors,
         };
         let mut w = JsonWriter::new();
         w.begin_object();
@@ -455,8 +443,7 @@ impl Playground {
     /// Starts `text` in live mode on the browser clock at `speed`× (0.01 to 1000). Returns the
     /// same error JSON as [`run`](Self::run), or `{"ok":true}`.
     pub fn start_live(&mut self, text: &str, speed: f64) -> String {
-        self.live = None; // stops the previous run: its futures are aborted, its timers dropped
-        self.frame = None;
+        self.stop(); // its futures are aborted, its timers dropped
         let scenario = match scenario::parse(text) {
             Ok(s) => Arc::new(s),
             Err(errors) => return errors_json(&errors),
@@ -630,6 +617,15 @@ impl Playground {
             done,
             stop,
         })
+    }
+
+    /// Stops any live run, then parses and simulates `text` in virtual time within the page's
+    /// work budget; or the error JSON of [`run`](Self::run).
+    fn simulated(&mut self, text: &str) -> Result<Trace, String> {
+        self.stop();
+        let scenario = scenario::parse(text).map_err(|errors| errors_json(&errors))?;
+        simulate::simulate_shared(&Arc::new(scenario), &BUDGET)
+            .map_err(|e| sim_error_json(&e, text))
     }
 
     /// Keeps a frame's trace as the last one; a frame that is the run's last ends the run.
