@@ -88,3 +88,43 @@ fn a_report_of_collected_errors_says_each_once() {
     )))]));
     assert_eq!(format!("{one:#}"), "request failed: reset");
 }
+
+#[test]
+fn an_anyhow_task_error_keeps_its_context_chain_in_causes_and_collected_errors() {
+    use anyhow::Context as _;
+    use ctxgroup::Policy;
+    let failing = || -> anyhow::Result<()> {
+        Err(std::io::Error::other("connection reset")).context("fetching a.example")
+    };
+    // The cause its siblings see, as Go prints a wrapped error: every link.
+    let root = Context::with_clock(VirtualClock::new());
+    let group = TaskGroup::builder(&root).build_typed::<(), anyhow::Error>();
+    let ctx = group.context().clone();
+    futures::executor::block_on(async {
+        group
+            .task("a")
+            .spawn(move |_| async move { failing() })
+            .await;
+        let _ = group.wait().await;
+    });
+    assert_eq!(
+        ctx.err().unwrap().cause().to_string(),
+        "fetching a.example: connection reset"
+    );
+    // Collected: each error's whole chain.
+    let group = TaskGroup::builder(&root)
+        .policy(Policy::CollectAll)
+        .build_typed::<(), anyhow::Error>();
+    let err = futures::executor::block_on(async {
+        group.spawn(move |_| async move { failing() }).await;
+        group
+            .spawn(|_| async { Err(anyhow::anyhow!("plain")) })
+            .await;
+        group.wait().await
+    })
+    .unwrap_err();
+    assert_eq!(
+        format!("{err}"),
+        "fetching a.example: connection reset\nplain"
+    );
+}

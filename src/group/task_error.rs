@@ -14,7 +14,9 @@ use crate::{Error, Errors, Reason};
 /// are; an error enum of your own becomes one with three `From` impls (thiserror's `#[from]`).
 ///
 /// The group tells causes and hooks about a failure with an [`Error`]: an `Error` itself, or
-/// the error's `Display` text for any other type.
+/// for any other type the error's alternate `Display` text (`{:#}`), which for `anyhow::Error`
+/// is every link of its chain, "fetching a.example: connection reset", as Go prints a wrapped
+/// error.
 ///
 /// # Examples
 ///
@@ -51,14 +53,15 @@ impl<E> TaskError for E where
 {
 }
 
-/// The [`Error`] a group reports for a task's error: the same error when `E` is `Error`.
+/// The [`Error`] a group reports for a task's error: the same error when `E` is `Error`, else
+/// its alternate `Display` (anyhow's whole chain; the plain text for most types).
 /// A `Display` that panics is the user's code: caught, or the task would never count as
 /// finished.
 pub(crate) fn as_error<E: TaskError>(error: &E) -> Error {
     match (error as &dyn Any).downcast_ref::<Error>() {
         Some(same) => same.clone(),
         None => {
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| error.to_string())) {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format!("{error:#}"))) {
                 Ok(text) => Error::msg(text),
                 Err(_) => Error::msg("a task error whose Display panicked"),
             }
