@@ -115,3 +115,69 @@ fn a_local_spawn_closure_that_panics_does_not_hang_wait() {
     let err = futures::executor::block_on(group.wait()).unwrap_err();
     assert!(err.to_string().contains("closure"), "{err}");
 }
+
+#[test]
+fn a_local_task_gets_a_name_and_its_own_deadline() {
+    use ctxgroup::group::Event;
+    use ctxgroup::{Clock, VirtualRuntime};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    let rt = VirtualRuntime::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+        .hook(move |e: &Event<'_>| sink.lock().unwrap().push(format!("{} {}", e.name, e.kind)))
+        .limit(1)
+        .build_local();
+    let cause = Rc::new(RefCell::new(String::new()));
+    let seen = cause.clone();
+    let err = rt
+        .block_on(async {
+            let local = Rc::new(5);
+            group
+                .task("slow")
+                .timeout_cause(Duration::from_secs(2), Error::msg("slow too slow"))
+                .spawn(move |ctx| async move {
+                    let r = ctx.sleep(Duration::from_secs(*local)).await.unwrap_err();
+                    *seen.borrow_mut() = r.cause().to_string();
+                    Err(r.into())
+                })
+                .await;
+            assert!(
+                !group
+                    .task("extra")
+                    .timeout(Duration::from_secs(1))
+                    .try_spawn(|_| async { Ok(()) }),
+                "slow holds the one slot"
+            );
+            group.wait().await
+        })
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.to_string(), "context deadline exceeded");
+    assert_eq!(*cause.borrow(), "slow too slow");
+    assert_eq!(rt.clock().now(), Duration::from_secs(2));
+    let log = log.lock().unwrap();
+    assert_eq!(log[0], "slow spawned");
+    assert_eq!(log.last().unwrap(), "slow cancelled (context deadline exceeded)");
+    assert!(!log.iter().any(|l| l.starts_with("extra")), "{log:?}");
+}
+
+#[test]
+fn a_named_local_task_that_panics_is_its_error() {
+    let group = LocalTaskGroup::new(&Context::background());
+    let err = futures::executor::block_on(async {
+        let local = Rc::new(());
+        group
+            .task("boom")
+            .spawn(move |_| async move {
+                let _keep = local;
+                panic!("local panic")
+            })
+            .await;
+        assert!(group.task("quick").try_spawn(|_| async { Ok(()) }));
+        group.wait().await
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("local panic"), "{err}");
+}

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use futures::future::LocalBoxFuture;
 
-use super::{GroupBuilder, ShutdownReport, TaskError, TaskGroup};
+use super::{GroupBuilder, ShutdownReport, TaskBuilder, TaskError, TaskGroup};
 use crate::{Context, Error};
 
 /// A value usable only on the thread that made it (see the module's documentation).
@@ -210,6 +210,28 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
             .await
     }
 
+    /// A task with a name, for hooks and shutdown reports, and optionally its own deadline
+    /// ([`TaskGroup::task`]); its body need not be `Send`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let group = ctxgroup::group::LocalTaskGroup::new(&ctxgroup::Context::background());
+    /// futures::executor::block_on(async {
+    ///     let rc = std::rc::Rc::new(());
+    ///     group.task("fetch").timeout(Duration::from_secs(2))
+    ///         .spawn(move |_| async move { drop(rc); Ok(()) }).await;
+    ///     group.wait().await
+    /// }).unwrap();
+    /// ```
+    pub fn task(&self, name: impl Into<std::sync::Arc<str>>) -> LocalTaskBuilder<'_, T, E> {
+        LocalTaskBuilder {
+            task: self.group.task(name),
+            on_one_thread: PhantomData,
+        }
+    }
+
     /// Starts a task only if a slot is free now ([`TaskGroup::try_spawn`]).
     ///
     /// # Examples
@@ -332,6 +354,99 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
     /// ```
     pub fn errors(&self) -> Vec<Error> {
         self.group.errors()
+    }
+}
+
+/// A task of a [`LocalTaskGroup`] being set up ([`LocalTaskGroup::task`]): a
+/// [`TaskBuilder`](crate::group::TaskBuilder) whose task need not be `Send`.
+#[must_use = "call spawn() to start the task"]
+pub struct LocalTaskBuilder<'g, T = (), E = Error> {
+    task: TaskBuilder<'g, T, E>,
+    /// Neither `Send` nor `Sync`, as its group.
+    on_one_thread: PhantomData<*const ()>,
+}
+
+impl<T: Send + 'static, E: TaskError> LocalTaskBuilder<'_, T, E> {
+    /// Gives the task its own deadline, `timeout` after it starts
+    /// ([`TaskBuilder::timeout`](crate::group::TaskBuilder::timeout)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let g = ctxgroup::group::LocalTaskGroup::new(&ctxgroup::Context::background());
+    /// let _t = g.task("fetch").timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.map(|t| t.timeout(timeout))
+    }
+
+    /// [`timeout`](Self::timeout) with a cause (Go's `WithTimeoutCause`,
+    /// [`TaskBuilder::timeout_cause`](crate::group::TaskBuilder::timeout_cause)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{group::LocalTaskGroup, Context, Error};
+    /// let g = LocalTaskGroup::new(&Context::background());
+    /// let _t = g.task("fetch").timeout_cause(std::time::Duration::from_secs(2), Error::msg("API too slow"));
+    /// ```
+    pub fn timeout_cause(self, timeout: Duration, cause: Error) -> Self {
+        self.map(|t| t.timeout_cause(timeout, cause))
+    }
+
+    /// Starts the task, waiting for a slot first when the group is at its limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let g = ctxgroup::group::LocalTaskGroup::new(&ctxgroup::Context::background());
+    /// futures::executor::block_on(async {
+    ///     let rc = std::rc::Rc::new(1);
+    ///     g.task("a").spawn(move |_| async move { drop(rc); Ok(()) }).await;
+    ///     g.wait().await.unwrap();
+    /// });
+    /// ```
+    pub async fn spawn<F, Fut>(self, task: F)
+    where
+        F: FnOnce(Context) -> Fut + 'static,
+        Fut: Future<Output = Result<T, E>> + 'static,
+    {
+        let task = OnItsThread::new(task);
+        self.task
+            .spawn(move |ctx| OnItsThread::new(task.take()(ctx)))
+            .await
+    }
+
+    /// Starts the task only if a slot is free now (errgroup's `TryGo`); returns whether it
+    /// started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup::{Context, TaskGroup};
+    /// let group = TaskGroup::builder(&Context::background()).limit(1).build_local();
+    /// assert!(group.task("slow").try_spawn(|_| futures::future::pending()));
+    /// assert!(!group.task("extra").try_spawn(|_| async { Ok(()) }));
+    /// ```
+    pub fn try_spawn<F, Fut>(self, task: F) -> bool
+    where
+        F: FnOnce(Context) -> Fut,
+        Fut: Future<Output = Result<T, E>> + 'static,
+    {
+        self.task.try_spawn(move |ctx| OnItsThread::new(task(ctx)))
+    }
+
+    fn map(self, f: impl FnOnce(TaskBuilder<'_, T, E>) -> TaskBuilder<'_, T, E>) -> Self {
+        LocalTaskBuilder {
+            task: f(self.task),
+            on_one_thread: PhantomData,
+        }
+    }
+}
+
+impl<T, E> fmt::Debug for LocalTaskBuilder<'_, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("LocalTaskBuilder").field(&self.task).finish()
     }
 }
 

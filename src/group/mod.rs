@@ -25,7 +25,7 @@ use crate::context::sync::MutexGuard;
 use driven::{Driven, Owner, PlainCell, Queue, Scheduler, TaskRef, Turn, UNLISTED};
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
-pub use local::LocalTaskGroup;
+pub use local::{LocalTaskBuilder, LocalTaskGroup};
 pub use task_error::TaskError;
 use task_error::{as_error, from_error};
 
