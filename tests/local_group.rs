@@ -159,7 +159,10 @@ fn a_local_task_gets_a_name_and_its_own_deadline() {
     assert_eq!(rt.clock().now(), Duration::from_secs(2));
     let log = log.lock().unwrap();
     assert_eq!(log[0], "slow spawned");
-    assert_eq!(log.last().unwrap(), "slow cancelled (context deadline exceeded)");
+    assert_eq!(
+        log.last().unwrap(),
+        "slow cancelled (context deadline exceeded)"
+    );
     assert!(!log.iter().any(|l| l.starts_with("extra")), "{log:?}");
 }
 

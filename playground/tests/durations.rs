@@ -25,6 +25,24 @@ fn hours_minutes_and_seconds_combine_as_in_go() {
 }
 
 #[test]
+fn go_s_finer_units_are_read_when_they_make_whole_milliseconds() {
+    let ms = Duration::from_millis;
+    assert_eq!(timeout_of("2000us"), ms(2));
+    assert_eq!(timeout_of("3000µs"), ms(3)); // U+00B5, as Go
+    assert_eq!(timeout_of("4000μs"), ms(4)); // U+03BC, as Go
+    assert_eq!(timeout_of("5000000ns"), ms(5));
+    assert_eq!(timeout_of("1s500000us"), ms(1500));
+    let err = |text: &str| parse(text).expect_err(text).0.remove(0);
+    let e = err("timeout 1500us");
+    assert_eq!(e.message, "1500us is finer than 1 ms");
+    assert_eq!(e.hint, "round it to whole milliseconds: 1ms or 2ms");
+    let e = err("timeout 500us");
+    assert_eq!(e.hint, "round it to whole milliseconds: 1ms");
+    let e = err("timeout 1s1ns");
+    assert_eq!(e.hint, "round it to whole milliseconds: 1s or 1.001s");
+}
+
+#[test]
 fn a_bad_part_of_a_combined_duration_is_pointed_at() {
     let err = |text: &str| parse(text).expect_err(text).0.remove(0);
     let e = err("timeout 1m30x");

@@ -1535,7 +1535,9 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
         return Err(());
     }
     // As Go's time.ParseDuration: one or more number-unit pairs, like 1h30m or 1m30.5s.
-    let mut ms = 0u128;
+    // Counted in nanoseconds, Go's unit; the playground's times are whole milliseconds.
+    let mut ns = 0u128;
+    let mut fine = false;
     let mut rest = s;
     let mut col = tok.col;
     while !rest.is_empty() {
@@ -1560,11 +1562,13 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
             .unwrap_or(after.len());
         let (unit, next) = after.split_at(unit_end);
         let unit_col = col + num.chars().count();
-        let scale_ms: u128 = match unit {
-            "ms" => 1,
-            "s" => 1000,
-            "m" => 60_000,
-            "h" => 3_600_000,
+        let scale_ns: u128 = match unit {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
             "" if rest.len() == s.len() => {
                 p.at(
                     tok,
@@ -1595,12 +1599,15 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
         };
         // Exact decimal arithmetic: "1.5s" is 1500 ms, "1.0005s" is finer than 1 ms.
         let (int, frac) = num.split_once('.').unwrap_or((num, ""));
-        if int.len() + frac.len() > 18 {
+        let too_long = |p: &mut Parser<'_>| {
             p.at(
                 tok,
                 format!("{s} is longer than the {MAX_SECONDS} s limit"),
                 "use a shorter duration",
             );
+        };
+        if int.len() + frac.len() > 18 {
+            too_long(p);
             return Err(());
         }
         let digits = |d: &str| {
@@ -1608,28 +1615,33 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
                 .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'))
         };
         let frac_scale = 10u128.pow(frac.len() as u32);
-        let frac_ms = digits(frac) * scale_ms;
-        ms += digits(int) * scale_ms + frac_ms / frac_scale;
-        if ms > u128::from(MAX_SECONDS) * 1000 {
-            p.at(
-                tok,
-                format!("{s} is longer than the {MAX_SECONDS} s limit"),
-                "use a shorter duration",
-            );
+        let frac_ns = digits(frac) * scale_ns;
+        ns += digits(int) * scale_ns + frac_ns / frac_scale;
+        if ns > u128::from(MAX_SECONDS) * 1_000_000_000 {
+            too_long(p);
             return Err(());
         }
-        if frac_ms % frac_scale != 0 {
-            p.at(
-                tok,
-                format!("{s} is finer than 1 ms"),
-                "round it to whole milliseconds",
-            );
-            return Err(());
-        }
+        // Finer than a nanosecond is finer than a millisecond too.
+        fine |= frac_ns % frac_scale != 0;
         col = unit_col + unit.chars().count();
         rest = next;
     }
-    let ms = ms as u64;
+    if fine || ns % 1_000_000 != 0 {
+        let down = (ns / 1_000_000) as u64;
+        let near = [down, down + 1]
+            .into_iter()
+            .filter(|&ms| ms > 0 || zero_ok)
+            .map(|ms| crate::fmt_duration(Duration::from_millis(ms)))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        p.at(
+            tok,
+            format!("{s} is finer than 1 ms"),
+            format!("round it to whole milliseconds: {near}"),
+        );
+        return Err(());
+    }
+    let ms = (ns / 1_000_000) as u64;
     if ms == 0 && !zero_ok {
         p.at(
             tok,
