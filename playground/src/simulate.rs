@@ -523,13 +523,21 @@ fn start_goroutine(spec: TaskSpec, ctx: &Context, env: &Goroutines) {
             let result = fut.await;
             watch.stop();
             drop(own);
-            recorder.event(&Event {
-                at: ctx.now(),
-                task: OWN_EVENT,
-                name: &name,
-                group: Some(&parent),
-                kind: EventKind::Finished(result.as_ref().map(|_| ())),
-            });
+            let report = |kind| {
+                recorder.event(&Event {
+                    at: ctx.now(),
+                    task: OWN_EVENT,
+                    name: &name,
+                    group: Some(&parent),
+                    kind,
+                })
+            };
+            // It returns as soon as it sees the cancellation: it saw it now (a group's hook
+            // says so of its tasks).
+            if let Some(reason) = result.as_ref().err().and_then(context_error) {
+                report(EventKind::CancelObserved(reason));
+            }
+            report(EventKind::Finished(result.as_ref().map(|_| ())));
         }
         .boxed(),
     );

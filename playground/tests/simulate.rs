@@ -552,3 +552,34 @@ fn a_group_returning_is_not_drawn_as_a_cancel() {
         trace.marks
     );
 }
+
+#[test]
+fn a_goroutine_that_sees_the_cancel_says_so_in_the_log_as_a_task_does() {
+    for text in [
+        "timeout 2s\ntask a 5s {\n  go w 5s check=every:1s\n}\n",
+        "timeout 2s\ntask a 5s {\n  go w 5s\n}\n",
+    ] {
+        let trace = run(text);
+        let of = |path: &str| -> Vec<&str> {
+            trace
+                .events
+                .iter()
+                .filter(|e| e.task.as_deref() == Some(path) && e.t == 2.0)
+                .map(|e| e.kind)
+                .filter(|k| *k != "check")
+                .collect()
+        };
+        assert_eq!(of("a"), ["cancel", "observed", "end"], "{text}");
+        assert_eq!(of("a/w"), ["cancel", "observed", "end"], "{text}");
+    }
+    // One that fails on its own, or never looks, observes nothing.
+    let trace = run("timeout 2s\ntask a 5s {\n  go w 1s fail=x\n  go v 3s check=never\n}\n");
+    assert!(
+        !trace
+            .events
+            .iter()
+            .any(|e| e.kind == "observed" && e.task.as_deref() != Some("a")),
+        "{:?}",
+        trace.events
+    );
+}
