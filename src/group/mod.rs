@@ -13,7 +13,7 @@ use futures::FutureExt;
 
 use crate::context::{Look, Slab};
 use crate::error::Panicked;
-use crate::{clock, CancelFn, Cause, Context, Error, Errors};
+use crate::{clock, CancelFn, CancelGuard, Cause, Context, Error, Errors};
 
 mod driven;
 mod hooks;
@@ -1035,7 +1035,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
 
 impl<T: Send + 'static, E: TaskError> TaskBuilder<'_, T, E> {
     /// Gives the task its own deadline, `timeout` after it starts (a `WithTimeout` child of the
-    /// group's context).
+    /// group's context). That context is cancelled when the task returns, as Go's
+    /// `defer cancel()`: what the task left running on it sees `context canceled`.
     ///
     /// # Examples
     ///
@@ -1231,11 +1232,11 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                     None => self.ctx.with_timeout(t),
                 };
                 ctx.set_name(task_name(id, &name));
-                (ctx, Some(cancel))
+                (ctx, Some(OwnContext::Deadline(cancel.drop_guard())))
             }
             None if self.hook.is_some() => {
                 let (ctx, cancel) = self.ctx.with_cancel();
-                (ctx, Some(cancel))
+                (ctx, Some(OwnContext::Watched(cancel)))
             }
             None => (self.ctx.clone(), None),
         };
@@ -1298,19 +1299,22 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             slot,
             name,
             watch,
+            own,
             armed: true,
             started: false,
         };
         // What happens once the task's body has returned, whichever way it ran.
         let done = move |mut unfinished: Unfinished<T, E>, result: Result<T, E>| {
             unfinished.armed = false;
-            if let Some(watch) = unfinished.watch.take() {
-                watch.stop();
-            }
-            drop(own); // the task's own context is released with the task (Go's deferred cancel)
+            // A callback on the task's context may panic in its cancel: the task is finished
+            // first, then the panic goes on to whoever ran the task.
+            let ended = unfinished.end_context();
             unfinished
                 .group
                 .with(|me| me.finish(id, slot, &unfinished.name, result));
+            if let Err(panic) = ended {
+                std::panic::resume_unwind(panic);
+            }
         };
         // Two task futures, so that a group that never aborts does not carry the abort's
         // state in every task.
@@ -1376,13 +1380,14 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         slot: usize,
         name: &Option<Arc<str>>,
         watch: Option<crate::AfterCancel>,
-        own: Option<CancelFn>,
+        own: Option<OwnContext>,
         panic: Box<dyn std::any::Any + Send>,
     ) -> ! {
         if let Some(watch) = watch {
             watch.stop();
         }
-        drop(own);
+        // Its cancel's callbacks may panic too; the spawn closure's panic is the one that goes on.
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| drop(own)));
         let message = Panicked::new(Box::new(crate::error::panic_message(&*panic)));
         self.finish(id, slot, name, Err(E::from(message)));
         std::panic::resume_unwind(panic)
@@ -1591,6 +1596,8 @@ struct Unfinished<T: Send + 'static, E: TaskError> {
     /// The hook's watch of the task's context: stopped when the task ends, either way, so no
     /// event of the task comes after its end.
     watch: Option<crate::AfterCancel>,
+    /// The task's own context, ended with the task (after the watch stops).
+    own: Option<OwnContext>,
     armed: bool,
     /// Whether it was polled.
     started: bool,
@@ -1601,9 +1608,8 @@ impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
         if !self.armed {
             return;
         }
-        if let Some(watch) = self.watch.take() {
-            watch.stop();
-        }
+        // We may be unwinding already: a cancel callback's panic here would abort the process.
+        let _ = self.end_context();
         if let Some(group) = self.group.get() {
             let error = E::from(Errors(vec![Error::msg(if self.started {
                 "the task was dropped before it finished (its executor dropped it: a runtime shutting down?)"
@@ -1617,6 +1623,29 @@ impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
             }));
         }
     }
+}
+
+impl<T: Send + 'static, E: TaskError> Unfinished<T, E> {
+    /// Stops the hook's watch, then ends the task's own context: `Err` with the panic of a
+    /// callback its cancel ran.
+    fn end_context(&mut self) -> std::thread::Result<()> {
+        if let Some(watch) = self.watch.take() {
+            watch.stop();
+        }
+        let own = self.own.take();
+        std::panic::catch_unwind(AssertUnwindSafe(|| drop(own)))
+    }
+}
+
+/// A task's own context, made when it has a deadline or the group a hook; held for its drop.
+#[allow(dead_code)]
+enum OwnContext {
+    /// `timeout`'s context: cancelled when the task ends, as Go's `defer cancel()` of a
+    /// `WithTimeout`, so what the task left running on it stops and its timer goes.
+    Deadline(CancelGuard),
+    /// A child made only for the hook's events: released, not cancelled, as in Go the task has
+    /// the group's context, cancelled when `wait` returns.
+    Watched(CancelFn),
 }
 
 /// Waits for a free slot, in order of arrival; drives the group's own tasks meanwhile.
