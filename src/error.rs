@@ -11,8 +11,9 @@ use crate::Reason;
 ///
 /// It is a `std::error::Error` (its `source()` is the wrapped error's), so `?` carries it into
 /// `Box<dyn Error + Send + Sync>` or `anyhow::Error`. A context's [`Reason`] converts into it, so
-/// a task can return `ctx.check()?`; any other error is wrapped with [`Error::new`] (or
-/// `.map_err(Error::new)`). [`reason`](Self::reason) tells whether an error is a cancellation
+/// a task can return `ctx.check()?`; so do `io::Error`, the standard parse and conversion
+/// errors, and a `&str` or `String` message (`Err("no such user".into())`). Any other error is
+/// wrapped with [`Error::new`] (or `.map_err(Error::new)`). [`reason`](Self::reason) tells whether an error is a cancellation
 /// (and which).
 ///
 /// # Examples
@@ -51,6 +52,9 @@ pub struct Errors(pub Vec<Error>);
 
 impl fmt::Display for Errors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("no errors");
+        }
         for (i, e) in self.0.iter().enumerate() {
             if i > 0 {
                 f.write_str("\n")?;
@@ -250,9 +254,42 @@ impl From<Panicked> for Error {
     }
 }
 
-impl From<std::io::Error> for Error {
-    fn from(error: std::io::Error) -> Self {
-        Error::new(error)
+/// `?` on the standard library's everyday errors. (A blanket impl over every error type, as
+/// anyhow has, is impossible for a type that is itself a `std::error::Error`; wrap others with
+/// [`Error::new`], or make `anyhow::Error` the tasks' error type.)
+macro_rules! from_std_errors {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for Error {
+            fn from(error: $error) -> Self {
+                Error::new(error)
+            }
+        }
+    )*};
+}
+
+from_std_errors!(
+    std::io::Error,
+    std::num::ParseIntError,
+    std::num::ParseFloatError,
+    std::num::TryFromIntError,
+    std::str::ParseBoolError,
+    std::str::Utf8Error,
+    std::string::FromUtf8Error,
+    std::net::AddrParseError,
+    std::fmt::Error,
+);
+
+/// `Err("no such user".into())`, as `Box<dyn Error>` takes it.
+impl From<&str> for Error {
+    fn from(message: &str) -> Self {
+        Error::msg(message)
+    }
+}
+
+/// `Err(format!("user {id} not found").into())`.
+impl From<String> for Error {
+    fn from(message: String) -> Self {
+        Error::msg(message)
     }
 }
 
@@ -262,8 +299,22 @@ impl fmt::Display for Error {
     }
 }
 
+/// As anyhow: the message, then its sources under "Caused by:", so that
+/// `fn main() -> Result<(), Error>` prints something to read; `{:#?}` shows the structure.
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        if f.alternate() {
+            return f.debug_tuple("Error").field(&&*self.0).finish();
+        }
+        write!(f, "{self}")?;
+        let mut source = self.0.source();
+        if source.is_some() {
+            f.write_str("\n\nCaused by:")?;
+        }
+        while let Some(error) = source {
+            write!(f, "\n    {error}")?;
+            source = error.source();
+        }
+        Ok(())
     }
 }

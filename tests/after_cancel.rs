@@ -122,6 +122,10 @@ fn a_callback_on_a_context_nothing_can_cancel_is_not_kept() {
             "the callback was dropped at once"
         );
         assert!(handle.stop(), "as Go's stop: it never runs");
+        assert!(
+            !handle.stop(),
+            "as Go's stop: the second says it was stopped already"
+        );
     }
     // A context that can be cancelled keeps it until then.
     let h = held.clone();

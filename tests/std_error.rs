@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 use std::error::Error as StdError;
 
-use ctxgroup::{Cause, Context, Error, TaskGroup, VirtualClock};
+use ctxgroup::{Cause, Context, Error, Errors, TaskGroup, VirtualClock};
 
 fn group_error() -> Error {
     let group = TaskGroup::new(&Context::with_clock(VirtualClock::new()));
@@ -75,7 +75,6 @@ fn a_cause_displays_and_reasons_say_canceled() {
 
 #[test]
 fn a_report_of_collected_errors_says_each_once() {
-    use ctxgroup::Errors;
     // anyhow's "{:#}" writes an error and then its sources: each message once.
     let two = anyhow::Error::new(Errors(vec![Error::msg("a"), Error::msg("b")]));
     assert_eq!(format!("{two:#}"), "a\nb");
@@ -127,4 +126,67 @@ fn an_anyhow_task_error_keeps_its_context_chain_in_causes_and_collected_errors()
         format!("{err}"),
         "fetching a.example: connection reset\nplain"
     );
+}
+
+#[test]
+fn debug_reads_like_anyhow_and_main_can_return_it() {
+    // `fn main() -> Result<(), ctxgroup::Error>` prints the error with `{:?}`.
+    let plain = Error::msg("HTTP 502");
+    assert_eq!(format!("{plain:?}"), "HTTP 502");
+    let wrapped = Error::new(Outer(std::io::Error::other("reset")));
+    assert_eq!(
+        format!("{wrapped:?}"),
+        "request failed\n\nCaused by:\n    reset"
+    );
+    // `{:#?}` still shows the structure.
+    assert!(format!("{plain:#?}").contains("HTTP 502"));
+    assert_eq!(format!("{:?}", Errors(vec![])), "Errors([])");
+    assert_eq!(Errors(vec![]).to_string(), "no errors");
+}
+
+#[test]
+fn question_mark_takes_common_std_errors_and_strings() {
+    fn parse(text: &str) -> Result<u32, Error> {
+        let n: u32 = text.parse()?;
+        let small: u8 = n.try_into()?;
+        let _: f64 = "1.5".parse()?;
+        let _ = std::str::from_utf8(b"ok")?;
+        let _ = String::from_utf8(b"ok".to_vec())?;
+        if small == 0 {
+            return Err("zero is refused".into());
+        }
+        if small == 1 {
+            return Err(format!("{small} is refused").into());
+        }
+        Ok(n)
+    }
+    assert_eq!(parse("7").unwrap(), 7);
+    assert_eq!(
+        parse("x").unwrap_err().to_string(),
+        "invalid digit found in string"
+    );
+    assert!(parse("x")
+        .unwrap_err()
+        .downcast_ref::<std::num::ParseIntError>()
+        .is_some());
+    assert_eq!(
+        parse("300").unwrap_err().to_string(),
+        "out of range integral type conversion attempted"
+    );
+    assert_eq!(parse("0").unwrap_err().to_string(), "zero is refused");
+    assert_eq!(parse("1").unwrap_err().to_string(), "1 is refused");
+}
+
+#[test]
+fn every_wait_returns_the_same_error_value() {
+    let group = TaskGroup::new(&Context::with_clock(VirtualClock::new()));
+    let (first, second) = futures::executor::block_on(async {
+        group
+            .spawn(|_| async { Err(Error::new(std::io::Error::other("disk full"))) })
+            .await;
+        (group.wait().await, group.wait().await)
+    });
+    for e in [first.unwrap_err(), second.unwrap_err()] {
+        assert!(e.downcast_ref::<std::io::Error>().is_some(), "{e:?}");
+    }
 }

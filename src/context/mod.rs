@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -143,6 +144,7 @@ impl Context {
     /// cancel.cancel();
     /// assert_eq!(child.err().unwrap().to_string(), "context canceled");
     /// ```
+    #[must_use = "the new context and the CancelFn that cancels it are returned; this context is unchanged"]
     pub fn with_cancel(&self) -> (Context, CancelFn) {
         let node = Node::child(&self.node, None, None, true);
         let cancel = CancelFn {
@@ -153,6 +155,10 @@ impl Context {
 
     /// A child cancelled at clock time `at` (or earlier, with this context). Its effective
     /// [`deadline`](Self::deadline) is the nearest of `at` and this context's.
+    ///
+    /// `at` is a time on the context's clock, as [`now`](Self::now) reads it (a `Duration`
+    /// since the clock's start), not a span from now and not an `Instant`: for "in 2 s", use
+    /// [`with_timeout`](Self::with_timeout), or `with_deadline(ctx.now() + d)`.
     ///
     /// # Examples
     ///
@@ -166,6 +172,7 @@ impl Context {
     /// clock.advance(Duration::from_millis(1));
     /// assert!(ctx.err().unwrap().is_deadline_exceeded());
     /// ```
+    #[must_use = "the new context and the CancelFn that cancels it are returned; this context is unchanged"]
     pub fn with_deadline(&self, at: Duration) -> (Context, CancelFn) {
         self.deadline_child(at, None)
     }
@@ -187,6 +194,7 @@ impl Context {
     /// assert_eq!(reason.to_string(), "context deadline exceeded");
     /// assert_eq!(reason.cause().to_string(), "SLA of 7 s");
     /// ```
+    #[must_use = "the new context and the CancelFn that cancels it are returned; this context is unchanged"]
     pub fn with_deadline_cause(&self, at: Duration, cause: crate::Error) -> (Context, CancelFn) {
         self.deadline_child(at, Some(cause))
     }
@@ -204,6 +212,7 @@ impl Context {
     /// let err = rt.block_on(async move { ctx.sleep(Duration::from_secs(5)).await }).unwrap().unwrap_err();
     /// assert_eq!(err.cause().to_string(), "API too slow");
     /// ```
+    #[must_use = "the new context and the CancelFn that cancels it are returned; this context is unchanged"]
     pub fn with_timeout_cause(
         &self,
         timeout: Duration,
@@ -250,6 +259,7 @@ impl Context {
     /// let (ctx, _) = Context::with_clock(clock.clone()).with_timeout(Duration::from_secs(7));
     /// assert_eq!(ctx.deadline(), Some(Duration::from_secs(7)));
     /// ```
+    #[must_use = "the new context and the CancelFn that cancels it are returned; this context is unchanged"]
     pub fn with_timeout(&self, timeout: Duration) -> (Context, CancelFn) {
         self.with_deadline(self.node.clock().now().saturating_add(timeout))
     }
@@ -266,6 +276,7 @@ impl Context {
     /// let (child, _) = ctx.with_cancel();
     /// assert_eq!(child.value::<TraceCode>(), Some(&TraceCode("12512312234")));
     /// ```
+    #[must_use = "the value is in the new context, not in this one"]
     pub fn with_value<T: Any + Send + Sync>(&self, value: T) -> Context {
         Context::new(Node::with_value(
             &self.node,
@@ -308,6 +319,7 @@ impl Context {
     /// assert!(ctx.is_cancelled() && !detached.is_cancelled());
     /// assert_eq!(detached.value::<&str>(), Some(&"tenant-7"));
     /// ```
+    #[must_use = "the new context is the one without cancellation"]
     pub fn without_cancel(&self) -> Context {
         Context::new(Node::child(&self.node, None, None, false))
     }
@@ -322,6 +334,7 @@ impl Context {
     /// cancel.cancel();
     /// assert_eq!(ctx.err().unwrap().to_string(), "context canceled");
     /// ```
+    #[must_use = "err() only reads whether the context is cancelled"]
     pub fn err(&self) -> Option<Reason> {
         let reason = self.node.reason();
         self.node.observe(tree::Look::Check(reason.as_ref()));
@@ -480,7 +493,7 @@ impl Context {
             callback(&reason);
             return AfterCancel {
                 node: Weak::new(),
-                slot: usize::MAX,
+                slot: AtomicUsize::new(usize::MAX),
                 id: 0,
             };
         }
@@ -491,7 +504,7 @@ impl Context {
             drop(callback);
             return AfterCancel {
                 node: Weak::new(),
-                slot: NEVER,
+                slot: AtomicUsize::new(NEVER),
                 id: 0,
             };
         }
@@ -507,7 +520,7 @@ impl Context {
         }
         AfterCancel {
             node: weak,
-            slot,
+            slot: AtomicUsize::new(slot),
             id,
         }
     }
@@ -794,7 +807,8 @@ const NEVER: usize = usize::MAX - 1;
 pub struct AfterCancel {
     /// The owner node, where the callback is registered.
     node: Weak<Node>,
-    slot: usize,
+    /// Its entry there; [`NEVER`] on a context nothing can cancel, until stopped.
+    slot: AtomicUsize,
     /// Tells our entry from a later one that reused the slot.
     id: u64,
 }
@@ -812,19 +826,21 @@ impl AfterCancel {
     /// ```
     pub fn stop(&self) -> bool {
         let Some(node) = self.node.upgrade() else {
-            // On a context nothing can cancel, the callback never runs: as Go's stop, `true`.
-            return self.slot == NEVER;
+            // On a context nothing can cancel, the callback never runs: as Go's stop, `true`
+            // the first time, `false` after.
+            return self.slot.swap(usize::MAX, Ordering::Relaxed) == NEVER;
         };
+        let slot = self.slot.load(Ordering::Relaxed);
         let state = node.state();
         let mut inner = state.inner.lock().unwrap();
         if !inner
             .callbacks
-            .get(self.slot)
+            .get(slot)
             .is_some_and(|(id, _)| *id == self.id)
         {
             return false;
         }
-        let callback = inner.callbacks.remove(self.slot);
+        let callback = inner.callbacks.remove(slot);
         // The last pending callback gone: the context need not keep itself alive any more
         // (released after the lock, since it may be the last reference; the callback too, as
         // it may hold contexts).
@@ -885,7 +901,7 @@ impl<F> fmt::Debug for RunUntilCancelled<F> {
 impl fmt::Debug for AfterCancel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AfterCancel")
-            .field("slot", &self.slot)
+            .field("slot", &self.slot.load(Ordering::Relaxed))
             .field("id", &self.id)
             .finish()
     }

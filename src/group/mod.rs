@@ -42,7 +42,10 @@ pub enum Policy {
     /// (`errgroup.WithContext`).
     #[default]
     FailFast,
-    /// Errors are recorded, nothing is cancelled, `wait` returns the first (a plain `errgroup.Group`).
+    /// Errors are recorded, no error cancels anything, `wait` returns the first (a plain
+    /// `errgroup.Group`). Unlike a plain group, which has no context, the group's context is
+    /// still cancelled when `wait` returns: work meant to outlive the group takes the parent's
+    /// context, not the one its task was given.
     Continue,
     /// Nothing is cancelled; `wait` returns every error, in the order they happened, as an
     /// [`Errors`] (Go's `errors.Join`), even when there is one.
@@ -539,6 +542,12 @@ impl GroupBuilder {
 impl TaskGroup {
     /// A fail-fast group with no limit on a child of `parent` (Go's `errgroup.WithContext`).
     ///
+    /// It has no spawner: its tasks run while something awaits the group (`wait`,
+    /// `join_next`, a `spawn` waiting for a slot), on the thread that awaits it. Unlike Go's
+    /// `g.Go`, nothing runs between `spawn` and the first such await: a task the caller
+    /// waits for in another way (a channel it fills) waits for ever. Give the group a spawner
+    /// ([`GroupBuilder::spawner`], for example `tokio::spawn`) for tasks that run on their own.
+    ///
     /// # Examples
     ///
     /// ```
@@ -628,6 +637,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     }
 
     /// Changes the limit (`None`: no limit); queued spawns start when the new limit allows.
+    /// Unlike Go's `SetLimit`, which panics while goroutines are active, it may be called at
+    /// any time: tasks already running go on, above a lowered limit.
     ///
     /// # Examples
     ///
@@ -733,6 +744,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// assert!(group.try_spawn(|_| futures::future::pending()));
     /// assert!(!group.try_spawn(|_| async { Ok(()) }));
     /// ```
+    #[must_use = "try_spawn starts nothing when no slot is free: check whether it started"]
     pub fn try_spawn<F, Fut>(&self, task: F) -> bool
     where
         F: FnOnce(Context) -> Fut,
@@ -794,6 +806,10 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
 
     /// Waits until every started task has returned; then cancels the group's context (as Go's
     /// errgroup does) and returns the first error (every error under [`Policy::CollectAll`]).
+    ///
+    /// The first call to return an error returns the task's own error value. `E` need not be
+    /// `Clone`, so a later call (or `wait_outputs` after `join_next`) returns it rebuilt from
+    /// its message, as `E::from(Errors)`; with [`Error`], every call returns the same error.
     ///
     /// # Examples
     ///

@@ -52,6 +52,7 @@ impl<T: Send + 'static, E: TaskError> TaskBuilder<'_, T, E> {
     /// assert!(group.task("slow").try_spawn(|_| futures::future::pending()));
     /// assert!(!group.task("extra").try_spawn(|_| async { Ok(()) }));
     /// ```
+    #[must_use = "try_spawn starts nothing when no slot is free: check whether it started"]
     pub fn try_spawn<F, Fut>(self, task: F) -> bool
     where
         F: FnOnce(Context) -> Fut,
