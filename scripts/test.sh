@@ -13,7 +13,7 @@ cargo clippy --quiet --workspace --lib --target wasm32-unknown-unknown -- -D war
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --workspace --no-deps
 
 echo "== native: cargo test (with the proof against real Go: tests/go_proof.rs, Go required)"
-CTXGROUP_REQUIRE_GO=1 cargo test --workspace --all-targets --quiet
+CTXGROUP_REQUIRE_GO=1 CTXGROUP_REQUIRE_RSVG=1 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet
 
 echo "== loom: every interleaving of the cancellation tree and of a group's own task scheduler (tests/loom_*.rs)"

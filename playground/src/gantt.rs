@@ -172,7 +172,76 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 .cg-goroutines{fill:none;stroke:var(--cg-running);stroke-width:1.5}.cg-steps-base{stroke:var(--cg-grid);stroke-width:1}\
 .cg-hit{fill:transparent}.cg-row{outline:none}.cg-row:hover .cg-hit,.cg-row:focus .cg-hit,.cg-row.cg-sel .cg-hit{fill:var(--cg-grid);fill-opacity:.45}\
 .cg-row:focus-visible .cg-hit{stroke:var(--cg-running);stroke-width:2}\
+.cg-end-ok{stroke:var(--cg-bg);stroke-width:1.5}.cg-end-x{stroke:var(--cg-failed);stroke-width:2.5}.cg-end-cut{stroke:var(--cg-fg);stroke-width:1}\
 .cg-dim .cg-row:not(.cg-on){opacity:.28}.cg-dim .cg-link:not(.cg-on){opacity:.12}.cg-link.cg-on{stroke-width:2.5}";
+
+/// [`STYLE`] and [`DEFS`] for one palette, readable where CSS variables are not: each
+/// `prop:var(--cg-x)` comes after the palette's own colour (`fill:#fff;fill:var(--cg-bg)`), and
+/// each `fill="var(--cg-x)"` attribute is the colour with the variable as its style. A browser
+/// takes the variable (a host page's dark theme restyles a pre-rendered chart through it);
+/// librsvg, cairosvg and Inkscape, which do not read variables, drop it and keep the colour
+/// (they painted every such chart black).
+struct Painted {
+    style: String,
+    defs: String,
+}
+
+fn painted(dark: bool) -> &'static Painted {
+    static THEMES: std::sync::OnceLock<[Painted; 2]> = std::sync::OnceLock::new();
+    let [light, dark_one] = THEMES.get_or_init(|| {
+        [LIGHT, DARK].map(|palette| Painted {
+            style: with_colours(STYLE, palette, false),
+            defs: with_colours(DEFS, palette, true),
+        })
+    });
+    if dark {
+        dark_one
+    } else {
+        light
+    }
+}
+
+/// `text` with a palette's colour before each `var(--cg-…)`: as a CSS fallback declaration, or
+/// (`attributes`) as the attribute's value, the variable moving to a `style`.
+fn with_colours(text: &str, palette: &str, attributes: bool) -> String {
+    let colour = |name: &str| {
+        palette
+            .split(';')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix(':'))
+            .unwrap_or("#000")
+    };
+    let mut out = String::with_capacity(text.len() * 3 / 2);
+    let mut rest = text;
+    while let Some(at) = rest.find("var(--cg-") {
+        let Some(len) = rest[at..].find(')') else {
+            break;
+        };
+        let var = &rest[at..at + len + 1];
+        let name = &var[4..var.len() - 1];
+        if attributes {
+            // `fill="var(--cg-x)"` → `fill="#hex" style="fill:var(--cg-x)"`.
+            let before = &rest[..at];
+            let Some(prop_at) = before.strip_suffix("=\"").and_then(|b| b.rfind(' ')) else {
+                out.push_str(&rest[..at + len + 1]);
+                rest = &rest[at + len + 1..];
+                continue;
+            };
+            let prop = &before[prop_at + 1..before.len() - 2];
+            out.push_str(&before[..prop_at + 1]);
+            let _ = write!(out, "{prop}=\"{}\" style=\"{prop}:{var}", colour(name));
+        } else {
+            // `prop:var(--cg-x)` → `prop:#hex;prop:var(--cg-x)`.
+            let before = &rest[..at];
+            let prop_at = before.rfind(['{', ';']).map_or(0, |i| i + 1);
+            let prop = &before[prop_at..];
+            out.push_str(before);
+            let _ = write!(out, "{};{prop}{var}", colour(name));
+        }
+        rest = &rest[at + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
 
 /// Arrowheads for the connectors, one per cause (markers do not take their line's colour).
 const DEFS: &str = "<defs><pattern id=\"cg-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
@@ -641,8 +710,10 @@ fn svg_open(s: &mut String, l: &Layout, height: f64, doc: Option<&Trace>, dark: 
     let _ = write!(s, "<desc id=\"cg-desc\">{}</desc>", esc(&describe(trace)));
     let _ = write!(
         s,
-        "<style>.cg-gantt{{{}}}{STYLE}</style>{DEFS}<clipPath id=\"cg-plot\"><rect x=\"{}\" y=\"-1000000\" width=\"{}\" height=\"100000000\"/></clipPath></defs>",
+        "<style>.cg-gantt{{{}}}{}</style>{}<clipPath id=\"cg-plot\"><rect x=\"{}\" y=\"-4000000\" width=\"{}\" height=\"8000000\"/></clipPath></defs>",
         if dark { DARK } else { LIGHT },
+        painted(dark).style,
+        painted(dark).defs,
         Px(l.left - 1.0),
         Px(l.plot_w + 2.0)
     );
@@ -980,7 +1051,7 @@ fn row(
         let x = x_start.min(l.width - 4.0 - text_w).max(4.0);
         let _ = write!(
             s,
-            r#"<text class="cg-why" x="{}" y="{}" dominant-baseline="central">"#,
+            r#"<text class="cg-why" x="{}" y="{}" dominant-baseline="central" xml:space="preserve">"#,
             Px(x),
             Px(wy)
         );
@@ -1333,7 +1404,7 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
         Outcome::Completed => {
             let _ = write!(
                 s,
-                r#"<circle class="cg-end cg-completed" cx="{}" cy="{}" r="{}" stroke="var(--cg-bg)" stroke-width="1.5"/>"#,
+                r#"<circle class="cg-end cg-completed cg-end-ok" cx="{}" cy="{}" r="{}"/>"#,
                 Px(x),
                 Px(cy),
                 Px(r)
@@ -1342,7 +1413,7 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
         Outcome::Failed => {
             let _ = write!(
                 s,
-                r#"<path class="cg-end" d="M{},{}L{},{}M{},{}L{},{}" stroke="var(--cg-failed)" stroke-width="2.5"/>"#,
+                r#"<path class="cg-end cg-end-x" d="M{},{}L{},{}M{},{}L{},{}"/>"#,
                 Px(x - r),
                 Px(cy - r),
                 Px(x + r),
@@ -1356,7 +1427,7 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
         Outcome::Cancelled => {
             let _ = write!(
                 s,
-                r#"<rect class="cg-end cg-cancelled" x="{}" y="{}" width="4" height="{}" stroke="var(--cg-fg)" stroke-width="1"/>"#,
+                r#"<rect class="cg-end cg-cancelled cg-end-cut" x="{}" y="{}" width="4" height="{}"/>"#,
                 Px(x - 2.0),
                 Px(cy - h / 2.0 - 2.0),
                 Px(h + 4.0)
