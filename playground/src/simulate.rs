@@ -55,11 +55,15 @@ pub struct Budget {
     pub now_ms: Option<fn() -> f64>,
 }
 
+/// The steps a run may take, on the page as in the CLI and the mdBook preprocessor: a book
+/// renders what its readers' pages will.
+pub const MAX_RUN_STEPS: u64 = 6_000_000;
+
 impl Default for Budget {
-    /// 10,000,000 steps, no time limit.
+    /// [`MAX_RUN_STEPS`] steps, no time limit.
     fn default() -> Self {
         Budget {
-            max_steps: 10_000_000,
+            max_steps: MAX_RUN_STEPS,
             max_ms: f64::INFINITY,
             now_ms: None,
         }

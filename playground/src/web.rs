@@ -29,10 +29,13 @@ use {
 
 #[cfg(feature = "page")]
 /// The page's work budget for one virtual run: it runs in a worker, so a long run freezes
-/// nothing, but a heavy scenario is refused after a few seconds rather than running for minutes.
+/// nothing; a heavy scenario is refused by its steps, as in the CLI, and on a very slow device
+/// by its time rather than running for minutes.
 const BUDGET: Budget = Budget {
-    max_steps: 6_000_000,
-    max_ms: 4_000.0,
+    max_steps: simulate::MAX_RUN_STEPS,
+    // A last resort on a slow device, far above what the steps take on a laptop (about 2 s):
+    // the steps decide, as in the CLI.
+    max_ms: 15_000.0,
     now_ms: Some(js_sys::Date::now),
 };
 

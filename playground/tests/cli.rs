@@ -99,3 +99,20 @@ fn rust_prints_the_rust_program() {
     assert!(out.contains(".task(\"t2\")"));
     assert!(out.contains("fn main() {"));
 }
+
+#[test]
+fn the_cli_refuses_by_the_pages_step_budget() {
+    // What the page refuses for its steps, a book built with the CLI or the preprocessor must
+    // not render: the same budget everywhere (the page's time cap is only a last resort).
+    let mut text = String::new();
+    for i in 0..61 {
+        text += &format!("task t{i} 100s check=every:1ms\n");
+    }
+    let (code, _, err) = ctxgroup(&["check", "-"], &text);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("budget of 6,000,000 steps"), "{err}");
+    assert_eq!(
+        ctxgroup_playground::simulate::Budget::default().max_steps,
+        ctxgroup_playground::simulate::MAX_RUN_STEPS
+    );
+}
