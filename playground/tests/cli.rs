@@ -4,6 +4,10 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn ctxgroup(args: &[&str], stdin: &str) -> (i32, String, String) {
+    ctxgroup_bytes(args, stdin.as_bytes())
+}
+
+fn ctxgroup_bytes(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ctxgroup"))
         .args(args)
         .stdin(Stdio::piped())
@@ -11,12 +15,7 @@ fn ctxgroup(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap(),
@@ -115,4 +114,64 @@ fn the_cli_refuses_by_the_pages_step_budget() {
         ctxgroup_playground::simulate::Budget::default().max_steps,
         ctxgroup_playground::simulate::MAX_RUN_STEPS
     );
+}
+
+#[test]
+fn check_writes_its_report_to_the_output_file() {
+    let dir = std::env::temp_dir().join(format!("ctxgroup-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("report.txt");
+    let (code, out, _) = ctxgroup(&["check", "-", "-o", report.to_str().unwrap()], FIXED);
+    assert_eq!(code, 0);
+    assert!(out.is_empty(), "{out}");
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.ends_with("1 passed, 0 failed\n"), "{written}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn the_caret_sits_under_the_error_after_tabs_and_wide_characters() {
+    // Each character before the error is padded as wide as a terminal shows it.
+    let (_, _, err) = ctxgroup(&["check", "-"], "task t1 5s fail=\"超时错误\" chek=never\n");
+    // 17 characters, 4 wide ones, 2 more: chek is 27 columns in.
+    let caret = format!("  | {}^^^^\n", " ".repeat(27));
+    assert!(
+        err.contains(&format!("  | task t1 5s fail=\"超时错误\" chek=never\n{caret}")),
+        "{err}"
+    );
+    let (_, _, err) = ctxgroup(&["check", "-"], "\ttask t1 5x\n");
+    assert!(err.contains("  | \ttask t1 5x\n  | \t         ^"), "{err}");
+}
+
+#[test]
+fn every_error_has_a_place_and_a_line_to_show() {
+    // Not UTF-8: where, and how to fix it.
+    let (code, _, err) = ctxgroup_bytes(&["check", "-"], b"timeout 7s\ntask t\xff1 5s\n");
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("<stdin>:2:7: error: the text is not UTF-8 (byte 0xff)"),
+        "{err}"
+    );
+    assert!(err.contains("hint: save the file as UTF-8"), "{err}");
+    // Over the run's budget: the line and its text.
+    let (code, _, err) = ctxgroup(
+        &["check", "-"],
+        "task a 1000000s\ntask b forever check=every:1ms\n",
+    );
+    assert_eq!(code, 2);
+    assert!(err.starts_with("<stdin>:2:1: error: "), "{err}");
+    assert!(
+        err.contains("\n  | task b forever check=every:1ms\n"),
+        "{err}"
+    );
+    // A huge line is shown around the error, not whole.
+    let name = "n".repeat(200_000);
+    let (code, _, err) = ctxgroup(&["check", "-"], &format!("task {name} 5x\n"));
+    assert_eq!(code, 2);
+    assert!(err.len() < 2_000, "{} bytes of error", err.len());
+    assert!(err.contains("…"), "{err}");
+    // Too long a text: no empty line shown.
+    let (code, _, err) = ctxgroup(&["check", "-"], &"#".repeat(1_000_001));
+    assert_eq!(code, 2);
+    assert!(!err.contains("  | \n"), "{err}");
 }
