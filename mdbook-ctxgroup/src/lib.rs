@@ -34,7 +34,7 @@ pub const DEFAULT_WIDTH: f64 = 720.0;
 
 /// Attributes a block's info string may set on the element (`ctxgroup mode=live speed=2`).
 const ATTRIBUTES: &[&str] = &[
-    "mode", "speed", "readonly", "height", "theme", "autorun", "norun",
+    "mode", "speed", "readonly", "height", "theme", "views", "view", "autorun", "norun",
 ];
 
 /// An error in a book's source: the file, the 1-based line (and column) and what is wrong.
@@ -89,6 +89,22 @@ impl Options {
     }
 }
 
+/// The length of `line`'s blockquote marks (`> `, `>> `, ` > > `): none outside a quote.
+fn quote_prefix(line: &str) -> usize {
+    let mut at = 0;
+    loop {
+        let rest = &line[at..];
+        let spaces = rest.len() - rest.trim_start_matches(' ').len();
+        if spaces > 3 || !rest[spaces..].starts_with('>') {
+            return at;
+        }
+        at += spaces + 1;
+        if line[at..].starts_with(' ') {
+            at += 1;
+        }
+    }
+}
+
 /// A fence line: its indent, the fence character and its length, and the info string.
 fn fence(line: &str) -> Option<(usize, char, usize, &str)> {
     let indent = line.len() - line.trim_start_matches(' ').len();
@@ -129,14 +145,23 @@ pub fn process_chapter(
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let Some((indent, ch, len, info)) = fence(line.trim_end_matches(['\n', '\r'])) else {
+        // A block in a blockquote (`> ```ctxgroup`): its lines carry the same `> `.
+        let quote = &line[..quote_prefix(line)];
+        let inner = |l: &'_ str| -> String {
+            l.strip_prefix(quote)
+                .unwrap_or(l)
+                .trim_end_matches(['\n', '\r'])
+                .to_string()
+        };
+        let Some((indent, ch, len, info)) =
+            fence(line[quote.len()..].trim_end_matches(['\n', '\r']))
+        else {
             out.push_str(line);
             i += 1;
             continue;
         };
         let lang = info.split_whitespace().next().unwrap_or("");
-        let end = (i + 1..lines.len())
-            .find(|&j| closes(lines[j].trim_end_matches(['\n', '\r']), ch, len));
+        let end = (i + 1..lines.len()).find(|&j| closes(&inner(lines[j]), ch, len));
         if lang != "ctxgroup" {
             // Another code block: copied as it is, whatever it holds.
             let stop = end.map_or(lines.len(), |e| e + 1);
@@ -159,19 +184,22 @@ pub fn process_chapter(
         let text: String = lines[i + 1..end]
             .iter()
             .map(|l| {
+                let l = l.strip_prefix(quote).unwrap_or(l);
                 l.strip_prefix(&" ".repeat(indent))
                     .unwrap_or(l.trim_start())
             })
             .collect();
         *blocks += 1;
-        match block(&text, info, file, i + 1, *blocks, options) {
+        // Columns in the block are the file's after its quote marks and indent.
+        let shift = quote.chars().count() + indent;
+        match block(&text, info, file, (i + 1, shift), *blocks, options) {
             Ok(html) => {
                 let pad = " ".repeat(indent);
-                out.push('\n');
+                let _ = writeln!(out, "{}", quote.trim_end());
                 for l in html.lines() {
-                    let _ = writeln!(out, "{pad}{l}");
+                    let _ = writeln!(out, "{quote}{pad}{l}");
                 }
-                out.push('\n');
+                let _ = writeln!(out, "{}", quote.trim_end());
             }
             Err(mut e) => errors.append(&mut e),
         }
@@ -202,13 +230,41 @@ fn esc(s: &str) -> String {
     o
 }
 
+/// An info string's words: split at spaces, except inside double quotes (`views="go chart"`).
+fn words(info: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let (mut word, mut quoted) = (String::new(), false);
+    for c in info.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.push(c);
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 /// The element's attributes from a block's info string (after `ctxgroup`).
 fn attributes(info: &str, err: &dyn Fn(String) -> SourceError) -> Result<String, SourceError> {
     let mut attrs = String::new();
     let mut autorun = true;
     let mut live = false;
-    for word in info.split_whitespace().skip(1) {
-        let (key, value) = word.split_once('=').unwrap_or((word, ""));
+    for word in words(info).into_iter().skip(1) {
+        let (key, value) = word.split_once('=').unwrap_or((&word, ""));
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
         if !ATTRIBUTES.contains(&key) {
             return Err(err(format!(
                 "unknown option \"{key}\" of a ```ctxgroup block\n  = hint: the options are {}",
@@ -217,10 +273,10 @@ fn attributes(info: &str, err: &dyn Fn(String) -> SourceError) -> Result<String,
         }
         if !value
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".%-".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || ".%-, ".contains(c))
         {
             return Err(err(format!(
-                "the value of {key} may hold letters, digits, '.', '%' and '-' only\n  = hint: write {key}=VALUE without quotes"
+                "the value of {key} may hold letters, digits, spaces, '.', '%', ',' and '-' only\n  = hint: write {key}=VALUE, or {key}=\"A B\" for a value with spaces"
             )));
         }
         match key {
@@ -263,12 +319,13 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Option<R> {
 }
 
 /// One block: the scenario checked and run, and the element with its pre-rendered chart.
-/// `fence_line` is the 1-based line of the opening fence.
+/// `fence_line` is the 1-based line of the opening fence; `shift`, the columns before the
+/// block's text on each line (its quote marks and indent).
 fn block(
     text: &str,
     info: &str,
     file: &str,
-    fence_line: usize,
+    (fence_line, shift): (usize, usize),
     n: usize,
     options: &Options,
 ) -> Result<String, Vec<SourceError>> {
@@ -285,7 +342,7 @@ fn block(
             .map(|e| {
                 at(
                     e.line,
-                    Some(e.col),
+                    Some(e.col + shift),
                     format!(
                         "error: {}\n  | {}\n  = hint: {}",
                         e.message, e.source_line, e.hint
@@ -503,10 +560,59 @@ mod tests {
     }
 
     #[test]
+    fn views_and_view_are_options_with_spaces_in_quotes() {
+        let out = chapter("```ctxgroup views=\"go chart\" view=go\ntask a 1s\n```\n").unwrap();
+        assert!(
+            out.contains("<ctxgroup-playground autorun views=\"go chart\" view=\"go\">"),
+            "{out}"
+        );
+        let out = chapter("```ctxgroup views=chart,rust\ntask a 1s\n```\n").unwrap();
+        assert!(out.contains(" views=\"chart,rust\""), "{out}");
+    }
+
+    #[test]
+    fn an_indented_blocks_errors_have_the_files_columns() {
+        // `1x` is at column 9 of the block, 12 of the file.
+        let errs = chapter("1. Step\n\n   ```ctxgroup\n   task a 1x\n   ```\n").unwrap_err();
+        assert!(
+            errs[0].to_string().starts_with("src/a.md:4:12: "),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn a_block_in_a_blockquote_is_run_and_stays_in_the_quote() {
+        let errs =
+            chapter("> Note:\n>\n> ```ctxgroup\n> task a 1s\n> expect a completed at 2s\n> ```\n")
+                .unwrap_err();
+        assert!(
+            errs[0].to_string().starts_with("src/a.md:5: expect failed"),
+            "{}",
+            errs[0]
+        );
+        let errs = chapter("> ```ctxgroup\n> task a 1x\n> ```\n").unwrap_err();
+        assert!(
+            errs[0].to_string().starts_with("src/a.md:2:11: "),
+            "{}",
+            errs[0]
+        );
+        let out = chapter("> Note:\n>\n> ```ctxgroup\n> task a 1s\n> ```\nafter\n").unwrap();
+        assert!(
+            out.contains("\n> <ctxgroup-playground autorun>\n> <pre class=\"ctxgroup-scenario\">task a 1s&#10;</pre>"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("\n> </ctxgroup-playground>\n>\nafter\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn a_scenario_over_the_work_budget_is_an_error_not_a_hang() {
-        // 20 tasks checking every microsecond for an hour: far over the simulator's budget.
+        // 20 tasks checking every millisecond for an hour: far over the simulator's budget.
         let text: String = (0..20)
-            .map(|i| format!("task t{i} 3600s check=every:1us\n"))
+            .map(|i| format!("task t{i} 3600s check=every:1ms\n"))
             .collect();
         let errs = chapter(&format!("```ctxgroup\n{text}```\n")).unwrap_err();
         assert!(errs[0].message.starts_with("error:"), "{:?}", errs[0]);

@@ -136,7 +136,9 @@ fn the_caret_sits_under_the_error_after_tabs_and_wide_characters() {
     // 17 characters, 4 wide ones, 2 more: chek is 27 columns in.
     let caret = format!("  | {}^^^^\n", " ".repeat(27));
     assert!(
-        err.contains(&format!("  | task t1 5s fail=\"超时错误\" chek=never\n{caret}")),
+        err.contains(&format!(
+            "  | task t1 5s fail=\"超时错误\" chek=never\n{caret}"
+        )),
         "{err}"
     );
     let (_, _, err) = ctxgroup(&["check", "-"], "\ttask t1 5x\n");
