@@ -779,6 +779,7 @@ export class CtxgroupPlayground extends ElementBase {
     // Its result would be stale: drop its work, and its "Running…" timer.
     if (this._inflight) { this._engine.terminate(); this._inflight = null; this._setBusy(false); }
     const id = ++this._runId;
+    if (this._told && this._notice.textContent === this._told) this._notice.textContent = '';
     this.dispatchEvent(new CustomEvent('ctxgroup-run-start', { bubbles: true, composed: true, detail: { mode } }));
     this._views.scenarioRun(text);
     if (mode === 'live') { this._startLive(text, id); return; }
@@ -935,6 +936,13 @@ export class CtxgroupPlayground extends ElementBase {
     // The scrubber follows the run, unless it was moved back: then it keeps its time.
     this._scrubInput.value = this._scrubT == null ? 1000 : Math.round((this._scrubT / (this._scrubEnd() || 1)) * 1000);
     this._scrub();
+  }
+
+  /** Says `message` under the chart (and to screen readers) until the next run. */
+  _tell(message) {
+    this._told = message;
+    this._notice.textContent = message;
+    this._announce.textContent = message;
   }
 
   /** Dims (or not) what is shown: the summary and the chart are of another text, or of none. */
@@ -1495,7 +1503,9 @@ export class CtxgroupPlayground extends ElementBase {
 
   async _export(kind) {
     this._exportMenu.open = false;
-    if (!this._head) return;
+    // What is exported is what is shown, and only a chart of the text as it is.
+    if (!this._head) return this._tell('Nothing to export yet: run the scenario first.');
+    if (this._chart.classList.contains('stale')) return this._tell('The chart is of an earlier text: fix the errors or run the scenario, then export.');
     const view = { width: this._chartWidth(), dark: this._dark() };
     const get = async (k) => (await this._engine.request('export', { kind: k, view })).data ?? '';
     if (kind === 'svg') download('ctxgroup.svg', await get('svg'), 'image/svg+xml');
@@ -1506,14 +1516,21 @@ export class CtxgroupPlayground extends ElementBase {
       const img = new Image();
       const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
       img.onload = () => {
-        const scale = 2;
-        const canvas = el('canvas', { width: img.width * scale, height: img.height * scale });
+        // Twice the pixels, within a canvas' limits (32,767 px a side, 16,384² in all):
+        // a taller chart is scaled down, and says so.
+        const scale = Math.min(2, MAX_CANVAS_SIDE / img.width, MAX_CANVAS_SIDE / img.height, Math.sqrt(MAX_CANVAS_AREA / (img.width * img.height)));
+        const canvas = el('canvas', { width: Math.floor(img.width * scale), height: Math.floor(img.height * scale) });
         const ctx = canvas.getContext('2d');
         ctx.scale(scale, scale);
         ctx.drawImage(img, 0, 0);
         URL.revokeObjectURL(url);
-        canvas.toBlob((blob) => download('ctxgroup.png', blob), 'image/png');
+        canvas.toBlob((blob) => {
+          if (!blob) return this._tell('The chart is too big for a PNG in this browser: export it as SVG.');
+          download('ctxgroup.png', blob);
+          if (scale < 1) this._tell(`The PNG is at ${Math.round(scale * 100)}% to fit a picture's limits; the SVG keeps every detail.`);
+        }, 'image/png');
       };
+      img.onerror = () => { URL.revokeObjectURL(url); this._tell('The chart could not be drawn as a PNG: export it as SVG.'); };
       img.src = url;
     }
   }
@@ -1522,6 +1539,10 @@ export class CtxgroupPlayground extends ElementBase {
 
 /** The event log's rows at most. */
 const LOG_ROWS = 2000;
+
+/** A canvas' largest side and area in Chromium (Firefox and Safari allow no more). */
+const MAX_CANVAS_SIDE = 32767;
+const MAX_CANVAS_AREA = 16384 * 16384;
 
 function findLast(xs, f) {
   for (let i = xs.length - 1; i >= 0; i--) if (f(xs[i])) return i;
