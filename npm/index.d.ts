@@ -12,18 +12,37 @@ export interface ScenarioError {
   text: string;
 }
 
+/** How the scenario's group returned (Go's `g.Wait()` and the function around it). */
+export interface Returned {
+  /** When, in seconds of (virtual) time. */
+  at: number;
+  /** The error it returned (Go's text), or null for nil. */
+  error: string | null;
+  /** `context.Cause` of the caller's context when it returned, if it was cancelled. */
+  cause?: string | null;
+}
+
 /** The detail of the `ctxgroup-run-end` event. */
 export interface RunEndDetail {
   mode: 'virtual' | 'live';
+  /**
+   * The scenario parsed and ran to its end (or a live run finished). It says nothing of its
+   * `expect` lines: read `trace.expectations` (`{line, ok, message}`) for those.
+   */
   ok: boolean;
   stopped: boolean;
   errors: ScenarioError[];
   /** One line on how the run went, as the element shows it. */
   summary: string;
-  /** When the group's Wait returned, in seconds of (virtual) time; null if it did not. */
-  returned: number | null;
+  /** How the group returned; null if it never did, or the run failed. */
+  returned: Returned | null;
   /** The whole trace (the format of `ctxgroup trace`), or null. */
   readonly trace: unknown | null;
+}
+
+/** The detail of the `ctxgroup-view-change` event: the view the user switched to. */
+export interface ViewChangeDetail {
+  view: 'chart' | 'go' | 'rust';
 }
 
 /** The detail of the `ctxgroup-run-start` event. */
@@ -33,7 +52,8 @@ export interface RunStartDetail {
 
 /**
  * The playground element. Attributes: `mode` (`virtual` | `live`), `speed` (0.1–10), `readonly`,
- * `autorun`, `theme` (`auto` | `light` | `dark`), `height` (the editor's CSS height), `full`.
+ * `autorun`, `theme` (`auto` | `light` | `dark`), `height` (the editor's CSS height), `full`,
+ * `views` (the views offered, in order: any of `chart go rust`), `view` (the one shown first).
  * Its scenario is its own text, or the text of a child `<pre>`; other children (a pre-rendered
  * chart) show until it upgrades.
  */
@@ -41,6 +61,8 @@ export declare class CtxgroupPlayground extends HTMLElement {
   /** The scenario's text. Setting it runs the scenario again (when autorun is set). */
   value: string;
   mode: 'virtual' | 'live';
+  /** The view shown (setting it sets the `view` attribute). */
+  view: 'chart' | 'go' | 'rust';
   /**
    * The last run's trace, parsed on first read; null before a run. A long trace (thousands of
    * tasks and events) reaches the element after its chart is shown: it is here by the run's
@@ -75,5 +97,6 @@ declare global {
   interface HTMLElementEventMap {
     'ctxgroup-run-start': CustomEvent<RunStartDetail>;
     'ctxgroup-run-end': CustomEvent<RunEndDetail>;
+    'ctxgroup-view-change': CustomEvent<ViewChangeDetail>;
   }
 }

@@ -3,7 +3,7 @@
 //
 //   <script type="module" src="ctxgroup-playground.js"></script>
 //   <ctxgroup-playground autorun>
-//     timeout 7s
+//     timeout 6.5s
 //     task t1 5s check=never
 //     task t2 10s check=every:1s
 //   </ctxgroup-playground>
@@ -321,7 +321,7 @@ details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-mu
 .right { flex: 1 1 100%; min-width: 0; }
 :host([full]) .left { flex: 1 1 360px; max-width: 100%; border-right: 1px solid var(--cg-border); }
 :host([full]) .right { flex: 3 1 560px; }
-.editor { position: relative; display: flex; font: 13px/20px var(--cg-mono); border-bottom: 1px solid var(--cg-border); height: var(--cg-editor-height, auto); min-height: 120px; }
+.editor { position: relative; display: flex; font: 13px/20px var(--cg-mono); border-bottom: 1px solid var(--cg-border); height: var(--cg-editor-height, auto); min-height: 78px; }
 :host([full]) .editor { flex: 1; min-height: 160px; }
 .editor:focus-within { outline: 2px solid var(--cg-accent); outline-offset: -2px; }
 .code { position: relative; flex: 1; min-width: 0; contain: strict; } /* typing lays out the editor alone */

@@ -136,3 +136,16 @@ test('a server build imports the module: no browser global is touched, nothing i
   assert.equal(typeof mod.decodeScenario, 'function');
   assert.equal(typeof globalThis.customElements, 'undefined');
 });
+
+test('height sets the editor\'s height, down to three lines', async () => {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module" src="ctxgroup-playground.js"></script></head><body>
+<ctxgroup-playground id="a" autorun height="110">task a 1s</ctxgroup-playground>
+<ctxgroup-playground id="b" autorun height="20">task a 1s</ctxgroup-playground></body></html>`;
+  const { page, errors } = await recipe('height.html', html);
+  await page.locator('#b .summary', { hasText: 'returned' }).waitFor();
+  const heights = await page.evaluate(() => ['a', 'b'].map((id) => document.getElementById(id).shadowRoot.querySelector('.editor').getBoundingClientRect().height));
+  assert.deepEqual(heights, [110, 78], 'as asked; at least three lines');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
