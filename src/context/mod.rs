@@ -466,12 +466,17 @@ impl Context {
     /// panics does not stop the cancel or the other callbacks; its panic reaches whoever called
     /// `cancel` (on the clock's threads, it is reported on standard error).
     ///
+    /// Unlike Go, which starts `f` in a goroutine of its own, the callback runs inside `cancel`
+    /// (and inside `after_cancel` itself, on a context already cancelled): `cancel` returns once
+    /// it has. So it must not block, nor take a lock its canceller may hold; to do slow work,
+    /// have it start a task (`tokio::spawn`) or send on a channel.
+    ///
     /// Like Go's `AfterFunc`, a pending callback keeps its context alive: it runs when the
     /// context is cancelled (by its deadline, a parent, or its cancel), even if every handle to
     /// the context was dropped. Stop it, or cancel the context, to release it. On a context
     /// nothing can cancel ([`background`](Self::background), [`without_cancel`](Self::without_cancel)
     /// and their values), nothing is kept: the callback is dropped at once, and `stop` says
-    /// `true`.
+    /// `true` (then `false`, as Go's).
     ///
     /// # Examples
     ///

@@ -39,7 +39,9 @@ use task_error::{as_error, from_error};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Policy {
     /// The first error cancels the group's context and is what `wait` returns
-    /// (`errgroup.WithContext`).
+    /// (`errgroup.WithContext`). The context's `err()` says `context canceled`; its
+    /// [`cause`](crate::Reason::cause) names the task and holds its error, as `context.Cause`
+    /// does in x/sync's errgroup since it cancels with a cause (v0.1.0 left it `context canceled`).
     #[default]
     FailFast,
     /// Errors are recorded, no error cancels anything, `wait` returns the first (a plain
