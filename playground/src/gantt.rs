@@ -172,85 +172,36 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 .cg-goroutines{fill:none;stroke:var(--cg-running);stroke-width:1.5}.cg-steps-base{stroke:var(--cg-grid);stroke-width:1}\
 .cg-hit{fill:transparent}.cg-row{outline:none}.cg-row:hover .cg-hit,.cg-row:focus .cg-hit,.cg-row.cg-sel .cg-hit{fill:var(--cg-grid);fill-opacity:.45}\
 .cg-row:focus-visible .cg-hit{stroke:var(--cg-running);stroke-width:2}\
+.cg-hatch{stroke:var(--cg-queued);stroke-width:2}.cg-stripe-line{stroke:var(--cg-bg);stroke-width:3;opacity:.75}\
 .cg-end-ok{stroke:var(--cg-bg);stroke-width:1.5}.cg-end-x{stroke:var(--cg-failed);stroke-width:2.5}.cg-end-cut{stroke:var(--cg-fg);stroke-width:1}\
 .cg-dim .cg-row:not(.cg-on){opacity:.28}.cg-dim .cg-link:not(.cg-on){opacity:.12}.cg-link.cg-on{stroke-width:2.5}";
 
-/// [`STYLE`] and [`DEFS`] for one palette, readable where CSS variables are not: each
-/// `prop:var(--cg-x)` comes after the palette's own colour (`fill:#fff;fill:var(--cg-bg)`), and
-/// each `fill="var(--cg-x)"` attribute is the colour with the variable as its style. A browser
-/// takes the variable (a host page's dark theme restyles a pre-rendered chart through it);
-/// librsvg, cairosvg and Inkscape, which do not read variables, drop it and keep the colour
-/// (they painted every such chart black).
-struct Painted {
-    style: String,
-    defs: String,
-}
-
-fn painted(dark: bool) -> &'static Painted {
-    static THEMES: std::sync::OnceLock<[Painted; 2]> = std::sync::OnceLock::new();
-    let [light, dark_one] = THEMES.get_or_init(|| {
-        [LIGHT, DARK].map(|palette| Painted {
-            style: with_colours(STYLE, palette, false),
-            defs: with_colours(DEFS, palette, true),
+/// [`STYLE`] with the palette's colours in place of its variables, for renderers that do not
+/// read CSS variables (librsvg, cairosvg, Inkscape painted every such chart black). It comes
+/// before `STYLE` in a chart: a browser takes the later rules, whose variables a host page's
+/// dark theme can restyle; a renderer that cannot read them drops those and keeps these.
+fn plain_style(dark: bool) -> &'static str {
+    static THEMES: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+    &THEMES.get_or_init(|| {
+        [LIGHT, DARK].map(|palette| {
+            palette
+                .split(';')
+                .fold(STYLE.to_string(), |style, pair| match pair.split_once(':') {
+                    Some((name, colour)) => style.replace(&format!("var({name})"), colour),
+                    None => style,
+                })
         })
-    });
-    if dark {
-        dark_one
-    } else {
-        light
-    }
-}
-
-/// `text` with a palette's colour before each `var(--cg-…)`: as a CSS fallback declaration, or
-/// (`attributes`) as the attribute's value, the variable moving to a `style`.
-fn with_colours(text: &str, palette: &str, attributes: bool) -> String {
-    let colour = |name: &str| {
-        palette
-            .split(';')
-            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix(':'))
-            .unwrap_or("#000")
-    };
-    let mut out = String::with_capacity(text.len() * 3 / 2);
-    let mut rest = text;
-    while let Some(at) = rest.find("var(--cg-") {
-        let Some(len) = rest[at..].find(')') else {
-            break;
-        };
-        let var = &rest[at..at + len + 1];
-        let name = &var[4..var.len() - 1];
-        if attributes {
-            // `fill="var(--cg-x)"` → `fill="#hex" style="fill:var(--cg-x)"`.
-            let before = &rest[..at];
-            let Some(prop_at) = before.strip_suffix("=\"").and_then(|b| b.rfind(' ')) else {
-                out.push_str(&rest[..at + len + 1]);
-                rest = &rest[at + len + 1..];
-                continue;
-            };
-            let prop = &before[prop_at + 1..before.len() - 2];
-            out.push_str(&before[..prop_at + 1]);
-            let _ = write!(out, "{prop}=\"{}\" style=\"{prop}:{var}", colour(name));
-        } else {
-            // `prop:var(--cg-x)` → `prop:#hex;prop:var(--cg-x)`.
-            let before = &rest[..at];
-            let prop_at = before.rfind(['{', ';']).map_or(0, |i| i + 1);
-            let prop = &before[prop_at..];
-            out.push_str(before);
-            let _ = write!(out, "{};{prop}{var}", colour(name));
-        }
-        rest = &rest[at + len + 1..];
-    }
-    out.push_str(rest);
-    out
+    })[usize::from(dark)]
 }
 
 /// Arrowheads for the connectors, one per cause (markers do not take their line's colour).
 const DEFS: &str = "<defs><pattern id=\"cg-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
-<rect width=\"6\" height=\"6\" fill=\"var(--cg-bg)\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"var(--cg-queued)\" stroke-width=\"2\"/></pattern>\
+<rect class=\"cg-bg\" width=\"6\" height=\"6\"/><line class=\"cg-hatch\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\"/></pattern>\
 <pattern id=\"cg-stripes\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\">\
-<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"var(--cg-bg)\" stroke-width=\"3\" opacity=\".75\"/></pattern>\
-<marker id=\"cg-ah-error\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-failed)\"/></marker>\
-<marker id=\"cg-ah-deadline\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-deadline)\"/></marker>\
-<marker id=\"cg-ah-cancel\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"var(--cg-cancel)\"/></marker>";
+<line class=\"cg-stripe-line\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\"/></pattern>\
+<marker id=\"cg-ah-error\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path class=\"cg-mark-error\" d=\"M0,0L6,3L0,6z\"/></marker>\
+<marker id=\"cg-ah-deadline\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path class=\"cg-mark-deadline\" d=\"M0,0L6,3L0,6z\"/></marker>\
+<marker id=\"cg-ah-cancel\" viewBox=\"0 0 6 6\" refX=\"5\" refY=\"3\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path class=\"cg-mark-cancel\" d=\"M0,0L6,3L0,6z\"/></marker>";
 
 /// Where things go: the sizes of the chart and the time → x mapping.
 #[derive(Debug)]
@@ -710,10 +661,9 @@ fn svg_open(s: &mut String, l: &Layout, height: f64, doc: Option<&Trace>, dark: 
     let _ = write!(s, "<desc id=\"cg-desc\">{}</desc>", esc(&describe(trace)));
     let _ = write!(
         s,
-        "<style>.cg-gantt{{{}}}{}</style>{}<clipPath id=\"cg-plot\"><rect x=\"{}\" y=\"-4000000\" width=\"{}\" height=\"8000000\"/></clipPath></defs>",
+        "<style>.cg-gantt{{{}}}{}{STYLE}</style>{DEFS}<clipPath id=\"cg-plot\"><rect x=\"{}\" y=\"-4000000\" width=\"{}\" height=\"8000000\"/></clipPath></defs>",
         if dark { DARK } else { LIGHT },
-        painted(dark).style,
-        painted(dark).defs,
+        plain_style(dark),
         Px(l.left - 1.0),
         Px(l.plot_w + 2.0)
     );
