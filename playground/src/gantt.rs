@@ -184,12 +184,12 @@ fn plain_style(dark: bool) -> &'static str {
     static THEMES: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
     &THEMES.get_or_init(|| {
         [LIGHT, DARK].map(|palette| {
-            palette
-                .split(';')
-                .fold(STYLE.to_string(), |style, pair| match pair.split_once(':') {
+            palette.split(';').fold(STYLE.to_string(), |style, pair| {
+                match pair.split_once(':') {
                     Some((name, colour)) => style.replace(&format!("var({name})"), colour),
                     None => style,
-                })
+                }
+            })
         })
     })[usize::from(dark)]
 }
@@ -247,7 +247,12 @@ impl Layout {
         let mut y = 0.0;
         for t in &trace.tasks {
             ys.push(y);
-            y += row_h + if has_why(t, options) { why_h } else { 0.0 };
+            y += row_h
+                + if has_why(t, trace, options) {
+                    why_h
+                } else {
+                    0.0
+                };
         }
         ys.push(y);
         // The axis shows the work cancelled tasks did not do, within reason.
@@ -321,17 +326,35 @@ fn ghost(t: &TaskTrace) -> Option<(f64, f64)> {
 }
 
 /// Whether a row has a line of text saying why (see [`why`]).
-fn has_why(t: &TaskTrace, options: &Options) -> bool {
+fn has_why(t: &TaskTrace, trace: &Trace, options: &Options) -> bool {
     match t.outcome {
         Outcome::Cancelled | Outcome::Failed => true,
         Outcome::Completed => {
             t.leaked
+                || trace.tie_of(t).is_some()
                 || t.cancel_requested
                     .is_some_and(|c| t.end.is_some_and(|e| e > c + 5e-4))
         }
         Outcome::Running => options.running_at.is_none() || t.cancel_requested.is_some(),
         Outcome::Skipped => true,
     }
+}
+
+/// "deadline of main at the same instant · a tie with the cancel: …" for a task whose work
+/// ended at the instant of the cancel (it won the tie, as in Go it usually does), or a group
+/// whose task did; `None` for a task that ended cancelled (its check's tie is said with it).
+fn tie_note(t: &TaskTrace, trace: &Trace, cause: &str, compact: bool) -> Option<String> {
+    if t.outcome == Outcome::Cancelled {
+        return None;
+    }
+    let (tie, end) = (trace.tie_of(t)?, t.end?);
+    let at_end = format!(" passed at {}", human(end));
+    let cause = cause.strip_suffix(at_end.as_str()).unwrap_or(cause);
+    Some(if compact {
+        format!("{cause} too · a race in Go")
+    } else {
+        format!("{cause} at the same instant · {tie}")
+    })
 }
 
 /// What a row says under its bar: `(lead, rest)`, the lead in the outcome's colour. `compact`:
@@ -371,6 +394,9 @@ fn why(
         }
         (Outcome::Failed, Some(end)) => {
             rest.push_str(t.error.as_deref().unwrap_or(""));
+            if let Some(note) = tie_note(t, trace, cause, compact) {
+                let _ = write!(rest, " · {note}");
+            }
             if !effects.is_empty() {
                 let names: Vec<&str> = effects
                     .iter()
@@ -383,6 +409,10 @@ fn why(
                 }
             }
             format!("failed at {}: ", human(end))
+        }
+        (Outcome::Completed, Some(end)) if trace.tie_of(t).is_some() => {
+            rest.push_str(&tie_note(t, trace, cause, compact).unwrap_or_default());
+            format!("completed at {}: ", human(end))
         }
         (Outcome::Completed, Some(end)) => {
             if let Some(c) = t.cancel_requested.filter(|&c| end > c + 5e-4) {
@@ -1434,7 +1464,13 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
                 human(c),
                 human(e - c)
             )),
-            Some(_) => lines.push(format!("cancelled at {}: {cause}", human(c))),
+            Some(_) if task.outcome == Outcome::Cancelled => {
+                lines.push(format!("cancelled at {}: {cause}", human(c)))
+            }
+            Some(_) => lines.push(format!(
+                "cancellation reached it at {} ({cause}), the instant it returned",
+                human(c)
+            )),
             None => lines.push(format!(
                 "cancellation reached it at {} ({cause}); it has not returned",
                 human(c)

@@ -903,6 +903,10 @@ impl Recorder {
                     Item::Group(_) => None,
                 },
                 checks: 0,
+                awaits: !after_cancel
+                    && matches!(item, Item::Task(t) if t.check == Check::Await
+                        && !t.without_cancel
+                        && t.length.finite().is_some()),
             });
         });
         let paths: Vec<Arc<str>> = tasks.iter().map(|t| Arc::from(t.path.as_str())).collect();

@@ -325,10 +325,16 @@ fn a_cancel_at_the_instant_of_a_tasks_work_or_check_is_flagged_as_a_race_in_go()
     let svg = chart(
         "timeout 2s\ntask work 2s\ntask fails 2s fail=\"x\"\ntask steps 5s check=every:1s\ntask apart 5s check=every:1.5s\ntask waits 5s\n",
     );
-    for path in ["work", "fails"] {
+    // The work's end wins, as in Go it usually does; the row says it was a race.
+    for (path, lead) in [
+        ("work", "completed at 2s: "),
+        ("fails", "failed at 2s: x · "),
+    ] {
         let text = visible(row(&svg, path));
         assert!(
-            text.contains("a tie with the end of its work: in Go a race either may win"),
+            text.contains(&format!(
+                "{lead}deadline of main at the same instant · a tie with the cancel: in Go a race either may win"
+            )),
             "{path}: {text}"
         );
     }
@@ -405,7 +411,7 @@ fn on_a_phone_a_row_says_its_point_in_short_rather_than_cut_off() {
     let svg = narrow("timeout 2s\ntask a_rather_long_name 2s\n");
     let row_text = visible(row(&svg, "a_rather_long_name"));
     assert!(
-        row_text.ends_with("\ncancelled at 2s: deadline of main · a race in Go\n"),
+        row_text.ends_with("\ncompleted at 2s: deadline of main too · a race in Go\n"),
         "{row_text}"
     );
     // Wide, the whole text.

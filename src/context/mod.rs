@@ -551,6 +551,12 @@ impl Context {
     /// Sleeps for `duration` on this context's clock, or returns the reason if it is cancelled
     /// first: Go's `select { case <-ctx.Done(): …; case <-time.After(d): … }`.
     ///
+    /// "First" is on the clock, from the call: a sleep whose time was up by the moment the
+    /// context was cancelled ends `Ok`, even when it is polled after both. At the very same
+    /// instant the sleep wins, as Go's `select` usually decides that race (the timer's channel
+    /// is ready before the context's timer goroutine closes `Done`). A zero sleep on a cancelled
+    /// context returns the reason.
+    ///
     /// # Examples
     ///
     /// ```
@@ -561,9 +567,25 @@ impl Context {
     /// let r = rt.block_on(async move { ctx.sleep(Duration::from_secs(5)).await }).unwrap();
     /// assert!(r.is_ok()); // a 5 s call under a 6 s timeout completes
     /// ```
-    pub async fn sleep(&self, duration: Duration) -> Result<(), Reason> {
-        self.run_until_cancelled(clock::sleep(self.node.clock().clone(), duration))
-            .await
+    pub fn sleep(
+        &self,
+        duration: Duration,
+    ) -> impl Future<Output = Result<(), Reason>> + Send + 'static {
+        let mut sleep = clock::sleep(self.node.clock().clone(), duration);
+        let due = sleep.deadline();
+        let ctx = self.clone();
+        let mut done = self.done();
+        std::future::poll_fn(move |cx| {
+            // Read without looking (no hook hears of it): a cancel at or after the sleep's end
+            // came second.
+            if !duration.is_zero() && ctx.node.reason().is_some_and(|r| r.at() >= due) {
+                return Poll::Ready(Ok(()));
+            }
+            if let Poll::Ready(reason) = Pin::new(&mut done).poll(cx) {
+                return Poll::Ready(Err(reason));
+            }
+            Pin::new(&mut sleep).poll(cx).map(Ok)
+        })
     }
 
     /// Makes `observer` hear every `err`/`check` on this context (and the value contexts that

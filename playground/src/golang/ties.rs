@@ -1,8 +1,8 @@
 //! Ties: instants where a scenario's outcome depends on the order of two timers that fire
 //! together, which in Go is a race.
 //!
-//! The simulator breaks a tie one fixed way (a deadline or cancel wins over a check or a
-//! completion at the same instant). In Go the same instant is two timers of the runtime that
+//! The simulator breaks a tie one fixed way, the side Go usually takes (a work's end wins over
+//! a cancel at the same instant; a check sees it). In Go the same instant is two timers of the runtime that
 //! fire a few microseconds apart in either order (sleeps add up their lateness, the context's
 //! timer runs `cancel` on a goroutine of its own), so a scenario with a tie can go either way.
 //! The examples avoid them, and the differential fuzzer tells them apart from real

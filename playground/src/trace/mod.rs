@@ -151,6 +151,9 @@ pub struct TaskTrace {
     /// How many times it looked at its context. Only the first checks of a task are listed as
     /// events (see [`LISTED_CHECKS`]); the rest are counted here.
     pub checks: u64,
+    /// Whether its work waits on its context too (`check=await`, a finite length): Go's
+    /// `select` between `time.After` and `ctx.Done()`. Not in the JSON.
+    pub awaits: bool,
 }
 
 /// How many `check` events of one task a trace lists; later checks are counted in
@@ -468,7 +471,7 @@ impl Trace {
     /// tasks'.
     pub(crate) fn tie_of(&self, t: &TaskTrace) -> Option<&'static str> {
         t.tie().or_else(|| {
-            if !t.is_group || t.outcome != Outcome::Cancelled {
+            if !t.is_group || t.cancel_requested.is_none() {
                 return None;
             }
             let inside = format!("{}/", t.path);
@@ -481,23 +484,27 @@ impl Trace {
 }
 
 impl TaskTrace {
-    /// A cancelled task's tie: its work's end, or one of its checks after its start, at the very
-    /// instant of the cancel. The simulator lets the cancel win; in Go they are two timers, a race
-    /// either may win (the context's timer runs `cancel` on a goroutine of its own, while a check
-    /// after a chain of steps is late by their lateness). A check at the start is no race: the
-    /// cancel that freed its slot came first.
+    /// The tie that decided its outcome, if one did: the end of its work, or one of its checks
+    /// after its start, at the very instant of the cancel. In Go they are two timers, a race
+    /// either may win. The simulator draws the side Go usually takes: the work's end wins (the
+    /// timer's channel is ready before the context's timer goroutine closes `Done`), a check
+    /// sees the cancel (after a chain of steps, the check is late by their lateness). A check at
+    /// the start is no race: the cancel that freed its slot came first.
     pub(crate) fn tie(&self) -> Option<&'static str> {
-        if self.outcome != Outcome::Cancelled {
-            return None;
-        }
         let (start, end, cancel) = (self.start?, self.end?, self.cancel_requested?);
         let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
-        if self.work.is_some_and(|w| at(start + w, end)) {
-            Some("a tie with the end of its work: in Go a race either may win")
-        } else if self.checks > 0 && at(end, cancel) && end > start + 1e-9 {
-            Some("a tie with its check: in Go a race either may win")
-        } else {
-            None
+        match self.outcome {
+            Outcome::Completed | Outcome::Failed
+                if self.awaits
+                    && at(end, cancel)
+                    && self.work.is_some_and(|w| at(start + w, end)) =>
+            {
+                Some("a tie with the cancel: in Go a race either may win")
+            }
+            Outcome::Cancelled if self.checks > 0 && at(end, cancel) && end > start + 1e-9 => {
+                Some("a tie with its check: in Go a race either may win")
+            }
+            _ => None,
         }
     }
 }
