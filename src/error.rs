@@ -304,7 +304,7 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if f.alternate() {
-            return f.debug_tuple("Error").field(&&*self.0).finish();
+            return fmt::Debug::fmt(&*self.0, f);
         }
         write!(f, "{self}")?;
         let mut source = self.0.source();

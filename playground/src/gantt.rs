@@ -180,18 +180,14 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 /// read CSS variables (librsvg, cairosvg, Inkscape painted every such chart black). It comes
 /// before `STYLE` in a chart: a browser takes the later rules, whose variables a host page's
 /// dark theme can restyle; a renderer that cannot read them drops those and keeps these.
-fn plain_style(dark: bool) -> &'static str {
-    static THEMES: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
-    &THEMES.get_or_init(|| {
-        [LIGHT, DARK].map(|palette| {
-            palette.split(';').fold(STYLE.to_string(), |style, pair| {
-                match pair.split_once(':') {
-                    Some((name, colour)) => style.replace(&format!("var({name})"), colour),
-                    None => style,
-                }
-            })
-        })
-    })[usize::from(dark)]
+fn plain_style(dark: bool) -> String {
+    let mut style = STYLE.to_string();
+    for pair in (if dark { DARK } else { LIGHT }).split(';') {
+        if let Some((name, colour)) = pair.split_once(':') {
+            style = style.replace(&format!("var({name})"), colour);
+        }
+    }
+    style
 }
 
 /// Arrowheads for the connectors, one per cause (markers do not take their line's colour).
