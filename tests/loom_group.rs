@@ -235,3 +235,46 @@ fn a_task_its_executor_drops_on_another_thread_ends_a_wait_with_an_error() {
         executor.join().unwrap();
     });
 }
+
+#[test]
+fn a_tasks_own_deadline_context_ends_once_as_the_group_is_cancelled_on_another_thread() {
+    // The task returns (its own context is cancelled: Go's `defer cancel()`) while a shutdown
+    // cancels the group from another thread: its after-cancel callback runs exactly once, and
+    // the context ends cancelled either way.
+    model(|| {
+        type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+        let held: Arc<Mutex<Vec<Task>>> = Arc::default();
+        let spawned = held.clone();
+        let (parent, cancel) = root().with_cancel();
+        let group = TaskGroup::builder(&parent)
+            .spawner(move |task| spawned.lock().unwrap().push(task))
+            .build();
+        let runs = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+        let kept: Arc<Mutex<Option<Context>>> = Arc::default();
+        let (r, k) = (runs.clone(), kept.clone());
+        futures::executor::block_on(
+            group
+                .task("t")
+                .timeout(std::time::Duration::from_secs(60))
+                .spawn(move |ctx| async move {
+                    let _ = ctx.after_cancel(move |_| {
+                        r.fetch_add(1, loom::sync::atomic::Ordering::SeqCst);
+                    });
+                    *k.lock().unwrap() = Some(ctx);
+                    Ok(())
+                }),
+        );
+        let mut task = held.lock().unwrap().pop().unwrap();
+        let canceller = thread::spawn(move || {
+            cancel.cancel();
+        });
+        let waker = futures::task::noop_waker();
+        assert!(task
+            .as_mut()
+            .poll(&mut TaskContext::from_waker(&waker))
+            .is_ready());
+        canceller.join().unwrap();
+        assert_eq!(runs.load(loom::sync::atomic::Ordering::SeqCst), 1);
+        assert!(kept.lock().unwrap().as_ref().unwrap().is_cancelled());
+    });
+}
