@@ -316,6 +316,7 @@ details.menu .items { position: absolute; right: 0; top: calc(100% + 4px); z-ind
   background: var(--cg-bg); border: 1px solid var(--cg-border); border-radius: 8px; box-shadow: 0 8px 24px rgba(0,0,0,.18); }
 details.menu .items button { text-align: left; border: 0; }
 details.menu .items p { margin: 4px 6px 2px; font-size: 12px; color: var(--cg-muted); }
+details.menu .items p.why { color: var(--cg-fg); background: var(--cg-error-bg); border-radius: 4px; padding: 6px 8px; margin: 0 0 4px; max-width: 240px; }
 .main { display: flex; flex-wrap: wrap; }
 .left { flex: 1 1 100%; min-width: 0; display: flex; flex-direction: column; }
 .right { flex: 1 1 100%; min-width: 0; }
@@ -599,13 +600,15 @@ export class CtxgroupPlayground extends ElementBase {
     // A live run's clock keeps the speed it started with: a new speed starts the run again.
     this._speedInput.addEventListener('change', () => { if (this._running) this.run(); });
     this._speed = el('label', { class: 'speed', hidden: true }, 'speed', this._speedInput, this._speedOut);
-    const exportItems = el('div', { class: 'items' },
+    this._exportWhy = el('p', { class: 'why', role: 'status', hidden: true });
+    const exportItems = el('div', { class: 'items' }, this._exportWhy,
       el('button', { onclick: () => this._export('svg') }, 'Chart as SVG'),
       el('button', { onclick: () => this._export('png') }, 'Chart as PNG'),
       el('button', { onclick: () => this._export('chrome') }, 'Chrome trace JSON (Perfetto)'),
       el('p', {}, 'Open it at ui.perfetto.dev → “Open trace file”, or in chrome://tracing.'),
       el('button', { onclick: () => this._export('trace') }, 'Trace JSON'));
     this._exportMenu = el('details', { class: 'menu' }, el('summary', { class: 'btn' }, 'Export ▾'), exportItems);
+    this._exportMenu.addEventListener('toggle', () => { if (!this._exportMenu.open) this._exportWhy.hidden = true; });
     const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Playground controls' },
       this._runBtn, this._stopBtn,
       el('span', { class: 'seg', role: 'group', 'aria-label': 'Mode' }, this._virtualBtn, this._liveBtn),
@@ -1502,10 +1505,16 @@ export class CtxgroupPlayground extends ElementBase {
   }
 
   async _export(kind) {
+    // What is exported is what is shown, and only a chart of the text as it is: else the menu
+    // stays open and says why.
+    const refused = !this._head ? 'Nothing to export yet: run the scenario first.'
+      : this._chart.classList.contains('stale') ? 'The chart is of an earlier text: fix the errors or run the scenario, then export.' : null;
+    if (refused) {
+      this._exportWhy.textContent = refused;
+      this._exportWhy.hidden = false;
+      return;
+    }
     this._exportMenu.open = false;
-    // What is exported is what is shown, and only a chart of the text as it is.
-    if (!this._head) return this._tell('Nothing to export yet: run the scenario first.');
-    if (this._chart.classList.contains('stale')) return this._tell('The chart is of an earlier text: fix the errors or run the scenario, then export.');
     const view = { width: this._chartWidth(), dark: this._dark() };
     const get = async (k) => (await this._engine.request('export', { kind: k, view })).data ?? '';
     if (kind === 'svg') download('ctxgroup.svg', await get('svg'), 'image/svg+xml');

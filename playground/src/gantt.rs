@@ -336,7 +336,7 @@ fn has_why(t: &TaskTrace, trace: &Trace, options: &Options) -> bool {
     }
 }
 
-/// "deadline of main at the same instant · a tie with the cancel: …" for a task whose work
+/// "deadline of main at the same instant: in Go a race either may win" for a task whose work
 /// ended at the instant of the cancel (it won the tie, as in Go it usually does), or a group
 /// whose task did; `None` for a task that ended cancelled (its check's tie is said with it).
 fn tie_note(t: &TaskTrace, trace: &Trace, cause: &str, compact: bool) -> Option<String> {
@@ -346,10 +346,10 @@ fn tie_note(t: &TaskTrace, trace: &Trace, cause: &str, compact: bool) -> Option<
     let (tie, end) = (trace.tie_of(t)?, t.end?);
     let at_end = format!(" passed at {}", human(end));
     let cause = cause.strip_suffix(at_end.as_str()).unwrap_or(cause);
-    Some(if compact {
-        format!("{cause} too · a race in Go")
-    } else {
-        format!("{cause} at the same instant · {tie}")
+    Some(match (compact, t.tie().is_some()) {
+        (true, _) => format!("{cause} too · a race in Go"),
+        (false, true) => format!("{cause} at the same instant: in Go a race either may win"),
+        (false, false) => format!("{cause} · {tie}"),
     })
 }
 

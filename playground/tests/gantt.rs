@@ -333,7 +333,7 @@ fn a_cancel_at_the_instant_of_a_tasks_work_or_check_is_flagged_as_a_race_in_go()
         let text = visible(row(&svg, path));
         assert!(
             text.contains(&format!(
-                "{lead}deadline of main at the same instant · a tie with the cancel: in Go a race either may win"
+                "{lead}deadline of main at the same instant: in Go a race either may win"
             )),
             "{path}: {text}"
         );

@@ -14,7 +14,8 @@ test('export refuses a chart of an earlier text, and says why', async () => {
   page.on('download', () => downloads++);
   await page.locator('#pg summary', { hasText: 'Export' }).click();
   await page.locator('#pg').getByRole('button', { name: 'Trace JSON', exact: true }).click();
-  await page.locator('#pg .notice', { hasText: 'The chart is of an earlier text' }).waitFor();
+  // Said where the user looks: in the menu, which stays open.
+  await page.locator('#pg details.menu[open] .why', { hasText: 'The chart is of an earlier text' }).waitFor();
   await page.waitForTimeout(300);
   assert.equal(downloads, 0, 'nothing downloaded');
   await page.close();
