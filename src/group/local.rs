@@ -21,6 +21,15 @@ use futures::future::LocalBoxFuture;
 use super::{GroupBuilder, ShutdownReport, TaskBuilder, TaskError, TaskGroup};
 use crate::{Context, Error};
 
+/// A task's spawn closure made `Send` by staying on its thread, with the future it makes.
+fn on_its_thread<F, Fut>(task: F) -> impl FnOnce(Context) -> OnItsThread<Fut> + Send
+where
+    F: FnOnce(Context) -> Fut + 'static,
+{
+    let task = OnItsThread::new(task);
+    move |ctx| OnItsThread::new(task.take()(ctx))
+}
+
 /// A value usable only on the thread that made it (see the module's documentation).
 struct OnItsThread<V> {
     value: ManuallyDrop<V>,
@@ -204,10 +213,7 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
         F: FnOnce(Context) -> Fut + 'static,
         Fut: Future<Output = Result<T, E>> + 'static,
     {
-        let task = OnItsThread::new(task);
-        self.group
-            .spawn(move |ctx| OnItsThread::new(task.take()(ctx)))
-            .await
+        self.group.spawn(on_its_thread(task)).await
     }
 
     /// A task with a name, for hooks and shutdown reports, and optionally its own deadline
@@ -412,10 +418,7 @@ impl<T: Send + 'static, E: TaskError> LocalTaskBuilder<'_, T, E> {
         F: FnOnce(Context) -> Fut + 'static,
         Fut: Future<Output = Result<T, E>> + 'static,
     {
-        let task = OnItsThread::new(task);
-        self.task
-            .spawn(move |ctx| OnItsThread::new(task.take()(ctx)))
-            .await
+        self.task.spawn(on_its_thread(task)).await
     }
 
     /// Starts the task only if a slot is free now (errgroup's `TryGo`); returns whether it
