@@ -192,3 +192,40 @@ fn on_a_multi_thread_runtime_every_task_ends_its_own_deadline_context() {
         }
     }
 }
+
+#[test]
+fn no_hook_event_of_a_task_comes_after_its_end() {
+    // What it left running looks at its context after the task ended (and the end cancelled
+    // it): the task's hook hears nothing more of it.
+    let rt = VirtualRuntime::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+        .spawner(rt.spawner())
+        .hook(move |e: &ctxgroup::group::Event<'_>| {
+            sink.lock().unwrap().push(format!("{} {}", e.name, e.kind))
+        })
+        .build();
+    let spawn = rt.spawner();
+    rt.block_on(async move {
+        group
+            .task("t")
+            .timeout(secs(10))
+            .spawn(move |ctx| async move {
+                let left = ctx.clone();
+                spawn(Box::pin(async move {
+                    left.done().await;
+                    let _ = left.err();
+                }));
+                ctx.sleep(secs(1)).await?;
+                Ok(())
+            })
+            .await;
+        group.wait().await
+    })
+    .unwrap()
+    .unwrap();
+    rt.run_until(None).unwrap();
+    let log = log.lock().unwrap();
+    assert_eq!(log.last().unwrap(), "t completed", "{log:?}");
+}

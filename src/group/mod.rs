@@ -1259,13 +1259,21 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             None => (self.ctx.clone(), None),
         };
         self.emit(id, &name, EventKind::Started);
-        if own.is_some() && self.hook.is_some() {
+        // Set when the task ends: what it left running may look at its context later (its end
+        // cancels a deadline context), and no event of the task comes after its end.
+        let ended = (own.is_some() && self.hook.is_some())
+            .then(|| Arc::new(std::sync::atomic::AtomicBool::new(false)));
+        if let Some(ended) = &ended {
             // Report how the task looks at its own context: checks, and the first time it sees
             // the cancellation.
             let me = Arc::downgrade(self);
             let n = name.clone();
             let observed = std::sync::atomic::AtomicBool::new(false);
+            let ended = ended.clone();
             ctx.set_observer(Box::new(move |look| {
+                if ended.load(std::sync::atomic::Ordering::Acquire) {
+                    return;
+                }
                 let Some(me) = me.upgrade() else { return };
                 let seen = match look {
                     Look::Check(reason) => {
@@ -1318,6 +1326,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             name,
             watch,
             own,
+            ended,
             armed: true,
             started: false,
         };
@@ -1616,6 +1625,8 @@ struct Unfinished<T: Send + 'static, E: TaskError> {
     watch: Option<crate::AfterCancel>,
     /// The task's own context, ended with the task (after the watch stops).
     own: Option<OwnContext>,
+    /// Silences the hook's observer of the task's context when the task ends.
+    ended: Option<Arc<std::sync::atomic::AtomicBool>>,
     armed: bool,
     /// Whether it was polled.
     started: bool,
@@ -1647,6 +1658,9 @@ impl<T: Send + 'static, E: TaskError> Unfinished<T, E> {
     /// Stops the hook's watch, then ends the task's own context: `Err` with the panic of a
     /// callback its cancel ran.
     fn end_context(&mut self) -> std::thread::Result<()> {
+        if let Some(ended) = &self.ended {
+            ended.store(true, std::sync::atomic::Ordering::Release);
+        }
         if let Some(watch) = self.watch.take() {
             watch.stop();
         }
