@@ -4,6 +4,7 @@
 //! wins, as Go's `select` between `time.After(d)` and `ctx.Done()` usually decides it (the
 //! timer's channel is ready before the context's timer goroutine closes Done).
 #![cfg(not(target_arch = "wasm32"))]
+use std::future::Future;
 use std::time::Duration;
 
 use ctxgroup::{Clock, Context, TaskGroup, VirtualClock, VirtualRuntime};
@@ -81,4 +82,58 @@ fn a_zero_sleep_on_a_cancelled_context_says_so_at_once() {
     cancel.cancel();
     assert!(futures::executor::block_on(ctx.sleep(Duration::ZERO)).is_err());
     assert_eq!(clock.now(), Duration::ZERO);
+}
+
+/// A clock whose timers fire a second late (a loaded machine, a throttled tab).
+#[derive(Debug)]
+struct Late(std::sync::Arc<VirtualClock>);
+
+impl Clock for Late {
+    fn now(&self) -> Duration {
+        self.0.now()
+    }
+    fn schedule(
+        &self,
+        at: Duration,
+        callback: ctxgroup::clock::TimerCallback,
+    ) -> ctxgroup::clock::TimerId {
+        self.0.schedule(at + secs(1), callback)
+    }
+    fn cancel_timer(&self, id: ctxgroup::clock::TimerId) -> bool {
+        self.0.cancel_timer(id)
+    }
+}
+
+#[test]
+fn a_deadline_that_fires_late_still_came_first() {
+    // The deadline passed at 2 s, before the sleep's end at 2.5 s, though its timer fired at 3 s.
+    let clock = VirtualClock::new();
+    let late: std::sync::Arc<dyn Clock> = std::sync::Arc::new(Late(clock.clone()));
+    let (ctx, _c) = Context::with_clock(late).with_timeout(secs(2));
+    let sleep = ctx.sleep(Duration::from_millis(2500));
+    clock.advance(secs(3));
+    assert_eq!(ctx.err().unwrap().at(), secs(3), "noticed late");
+    let slept = futures::executor::block_on(sleep);
+    assert!(slept.unwrap_err().is_deadline_exceeded());
+}
+
+#[test]
+fn a_cancel_racing_the_poll_after_the_sleeps_end_never_wins() {
+    // Cancelled on another thread while the sleep is polled, both after its end: always Ok.
+    for round in 0..3000 {
+        let clock = VirtualClock::new();
+        let (ctx, cancel) = Context::with_clock(clock.clone()).with_cancel();
+        let mut sleep = Box::pin(ctx.sleep(secs(1)));
+        clock.advance(secs(2));
+        let canceller = std::thread::spawn(move || cancel.cancel());
+        let waker = futures::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        let slept = loop {
+            if let std::task::Poll::Ready(r) = sleep.as_mut().poll(&mut cx) {
+                break r;
+            }
+        };
+        canceller.join().unwrap();
+        assert!(slept.is_ok(), "round {round}: {slept:?}");
+    }
 }

@@ -575,14 +575,22 @@ impl Context {
         let due = sleep.deadline();
         let ctx = self.clone();
         let mut done = self.done();
+        // When the cancellation happened: a deadline's own time (its timer may fire late),
+        // else when it was cancelled. At or after the sleep's end, the sleep came first.
+        let after_the_end =
+            move |reason: &Reason| !duration.is_zero() && cancelled_at(reason) >= due;
         std::future::poll_fn(move |cx| {
-            // Read without looking (no hook hears of it): a cancel at or after the sleep's end
-            // came second.
-            if !duration.is_zero() && ctx.node.reason().is_some_and(|r| r.at() >= due) {
+            // Read without looking first (no hook hears of a cancel that came second).
+            if ctx.node.reason().is_some_and(|r| after_the_end(&r)) {
                 return Poll::Ready(Ok(()));
             }
             if let Poll::Ready(reason) = Pin::new(&mut done).poll(cx) {
-                return Poll::Ready(Err(reason));
+                // Cancelled since the read above: perhaps after the end too.
+                return Poll::Ready(if after_the_end(&reason) {
+                    Ok(())
+                } else {
+                    Err(reason)
+                });
             }
             Pin::new(&mut sleep).poll(cx).map(Ok)
         })
@@ -814,6 +822,14 @@ impl<F: Future> Future for RunUntilCancelled<F> {
         }
         let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
         fut.poll(cx).map(Ok)
+    }
+}
+
+/// When `reason`'s cancellation happened on the clock: a deadline's time, or the cancel's.
+fn cancelled_at(reason: &Reason) -> Duration {
+    match reason.cause() {
+        Cause::DeadlineExceeded { deadline, .. } => *deadline,
+        _ => reason.at(),
     }
 }
 
