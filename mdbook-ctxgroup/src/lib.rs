@@ -89,20 +89,23 @@ impl Options {
     }
 }
 
-/// The length of `line`'s blockquote marks (`> `, `>> `, ` > > `): none outside a quote.
-fn quote_prefix(line: &str) -> usize {
-    let mut at = 0;
-    loop {
+/// `line`'s blockquote marks, at most `most` of them (`>`, each after up to three spaces and
+/// before an optional space): how many, and the bytes they take.
+fn quote_marks(line: &str, most: usize) -> (usize, usize) {
+    let (mut depth, mut at) = (0, 0);
+    while depth < most {
         let rest = &line[at..];
         let spaces = rest.len() - rest.trim_start_matches(' ').len();
         if spaces > 3 || !rest[spaces..].starts_with('>') {
-            return at;
+            break;
         }
         at += spaces + 1;
         if line[at..].starts_with(' ') {
             at += 1;
         }
+        depth += 1;
     }
+    (depth, at)
 }
 
 /// A fence line: its indent, the fence character and its length, and the info string.
@@ -145,31 +148,52 @@ pub fn process_chapter(
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        // A block in a blockquote (`> ```ctxgroup`): its lines carry the same `> `.
-        let quote = &line[..quote_prefix(line)];
-        let inner = |l: &'_ str| -> String {
-            l.strip_prefix(quote)
-                .unwrap_or(l)
-                .trim_end_matches(['\n', '\r'])
-                .to_string()
-        };
-        let Some((indent, ch, len, info)) =
-            fence(line[quote.len()..].trim_end_matches(['\n', '\r']))
+        // A block in a blockquote (`> ```ctxgroup`): its lines carry as many `>` marks; a line
+        // with fewer ends the quote, and with it the block (CommonMark).
+        let (depth, quote_len) = quote_marks(line, usize::MAX);
+        let quote = &line[..quote_len];
+        let Some((indent, ch, len, info)) = fence(line[quote_len..].trim_end_matches(['\n', '\r']))
         else {
             out.push_str(line);
             i += 1;
             continue;
         };
+        // Each line of the block without its quote marks, and the columns they took.
+        let inner = |l: &str| -> Option<(String, usize)> {
+            let (d, at) = quote_marks(l, depth);
+            (d == depth).then(|| {
+                (
+                    l[at..].trim_end_matches(['\n', '\r']).to_string(),
+                    l[..at].chars().count(),
+                )
+            })
+        };
+        let mut end = None; // (the line after the block's last, whether a fence closed it)
+        for (j, l) in lines.iter().enumerate().skip(i + 1) {
+            match inner(l) {
+                None => {
+                    end = Some((j, false));
+                    break;
+                }
+                Some((text, _)) if closes(&text, ch, len) => {
+                    end = Some((j, true));
+                    break;
+                }
+                Some(_) => {}
+            }
+        }
+        if end.is_none() && depth > 0 {
+            end = Some((lines.len(), false));
+        }
         let lang = info.split_whitespace().next().unwrap_or("");
-        let end = (i + 1..lines.len()).find(|&j| closes(&inner(lines[j]), ch, len));
         if lang != "ctxgroup" {
             // Another code block: copied as it is, whatever it holds.
-            let stop = end.map_or(lines.len(), |e| e + 1);
+            let stop = end.map_or(lines.len(), |(e, fenced)| e + usize::from(fenced));
             lines[i..stop].iter().for_each(|l| out.push_str(l));
             i = stop;
             continue;
         }
-        let Some(end) = end else {
+        let Some((end, fenced)) = end else {
             errors.push(SourceError {
                 file: file.to_string(),
                 line: i + 1,
@@ -181,18 +205,19 @@ pub fn process_chapter(
             });
             break;
         };
-        let text: String = lines[i + 1..end]
-            .iter()
-            .map(|l| {
-                let l = l.strip_prefix(quote).unwrap_or(l);
-                l.strip_prefix(&" ".repeat(indent))
-                    .unwrap_or(l.trim_start())
-            })
-            .collect();
+        let mut text = String::new();
+        let mut shifts = Vec::new();
+        for l in &lines[i + 1..end] {
+            let (l, marks) = inner(l).unwrap_or_default();
+            let body = l
+                .strip_prefix(&" ".repeat(indent))
+                .unwrap_or(l.trim_start());
+            shifts.push(marks + l.chars().count() - body.chars().count());
+            text.push_str(body);
+            text.push('\n');
+        }
         *blocks += 1;
-        // Columns in the block are the file's after its quote marks and indent.
-        let shift = quote.chars().count() + indent;
-        match block(&text, info, file, (i + 1, shift), *blocks, options) {
+        match block(&text, info, file, (i + 1, &shifts), *blocks, options) {
             Ok(html) => {
                 let pad = " ".repeat(indent);
                 let _ = writeln!(out, "{}", quote.trim_end());
@@ -203,7 +228,7 @@ pub fn process_chapter(
             }
             Err(mut e) => errors.append(&mut e),
         }
-        i = end + 1;
+        i = end + usize::from(fenced);
     }
     if errors.is_empty() {
         Ok(out)
@@ -319,13 +344,13 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Option<R> {
 }
 
 /// One block: the scenario checked and run, and the element with its pre-rendered chart.
-/// `fence_line` is the 1-based line of the opening fence; `shift`, the columns before the
-/// block's text on each line (its quote marks and indent).
+/// `fence_line` is the 1-based line of the opening fence; `shifts`, the columns before the
+/// block's text on each of its lines (quote marks and indent).
 fn block(
     text: &str,
     info: &str,
     file: &str,
-    (fence_line, shift): (usize, usize),
+    (fence_line, shifts): (usize, &[usize]),
     n: usize,
     options: &Options,
 ) -> Result<String, Vec<SourceError>> {
@@ -342,7 +367,7 @@ fn block(
             .map(|e| {
                 at(
                     e.line,
-                    Some(e.col + shift),
+                    Some(e.col + shifts.get(e.line.wrapping_sub(1)).copied().unwrap_or(0)),
                     format!(
                         "error: {}\n  | {}\n  = hint: {}",
                         e.message, e.source_line, e.hint
@@ -605,6 +630,57 @@ mod tests {
         assert!(
             out.ends_with("\n> </ctxgroup-playground>\n>\nafter\n"),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn a_quoted_block_reads_its_lines_as_commonmark_does() {
+        // A bare `>` line (editors trim the space), `>` with no space, `> >` for `>>`.
+        for body in [
+            "> ```ctxgroup\n> task a 1s\n>\n> task b 2s\n> ```\n",
+            ">```ctxgroup\n>task a 1s\n>task b 2s\n>```\n",
+            ">> ```ctxgroup\n> > task a 1s\n>>task b 2s\n> > ```\n",
+        ] {
+            let out = chapter(body).unwrap_or_else(|e| panic!("{body:?}: {e:?}"));
+            assert!(out.contains("task a 1s&#10;"), "{out}");
+            assert!(out.contains("task b 2s&#10;"), "{out}");
+        }
+    }
+
+    #[test]
+    fn a_quote_that_ends_ends_its_block() {
+        // The block is closed by the end of its quote: the paragraph after it is not
+        // scenario, and the next block is run and checked.
+        let body = "> ```ctxgroup\n> task a 1s\n\nSome paragraph.\n\n```ctxgroup\ntask b 1s\nexpect b completed at 5s\n```\n";
+        let errs = chapter(body).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].to_string().starts_with("src/a.md:8: expect failed"),
+            "{}",
+            errs[0]
+        );
+        // A quoted fence of another language that its quote ends does not hide what follows.
+        let body = "> ```text\n> output\n\n```ctxgroup\ntask b 1s\nexpect b completed at 5s\n```\n";
+        let errs = chapter(body).unwrap_err();
+        assert!(
+            errs[0].to_string().starts_with("src/a.md:6: expect failed"),
+            "{}",
+            errs[0]
+        );
+        // An unquoted line ends the quote: it is not part of the scenario.
+        let out = chapter("> ```ctxgroup\n> task a 1s\nlazy text\n> ```\n").unwrap();
+        assert!(!out.contains("lazy text&#10;"), "{out}");
+        assert!(out.contains("\nlazy text\n"), "{out}");
+    }
+
+    #[test]
+    fn a_quoted_lines_column_counts_its_own_marks_and_indent() {
+        // The fence is indented two spaces in the quote; the content line one: `x` is at 11.
+        let errs = chapter(">   ```ctxgroup\n> task a 1x\n>   ```\n").unwrap_err();
+        assert!(
+            errs[0].to_string().starts_with("src/a.md:2:11: "),
+            "{}",
+            errs[0]
         );
     }
 
