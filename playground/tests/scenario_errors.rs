@@ -332,5 +332,15 @@ fn a_task_that_runs_forever_cannot_fail() {
     let e = first_error("task t 1s {\n  go w forever fail=x\n}");
     assert_eq!(e.line, 2, "{e}");
     assert!(e.message.contains("w runs forever"), "{e}");
+    // The hint reads back as the same error text.
+    let e = first_error("task a forever fail=\"a\\\"b\\nc\\\\d\"");
+    let hint = e.hint.strip_prefix("give it a length: ").unwrap();
+    let again = parse(hint).unwrap();
+    match &again.group.items[0] {
+        ctxgroup_playground::scenario::Item::Task(t) => {
+            assert_eq!(t.fail.as_deref(), Some("a\"b\nc\\d"), "{hint}")
+        }
+        _ => unreachable!(),
+    }
     parse("task a forever check=never\ntask b 5s fail=x\n").unwrap();
 }

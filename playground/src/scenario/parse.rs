@@ -1030,9 +1030,9 @@ fn task_line(
             ftok,
             format!("{kw_text} {} runs forever, so it never fails", task.name),
             format!(
-                "give it a length: {kw_text} {} 5s fail=\"{}\"",
+                "give it a length: {kw_text} {} 5s fail={}",
                 task.name,
-                task.fail.as_deref().unwrap_or_default()
+                crate::golang::quoted(task.fail.as_deref().unwrap_or_default())
             ),
         );
         ok = false;
