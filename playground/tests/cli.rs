@@ -141,6 +141,15 @@ fn the_caret_sits_under_the_error_after_tabs_and_wide_characters() {
         )),
         "{err}"
     );
+    // A combining mark takes no column; an emoji two.
+    let (_, _, err) = ctxgroup(&["check", "-"], "task e\u{301}🚀 5x\n");
+    assert!(
+        err.contains(&format!("\n  | {}^\n", " ".repeat(10))),
+        "{err}"
+    );
+    // A control character is shown, not sent to the terminal.
+    let (_, _, err) = ctxgroup(&["check", "-"], "task a 1s \u{1b}[2J\n");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
     let (_, _, err) = ctxgroup(&["check", "-"], "\ttask t1 5x\n");
     assert!(err.contains("  | \ttask t1 5x\n  | \t         ^"), "{err}");
 }
@@ -170,6 +179,9 @@ fn every_error_has_a_place_and_a_line_to_show() {
     let name = "n".repeat(200_000);
     let (code, _, err) = ctxgroup(&["check", "-"], &format!("task {name} 5x\n"));
     assert_eq!(code, 2);
+    assert!(err.len() < 2_000, "{} bytes of error", err.len());
+    let token = "x".repeat(100_000);
+    let (_, _, err) = ctxgroup(&["check", "-"], &format!("task a 1s {token}\n"));
     assert!(err.len() < 2_000, "{} bytes of error", err.len());
     assert!(err.contains("…"), "{err}");
     // Too long a text: no empty line shown.

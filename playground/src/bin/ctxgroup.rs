@@ -183,6 +183,17 @@ fn report(
     source_line: &str,
     hint: Option<&str>,
 ) -> String {
+    // A message quoting a huge token is cut in its middle, as the line is.
+    let message: String = if message.chars().count() > 4 * CONTEXT {
+        let head: String = message.chars().take(2 * CONTEXT).collect();
+        let tail: String = message
+            .chars()
+            .skip(message.chars().count() - CONTEXT)
+            .collect();
+        format!("{head}…{tail}")
+    } else {
+        message.to_string()
+    };
     let mut s = format!("{name}:{line}:{col}: error: {message}");
     if !source_line.is_empty() {
         let (shown, caret) = excerpt(source_line, col, end_col);
@@ -210,28 +221,49 @@ fn excerpt(line: &str, col: usize, end_col: usize) -> (String, String) {
     let to = chars.len().min(end_col + CONTEXT);
     let cut_start = if from > 0 { "…" } else { "" };
     let cut_end = if to < chars.len() { "…" } else { "" };
+    // Control characters are shown, not sent to the terminal (an escape sequence would act).
+    let visible = |c: char| {
+        if c.is_control() && c != '\t' {
+            '\u{fffd}'
+        } else {
+            c
+        }
+    };
     let shown = format!(
         "{cut_start}{}{cut_end}",
-        chars[from..to].iter().collect::<String>()
+        chars[from..to]
+            .iter()
+            .map(|&c| visible(c))
+            .collect::<String>()
     );
     let mut caret = String::from(if from > 0 { " " } else { "" });
     for &c in &chars[from..col.min(chars.len())] {
         caret.push_str(match c {
             '\t' => "\t",
-            c if is_wide(c) => "  ",
-            _ => " ",
+            c => &"  "[..width(c)],
         });
     }
     let marked: usize = chars[col.min(chars.len())..end_col.min(to).max(col.min(chars.len()))]
         .iter()
-        .map(|&c| if is_wide(c) { 2 } else { 1 })
+        .map(|&c| width(c))
         .sum();
     caret.push_str(&"^".repeat(marked.max(1)));
     (shown, caret)
 }
 
-/// Whether a terminal shows `c` two columns wide (East Asian wide and full-width characters,
-/// and emoji).
+/// How many columns a terminal gives `c`: none for a combining mark, two for East Asian wide
+/// and full-width characters and emoji, else one.
+fn width(c: char) -> usize {
+    let combining = matches!(c as u32,
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F
+        | 0x200B..=0x200F);
+    match (combining, is_wide(c)) {
+        (true, _) => 0,
+        (false, true) => 2,
+        (false, false) => 1,
+    }
+}
+
 fn is_wide(c: char) -> bool {
     matches!(c as u32,
         0x1100..=0x115F
@@ -246,7 +278,9 @@ fn is_wide(c: char) -> bool {
         | 0xFF00..=0xFF60
         | 0xFFE0..=0xFFE6
         | 0x1F300..=0x1F64F
+        | 0x1F680..=0x1F6FF
         | 0x1F900..=0x1F9FF
+        | 0x1FA70..=0x1FAFF
         | 0x20000..=0x3FFFD)
 }
 
