@@ -730,7 +730,17 @@ fn task_body(
                         left -= s;
                     }
                 }
-                (Length::For(d), Check::Await) => ctx.sleep(d).await?,
+                (Length::For(d), Check::Await) => {
+                    ctx.sleep(d).await?;
+                    // Ended at the instant a cancel came: the side of the race Go usually takes.
+                    if ctx.is_cancelled()
+                        && goroutines
+                            .recorder
+                            .loses_tie(&goroutines.path, secs(ctx.now()))
+                    {
+                        return Err(ctx.done().await.into());
+                    }
+                }
                 (Length::Forever, Check::Never) => futures::future::pending::<()>().await,
                 (Length::Forever, Check::Start) => {
                     check(&ctx)?;
@@ -828,6 +838,14 @@ struct RecInner {
     returned: Option<Returned>,
     /// Per task: the time of its last check that is counted but not listed.
     unlisted_check: Vec<Option<f64>>,
+    /// Per row: how many timers fired, one after another, before it started (a task queued
+    /// behind another starts when that one's timer fires: one more). See [`Recorder::loses_tie`].
+    hops: Vec<u32>,
+    /// Per row: the hops of what cancelled it (the context whose deadline or cancel it was, or
+    /// the task that failed); `u32::MAX` until it is cancelled.
+    cancel_hops: Vec<u32>,
+    /// The latest instant a row ended at, and the most hops of the rows that ended then.
+    ended_hops: (f64, u32),
     listed_checks: usize,
     steps: u64,
     /// Why the run was stopped early: (steps taken, wall ms, over the time limit).
@@ -932,6 +950,9 @@ impl Recorder {
                 marks: Vec::new(),
                 returned: None,
                 unlisted_check,
+                hops: vec![0; row_count],
+                cancel_hops: vec![u32::MAX; row_count],
+                ended_hops: (-1.0, 0),
                 listed_checks: 0,
                 steps: 0,
                 over: None,
@@ -1100,6 +1121,22 @@ impl Recorder {
                 label,
             });
         })
+    }
+
+    /// Whether the task at `path`, whose work ended at the instant a cancel reached it, loses
+    /// that tie as Go usually settles it. In Go the two are timers a few microseconds apart:
+    /// each timer fires a little late, and a task started when another's timer fired starts
+    /// that much later. Work whose start is one such hop behind the cancel's source still
+    /// usually wins (`time.After`'s channel is ready before the context's timer goroutine runs
+    /// `cancel`); two or more hops behind, it usually loses (Go 1.23: 12 of 12 runs for the fifth
+    /// of five 1 s tasks under `limit 1` and `timeout 5s`; 10 of 12 for the third of three).
+    fn loses_tie(&self, path: &str, now: f64) -> bool {
+        let inner = self.inner.lock().unwrap();
+        let Some(&i) = inner.index.get(path) else {
+            return false;
+        };
+        inner.tasks[i].cancel_requested == Some(now)
+            && inner.hops[i] > inner.cancel_hops[i].saturating_add(1)
     }
 
     /// A `try` task found no free slot: it is shown, skipped, where `g.TryGo` was called.
@@ -1361,6 +1398,22 @@ impl Hook for Recorder {
             ),
             EventKind::Started => {
                 inner.tasks[i].start = Some(t);
+                // Its hops: those of the task whose end freed its slot, plus one; or its
+                // group's, plus one if it was spawned later (`after=`).
+                let parent = path
+                    .rsplit_once('/')
+                    .and_then(|(p, _)| inner.index.get(p).copied());
+                let (parent_hops, parent_start) = parent.map_or((0, 0.0), |p| {
+                    (inner.hops[p], inner.tasks[p].start.unwrap_or(0.0))
+                });
+                let spawned = inner.tasks[i].spawned;
+                inner.hops[i] = if t > spawned + 1e-9 && inner.ended_hops.0 == t {
+                    inner.ended_hops.1 + 1
+                } else if spawned > parent_start + 1e-9 {
+                    parent_hops + 1
+                } else {
+                    parent_hops
+                };
                 ("start", None)
             }
             EventKind::CancelRequested(reason) => {
@@ -1378,10 +1431,25 @@ impl Hook for Recorder {
                             .unwrap_or_default();
                         task.cause_task = Some(format!("{prefix}{culprit}"));
                     }
+                    // Where its cancel came from: a failed task, a group's context, the
+                    // caller's (no hops), or else its own deadline (its own hops).
+                    let source = match (&task.cause_task, reason.origin()) {
+                        (Some(culprit), _) => inner.index.get(culprit.as_str()).copied(),
+                        (None, Some(name)) if name != "main" => {
+                            Some(inner.index.get(name).copied().unwrap_or(i))
+                        }
+                        _ => None,
+                    };
+                    inner.cancel_hops[i] = source.map_or(0, |r| inner.hops[r]);
                 }
                 ("cancel", Some(said.explain.clone().into()))
             }
             EventKind::Finished(result) => {
+                let hops = inner.hops[i];
+                inner.ended_hops = match inner.ended_hops {
+                    (at, most) if at == t => (t, most.max(hops)),
+                    _ => (t, hops),
+                };
                 let cancelled_by = result.as_ref().err().copied().and_then(context_error);
                 let cause =
                     cancelled_by.map(|r| Explained::of(&mut inner.explained, r).cause.clone());

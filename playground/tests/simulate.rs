@@ -585,3 +585,50 @@ fn a_goroutine_that_sees_the_cancel_says_so_in_the_log_as_a_task_does() {
         trace.events
     );
 }
+
+#[test]
+fn a_tie_goes_the_way_go_usually_settles_it_by_how_many_timers_came_before_the_work() {
+    // Go 1.23, 10–12 runs each: work that started with the deadline's timer, or one timer
+    // after it, completes; two or more timers after it (each fires a little late), it is
+    // cancelled.
+    let outcome = |text: &str, path: &str| task(&run(text), path).outcome;
+    assert_eq!(outcome("timeout 2s\ntask a 2s", "a"), Outcome::Completed);
+    let chain = |n: usize| {
+        let mut text = format!("limit 1\ntimeout {n}s\n");
+        for i in 0..n {
+            text += &format!("task t{i} 1s\n");
+        }
+        text
+    };
+    assert_eq!(
+        outcome(&chain(2), "t1"),
+        Outcome::Completed,
+        "one before it: 12 of 12"
+    );
+    assert_eq!(
+        outcome(&chain(3), "t2"),
+        Outcome::Cancelled,
+        "two before it: 10 of 12"
+    );
+    assert_eq!(
+        outcome(&chain(5), "t4"),
+        Outcome::Cancelled,
+        "four before it: 12 of 12"
+    );
+    // A sibling failing at the instant the work ends: both started together, the work wins.
+    assert_eq!(
+        outcome("task a 2s fail=\"x\"\ntask b 2s", "b"),
+        Outcome::Completed
+    );
+    // A nested group's task at its parent's deadline: completed, 10 of 10.
+    assert_eq!(
+        outcome("timeout 3s\ngroup g {\n  task a 3s\n}\ntask b 10s", "g/a"),
+        Outcome::Completed
+    );
+    // The lost tie is still said to be a race.
+    let summary = run(&chain(3)).summary();
+    assert!(
+        summary.ends_with(" · t2 ties with the cancel: in Go a race"),
+        "{summary}"
+    );
+}

@@ -487,9 +487,10 @@ impl TaskTrace {
     /// The tie that decided its outcome, if one did: the end of its work, or one of its checks
     /// after its start, at the very instant of the cancel. In Go they are two timers, a race
     /// either may win. The simulator draws the side Go usually takes: the work's end wins (the
-    /// timer's channel is ready before the context's timer goroutine closes `Done`), a check
-    /// sees the cancel (after a chain of steps, the check is late by their lateness). A check at
-    /// the start is no race: the cancel that freed its slot came first.
+    /// timer's channel is ready before the context's timer goroutine closes `Done`) unless it
+    /// started two or more timers after the cancel's source; a check sees the cancel (after a
+    /// chain of steps, the check is late by their lateness). A check at the start is no race:
+    /// the cancel that freed its slot came first.
     pub(crate) fn tie(&self) -> Option<&'static str> {
         let (start, end, cancel) = (self.start?, self.end?, self.cancel_requested?);
         let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
@@ -500,6 +501,9 @@ impl TaskTrace {
                     && self.work.is_some_and(|w| at(start + w, end)) =>
             {
                 Some("a tie with the cancel: in Go a race either may win")
+            }
+            Outcome::Cancelled if self.awaits && self.work.is_some_and(|w| at(start + w, end)) => {
+                Some("a tie with the end of its work: in Go a race either may win")
             }
             Outcome::Cancelled if self.checks > 0 && at(end, cancel) && end > start + 1e-9 => {
                 Some("a tie with its check: in Go a race either may win")
