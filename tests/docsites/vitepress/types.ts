@@ -11,9 +11,18 @@ if (el) {
   typed.stop();
   el.addEventListener('ctxgroup-run-end', (e) => {
     const detail: RunEndDetail = e.detail;
-    const returned: number | null = detail.returned;
-    console.log(detail.ok, detail.summary, returned, detail.errors[0]?.line);
+    // When and how the group returned, as the element reports it.
+    const at: number | undefined = detail.returned?.at;
+    const error: string | null | undefined = detail.returned?.error;
+    console.log(detail.ok, detail.summary, at, error, detail.errors[0]?.line);
   });
+  el.addEventListener('ctxgroup-view-change', (e) => {
+    const view: 'chart' | 'go' | 'rust' = e.detail.view;
+    console.log(view);
+  });
+  typed.view = 'go';
+  // @ts-expect-error: three views only
+  typed.view = 'python';
   // @ts-expect-error: the scenario is text
   typed.value = 5;
   // @ts-expect-error: two modes only
