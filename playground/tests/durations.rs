@@ -55,21 +55,6 @@ fn a_bad_part_of_a_combined_duration_is_pointed_at() {
     assert!(err("timeout 1m.5s").message.contains("is not a duration"));
     assert!(err("timeout 1h0.0005s").message.contains("finer than 1 ms"));
     assert!(err("timeout 277h46m41s").message.contains("longer than"));
-    // Many digits: what they mean, not how many there are.
-    assert!(err("timeout 1.9999999999999999999s")
-        .message
-        .contains("finer than 1 ms"));
-    assert_eq!(
-        timeout_of("1.50000000000000000000000s"),
-        Duration::from_millis(1500)
-    );
-    assert_eq!(
-        timeout_of("0000000000000000000000002s"),
-        Duration::from_secs(2)
-    );
-    assert!(err("timeout 99999999999999999999999s")
-        .message
-        .contains("longer than"));
     assert_eq!(timeout_of("277h46m40s"), Duration::from_secs(1_000_000));
 }
 

@@ -1606,21 +1606,10 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
                 "use a shorter duration",
             );
         };
-        // Trailing zeros say nothing; past 18 digits a fraction is finer than 1 ms in any unit.
-        let frac = frac.trim_end_matches('0');
-        if int.trim_start_matches('0').len() > 18 {
+        if int.len() + frac.len() > 18 {
             too_long(p);
             return Err(());
         }
-        if frac.len() > 18 {
-            p.at(
-                tok,
-                format!("{s} is finer than 1 ms"),
-                "round it to whole milliseconds",
-            );
-            return Err(());
-        }
-        let int = &int[int.len().saturating_sub(19)..];
         let digits = |d: &str| {
             d.bytes()
                 .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'))
