@@ -690,6 +690,8 @@ fn task_body(
                 (Some(base), _) if blocks => (base.clone(), None),
                 (None, Some(_)) if blocks => {
                     let (shared, end) = ctx.with_cancel();
+                    // Its cancel is the task's `defer cancel()`: named as the task.
+                    shared.set_name(task.name.as_str());
                     (shared, Some(end.drop_guard()))
                 }
                 _ => (ctx.clone(), None),

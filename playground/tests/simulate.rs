@@ -632,3 +632,17 @@ fn a_tie_goes_the_way_go_usually_settles_it_by_how_many_timers_came_before_the_w
         "{summary}"
     );
 }
+
+#[test]
+fn what_a_task_leaves_running_says_the_tasks_return_cancelled_it() {
+    // Go: `ctx, cancel := context.WithTimeout(…); defer cancel()` in c's function: its
+    // goroutine sees c's cancel when c returns, not one of "the caller".
+    let t = run("task c 1s timeout=5s {\n  go bg 3s check=every:500ms\n}\ntask d 4s\n");
+    let bg = task(&t, "c/bg");
+    assert_eq!(bg.end, Some(1.0));
+    assert_eq!(
+        bg.cause.as_deref(),
+        Some("cancel of c was called"),
+        "{bg:?}"
+    );
+}
