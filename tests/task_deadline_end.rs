@@ -229,3 +229,34 @@ fn no_hook_event_of_a_task_comes_after_its_end() {
     let log = log.lock().unwrap();
     assert_eq!(log.last().unwrap(), "t completed", "{log:?}");
 }
+
+#[test]
+fn no_hook_event_comes_after_a_spawn_closure_that_panicked() {
+    // The closure left work on the task's context, then panicked: the task ended there, its
+    // context was cancelled, and what it left looks at it later without a word to the hook.
+    let rt = VirtualRuntime::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+        .spawner(rt.spawner())
+        .hook(move |e: &ctxgroup::group::Event<'_>| {
+            sink.lock().unwrap().push(format!("{} {}", e.name, e.kind))
+        })
+        .build();
+    let spawn = rt.spawner();
+    let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        futures::executor::block_on(group.task("t").timeout(secs(10)).spawn(
+            move |ctx| -> std::future::Ready<Result<(), ctxgroup::Error>> {
+                spawn(Box::pin(async move {
+                    ctx.done().await;
+                    let _ = ctx.err();
+                }));
+                panic!("the spawn closure panics")
+            },
+        ))
+    }));
+    assert!(spawned.is_err());
+    rt.run_until(None).unwrap();
+    let log = log.lock().unwrap();
+    assert!(log.last().unwrap().starts_with("t failed"), "{log:?}");
+}

@@ -1191,7 +1191,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                     state.running += 1;
                     state.next_id()
                 };
-                self.spawn_closure_panicked(id, UNLISTED, &None, None, None, panic)
+                self.spawn_closure_panicked(id, UNLISTED, &None, TaskEnd::default(), panic)
             }
         };
         let group = Arc::downgrade(self);
@@ -1236,7 +1236,9 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             // A plain task the group drives itself: its future is the cell's.
             let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(self.ctx.clone()))) {
                 Ok(body) => body,
-                Err(panic) => self.spawn_closure_panicked(id, slot, &name, None, None, panic),
+                Err(panic) => {
+                    self.spawn_closure_panicked(id, slot, &name, TaskEnd::default(), panic)
+                }
             };
             self.queue_plain(id, slot, body);
             return;
@@ -1304,9 +1306,10 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 }
             })
         });
+        let end = TaskEnd { watch, own, ended };
         let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(ctx))) {
             Ok(body) => body,
-            Err(panic) => self.spawn_closure_panicked(id, slot, &name, watch, own, panic),
+            Err(panic) => self.spawn_closure_panicked(id, slot, &name, end, panic),
         };
         // A task on a spawner keeps its group alive, so a detached task (the group dropped
         // before it ends, Go's leaked goroutine) is still reported. A task the group drives
@@ -1324,9 +1327,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             id,
             slot,
             name,
-            watch,
-            own,
-            ended,
+            end,
             armed: true,
             started: false,
         };
@@ -1335,7 +1336,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             unfinished.armed = false;
             // A callback on the task's context may panic in its cancel: the task is finished
             // first, then the panic goes on to whoever ran the task.
-            let ended = unfinished.end_context();
+            let ended = unfinished.end.end();
             unfinished
                 .group
                 .with(|me| me.finish(id, slot, &unfinished.name, result));
@@ -1406,15 +1407,11 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         id: u64,
         slot: usize,
         name: &Option<Arc<str>>,
-        watch: Option<crate::AfterCancel>,
-        own: Option<OwnContext>,
+        mut end: TaskEnd,
         panic: Box<dyn std::any::Any + Send>,
     ) -> ! {
-        if let Some(watch) = watch {
-            watch.stop();
-        }
         // Its cancel's callbacks may panic too; the spawn closure's panic is the one that goes on.
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| drop(own)));
+        let _ = end.end();
         let message = Panicked::new(Box::new(crate::error::panic_message(&*panic)));
         self.finish(id, slot, name, Err(E::from(message)));
         std::panic::resume_unwind(panic)
@@ -1620,13 +1617,8 @@ struct Unfinished<T: Send + 'static, E: TaskError> {
     id: u64,
     slot: usize,
     name: Option<Arc<str>>,
-    /// The hook's watch of the task's context: stopped when the task ends, either way, so no
-    /// event of the task comes after its end.
-    watch: Option<crate::AfterCancel>,
-    /// The task's own context, ended with the task (after the watch stops).
-    own: Option<OwnContext>,
-    /// Silences the hook's observer of the task's context when the task ends.
-    ended: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// What ends with the task, either way.
+    end: TaskEnd,
     armed: bool,
     /// Whether it was polled.
     started: bool,
@@ -1638,7 +1630,7 @@ impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
             return;
         }
         // We may be unwinding already: a cancel callback's panic here would abort the process.
-        let _ = self.end_context();
+        let _ = self.end.end();
         if let Some(group) = self.group.get() {
             let error = E::from(Errors(vec![Error::msg(if self.started {
                 "the task was dropped before it finished (its executor dropped it: a runtime shutting down?)"
@@ -1654,10 +1646,22 @@ impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
     }
 }
 
-impl<T: Send + 'static, E: TaskError> Unfinished<T, E> {
-    /// Stops the hook's watch, then ends the task's own context: `Err` with the panic of a
-    /// callback its cancel ran.
-    fn end_context(&mut self) -> std::thread::Result<()> {
+/// What ends with a task, whichever way it ends (its body returns, its executor drops it, its
+/// spawn closure panics), so that no event of the task comes after its end.
+#[derive(Default)]
+struct TaskEnd {
+    /// The hook's watch of the task's context.
+    watch: Option<crate::AfterCancel>,
+    /// The task's own context.
+    own: Option<OwnContext>,
+    /// Silences the hook's observer of the task's context.
+    ended: Option<Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl TaskEnd {
+    /// Silences the observer, stops the watch, then ends the task's own context: `Err` with the
+    /// panic of a callback its cancel ran.
+    fn end(&mut self) -> std::thread::Result<()> {
         if let Some(ended) = &self.ended {
             ended.store(true, std::sync::atomic::Ordering::Release);
         }
