@@ -108,6 +108,18 @@ fn quote_marks(line: &str, most: usize) -> (usize, usize) {
     (depth, at)
 }
 
+/// `line` without its `depth` quote marks and its line ending, and the columns the marks took;
+/// `None` if it has fewer marks (its quote has ended).
+fn quoted_line(line: &str, depth: usize) -> Option<(&str, usize)> {
+    let (marks, at) = quote_marks(line, depth);
+    (marks == depth).then(|| {
+        (
+            line[at..].trim_end_matches(['\n', '\r']),
+            line[..at].chars().count(),
+        )
+    })
+}
+
 /// A fence line: its indent, the fence character and its length, and the info string.
 fn fence(line: &str) -> Option<(usize, char, usize, &str)> {
     let indent = line.len() - line.trim_start_matches(' ').len();
@@ -158,16 +170,7 @@ pub fn process_chapter(
             i += 1;
             continue;
         };
-        // Each line of the block without its quote marks, and the columns they took.
-        let inner = |l: &str| -> Option<(String, usize)> {
-            let (d, at) = quote_marks(l, depth);
-            (d == depth).then(|| {
-                (
-                    l[at..].trim_end_matches(['\n', '\r']).to_string(),
-                    l[..at].chars().count(),
-                )
-            })
-        };
+        let inner = |l| quoted_line(l, depth);
         let mut end = None; // (the line after the block's last, whether a fence closed it)
         for (j, l) in lines.iter().enumerate().skip(i + 1) {
             match inner(l) {
@@ -175,7 +178,7 @@ pub fn process_chapter(
                     end = Some((j, false));
                     break;
                 }
-                Some((text, _)) if closes(&text, ch, len) => {
+                Some((text, _)) if closes(text, ch, len) => {
                     end = Some((j, true));
                     break;
                 }

@@ -338,9 +338,9 @@ fn has_why(t: &TaskTrace, trace: &Trace, options: &Options) -> bool {
 
 /// "deadline of main at the same instant: in Go a race either may win" for a task whose work
 /// ended at the instant of the cancel (it won the tie, as in Go it usually does), or a group
-/// whose task did; `None` for a task that ended cancelled (its check's tie is said with it).
+/// whose task did; `None` for any other row (a cancelled task's tie is said with its cause).
 fn tie_note(t: &TaskTrace, trace: &Trace, cause: &str, compact: bool) -> Option<String> {
-    if t.outcome == Outcome::Cancelled {
+    if !matches!(t.outcome, Outcome::Completed | Outcome::Failed) {
         return None;
     }
     let (tie, end) = (trace.tie_of(t)?, t.end?);
@@ -363,6 +363,7 @@ fn why(
     compact: bool,
 ) -> Option<(String, String)> {
     let cause = t.cause.as_deref().unwrap_or("its context was cancelled");
+    let tie = tie_note(t, trace, cause, compact);
     let mut rest = String::new();
     let lead = match (t.outcome, t.end) {
         (Outcome::Cancelled, Some(end)) => {
@@ -390,7 +391,7 @@ fn why(
         }
         (Outcome::Failed, Some(end)) => {
             rest.push_str(t.error.as_deref().unwrap_or(""));
-            if let Some(note) = tie_note(t, trace, cause, compact) {
+            if let Some(note) = &tie {
                 let _ = write!(rest, " · {note}");
             }
             if !effects.is_empty() {
@@ -406,8 +407,8 @@ fn why(
             }
             format!("failed at {}: ", human(end))
         }
-        (Outcome::Completed, Some(end)) if trace.tie_of(t).is_some() => {
-            rest.push_str(&tie_note(t, trace, cause, compact).unwrap_or_default());
+        (Outcome::Completed, Some(end)) if tie.is_some() => {
+            rest.push_str(tie.as_deref().unwrap_or_default());
             format!("completed at {}: ", human(end))
         }
         (Outcome::Completed, Some(end)) => {

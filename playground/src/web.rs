@@ -303,7 +303,7 @@ impl Playground {
     /// `{"ok":true,"summary","svg","trace"}` or `{"ok":false,"errors":[{line,col,endCol,message,hint,text}]}`.
     pub fn run(&mut self, text: &str, width: f64, dark: bool) -> String {
         let trace = match self.simulated(text) {
-            Ok(t) => t,
+            Ok((_, t)) => t,
             Err(errors) => return errors,
         };
         let out = result_json(
@@ -326,7 +326,7 @@ impl Playground {
     /// `{"ok":true,"summary"}` or the error JSON of [`run`](Self::run).
     pub fn simulate(&mut self, text: &str) -> String {
         let trace = match self.simulated(text) {
-            Ok(t) => t,
+            Ok((_, t)) => t,
             Err(errors) => return errors,
         };
         let mut w = JsonWriter::new();
@@ -446,16 +446,12 @@ impl Playground {
     /// Starts `text` in live mode on the browser clock at `speed`× (0.01 to 1000). Returns the
     /// same error JSON as [`run`](Self::run), or `{"ok":true}`.
     pub fn start_live(&mut self, text: &str, speed: f64) -> String {
-        self.stop(); // its futures are aborted, its timers dropped
-        let scenario = match scenario::parse(text) {
-            Ok(s) => Arc::new(s),
-            Err(errors) => return errors_json(&errors),
-        };
-        // Reuse the virtual run's checks (limits on checks) and its horizon.
-        let horizon = match simulate::simulate_shared(&scenario, &BUDGET) {
-            Ok(t) if t.tasks.iter().any(|t| t.end.is_none()) => t.end.max(0.001),
-            Ok(t) => t.end * 2.0 + 1.0,
-            Err(e) => return sim_error_json(&e, text),
+        // Stops the previous run (its futures are aborted, its timers dropped), and reuses the
+        // virtual run's checks (limits on checks) and its horizon.
+        let (scenario, horizon) = match self.simulated(text) {
+            Ok((s, t)) if t.tasks.iter().any(|t| t.end.is_none()) => (s, t.end.max(0.001)),
+            Ok((s, t)) => (s, t.end * 2.0 + 1.0),
+            Err(errors) => return errors,
         };
         let clock = BrowserClock::new();
         // Time holds still while the run's own work goes on (see `TurnClock`).
@@ -623,12 +619,13 @@ impl Playground {
     }
 
     /// Stops any live run, then parses and simulates `text` in virtual time within the page's
-    /// work budget; or the error JSON of [`run`](Self::run).
-    fn simulated(&mut self, text: &str) -> Result<Trace, String> {
+    /// work budget: the scenario and its trace, or the error JSON of [`run`](Self::run).
+    fn simulated(&mut self, text: &str) -> Result<(Arc<scenario::Scenario>, Trace), String> {
         self.stop();
-        let scenario = scenario::parse(text).map_err(|errors| errors_json(&errors))?;
-        simulate::simulate_shared(&Arc::new(scenario), &BUDGET)
-            .map_err(|e| sim_error_json(&e, text))
+        let scenario = Arc::new(scenario::parse(text).map_err(|errors| errors_json(&errors))?);
+        let trace =
+            simulate::simulate_shared(&scenario, &BUDGET).map_err(|e| sim_error_json(&e, text))?;
+        Ok((scenario, trace))
     }
 
     /// Keeps a frame's trace as the last one; a frame that is the run's last ends the run.

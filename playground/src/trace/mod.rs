@@ -494,15 +494,12 @@ impl TaskTrace {
     pub(crate) fn tie(&self) -> Option<&'static str> {
         let (start, end, cancel) = (self.start?, self.end?, self.cancel_requested?);
         let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let work_ended = self.awaits && self.work.is_some_and(|w| at(start + w, end));
         match self.outcome {
-            Outcome::Completed | Outcome::Failed
-                if self.awaits
-                    && at(end, cancel)
-                    && self.work.is_some_and(|w| at(start + w, end)) =>
-            {
+            Outcome::Completed | Outcome::Failed if work_ended && at(end, cancel) => {
                 Some("a tie with the cancel: in Go a race either may win")
             }
-            Outcome::Cancelled if self.awaits && self.work.is_some_and(|w| at(start + w, end)) => {
+            Outcome::Cancelled if work_ended => {
                 Some("a tie with the end of its work: in Go a race either may win")
             }
             Outcome::Cancelled if self.checks > 0 && at(end, cancel) && end > start + 1e-9 => {
