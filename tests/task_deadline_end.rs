@@ -11,6 +11,19 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
+/// A group on `rt` whose hook logs "name event" lines.
+fn logged_group(rt: &VirtualRuntime) -> (TaskGroup, Arc<Mutex<Vec<String>>>) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+        .spawner(rt.spawner())
+        .hook(move |e: &ctxgroup::group::Event<'_>| {
+            sink.lock().unwrap().push(format!("{} {}", e.name, e.kind))
+        })
+        .build();
+    (group, log)
+}
+
 #[test]
 fn what_a_task_leaves_running_on_its_deadline_context_is_cancelled_when_it_returns() {
     for hooked in [false, true] {
@@ -198,14 +211,7 @@ fn no_hook_event_of_a_task_comes_after_its_end() {
     // What it left running looks at its context after the task ended (and the end cancelled
     // it): the task's hook hears nothing more of it.
     let rt = VirtualRuntime::new();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let sink = log.clone();
-    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
-        .spawner(rt.spawner())
-        .hook(move |e: &ctxgroup::group::Event<'_>| {
-            sink.lock().unwrap().push(format!("{} {}", e.name, e.kind))
-        })
-        .build();
+    let (group, log) = logged_group(&rt);
     let spawn = rt.spawner();
     rt.block_on(async move {
         group
@@ -235,14 +241,7 @@ fn no_hook_event_comes_after_a_spawn_closure_that_panicked() {
     // The closure left work on the task's context, then panicked: the task ended there, its
     // context was cancelled, and what it left looks at it later without a word to the hook.
     let rt = VirtualRuntime::new();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let sink = log.clone();
-    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
-        .spawner(rt.spawner())
-        .hook(move |e: &ctxgroup::group::Event<'_>| {
-            sink.lock().unwrap().push(format!("{} {}", e.name, e.kind))
-        })
-        .build();
+    let (group, log) = logged_group(&rt);
     let spawn = rt.spawner();
     let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         futures::executor::block_on(group.task("t").timeout(secs(10)).spawn(
