@@ -8,13 +8,13 @@ bash scripts/setup.sh
 
 echo "== lints: rustfmt, clippy, rustdoc"
 cargo fmt --check
-cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet --workspace --all-targets --features ctxgroup/anyhow -- -D warnings
 cargo clippy --quiet --workspace --lib --target wasm32-unknown-unknown -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --workspace --no-deps
 
 echo "== native: cargo test (with the proof against real Go: tests/go_proof.rs, Go required)"
-CTXGROUP_REQUIRE_GO=1 CTXGROUP_REQUIRE_RSVG=1 cargo test --workspace --all-targets --quiet
-cargo test --workspace --doc --quiet
+CTXGROUP_REQUIRE_GO=1 CTXGROUP_REQUIRE_RSVG=1 cargo test --workspace --all-targets --features ctxgroup/anyhow --quiet
+cargo test --workspace --doc --features ctxgroup/anyhow --quiet
 
 echo "== loom: every interleaving of the cancellation tree and of a group's own task scheduler (tests/loom_*.rs)"
 RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release --quiet -p ctxgroup --test loom_tree --test loom_group

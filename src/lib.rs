@@ -81,7 +81,8 @@
 //! [`join_next`](TaskGroup::join_next) gives each result as its task finishes,
 //! [`wait_outputs`](TaskGroup::wait_outputs) the values in spawn order. The error type can be
 //! [`Error`], `anyhow::Error` or your own (see [`TaskError`]); `ctx.check()?` and
-//! `ctx.sleep(d).await?` convert the context's [`Reason`] into it. A long-lived group that only
+//! `ctx.sleep(d).await?` convert the context's [`Reason`] into it (with `anyhow::Error`, turn on
+//! the `anyhow` feature so such a task counts as cancelled, not failed). A long-lived group that only
 //! waits, with an error type of your own, is
 //! [`build_typed`](group::GroupBuilder::build_typed): it keeps nothing but the errors.
 //!

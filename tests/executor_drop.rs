@@ -157,9 +157,13 @@ fn runtimes_shut_down_at_any_moment_never_hang_the_wait() {
             );
             std::thread::sleep(Duration::from_millis(1));
         }
-        // The odd tasks wait on a context nobody cancels: each ended only by being dropped.
+        // The odd tasks wait on a context nobody cancels: each ended only by being dropped,
+        // before its first poll too when the runtime shut down at once.
         let err = waited.join().unwrap().unwrap_err();
-        assert!(dropped_error(&err), "round {round}: {err}");
+        assert!(
+            dropped_error(&err) || err.to_string().contains("dropped before it started"),
+            "round {round}: {err}"
+        );
     }
 }
 

@@ -190,3 +190,54 @@ fn every_wait_returns_the_same_error_value() {
         assert!(e.downcast_ref::<std::io::Error>().is_some(), "{e:?}");
     }
 }
+
+/// What a group's hook says of each task's end.
+fn ends_said<E: ctxgroup::group::TaskError>(own: fn() -> E) -> Vec<String> {
+    use ctxgroup::group::{Event, EventKind};
+    use std::sync::{Arc, Mutex};
+    let said = Arc::new(Mutex::new(Vec::new()));
+    let sink = said.clone();
+    let (root, cancel) = Context::with_clock(VirtualClock::new()).with_cancel();
+    let group = TaskGroup::builder(&root)
+        .policy(ctxgroup::Policy::Continue)
+        .hook(move |e: &Event<'_>| {
+            if let EventKind::Finished(_) = e.kind {
+                sink.lock().unwrap().push(format!("{} {}", e.name, e.kind));
+            }
+        })
+        .build_typed::<(), E>();
+    cancel.cancel();
+    futures::executor::block_on(async {
+        group
+            .task("checked")
+            .spawn(|ctx| async move {
+                ctx.check()?;
+                Ok(())
+            })
+            .await;
+        group
+            .task("own")
+            .spawn(move |_| async move { Err(own()) })
+            .await;
+        let _ = group.wait().await;
+    });
+    let said = said.lock().unwrap().clone();
+    said
+}
+
+#[test]
+fn a_task_returning_its_contexts_reason_is_cancelled_whatever_its_error_type() {
+    // `ctx.check()?` in a task of anyhow::Error, or of Box<dyn Error>: the hook says the task
+    // was cancelled, as it does for ctxgroup::Error, and a task's own error is a failure.
+    let expected = [
+        "checked cancelled (context canceled)",
+        "own failed (HTTP 502)",
+    ];
+    assert_eq!(ends_said(|| Error::msg("HTTP 502")), expected);
+    assert_eq!(
+        ends_said::<Box<dyn StdError + Send + Sync>>(|| "HTTP 502".into()),
+        expected
+    );
+    #[cfg(feature = "anyhow")]
+    assert_eq!(ends_said(|| anyhow::anyhow!("HTTP 502")), expected);
+}

@@ -18,6 +18,11 @@ use crate::{Error, Errors, Reason};
 /// is every link of its chain, "fetching a.example: connection reset", as Go prints a wrapped
 /// error.
 ///
+/// A task that returns its context's reason itself (`ctx.check()?`) is reported as cancelled,
+/// not failed, when `E` is [`Error`], `Box<dyn Error + Send + Sync>` (or `+ Send`), or, with
+/// the `anyhow` feature, `anyhow::Error`. Inside an error type of your own the group cannot
+/// find it: such a task is reported as failed, with the reason's text.
+///
 /// # Examples
 ///
 /// ```
@@ -58,7 +63,11 @@ impl<E> TaskError for E where
 /// A `Display` that panics is the user's code: caught, or the task would never count as
 /// finished.
 pub(crate) fn as_error<E: TaskError>(error: &E) -> Error {
-    match (error as &dyn Any).downcast_ref::<Error>() {
+    let error_any = error as &dyn Any;
+    if let Some(reason) = reason_in(error_any) {
+        return Error::from(reason.clone());
+    }
+    match error_any.downcast_ref::<Error>() {
         Some(same) => same.clone(),
         None => {
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format!("{error:#}"))) {
@@ -67,6 +76,35 @@ pub(crate) fn as_error<E: TaskError>(error: &E) -> Error {
             }
         }
     }
+}
+
+/// The context's reason a task error of a dynamic type is (`ctx.check()?` in a task of
+/// `Box<dyn Error>`, or of `anyhow::Error` with the `anyhow` feature), so that the group counts
+/// the task as cancelled, as it does one returning an [`Error`] that is a reason. Only the error
+/// itself: one wrapped in another, with context of its own, is that other error.
+fn reason_in(error: &dyn Any) -> Option<&Reason> {
+    type Dynamic = dyn std::error::Error + 'static;
+    let dynamic: &Dynamic = if let Some(e) = error.downcast_ref::<Error>() {
+        return e.reason();
+    } else if let Some(boxed) = error.downcast_ref::<Box<dyn std::error::Error + Send + Sync>>() {
+        &**boxed
+    } else if let Some(boxed) = error.downcast_ref::<Box<dyn std::error::Error + Send>>() {
+        &**boxed
+    } else {
+        #[cfg(feature = "anyhow")]
+        if let Some(any) = error.downcast_ref::<anyhow::Error>() {
+            let dynamic: &Dynamic = &**any;
+            return reason_of(dynamic);
+        }
+        return None;
+    };
+    reason_of(dynamic)
+}
+
+fn reason_of<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Reason> {
+    error
+        .downcast_ref::<Reason>()
+        .or_else(|| error.downcast_ref::<Error>().and_then(Error::reason))
 }
 
 /// `error` as an `E`: itself when `E` is `Error`, else converted through [`Errors`].
