@@ -128,6 +128,9 @@
 //!   browser timer task.
 //! - A group's trace [`Hook`](group::Hook) runs on whichever thread the event happens on; a
 //!   hook that panics is reported on standard error and not called again.
+//! - A task's body, and the `Drop` of an output the group does not keep, run where the task
+//!   runs; either panicking makes the task's error a [`Panicked`](error::Panicked), on every
+//!   executor, and `wait` returns it.
 //!
 //! # Recipes
 //!

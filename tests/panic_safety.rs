@@ -173,3 +173,55 @@ fn a_waker_that_panics_during_cancel_leaves_no_context_uncancelled() {
         "and the callbacks ran"
     );
 }
+
+/// A task output whose `Drop` panics: user code that runs when a group that keeps no outputs
+/// lets go of it.
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("output's drop panics")
+    }
+}
+
+fn expect_the_drop_panic_as_the_tasks_error(waited: Result<(), Error>) {
+    let err = waited.expect_err("the output's panic is the task's error");
+    assert!(err.to_string().contains("output's drop panics"), "{err}");
+}
+
+#[test]
+fn an_output_whose_drop_panics_is_the_tasks_panic_when_the_group_drives_itself() {
+    for limit in [None, Some(1)] {
+        let mut builder = TaskGroup::builder(&Context::with_clock(VirtualClock::new()));
+        if let Some(limit) = limit {
+            builder = builder.limit(limit);
+        }
+        let group = builder.build_typed::<PanicsOnDrop, Error>();
+        let waited = catch_unwind(AssertUnwindSafe(|| {
+            futures::executor::block_on(async {
+                group.spawn(|_| async { Ok(PanicsOnDrop) }).await;
+                group
+                    .task("named")
+                    .spawn(|_| async { Ok(PanicsOnDrop) })
+                    .await;
+                group.wait().await
+            })
+        }))
+        .expect("the panic does not come out of wait");
+        expect_the_drop_panic_as_the_tasks_error(waited);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_output_whose_drop_panics_is_the_tasks_panic_on_tokio() {
+    let group = TaskGroup::builder(&Context::background())
+        .spawner(|f| {
+            tokio::spawn(f);
+        })
+        .build_typed::<PanicsOnDrop, Error>();
+    group.spawn(|_| async { Ok(PanicsOnDrop) }).await;
+    let waited = tokio::time::timeout(Duration::from_secs(5), group.wait())
+        .await
+        .expect("wait hung");
+    expect_the_drop_panic_as_the_tasks_error(waited);
+}

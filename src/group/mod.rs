@@ -1438,6 +1438,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     }
 
     fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<T, E>) {
+        let result = self.let_go_of_output(result);
         let error = result.as_ref().err().map(as_error);
         // The error is recorded, and under fail-fast the group cancelled, while this task still
         // counts as running: a `wait` polled meanwhile cannot return first and cancel the group
@@ -1477,8 +1478,12 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             if slot != UNLISTED {
                 state.running_tasks.remove(slot);
             }
-            if self.keep_outputs || (self.keep_errors && result.is_err()) {
-                state.finished.push_back((id, result));
+            match result {
+                Ok(Some(output)) => state.finished.push_back((id, Ok(output))),
+                Err(error) if self.keep_errors || self.keep_outputs => {
+                    state.finished.push_back((id, Err(error)))
+                }
+                _ => {}
             }
             state.released()
         };
@@ -1487,6 +1492,19 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         }
         if let Some(Err(panic)) = cancelled {
             std::panic::resume_unwind(panic);
+        }
+    }
+
+    /// The output of a task, kept (`Some`) if the group keeps outputs, else dropped here: a
+    /// `Drop` that panics is the task's panic, as one in its body is, wherever the task ran.
+    fn let_go_of_output(&self, result: Result<T, E>) -> Result<Option<T>, E> {
+        match result {
+            Ok(output) if self.keep_outputs => Ok(Some(output)),
+            Ok(output) => match std::panic::catch_unwind(AssertUnwindSafe(|| drop(output))) {
+                Ok(()) => Ok(None),
+                Err(panic) => Err(E::from(Panicked::new(panic))),
+            },
+            Err(error) => Err(error),
         }
     }
 
@@ -1532,7 +1550,11 @@ impl<T: Send + 'static, E: TaskError> Owner for Inner<T, E> {
             && matches!(output, Ok(Ok(_)))
             && self.unlimited.load(std::sync::atomic::Ordering::Relaxed)
         {
-            turn.returned();
+            // Its output is dropped here; one whose `Drop` panics makes it a failed task.
+            match std::panic::catch_unwind(AssertUnwindSafe(|| drop(output))) {
+                Ok(()) => turn.returned(),
+                Err(panic) => self.finished_listed(id, slot, Err(panic)),
+            }
             return;
         }
         self.finished_listed(id, slot, output)
