@@ -24,6 +24,7 @@
 
 use ctxgroup_playground::{gantt, scenario, simulate};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -139,6 +140,33 @@ fn fence(line: &str) -> Option<(usize, char, usize, &str)> {
     Some((indent, ch, len, info))
 }
 
+/// The fenced code blocks CommonMark finds indented four or more spaces (in a list item's
+/// content: a nested list), which a fence's own rule alone takes for indented code: the line of
+/// each one's opening fence, and of its last line.
+fn deep_fences(content: &str, lines: &[&str]) -> HashMap<usize, usize> {
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
+    let mut starts = Vec::with_capacity(lines.len());
+    let mut at = 0;
+    for l in lines {
+        starts.push(at);
+        at += l.len();
+    }
+    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
+    Parser::new(content)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+                let (first, last) = (line_of(range.start), line_of(range.end.saturating_sub(1)));
+                let (_, quote_len) = quote_marks(lines[first], usize::MAX);
+                let rest = &lines[first][quote_len..];
+                let indent = rest.len() - rest.trim_start_matches(' ').len();
+                (indent > 3).then_some((first, last))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether `line` closes a fence opened with `ch` × `len`.
 fn closes(line: &str, ch: char, len: usize) -> bool {
     matches!(fence(line), Some((_, c, n, info)) if c == ch && n >= len && info.is_empty())
@@ -155,6 +183,7 @@ pub fn process_chapter(
     blocks: &mut usize,
 ) -> Result<String, Vec<SourceError>> {
     let lines: Vec<&str> = content.split_inclusive('\n').collect();
+    let deep = deep_fences(content, &lines);
     let mut out = String::with_capacity(content.len());
     let mut errors = Vec::new();
     let mut i = 0;
@@ -164,15 +193,43 @@ pub fn process_chapter(
         // with fewer ends the quote, and with it the block (CommonMark).
         let (depth, quote_len) = quote_marks(line, usize::MAX);
         let quote = &line[..quote_len];
-        let Some((indent, ch, len, info)) = fence(line[quote_len..].trim_end_matches(['\n', '\r']))
-        else {
+        let text = line[quote_len..].trim_end_matches(['\n', '\r']);
+        let deep_end = deep.get(&i).copied();
+        let opened = match deep_end {
+            // Its indent is its list item's: the fence is what follows it.
+            Some(_) => fence(text.trim_start_matches(' ')).map(|(_, ch, len, info)| {
+                (
+                    text.len() - text.trim_start_matches(' ').len(),
+                    ch,
+                    len,
+                    info,
+                )
+            }),
+            None => fence(text),
+        };
+        let Some((indent, ch, len, info)) = opened else {
             out.push_str(line);
             i += 1;
             continue;
         };
         let inner = |l| quoted_line(l, depth);
         let mut end = None; // (the line after the block's last, whether a fence closed it)
-        for (j, l) in lines.iter().enumerate().skip(i + 1) {
+        if let Some(last) = deep_end {
+            let closed = last > i
+                && inner(lines[last])
+                    .is_some_and(|(l, _)| closes(l.trim_start_matches(' '), ch, len));
+            end = Some(if closed {
+                (last, true)
+            } else {
+                (last + 1, false)
+            });
+        }
+        for (j, l) in lines
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .take_while(|_| deep_end.is_none())
+        {
             match inner(l) {
                 None => {
                     end = Some((j, false));
@@ -585,6 +642,48 @@ mod tests {
     fn an_indented_block_in_a_list_keeps_its_indent() {
         let out = chapter("1. Step\n\n   ```ctxgroup\n   task a 1s\n   ```\n").unwrap();
         assert!(out.contains("\n   <ctxgroup-playground autorun>\n   <pre class=\"ctxgroup-scenario\">task a 1s&#10;</pre>"), "{out}");
+    }
+
+    #[test]
+    fn a_block_in_a_nested_list_is_run_and_its_expect_checked() {
+        // A fence in a nested list item is indented past three spaces: CommonMark's
+        // container, not indented code.
+        let body =
+            "- Step\n    - Sub-step\n\n      ```ctxgroup\n      task a 1s\n      ```\n\nafter\n";
+        let out = chapter(body).unwrap();
+        assert!(
+            out.contains("\n      <ctxgroup-playground autorun>\n      <pre class=\"ctxgroup-scenario\">task a 1s&#10;</pre>"),
+            "{out}"
+        );
+        assert!(out.ends_with("\nafter\n") && !out.contains("```"), "{out}");
+        let failing = "1. Step\n   1. Sub-step\n\n      ```ctxgroup\n      task a 1s\n      expect a completed at 2s\n      ```\n";
+        let errs = chapter(failing).unwrap_err();
+        assert_eq!(errs[0].line, 6, "{errs:?}");
+        assert!(errs[0].message.contains("got completed at 1s"), "{errs:?}");
+        let typo = chapter("- a\n    - b\n\n      ```ctxgroup\n      task a 1x\n      ```\n");
+        assert!(
+            typo.as_ref().unwrap_err()[0]
+                .to_string()
+                .starts_with("src/a.md:5:15: "),
+            "{typo:?}"
+        );
+        // Indented four spaces outside a list, it is indented code: shown as it is.
+        let code = "Text.\n\n    ```ctxgroup\n    task a 1s\n    ```\n";
+        assert_eq!(chapter(code).unwrap(), code);
+    }
+
+    #[test]
+    fn a_chapter_nested_thousands_deep_is_read_in_linear_time() {
+        // Hostile: 3,000 nested list items and quotes, then a block in the deepest item.
+        let mut body = String::new();
+        for depth in 0..3_000 {
+            body += &format!("{}- item\n", " ".repeat(2 * depth));
+        }
+        let pad = " ".repeat(2 * 3_000);
+        body += &format!("\n{pad}```ctxgroup\n{pad}task a 1s\n{pad}```\n");
+        body += &format!("{}```ctxgroup\ntask b 1s\n```\n", ">".repeat(3_000));
+        let out = chapter(&body).unwrap();
+        assert_eq!(out.matches("<ctxgroup-playground").count(), 2);
     }
 
     #[test]
