@@ -237,8 +237,37 @@ pub(crate) fn run(
         if !scenario.values.is_empty() {
             ctx = ctx.with_value(Values(scenario.values.clone()));
         }
+        // `cancel`'s timer is armed before the deadline's: at the same instant it fires first,
+        // as in Go, where both are `time.AfterFunc` goroutines started in one batch of timers
+        // and the last one started usually runs first (16 of 20 runs).
+        let cancel_slot: Arc<std::sync::OnceLock<ctxgroup::CancelFn>> = Arc::default();
+        if let Some(at) = scenario.cancel_at {
+            let clock = ctx.clock().clone();
+            let (why, slot) = (scenario.cancel_cause.clone(), cancel_slot.clone());
+            let tie = (scenario.group.timeout == Some(at)).then(|| {
+                (
+                    recorder.clone(),
+                    format!("timeout {}", crate::fmt_duration(at)),
+                )
+            });
+            let id = clock.schedule(
+                at,
+                Box::new(move || {
+                    let Some(cancel) = slot.get() else { return };
+                    match why {
+                        Some(why) => cancel.cancel_with_cause(Error::msg(why)),
+                        None => cancel.cancel(),
+                    };
+                    if let Some((recorder, label)) = tie {
+                        recorder.deadline_at_cancel(at, label);
+                    }
+                }),
+            );
+            t.0.lock().unwrap().push((clock, id));
+        }
         let (ctx, cancel) =
             with_deadline(&ctx, scenario.group.timeout, &scenario.group.timeout_cause);
+        let _ = cancel_slot.set(cancel.clone());
         ctx.set_name("main");
         // Go's `defer cancel()`: the caller's context is cancelled when it returns.
         let at_return = cancel.clone();
@@ -252,22 +281,6 @@ pub(crate) fn run(
                 .map(|d| format!("timeout {}", crate::fmt_duration(d))),
             false,
         );
-        if let Some(at) = scenario.cancel_at {
-            let clock = ctx.clock().clone();
-            let why = scenario.cancel_cause.clone();
-            let id = clock.schedule(
-                at,
-                Box::new(move || match why {
-                    Some(why) => {
-                        cancel.cancel_with_cause(Error::msg(why));
-                    }
-                    None => {
-                        cancel.cancel();
-                    }
-                }),
-            );
-            t.0.lock().unwrap().push((clock, id));
-        }
         let result = run_group(
             GroupHeld::Top(scenario.clone()),
             ctx.clone(),
@@ -1163,6 +1176,30 @@ impl Recorder {
         };
         inner.tasks[i].cancel_requested == Some(now)
             && inner.hops[i] > inner.cancel_hops[i].saturating_add(1)
+    }
+
+    /// The deadline of main passed at the instant `cancel()` cancelled it: marked beside the
+    /// cancel, the pair a race in Go ([`Trace::tie_of`]).
+    fn deadline_at_cancel(&self, at: Duration, label: String) {
+        let Some(mut inner) = self.recording() else {
+            return;
+        };
+        let t = secs(at);
+        inner.events.push(TraceEvent {
+            t,
+            task: None,
+            kind: "deadline",
+            detail: Some(
+                "the deadline of main passes at the instant of cancel(): in Go either may come first"
+                    .into(),
+            ),
+        });
+        inner.marks.push(Mark {
+            t,
+            kind: "deadline",
+            context: "main".into(),
+            label,
+        });
     }
 
     /// A `try` task found no free slot: it is shown, skipped, where `g.TryGo` was called.

@@ -454,6 +454,10 @@ impl Trace {
                 s.push_str(&format!(" and {more} more"));
             }
         }
+        if self.deadline_at_cancel().is_some() {
+            s.push_str(" · cancel() and the deadline of main at one instant: in Go a race");
+            return s;
+        }
         let mut ties = self.tasks.iter().filter(|t| t.tie().is_some());
         if let Some(t) = ties.next() {
             match ties.count() {
@@ -470,6 +474,11 @@ impl Trace {
     /// The tie that decided `t`'s outcome, if one did: its own, or for a group, one of its
     /// tasks'.
     pub(crate) fn tie_of(&self, t: &TaskTrace) -> Option<&'static str> {
+        if t.cancel_requested.is_some() && t.cancel_requested == self.deadline_at_cancel() {
+            return Some(
+                "cancel() and the deadline of main at one instant: in Go a race either may win",
+            );
+        }
         t.tie().or_else(|| {
             if !t.is_group || t.cancel_requested.is_none() {
                 return None;
@@ -480,6 +489,20 @@ impl Trace {
                 .any(|c| c.path.starts_with(&inside) && c.tie().is_some())
                 .then_some("a tie in one of its tasks: in Go a race either may win")
         })
+    }
+}
+
+impl Trace {
+    /// When main's deadline passed at the instant of its `cancel()`: which of the two cancelled
+    /// it is a race in Go (the simulator lets the cancel win, as Go usually does).
+    fn deadline_at_cancel(&self) -> Option<f64> {
+        let main = |kind| {
+            self.marks
+                .iter()
+                .find(move |m| m.kind == kind && m.context == "main")
+        };
+        let (cancel, deadline) = (main("cancel")?, main("deadline")?);
+        (cancel.t == deadline.t).then_some(cancel.t)
     }
 }
 
