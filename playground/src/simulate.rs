@@ -240,7 +240,7 @@ pub(crate) fn run(
         // `cancel`'s timer is armed before the deadline's: at the same instant it fires first,
         // as in Go, where both are `time.AfterFunc` goroutines started in one batch of timers
         // and the last one started usually runs first (16 of 20 runs).
-        let cancel_slot: Arc<std::sync::OnceLock<ctxgroup::CancelFn>> = Arc::default();
+        let cancel_slot: Arc<Mutex<Option<ctxgroup::CancelFn>>> = Arc::default();
         if let Some(at) = scenario.cancel_at {
             let clock = ctx.clock().clone();
             let (why, slot) = (scenario.cancel_cause.clone(), cancel_slot.clone());
@@ -253,7 +253,9 @@ pub(crate) fn run(
             let id = clock.schedule(
                 at,
                 Box::new(move || {
-                    let Some(cancel) = slot.get() else { return };
+                    let Some(cancel) = slot.lock().unwrap().take() else {
+                        return;
+                    };
                     match why {
                         Some(why) => cancel.cancel_with_cause(Error::msg(why)),
                         None => cancel.cancel(),
@@ -267,7 +269,7 @@ pub(crate) fn run(
         }
         let (ctx, cancel) =
             with_deadline(&ctx, scenario.group.timeout, &scenario.group.timeout_cause);
-        let _ = cancel_slot.set(cancel.clone());
+        *cancel_slot.lock().unwrap() = Some(cancel.clone());
         ctx.set_name("main");
         // Go's `defer cancel()`: the caller's context is cancelled when it returns.
         let at_return = cancel.clone();
@@ -1140,26 +1142,38 @@ impl Recorder {
                 Cause::Shutdown => ("cancel", format!("shutdown of {name}")),
                 _ => return,
             };
-            let Some(mut inner) = me.recording() else {
-                return;
-            };
-            inner.events.push(TraceEvent {
-                t,
-                task: None,
-                kind: if kind == "deadline" {
-                    "deadline"
-                } else {
-                    "canceled"
-                },
-                detail: Some(reason.explain().into()),
-            });
-            inner.marks.push(Mark {
-                t,
-                kind,
-                context: name,
-                label,
-            });
+            me.mark(t, kind, name, label, reason.explain().into());
         })
+    }
+
+    /// A context's deadline or cancel: a mark on the chart, and its line in the log.
+    fn mark(
+        &self,
+        t: f64,
+        kind: &'static str,
+        context: String,
+        label: String,
+        detail: Cow<'static, str>,
+    ) {
+        let Some(mut inner) = self.recording() else {
+            return;
+        };
+        inner.events.push(TraceEvent {
+            t,
+            task: None,
+            kind: if kind == "deadline" {
+                "deadline"
+            } else {
+                "canceled"
+            },
+            detail: Some(detail),
+        });
+        inner.marks.push(Mark {
+            t,
+            kind,
+            context,
+            label,
+        });
     }
 
     /// Whether the task at `path`, whose work ended at the instant a cancel reached it, loses
@@ -1181,25 +1195,14 @@ impl Recorder {
     /// The deadline of main passed at the instant `cancel()` cancelled it: marked beside the
     /// cancel, the pair a race in Go ([`Trace::tie_of`]).
     fn deadline_at_cancel(&self, at: Duration, label: String) {
-        let Some(mut inner) = self.recording() else {
-            return;
-        };
-        let t = secs(at);
-        inner.events.push(TraceEvent {
-            t,
-            task: None,
-            kind: "deadline",
-            detail: Some(
-                "the deadline of main passes at the instant of cancel(): in Go either may come first"
-                    .into(),
-            ),
-        });
-        inner.marks.push(Mark {
-            t,
-            kind: "deadline",
-            context: "main".into(),
+        self.mark(
+            secs(at),
+            "deadline",
+            "main".into(),
             label,
-        });
+            "the deadline of main passes at the instant of cancel(): in Go either may come first"
+                .into(),
+        );
     }
 
     /// A `try` task found no free slot: it is shown, skipped, where `g.TryGo` was called.

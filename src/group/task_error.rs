@@ -64,43 +64,39 @@ impl<E> TaskError for E where
 /// finished.
 pub(crate) fn as_error<E: TaskError>(error: &E) -> Error {
     let error_any = error as &dyn Any;
-    if let Some(reason) = reason_in(error_any) {
+    if let Some(same) = error_any.downcast_ref::<Error>() {
+        return same.clone();
+    }
+    if let Some(reason) = dynamic_error(error).and_then(reason_of) {
         return Error::from(reason.clone());
     }
-    match error_any.downcast_ref::<Error>() {
-        Some(same) => same.clone(),
-        None => {
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format!("{error:#}"))) {
-                Ok(text) => Error::msg(text),
-                Err(_) => Error::msg("a task error whose Display panicked"),
-            }
-        }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format!("{error:#}"))) {
+        Ok(text) => Error::msg(text),
+        Err(_) => Error::msg("a task error whose Display panicked"),
     }
 }
 
-/// The context's reason a task error of a dynamic type is (`ctx.check()?` in a task of
-/// `Box<dyn Error>`, or of `anyhow::Error` with the `anyhow` feature), so that the group counts
-/// the task as cancelled, as it does one returning an [`Error`] that is a reason. Only the error
-/// itself: one wrapped in another, with context of its own, is that other error.
-fn reason_in(error: &dyn Any) -> Option<&Reason> {
-    type Dynamic = dyn std::error::Error + 'static;
-    let dynamic: &Dynamic = if let Some(e) = error.downcast_ref::<Error>() {
-        return e.reason();
-    } else if let Some(boxed) = error.downcast_ref::<Box<dyn std::error::Error + Send + Sync>>() {
-        &**boxed
-    } else if let Some(boxed) = error.downcast_ref::<Box<dyn std::error::Error + Send>>() {
-        &**boxed
-    } else {
-        #[cfg(feature = "anyhow")]
-        if let Some(any) = error.downcast_ref::<anyhow::Error>() {
-            let dynamic: &Dynamic = &**any;
-            return reason_of(dynamic);
-        }
-        return None;
-    };
-    reason_of(dynamic)
+/// A task error of a dynamic type (`Box<dyn Error>`, or `anyhow::Error` with the `anyhow`
+/// feature) as the error it holds, in which the group looks for a context's reason: so a task
+/// returning `ctx.check()?` counts as cancelled, as it does with [`Error`]. Generic, so that
+/// the checks cost nothing for the other types.
+fn dynamic_error<E: 'static>(error: &E) -> Option<&(dyn std::error::Error + 'static)> {
+    let error = error as &dyn Any;
+    if let Some(boxed) = error.downcast_ref::<Box<dyn std::error::Error + Send + Sync>>() {
+        return Some(&**boxed);
+    }
+    if let Some(boxed) = error.downcast_ref::<Box<dyn std::error::Error + Send>>() {
+        return Some(&**boxed);
+    }
+    #[cfg(feature = "anyhow")]
+    if let Some(any) = error.downcast_ref::<anyhow::Error>() {
+        return Some(&**any);
+    }
+    None
 }
 
+/// The reason `error` is: only the error itself, not one it wraps (a wrapped reason, with
+/// context of its own, is that other error).
 fn reason_of<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Reason> {
     error
         .downcast_ref::<Reason>()

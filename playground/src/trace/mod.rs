@@ -496,13 +496,14 @@ impl Trace {
     /// When main's deadline passed at the instant of its `cancel()`: which of the two cancelled
     /// it is a race in Go (the simulator lets the cancel win, as Go usually does).
     fn deadline_at_cancel(&self) -> Option<f64> {
-        let main = |kind| {
-            self.marks
-                .iter()
-                .find(move |m| m.kind == kind && m.context == "main")
-        };
-        let (cancel, deadline) = (main("cancel")?, main("deadline")?);
-        (cancel.t == deadline.t).then_some(cancel.t)
+        // Both are marked only then: a deadline after a cancel, or a cancel after it, has
+        // nothing to cancel.
+        let mut main = self
+            .marks
+            .iter()
+            .filter(|m| m.context == "main" && m.kind != "error");
+        let (first, second) = (main.next()?, main.next()?);
+        (first.t == second.t).then_some(first.t)
     }
 }
 
