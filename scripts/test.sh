@@ -15,6 +15,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --quiet --workspace --no-deps
 echo "== native: cargo test (with the proof against real Go: tests/go_proof.rs, Go required)"
 CTXGROUP_REQUIRE_GO=1 CTXGROUP_REQUIRE_RSVG=1 cargo test --workspace --all-targets --features ctxgroup/anyhow --quiet
 cargo test --workspace --doc --features ctxgroup/anyhow --quiet
+# What the default features give (the anyhow feature off): the library's own tests.
+cargo test -p ctxgroup --lib --tests --quiet
 
 echo "== loom: every interleaving of the cancellation tree and of a group's own task scheduler (tests/loom_*.rs)"
 RUSTFLAGS="--cfg ctxgroup_loom" CARGO_TARGET_DIR=target/loom cargo test --release --quiet -p ctxgroup --test loom_tree --test loom_group

@@ -238,6 +238,12 @@ fn a_task_returning_its_contexts_reason_is_cancelled_whatever_its_error_type() {
         ends_said::<Box<dyn StdError + Send + Sync>>(|| "HTTP 502".into()),
         expected
     );
+    // anyhow's reason is found with the `anyhow` feature; without it, the task is failed.
     #[cfg(feature = "anyhow")]
     assert_eq!(ends_said(|| anyhow::anyhow!("HTTP 502")), expected);
+    #[cfg(not(feature = "anyhow"))]
+    assert_eq!(
+        ends_said(|| anyhow::anyhow!("HTTP 502")),
+        ["checked failed (context canceled)", "own failed (HTTP 502)"]
+    );
 }

@@ -54,8 +54,10 @@ pub enum Policy {
     ///
     /// With [`Error`] as the tasks' error type, each error in it is the task's own: its
     /// [`downcast_ref`](Error::downcast_ref) finds the error it wraps. Other error types reach
-    /// it as their messages (`{:#}`: an `anyhow::Error`'s whole chain); to match on their values, build the group with outputs and take
-    /// each task's own result from [`join_next`](TaskGroup::join_next).
+    /// it as their messages (`{:#}`: an `anyhow::Error`'s whole chain), or as the context's
+    /// [`Reason`](crate::Reason) a task returned (see [`TaskError`]); to match on their values,
+    /// build the group with outputs and take each task's own result from
+    /// [`join_next`](TaskGroup::join_next).
     ///
     /// # Examples
     ///

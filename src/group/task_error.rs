@@ -13,15 +13,16 @@ use crate::{Error, Errors, Reason};
 /// several errors joined ([`Errors`]). [`Error`] and `anyhow::Error` are task errors as they
 /// are; an error enum of your own becomes one with three `From` impls (thiserror's `#[from]`).
 ///
-/// The group tells causes and hooks about a failure with an [`Error`]: an `Error` itself, or
-/// for any other type the error's alternate `Display` text (`{:#}`), which for `anyhow::Error`
-/// is every link of its chain, "fetching a.example: connection reset", as Go prints a wrapped
-/// error.
+/// The group tells causes and hooks about a failure with an [`Error`]: an `Error` itself, a
+/// context's [`Reason`] (below), or for any other error the error's alternate `Display` text
+/// (`{:#}`), which for `anyhow::Error` is every link of its chain, "fetching a.example:
+/// connection reset", as Go prints a wrapped error.
 ///
-/// A task that returns its context's reason itself (`ctx.check()?`) is reported as cancelled,
-/// not failed, when `E` is [`Error`], `Box<dyn Error + Send + Sync>` (or `+ Send`), or, with
-/// the `anyhow` feature, `anyhow::Error`. Inside an error type of your own the group cannot
-/// find it: such a task is reported as failed, with the reason's text.
+/// A task that returns a context's reason itself (`ctx.check()?`) is reported as cancelled,
+/// not failed, when `E` is [`Error`], `Box<dyn Error + Send + Sync>`, or, with the `anyhow`
+/// feature, `anyhow::Error`. Inside an error type of your own the group cannot find it: such a
+/// task is reported as failed, with the reason's text. (Any context's reason counts, as Go's
+/// `errors.Is(err, context.Canceled)` does not ask whose.)
 ///
 /// # Examples
 ///
@@ -83,9 +84,6 @@ pub(crate) fn as_error<E: TaskError>(error: &E) -> Error {
 fn dynamic_error<E: 'static>(error: &E) -> Option<&(dyn std::error::Error + 'static)> {
     let error = error as &dyn Any;
     if let Some(boxed) = error.downcast_ref::<Box<dyn std::error::Error + Send + Sync>>() {
-        return Some(&**boxed);
-    }
-    if let Some(boxed) = error.downcast_ref::<Box<dyn std::error::Error + Send>>() {
         return Some(&**boxed);
     }
     #[cfg(feature = "anyhow")]
