@@ -691,7 +691,7 @@ fn task_body(
     checks: Option<CheckReport>,
 ) -> impl FnOnce(Context) -> BoxFuture<'static, Result<(), Error>> + Send {
     move |ctx: Context| {
-        let work = async move {
+        async move {
             // Its goroutines and after-cancel functions watch its context. A task's own
             // timeout context is cancelled when it returns (Go's `defer cancel()`): so is the
             // one they get.
@@ -773,33 +773,9 @@ fn task_body(
                 Some(msg) => Err(Error::msg(msg)),
                 None => Ok(()),
             }
-        };
-        async move {
-            let result = work.await;
-            if result.as_ref().is_err_and(|e| e.reason().is_some()) {
-                // In Go a deadline (or a timed `cancel`) is run by a goroutine of its own, after
-                // the timers that fired with it have readied their channels: what a task saw of
-                // it reaches errgroup after the tasks whose work ended at that instant.
-                yield_now().await;
-            }
-            result
         }
         .boxed()
     }
-}
-
-/// Lets every task already woken run before the caller goes on.
-async fn yield_now() {
-    let mut yielded = false;
-    std::future::poll_fn(|cx| {
-        if std::mem::replace(&mut yielded, true) {
-            std::task::Poll::Ready(())
-        } else {
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    })
-    .await
 }
 
 /// Records a run through the group's trace hooks, and through the contexts' after-cancel
