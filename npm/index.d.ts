@@ -77,6 +77,8 @@ export declare class CtxgroupPlayground extends HTMLElement {
   stop(): void;
   /** Replaces the scenario's text as an edit the user can undo. */
   replaceText(text: string): void;
+  /** Focuses the scenario's editor. */
+  focus(options?: FocusOptions): void;
   /** How many timers a live run has pending in the element's worker. */
   pendingTimers(): Promise<number>;
 }

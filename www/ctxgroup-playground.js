@@ -305,6 +305,10 @@ button[disabled] { opacity: .5; cursor: default; }
 .seg { display: inline-flex; border: 1px solid var(--cg-border); border-radius: 6px; overflow: hidden; }
 .seg button { border: 0; border-radius: 0; min-height: 28px; }
 .seg button[aria-pressed="true"] { background: var(--cg-accent); color: var(--cg-accent-fg); }
+/* Inside the buttons: the group's rounded clip cut a ring drawn around them. */
+.seg button:focus-visible { outline-offset: -4px; }
+.seg button[aria-pressed="true"]:focus-visible { outline-color: var(--cg-accent-fg); }
+@media (forced-colors: active) { .seg button[aria-pressed="true"] { forced-color-adjust: none; background: Highlight; color: HighlightText; } }
 .speed { display: inline-flex; align-items: center; gap: 6px; font-size: 13px; color: var(--cg-muted); }
 .speed[hidden] { display: none; }
 .spacer { flex: 1; }
@@ -324,7 +328,8 @@ details.menu .items p.why { color: var(--cg-fg); background: var(--cg-error-bg);
 :host([full]) .right { flex: 3 1 560px; }
 .editor { position: relative; display: flex; font: 13px/20px var(--cg-mono); border-bottom: 1px solid var(--cg-border); height: var(--cg-editor-height, auto); min-height: 78px; }
 :host([full]) .editor { flex: 1; min-height: 160px; }
-.editor:focus-within { outline: 2px solid var(--cg-accent); outline-offset: -2px; }
+/* The focus ring over the editor's text (its own outline was painted under it). */
+.editor:focus-within::after { content: ""; position: absolute; inset: 0; outline: 2px solid var(--cg-accent); outline-offset: -2px; pointer-events: none; z-index: 3; }
 .code { position: relative; flex: 1; min-width: 0; contain: strict; } /* typing lays out the editor alone */
 /* Lines wrap; the overlay under the textarea wraps them the same way and carries the line numbers
    (so a wrapped line keeps one number), the error marks and the ✓/✗ of expect lines. */
@@ -355,7 +360,8 @@ details.menu .items p.why { color: var(--cg-fg); background: var(--cg-error-bg);
 .code pre .l.sel { background: color-mix(in srgb, var(--cg-accent) 14%, transparent); }
 .code pre mark { background: var(--cg-error-bg); color: transparent; text-decoration: underline wavy var(--cg-failed); text-decoration-skip-ink: none; border-radius: 2px; }
 .errors { margin: 0; padding: 0; list-style: none; font-size: 13px; }
-.errors li { padding: 6px 10px; background: var(--cg-error-bg); border-bottom: 1px solid var(--cg-border); cursor: pointer; }
+.errors li { background: var(--cg-error-bg); border-bottom: 1px solid var(--cg-border); }
+.errors button { display: block; width: 100%; padding: 6px 10px; border: 0; border-radius: 0; background: none; text-align: left; min-height: 0; }
 .errors li b { color: var(--cg-failed); }
 .errors li .hint { color: var(--cg-muted); }
 .summary { padding: 8px 12px; font-weight: 600; border-bottom: 1px solid var(--cg-border); min-height: 38px; }
@@ -366,7 +372,10 @@ details.menu .items p.why { color: var(--cg-fg); background: var(--cg-error-bg);
 /* The axis stays in view; only the rows on screen are drawn (the spacer keeps the scroll height). */
 .cscroll { position: relative; overflow-x: hidden; overflow-y: auto; max-height: var(--cg-chart-height, min(70vh, 720px)); outline: none; touch-action: pan-y; overscroll-behavior: contain; }
 /* The chart's focus ring, over it all: the rows' backgrounds hid a ring inset in the rows' box. */
-.chart:has(> .cscroll:focus-visible)::after { content: ""; position: absolute; inset: 0; box-shadow: inset 0 0 0 2px var(--cg-accent); pointer-events: none; z-index: 3; }
+.chart:has(> .cscroll:focus-visible)::after { content: ""; position: absolute; inset: 0; outline: 2px solid var(--cg-accent); outline-offset: -2px; pointer-events: none; z-index: 3; }
+/* The chosen task's whole story, which a narrow row cuts short. */
+.detail { margin: 0; padding: 6px 12px; border-top: 1px solid var(--cg-border); font-size: 13px; }
+.detail[hidden] { display: none; }
 .cspacer { position: relative; }
 .cbody { position: absolute; left: 0; right: 0; }
 .chart g.cg-row { cursor: pointer; }
@@ -380,7 +389,7 @@ details.menu .items p.why { color: var(--cg-fg); background: var(--cg-error-bg);
 .scrub[hidden] { display: none; }
 .scrub { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 12px; border-top: 1px solid var(--cg-border); font-size: 13px; }
 .scrub input { flex: 1 1 200px; }
-.scrub output { font: 13px var(--cg-mono); min-width: 5.5em; }
+.scrub .out { font: 13px var(--cg-mono); min-width: 5.5em; }
 .states { flex: 1 1 100%; color: var(--cg-muted); font-size: 12px; }
 .states span { display: inline-block; margin-right: 10px; white-space: nowrap; }
 .states i { display: inline-block; width: 9px; height: 9px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; font-style: normal; }
@@ -399,8 +408,19 @@ th { position: sticky; top: 0; background: var(--cg-panel); }
 .notice { padding: 6px 12px; font-size: 13px; color: var(--cg-muted); }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 @media (max-width: 640px) { .kbd, .zoombar .hint { display: none; } .toolbar { gap: 6px; } }
+@media (prefers-reduced-motion: reduce) { * { animation: none !important; transition: none !important; } }
 `;
 const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
+
+/** One error of a list: a button, named by the error, that goes to it. */
+function errorItem(e, go) {
+  const button = el('button', { title: 'Go to the error' },
+    el('b', {}, `line ${e.line}, col ${e.col}: `), e.message, e.hint ? el('span', { class: 'hint' }, ` — ${e.hint}`) : '');
+  button.addEventListener('click', go);
+  // Enter's default action would otherwise land in the editor, focused by go().
+  button.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go(); } });
+  return el('li', {}, button);
+}
 /** What the page knows of a trace without parsing all of it: each row's line, path and the row
  * whose error cancelled it, each event's time and row. Lookups are built on first use. */
 class TraceIndex {
@@ -478,6 +498,12 @@ export class CtxgroupPlayground extends ElementBase {
   }
 
   /** Replaces the scenario's text as an edit the user can undo (Ctrl+Z in the editor). */
+  /** Focuses the editor. */
+  focus(options) {
+    if (this._textarea) this._textarea.focus(options);
+    else super.focus?.(options);
+  }
+
   replaceText(text) {
     const t = this._textarea;
     if (!t) { this.value = text; return; }
@@ -595,8 +621,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._virtualBtn = el('button', { 'aria-pressed': 'true', title: 'Virtual time: instant and deterministic', onclick: () => { this.mode = 'virtual'; } }, 'Virtual');
     this._liveBtn = el('button', { 'aria-pressed': 'false', title: 'Live: real browser timers, animated', onclick: () => { this.mode = 'live'; } }, 'Live');
     this._speedInput = el('input', { type: 'range', min: 0, max: SPEEDS.length - 1, step: 1, value: SPEEDS.indexOf(1), 'aria-label': 'Live speed' });
-    this._speedOut = el('output', {}, '1×');
-    this._speedInput.addEventListener('input', () => { this._speedOut.textContent = `${SPEEDS[this._speedInput.value]}×`; });
+    this._speedOut = el('span', { class: 'out', 'aria-hidden': 'true' }, '1×');
+    this._speedInput.addEventListener('input', () => this._syncSpeedText());
     // A live run's clock keeps the speed it started with: a new speed starts the run again.
     this._speedInput.addEventListener('change', () => { if (this._running) this.run(); });
     this._speed = el('label', { class: 'speed', hidden: true }, 'speed', this._speedInput, this._speedOut);
@@ -609,6 +635,16 @@ export class CtxgroupPlayground extends ElementBase {
       el('button', { onclick: () => this._export('trace') }, 'Trace JSON'));
     this._exportMenu = el('details', { class: 'menu' }, el('summary', { class: 'btn' }, 'Export ▾'), exportItems);
     this._exportMenu.addEventListener('toggle', () => { if (!this._exportMenu.open) this._exportWhy.hidden = true; });
+    // Escape, or leaving it with Tab, closes it.
+    this._exportMenu.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || !this._exportMenu.open) return;
+      e.stopPropagation();
+      this._exportMenu.open = false;
+      this._exportMenu.querySelector('summary').focus();
+    });
+    this._exportMenu.addEventListener('focusout', (e) => {
+      if (e.relatedTarget && !this._exportMenu.contains(e.relatedTarget)) this._exportMenu.open = false;
+    });
     const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Playground controls' },
       this._runBtn, this._stopBtn,
       el('span', { class: 'seg', role: 'group', 'aria-label': 'Mode' }, this._virtualBtn, this._liveBtn),
@@ -642,7 +678,7 @@ export class CtxgroupPlayground extends ElementBase {
       if (e.key === 'Escape' && this.running) this.stop();
     });
     this._editor = el('div', { class: 'editor' }, this._code);
-    this._errors = el('ul', { class: 'errors', role: 'alert' });
+    this._errors = el('ul', { class: 'errors', 'aria-label': 'Errors', 'aria-live': 'polite' });
     this._notice = el('div', { class: 'notice' }, 'Loading…');
     this._summary = el('div', { class: 'summary', 'aria-live': 'polite' });
     this._expects = el('ul', { class: 'expects', 'aria-label': 'Expectations' });
@@ -652,6 +688,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._spacer = el('div', { class: 'cspacer' }, this._bodyBox);
     this._scroll = el('div', { class: 'cscroll', tabindex: 0, role: 'region', 'aria-label': 'Chart rows: ← → step through events, ↑ ↓ choose a task, + − zoom, Space plays' }, this._spacer);
     this._foot = el('div', { class: 'cfoot' });
+    this._detail = el('p', { class: 'detail', 'aria-live': 'polite', hidden: true });
     this._scrubline = el('div', { class: 'scrubline', hidden: true });
     this._chart = el('div', { class: 'chart' }, this._axis, this._scroll, this._foot, this._scrubline);
     this._zoomOut = el('button', { title: 'Zoom out (−)', 'aria-label': 'Zoom out', onclick: () => this._zoom(2) }, '−');
@@ -662,11 +699,12 @@ export class CtxgroupPlayground extends ElementBase {
       el('span', { class: 'hint' }, 'Ctrl+wheel or pinch zooms · Shift+wheel pans · click a task for its line'));
     this._announce = el('div', { class: 'sr', 'aria-live': 'polite' });
     this._scrubInput = el('input', { type: 'range', min: 0, max: 1000, value: 1000, 'aria-label': 'Time' });
-    this._scrubOut = el('output', {}, '');
-    this._playBtn = el('button', { title: 'Play virtual time (Space in the chart)', onclick: () => this._play() }, '▶');
+    this._scrubOut = el('span', { class: 'out', 'aria-hidden': 'true' }, '');
+    this._playBtn = el('button', { title: 'Play virtual time (Space in the chart)', 'aria-label': 'Play', onclick: () => this._play() }, '▶');
     this._states = el('div', { class: 'states', 'aria-live': 'off' });
     this._scrubInput.addEventListener('input', () => {
       this._pause();
+      this._eventAt = null;
       // During a live run, a time picked before its end is kept as the run goes on.
       const v = Number(this._scrubInput.value);
       this._scrubT = this._running && v < 1000 ? (v / 1000) * this._scrubEnd() : null;
@@ -679,7 +717,7 @@ export class CtxgroupPlayground extends ElementBase {
       el('div', { class: 'logwrap' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 't'), el('th', {}, 'task'), el('th', {}, 'event'), el('th', {}, 'detail'))), this._logBody)));
     this._log.addEventListener('toggle', () => this._renderLog());
     const left = el('div', { class: 'left' }, this._editor, this._errors);
-    const chartPanel = el('div', {}, this._summary, this._chart, this._zoombar, this._expects, this._scrub_, this._log);
+    const chartPanel = el('div', {}, this._summary, this._chart, this._detail, this._zoombar, this._expects, this._scrub_, this._log);
     const right = el('div', { class: 'right' }, ...this._views.build(chartPanel), this._notice, this._announce);
     this._left = left;
     this._right = right;
@@ -727,8 +765,14 @@ export class CtxgroupPlayground extends ElementBase {
       let best = 0;
       SPEEDS.forEach((v, i) => { if (Math.abs(Math.log(v / s)) < Math.abs(Math.log(SPEEDS[best] / s))) best = i; });
       this._speedInput.value = best;
-      this._speedOut.textContent = `${SPEEDS[best]}×`;
     }
+    this._syncSpeedText();
+  }
+
+  _syncSpeedText() {
+    const text = `${SPEEDS[this._speedInput.value]}×`;
+    this._speedOut.textContent = text;
+    this._speedInput.setAttribute('aria-valuetext', text);
   }
 
   _dark() {
@@ -804,7 +848,8 @@ export class CtxgroupPlayground extends ElementBase {
 
   _setBusy(on) {
     clearTimeout(this._busyTimer);
-    this._stopBtn.disabled = !on && !this._running;
+    if (on || this._running) this._stopBtn.disabled = false;
+    else this._disableStop();
     if (on === this._summary.classList.contains('busy')) return;
     this._summary.classList.toggle('busy', on);
     if (on) {
@@ -856,7 +901,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._engine.request('snapshot', { view: this._viewArgs(), stop: true }).then((snap) => {
       if (snap.ok && this._chartData === shown) this._showLive(snap);
     });
-    this._stopBtn.disabled = true;
+    this._disableStop();
     this._runBtn.textContent = '▶ Run';
   }
 
@@ -922,10 +967,18 @@ export class CtxgroupPlayground extends ElementBase {
     this._frame = requestAnimationFrame(tick);
   }
 
+  /** Stop is off: a keyboard user on it goes on from Run, not from the page's start. */
+  _disableStop() {
+    if (this.shadowRoot.activeElement === this._stopBtn) this._runBtn.focus();
+    this._stopBtn.disabled = true;
+  }
+
   _showLive(snap) {
     this._now = snap.now;
     this._shownMode = 'live';
     this._dim(!!this._edited);
+    // Frame after frame "running at …": not read out; the run's end is (_finishLive).
+    this._summary.setAttribute('aria-live', 'off');
     this._summary.textContent = snap.summary;
     if (snap.head) {
       this._takeTrace(snap);
@@ -952,14 +1005,19 @@ export class CtxgroupPlayground extends ElementBase {
   _dim(on) {
     this._summary.classList.toggle('stale', on);
     this._chart.classList.toggle('stale', on);
+    // Dimmed is "out of date" only to the eye: say it.
+    if (on) this._summary.setAttribute('aria-description', 'out of date: of an earlier text');
+    else this._summary.removeAttribute('aria-description');
   }
 
   /** Ends the live run on screen; `redraw`: over the whole run, as in virtual mode (the frames'
    * axis ran ahead of it). */
   _finishLive(stopped, redraw = false) {
     this._running = false;
+    this._summary.setAttribute('aria-live', 'polite');
+    this._announce.textContent = this._summary.textContent;
     cancelAnimationFrame(this._frame);
-    this._stopBtn.disabled = true;
+    this._disableStop();
     this._runBtn.textContent = '▶ Run';
     this._scrub(); // its end is now the run's, not the time of the last frame
     if (redraw) this._refetch();
@@ -991,7 +1049,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._expectMarks = new Map((this._head.expectations || []).map((x) => [x.line, x]));
     this._scrub_.hidden = false;
     this._zoombar.hidden = false;
-    this._summary.textContent = res.summary;
+    this._summary.setAttribute('aria-live', 'polite');
+    if (this._summary.textContent !== res.summary) this._summary.textContent = res.summary;
     if (this._view && !(this._view[0] < this._head.end)) this._view = null;
     this._applyChart(res.chart);
     this._renderExpects();
@@ -1032,6 +1091,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._zoomReset.disabled = !this._view;
     this._applyHighlight();
     this._markSelected();
+    this._showDetail(true);
     this._placeScrubline();
     this._needRows();
   }
@@ -1167,9 +1227,12 @@ export class CtxgroupPlayground extends ElementBase {
     else if (e.key === 'ArrowLeft' && e.shiftKey) this._pan(-0.2);
     else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
       // Step to the next (previous) event: the scrubber moves there and its task is selected.
+      // From the event stepped to last (events at one instant, one after another), else from
+      // the scrubber's time; Home and End start before the first and after the last.
       const fwd = e.key === 'ArrowRight';
-      let i = fwd ? events.findIndex((x) => x > t + 1e-9) : findLast(events, (x) => x < t - 1e-9);
-      if (i < 0 && this._eventAt != null) i = this._eventAt + (fwd ? 1 : -1);
+      const at = this._eventAt;
+      const on = at != null && (at === -1 || at === events.length || Math.abs(events[at] - t) < 1e-9);
+      const i = on ? at + (fwd ? 1 : -1) : fwd ? events.findIndex((x) => x > t + 1e-9) : findLast(events, (x) => x < t - 1e-9);
       if (i >= 0 && i < events.length) this._stepTo(i);
     } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       const n = this._index?.count || 0;
@@ -1178,9 +1241,10 @@ export class CtxgroupPlayground extends ElementBase {
     else if (e.key === '-' || e.key === '_') this._zoom(2);
     else if (e.key === '0') this._setView(null);
     else if (e.key === ' ') this._play();
-    else if (e.key === 'Home') this._seek(0);
+    else if (e.key === 'Home') { this._seek(0); this._eventAt = -1; }
     else if (e.key === 'End' && this._running) { this._scrubT = null; this._scrubInput.value = 1000; this._scrub(); } // follow the run
-    else if (e.key === 'End') this._seek(end);
+    else if (e.key === 'End') { this._seek(end); this._eventAt = events.length; }
+    else if (e.key === 'Escape' && !this._running && this._selected != null) { this._selected = null; this._markSelected(); this._highlight(null); this._showDetail(); }
     else if (e.key === 'Enter' && this._selected != null) this._gotoLine(this._index.lines[this._selected], true);
     else handled = false;
     if (handled) e.preventDefault();
@@ -1192,7 +1256,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._pause();
     this._seek(index.eventT[i]);
     const row = index.eventTask[i];
-    if (row >= 0) this._select(row, { toEditor: true, scroll: true });
+    if (row >= 0) this._select(row, { toEditor: true, scroll: true, quiet: true });
     // What happened, in words: the event itself comes from the worker.
     this._engine.request('events', { from: i, to: i + 1 }).then((r) => {
       const [ev] = r.ok ? r.events : [];
@@ -1220,7 +1284,9 @@ export class CtxgroupPlayground extends ElementBase {
     const end = this._scrubEnd();
     if (this._scrubTime() >= end - 1e-9) this._seek(0);
     this._playing = true;
+    this._eventAt = null;
     this._playBtn.textContent = '❚❚';
+    this._playBtn.setAttribute('aria-label', 'Pause');
     let last = performance.now();
     const step = (now) => {
       if (!this._playing) return;
@@ -1238,19 +1304,39 @@ export class CtxgroupPlayground extends ElementBase {
     this._playing = false;
     cancelAnimationFrame(this._playFrame);
     this._playBtn.textContent = '▶';
+    this._playBtn.setAttribute('aria-label', 'Play');
   }
 
   _selectedPath() { return this._selected != null ? this._index?.paths[this._selected] ?? null : null; }
 
   /** Selects task row `i`: marked in the chart, its line in the editor. */
-  _select(i, { toEditor = false, scroll = false } = {}) {
+  _select(i, { toEditor = false, scroll = false, chain = true, quiet = false } = {}) {
     const index = this._index;
     if (!index || !(i >= 0 && i < index.count)) return;
     this._selected = i;
     this._markSelected();
-    this._highlight(index.paths[i]);
+    // A task chosen in the chart lights its causal chain; one chosen by typing on its line does
+    // not dim the rest of the chart while you type.
+    this._highlight(chain ? index.paths[i] : null);
     if (toEditor) this._gotoLine(index.lines[i], false);
     if (scroll) this._scrollToRow(i);
+    this._showDetail(quiet);
+  }
+
+  /** The selected task's whole story in words under the chart (what a narrow row cuts short,
+   * what a screen reader hears when a task is chosen), from its row once that is drawn. */
+  _showDetail(quiet = this._running) {
+    const path = this._selectedPath();
+    if (path == null) { this._detail.hidden = true; this._detail.textContent = ''; return; }
+    const row = [...this._bodyBox.querySelectorAll('g.cg-row')].find((g) => g.dataset.path === path);
+    const title = row?.querySelector(':scope > title')?.textContent;
+    // Not drawn yet (scrolled to, drawn on the next frame): said when it is.
+    if (title == null) { if (!quiet) this._detailWanted = path; return; }
+    if (this._detailWanted === path) [quiet, this._detailWanted] = [false, null];
+    const text = title.split('\n').join(' · ');
+    this._detail.hidden = false;
+    this._detail.setAttribute('aria-live', quiet ? 'off' : 'polite');
+    if (this._detail.textContent !== text) this._detail.textContent = text;
   }
 
   _markSelected() {
@@ -1274,7 +1360,7 @@ export class CtxgroupPlayground extends ElementBase {
     this._selLine = line;
     this._renderLines();
     const i = this._index?.rowOfLine(line) ?? -1;
-    if (i >= 0) { this._select(i, { scroll: true }); } else { this._selected = null; this._markSelected(); this._highlight(null); }
+    if (i >= 0) { this._select(i, { scroll: true, chain: false }); } else { this._selected = null; this._markSelected(); this._highlight(null); this._showDetail(); }
   }
 
   /** Selects line `line` in the editor (focusing it only when asked). */
@@ -1331,15 +1417,11 @@ export class CtxgroupPlayground extends ElementBase {
   // ---------- the editor: errors, marks, lines ----------
 
   _showErrors(errors) {
-    this._errors.replaceChildren(...errors.map((e) => {
-      const li = el('li', { tabindex: 0, title: 'Go to the error' },
-        el('b', {}, `line ${e.line}, col ${e.col}: `), e.message, e.hint ? el('span', { class: 'hint' }, ` — ${e.hint}`) : '');
-      const go = () => this._goto(e.line, e.col);
-      li.addEventListener('click', go);
-      // Enter's default action would otherwise land in the editor, focused by go().
-      li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go(); } });
-      return li;
-    }));
+    // The same errors again (each pause in typing runs the text): left as they are.
+    const key = JSON.stringify(errors.map((e) => [e.line, e.col, e.message, e.hint]));
+    if (key === this._errorsKey) return;
+    this._errorsKey = key;
+    this._errors.replaceChildren(...errors.map((e) => errorItem(e, () => this._goto(e.line, e.col))));
     this._badLines = new Map();
     for (const e of errors) if (!this._badLines.has(e.line)) this._badLines.set(e.line, e);
     this._renderLines();
@@ -1497,6 +1579,7 @@ export class CtxgroupPlayground extends ElementBase {
     if (!head) { this._scrubline.hidden = true; return; }
     const t = this._scrubTime();
     this._scrubOut.textContent = `t = ${human(t)}`;
+    this._scrubInput.setAttribute('aria-valuetext', `${human(t)} of ${human(this._scrubEnd())}`);
     this._placeScrubline();
     this._states.replaceChildren(...head.tasks.map((task) => {
       const [state, color] = this._stateAt(task, t);
@@ -1813,14 +1896,7 @@ class Views {
       v.scroll.hidden = true;
       const errors = res.errors || [];
       v.errors.hidden = !errors.length;
-      v.errors.replaceChildren(...errors.map((e) => {
-        const li = el('li', { tabindex: 0, title: 'Go to the error' },
-          el('b', {}, `line ${e.line}, col ${e.col}: `), e.message, e.hint ? el('span', { class: 'hint' }, ` — ${e.hint}`) : '');
-        const go = () => this.host._goto(e.line, e.col);
-        li.addEventListener('click', go);
-        li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go(); } });
-        return li;
-      }));
+      v.errors.replaceChildren(...errors.map((e) => errorItem(e, () => this.host._goto(e.line, e.col))));
       v.status.textContent = res.failed || (errors.length === 1 ? 'The scenario has an error; fix it to see the program.' : `The scenario has ${errors.length} errors; fix them to see the program.`);
       return;
     }

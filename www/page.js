@@ -12,42 +12,73 @@ let examples = [];
 function say(text, ...extra) {
   status.replaceChildren(text, ...extra);
   clearTimeout(say.timer);
-  if (text) say.timer = setTimeout(() => { status.replaceChildren(); }, extra.length ? 15000 : 6000);
+  // An offer to undo stays until the text is edited or replaced again.
+  if (text && !extra.length) say.timer = setTimeout(() => { status.replaceChildren(); }, 6000);
 }
 
+/** What the page shows: the example it is (its id, or '' for the user's own text) and its lesson.
+ * Kept here, not read back from the menu: a menu browsed with the arrow keys has already moved. */
+const shown = { example: '', lesson: '' };
+
 function save() {
-  try { localStorage.setItem(STORE, JSON.stringify({ text: pg.value, example: select.value })); } catch { /* storage off or full */ }
+  try { localStorage.setItem(STORE, JSON.stringify({ text: pg.value, example: shown.example })); } catch { /* storage off or full */ }
 }
 
 function saved() {
   try { return JSON.parse(localStorage.getItem(STORE)); } catch { return null; }
 }
 
-/** Shows an example; `undoable` keeps the replaced text one Undo (or Ctrl+Z) away. */
-function showExample(ex, { push = true, undoable = false } = {}) {
-  const before = { text: pg.value, example: select.value, lesson: lesson.textContent, hash: location.hash };
-  if (undoable && before.text.trim() && before.text !== ex.text) {
-    pg.replaceText(ex.text);
+/** The text before a chain of replacements (examples browsed one after another, a link
+ * followed): what Undo brings back. */
+let undoTo = null;
+
+/** Shows `text` as example `example` ('' for none) with `lesson`. `undoable`: text of the user's
+ * own that it replaces is one Undo (or Ctrl+Z) away. */
+function show(text, { example = '', lesson: words = '', hash = null, undoable = false, what = '' } = {}) {
+  const before = { text: pg.value, example: shown.example, lesson: shown.lesson, hash: location.hash };
+  const own = before.text.trim() && before.text !== text && !examples.some((e) => e.text === before.text);
+  if (undoable && (own || undoTo)) {
+    undoTo ??= before;
+    const to = undoTo;
+    pg.replaceText(text);
     const undo = document.createElement('button');
     undo.textContent = 'Undo';
     undo.addEventListener('click', () => {
-      pg.replaceText(before.text);
-      select.value = before.example;
-      lesson.textContent = before.lesson;
-      history.replaceState(null, '', before.hash || location.pathname + location.search);
+      undoTo = null;
+      pg.replaceText(to.text);
+      setShown(to.example, to.lesson);
+      history.replaceState(null, '', to.hash || location.pathname + location.search);
       save();
       pg.run();
       say('');
+      pg.focus();
     });
-    say(`Your text was replaced by the example “${ex.title}”. `, undo, ' (or Ctrl+Z in the editor)');
+    say(`Your text was replaced by ${what}. `, undo, ' (or Ctrl+Z in the editor)');
   } else {
-    pg.value = ex.text;
+    undoTo = null;
+    pg.value = text;
   }
-  lesson.textContent = ex.lesson || ex.title;
-  select.value = ex.id;
-  if (push) history.replaceState(null, '', `#example=${encodeURIComponent(ex.id)}`);
+  setShown(example, words);
+  if (hash != null) history.replaceState(null, '', hash);
   save();
   pg.run();
+}
+
+function setShown(example, words) {
+  Object.assign(shown, { example, lesson: words });
+  select.value = example;
+  lesson.textContent = words;
+}
+
+/** Shows an example; `undoable` keeps the replaced text one Undo (or Ctrl+Z) away. */
+function showExample(ex, { push = true, undoable = false } = {}) {
+  show(ex.text, {
+    example: ex.id,
+    lesson: ex.lesson || ex.title,
+    hash: push ? `#example=${encodeURIComponent(ex.id)}` : null,
+    undoable,
+    what: `the example “${ex.title}”`,
+  });
 }
 
 async function copy(text, what) {
@@ -59,19 +90,18 @@ async function copy(text, what) {
   }
 }
 
+/** Shows what the address names (an example, or a shared scenario). Text of the user's own that
+ * it replaces, in the editor or kept from an earlier visit, is one Undo away. */
 async function fromHash() {
   const hash = location.hash;
   if (hash.startsWith('#example=')) {
     const ex = examples.find((e) => e.id === decodeURIComponent(hash.slice(9)));
-    if (ex) { showExample(ex, { push: false }); return true; }
+    if (ex) { showExample(ex, { push: false, undoable: true }); return true; }
   }
   try {
     const text = await decodeScenario(hash);
     if (text != null) {
-      pg.value = text;
-      select.value = '';
-      lesson.textContent = 'A shared scenario.';
-      pg.run();
+      show(text, { lesson: 'A shared scenario.', undoable: true, what: 'the link’s scenario' });
       return true;
     }
   } catch (e) {
@@ -85,10 +115,7 @@ function fromStorage() {
   if (!s || typeof s.text !== 'string') return false;
   const ex = examples.find((e) => e.id === s.example && e.text === s.text);
   if (ex) { showExample(ex, { push: false }); return true; }
-  pg.value = s.text;
-  select.value = '';
-  lesson.textContent = '';
-  pg.run();
+  show(s.text);
   return true;
 }
 
@@ -103,16 +130,17 @@ async function main() {
     const ex = examples.find((e) => e.id === select.value);
     if (ex) showExample(ex, { undoable: true });
   });
+  // A link opened over text kept from an earlier visit: that text is one Undo away.
+  const kept = saved();
+  if (kept && typeof kept.text === 'string') pg.value = kept.text;
   if (!(await fromHash()) && !fromStorage() && examples.length) showExample(examples[0], { push: false });
   window.addEventListener('hashchange', fromHash);
   // Editing the scenario (not moving a slider) makes it the user's own: it is kept in local
   // storage, and the address no longer names an example (a reload shows the edited text).
   pg.addEventListener('input', (e) => {
     if (e.composedPath()[0]?.tagName !== 'TEXTAREA') return;
-    if (select.value) {
-      select.value = '';
-      lesson.textContent = '';
-    }
+    if (shown.example) setShown('', '');
+    if (undoTo) { undoTo = null; say(''); }
     if (location.hash) history.replaceState(null, '', location.pathname + location.search);
     clearTimeout(save.timer);
     save.timer = setTimeout(save, 300);

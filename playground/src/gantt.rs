@@ -171,10 +171,10 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 .cg-skipped{fill:none;stroke:var(--cg-muted);stroke-width:1.5}\
 .cg-goroutines{fill:none;stroke:var(--cg-running);stroke-width:1.5}.cg-steps-base{stroke:var(--cg-grid);stroke-width:1}\
 .cg-hit{fill:transparent}.cg-row{outline:none}.cg-row:hover .cg-hit,.cg-row:focus .cg-hit,.cg-row.cg-sel .cg-hit{fill:var(--cg-grid);fill-opacity:.45}\
-.cg-row:focus-visible .cg-hit{stroke:var(--cg-running);stroke-width:2}\
+.cg-row.cg-sel .cg-hit{stroke:var(--cg-running);stroke-width:2}\
 .cg-hatch{stroke:var(--cg-queued);stroke-width:2}.cg-stripe-line{stroke:var(--cg-bg);stroke-width:3;opacity:.75}\
 .cg-end-ok{stroke:var(--cg-bg);stroke-width:1.5}.cg-end-x{stroke:var(--cg-failed);stroke-width:2.5}.cg-end-cut{stroke:var(--cg-fg);stroke-width:1}\
-.cg-dim .cg-row:not(.cg-on){opacity:.28}.cg-dim .cg-link:not(.cg-on){opacity:.12}.cg-link.cg-on{stroke-width:2.5}";
+.cg-dim .cg-row:not(.cg-on){opacity:.5}.cg-dim .cg-link:not(.cg-on){opacity:.12}.cg-link.cg-on{stroke-width:2.5}";
 
 /// [`STYLE`] with the palette's colours in place of its variables, for renderers that do not
 /// read CSS variables (librsvg, cairosvg, Inkscape painted every such chart black). It comes

@@ -158,7 +158,7 @@ test('live mode at 10x on real timers ends with the same outcomes as virtual mod
   const virtual = await page.evaluate(() => document.querySelector('#pg').trace.tasks.map((t) => [t.path, t.outcome, t.end, t.error]));
   await page.locator('#pg button', { hasText: 'Live' }).click();
   await page.locator('#pg .speed input').fill('6'); // 10×
-  assert.equal(await page.locator('#pg .speed output').textContent(), '10×');
+  assert.equal(await page.locator('#pg .speed .out').textContent(), '10×');
   const ended = page.evaluate(() => new Promise((resolve) => {
     document.querySelector('#pg').addEventListener('ctxgroup-run-end', (e) => resolve(e.detail), { once: true });
   }));

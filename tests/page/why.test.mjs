@@ -32,7 +32,7 @@ test('hovering a task highlights its causal chain and dims the rest', async () =
   const state = () => page.locator('#pg').evaluate((e) => {
     const r = e.shadowRoot;
     const on = [...r.querySelectorAll('g.cg-row.cg-on')].map((g) => g.dataset.path);
-    const dim = [...r.querySelectorAll('g.cg-row')].filter((g) => getComputedStyle(g).opacity < 0.5).map((g) => g.dataset.path);
+    const dim = [...r.querySelectorAll('g.cg-row')].filter((g) => getComputedStyle(g).opacity < 0.75).map((g) => g.dataset.path);
     const links = [...r.querySelectorAll('path.cg-link.cg-on')].map((p) => `${p.dataset.from}→${p.dataset.to}`);
     return { on, dim, links };
   });
@@ -50,14 +50,14 @@ test('a task highlighted before a new run does not dim the new run\'s chart', as
   const { page } = await open();
   await typeScenario(page, 'task t1 2s fail="x"\ntask t2 3s\n');
   await page.locator('#pg .summary', { hasText: 'returned at 2s: x' }).waitFor();
-  // The caret on t1's line highlights it; then the text is replaced without the caret moving
-  // (an example picked, or the element's value set by its page).
-  await page.locator('#pg textarea').press('Control+Home');
-  await page.locator('#pg textarea').press('End');
+  // t1 chosen in the chart highlights its chain; then the text is replaced without the
+  // selection moving (an example picked, or the element's value set by its page).
+  await page.locator('#pg .cscroll').focus();
+  await page.keyboard.press('ArrowDown');
   await page.waitForFunction(() => document.querySelector('#pg').shadowRoot.querySelector('svg.cg-dim'));
   await page.locator('#pg').evaluate((pg) => { pg.value = 'task other 1s\n'; pg.run(); });
   await page.locator('#pg .summary', { hasText: 'returned at 1s: ok' }).waitFor();
-  const dimmed = await page.locator('#pg').evaluate((e) => [...e.shadowRoot.querySelectorAll('g.cg-row')].filter((g) => getComputedStyle(g).opacity < 0.5).map((g) => g.dataset.path));
+  const dimmed = await page.locator('#pg').evaluate((e) => [...e.shadowRoot.querySelectorAll('g.cg-row')].filter((g) => getComputedStyle(g).opacity < 0.75).map((g) => g.dataset.path));
   assert.deepEqual(dimmed, []);
   await page.close();
 });
