@@ -220,3 +220,18 @@ test('a link followed over text of your own, or opened over text kept from a las
   assert.equal(await page.locator('#pg textarea').inputValue(), mine);
   await page.close();
 });
+
+test('the live regions of the page are there while empty, taking no room', async () => {
+  const { page } = await open();
+  await page.locator('#pg textarea').fill('task a 1s\n'); // your own text: no lesson
+  await page.waitForFunction(() => !document.getElementById('lesson').textContent);
+  for (const id of ['status', 'lesson']) {
+    const [display, height] = await page.evaluate((id) => {
+      const e = document.getElementById(id);
+      return [getComputedStyle(e).display, e.getBoundingClientRect().height];
+    }, id);
+    assert.notEqual(display, 'none', `#${id} is in the accessibility tree`);
+    assert.equal(height, 0, `#${id} takes no room`);
+  }
+  await page.close();
+});
