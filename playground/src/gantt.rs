@@ -679,7 +679,8 @@ fn svg_open(s: &mut String, l: &Layout, height: f64, doc: Option<&Trace>, dark: 
         s.push_str(r#" aria-hidden="true">"#);
         return;
     };
-    s.push_str(r#" role="img" aria-labelledby="cg-title cg-desc">"#);
+    // Named by the summary, described by the tasks: each said once.
+    s.push_str(r#" role="img" aria-labelledby="cg-title" aria-describedby="cg-desc">"#);
     let _ = write!(
         s,
         "<title id=\"cg-title\">{}</title>",
@@ -1501,7 +1502,7 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
 
 /// A plain-text account of the chart, for screen readers.
 fn describe(trace: &Trace) -> String {
-    let mut parts = vec![trace.summary()];
+    let mut parts = Vec::new();
     for t in trace.tasks.iter().take(50) {
         parts.push(tooltip(t, trace).replace('\n', "; "));
     }

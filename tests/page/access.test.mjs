@@ -235,3 +235,16 @@ test('the live regions of the page are there while empty, taking no room', async
   }
   await page.close();
 });
+
+test('the chart is named by its summary and described by its tasks, each said once', async () => {
+  const { page } = await open(`${env.base}#example=003-first-error`);
+  await page.locator('#pg .summary', { hasText: 'HTTP 502' }).waitFor();
+  const client = await page.context().newCDPSession(page);
+  const { nodes } = await client.send('Accessibility.getFullAXTree');
+  const chart = nodes.find((n) => ['img', 'image'].includes(n.role?.value) && n.name?.value?.startsWith('returned at 2s'));
+  assert.ok(chart, 'an image named by the summary');
+  const said = `${chart.name.value} ${chart.description?.value ?? ''}`;
+  assert.equal(said.split('returned at 2s: HTTP 502 —').length - 1, 1, said);
+  assert.match(chart.description.value, /t2 cancelled at 2s; .*t1 failed: HTTP 502/);
+  await page.close();
+});
