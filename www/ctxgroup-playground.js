@@ -792,7 +792,7 @@ export class CtxgroupPlayground extends ElementBase {
   /** Whether the editor is above the chart rather than beside it. */
   _stacked() { return !!this._right && this._right.offsetTop > this._left.offsetTop + 8; }
 
-  _chartWidth() { return Math.max(320, Math.floor(this._chart.clientWidth || this.clientWidth || 800)); }
+  _chartWidth() { return Math.max(240, Math.floor(this._chart.clientWidth || this.clientWidth || 800)); }
 
   /** What the worker draws: the width, the zoom window and the band of rows on screen, with
    * `margin` screens more on each side (none for a run's first frame and a live run's frames:

@@ -236,7 +236,7 @@ impl Layout {
             })
             .fold(70.0, f64::max)
             .min(260.0);
-        let width = options.width.max(320.0);
+        let width = options.width.max(240.0);
         let left = label_w.min(width * 0.4);
         let plot_w = width - left - 24.0;
         let mut ys = Vec::with_capacity(n + 1);

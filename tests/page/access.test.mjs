@@ -248,3 +248,12 @@ test('the chart is named by its summary and described by its tasks, each said on
   assert.match(chart.description.value, /t2 cancelled at 2s; .*t1 failed: HTTP 502/);
   await page.close();
 });
+
+test('at 400% zoom (320 CSS px) the chart fits its box: nothing cut at its right', async () => {
+  const { page } = await open(`${env.base}#example=003-first-error`, { width: 320, height: 700 });
+  await page.locator('#pg .summary', { hasText: 'HTTP 502' }).waitFor();
+  await page.waitForTimeout(300);
+  const [box, drawn] = await shadow(page, (r) => [r.querySelector('.chart').clientWidth, parseFloat(r.querySelector('.chart svg').getAttribute('width'))]);
+  assert.ok(drawn <= box, `a chart ${drawn} px wide in a box of ${box} px`);
+  await page.close();
+});
