@@ -155,3 +155,34 @@ fn a_straggler_whose_destructor_panics_when_aborted_is_a_task_error() {
     let err = report.result.unwrap().unwrap_err();
     assert!(err.to_string().contains("cleanup failed"), "{err}");
 }
+
+#[test]
+fn shutdown_cancels_at_the_call_and_its_grace_counts_from_there() {
+    // Like a deadline, a shutdown starts when it is asked for, not when its future is first
+    // polled: code between the call and the await does not delay the cancel.
+    let rt = VirtualRuntime::new();
+    let clock = rt.clock();
+    let group = TaskGroup::builder(&Context::with_clock(clock.clone()))
+        .spawner(rt.spawner())
+        .build();
+    let ctx = group.context().clone();
+    let report = rt
+        .block_on(async move {
+            group
+                .task("deaf")
+                .spawn(|_| futures::future::pending())
+                .await;
+            let going = group.shutdown(Duration::from_secs(1));
+            assert!(ctx.is_cancelled(), "cancelled at the call");
+            clock::sleep(clock.clone(), Duration::from_millis(400)).await;
+            let report = going.await;
+            (report, clock.now())
+        })
+        .unwrap();
+    assert_eq!(report.0.ignored, ["deaf"]);
+    assert_eq!(
+        report.1,
+        Duration::from_secs(1),
+        "the grace ran from the call"
+    );
+}

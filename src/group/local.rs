@@ -296,7 +296,8 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
         self.group.join_next().await
     }
 
-    /// Cancels, waits up to `grace`, names the stragglers ([`TaskGroup::shutdown`]).
+    /// Cancels (at the call), waits up to `grace`, names the stragglers
+    /// ([`TaskGroup::shutdown`]).
     ///
     /// # Examples
     ///
@@ -305,8 +306,8 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
     /// let report = futures::executor::block_on(group.shutdown(std::time::Duration::from_secs(1)));
     /// assert!(report.is_clean());
     /// ```
-    pub async fn shutdown(&self, grace: Duration) -> ShutdownReport<E> {
-        self.group.shutdown(grace).await
+    pub fn shutdown(&self, grace: Duration) -> impl Future<Output = ShutdownReport<E>> + '_ {
+        self.group.shutdown(grace)
     }
 
     /// How many tasks are running now.

@@ -975,6 +975,9 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// that did not (they ignored the cancellation; they are left running, or aborted in a group
     /// built with [`GroupBuilder::abort_stragglers`]).
     ///
+    /// The cancel, and the grace's start, happen at the call, as a deadline's would: not when
+    /// the returned future is first polled.
+    ///
     /// # Examples
     ///
     /// ```
@@ -989,9 +992,13 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// }).unwrap();
     /// assert_eq!(report.ignored, ["deaf"]);
     /// ```
-    pub async fn shutdown(&self, grace: Duration) -> ShutdownReport<E> {
+    pub fn shutdown(&self, grace: Duration) -> impl Future<Output = ShutdownReport<E>> + Send + '_ {
         self.inner.cancel.cancel_because(Cause::Shutdown);
         let timer = clock::sleep(self.inner.ctx.clock().clone(), grace);
+        self.shutdown_wait(timer)
+    }
+
+    async fn shutdown_wait(&self, timer: clock::Sleep) -> ShutdownReport<E> {
         let wait = self.wait();
         futures::pin_mut!(timer, wait);
         match futures::future::select(wait, timer).await {
