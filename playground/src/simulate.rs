@@ -617,14 +617,23 @@ fn without_cancel_body(task: TaskSpec, env: Goroutines, group: Option<Arc<str>>)
 /// `shutdown AT grace=G`: wait for the group until `AT`; then shut it down, waiting at most
 /// `G` more, and name the tasks still running.
 async fn shut_down(group: &TaskGroup, ctx: &Context, shutdown: Shutdown) -> Result<(), Error> {
+    // The shutdown's cancel comes at its timer's instant, as a deadline's does, before the tasks
+    // whose timers fire with it run: in Go the caller's timer fires and it cancels at once.
+    let (g, grace) = (group.clone(), shutdown.grace);
+    let clock = ctx.clock().clone();
+    let _timer = TimerGuard(
+        clock.clone(),
+        clock.schedule(shutdown.at, Box::new(move || drop(g.shutdown(grace)))),
+    );
     {
         let wait = group.wait();
-        let at = clock::sleep_until(ctx.clock().clone(), shutdown.at);
+        let at = clock::sleep_until(clock, shutdown.at);
         futures::pin_mut!(wait, at);
         if let Either::Left((result, _)) = futures::future::select(wait, at).await {
             return result;
         }
     }
+    // Cancelled already: this one waits out the grace, from the same instant.
     let report = group.shutdown(shutdown.grace).await;
     report.result.unwrap_or_else(|| {
         Err(Error::msg(shutdown_message(
@@ -632,6 +641,15 @@ async fn shut_down(group: &TaskGroup, ctx: &Context, shutdown: Shutdown) -> Resu
             &report.ignored,
         )))
     })
+}
+
+/// A timer cancelled when dropped: one of a run that ends (or is stopped) before it fires.
+struct TimerGuard(Arc<dyn Clock>, TimerId);
+
+impl Drop for TimerGuard {
+    fn drop(&mut self) {
+        self.0.cancel_timer(self.1);
+    }
 }
 
 /// The error of a shutdown whose grace ran out: the same text in Go and Rust programs.

@@ -659,6 +659,25 @@ fn a_failure_after_a_chain_of_steps_loses_to_the_deadline_at_its_instant() {
 }
 
 #[test]
+fn a_shutdown_at_the_instant_a_task_fails_cancels_its_siblings_first() {
+    // Go 1.23, 12 runs each at scale 0.3: `context canceled` 12 times after a chain of steps,
+    // 9 times after one timer. The caller's own timer fires and it cancels at once, before the
+    // failing task's error reaches errgroup; its sibling's `context canceled` comes first.
+    for work in ["2s check=every:500ms", "2s"] {
+        let text = format!("shutdown 2s grace=1s\ntask a {work} fail=\"own\"\ntask b 3s\n");
+        let t = run(&text);
+        let returned = t.returned.as_ref().unwrap();
+        assert_eq!(
+            returned.error.as_deref(),
+            Some("context canceled"),
+            "{text}"
+        );
+        assert_eq!(returned.at, 2.0);
+        assert_eq!(task(&t, "b").outcome, Outcome::Cancelled);
+    }
+}
+
+#[test]
 fn a_cancel_at_the_deadlines_instant_usually_wins_and_is_said_to_be_a_race() {
     // Go 1.23: `context canceled` in 16 of 20 runs. Both are `time.AfterFunc` goroutines
     // started in one batch of timers, and the last started runs first.
