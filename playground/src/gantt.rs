@@ -164,7 +164,7 @@ const STYLE: &str = ".cg-bg{fill:var(--cg-bg)}.cg-text{fill:var(--cg-fg)}.cg-mut
 .cg-checks{stroke:var(--cg-fg);stroke-width:1.5;stroke-dasharray:1 2;opacity:.55}\
 .cg-link{fill:none;stroke-width:1.5}.cg-link-error{stroke:var(--cg-failed)}.cg-link-deadline{stroke:var(--cg-deadline)}.cg-link-cancel{stroke:var(--cg-cancel)}\
 .cg-mark-deadline{fill:var(--cg-deadline)}.cg-mark-cancel{fill:var(--cg-cancel)}.cg-mark-error{fill:var(--cg-failed)}\
-.cg-why{fill:var(--cg-fg);font-size:11px}.cg-why .cg-w-cancelled{fill:var(--cg-cancelled);font-weight:600}\
+.cg-why{fill:var(--cg-fg);font-size:11px;paint-order:stroke;stroke:var(--cg-bg);stroke-width:3px;stroke-linejoin:round}.cg-why .cg-w-cancelled{fill:var(--cg-cancelled);font-weight:600}\
 .cg-why .cg-w-failed{fill:var(--cg-failed);font-weight:600}.cg-why .cg-w-running{fill:var(--cg-running);font-weight:600}\
 .cg-why .cg-w-completed{fill:var(--cg-completed);font-weight:600}\
 .cg-why .cg-w-skipped{fill:var(--cg-muted);font-weight:600}\

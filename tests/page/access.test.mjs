@@ -257,3 +257,17 @@ test('at 400% zoom (320 CSS px) the chart fits its box: nothing cut at its right
   assert.ok(drawn <= box, `a chart ${drawn} px wide in a box of ${box} px`);
   await page.close();
 });
+
+test('a row\'s reason is readable where a deadline or return line crosses it: the line stops at its letters', async () => {
+  const { page } = await open(`${env.base}#example=000-slow-api-cause`);
+  await page.locator('#pg .summary', { hasText: 'returned' }).waitFor();
+  const [order, stroke, bg] = await shadow(page, (r) => {
+    const text = r.querySelector('text.cg-why');
+    const cs = getComputedStyle(text);
+    return [cs.paintOrder, cs.stroke, getComputedStyle(r.querySelector('.cg')).getPropertyValue('--cg-bg').trim()];
+  });
+  assert.match(order, /^stroke/, 'a halo under the letters');
+  const hex = (c) => `#${c.match(/\d+/g).slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('')}`;
+  assert.equal(hex(stroke), bg.length === 4 ? `#${[...bg.slice(1)].map((x) => x + x).join('')}` : bg, 'of the chart\'s background');
+  await page.close();
+});
