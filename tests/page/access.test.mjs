@@ -161,17 +161,18 @@ test('→ steps through the events one by one, those at one instant too', async 
   await page.locator('#pg .summary', { hasText: 'b completed' }).waitFor();
   await page.locator('#pg .cscroll').focus();
   await page.keyboard.press('Home');
+  // Each step's words come from the worker: wait for them to change before the next step.
+  const spoken = () => shadow(page, (r) => r.querySelector('.sr').textContent);
   const said = [];
   for (let i = 0; i < 6; i++) {
+    const before = await spoken();
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction((n) => document.querySelector('#pg').shadowRoot.querySelector('.sr').textContent && n >= 0, i);
-    said.push(await shadow(page, (r) => r.querySelector('.sr').textContent));
-    await page.waitForTimeout(50);
+    await page.waitForFunction((b) => document.querySelector('#pg').shadowRoot.querySelector('.sr').textContent !== b, before);
+    said.push(await spoken());
   }
   assert.deepEqual(said.map((s) => s.split(' — ')[0]), ['0s: a spawn', '0s: a start', '0s: b spawn', '0s: b start', '1s: a end', '1s: b end']);
   await page.keyboard.press('ArrowLeft');
-  await page.waitForTimeout(100);
-  assert.match(await shadow(page, (r) => r.querySelector('.sr').textContent), /^1s: a end/);
+  await page.waitForFunction(() => document.querySelector('#pg').shadowRoot.querySelector('.sr').textContent.startsWith('1s: a end'));
   await page.close();
 });
 
