@@ -710,6 +710,13 @@ export class CtxgroupPlayground extends ElementBase {
       this._scrubT = this._running && v < 1000 ? (v / 1000) * this._scrubEnd() : null;
       this._scrub();
     });
+    // Its arrows step from event to event, as the chart's do (a step of its own was 0.1% of
+    // the run).
+    this._scrubInput.addEventListener('keydown', (e) => {
+      if ((e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') || e.shiftKey || !this._head) return;
+      e.preventDefault();
+      this._stepEvent(e.key === 'ArrowRight');
+    });
     this._scrub_ = el('div', { class: 'scrub' }, el('span', {}, 'time'), this._playBtn, this._scrubInput, this._scrubOut, this._states);
     this._logBody = el('tbody');
     this._logCount = el('span', {}, '');
@@ -1221,20 +1228,11 @@ export class CtxgroupPlayground extends ElementBase {
   _chartKey(e) {
     const events = this._index?.eventT || [];
     const end = this._head?.end || 0;
-    const t = this._scrubT ?? this._scrubTime();
     let handled = true;
     if (e.key === 'ArrowRight' && e.shiftKey) this._pan(0.2);
     else if (e.key === 'ArrowLeft' && e.shiftKey) this._pan(-0.2);
-    else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
-      // Step to the next (previous) event: the scrubber moves there and its task is selected.
-      // From the event stepped to last (events at one instant, one after another), else from
-      // the scrubber's time; Home and End start before the first and after the last.
-      const fwd = e.key === 'ArrowRight';
-      const at = this._eventAt;
-      const on = at != null && (at === -1 || at === events.length || Math.abs(events[at] - t) < 1e-9);
-      const i = on ? at + (fwd ? 1 : -1) : fwd ? events.findIndex((x) => x > t + 1e-9) : findLast(events, (x) => x < t - 1e-9);
-      if (i >= 0 && i < events.length) this._stepTo(i);
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') this._stepEvent(e.key === 'ArrowRight');
+    else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       const n = this._index?.count || 0;
       if (n) this._select(Math.min(n - 1, Math.max(0, (this._selected ?? -1) + (e.key === 'ArrowDown' ? 1 : -1))), { toEditor: true, scroll: true });
     } else if (e.key === '+' || e.key === '=') this._zoom(0.5);
@@ -1248,6 +1246,18 @@ export class CtxgroupPlayground extends ElementBase {
     else if (e.key === 'Enter' && this._selected != null) this._gotoLine(this._index.lines[this._selected], true);
     else handled = false;
     if (handled) e.preventDefault();
+  }
+
+  /** Steps to the next (or previous) event: the scrubber moves there and its task is selected.
+   * From the event stepped to last (events at one instant, one after another), else from the
+   * scrubber's time; Home and End start before the first and after the last. */
+  _stepEvent(fwd) {
+    const events = this._index?.eventT || [];
+    const t = this._scrubT ?? this._scrubTime();
+    const at = this._eventAt;
+    const on = at != null && (at === -1 || at === events.length || Math.abs(events[at] - t) < 1e-9);
+    const i = on ? at + (fwd ? 1 : -1) : fwd ? events.findIndex((x) => x > t + 1e-9) : findLast(events, (x) => x < t - 1e-9);
+    if (i >= 0 && i < events.length) this._stepTo(i);
   }
 
   _stepTo(i) {

@@ -273,3 +273,26 @@ test('a row\'s reason is readable where a deadline or return line crosses it: th
   assert.equal(hex(stroke), bg.length === 4 ? `#${[...bg.slice(1)].map((x) => x + x).join('')}` : bg, 'of the chart\'s background');
   await page.close();
 });
+
+test('the Time slider\'s arrows step from event to event and say each', async () => {
+  const { page } = await open();
+  await typeScenario(page, 'task a 1s\ntask b 2s\n');
+  await page.locator('#pg .summary', { hasText: 'b completed' }).waitFor();
+  const slider = page.locator('#pg .scrub input');
+  await slider.focus();
+  await page.keyboard.press('Home'); // the slider's own: to 0
+  const spoken = () => shadow(page, (r) => r.querySelector('.sr').textContent);
+  const step = async (key) => {
+    const before = await spoken();
+    await page.keyboard.press(key);
+    await page.waitForFunction((b) => document.querySelector('#pg').shadowRoot.querySelector('.sr').textContent !== b, before);
+    return (await spoken()).split(' — ')[0];
+  };
+  // From 0s, the next events; a step of its own had been 0.1% of the run.
+  assert.equal(await step('ArrowRight'), '1s: a end');
+  assert.equal(await slider.getAttribute('aria-valuetext'), '1s of 2s');
+  assert.equal(await step('ArrowRight'), '2s: b end');
+  assert.equal(await step('ArrowLeft'), '1s: a end');
+  assert.equal(await slider.getAttribute('aria-valuetext'), '1s of 2s');
+  await page.close();
+});
