@@ -1242,7 +1242,7 @@ export class CtxgroupPlayground extends ElementBase {
     else if (e.key === 'Home') { this._seek(0); this._eventAt = -1; }
     else if (e.key === 'End' && this._running) { this._scrubT = null; this._scrubInput.value = 1000; this._scrub(); } // follow the run
     else if (e.key === 'End') { this._seek(end); this._eventAt = events.length; }
-    else if (e.key === 'Escape' && !this._running && this._selected != null) { this._selected = null; this._markSelected(); this._highlight(null); this._showDetail(); }
+    else if (e.key === 'Escape' && !this._running && this._selected != null) this._deselect();
     else if (e.key === 'Enter' && this._selected != null) this._gotoLine(this._index.lines[this._selected], true);
     else handled = false;
     if (handled) e.preventDefault();
@@ -1349,6 +1349,14 @@ export class CtxgroupPlayground extends ElementBase {
     if (this._detail.textContent !== text) this._detail.textContent = text;
   }
 
+  /** No task is selected: none marked, no chain lit, no story told. */
+  _deselect() {
+    this._selected = null;
+    this._markSelected();
+    this._highlight(null);
+    this._showDetail();
+  }
+
   _markSelected() {
     const path = this._selectedPath();
     for (const g of this._bodyBox.querySelectorAll('g.cg-row')) g.classList.toggle('cg-sel', g.dataset.path === path);
@@ -1370,7 +1378,8 @@ export class CtxgroupPlayground extends ElementBase {
     this._selLine = line;
     this._renderLines();
     const i = this._index?.rowOfLine(line) ?? -1;
-    if (i >= 0) { this._select(i, { scroll: true, chain: false }); } else { this._selected = null; this._markSelected(); this._highlight(null); this._showDetail(); }
+    if (i >= 0) this._select(i, { scroll: true, chain: false });
+    else this._deselect();
   }
 
   /** Selects line `line` in the editor (focusing it only when asked). */

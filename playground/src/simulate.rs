@@ -241,15 +241,17 @@ pub(crate) fn run(
         // as in Go, where both are `time.AfterFunc` goroutines started in one batch of timers
         // and the last one started usually runs first (16 of 20 runs).
         let cancel_slot: Arc<Mutex<Option<ctxgroup::CancelFn>>> = Arc::default();
+        let deadline_label = scenario
+            .group
+            .timeout
+            .map(|d| format!("timeout {}", crate::fmt_duration(d)));
         if let Some(at) = scenario.cancel_at {
             let clock = ctx.clock().clone();
             let (why, slot) = (scenario.cancel_cause.clone(), cancel_slot.clone());
-            let tie = (scenario.group.timeout == Some(at)).then(|| {
-                (
-                    recorder.clone(),
-                    format!("timeout {}", crate::fmt_duration(at)),
-                )
-            });
+            let tie = deadline_label
+                .clone()
+                .filter(|_| scenario.group.timeout == Some(at))
+                .map(|label| (recorder.clone(), label));
             let id = clock.schedule(
                 at,
                 Box::new(move || {
@@ -273,16 +275,7 @@ pub(crate) fn run(
         ctx.set_name("main");
         // Go's `defer cancel()`: the caller's context is cancelled when it returns.
         let at_return = cancel.clone();
-        let watch = recorder.watch(
-            &ctx,
-            Some("main"),
-            "main",
-            scenario
-                .group
-                .timeout
-                .map(|d| format!("timeout {}", crate::fmt_duration(d))),
-            false,
-        );
+        let watch = recorder.watch(&ctx, Some("main"), "main", deadline_label, false);
         let result = run_group(
             GroupHeld::Top(scenario.clone()),
             ctx.clone(),

@@ -490,9 +490,7 @@ impl Trace {
                 .then_some("a tie in one of its tasks: in Go a race either may win")
         })
     }
-}
 
-impl Trace {
     /// When main's deadline passed at the instant of its `cancel()`: which of the two cancelled
     /// it is a race in Go (the simulator lets the cancel win, as Go usually does).
     fn deadline_at_cancel(&self) -> Option<f64> {
