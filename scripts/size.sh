@@ -28,9 +28,11 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # went the way Go usually settles them; 159,740 B once ties counted the timers before a task's
 # work (its hops), as Go's lateness settles them after a chain of queued tasks; 160,152 B once
 # a cancel at a deadline's instant won as in Go (marked, and said to be a race), an output whose
-# Drop panics became its task's panic, and a chosen row was outlined. Less headroom since.
+# Drop panics became its task's panic, and a chosen row was outlined. Less headroom since;
+# 160,430 B once a task that returned at a shutdown's grace's instant was in time (the budget
+# went up 200 B for it and this session's next changes).
 # Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-160400}
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-160600}
 # The same for the code views' wasm (the Go and Rust generators and the scenario parser), loaded
 # on first use: 58,586 B first, 71,517 B with the language's new constructs, 72,511 B with
 # plain groups on the caller's context; 74,131 B once durations took Go's us and ns and a task

@@ -278,3 +278,40 @@ fn a_tasks_own_deadline_context_ends_once_as_the_group_is_cancelled_on_another_t
         assert!(kept.lock().unwrap().as_ref().unwrap().is_cancelled());
     });
 }
+
+#[test]
+fn a_task_returning_on_another_thread_as_the_grace_runs_out_is_in_time_or_named() {
+    // The shutdown counts the stragglers while the last task returns on another thread: the
+    // report is `wait`'s result with nobody named, or the task named; never "still running"
+    // with no names.
+    model(|| {
+        type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+        let held: Arc<Mutex<Vec<Task>>> = Arc::default();
+        let spawned = held.clone();
+        let clock = VirtualClock::new();
+        let group = TaskGroup::builder(&Context::with_clock(clock.clone()))
+            .spawner(move |task| spawned.lock().unwrap().push(task))
+            .build();
+        futures::executor::block_on(group.task("t").spawn(|_| async { Ok(()) }));
+        let mut task = held.lock().unwrap().pop().unwrap();
+        let executor = thread::spawn(move || {
+            let waker = futures::task::noop_waker();
+            assert!(task
+                .as_mut()
+                .poll(&mut TaskContext::from_waker(&waker))
+                .is_ready());
+        });
+        let grace = std::time::Duration::from_secs(1);
+        let shutdown = group.shutdown(grace);
+        clock.advance(grace);
+        let report = loom::future::block_on(shutdown);
+        match report.result {
+            Some(result) => {
+                assert!(result.is_ok());
+                assert!(report.ignored.is_empty());
+            }
+            None => assert_eq!(report.ignored, ["t"]),
+        }
+        executor.join().unwrap();
+    });
+}

@@ -200,3 +200,21 @@ fn the_program_says_which_errgroup_it_behaves_as_shown_with() {
     assert!(header.contains("errgroup v0.1.0"), "{header}");
     assert!(header.contains("context.Cause returns it"), "{header}");
 }
+
+#[test]
+fn a_shutdown_whose_tasks_all_returned_as_the_grace_ran_out_returns_waits_result() {
+    // In Go the grace's timer and Wait's goroutine can both be ready: when the select takes
+    // the timer after the last task returned, nobody is left to name. Wait's result is on its
+    // way; the program had printed "still running after the 1s grace: " with no names.
+    let program = go("shutdown 2s grace=1s\ntask worker forever\ntask exporter 3s check=never");
+    let names = program
+        .find("var names []string")
+        .expect("names the stragglers");
+    let empty = program[names..]
+        .find("if len(names) == 0 {\n\t\t// The last ones returned as the grace ran out: that is Wait's result.\n\t\treturn <-waited\n\t}")
+        .expect("an empty list returns Wait's result");
+    let message = program[names..]
+        .find("still running after the 1s grace")
+        .unwrap();
+    assert!(empty < message);
+}

@@ -678,6 +678,33 @@ fn a_shutdown_at_the_instant_a_task_fails_cancels_its_siblings_first() {
 }
 
 #[test]
+fn a_task_that_ends_as_the_grace_runs_out_is_in_time() {
+    // Go 1.23, 12 runs at scale 0.3: `context canceled` (Wait's result) 11 times, the exporter
+    // named a straggler once. The grace's timer is armed when the caller wakes from the
+    // shutdown's, later than the exporter's, which was armed at its start.
+    let text = "shutdown 2s grace=1s\ntask worker forever\ntask exporter 3s check=never\n";
+    let t = run(text);
+    let returned = t.returned.as_ref().unwrap();
+    assert_eq!(
+        (returned.at, returned.error.as_deref()),
+        (3.0, Some("context canceled"))
+    );
+    let exporter = task(&t, "exporter");
+    assert_eq!(
+        (exporter.outcome, exporter.end, exporter.leaked),
+        (Outcome::Completed, Some(3.0), false)
+    );
+    // It is a race in Go all the same: the tie finder knows it.
+    assert!(!ctxgroup_playground::golang::ties(&parse(text).unwrap()).is_empty());
+    // A millisecond later, it is a straggler.
+    let t = run("shutdown 2s grace=1s\ntask worker forever\ntask exporter 3.001s check=never\n");
+    assert_eq!(
+        t.returned.as_ref().unwrap().error.as_deref(),
+        Some("shutdown: still running after the 1s grace: exporter")
+    );
+}
+
+#[test]
 fn a_cancel_at_the_deadlines_instant_usually_wins_and_is_said_to_be_a_race() {
     // Go 1.23: `context canceled` in 16 of 20 runs. Both are `time.AfterFunc` goroutines
     // started in one batch of timers, and the last started runs first.

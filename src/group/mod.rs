@@ -976,7 +976,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// built with [`GroupBuilder::abort_stragglers`]).
     ///
     /// The cancel, and the grace's start, happen at the call, as a deadline's would: not when
-    /// the returned future is first polled.
+    /// the returned future is first polled. A task that returns at the grace's very instant (on
+    /// a virtual clock, a timer due with the grace's) is in time, not named.
     ///
     /// # Examples
     ///
@@ -1007,10 +1008,21 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                 ignored: Vec::new(),
                 aborted: false,
             },
-            futures::future::Either::Right(((), _)) => {
+            futures::future::Either::Right(((), wait)) => {
+                // A task whose end falls on the grace's very instant (a virtual clock fires its
+                // timer with the grace's) is in time, as in Go, where the grace's timer is armed
+                // later: the tasks those timers woke run before the stragglers are counted.
+                let mut yielded = false;
+                poll_fn(|cx| {
+                    if std::mem::replace(&mut yielded, true) {
+                        return Poll::Ready(());
+                    }
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                })
+                .await;
                 let (ignored, aborts) = {
                     let mut state = self.inner.lock();
-                    state.aborting |= self.inner.abort_stragglers;
                     // The listed tasks, then those not listed yet (queued, or in their first
                     // poll), by id: the state's lock, held, keeps them from finishing or being
                     // listed meanwhile. One sort: a stable one keeps a listed task's name first.
@@ -1038,9 +1050,13 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                         .values()
                         .filter_map(|task| task.abort.clone())
                         .collect();
+                    state.aborting |= self.inner.abort_stragglers && !ignored.is_empty();
                     (ignored, aborts)
                 };
-                if !self.inner.abort_stragglers {
+                // None left (they returned at this instant, or on other threads since): that
+                // is `wait`'s result.
+                let aborted = !ignored.is_empty();
+                if aborted && !self.inner.abort_stragglers {
                     return ShutdownReport {
                         result: None,
                         ignored,
@@ -1051,9 +1067,9 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                     abort.abort();
                 }
                 ShutdownReport {
-                    result: Some(self.wait().await),
+                    result: Some(wait.await),
                     ignored,
-                    aborted: true,
+                    aborted,
                 }
             }
         }

@@ -925,6 +925,13 @@ fn shutdown_code(code: &mut Code, g: &GroupSpec, s: &crate::scenario::Shutdown, 
     code.line(1, "}");
     code.line(0, "}");
     code.line(0, "smu.Unlock()");
+    code.line(0, "if len(names) == 0 {");
+    code.line(
+        1,
+        "// The last ones returned as the grace ran out: that is Wait's result.",
+    );
+    code.line(1, "return <-waited");
+    code.line(0, "}");
     code.line(
         0,
         format!(

@@ -60,7 +60,10 @@ pub fn ties(scenario: &Scenario) -> Vec<String> {
 }
 
 fn count_sources(s: &Scenario) -> usize {
-    let mut n = usize::from(s.group.timeout.is_some()) + usize::from(s.cancel_at.is_some());
+    // A shutdown is two: its instant, and its grace's end.
+    let mut n = usize::from(s.group.timeout.is_some())
+        + usize::from(s.cancel_at.is_some())
+        + 2 * usize::from(s.shutdown.is_some());
     s.group.walk(&mut |item, _, _| match item {
         Item::Task(t) => {
             n += usize::from(t.timeout.is_some());
@@ -87,6 +90,10 @@ fn moved(s: &Scenario, step: Duration, later: bool, reversed: bool) -> Scenario 
     }
     if let Some(c) = &mut s.cancel_at {
         shift(c);
+    }
+    if let Some(shutdown) = &mut s.shutdown {
+        shift(&mut shutdown.at);
+        shift(&mut shutdown.grace);
     }
     move_group(&mut s.group, &mut shift);
     s
