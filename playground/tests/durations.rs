@@ -103,3 +103,33 @@ fn minutes_and_hours_are_written_as_go_does() {
     assert!(written(359_955).starts_with("returned at 5m59.955s:"));
     assert!(written(3_605_000).starts_with("returned at 1h0m5s:"));
 }
+
+#[test]
+fn many_digits_are_read_as_go_reads_them_not_as_too_long() {
+    // Go's ParseDuration takes any number of fraction digits and leading zeros.
+    let ms = Duration::from_millis;
+    assert_eq!(timeout_of("1.500000000000000000000000s"), ms(1500));
+    assert_eq!(timeout_of("0000000000000000000002s"), ms(2000));
+    let err = |text: &str| {
+        parse(&format!("timeout {text}\ntask t 1ms"))
+            .unwrap_err()
+            .to_string()
+    };
+    let e = err("1.9999999999999999999s");
+    assert!(
+        e.contains("1.9999999999999999999s is finer than 1 ms"),
+        "{e}"
+    );
+    assert!(
+        e.contains("round it to whole milliseconds: 1.999s or 2s"),
+        "{e}"
+    );
+    let e = err("1.0000000000000000000000000000000000000000001s");
+    assert!(e.contains("finer than 1 ms"), "{e}");
+    assert!(e.contains("1s or 1.001s"), "{e}");
+    let e = err("0.00000000000000000000001h");
+    assert!(e.contains("round it to whole milliseconds: 1ms"), "{e}");
+    // Still too long when it is: a thousand whole digits.
+    let e = err(&format!("{}s", "9".repeat(1000)));
+    assert!(e.contains("longer than the"), "{e}");
+}

@@ -1606,10 +1606,14 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
                 "use a shorter duration",
             );
         };
-        if int.len() + frac.len() > 18 {
+        // As many digits as Go takes: leading zeros, and fraction digits past a nanosecond,
+        // change nothing but whether it is finer than a millisecond.
+        let int = int.trim_start_matches('0');
+        if int.len() > 18 {
             too_long(p);
             return Err(());
         }
+        let (frac, past) = frac.split_at(frac.len().min(18));
         let digits = |d: &str| {
             d.bytes()
                 .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'))
@@ -1622,7 +1626,7 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
             return Err(());
         }
         // Finer than a nanosecond is finer than a millisecond too.
-        fine |= frac_ns % frac_scale != 0;
+        fine |= frac_ns % frac_scale != 0 || past.bytes().any(|b| b != b'0');
         col = unit_col + unit.chars().count();
         rest = next;
     }
