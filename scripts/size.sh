@@ -29,15 +29,17 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # work (its hops), as Go's lateness settles them after a chain of queued tasks; 160,152 B once
 # a cancel at a deadline's instant won as in Go (marked, and said to be a race), an output whose
 # Drop panics became its task's panic, and a chosen row was outlined. Less headroom since;
-# 160,430 B once a task that returned at a shutdown's grace's instant was in time (the budget
-# went up 200 B for it and this session's next changes).
+# 160,430 B once a task that returned at a shutdown's grace's instant was in time; 160,613 B
+# once durations took Go's any number of digits (the budget went up 400 B for these).
 # Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-160600}
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-160800}
 # The same for the code views' wasm (the Go and Rust generators and the scenario parser), loaded
 # on first use: 58,586 B first, 71,517 B with the language's new constructs, 72,511 B with
 # plain groups on the caller's context; 74,131 B once durations took Go's us and ns and a task
-# that runs forever could not fail; 2% headroom, then less.
-CODE_BUDGET_GZ=${CTXGROUP_CODE_SIZE_BUDGET:-74300}
+# that runs forever could not fail; 2% headroom, then less; 74,498 B once the Rust program
+# armed a cancel tied with the deadline first and the Go program returned Wait's result when
+# a shutdown's grace found nobody running.
+CODE_BUDGET_GZ=${CTXGROUP_CODE_SIZE_BUDGET:-74700}
 
 gz() { gzip -9c "$1" | wc -c; }
 row() { printf '| %-26s | %9s | %9s |\n' "$1" "$(wc -c < "$2")" "$(gz "$2")"; }

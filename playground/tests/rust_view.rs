@@ -50,18 +50,41 @@ programs! {
     p_shutdown_straggler = "rust_programs/shutdown_straggler.rs",
     p_token_held_forever = "rust_programs/token_held_forever.rs",
     p_without_cancel = "rust_programs/without_cancel.rs",
+    p_extra_cancel_at_the_deadline = "rust_programs/extra_cancel_at_the_deadline.rs",
+    p_extra_cancel_and_goroutines_outliving = "rust_programs/extra_cancel_and_goroutines_outliving.rs",
+    p_extra_end_at_the_grace = "rust_programs/extra_end_at_the_grace.rs",
 }
 
-fn examples() -> Vec<(String, PathBuf)> {
+/// Scenarios beside the examples whose programs the generator writes differently: a cancel at
+/// the deadline's instant, a cancel the caller also defers, a task ending as a shutdown's
+/// grace runs out.
+const EXTRAS: [(&str, &str); 3] = [
+    (
+        "extra_cancel_at_the_deadline",
+        "timeout 2s\ncancel 2s\ntask a 5s\ntask b 1s\n",
+    ),
+    (
+        "extra_cancel_and_goroutines_outliving",
+        "on-error continue\ncancel 2s\ntask a 1s {\n  go bg 5s\n}\n",
+    ),
+    (
+        "extra_end_at_the_grace",
+        "shutdown 2s grace=1s\ntask worker forever\ntask exporter 3s check=never\n",
+    ),
+];
+
+/// (name, scenario text): every example, then the extras.
+fn examples() -> Vec<(String, String)> {
     let files = examples::example_files();
     files
         .into_iter()
         .map(|p| {
             (
                 p.file_stem().unwrap().to_string_lossy().replace('-', "_"),
-                p,
+                std::fs::read_to_string(&p).unwrap(),
             )
         })
+        .chain(EXTRAS.map(|(name, text)| (name.to_string(), text.to_string())))
         .collect()
 }
 
@@ -70,9 +93,8 @@ fn the_programs_are_what_the_generator_writes() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/rust_programs");
     let listed: Vec<&str> = traces_names();
-    for (name, path) in examples() {
-        let scenario =
-            ctxgroup_playground::scenario::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (name, text) in examples() {
+        let scenario = ctxgroup_playground::scenario::parse(&text).unwrap();
         let program = ctxgroup_playground::rustgen::rust_program(&scenario);
         let file = dir.join(format!("{name}.rs"));
         if update {
@@ -100,9 +122,8 @@ fn traces_names() -> Vec<&'static str> {
 #[test]
 fn every_program_reproduces_the_simulator_exactly() {
     let traces = traces();
-    for (name, path) in examples() {
-        let scenario =
-            ctxgroup_playground::scenario::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (name, text) in examples() {
+        let scenario = ctxgroup_playground::scenario::parse(&text).unwrap();
         let sim: serde_json::Value = serde_json::from_str(
             &ctxgroup_playground::simulate::simulate(&scenario)
                 .unwrap()

@@ -204,8 +204,13 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
     } else {
         "_cancel"
     };
+    // `cancel` at the deadline's instant: in Go the cancel usually wins that race (both are
+    // timers started in one batch; the last started runs first), and the simulator draws that
+    // side. On a virtual clock timers at one instant fire in the order armed, so the cancel's
+    // must be armed before the deadline's: on a context of its own, under the deadline's.
+    let tied = g.timeout.filter(|&t| Some(t) == scenario.cancel_at);
     match g.timeout {
-        Some(t) => {
+        Some(t) if tied.is_none() => {
             code.line(
                 0,
                 format!(
@@ -222,10 +227,22 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
                 ),
             );
         }
-        None => {
+        _ => {
             code.line(0, "// A context the caller can cancel.");
             code.line(0, format!("let (ctx, {cancel}) = {base}.with_cancel();"));
         }
+    }
+    if g.on_error != OnError::Cancel && scenario.shutdown.is_none() && g.items.iter().any(outlives)
+    {
+        code.line(
+            0,
+            "// Go's defer cancel(): what the tasks started on this context stops when the caller",
+        );
+        code.line(0, "// returns.");
+        code.line(
+            0,
+            format!("let _at_return = {cancel}.clone().drop_guard();"),
+        );
     }
     if let Some(at) = scenario.cancel_at {
         code.line(
@@ -252,16 +269,24 @@ fn run_fn(out: &mut String, scenario: &Scenario) {
         code.line(1, "}),");
         code.line(0, ");");
     }
-    if g.on_error != OnError::Cancel && scenario.shutdown.is_none() && g.items.iter().any(outlives)
-    {
+    if let Some(t) = tied {
         code.line(
             0,
-            "// Go's defer cancel(): what the tasks started on this context stops when the caller",
+            format!(
+                "// timeout {}: the deadline, at the cancel's instant. In Go the two race, and the",
+                crate::fmt_duration(t)
+            ),
         );
-        code.line(0, "// returns.");
         code.line(
             0,
-            format!("let _at_return = {cancel}.clone().drop_guard();"),
+            "// cancel usually wins: its timer is armed first, so on this clock it fires first.",
+        );
+        code.line(
+            0,
+            format!(
+                "let (ctx, _deadline) = ctx.{};",
+                with_timeout(t, &g.timeout_cause)
+            ),
         );
     }
     code.append(0, group_code(g, None, scenario.shutdown.as_ref()));

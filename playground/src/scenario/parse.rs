@@ -1608,14 +1608,16 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
         };
         // As many digits as Go takes: leading zeros, and fraction digits past a nanosecond,
         // change nothing but whether it is finer than a millisecond.
-        let int = int.trim_start_matches('0');
+        let int = int.as_bytes();
+        let int = &int[int.iter().take_while(|&&b| b == b'0').count()..];
         if int.len() > 18 {
             too_long(p);
             return Err(());
         }
+        let frac = frac.as_bytes();
         let (frac, past) = frac.split_at(frac.len().min(18));
-        let digits = |d: &str| {
-            d.bytes()
+        let digits = |d: &[u8]| {
+            d.iter()
                 .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'))
         };
         let frac_scale = 10u128.pow(frac.len() as u32);
@@ -1626,7 +1628,7 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
             return Err(());
         }
         // Finer than a nanosecond is finer than a millisecond too.
-        fine |= frac_ns % frac_scale != 0 || past.bytes().any(|b| b != b'0');
+        fine |= frac_ns % frac_scale != 0 || past.iter().any(|&b| b != b'0');
         col = unit_col + unit.chars().count();
         rest = next;
     }
