@@ -225,3 +225,141 @@ async fn an_output_whose_drop_panics_is_the_tasks_panic_on_tokio() {
         .expect("wait hung");
     expect_the_drop_panic_as_the_tasks_error(waited);
 }
+
+#[test]
+fn a_drop_guard_unwinding_with_a_panicking_callback_cancels_and_does_not_abort() {
+    // The guard cancels on every way out of a scope, a panic included. Its callback's panic
+    // then would be a second panic while unwinding: the process would abort.
+    let (ctx, cancel) = Context::background().with_cancel();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let seen = ran.clone();
+    let _callback = ctx.after_cancel(move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        panic!("the callback panics");
+    });
+    let (child, _child_cancel) = ctx.with_cancel();
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        let _guard = cancel.drop_guard();
+        panic!("the scope panics");
+    }))
+    .unwrap_err();
+    // The scope's own panic is what comes out; the cancel happened in full.
+    assert_eq!(caught.downcast_ref::<&str>(), Some(&"the scope panics"));
+    assert!(ctx.is_cancelled() && child.is_cancelled());
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+    // Outside an unwind the guard's cancel still passes the callback's panic on.
+    let (ctx, cancel) = Context::background().with_cancel();
+    let _callback = ctx.after_cancel(|_| panic!("the callback panics"));
+    let caught = catch_unwind(AssertUnwindSafe(|| drop(cancel.drop_guard()))).unwrap_err();
+    assert_eq!(caught.downcast_ref::<&str>(), Some(&"the callback panics"));
+}
+
+#[test]
+fn a_callback_that_panics_in_the_groups_fail_fast_cancel_comes_out_of_wait_on_every_executor() {
+    // A task's after-cancel callback panics when a sibling's failure cancels the group. Where
+    // the failing task ran must not decide whether anyone hears of it: on tokio the panic
+    // was lost on a worker thread and `wait` returned the failure.
+    async fn run(group: TaskGroup) -> Result<(), Error> {
+        let (registered, then) = futures::channel::oneshot::channel();
+        group
+            .spawn(|ctx| async move {
+                let _callback = ctx.after_cancel(|_| panic!("the callback panics"));
+                let _ = registered.send(());
+                ctx.done().await;
+                Ok(())
+            })
+            .await;
+        group
+            .spawn(|_| async {
+                let _ = then.await;
+                Err(Error::msg("the task fails"))
+            })
+            .await;
+        group.wait().await
+    }
+    let expect_the_callbacks_panic = |caught: Box<dyn std::any::Any + Send>| {
+        assert_eq!(caught.downcast_ref::<&str>(), Some(&"the callback panics"));
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    for _ in 0..50 {
+        let group = TaskGroup::builder(&Context::background())
+            .spawner(|f| {
+                tokio::spawn(f);
+            })
+            .build();
+        let waited = rt.block_on(async { tokio::spawn(run(group)).await });
+        expect_the_callbacks_panic(waited.unwrap_err().into_panic());
+    }
+    // A group that drives its own tasks: the same.
+    let group = TaskGroup::builder(&Context::background()).build();
+    let caught = catch_unwind(AssertUnwindSafe(|| futures::executor::block_on(run(group))));
+    expect_the_callbacks_panic(caught.unwrap_err());
+}
+
+/// An error type whose conversions are user code that panics.
+#[derive(Debug)]
+struct Touchy;
+
+impl std::fmt::Display for Touchy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("touchy")
+    }
+}
+impl From<ctxgroup::Reason> for Touchy {
+    fn from(_: ctxgroup::Reason) -> Self {
+        Touchy
+    }
+}
+impl From<ctxgroup::Errors> for Touchy {
+    fn from(_: ctxgroup::Errors) -> Self {
+        Touchy
+    }
+}
+impl From<ctxgroup::error::Panicked> for Touchy {
+    fn from(_: ctxgroup::error::Panicked) -> Self {
+        panic!("From<Panicked> panics")
+    }
+}
+
+#[test]
+fn an_error_type_whose_from_panicked_panics_does_not_hang_wait() {
+    // The task's panic is converted to the user's error type, whose conversion panics too. The
+    // task must still end: a group that drove it itself had left it running forever.
+    for self_driven in [true, false] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .build()
+                .unwrap();
+            let builder = TaskGroup::builder(&Context::background());
+            let group = if self_driven {
+                builder.build_typed::<(), Touchy>()
+            } else {
+                builder
+                    .spawner(|f| {
+                        tokio::spawn(f);
+                    })
+                    .build_typed::<(), Touchy>()
+            };
+            let waits = rt.block_on(async move {
+                group.spawn(|_| async { panic!("the body panics") }).await;
+                group.spawn(|_| async { Ok(()) }).await;
+                let first = futures::FutureExt::catch_unwind(AssertUnwindSafe(group.wait())).await;
+                (first.map_err(|_| ()), group.wait().await, group.running())
+            });
+            let _ = tx.send(waits);
+        });
+        let (first, second, running) = rx
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_else(|_| panic!("self-driven {self_driven}: wait hung"));
+        // Driven by the group, the conversion's panic goes on through the driver: out of the
+        // first wait. On tokio it is the executor's. Either way the task ended with an error.
+        assert_eq!(first.is_err(), self_driven);
+        assert!(second.is_err());
+        assert_eq!(running, 0);
+    }
+}

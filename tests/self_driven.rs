@@ -177,13 +177,12 @@ fn a_task_that_panics_at_its_first_poll_fails_the_group_among_tasks_that_return(
     assert_eq!(group.running(), 0);
 }
 
-/// A driver that panics mid-batch (a cancel callback's panic, resumed once its task is counted)
+/// A driver that panics mid-batch (the user's error type panics converting a task's panic)
 /// leaves the rest of its batch in the poisoned batch: a `wait` on another thread, which
 /// registered as a driver while the batch was held, is woken to drive them.
 #[test]
 fn a_panic_mid_batch_wakes_a_waiter_on_another_thread_to_drive_the_rest() {
-    let group = TaskGroup::new(&Context::background());
-    let _cb = group.context().after_cancel(|_| panic!("callback panics"));
+    let group = TaskGroup::builder(&Context::background()).build_typed::<(), Touchy>();
     let (go_tx, go_rx) = mpsc::channel::<()>();
     let driving = Arc::new(AtomicBool::new(false));
     let d = driving.clone();
@@ -195,7 +194,13 @@ fn a_panic_mid_batch_wakes_a_waiter_on_another_thread_to_drive_the_rest() {
                 Ok(())
             })
             .await;
-        group.spawn(|_| async { Err(Error::msg("boom")) }).await; // t1: its cancel panics
+        group
+            .spawn(|_| async {
+                panic!("boom");
+                #[allow(unreachable_code)]
+                Ok(())
+            })
+            .await; // t1: its panic's conversion panics
         group.spawn(|_| async { Ok(()) }).await; // t2: left in the batch
     });
     let a = {
@@ -219,13 +224,41 @@ fn a_panic_mid_batch_wakes_a_waiter_on_another_thread_to_drive_the_rest() {
     go_tx.send(()).unwrap();
     assert!(
         a.join().unwrap(),
-        "A's wait panicked (the callback's panic)"
+        "A's wait panicked (the conversion's panic)"
     );
     assert!(
         done_rx.recv_timeout(Duration::from_secs(3)).is_ok(),
         "B's wait was never woken: t2 is stranded in the poisoned batch (running = {})",
         group.running()
     );
+}
+
+/// An error type whose conversion of a task's panic is user code that panics.
+#[derive(Debug)]
+struct Touchy;
+
+impl std::fmt::Display for Touchy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("touchy")
+    }
+}
+
+impl From<ctxgroup::Reason> for Touchy {
+    fn from(_: ctxgroup::Reason) -> Self {
+        Touchy
+    }
+}
+
+impl From<ctxgroup::Errors> for Touchy {
+    fn from(_: ctxgroup::Errors) -> Self {
+        Touchy
+    }
+}
+
+impl From<ctxgroup::error::Panicked> for Touchy {
+    fn from(_: ctxgroup::error::Panicked) -> Self {
+        panic!("the conversion panics")
+    }
 }
 
 /// In a group with a limit, a task that has returned frees its slot at once (not at the end of

@@ -233,6 +233,7 @@ fn a_task_that_ends_at_the_graces_very_instant_is_in_time() {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn a_task_ending_on_another_thread_as_the_grace_runs_out_is_never_an_empty_straggler_list() {
     // On a multi-thread runtime the last task can return between the shutdown's last look at

@@ -469,7 +469,10 @@ impl Context {
     /// Unlike Go, which starts `f` in a goroutine of its own, the callback runs inside `cancel`
     /// (and inside `after_cancel` itself, on a context already cancelled): `cancel` returns once
     /// it has. So it must not block, nor take a lock its canceller may hold; to do slow work,
-    /// have it start a task (`tokio::spawn`) or send on a channel.
+    /// have it send on a channel, or start a task through a handle taken beforehand
+    /// (`tokio::runtime::Handle::current()` where the callback is made, `handle.spawn(…)` in
+    /// it): a deadline's callback runs on the clock's thread, where `tokio::spawn` finds no
+    /// runtime and panics.
     ///
     /// Like Go's `AfterFunc`, a pending callback keeps its context alive: it runs when the
     /// context is cancelled (by its deadline, a parent, or its cancel), even if every handle to
@@ -656,7 +659,9 @@ impl CancelFn {
     }
 
     /// A guard that cancels the context when dropped (tokio-util's `drop_guard`): cancellation
-    /// on every way out of a scope, early returns and panics included.
+    /// on every way out of a scope, early returns and panics included. Dropped by a panic, it
+    /// still cancels in full; a callback's panic then is dropped (a second panic while
+    /// unwinding would abort the process), and the scope's own panic goes on.
     ///
     /// # Examples
     ///
@@ -721,7 +726,14 @@ impl CancelGuard {
 
 impl Drop for CancelGuard {
     fn drop(&mut self) {
-        if let Some(cancel) = self.cancel.take() {
+        let Some(cancel) = self.cancel.take() else {
+            return;
+        };
+        if std::thread::panicking() {
+            // A callback's panic now would be a second one, and abort the process. The cancel
+            // still happens in full (it runs every callback before passing a panic on).
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cancel.cancel()));
+        } else {
             cancel.cancel();
         }
     }

@@ -277,9 +277,9 @@ impl<S: Send + 'static> Scheduler<S> {
         }
     }
 
-    /// The batch, unless another driver holds it. A panic that went through a driver (a cancel
-    /// callback's, resumed once its task was counted as finished) leaves the batch consistent:
-    /// the next driver goes on with it.
+    /// The batch, unless another driver holds it. A panic that went through a driver (the
+    /// user's error type panicking as it converts a task's panic, resumed once the task was
+    /// counted as finished) leaves the batch consistent: the next driver goes on with it.
     fn try_batch(&self) -> Option<MutexGuard<'_, TaskList>> {
         match self.batch.try_lock() {
             Ok(batch) => Some(batch),

@@ -206,6 +206,9 @@ struct State<T, E> {
     /// Set once a shutdown aborted its stragglers: a task that gets its abort handle later
     /// (its spawn closure was still running, or it was queued for a slot) is aborted at once.
     aborting: bool,
+    /// The first panic of an after-cancel callback that the group's cancel on a task's failure,
+    /// or a task's own context's at its end, ran: `wait` passes it on, wherever the task ran.
+    callback_panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
 /// A running task, as shutdown reports it (and, in a group that aborts stragglers, stops it).
@@ -232,6 +235,7 @@ impl<T, E> State<T, E> {
             finished: VecDeque::new(),
             joiners: Vec::new(),
             aborting: false,
+            callback_panic: None,
         }
     }
 
@@ -815,6 +819,11 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// `Clone`, so a later call (or `wait_outputs` after `join_next`) returns it rebuilt from
     /// its message, as `E::from(Errors)`; with [`Error`], every call returns the same error.
     ///
+    /// A panic of an [`after_cancel`](Context::after_cancel) callback that the group's own
+    /// cancels ran (on a task's failure, at the end of a task's own
+    /// [`timeout`](TaskBuilder::timeout) context, or this closing one) comes out of `wait`, once
+    /// every task returned, whatever executor ran the task.
+    ///
     /// # Examples
     ///
     /// ```
@@ -829,8 +838,18 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// ```
     pub async fn wait(&self) -> Result<(), E> {
         self.all_returned().await;
-        self.inner.cancel.cancel_because(Cause::GroupDone);
+        self.close();
         self.result()
+    }
+
+    /// Go's `defer cancel()` once every task returned, then the panic of a callback that the
+    /// group's cancel on a task's failure, or a task's own context's, ran, if one did.
+    fn close(&self) {
+        self.inner.cancel.cancel_because(Cause::GroupDone);
+        let panic = self.inner.lock().callback_panic.take();
+        if let Some(panic) = panic {
+            std::panic::resume_unwind(panic);
+        }
     }
 
     /// Waits for every started task, like [`wait`](Self::wait), and returns the outputs not
@@ -859,7 +878,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// ```
     pub async fn wait_outputs(&self) -> Result<Vec<T>, E> {
         self.all_returned().await;
-        self.inner.cancel.cancel_because(Cause::GroupDone);
+        self.close();
         self.result()?;
         // Taken out first: the user's values are gone through with the lock released.
         let finished = std::mem::take(&mut self.inner.lock().finished);
@@ -1359,15 +1378,16 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         // What happens once the task's body has returned, whichever way it ran.
         let done = move |mut unfinished: Unfinished<T, E>, result: Result<T, E>| {
             unfinished.armed = false;
-            // A callback on the task's context may panic in its cancel: the task is finished
-            // first, then the panic goes on to whoever ran the task.
+            // A callback on the task's context may panic in its cancel: the panic goes on to
+            // the group's waiter (an executor's thread would lose it), kept before the task
+            // counts as finished so that the wait it ends sees it.
             let ended = unfinished.end.end();
-            unfinished
-                .group
-                .with(|me| me.finish(id, slot, &unfinished.name, result));
-            if let Err(panic) = ended {
-                std::panic::resume_unwind(panic);
-            }
+            unfinished.group.with(|me| {
+                if let Err(panic) = ended {
+                    me.lock().callback_panic.get_or_insert(panic);
+                }
+                me.finish(id, slot, &unfinished.name, result)
+            });
         };
         // Two task futures, so that a group that never aborts does not carry the abort's
         // state in every task.
@@ -1487,8 +1507,9 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 None => Ok(()),
             }),
         );
-        // An after-cancel callback that panics: the panic goes on to our caller, once this
-        // task is counted as finished and its waiters are woken.
+        // An after-cancel callback that panics: the panic goes on to the group's waiter (this
+        // task may run on an executor's thread, which would lose it), once this task is
+        // counted as finished.
         let cancelled = first_error.map(|error| {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
                 self.cancel.cancel_because(Cause::TaskFailed {
@@ -1510,13 +1531,13 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 }
                 _ => {}
             }
+            if let Some(Err(panic)) = cancelled {
+                state.callback_panic.get_or_insert(panic);
+            }
             state.released()
         };
         for w in wake {
             w.wake();
-        }
-        if let Some(Err(panic)) = cancelled {
-            std::panic::resume_unwind(panic);
         }
     }
 
@@ -1590,7 +1611,21 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     /// A plain task that finished with something to record or keep, or that is listed.
     #[inline(never)]
     fn finished_listed(&self, id: u64, slot: usize, output: std::thread::Result<Result<T, E>>) {
-        let result = output.unwrap_or_else(|panic| Err(E::from(Panicked::new(panic))));
+        // `E::from` is the user's code: one that panics too must not leave the task unfinished
+        // (every later `wait` would hang). The task ends with an error of ours, then that
+        // panic goes on.
+        let mut conversion_panic = None;
+        let result = output.unwrap_or_else(|panic| {
+            Err(
+                std::panic::catch_unwind(AssertUnwindSafe(|| E::from(Panicked::new(panic))))
+                    .unwrap_or_else(|panic| {
+                        conversion_panic = Some(panic);
+                        E::from(Errors(vec![Error::msg(
+                            "the task panicked, and so did the conversion of its panic to the task's error type",
+                        )]))
+                    }),
+            )
+        });
         let name = match slot {
             UNLISTED => None,
             _ => self
@@ -1599,7 +1634,10 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 .get_mut(slot)
                 .and_then(|task| task.name.clone()),
         };
-        self.finish(id, slot, &name, result)
+        self.finish(id, slot, &name, result);
+        if let Some(panic) = conversion_panic {
+            std::panic::resume_unwind(panic);
+        }
     }
 }
 
