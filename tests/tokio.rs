@@ -107,3 +107,31 @@ fn cancellation_from_another_thread_wakes_a_tokio_task() {
     std::thread::spawn(move || cancel.cancel()).join().unwrap();
     assert_eq!(rt.block_on(waiter).unwrap(), "context canceled");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_result_wins_and_cancel_stops_the_rest() {
+    // join_next, then cancel: the other tasks see `context canceled` at once, not their sleep's
+    // end, and wait returns when they have.
+    let group = TaskGroup::builder(&Context::background())
+        .spawner(|f| {
+            tokio::spawn(f);
+        })
+        .build_with_outputs();
+    for ms in [300u64, 20, 60_000, 60_000] {
+        group
+            .spawn(move |ctx| async move {
+                ctx.sleep(Duration::from_millis(ms)).await?;
+                Ok::<_, Error>(ms)
+            })
+            .await;
+    }
+    let first = group.join_next().await.unwrap().unwrap();
+    assert_eq!(first, 20);
+    assert!(group.cancel());
+    assert!(!group.cancel(), "only the first cancel counts");
+    let rest = tokio::time::timeout(Duration::from_secs(10), group.wait())
+        .await
+        .expect("the rest stopped at the cancel");
+    assert_eq!(rest.unwrap_err().to_string(), "context canceled");
+    assert_eq!(group.running(), 0);
+}

@@ -267,6 +267,10 @@ impl Context {
     /// A child carrying `value`, found by [`value`](Self::value) on it and its descendants (the
     /// nearest value of each type wins). Shares this context's cancellation.
     ///
+    /// Values are keyed by their type, as Go's are by their key's: give each value a type of
+    /// your own (a newtype, not `String` or `u32`), so that no other crate's value of the same
+    /// type hides it.
+    ///
     /// # Examples
     ///
     /// ```
@@ -290,9 +294,13 @@ impl Context {
     /// # Examples
     ///
     /// ```
-    /// let ctx = ctxgroup::Context::background().with_value(42u32);
-    /// assert_eq!(ctx.value::<u32>(), Some(&42));
-    /// assert_eq!(ctx.value::<u64>(), None);
+    /// #[derive(Debug, PartialEq)]
+    /// struct RequestId(u32);
+    /// #[derive(Debug, PartialEq)]
+    /// struct UserId(u32);
+    /// let ctx = ctxgroup::Context::background().with_value(RequestId(42));
+    /// assert_eq!(ctx.value::<RequestId>(), Some(&RequestId(42)));
+    /// assert_eq!(ctx.value::<UserId>(), None);
     /// ```
     pub fn value<T: Any + Send + Sync>(&self) -> Option<&T> {
         let key = TypeId::of::<T>();
@@ -313,11 +321,13 @@ impl Context {
     /// # Examples
     ///
     /// ```
-    /// let (ctx, cancel) = ctxgroup::Context::background().with_value("tenant-7").with_cancel();
+    /// #[derive(Debug, PartialEq)]
+    /// struct Tenant(&'static str);
+    /// let (ctx, cancel) = ctxgroup::Context::background().with_value(Tenant("7")).with_cancel();
     /// let detached = ctx.without_cancel();
     /// cancel.cancel();
     /// assert!(ctx.is_cancelled() && !detached.is_cancelled());
-    /// assert_eq!(detached.value::<&str>(), Some(&"tenant-7"));
+    /// assert_eq!(detached.value::<Tenant>(), Some(&Tenant("7")));
     /// ```
     #[must_use = "the new context is the one without cancellation"]
     pub fn without_cancel(&self) -> Context {

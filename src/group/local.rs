@@ -195,6 +195,19 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
         self.group.context()
     }
 
+    /// Cancels the group's context ([`TaskGroup::cancel`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let group = ctxgroup::group::LocalTaskGroup::new(&ctxgroup::Context::background());
+    /// assert!(group.cancel());
+    /// assert!(group.context().is_cancelled());
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.group.cancel()
+    }
+
     /// Starts a task, waiting for a slot first ([`TaskGroup::spawn`]); the task and its future
     /// need not be `Send`.
     ///

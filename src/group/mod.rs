@@ -633,6 +633,39 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         &self.inner.ctx
     }
 
+    /// Cancels the group's context, as the cancel of a parent made for it would (Go keeps that
+    /// `cancel` beside the group): every task sees `context canceled`. For "the first result
+    /// wins": [`join_next`](Self::join_next), then `cancel`. Dropping a group cancels nothing,
+    /// as in Go; its tasks run on. `true` if this call cancelled it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Clock, Context, TaskGroup, VirtualRuntime};
+    /// let rt = VirtualRuntime::new();
+    /// let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+    ///     .spawner(rt.spawner())
+    ///     .build_with_outputs();
+    /// let (first, rest) = rt.block_on(async move {
+    ///     for (mirror, secs) in [("slow", 3), ("fast", 1), ("slower", 5)] {
+    ///         group.spawn(move |ctx| async move {
+    ///             ctx.sleep(Duration::from_secs(secs)).await?;
+    ///             Ok::<_, ctxgroup::Error>(mirror)
+    ///         }).await;
+    ///     }
+    ///     let first = group.join_next().await;
+    ///     group.cancel();
+    ///     (first, group.wait().await)
+    /// }).unwrap();
+    /// assert_eq!(first.unwrap().unwrap(), "fast");
+    /// assert_eq!(rest.unwrap_err().to_string(), "context canceled");
+    /// assert_eq!(rt.clock().now(), Duration::from_secs(1)); // nobody waited for the others
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.inner.cancel.cancel()
+    }
+
     /// The current limit.
     ///
     /// # Examples
