@@ -27,6 +27,10 @@ use crate::Reason;
 #[derive(Clone)]
 pub struct Error(Arc<dyn StdError + Send + Sync + 'static>);
 
+// Unwind-safe: immutable once made (as `anyhow::Error` is).
+impl std::panic::UnwindSafe for Error {}
+impl std::panic::RefUnwindSafe for Error {}
+
 #[derive(Debug)]
 struct Message(String);
 

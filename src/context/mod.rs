@@ -50,6 +50,12 @@ pub struct Context {
     node: ManuallyDrop<Arc<Node>>,
 }
 
+// Unwind-safe: the tree runs no user code under its locks, and a cancel completes (every node
+// marked, every callback run) before it passes a panic on, so user code that panics leaves
+// nothing half-done for a later call to see.
+impl std::panic::UnwindSafe for Context {}
+impl std::panic::RefUnwindSafe for Context {}
+
 impl Context {
     /// The first context of a freshly made node: takes the node's strong reference as the
     /// shared one (a new node counts one context).
@@ -99,6 +105,10 @@ pub struct CancelFn {
     /// children (`tree::collapse` counts the `Weak`s).
     node: Weak<Node>,
 }
+
+// Unwind-safe: as `Context`.
+impl std::panic::UnwindSafe for CancelFn {}
+impl std::panic::RefUnwindSafe for CancelFn {}
 
 impl Drop for CancelFn {
     fn drop(&mut self) {

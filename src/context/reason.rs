@@ -29,6 +29,10 @@ use crate::Error;
 #[derive(Clone)]
 pub struct Reason(Arc<Inner>);
 
+// Unwind-safe: immutable once made.
+impl std::panic::UnwindSafe for Reason {}
+impl std::panic::RefUnwindSafe for Reason {}
+
 struct Inner {
     cause: Cause,
     origin: Option<Arc<str>>,
