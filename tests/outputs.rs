@@ -341,3 +341,17 @@ fn a_typed_group_that_keeps_nothing_still_returns_the_users_own_error() {
         "{group:?}"
     );
 }
+
+#[test]
+#[should_panic(expected = "wait_outputs on a group that keeps no outputs")]
+fn wait_outputs_on_a_group_that_keeps_none_says_so_rather_than_return_nothing() {
+    // `build_typed` keeps errors only: three outputs came and went. An empty list would say
+    // the tasks returned nothing.
+    let group = TaskGroup::builder(&Context::background()).build_typed::<u32, Error>();
+    let _ = futures::executor::block_on(async {
+        for i in 0..3 {
+            group.spawn(move |_| async move { Ok(i) }).await;
+        }
+        group.wait_outputs().await
+    });
+}

@@ -284,6 +284,10 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
 
     /// The outputs in spawn order ([`TaskGroup::wait_outputs`]).
     ///
+    /// # Panics
+    ///
+    /// On a group that keeps no outputs, as [`TaskGroup::wait_outputs`].
+    ///
     /// # Examples
     ///
     /// ```

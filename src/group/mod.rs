@@ -915,7 +915,18 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// }).unwrap().unwrap();
     /// assert_eq!(pages, ["a", "b"]); // in spawn order, though "b" finished first
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// On a group that keeps no outputs (made with [`build`](GroupBuilder::build) or
+    /// [`build_typed`](GroupBuilder::build_typed)): they were dropped as the tasks returned,
+    /// and an empty list would say they returned nothing. Call [`wait`](Self::wait) there.
     pub async fn wait_outputs(&self) -> Result<Vec<T>, E> {
+        assert!(
+            self.inner.keep_outputs,
+            "wait_outputs on a group that keeps no outputs (made with build or build_typed): \
+             call wait, or make the group with build_with_outputs"
+        );
         self.all_returned().await;
         self.close();
         self.result()?;
