@@ -145,6 +145,9 @@ async function liveLateness(n, speed) {
   let frames = 0;
   const countFrames = () => { frames++; if (pg.isConnected) requestAnimationFrame(countFrames); };
   requestAnimationFrame(countFrames);
+  // The peer, in the same run: a worker of its own with one raw setTimeout per task, due when
+  // the task's end is, started with the run; what the page's drawing costs a bare timer.
+  const raw = rawTimerWorker(virtual.tasks.map((v) => (v.end * 1000) / speed));
   const t0 = performance.now();
   const detail = await new Promise((resolve) => {
     pg.addEventListener('ctxgroup-run-end', (e) => resolve(e.detail), { once: true });
@@ -154,8 +157,26 @@ async function liveLateness(n, speed) {
   performance.measure('live drawn', { start: t0 }); // a window for traces of the benchmark
   obs.disconnect();
   const drawn = lateOf(detail.trace);
+  const rawTimers = stats(await raw);
   pg.remove();
-  return { tasks: n, speed, wallMs: wall, fps: (frames / wall) * 1000, drawn, undrawn, longestTaskMs: Math.max(0, ...long) };
+  return { tasks: n, speed, wallMs: wall, fps: (frames / wall) * 1000, drawn, undrawn, rawTimers, longestTaskMs: Math.max(0, ...long) };
+}
+
+/** A worker that arms one `setTimeout` per due time (ms from now) and resolves with how late
+ * each fired. */
+function rawTimerWorker(dues) {
+  const source = `onmessage = (e) => {
+    const t0 = performance.now(), late = [];
+    let left = e.data.length;
+    e.data.forEach((due) => setTimeout(() => { late.push(performance.now() - t0 - due); if (--left === 0) postMessage(late); }, due));
+  };`;
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  return new Promise((resolve) => {
+    worker.onmessage = (e) => { worker.terminate(); resolve(e.data); };
+    worker.postMessage(dues);
+  });
 }
 
 /** `bench.html?live=N`: only the live run, N times (its tail is what varies from run to run). */
@@ -165,7 +186,7 @@ async function liveOnly(n) {
   for (let i = 0; i < n; i++) {
     const r = await liveLateness(1000, 10);
     results.liveRuns.push(r);
-    log(`live run ${i + 1}: drawn p50 ${r.drawn.p50.toFixed(2)} p95 ${r.drawn.p95.toFixed(2)} max ${r.drawn.max.toFixed(2)} ms; undrawn p50 ${r.undrawn.p50.toFixed(2)} p95 ${r.undrawn.p95.toFixed(2)} max ${r.undrawn.max.toFixed(2)} ms`);
+    log(`live run ${i + 1}: drawn p50 ${r.drawn.p50.toFixed(2)} p95 ${r.drawn.p95.toFixed(2)} max ${r.drawn.max.toFixed(2)} ms; undrawn p50 ${r.undrawn.p50.toFixed(2)} p95 ${r.undrawn.p95.toFixed(2)} max ${r.undrawn.max.toFixed(2)} ms; raw setTimeout beside it p50 ${r.rawTimers.p50.toFixed(2)} max ${r.rawTimers.max.toFixed(2)} ms`);
   }
   window.benchResults = results;
 }
