@@ -297,6 +297,38 @@ fn a_callback_that_panics_in_the_groups_fail_fast_cancel_comes_out_of_wait_on_ev
     let group = TaskGroup::builder(&Context::background()).build();
     let caught = catch_unwind(AssertUnwindSafe(|| futures::executor::block_on(run(group))));
     expect_the_callbacks_panic(caught.unwrap_err());
+    // A caller that only ever joins: its last join_next, which finds every task returned.
+    let group = TaskGroup::builder(&Context::background())
+        .spawner(|f| {
+            tokio::spawn(f);
+        })
+        .build_with_outputs::<(), Error>();
+    let joined = rt.block_on(async {
+        tokio::spawn(async move {
+            let (registered, then) = futures::channel::oneshot::channel();
+            group
+                .spawn(|ctx| async move {
+                    let _callback = ctx.after_cancel(|_| panic!("the callback panics"));
+                    let _ = registered.send(());
+                    ctx.done().await;
+                    Ok(())
+                })
+                .await;
+            group
+                .spawn(|_| async {
+                    let _ = then.await;
+                    Err(Error::msg("the task fails"))
+                })
+                .await;
+            let mut results = 0;
+            while group.join_next().await.is_some() {
+                results += 1;
+            }
+            results
+        })
+        .await
+    });
+    expect_the_callbacks_panic(joined.unwrap_err().into_panic());
 }
 
 /// An error type whose conversions are user code that panics.

@@ -861,7 +861,8 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// A panic of an [`after_cancel`](Context::after_cancel) callback that the group's own
     /// cancels ran (on a task's failure, at the end of a task's own
     /// [`timeout`](TaskBuilder::timeout) context, or this closing one) comes out of `wait`, once
-    /// every task returned, whatever executor ran the task.
+    /// every task returned, whatever executor ran the task (or out of
+    /// [`join_next`](Self::join_next), when it finds every task returned).
     ///
     /// # Examples
     ///
@@ -965,6 +966,12 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                 return Poll::Ready(Some(result));
             }
             if state.running == 0 {
+                // Every task returned: a callback's panic kept for `wait` is the joiner's now.
+                let panic = state.callback_panic.take();
+                drop(state);
+                if let Some(panic) = panic {
+                    std::panic::resume_unwind(panic);
+                }
                 return Poll::Ready(None);
             }
             if !state.joiners.iter().any(|w| w.will_wake(cx.waker())) {
