@@ -705,6 +705,39 @@ fn a_task_that_ends_as_the_grace_runs_out_is_in_time() {
 }
 
 #[test]
+fn a_task_started_as_a_late_shutdown_comes_is_said_to_be_a_race() {
+    // The caller spawns, then shuts down at once: in Go the new goroutine's first look at its
+    // context races the cancel (Go 1.23 at scale 0.3: c ran on in 22 of 40 runs after
+    // `after=`, 7 of 20 under a limit; cg in 26 of 40).
+    for (text, path) in [
+        ("shutdown 1s grace=300ms\ntask c 2s check=start after=1500ms\n", "c"),
+        ("limit 1\nshutdown 1s grace=300ms\ntask a 1500ms check=never\ntask c 2s check=start\n", "c"),
+        ("shutdown 1s grace=300ms\ntask c 2s check=never after=1500ms {\n  go cg 2s check=start\n}\n", "c/cg"),
+    ] {
+        let t = run(text);
+        let row = task(&t, path);
+        assert_eq!(row.outcome, Outcome::Cancelled, "{text}");
+        assert_eq!(
+            t.tie_of(row),
+            Some("it started as the shutdown came: in Go a race either may win"),
+            "{text}"
+        );
+        assert!(t.summary().ends_with(&format!(" · {path} ties with the cancel: in Go a race")), "{}", t.summary());
+        let found = ctxgroup_playground::golang::ties(&parse(text).unwrap());
+        assert!(found.iter().any(|f| f.starts_with(path)), "{text}: {found:?}");
+    }
+    // A nested group's task that a slot the shutdown freed starts: no race (the cancel came
+    // first), and a task started before the shutdown: none either.
+    for text in [
+        "shutdown 1s grace=300ms\ngroup g limit=1 {\n  task a 5s\n  task b 2s check=start\n}\n",
+        "shutdown 1s grace=300ms\ntask c 2s check=start\n",
+    ] {
+        let t = run(text);
+        assert!(t.tasks.iter().all(|row| t.tie_of(row).is_none()), "{text}");
+    }
+}
+
+#[test]
 fn a_cancel_at_the_deadlines_instant_usually_wins_and_is_said_to_be_a_race() {
     // Go 1.23: `context canceled` in 16 of 20 runs. Both are `time.AfterFunc` goroutines
     // started in one batch of timers, and the last started runs first.
