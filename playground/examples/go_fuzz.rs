@@ -13,8 +13,9 @@
 //! times alone is run again at twice the scale, since a busy machine makes Go's timers late).
 //! A disagreement is a *tie* when the scenario has one (`golang::ties`: two timers at the same
 //! instant whose order decides, a race in Go), else *times only* when only times differ, and a
-//! *mismatch* otherwise. Every case but an agreement is written to target/go-fuzz/ with the
-//! traces.
+//! *mismatch* otherwise. Every case but an agreement is written to go-fuzz/ in the target
+//! directory (`CARGO_TARGET_DIR`, else target/), named by kind, seed and index, with the
+//! traces. `--jobs` defaults to the machine's cores.
 
 #[path = "../tests/support/go.rs"]
 mod go;
@@ -261,7 +262,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut n = 100usize;
     let mut seed = 0x5eed_u64;
-    let mut jobs = 12usize;
+    // One Go run per core: more only adds lateness to every run's timers.
+    let mut jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut grain = 1u64;
     let mut i = 0;
     while i < args.len() {
@@ -299,7 +301,9 @@ fn main() {
         eprintln!("go_fuzz: no Go 1.21+ found; install it with scripts/setup.sh");
         std::process::exit(2);
     };
-    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let work = target.join(format!("go-fuzz/work-{}", std::process::id()));
     let cache = target.join("tmp/go-cache");
     let report = target.join("go-fuzz");
@@ -342,7 +346,7 @@ fn main() {
                     if k >= count {
                         break;
                     }
-                    judge(&cases[k], &bins[k], done + k, &tally, &report);
+                    judge(&cases[k], &bins[k], (seed, done + k), &tally, &report);
                 });
             }
         });
@@ -377,7 +381,7 @@ fn main() {
 fn judge(
     case: &Case,
     bin: &std::path::Path,
-    index: usize,
+    index: (u64, usize),
     tally: &Tally,
     report: &std::path::Path,
 ) {
@@ -394,14 +398,19 @@ fn judge(
             }
         };
         // Go against itself: a race shows as runs that differ beyond times.
-        let racy = runs[1..].iter().any(|r| {
+        let racy = runs[1..].iter().enumerate().find_map(|(k, r)| {
             let d = go::compare(&runs[0], r, go::TOLERANCE * 2.0);
-            !d.is_empty() && !d.timing_only
+            (!d.is_empty() && !d.timing_only).then_some((k + 1, d))
         });
-        if racy {
+        if let Some((k, d)) = racy {
             tally.racy.fetch_add(1, Ordering::Relaxed);
-            let d = go::compare(&runs[0], runs.last().unwrap(), go::TOLERANCE * 2.0);
-            write_case(report, "racy", index, case, &runs, &d.lines.join("\n"));
+            // The pair that differed: `compare` calls its first side the simulator.
+            let what = format!(
+                "Go run 1 (as \"simulator\" below) against Go run {}:\n{}",
+                k + 1,
+                d.lines.join("\n")
+            );
+            write_case(report, "racy", index, case, &runs, &what);
             return;
         }
         let diffs: Vec<_> = runs
@@ -444,13 +453,13 @@ fn judge(
 fn write_case(
     report: &std::path::Path,
     kind: &str,
-    index: usize,
+    (seed, index): (u64, usize),
     case: &Case,
     runs: &[Value],
     what: &str,
 ) {
     let mut text = format!(
-        "# {kind} (fuzz case {index})\n# {}\n",
+        "# {kind} (fuzz case {index} of seed {seed})\n# {}\n",
         what.replace('\n', "\n# ")
     );
     if !case.ties.is_empty() {
@@ -464,7 +473,7 @@ fn write_case(
         text += &r.to_string();
     }
     text += "\n";
-    let path = report.join(format!("{kind}-{index}.txt"));
+    let path = report.join(format!("{kind}-s{seed}-{index}.txt"));
     let _ = std::fs::write(&path, text);
     if kind == "mismatch" {
         eprintln!("go_fuzz: MISMATCH, see {}", path.display());
