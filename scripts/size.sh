@@ -30,9 +30,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # a cancel at a deadline's instant won as in Go (marked, and said to be a race), an output whose
 # Drop panics became its task's panic, and a chosen row was outlined. Less headroom since;
 # 160,430 B once a task that returned at a shutdown's grace's instant was in time; 160,613 B
-# once durations took Go's any number of digits (the budget went up 400 B for these).
+# once durations took Go's any number of digits (the budget went up 400 B for these); 160,945 B
+# once a task started as a late shutdown came was said to be a race (187 B of it).
 # Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-160800}
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-161100}
 # The same for the code views' wasm (the Go and Rust generators and the scenario parser), loaded
 # on first use: 58,586 B first, 71,517 B with the language's new constructs, 72,511 B with
 # plain groups on the caller's context; 74,131 B once durations took Go's us and ns and a task
