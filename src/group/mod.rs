@@ -394,7 +394,12 @@ impl GroupBuilder {
         self.spawner = Some(Arc::new(spawner));
         self
     }
+
     /// Receives every task [`Event`].
+    ///
+    /// It has a cost: to report when a task sees a cancellation, each task gets a context of
+    /// its own and a watch on it, and a group without a spawner no longer runs its tasks on its
+    /// fastest path (about a microsecond more per task, even for a hook that does nothing).
     ///
     /// # Examples
     ///
