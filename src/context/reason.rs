@@ -181,6 +181,10 @@ impl Reason {
 
     /// A sentence on why: `context deadline exceeded: deadline of group passed at 7s`.
     ///
+    /// Times are the context's clock's: from zero on a [`VirtualClock`](crate::VirtualClock),
+    /// from the clock's first use on the [`SystemClock`](crate::SystemClock) (so a 300 ms
+    /// timeout made at 158 ms passes "at 458ms").
+    ///
     /// # Examples
     ///
     /// ```
