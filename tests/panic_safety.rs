@@ -395,3 +395,135 @@ fn an_error_type_whose_from_panicked_panics_does_not_hang_wait() {
         assert_eq!(running, 0);
     }
 }
+
+/// An error type whose every conversion the group makes panics.
+#[derive(Debug)]
+struct Unconvertible;
+
+impl std::fmt::Display for Unconvertible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("unconvertible")
+    }
+}
+
+impl From<ctxgroup::Reason> for Unconvertible {
+    fn from(_: ctxgroup::Reason) -> Self {
+        panic!("From<Reason> panics")
+    }
+}
+
+impl From<ctxgroup::Errors> for Unconvertible {
+    fn from(_: ctxgroup::Errors) -> Self {
+        panic!("From<Errors> panics")
+    }
+}
+
+impl From<ctxgroup::error::Panicked> for Unconvertible {
+    fn from(_: ctxgroup::error::Panicked) -> Self {
+        panic!("From<Panicked> panics")
+    }
+}
+
+#[test]
+fn an_error_type_whose_every_conversion_panics_neither_aborts_nor_hangs() {
+    // A task panics, and neither the conversion of its panic nor the fallback "dropped" error
+    // can be made in the user's type. On tokio the second panic came while unwinding: the
+    // process aborted. Driven by the group, the task never ended: wait hung.
+    for self_driven in [true, false] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .build()
+                .unwrap();
+            let builder =
+                TaskGroup::builder(&Context::background()).policy(ctxgroup::Policy::Continue);
+            let group = if self_driven {
+                builder.build_typed::<(), Unconvertible>()
+            } else {
+                builder
+                    .spawner(|f| {
+                        tokio::spawn(f);
+                    })
+                    .build_typed::<(), Unconvertible>()
+            };
+            let outcome = rt.block_on(async move {
+                group.spawn(|_| async { panic!("the body panics") }).await;
+                group.spawn(|_| async { Ok(()) }).await;
+                // Driven by the group, the conversion's panic goes on through the driver, and
+                // a second wait drives the rest.
+                let first = futures::FutureExt::catch_unwind(AssertUnwindSafe(group.wait())).await;
+                let _ = futures::FutureExt::catch_unwind(AssertUnwindSafe(group.wait())).await;
+                let errors: Vec<String> = group.errors().iter().map(|e| e.to_string()).collect();
+                (first.is_err(), errors, group.running())
+            });
+            let _ = tx.send(outcome);
+        });
+        let (first_panicked, errors, running) =
+            rx.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|_| {
+                panic!("self-driven {self_driven}: wait hung (or the thread died)")
+            });
+        assert_eq!(running, 0, "self-driven {self_driven}");
+        assert_eq!(errors.len(), 1, "self-driven {self_driven}: {errors:?}");
+        assert!(
+            errors[0].contains("so did the conversion of its panic")
+                || errors[0].contains("dropped before it finished"),
+            "{errors:?}"
+        );
+        // wait's error is made in the user's type too: that panics, out of wait.
+        assert!(first_panicked, "self-driven {self_driven}");
+    }
+}
+
+#[test]
+fn a_kept_callback_panic_comes_out_once_and_never_stays_behind_a_shutdown() {
+    // A task's own context's callback panics at the task's end (kept for wait), and the group's
+    // context has one that panics at wait's closing cancel: the first wait raises one, the
+    // second returns. It had raised the kept one from the second wait.
+    let group = TaskGroup::new(&Context::background());
+    let _at_close = group
+        .context()
+        .after_cancel(|_| panic!("at the group's end"));
+    let g = group.clone();
+    futures::executor::block_on(async move {
+        g.task("t")
+            .timeout(Duration::from_secs(10))
+            .spawn(|ctx| async move {
+                std::mem::forget(ctx.after_cancel(|_| panic!("at the task's end")));
+                Ok(())
+            })
+            .await;
+    });
+    let first = catch_unwind(AssertUnwindSafe(|| {
+        futures::executor::block_on(group.wait())
+    }));
+    let panic = first.unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"at the task's end"));
+    let second = catch_unwind(AssertUnwindSafe(|| {
+        futures::executor::block_on(group.wait())
+    }));
+    assert!(matches!(second, Ok(Ok(()))), "the second wait returns");
+
+    // A shutdown that names a straggler is the caller's last look at the group: a kept panic
+    // comes out of it (it stayed in the group, and went with it).
+    let group = TaskGroup::builder(&Context::with_clock(VirtualClock::new())).build();
+    let _callback = group
+        .context()
+        .after_cancel(|_| panic!("on the fail-fast cancel"));
+    let g = group.clone();
+    let shut = catch_unwind(AssertUnwindSafe(|| {
+        futures::executor::block_on(async move {
+            g.task("deaf").spawn(|_| futures::future::pending()).await;
+            g.spawn(|_| async { Err(Error::msg("fails")) }).await;
+            // Drive the failure (its cancel's callback panics, kept), then shut down with no
+            // grace: the deaf task is named.
+            let _ = futures::FutureExt::now_or_never(g.wait());
+            g.shutdown(Duration::ZERO).await
+        })
+    }));
+    let panic = shut.unwrap_err();
+    assert_eq!(
+        panic.downcast_ref::<&str>(),
+        Some(&"on the fail-fast cancel")
+    );
+}

@@ -279,3 +279,43 @@ fn a_task_ending_on_another_thread_as_the_grace_runs_out_is_never_an_empty_strag
     }
     eprintln!("in time, straggler: {outcomes:?}");
 }
+
+#[test]
+fn a_self_driven_groups_task_woken_at_the_graces_instant_is_in_time() {
+    // The group has no spawner: its tasks run only when `wait` drives them. A task woken at
+    // the grace's instant by something else (here a relay on the runtime) must be driven
+    // before the stragglers are counted.
+    for abort_stragglers in [false, true] {
+        let rt = VirtualRuntime::new();
+        let clock = rt.clock();
+        let builder = TaskGroup::builder(&Context::with_clock(clock.clone()));
+        let group = if abort_stragglers {
+            builder.abort_stragglers().build()
+        } else {
+            builder.build()
+        };
+        let (tx, rx) = futures::channel::oneshot::channel::<()>();
+        let c = clock.clone();
+        rt.spawn(async move {
+            clock::sleep_until(c, Duration::from_secs(3)).await;
+            let _ = tx.send(());
+        });
+        let g = group.clone();
+        let report = rt
+            .block_on(async move {
+                g.task("relayed")
+                    .spawn(|_| async move {
+                        let _ = rx.await;
+                        Ok(())
+                    })
+                    .await;
+                clock::sleep(g.context().clock().clone(), Duration::from_secs(2)).await;
+                g.shutdown(Duration::from_secs(1)).await
+            })
+            .unwrap();
+        assert!(report.ignored.is_empty(), "{:?}", report.ignored);
+        assert!(matches!(report.result, Some(Ok(()))));
+        assert!(!report.aborted);
+        assert_eq!(clock.now(), Duration::from_secs(3));
+    }
+}

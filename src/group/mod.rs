@@ -890,9 +890,12 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// Go's `defer cancel()` once every task returned, then the panic of a callback that the
     /// group's cancel on a task's failure, or a task's own context's, ran, if one did.
     fn close(&self) {
-        self.inner.cancel.cancel_because(Cause::GroupDone);
-        let panic = self.inner.lock().callback_panic.take();
-        if let Some(panic) = panic {
+        // Taken first: a panic of this cancel's callbacks must not leave it for the next wait.
+        let kept = self.inner.lock().callback_panic.take();
+        let closing = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            self.inner.cancel.cancel_because(Cause::GroupDone)
+        }));
+        if let Some(panic) = kept.or(closing.err()) {
             std::panic::resume_unwind(panic);
         }
     }
@@ -1089,19 +1092,27 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                 ignored: Vec::new(),
                 aborted: false,
             },
-            futures::future::Either::Right(((), wait)) => {
+            futures::future::Either::Right(((), mut wait)) => {
                 // A task whose end falls on the grace's very instant (a virtual clock fires its
                 // timer with the grace's) is in time, as in Go, where the grace's timer is armed
-                // later: the tasks those timers woke run before the stragglers are counted.
+                // later: the tasks those timers woke run (on the executor, or driven by `wait`
+                // in a group without a spawner) before the stragglers are counted.
                 let mut yielded = false;
-                poll_fn(|cx| {
-                    if std::mem::replace(&mut yielded, true) {
-                        return Poll::Ready(());
+                let ended = poll_fn(|cx| {
+                    if !std::mem::replace(&mut yielded, true) {
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
                     }
-                    cx.waker().wake_by_ref();
-                    Poll::Pending
+                    Poll::Ready(wait.as_mut().poll(cx))
                 })
                 .await;
+                if let Poll::Ready(result) = ended {
+                    return ShutdownReport {
+                        result: Some(result),
+                        ignored: Vec::new(),
+                        aborted: false,
+                    };
+                }
                 let (ignored, aborts) = {
                     let mut state = self.inner.lock();
                     // The listed tasks, then those not listed yet (queued, or in their first
@@ -1138,6 +1149,12 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
                 // is `wait`'s result.
                 let aborted = !ignored.is_empty();
                 if aborted && !self.inner.abort_stragglers {
+                    // The report is the caller's last look at the group: a callback's panic
+                    // kept for `wait` is theirs now.
+                    let kept = self.inner.lock().callback_panic.take();
+                    if let Some(panic) = kept {
+                        std::panic::resume_unwind(panic);
+                    }
                     return ShutdownReport {
                         result: None,
                         ignored,
@@ -1520,7 +1537,7 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         // Its cancel's callbacks may panic too; the spawn closure's panic is the one that goes on.
         let _ = end.end();
         let message = Panicked::new(Box::new(crate::error::panic_message(&*panic)));
-        self.finish(id, slot, name, Err(E::from(message)));
+        let _ = self.finish_with_error(id, slot, name, || E::from(message), UNCONVERTIBLE_PANIC);
         std::panic::resume_unwind(panic)
     }
 
@@ -1545,8 +1562,54 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     }
 
     fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<T, E>) {
-        let result = self.let_go_of_output(result);
-        let error = result.as_ref().err().map(as_error);
+        let (result, error) = match self.let_go_of_output(result) {
+            Ok(kept) => (Ok(kept), None),
+            Err(Ok(error)) => {
+                let recorded = as_error(&error);
+                (Err(error), Some(recorded))
+            }
+            Err(Err(untyped)) => (Ok(None), Some(untyped)),
+        };
+        self.settle_task(id, slot, name, result, error)
+    }
+
+    /// Ends a task with an error `E` cannot hold: its conversions panicked. The error is
+    /// recorded and reported; nothing is kept for `join_next`.
+    fn finish_untyped(&self, id: u64, slot: usize, name: &Option<Arc<str>>, error: Error) {
+        self.settle_task(id, slot, name, Ok(None), Some(error))
+    }
+
+    /// Ends a task with the error `make` builds, the user's `From`: if that panics, an error
+    /// of ours (`fallback`) stands in, so the task ends all the same, and the panic is
+    /// returned.
+    fn finish_with_error(
+        &self,
+        id: u64,
+        slot: usize,
+        name: &Option<Arc<str>>,
+        make: impl FnOnce() -> E,
+        fallback: &'static str,
+    ) -> Option<Box<dyn std::any::Any + Send>> {
+        match std::panic::catch_unwind(AssertUnwindSafe(make)) {
+            Ok(error) => {
+                self.finish(id, slot, name, Err(error));
+                None
+            }
+            Err(panic) => {
+                self.finish_untyped(id, slot, name, Error::msg(fallback));
+                Some(panic)
+            }
+        }
+    }
+
+    fn settle_task(
+        &self,
+        id: u64,
+        slot: usize,
+        name: &Option<Arc<str>>,
+        result: Result<Option<T>, E>,
+        error: Option<Error>,
+    ) {
         // The error is recorded, and under fail-fast the group cancelled, while this task still
         // counts as running: a `wait` polled meanwhile cannot return first and cancel the group
         // as done (Go's errgroup cancels before `wg.Done`).
@@ -1605,14 +1668,19 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
 
     /// The output of a task, kept (`Some`) if the group keeps outputs, else dropped here: a
     /// `Drop` that panics is the task's panic, as one in its body is, wherever the task ran.
-    fn let_go_of_output(&self, result: Result<T, E>) -> Result<Option<T>, E> {
+    /// `Err(Err(_))`: the conversion of that panic to `E` panicked too (its panic is dropped:
+    /// an error type that cannot convert is said in the error).
+    fn let_go_of_output(&self, result: Result<T, E>) -> Result<Option<T>, Result<E, Error>> {
         match result {
             Ok(output) if self.keep_outputs => Ok(Some(output)),
             Ok(output) => match std::panic::catch_unwind(AssertUnwindSafe(|| drop(output))) {
                 Ok(()) => Ok(None),
-                Err(panic) => Err(E::from(Panicked::new(panic))),
+                Err(panic) => Err(std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    E::from(Panicked::new(panic))
+                }))
+                .map_err(|_| Error::msg(UNCONVERTIBLE_PANIC))),
             },
-            Err(error) => Err(error),
+            Err(error) => Err(Ok(error)),
         }
     }
 
@@ -1673,21 +1741,6 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     /// A plain task that finished with something to record or keep, or that is listed.
     #[inline(never)]
     fn finished_listed(&self, id: u64, slot: usize, output: std::thread::Result<Result<T, E>>) {
-        // `E::from` is the user's code: one that panics too must not leave the task unfinished
-        // (every later `wait` would hang). The task ends with an error of ours, then that
-        // panic goes on.
-        let mut conversion_panic = None;
-        let result = output.unwrap_or_else(|panic| {
-            Err(
-                std::panic::catch_unwind(AssertUnwindSafe(|| E::from(Panicked::new(panic))))
-                    .unwrap_or_else(|panic| {
-                        conversion_panic = Some(panic);
-                        E::from(Errors(vec![Error::msg(
-                            "the task panicked, and so did the conversion of its panic to the task's error type",
-                        )]))
-                    }),
-            )
-        });
         let name = match slot {
             UNLISTED => None,
             _ => self
@@ -1696,7 +1749,22 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 .get_mut(slot)
                 .and_then(|task| task.name.clone()),
         };
-        self.finish(id, slot, &name, result);
+        // `E::from` is the user's code: one that panics too must not leave the task unfinished
+        // (every later `wait` would hang). The task ends with an error of ours, then that
+        // panic goes on.
+        let conversion_panic = match output {
+            Ok(result) => {
+                self.finish(id, slot, &name, result);
+                None
+            }
+            Err(panic) => self.finish_with_error(
+                id,
+                slot,
+                &name,
+                || E::from(Panicked::new(panic)),
+                UNCONVERTIBLE_PANIC,
+            ),
+        };
         if let Some(panic) = conversion_panic {
             std::panic::resume_unwind(panic);
         }
@@ -1779,19 +1847,30 @@ impl<T: Send + 'static, E: TaskError> Drop for Unfinished<T, E> {
         // We may be unwinding already: a cancel callback's panic here would abort the process.
         let _ = self.end.end();
         if let Some(group) = self.group.get() {
-            let error = E::from(Errors(vec![Error::msg(if self.started {
+            let why = if self.started {
                 "the task was dropped before it finished (its executor dropped it: a runtime shutting down?)"
             } else {
                 "the task was dropped before it started (its spawner dropped it or panicked)"
-            })]));
-            // We may be unwinding already (the spawner's panic): a cancel callback's panic
-            // here would abort the process.
+            };
+            // We may be unwinding already (the spawner's panic, or the user's `From`'s): a
+            // panic here, a cancel callback's or a conversion's, would abort the process.
             let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                group.finish(self.id, self.slot, &self.name, Err(error))
+                group.finish_with_error(
+                    self.id,
+                    self.slot,
+                    &self.name,
+                    || E::from(Errors(vec![Error::msg(why)])),
+                    why,
+                )
             }));
         }
     }
 }
+
+/// A task's error when it panicked and the conversion of its panic to the task's error type
+/// panicked too.
+const UNCONVERTIBLE_PANIC: &str =
+    "the task panicked, and so did the conversion of its panic to the task's error type";
 
 /// What ends with a task, whichever way it ends (its body returns, its executor drops it, its
 /// spawn closure panics), so that no event of the task comes after its end.
