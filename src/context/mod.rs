@@ -50,12 +50,6 @@ pub struct Context {
     node: ManuallyDrop<Arc<Node>>,
 }
 
-// Unwind-safe: the tree runs no user code under its locks, and a cancel completes (every node
-// marked, every callback run) before it passes a panic on, so user code that panics leaves
-// nothing half-done for a later call to see.
-impl std::panic::UnwindSafe for Context {}
-impl std::panic::RefUnwindSafe for Context {}
-
 impl Context {
     /// The first context of a freshly made node: takes the node's strong reference as the
     /// shared one (a new node counts one context).
@@ -106,7 +100,10 @@ pub struct CancelFn {
     node: Weak<Node>,
 }
 
-// Unwind-safe: as `Context`.
+// Unwind-safe: the tree runs no user code under its locks, and a cancel completes (every node
+// marked, every callback run) before it passes a panic on, so user code that panics leaves
+// nothing half-done for a later call to see. (Not `Context`: it lends out the user's values,
+// which may be changed through a shared reference.)
 impl std::panic::UnwindSafe for CancelFn {}
 impl std::panic::RefUnwindSafe for CancelFn {}
 

@@ -114,12 +114,6 @@ pub struct TaskGroup<T = (), E = Error> {
     inner: Arc<Inner<T, E>>,
 }
 
-// Unwind-safe: the group's state sits behind a lock that recovers from poisoning, and every
-// place user code runs in it (spawn closures, bodies, hooks, destructors, conversions) is
-// caught and finishes its task first, so a panic leaves no task half-counted.
-impl<T, E> std::panic::UnwindSafe for TaskGroup<T, E> {}
-impl<T, E> std::panic::RefUnwindSafe for TaskGroup<T, E> {}
-
 /// A handle to the same group.
 impl<T, E> Clone for TaskGroup<T, E> {
     fn clone(&self) -> Self {
