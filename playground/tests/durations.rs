@@ -52,7 +52,7 @@ fn a_bad_part_of_a_combined_duration_is_pointed_at() {
     let e = err("timeout 1m30");
     assert_eq!(e.message, r#""1m30" ends without a unit"#);
     assert_eq!(e.hint, "end it with its unit, as in 1m30ms");
-    assert!(err("timeout 1m.5s").message.contains("is not a duration"));
+    assert!(err("timeout 1m.s").message.contains("is not a duration"));
     assert!(err("timeout 1h0.0005s").message.contains("finer than 1 ms"));
     assert!(err("timeout 277h46m41s").message.contains("longer than"));
     assert_eq!(timeout_of("277h46m40s"), Duration::from_secs(1_000_000));
@@ -132,4 +132,32 @@ fn many_digits_are_read_as_go_reads_them_not_as_too_long() {
     // Still too long when it is: a thousand whole digits.
     let e = err(&format!("{}s", "9".repeat(1000)));
     assert!(e.contains("longer than the"), "{e}");
+}
+
+#[test]
+fn the_forms_go_takes_besides_digits_unit() {
+    // time.ParseDuration takes a leading +, a number with nothing before or after its point,
+    // and a bare 0.
+    let ms = Duration::from_millis;
+    assert_eq!(timeout_of(".5s"), ms(500));
+    assert_eq!(timeout_of("5.s"), ms(5000));
+    assert_eq!(timeout_of("+1s"), ms(1000));
+    assert_eq!(timeout_of("+1m.5s"), ms(60_500));
+    let after = parse("task a 1s after=0").unwrap();
+    assert!(
+        matches!(&after.group.items[0], ctxgroup_playground::scenario::Item::Task(t) if t.after == Duration::ZERO)
+    );
+    let err = |text: &str| {
+        parse(&format!("timeout {text}\ntask t 1ms"))
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(err("0").contains("zero duration"), "{}", err("0"));
+    for bad in [".s", "1..5s", "+", "++1s", "5"] {
+        let e = err(bad);
+        assert!(!e.is_empty() && !e.contains("panicked"), "{bad}: {e}");
+    }
+    assert!(err("5").contains("\"5\" has no unit"), "{}", err("5"));
+    assert!(err("+5").contains("has no unit"), "{}", err("+5"));
+    assert!(err("+").contains("\"+\" is not a duration"), "{}", err("+"));
 }

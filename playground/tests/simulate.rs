@@ -713,6 +713,10 @@ fn a_task_started_as_a_late_shutdown_comes_is_said_to_be_a_race() {
         ("shutdown 1s grace=300ms\ntask c 2s check=start after=1500ms\n", "c"),
         ("limit 1\nshutdown 1s grace=300ms\ntask a 1500ms check=never\ntask c 2s check=start\n", "c"),
         ("shutdown 1s grace=300ms\ntask c 2s check=never after=1500ms {\n  go cg 2s check=start\n}\n", "c/cg"),
+        // A nested group the caller started then (Go: b ran on in 10 of 20 runs; under a
+        // limit, 5 of 20).
+        ("shutdown 1s grace=5s\ngroup g after=2s {\n  task b 3s check=start\n}\n", "g/b"),
+        ("limit 1\nshutdown 1s grace=5s\ntask a 2s check=never\ngroup g {\n  task b 3s check=start\n}\n", "g/b"),
     ] {
         let t = run(text);
         let row = task(&t, path);
@@ -731,6 +735,8 @@ fn a_task_started_as_a_late_shutdown_comes_is_said_to_be_a_race() {
     for text in [
         "shutdown 1s grace=300ms\ngroup g limit=1 {\n  task a 5s\n  task b 2s check=start\n}\n",
         "shutdown 1s grace=300ms\ntask c 2s check=start\n",
+        // A goroutine of such a task (Go: cancelled at 2 s in 20 of 20 runs).
+        "shutdown 2s grace=5s\ngroup g limit=1 {\n  task x forever\n  task y 3s check=never {\n    go w 3s check=start\n  }\n}\n",
     ] {
         let t = run(text);
         assert!(t.tasks.iter().all(|row| t.tie_of(row).is_none()), "{text}");

@@ -484,8 +484,9 @@ impl GroupBuilder {
     /// Makes a group whose tasks return `Result<T, E>` (`E`: `anyhow::Error`, your own type),
     /// which keeps nothing of what they return but their errors: for a long-lived group that
     /// only ever calls `wait`, as a plain group does. `wait` returns the first error, your own
-    /// value; [`join_next`](TaskGroup::join_next) and [`wait_outputs`](TaskGroup::wait_outputs)
-    /// see only errors (use [`build_with_outputs`](Self::build_with_outputs) for outputs).
+    /// value; [`join_next`](TaskGroup::join_next) sees only errors, and
+    /// [`wait_outputs`](TaskGroup::wait_outputs) panics (use
+    /// [`build_with_outputs`](Self::build_with_outputs) for outputs).
     ///
     /// # Examples
     ///

@@ -1534,22 +1534,28 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
         );
         return Err(());
     }
-    // As Go's time.ParseDuration: one or more number-unit pairs, like 1h30m or 1m30.5s.
-    // Counted in nanoseconds, Go's unit; the playground's times are whole milliseconds.
+    // As Go's time.ParseDuration: an optional +, then one or more number-unit pairs, like
+    // 1h30m, 1m30.5s or .5s; or a bare 0. Counted in nanoseconds, Go's unit; the playground's
+    // times are whole milliseconds.
+    let (mut rest, mut col) = match s.strip_prefix('+') {
+        Some(rest) => (rest, tok.col + 1),
+        None => (s, tok.col),
+    };
+    if rest == "0" {
+        rest = "0s";
+    }
+    if rest.is_empty() {
+        rest = "+"; // not a duration, below
+    }
+    let whole = rest.len();
     let mut ns = 0u128;
     let mut fine = false;
-    let mut rest = s;
-    let mut col = tok.col;
     while !rest.is_empty() {
         let num_end = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         let (num, after) = rest.split_at(num_end);
-        if num.is_empty()
-            || num.starts_with('.')
-            || num.ends_with('.')
-            || num.matches('.').count() > 1
-        {
+        if num.is_empty() || num == "." || num.matches('.').count() > 1 {
             p.at(
                 tok,
                 format!("\"{s}\" is not a duration"),
@@ -1569,7 +1575,7 @@ fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration>
             "s" => 1_000_000_000,
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
-            "" if rest.len() == s.len() => {
+            "" if rest.len() == whole => {
                 p.at(
                     tok,
                     format!("\"{s}\" has no unit"),

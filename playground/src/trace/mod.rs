@@ -520,9 +520,15 @@ impl Trace {
                 .iter()
                 .any(|m| m.kind == "cancel" && m.label.starts_with("shutdown") && at(m.t, cancel))
                 .then_some(())?;
-            // The caller's tasks and their goroutines, not a nested group's tasks: there a slot
-            // the shutdown's cancel freed comes after it, with no race.
-            (t.depth == 0 || t.goroutine)
+            // The caller spawned its top-level item as the shutdown came: that item, or a task
+            // or goroutine it started then. (A nested group's task that a slot the shutdown's
+            // cancel freed starts sees the cancel first, with no race.) Rows come depth first,
+            // so the item is the nearest top-level row at or before this one.
+            let i = (t as *const TaskTrace as usize).wrapping_sub(self.tasks.as_ptr() as usize)
+                / std::mem::size_of::<TaskTrace>().max(1);
+            self.tasks.get(i).filter(|r| std::ptr::eq(*r, t))?;
+            let item = self.tasks[..=i].iter().rev().find(|r| r.depth == 0)?;
+            at(item.start?, cancel)
                 .then_some("it started as the shutdown came: in Go a race either may win")
         })
     }
