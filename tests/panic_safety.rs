@@ -7,7 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ctxgroup::group::Event;
+
+#[path = "support/touchy.rs"]
+mod touchy;
 use ctxgroup::{Context, Error, SystemClock, TaskGroup, VirtualClock};
+use touchy::Touchy;
 
 #[test]
 fn a_panicking_after_cancel_callback_does_not_stop_the_cancel() {
@@ -331,31 +335,6 @@ fn a_callback_that_panics_in_the_groups_fail_fast_cancel_comes_out_of_wait_on_ev
     expect_the_callbacks_panic(joined.unwrap_err().into_panic());
 }
 
-/// An error type whose conversions are user code that panics.
-#[derive(Debug)]
-struct Touchy;
-
-impl std::fmt::Display for Touchy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("touchy")
-    }
-}
-impl From<ctxgroup::Reason> for Touchy {
-    fn from(_: ctxgroup::Reason) -> Self {
-        Touchy
-    }
-}
-impl From<ctxgroup::Errors> for Touchy {
-    fn from(_: ctxgroup::Errors) -> Self {
-        Touchy
-    }
-}
-impl From<ctxgroup::error::Panicked> for Touchy {
-    fn from(_: ctxgroup::error::Panicked) -> Self {
-        panic!("From<Panicked> panics")
-    }
-}
-
 #[test]
 fn an_error_type_whose_from_panicked_panics_does_not_hang_wait() {
     // The task's panic is converted to the user's error type, whose conversion panics too. The
@@ -396,34 +375,6 @@ fn an_error_type_whose_from_panicked_panics_does_not_hang_wait() {
     }
 }
 
-/// An error type whose every conversion the group makes panics.
-#[derive(Debug)]
-struct Unconvertible;
-
-impl std::fmt::Display for Unconvertible {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("unconvertible")
-    }
-}
-
-impl From<ctxgroup::Reason> for Unconvertible {
-    fn from(_: ctxgroup::Reason) -> Self {
-        panic!("From<Reason> panics")
-    }
-}
-
-impl From<ctxgroup::Errors> for Unconvertible {
-    fn from(_: ctxgroup::Errors) -> Self {
-        panic!("From<Errors> panics")
-    }
-}
-
-impl From<ctxgroup::error::Panicked> for Unconvertible {
-    fn from(_: ctxgroup::error::Panicked) -> Self {
-        panic!("From<Panicked> panics")
-    }
-}
-
 #[test]
 fn an_error_type_whose_every_conversion_panics_neither_aborts_nor_hangs() {
     // A task panics, and neither the conversion of its panic nor the fallback "dropped" error
@@ -439,13 +390,13 @@ fn an_error_type_whose_every_conversion_panics_neither_aborts_nor_hangs() {
             let builder =
                 TaskGroup::builder(&Context::background()).policy(ctxgroup::Policy::Continue);
             let group = if self_driven {
-                builder.build_typed::<(), Unconvertible>()
+                builder.build_typed::<(), Touchy<true>>()
             } else {
                 builder
                     .spawner(|f| {
                         tokio::spawn(f);
                     })
-                    .build_typed::<(), Unconvertible>()
+                    .build_typed::<(), Touchy<true>>()
             };
             let outcome = rt.block_on(async move {
                 group.spawn(|_| async { panic!("the body panics") }).await;

@@ -11,10 +11,14 @@ use std::thread;
 use std::time::Duration;
 
 use ctxgroup::{Context, Error, SystemClock, TaskGroup};
+
+#[path = "support/touchy.rs"]
+mod touchy;
 use futures::executor::block_on;
 use futures::future::{pending, poll_fn};
 use std::future::Future;
 use std::task::Poll;
+use touchy::Touchy;
 
 /// A task that waits (pending until woken) is listed once it waits, by its id or its name;
 /// tasks never polled (queued behind the shutdown) are named from the queue; nobody is named
@@ -231,34 +235,6 @@ fn a_panic_mid_batch_wakes_a_waiter_on_another_thread_to_drive_the_rest() {
         "B's wait was never woken: t2 is stranded in the poisoned batch (running = {})",
         group.running()
     );
-}
-
-/// An error type whose conversion of a task's panic is user code that panics.
-#[derive(Debug)]
-struct Touchy;
-
-impl std::fmt::Display for Touchy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("touchy")
-    }
-}
-
-impl From<ctxgroup::Reason> for Touchy {
-    fn from(_: ctxgroup::Reason) -> Self {
-        Touchy
-    }
-}
-
-impl From<ctxgroup::Errors> for Touchy {
-    fn from(_: ctxgroup::Errors) -> Self {
-        Touchy
-    }
-}
-
-impl From<ctxgroup::error::Panicked> for Touchy {
-    fn from(_: ctxgroup::error::Panicked) -> Self {
-        panic!("the conversion panics")
-    }
 }
 
 /// In a group with a limit, a task that has returned frees its slot at once (not at the end of
