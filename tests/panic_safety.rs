@@ -263,7 +263,8 @@ fn a_callback_that_panics_in_the_groups_fail_fast_cancel_comes_out_of_wait_on_ev
     // A task's after-cancel callback panics when a sibling's failure cancels the group. Where
     // the failing task ran must not decide whether anyone hears of it: on tokio the panic
     // was lost on a worker thread and `wait` returned the failure.
-    async fn run(group: TaskGroup) -> Result<(), Error> {
+    // One task leaves the callback on the group's context; then the other fails.
+    async fn spawn_the_pair(group: &TaskGroup) {
         let (registered, then) = futures::channel::oneshot::channel();
         group
             .spawn(|ctx| async move {
@@ -279,6 +280,9 @@ fn a_callback_that_panics_in_the_groups_fail_fast_cancel_comes_out_of_wait_on_ev
                 Err(Error::msg("the task fails"))
             })
             .await;
+    }
+    async fn run(group: TaskGroup) -> Result<(), Error> {
+        spawn_the_pair(&group).await;
         group.wait().await
     }
     let expect_the_callbacks_panic = |caught: Box<dyn std::any::Any + Send>| {
@@ -309,21 +313,7 @@ fn a_callback_that_panics_in_the_groups_fail_fast_cancel_comes_out_of_wait_on_ev
         .build_with_outputs::<(), Error>();
     let joined = rt.block_on(async {
         tokio::spawn(async move {
-            let (registered, then) = futures::channel::oneshot::channel();
-            group
-                .spawn(|ctx| async move {
-                    let _callback = ctx.after_cancel(|_| panic!("the callback panics"));
-                    let _ = registered.send(());
-                    ctx.done().await;
-                    Ok(())
-                })
-                .await;
-            group
-                .spawn(|_| async {
-                    let _ = then.await;
-                    Err(Error::msg("the task fails"))
-                })
-                .await;
+            spawn_the_pair(&group).await;
             let mut results = 0;
             while group.join_next().await.is_some() {
                 results += 1;
