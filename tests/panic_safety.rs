@@ -325,42 +325,54 @@ fn a_callback_that_panics_in_the_groups_fail_fast_cancel_comes_out_of_wait_on_ev
     expect_the_callbacks_panic(joined.unwrap_err().into_panic());
 }
 
+/// Runs `body` with a group of `Touchy<ALL>` errors, on a tokio runtime of two workers in a
+/// thread of its own: the group drives its tasks itself, or spawns them on tokio. `None` when
+/// it has not returned within 5 s (a hang, or an abort's dead thread).
+fn with_a_touchy_group<const ALL: bool, R: Send + 'static>(
+    self_driven: bool,
+    body: impl FnOnce(TaskGroup<(), Touchy<ALL>>) -> futures::future::BoxFuture<'static, R>
+        + Send
+        + 'static,
+) -> Option<R> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let builder = TaskGroup::builder(&Context::background()).policy(ctxgroup::Policy::Continue);
+        let group = if self_driven {
+            builder.build_typed()
+        } else {
+            builder
+                .spawner(|f| {
+                    tokio::spawn(f);
+                })
+                .build_typed()
+        };
+        let _ = tx.send(rt.block_on(body(group)));
+    });
+    rx.recv_timeout(Duration::from_secs(5)).ok()
+}
+
 #[test]
 fn an_error_type_whose_from_panicked_panics_does_not_hang_wait() {
     // The task's panic is converted to the user's error type, whose conversion panics too. The
     // task must still end: a group that drove it itself had left it running forever.
     for self_driven in [true, false] {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .build()
-                .unwrap();
-            let builder = TaskGroup::builder(&Context::background());
-            let group = if self_driven {
-                builder.build_typed::<(), Touchy>()
-            } else {
-                builder
-                    .spawner(|f| {
-                        tokio::spawn(f);
-                    })
-                    .build_typed::<(), Touchy>()
-            };
-            let waits = rt.block_on(async move {
+        let (first, second, running) = with_a_touchy_group::<false, _>(self_driven, |group| {
+            Box::pin(async move {
                 group.spawn(|_| async { panic!("the body panics") }).await;
                 group.spawn(|_| async { Ok(()) }).await;
                 let first = futures::FutureExt::catch_unwind(AssertUnwindSafe(group.wait())).await;
-                (first.map_err(|_| ()), group.wait().await, group.running())
-            });
-            let _ = tx.send(waits);
-        });
-        let (first, second, running) = rx
-            .recv_timeout(Duration::from_secs(5))
-            .unwrap_or_else(|_| panic!("self-driven {self_driven}: wait hung"));
+                (first.is_err(), group.wait().await.is_err(), group.running())
+            })
+        })
+        .unwrap_or_else(|| panic!("self-driven {self_driven}: wait hung"));
         // Driven by the group, the conversion's panic goes on through the driver: out of the
         // first wait. On tokio it is the executor's. Either way the task ended with an error.
-        assert_eq!(first.is_err(), self_driven);
-        assert!(second.is_err());
+        assert_eq!(first, self_driven);
+        assert!(second);
         assert_eq!(running, 0);
     }
 }
@@ -371,39 +383,22 @@ fn an_error_type_whose_every_conversion_panics_neither_aborts_nor_hangs() {
     // can be made in the user's type. On tokio the second panic came while unwinding: the
     // process aborted. Driven by the group, the task never ended: wait hung.
     for self_driven in [true, false] {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .build()
-                .unwrap();
-            let builder =
-                TaskGroup::builder(&Context::background()).policy(ctxgroup::Policy::Continue);
-            let group = if self_driven {
-                builder.build_typed::<(), Touchy<true>>()
-            } else {
-                builder
-                    .spawner(|f| {
-                        tokio::spawn(f);
-                    })
-                    .build_typed::<(), Touchy<true>>()
-            };
-            let outcome = rt.block_on(async move {
-                group.spawn(|_| async { panic!("the body panics") }).await;
-                group.spawn(|_| async { Ok(()) }).await;
-                // Driven by the group, the conversion's panic goes on through the driver, and
-                // a second wait drives the rest.
-                let first = futures::FutureExt::catch_unwind(AssertUnwindSafe(group.wait())).await;
-                let _ = futures::FutureExt::catch_unwind(AssertUnwindSafe(group.wait())).await;
-                let errors: Vec<String> = group.errors().iter().map(|e| e.to_string()).collect();
-                (first.is_err(), errors, group.running())
-            });
-            let _ = tx.send(outcome);
-        });
         let (first_panicked, errors, running) =
-            rx.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|_| {
-                panic!("self-driven {self_driven}: wait hung (or the thread died)")
-            });
+            with_a_touchy_group::<true, _>(self_driven, |group| {
+                Box::pin(async move {
+                    group.spawn(|_| async { panic!("the body panics") }).await;
+                    group.spawn(|_| async { Ok(()) }).await;
+                    // Driven by the group, the conversion's panic goes on through the driver, and
+                    // a second wait drives the rest.
+                    let first =
+                        futures::FutureExt::catch_unwind(AssertUnwindSafe(group.wait())).await;
+                    let _ = futures::FutureExt::catch_unwind(AssertUnwindSafe(group.wait())).await;
+                    let errors: Vec<String> =
+                        group.errors().iter().map(|e| e.to_string()).collect();
+                    (first.is_err(), errors, group.running())
+                })
+            })
+            .unwrap_or_else(|| panic!("self-driven {self_driven}: wait hung (or the thread died)"));
         assert_eq!(running, 0, "self-driven {self_driven}");
         assert_eq!(errors.len(), 1, "self-driven {self_driven}: {errors:?}");
         assert!(
