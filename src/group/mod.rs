@@ -739,6 +739,10 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// Starts a task, waiting for a slot first when the group is at its limit (Go's `g.Go`
     /// blocks the same way). The task gets a child of the group's context.
     ///
+    /// A task that awaits this for a task of its own group, under a limit, can wait forever
+    /// for a slot that only its own return frees (as in Go): from inside a task, use
+    /// [`try_spawn`](Self::try_spawn), or a group of its own.
+    ///
     /// # Examples
     ///
     /// ```
