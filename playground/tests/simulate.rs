@@ -726,7 +726,7 @@ fn a_task_started_as_a_late_shutdown_comes_is_said_to_be_a_race() {
             Some("it started as the shutdown came: in Go a race either may win"),
             "{text}"
         );
-        assert!(t.summary().ends_with(&format!(" · {path} ties with the cancel: in Go a race")), "{}", t.summary());
+        assert!(t.summary().ends_with(&format!(" · {path} ties with the shutdown: in Go a race")), "{}", t.summary());
         let found = ctxgroup_playground::golang::ties(&parse(text).unwrap());
         assert!(found.iter().any(|f| f.starts_with(path)), "{text}: {found:?}");
     }

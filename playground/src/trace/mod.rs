@@ -460,10 +460,16 @@ impl Trace {
         }
         let mut ties = self.tasks.iter().filter(|t| self.own_tie(t).is_some());
         if let Some(t) = ties.next() {
+            // A task's own tie is with a cancel; any other, with a late shutdown.
+            let with = if t.tie().is_some() {
+                "the cancel"
+            } else {
+                "the shutdown"
+            };
             match ties.count() {
-                0 => s.push_str(&format!(" · {} ties with the cancel: in Go a race", t.path)),
+                0 => s.push_str(&format!(" · {} ties with {with}: in Go a race", t.path)),
                 n => s.push_str(&format!(
-                    " · {} and {n} more tie with the cancel: in Go races",
+                    " · {} and {n} more tie with {with}: in Go races",
                     t.path
                 )),
             }
