@@ -312,6 +312,15 @@ impl<E> ShutdownReport<E> {
     pub fn is_clean(&self) -> bool {
         self.ignored.is_empty()
     }
+
+    /// Every task returned within the grace period: `wait`'s result.
+    fn in_time(result: Result<(), E>) -> Self {
+        ShutdownReport {
+            result: Some(result),
+            ignored: Vec::new(),
+            aborted: false,
+        }
+    }
 }
 
 /// Names a task and sets its own timeout before spawning it ([`TaskGroup::task`]).
@@ -1085,90 +1094,83 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     async fn shutdown_wait(&self, timer: clock::Sleep) -> ShutdownReport<E> {
         let wait = self.wait();
         futures::pin_mut!(timer, wait);
-        match futures::future::select(wait, timer).await {
-            futures::future::Either::Left((result, _)) => ShutdownReport {
-                result: Some(result),
-                ignored: Vec::new(),
-                aborted: false,
-            },
-            futures::future::Either::Right(((), mut wait)) => {
-                // A task whose end falls on the grace's very instant (a virtual clock fires its
-                // timer with the grace's) is in time, as in Go, where the grace's timer is armed
-                // later: the tasks those timers woke run (on the executor, or driven by `wait`
-                // in a group without a spawner) before the stragglers are counted.
-                let mut yielded = false;
-                let ended = poll_fn(|cx| {
-                    if !std::mem::replace(&mut yielded, true) {
-                        cx.waker().wake_by_ref();
-                        return Poll::Pending;
-                    }
-                    Poll::Ready(wait.as_mut().poll(cx))
-                })
-                .await;
-                if let Poll::Ready(result) = ended {
-                    return ShutdownReport {
-                        result: Some(result),
-                        ignored: Vec::new(),
-                        aborted: false,
-                    };
-                }
-                let (ignored, aborts) = {
-                    let mut state = self.inner.lock();
-                    // The listed tasks, then those not listed yet (queued, or in their first
-                    // poll), by id: the state's lock, held, keeps them from finishing or being
-                    // listed meanwhile. One sort: a stable one keeps a listed task's name first.
-                    let mut running: Vec<(u64, Option<Arc<str>>)> = state
-                        .running_tasks
-                        .values()
-                        .map(|task| (task.id, task.name.clone()))
-                        .collect();
-                    let unlisted = self.inner.scheduler.unlisted(&state);
-                    running.extend(unlisted.into_iter().map(|id| (id, None)));
-                    running.sort_by_key(|(id, _)| *id);
-                    running.dedup_by_key(|(id, _)| *id);
-                    let mut ignored: Vec<String> = running
-                        .iter()
-                        .map(|(id, name)| task_name(*id, name).to_string())
-                        .collect();
-                    // A driver on another thread holds the rest in its batch, or their spawn
-                    // closures are still running: counted, as they cannot be named.
-                    let unseen = self.inner.running(&state).saturating_sub(ignored.len());
-                    if unseen > 0 {
-                        ignored.push(format!("{unseen} more not polled yet"));
-                    }
-                    let aborts: Vec<AbortHandle> = state
-                        .running_tasks
-                        .values()
-                        .filter_map(|task| task.abort.clone())
-                        .collect();
-                    state.aborting |= self.inner.abort_stragglers && !ignored.is_empty();
-                    (ignored, aborts)
-                };
-                // None left (they returned at this instant, or on other threads since): that
-                // is `wait`'s result.
-                let aborted = !ignored.is_empty();
-                if aborted && !self.inner.abort_stragglers {
-                    // The report is the caller's last look at the group: a callback's panic
-                    // kept for `wait` is theirs now.
-                    let kept = self.inner.lock().callback_panic.take();
-                    if let Some(panic) = kept {
-                        std::panic::resume_unwind(panic);
-                    }
-                    return ShutdownReport {
-                        result: None,
-                        ignored,
-                        aborted: false,
-                    };
-                }
-                for abort in aborts {
-                    abort.abort();
-                }
-                ShutdownReport {
-                    result: Some(wait.await),
-                    ignored,
-                    aborted,
-                }
+        let mut wait = match futures::future::select(wait, timer).await {
+            futures::future::Either::Left((result, _)) => return ShutdownReport::in_time(result),
+            futures::future::Either::Right(((), wait)) => wait,
+        };
+        // A task whose end falls on the grace's very instant (a virtual clock fires its timer
+        // with the grace's) is in time, as in Go, where the grace's timer is armed later: the
+        // tasks those timers woke run (on the executor, or driven by `wait` in a group without
+        // a spawner) before the stragglers are counted.
+        let mut yielded = false;
+        let ended = poll_fn(|cx| {
+            if !std::mem::replace(&mut yielded, true) {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
             }
+            Poll::Ready(wait.as_mut().poll(cx))
+        })
+        .await;
+        if let Poll::Ready(result) = ended {
+            return ShutdownReport::in_time(result);
+        }
+        let (ignored, aborts, kept_panic) = {
+            let mut state = self.inner.lock();
+            // The listed tasks, then those not listed yet (queued, or in their first poll), by
+            // id: the state's lock, held, keeps them from finishing or being listed meanwhile.
+            // One sort: a stable one keeps a listed task's name first.
+            let mut running: Vec<(u64, Option<Arc<str>>)> = state
+                .running_tasks
+                .values()
+                .map(|task| (task.id, task.name.clone()))
+                .collect();
+            let unlisted = self.inner.scheduler.unlisted(&state);
+            running.extend(unlisted.into_iter().map(|id| (id, None)));
+            running.sort_by_key(|(id, _)| *id);
+            running.dedup_by_key(|(id, _)| *id);
+            let mut ignored: Vec<String> = running
+                .iter()
+                .map(|(id, name)| task_name(*id, name).to_string())
+                .collect();
+            // A driver on another thread holds the rest in its batch, or their spawn closures
+            // are still running: counted, as they cannot be named.
+            let unseen = self.inner.running(&state).saturating_sub(ignored.len());
+            if unseen > 0 {
+                ignored.push(format!("{unseen} more not polled yet"));
+            }
+            let aborts: Vec<AbortHandle> = state
+                .running_tasks
+                .values()
+                .filter_map(|task| task.abort.clone())
+                .collect();
+            state.aborting |= self.inner.abort_stragglers && !ignored.is_empty();
+            // A report of stragglers left running is the caller's last look at the group: a
+            // callback's panic kept for `wait` is theirs now.
+            let kept_panic = (!ignored.is_empty() && !self.inner.abort_stragglers)
+                .then(|| state.callback_panic.take())
+                .flatten();
+            (ignored, aborts, kept_panic)
+        };
+        if let Some(panic) = kept_panic {
+            std::panic::resume_unwind(panic);
+        }
+        // None left (they returned at this instant, or on other threads since): that is
+        // `wait`'s result.
+        let aborted = !ignored.is_empty();
+        if aborted && !self.inner.abort_stragglers {
+            return ShutdownReport {
+                result: None,
+                ignored,
+                aborted: false,
+            };
+        }
+        for abort in aborts {
+            abort.abort();
+        }
+        ShutdownReport {
+            result: Some(wait.await),
+            ignored,
+            aborted,
         }
     }
 }
