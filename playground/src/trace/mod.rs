@@ -225,6 +225,11 @@ pub struct ExpectResult {
     pub message: String,
 }
 
+/// Two times of a trace at one instant (they are sums of whole milliseconds, read as seconds).
+fn same_instant(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
 /// Seconds as a JSON number with at least one decimal: `7.0`, `1.5`, `0.05`.
 pub(crate) fn secs(t: f64) -> String {
     let ms = (t * 1000.0).round() as i64;
@@ -514,17 +519,20 @@ impl Trace {
     fn own_tie(&self, t: &TaskTrace) -> Option<&'static str> {
         t.tie().or_else(|| {
             let (start, end, cancel) = (t.start?, t.end?, t.cancel_requested?);
-            let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
             if t.outcome != Outcome::Cancelled
                 || t.checks == 0
-                || !at(start, end)
-                || !at(end, cancel)
+                || !same_instant(start, end)
+                || !same_instant(end, cancel)
             {
                 return None;
             }
             self.marks
                 .iter()
-                .any(|m| m.kind == "cancel" && m.label.starts_with("shutdown") && at(m.t, cancel))
+                .any(|m| {
+                    m.kind == "cancel"
+                        && m.label.starts_with("shutdown")
+                        && same_instant(m.t, cancel)
+                })
                 .then_some(())?;
             // The caller spawned its top-level item as the shutdown came: that item, or a task
             // or goroutine it started then. (A nested group's task that a slot the shutdown's
@@ -534,7 +542,7 @@ impl Trace {
                 / std::mem::size_of::<TaskTrace>().max(1);
             self.tasks.get(i).filter(|r| std::ptr::eq(*r, t))?;
             let item = self.tasks[..=i].iter().rev().find(|r| r.depth == 0)?;
-            at(item.start?, cancel)
+            same_instant(item.start?, cancel)
                 .then_some("it started as the shutdown came: in Go a race either may win")
         })
     }
@@ -563,16 +571,17 @@ impl TaskTrace {
     /// the cancel that freed its slot came first.
     pub(crate) fn tie(&self) -> Option<&'static str> {
         let (start, end, cancel) = (self.start?, self.end?, self.cancel_requested?);
-        let at = |a: f64, b: f64| (a - b).abs() < 1e-9;
-        let work_ended = self.awaits && self.work.is_some_and(|w| at(start + w, end));
+        let work_ended = self.awaits && self.work.is_some_and(|w| same_instant(start + w, end));
         match self.outcome {
-            Outcome::Completed | Outcome::Failed if work_ended && at(end, cancel) => {
+            Outcome::Completed | Outcome::Failed if work_ended && same_instant(end, cancel) => {
                 Some("a tie with the cancel: in Go a race either may win")
             }
             Outcome::Cancelled if work_ended => {
                 Some("a tie with the end of its work: in Go a race either may win")
             }
-            Outcome::Cancelled if self.checks > 0 && at(end, cancel) && end > start + 1e-9 => {
+            Outcome::Cancelled
+                if self.checks > 0 && same_instant(end, cancel) && end > start + 1e-9 =>
+            {
                 Some("a tie with its check: in Go a race either may win")
             }
             _ => None,
