@@ -463,3 +463,29 @@ fn a_kept_callback_panic_comes_out_once_and_never_stays_behind_a_shutdown() {
         Some(&"on the fail-fast cancel")
     );
 }
+
+#[test]
+fn an_output_whose_drop_panics_ends_its_task_though_the_conversion_panics_too() {
+    // The output nobody keeps panics as it is dropped, and the error type cannot convert that
+    // panic: the task ends all the same, with an error of ours. (On an executor: a group that
+    // drives itself passes the conversion's panic on through its driver.)
+    let rt = ctxgroup::VirtualRuntime::new();
+    let group = TaskGroup::builder(&Context::with_clock(rt.clock()))
+        .policy(ctxgroup::Policy::Continue)
+        .spawner(rt.spawner())
+        .build_typed::<PanicsOnDrop, Touchy>();
+    let g = group.clone();
+    let waited = rt
+        .block_on(async move {
+            g.spawn(|_| async { Ok(PanicsOnDrop) }).await;
+            g.wait().await
+        })
+        .unwrap();
+    assert!(waited.is_err());
+    assert_eq!(group.running(), 0);
+    let errors: Vec<String> = group.errors().iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        ["the task panicked, and so did the conversion of its panic to the task's error type"]
+    );
+}

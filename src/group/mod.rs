@@ -1563,21 +1563,18 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     }
 
     fn finish(&self, id: u64, slot: usize, name: &Option<Arc<str>>, result: Result<T, E>) {
-        let (result, error) = match self.let_go_of_output(result) {
-            Ok(kept) => (Ok(kept), None),
-            Err(Ok(error)) => {
-                let recorded = as_error(&error);
-                (Err(error), Some(recorded))
+        let result = match self.let_go_of_output(result) {
+            Ok(result) => result,
+            // The output's `Drop` panicked: that is the task's panic (a panic of its conversion
+            // too is dropped: the error says so).
+            Err(panic) => {
+                let make = || E::from(Panicked::new(panic));
+                let _ = self.finish_with_error(id, slot, name, make, UNCONVERTIBLE_PANIC);
+                return;
             }
-            Err(Err(untyped)) => (Ok(None), Some(untyped)),
         };
+        let error = result.as_ref().err().map(as_error);
         self.settle_task(id, slot, name, result, error)
-    }
-
-    /// Ends a task with an error `E` cannot hold: its conversions panicked. The error is
-    /// recorded and reported; nothing is kept for `join_next`.
-    fn finish_untyped(&self, id: u64, slot: usize, name: &Option<Arc<str>>, error: Error) {
-        self.settle_task(id, slot, name, Ok(None), Some(error))
     }
 
     /// Ends a task with the error `make` builds, the user's `From`: if that panics, an error
@@ -1597,7 +1594,9 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 None
             }
             Err(panic) => {
-                self.finish_untyped(id, slot, name, Error::msg(fallback));
+                // An error `E` cannot hold: recorded and reported, nothing kept for
+                // `join_next`.
+                self.settle_task(id, slot, name, Ok(None), Some(Error::msg(fallback)));
                 Some(panic)
             }
         }
@@ -1668,20 +1667,18 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     }
 
     /// The output of a task, kept (`Some`) if the group keeps outputs, else dropped here: a
-    /// `Drop` that panics is the task's panic, as one in its body is, wherever the task ran.
-    /// `Err(Err(_))`: the conversion of that panic to `E` panicked too (its panic is dropped:
-    /// an error type that cannot convert is said in the error).
-    fn let_go_of_output(&self, result: Result<T, E>) -> Result<Option<T>, Result<E, Error>> {
+    /// `Drop` that panics (`Err`, its panic) is the task's panic, as one in its body is,
+    /// wherever the task ran.
+    fn let_go_of_output(
+        &self,
+        result: Result<T, E>,
+    ) -> Result<Result<Option<T>, E>, Box<dyn std::any::Any + Send>> {
         match result {
-            Ok(output) if self.keep_outputs => Ok(Some(output)),
-            Ok(output) => match std::panic::catch_unwind(AssertUnwindSafe(|| drop(output))) {
-                Ok(()) => Ok(None),
-                Err(panic) => Err(std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    E::from(Panicked::new(panic))
-                }))
-                .map_err(|_| Error::msg(UNCONVERTIBLE_PANIC))),
-            },
-            Err(error) => Err(Ok(error)),
+            Ok(output) if self.keep_outputs => Ok(Ok(Some(output))),
+            Ok(output) => {
+                std::panic::catch_unwind(AssertUnwindSafe(|| drop(output))).map(|()| Ok(None))
+            }
+            Err(error) => Ok(Err(error)),
         }
     }
 
