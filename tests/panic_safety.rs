@@ -489,3 +489,45 @@ fn an_output_whose_drop_panics_ends_its_task_though_the_conversion_panics_too() 
         ["the task panicked, and so did the conversion of its panic to the task's error type"]
     );
 }
+
+#[test]
+fn a_waker_that_panics_as_a_deadline_fires_kills_no_timer_and_skips_no_callback() {
+    // A deadline marks and wakes on the clock's timer thread: a waker's panic there is
+    // reported, the subtree is still cancelled, its callbacks still run, and later deadlines
+    // and sleeps still fire.
+    use std::future::Future;
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let (ctx, _c) = root.with_timeout(Duration::from_millis(30));
+    let (child, _cc) = ctx.with_cancel();
+    let waker = futures::task::waker(std::sync::Arc::new(PanickingWaker));
+    let mut done = Box::pin(ctx.done());
+    assert!(done
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(&waker))
+        .is_pending());
+    let mut sleep = Box::pin(ctxgroup::clock::sleep(
+        clock.clone(),
+        Duration::from_millis(30),
+    ));
+    assert!(sleep
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(&waker))
+        .is_pending());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _h = child.after_cancel(move |_| tx.send(()).unwrap());
+    rx.recv_timeout(Duration::from_secs(5))
+        .expect("the deadline's callback ran");
+    assert!(ctx.is_cancelled() && child.is_cancelled());
+    let (later, _c2) = root.with_timeout(Duration::from_millis(20));
+    let start = Instant::now();
+    futures::executor::block_on(later.done());
+    futures::executor::block_on(ctxgroup::clock::sleep(
+        clock.clone(),
+        Duration::from_millis(10),
+    ));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "the timer thread lives"
+    );
+}

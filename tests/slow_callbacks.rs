@@ -151,3 +151,90 @@ fn three_hundred_slow_callbacks_due_together_share_a_bounded_number_of_threads()
     let most = most.load(Ordering::SeqCst);
     assert!((8..=64).contains(&most), "{most} callbacks at once");
 }
+
+/// Blocks `MAX_RUNNERS` (64) after-cancel callbacks, run by deadlines, until the returned
+/// sender is dropped or sent to, and waits until every one of them is blocked.
+fn block_every_runner(root: &Context) -> (std::sync::mpsc::Sender<()>, Vec<impl Sized>) {
+    let at = root.now() + Duration::from_millis(20);
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Arc::new(Mutex::new(release_rx));
+    let blocked = Arc::new(AtomicUsize::new(0));
+    let mut keep = Vec::new();
+    for _ in 0..64 {
+        let (ctx, cancel) = root.with_deadline(at);
+        let (release_rx, blocked) = (release_rx.clone(), blocked.clone());
+        let h = ctx.after_cancel(move |_| {
+            blocked.fetch_add(1, Ordering::SeqCst);
+            // Every callback waits on the one receiver: dropping the sender frees them all.
+            let _ = release_rx.lock().unwrap().recv();
+        });
+        keep.push((ctx, cancel, h));
+    }
+    let give_up = std::time::Instant::now() + Duration::from_secs(30);
+    while blocked.load(Ordering::SeqCst) < 64 {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "the callbacks never all ran"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (release_tx, keep)
+}
+
+/// Waits for `future` on a thread of its own, at most `limit`: whether it completed.
+fn completes_within(limit: Duration, future: impl std::future::Future + Send + 'static) -> bool {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        futures::executor::block_on(future);
+        let _ = tx.send(());
+    });
+    rx.recv_timeout(limit).is_ok()
+}
+
+#[test]
+fn a_deadline_fires_while_every_runner_is_blocked_in_a_callback() {
+    // Only user code waits for a runner: marking a context cancelled and waking its waiters
+    // does not, so 64 callbacks that block stall no deadline.
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let (release, _keep) = block_every_runner(&root);
+    let (late, _cancel) = root.with_timeout(Duration::from_millis(20));
+    let fired = completes_within(Duration::from_secs(3), async move {
+        late.done().await;
+    });
+    drop(release);
+    assert!(fired, "a deadline waited for a blocked callback");
+}
+
+#[test]
+fn a_sleep_ends_while_every_runner_is_blocked_in_a_callback() {
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let (release, _keep) = block_every_runner(&root);
+    let woke = completes_within(
+        Duration::from_secs(3),
+        clock::sleep(clock.clone(), Duration::from_millis(20)),
+    );
+    drop(release);
+    assert!(woke, "a sleep waited for a blocked callback");
+}
+
+#[test]
+fn a_deadline_callback_still_runs_once_a_runner_frees_up() {
+    // The 65th callback waits for a runner (user code never runs on the timer thread), and
+    // runs once one is released.
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let (release, _keep) = block_every_runner(&root);
+    let (late, _cancel) = root.with_timeout(Duration::from_millis(20));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _h = late.after_cancel(move |_| {
+        let _ = tx.send(std::thread::current().name().map(str::to_owned));
+    });
+    assert!(rx.recv_timeout(Duration::from_millis(300)).is_err());
+    drop(release);
+    let thread = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the callback ran");
+    assert_eq!(thread.as_deref(), Some("ctxgroup-callbacks"));
+}

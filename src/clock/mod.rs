@@ -91,6 +91,49 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
 
     /// Cancels a timer; returns whether it was still pending.
     fn cancel_timer(&self, id: TimerId) -> bool;
+
+    /// Arms a timer whose callback only marks state and wakes tasks, and hands whatever user
+    /// code it meets to [`run_aside`](Self::run_aside). A clock whose timers fire on a thread
+    /// of its own may run it there, so that it waits for no slow user code: contexts arm their
+    /// deadlines with it, and [`sleep`] its wake-ups. The default is [`schedule`](Self::schedule).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
+    /// use std::time::Duration;
+    /// use ctxgroup::{Clock, SystemClock};
+    ///
+    /// let clock = SystemClock::new();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// clock.schedule_wake(clock.now() + Duration::from_millis(5), Box::new(move || tx.send(()).unwrap()));
+    /// rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    /// ```
+    fn schedule_wake(&self, at: Duration, callback: TimerCallback) -> TimerId {
+        self.schedule(at, callback)
+    }
+
+    /// Runs `work`, user code met by a [`schedule_wake`](Self::schedule_wake) callback (a
+    /// deadline's after-cancel callbacks), where it may be slow: the [`SystemClock`] hands it
+    /// to one of its callback threads. The default runs it at once, on the calling thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ctxgroup::{Clock, SystemClock, VirtualClock};
+    ///
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let tx2 = tx.clone();
+    /// VirtualClock::new().run_aside(Box::new(move || tx.send(std::thread::current().id()).unwrap()));
+    /// assert_eq!(rx.recv().unwrap(), std::thread::current().id()); // at once, here
+    /// let clock = SystemClock::new();
+    /// clock.run_aside(Box::new(move || tx2.send(std::thread::current().id()).unwrap()));
+    /// assert_ne!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), std::thread::current().id());
+    /// ```
+    fn run_aside(&self, work: TimerCallback) {
+        work()
+    }
 }
 
 /// The default real-time clock of this platform: [`SystemClock::global`] natively, a shared

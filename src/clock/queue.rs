@@ -36,13 +36,14 @@ impl Hasher for IdHasher {
     }
 }
 
-pub(crate) struct TimerQueue {
+/// Timers holding `C`: a callback, or (on the `SystemClock`) a callback and where it runs.
+pub(crate) struct TimerQueue<C = TimerCallback> {
     heap: BinaryHeap<Reverse<(Duration, u64)>>,
-    callbacks: HashMap<u64, TimerCallback, BuildHasherDefault<IdHasher>>,
+    callbacks: HashMap<u64, C, BuildHasherDefault<IdHasher>>,
     next_id: u64,
 }
 
-impl TimerQueue {
+impl<C> TimerQueue<C> {
     pub(crate) fn new() -> Self {
         TimerQueue {
             heap: BinaryHeap::new(),
@@ -51,7 +52,7 @@ impl TimerQueue {
         }
     }
 
-    pub(crate) fn insert(&mut self, at: Duration, callback: TimerCallback) -> TimerId {
+    pub(crate) fn insert(&mut self, at: Duration, callback: C) -> TimerId {
         let id = self.next_id;
         self.next_id += 1;
         self.heap.push(Reverse((at, id)));
@@ -83,7 +84,7 @@ impl TimerQueue {
     }
 
     /// Removes and returns the earliest timer if it is due at or before `now`.
-    pub(crate) fn pop_due(&mut self, now: Duration) -> Option<(Duration, TimerCallback)> {
+    pub(crate) fn pop_due(&mut self, now: Duration) -> Option<(Duration, C)> {
         while let Some(&Reverse((at, id))) = self.heap.peek() {
             if at > now {
                 return None;

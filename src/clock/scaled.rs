@@ -60,6 +60,16 @@ impl ScaledClock {
     }
 }
 
+impl ScaledClock {
+    /// The base clock's time when this one reads `at`.
+    fn on_base(&self, at: Duration) -> Duration {
+        // Saturating: a `Duration::MAX` deadline ("never") stays never at any speed.
+        let real =
+            Duration::try_from_secs_f64(at.as_secs_f64() / self.speed).unwrap_or(Duration::MAX);
+        self.origin.saturating_add(real)
+    }
+}
+
 impl Clock for ScaledClock {
     fn now(&self) -> Duration {
         let real = self.base.now().saturating_sub(self.origin);
@@ -67,15 +77,19 @@ impl Clock for ScaledClock {
     }
 
     fn schedule(&self, at: Duration, callback: TimerCallback) -> TimerId {
-        // Saturating: a `Duration::MAX` deadline ("never") stays never at any speed.
-        let real =
-            Duration::try_from_secs_f64(at.as_secs_f64() / self.speed).unwrap_or(Duration::MAX);
-        self.base
-            .schedule(self.origin.saturating_add(real), callback)
+        self.base.schedule(self.on_base(at), callback)
     }
 
     fn cancel_timer(&self, id: TimerId) -> bool {
         self.base.cancel_timer(id)
+    }
+
+    fn schedule_wake(&self, at: Duration, callback: TimerCallback) -> TimerId {
+        self.base.schedule_wake(self.on_base(at), callback)
+    }
+
+    fn run_aside(&self, work: TimerCallback) {
+        self.base.run_aside(work)
     }
 }
 

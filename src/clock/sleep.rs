@@ -123,7 +123,7 @@ impl Future for Sleep {
         let shared = Arc::new(SleepShared::default());
         shared.waker.register(cx.waker());
         let fired = shared.clone();
-        let id = self.clock.schedule(
+        let id = self.clock.schedule_wake(
             self.at,
             Box::new(move || {
                 fired.fired.store(true, Ordering::Release);

@@ -12,6 +12,11 @@ use super::{Clock, TimerCallback, TimerId, TimerQueue};
 /// one is due, so a million pending deadlines cost one thread and a heap. Works with any
 /// executor (tokio, `futures::executor`, threads).
 ///
+/// Deadlines and sleeps ([`Clock::schedule_wake`]) fire on that thread: it marks contexts
+/// cancelled and wakes their waiters (executors' wakers, which must not block), so no user code
+/// holds them up. User code runs on callback threads of the clock's own: a deadline's
+/// after-cancel callbacks, and [`Clock::schedule`]'s callbacks.
+///
 /// # Examples
 ///
 /// ```
@@ -37,10 +42,13 @@ struct Shared {
 }
 
 struct State {
-    queue: TimerQueue,
+    queue: TimerQueue<Due>,
     thread_started: bool,
     /// Due callbacks waiting for a runner.
     ready: VecDeque<TimerCallback>,
+    /// Callbacks joined `ready` since the timer thread last looked: it starts a runner for them
+    /// at once if none is idle.
+    fresh: bool,
     /// Runners waiting for work.
     idle_runners: usize,
     /// How many callbacks runners have taken from `ready`: the timer thread starts another
@@ -84,6 +92,7 @@ impl SystemClock {
                     queue: TimerQueue::new(),
                     thread_started: false,
                     ready: VecDeque::new(),
+                    fresh: false,
                     idle_runners: 0,
                     taken: 0,
                     runners: 0,
@@ -110,11 +119,12 @@ impl SystemClock {
         GLOBAL.get_or_init(SystemClock::new).clone()
     }
 
-    /// The timer thread only moves due callbacks to the runners: user code (after-cancel
-    /// callbacks run by a deadline) never runs on it, so a slow or panicking callback delays or
-    /// kills no other timer, as each Go `AfterFunc` runs on its own goroutine. Due callbacks
-    /// that wait over [`RUNNER_STALL`] while every runner is in a slow one get a runner of
-    /// their own.
+    /// The timer thread runs the wake callbacks (a deadline's marking, a sleep's waker) and
+    /// moves the others to the runners: user code (after-cancel callbacks run by a deadline)
+    /// never runs on it, so a slow or panicking callback delays or kills no other timer, as
+    /// each Go `AfterFunc` runs on its own goroutine. Callbacks that wait over
+    /// [`RUNNER_STALL`] while every runner is in a slow one get a runner of their own, up to
+    /// [`MAX_RUNNERS`]; past that they wait, but deadlines and sleeps do not.
     fn start_thread(&self) {
         let shared = self.shared.clone();
         let origin = self.origin;
@@ -129,11 +139,28 @@ impl SystemClock {
                         return;
                     }
                     let now = origin.elapsed();
-                    let mut due = false;
-                    while let Some((_, callback)) = state.queue.pop_due(now) {
-                        state.ready.push_back(callback);
-                        due = true;
+                    let mut wakes = Vec::new();
+                    while let Some((_, due)) = state.queue.pop_due(now) {
+                        if due.wake {
+                            wakes.push(due.callback);
+                        } else {
+                            state.ready.push_back(due.callback);
+                            state.fresh = true;
+                        }
                     }
+                    if !wakes.is_empty() {
+                        // In the order they were armed, unlocked: they take the lock to hand
+                        // callbacks aside, or to disarm a cancelled child's timer.
+                        drop(state);
+                        for wake in wakes {
+                            if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(wake)) {
+                                report_panic("a timer's waker", &*panic);
+                            }
+                        }
+                        state = lock(&shared.timers);
+                        continue;
+                    }
+                    let due = std::mem::take(&mut state.fresh);
                     if state.taken != seen_taken || state.ready.is_empty() {
                         (seen_taken, progress_at) = (state.taken, now);
                     }
@@ -174,6 +201,13 @@ impl SystemClock {
     }
 }
 
+/// A timer's callback, and where it runs.
+struct Due {
+    /// Armed with [`Clock::schedule_wake`]: it only marks and wakes, on the timer thread.
+    wake: bool,
+    callback: TimerCallback,
+}
+
 fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -212,12 +246,7 @@ fn spawn_runner(shared: &Arc<Shared>, state: &mut State) {
                 }
             };
             if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(callback)) {
-                let text = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a non-string payload".into());
-                eprintln!("ctxgroup: a callback run by a deadline panicked: {text}");
+                report_panic("a callback run by a deadline", &*panic);
             }
         });
     if let Err(e) = started {
@@ -230,11 +259,41 @@ fn spawn_runner(shared: &Arc<Shared>, state: &mut State) {
     }
 }
 
+/// Says on standard error that `what` panicked: the clock's threads have no caller to tell.
+fn report_panic(what: &str, panic: &(dyn std::any::Any + Send)) {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string payload".into());
+    eprintln!("ctxgroup: {what} panicked: {text}");
+}
+
 impl Drop for SystemClock {
     fn drop(&mut self) {
         lock(&self.shared.timers).closed = true;
         self.shared.changed.notify_all();
         self.shared.ready_cv.notify_all();
+    }
+}
+
+impl SystemClock {
+    fn arm(&self, at: Duration, due: Due) -> TimerId {
+        let mut state = lock(&self.shared.timers);
+        let earliest = state.queue.next_due().map_or(true, |next| at < next);
+        let id = state.queue.insert(at, due);
+        self.start_thread_once(&mut state);
+        if earliest {
+            self.shared.changed.notify_one();
+        }
+        id
+    }
+
+    fn start_thread_once(&self, state: &mut State) {
+        if !state.thread_started {
+            state.thread_started = true;
+            self.start_thread();
+        }
     }
 }
 
@@ -244,21 +303,41 @@ impl Clock for SystemClock {
     }
 
     fn schedule(&self, at: Duration, callback: TimerCallback) -> TimerId {
-        let mut state = lock(&self.shared.timers);
-        let earliest = state.queue.next_due().map_or(true, |next| at < next);
-        let id = state.queue.insert(at, callback);
-        if !state.thread_started {
-            state.thread_started = true;
-            self.start_thread();
-        }
-        if earliest {
-            self.shared.changed.notify_one();
-        }
-        id
+        self.arm(
+            at,
+            Due {
+                wake: false,
+                callback,
+            },
+        )
     }
 
     fn cancel_timer(&self, id: TimerId) -> bool {
         lock(&self.shared.timers).queue.remove(id)
+    }
+
+    fn schedule_wake(&self, at: Duration, callback: TimerCallback) -> TimerId {
+        self.arm(
+            at,
+            Due {
+                wake: true,
+                callback,
+            },
+        )
+    }
+
+    fn run_aside(&self, work: TimerCallback) {
+        let mut state = lock(&self.shared.timers);
+        state.ready.push_back(work);
+        if state.idle_runners > 0 {
+            self.shared.ready_cv.notify_one();
+        } else {
+            // The timer thread starts a runner (it may be the caller: it looks again once its
+            // wake callbacks have run).
+            state.fresh = true;
+            self.start_thread_once(&mut state);
+            self.shared.changed.notify_one();
+        }
     }
 }
 

@@ -48,6 +48,10 @@
 //! - After-cancel callbacks run once the whole subtree is marked and woken, each on its own.
 //!   A callback, a waker or the clock that panics neither leaves a descendant uncancelled nor
 //!   skips the others (the first panic is resumed afterwards, to the caller of `cancel`).
+//! - A deadline cancels from its clock's timer ([`Clock::schedule_wake`]): the subtree is marked
+//!   and woken there, and its callbacks and the releases of the nodes they kept alive (whose
+//!   drops may run user code) are handed to [`Clock::run_aside`], so that on a clock with a
+//!   timer thread no user code holds up marking.
 //! - A node with pending after-cancel callbacks keeps itself alive (as Go's `AfterFunc` keeps
 //!   its context): its callbacks run when it is cancelled, even if every handle was dropped.
 //!   The self-reference goes when it is cancelled or its last callback is stopped.
@@ -411,12 +415,12 @@ impl Node {
                     cancel(&node, reason);
                 } else {
                     let weak = Arc::downgrade(&node);
-                    let id = node.clock().schedule(
+                    let id = node.clock().schedule_wake(
                         own,
                         Box::new(move || {
                             if let Some(node) = weak.upgrade() {
                                 let reason = node.deadline_reason(own, deadline_cause);
-                                cancel(&node, reason);
+                                cancel_by_timer(node, reason);
                             }
                         }),
                     );
@@ -712,14 +716,54 @@ fn registry_of(node: &Node, inner: &Inner) -> Arc<Node> {
 /// Every node is marked and woken before any after-cancel callback runs; then each callback
 /// runs, even if one before it panicked, and the first panic is resumed at the end.
 pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
+    match mark(node, &reason) {
+        Some(taken) => {
+            taken.finish(&reason);
+            true
+        }
+        None => false,
+    }
+}
+
+/// [`cancel`], by a timer armed with [`Clock::schedule_wake`]: the subtree is marked and woken
+/// here, on the clock's timer thread; its after-cancel callbacks, and the nodes' releases
+/// (whose drops may run user code: a value's), are handed to [`Clock::run_aside`].
+fn cancel_by_timer(node: Arc<Node>, reason: Reason) {
+    let Some(mut taken) = mark(&node, &reason) else {
+        return;
+    };
+    let walk_panic = taken.panic.take();
+    // Unless another handle outlives ours, ours is the node's last (a handle dropped on
+    // another thread meanwhile may still leave the last one to us: then it goes here).
+    let last = Arc::strong_count(&node) == 1;
+    if !taken.callbacks.is_empty() || !taken.keep_alive.is_empty() || last {
+        let clock = node.clock().clone();
+        let work: crate::clock::TimerCallback = Box::new(move || {
+            taken.finish(&reason);
+            drop(node);
+        });
+        let aside =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| clock.run_aside(work)));
+        if let (None, Err(panic)) = (&walk_panic, aside) {
+            std::panic::resume_unwind(panic);
+        }
+    }
+    if let Some(panic) = walk_panic {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// Marks `node`'s owner and its whole subtree cancelled with `reason` and wakes their waiters;
+/// `None` if it was cancelled already. What is left to do is in the [`Taken`].
+fn mark(node: &Node, reason: &Reason) -> Option<Taken> {
     // The children lists still to walk, depth first: each child is marked as soon as it is
     // reached, while its node is in cache (a 100k fan-out read each node twice when its children
     // were collected first, then marked). A list whose last child is taken leaves the walk
     // before that child's own list joins it, so a long chain keeps the walk one list deep.
     let mut walk: Vec<Children> = Vec::new();
     let mut taken = Taken::default();
-    if !take_for_cancel(node.owner(), &reason, &mut walk, &mut taken) {
-        return false;
+    if !take_for_cancel(node.owner(), reason, &mut walk, &mut taken) {
+        return None;
     }
     while let Some(children) = walk.last_mut() {
         // Last registered first, as the walk always went: traces list same-instant cancels in
@@ -733,23 +777,11 @@ pub(crate) fn cancel(node: &Node, reason: Reason) -> bool {
         }
         if let Slot::Full(child) = slot {
             if let Some(child) = child.upgrade() {
-                take_for_cancel(&child, &reason, &mut walk, &mut taken);
+                take_for_cancel(&child, reason, &mut walk, &mut taken);
             }
         }
     }
-    let mut first_panic = taken.panic;
-    for callback in taken.callbacks {
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&reason)));
-        if let Err(panic) = ran {
-            first_panic.get_or_insert(panic);
-        }
-    }
-    // Nodes that kept themselves alive for their callbacks may go now.
-    drop(taken.keep_alive);
-    if let Some(panic) = first_panic {
-        std::panic::resume_unwind(panic);
-    }
-    true
+    Some(taken)
 }
 
 /// A cancelled node's registered children, as its cancel walks them.
@@ -763,6 +795,25 @@ struct Taken {
     /// The first panic of a waker or of the clock met on the walk: resumed once the whole
     /// subtree is cancelled and its callbacks have run, so that it leaves nothing uncancelled.
     panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl Taken {
+    /// Runs the callbacks, each even if one before it panicked, releases the nodes kept
+    /// alive for them, and resumes the first panic.
+    fn finish(self, reason: &Reason) {
+        let mut first_panic = self.panic;
+        for callback in self.callbacks {
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(reason)));
+            if let Err(panic) = ran {
+                first_panic.get_or_insert(panic);
+            }
+        }
+        // Nodes that kept themselves alive for their callbacks may go now.
+        drop(self.keep_alive);
+        if let Some(panic) = first_panic {
+            std::panic::resume_unwind(panic);
+        }
+    }
 }
 
 /// Marks one node cancelled, runs its wakers, collects its callbacks, and pushes its
