@@ -236,9 +236,36 @@ fn spawn_wait(c: &mut Criterion) {
     g.finish();
 }
 
+/// A deadline's lateness in real time: from arming a 2 ms deadline to its waiter running again.
+/// ctxgroup's `SystemClock` marks and wakes on its timer thread; tokio's timer turns in whole
+/// milliseconds; a plain thread sleep is the floor.
+fn deadline_fires(c: &mut Criterion) {
+    const AFTER: Duration = Duration::from_millis(2);
+    let mut g = c.benchmark_group("deadline 2 ms, armed to woken");
+    g.sample_size(30);
+    let root = Context::with_clock(ctxgroup::SystemClock::new());
+    g.bench_function("ctxgroup (SystemClock, futures executor)", |b| {
+        b.iter(|| {
+            let (ctx, _cancel) = root.with_timeout(AFTER);
+            futures::executor::block_on(ctx.done())
+        })
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    g.bench_function("tokio::time::sleep (current thread)", |b| {
+        b.iter(|| rt.block_on(async { tokio::time::sleep(AFTER).await }))
+    });
+    g.bench_function("std::thread::sleep (the floor)", |b| {
+        b.iter(|| std::thread::sleep(AFTER))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
-    targets = child_create_drop, clone_drop, fan_out, deep_chain, is_cancelled, spawn_wait
+    targets = child_create_drop, clone_drop, fan_out, deep_chain, is_cancelled, spawn_wait, deadline_fires
 }
 criterion_main!(benches);
