@@ -20,6 +20,7 @@ mod hooks;
 mod local;
 mod task_builder;
 mod task_error;
+mod task_events;
 mod task_list;
 use crate::context::sync::MutexGuard;
 use driven::{Driven, Owner, PlainCell, Queue, Scheduler, TaskRef, Turn, UNLISTED};
@@ -28,6 +29,7 @@ pub use hooks::{Event, EventKind, Hook};
 pub use local::{LocalTaskBuilder, LocalTaskGroup};
 pub use task_error::TaskError;
 use task_error::{as_error, from_error};
+use task_events::TaskEvents;
 
 /// What a group does when a task returns an error.
 ///
@@ -1385,52 +1387,55 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             None => (self.ctx.clone(), None),
         };
         self.emit(id, &name, EventKind::Started);
-        // Set when the task ends: what it left running may look at its context later (its end
-        // cancels a deadline context), and no event of the task comes after its end.
-        let ended = (own.is_some() && self.hook.is_some())
-            .then(|| Arc::new(std::sync::atomic::AtomicBool::new(false)));
-        if let Some(ended) = &ended {
+        // What the hook was told of the task, in order across threads; ended with the task:
+        // what it left running may look at its context later (its end cancels a deadline
+        // context), and no event of the task comes after its end.
+        let events = (own.is_some() && self.hook.is_some()).then(|| Arc::new(TaskEvents::new()));
+        if let Some(events) = &events {
             // Report how the task looks at its own context: checks, and the first time it sees
-            // the cancellation.
+            // the cancellation (told after the cancel itself, whichever thread tells that).
             let me = Arc::downgrade(self);
             let n = name.clone();
-            let observed = std::sync::atomic::AtomicBool::new(false);
-            let ended = ended.clone();
+            let events = events.clone();
             ctx.set_observer(Box::new(move |look| {
-                if ended.load(std::sync::atomic::Ordering::Acquire) {
-                    return;
-                }
-                let Some(me) = me.upgrade() else { return };
-                let seen = match look {
-                    Look::Check(reason) => {
-                        me.emit(
-                            id,
-                            &n,
-                            EventKind::Check {
-                                cancelled: reason.is_some(),
-                            },
-                        );
-                        reason
+                events.in_turn(|| {
+                    let Some(me) = me.upgrade() else { return };
+                    let seen = match look {
+                        Look::Check(reason) => reason,
+                        Look::Done(reason) => Some(reason),
+                    };
+                    if let Some(reason) = seen {
+                        if events.first_request() {
+                            me.emit(id, &n, EventKind::CancelRequested(reason));
+                        }
                     }
-                    Look::Done(reason) => Some(reason),
-                };
-                if let Some(reason) = seen {
-                    if !observed.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                        me.emit(id, &n, EventKind::CancelObserved(reason));
+                    if let Look::Check(reason) = look {
+                        let cancelled = reason.is_some();
+                        me.emit(id, &n, EventKind::Check { cancelled });
                     }
-                }
+                    if let Some(reason) = seen {
+                        if events.first_observe() {
+                            me.emit(id, &n, EventKind::CancelObserved(reason));
+                        }
+                    }
+                })
             }));
         }
-        let watch = self.hook.as_ref().map(|_| {
+        let watch = events.as_ref().map(|events| {
             let me = Arc::downgrade(self);
             let n = name.clone();
+            let events = events.clone();
             ctx.after_cancel(move |reason| {
-                if let Some(me) = me.upgrade() {
-                    me.emit(id, &n, EventKind::CancelRequested(reason));
-                }
+                events.in_turn(|| {
+                    if let Some(me) = me.upgrade() {
+                        if events.first_request() {
+                            me.emit(id, &n, EventKind::CancelRequested(reason));
+                        }
+                    }
+                })
             })
         });
-        let end = TaskEnd { watch, own, ended };
+        let end = TaskEnd { watch, own, events };
         let body = match std::panic::catch_unwind(AssertUnwindSafe(|| task(ctx))) {
             Ok(body) => body,
             Err(panic) => self.spawn_closure_panicked(id, slot, &name, end, panic),
@@ -1878,16 +1883,16 @@ struct TaskEnd {
     watch: Option<crate::AfterCancel>,
     /// The task's own context.
     own: Option<OwnContext>,
-    /// Silences the hook's observer of the task's context.
-    ended: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// What the hook was told of the task: its end silences the watch and the observer.
+    events: Option<Arc<TaskEvents>>,
 }
 
 impl TaskEnd {
     /// Silences the observer, stops the watch, then ends the task's own context: `Err` with the
     /// panic of a callback its cancel ran.
     fn end(&mut self) -> std::thread::Result<()> {
-        if let Some(ended) = &self.ended {
-            ended.store(true, std::sync::atomic::Ordering::Release);
+        if let Some(events) = &self.events {
+            events.end();
         }
         if let Some(watch) = self.watch.take() {
             watch.stop();
