@@ -113,10 +113,11 @@ fn a_hook_that_looks_at_its_tasks_context_is_told_at_once() {
             })
             .build();
         let task_slot = slot.clone();
-        group.try_spawn(move |ctx| {
+        let started = group.try_spawn(move |ctx| {
             *task_slot.lock().unwrap() = Some(ctx.clone());
             async move { ctx.check().map_err(Into::into) }
         });
+        assert!(started);
         futures::executor::block_on(group.wait()).unwrap();
         let _ = done_tx.send(heard.lock().unwrap().clone());
     });
