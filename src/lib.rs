@@ -84,7 +84,7 @@
 //! `ctx.sleep(d).await?` convert the context's [`Reason`] into it (with `anyhow::Error`, turn on
 //! the `anyhow` feature so such a task counts as cancelled, not failed). A long-lived group that only
 //! waits, with an error type of your own, is
-//! [`build_typed`](group::GroupBuilder::build_typed): it keeps nothing but the errors.
+//! [`build_typed`](group::GroupBuilder::build_typed): it keeps nothing but the first error.
 //!
 //! ```
 //! use ctxgroup::{Context, TaskGroup};

@@ -450,6 +450,103 @@ fn a_long_lived_group_with_its_own_error_type_that_only_waits_does_not_grow() {
     assert!(debug.contains("kept_results: 0"), "{debug}");
 }
 
+/// An error that counts how many of its kind are alive.
+#[derive(Debug)]
+struct Counted(std::sync::Arc<std::sync::atomic::AtomicIsize>);
+
+impl Counted {
+    fn new(alive: &std::sync::Arc<std::sync::atomic::AtomicIsize>) -> Counted {
+        alive.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Counted(alive.clone())
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl std::fmt::Display for Counted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("503")
+    }
+}
+
+impl std::error::Error for Counted {}
+
+impl From<ctxgroup::error::Panicked> for Counted {
+    fn from(_: ctxgroup::error::Panicked) -> Counted {
+        unreachable!("no task panics")
+    }
+}
+
+impl From<ctxgroup::Errors> for Counted {
+    fn from(_: ctxgroup::Errors) -> Counted {
+        unreachable!("not collected")
+    }
+}
+
+impl From<ctxgroup::Reason> for Counted {
+    fn from(_: ctxgroup::Reason) -> Counted {
+        unreachable!("no task returns a reason")
+    }
+}
+
+#[test]
+fn a_long_lived_group_keeps_only_its_first_error_as_go_does() {
+    // Go's errgroup keeps the first error and lets the others go: a group that lives as long
+    // as a server and sees its tasks fail must not grow with every failure.
+    use ctxgroup::Policy;
+    for policy in [Policy::FailFast, Policy::Continue] {
+        let group = TaskGroup::builder(&Context::background())
+            .policy(policy)
+            .build();
+        futures::executor::block_on(async {
+            for i in 0..1_000 {
+                group
+                    .spawn(move |_| async move { Err(ctxgroup::Error::msg(format!("{i}"))) })
+                    .await;
+            }
+            assert_eq!(group.wait().await.unwrap_err().to_string(), "0");
+        });
+        assert_eq!(group.errors().len(), 1, "{policy:?}");
+
+        let alive = std::sync::Arc::new(std::sync::atomic::AtomicIsize::new(0));
+        let typed: TaskGroup<(), Counted> = TaskGroup::builder(&Context::background())
+            .policy(policy)
+            .build_typed();
+        futures::executor::block_on(async {
+            for _ in 0..1_000 {
+                let alive = alive.clone();
+                typed
+                    .spawn(move |_| async move { Err(Counted::new(&alive)) })
+                    .await;
+            }
+            let first = typed.wait().await.unwrap_err();
+            assert_eq!(
+                alive.load(std::sync::atomic::Ordering::SeqCst),
+                1,
+                "{policy:?}: only the first ({first}) was kept, for wait"
+            );
+        });
+        assert_eq!(typed.errors().len(), 1, "{policy:?}");
+    }
+    // Every error is what CollectAll is for.
+    let group = TaskGroup::builder(&Context::background())
+        .policy(Policy::CollectAll)
+        .build();
+    futures::executor::block_on(async {
+        for i in 0..10 {
+            group
+                .spawn(move |_| async move { Err(ctxgroup::Error::msg(format!("{i}"))) })
+                .await;
+        }
+        let _ = group.wait().await;
+    });
+    assert_eq!(group.errors().len(), 10);
+}
+
 #[test]
 fn a_spawner_that_panics_leaves_no_task_counted_as_running() {
     // As `tokio::spawn` does when called outside a runtime: the panic goes on to the caller of

@@ -363,7 +363,8 @@ impl<T: Send + 'static, E: TaskError> LocalTaskGroup<T, E> {
         self.group.limit()
     }
 
-    /// The errors recorded so far, in the order tasks returned them ([`TaskGroup::errors`]).
+    /// The errors recorded so far: every one under `CollectAll`, else the first
+    /// ([`TaskGroup::errors`]).
     ///
     /// # Examples
     ///

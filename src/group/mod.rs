@@ -46,7 +46,7 @@ pub enum Policy {
     /// does in x/sync's errgroup since it cancels with a cause (v0.1.0 left it `context canceled`).
     #[default]
     FailFast,
-    /// Errors are recorded, no error cancels anything, `wait` returns the first (a plain
+    /// No error cancels anything, `wait` returns the first (a plain
     /// `errgroup.Group`). Unlike a plain group, which has no context, the group's context is
     /// still cancelled when `wait` returns: work meant to outlive the group takes the parent's
     /// context, not the one its task was given.
@@ -493,9 +493,9 @@ impl GroupBuilder {
     }
 
     /// Makes a group whose tasks return `Result<T, E>` (`E`: `anyhow::Error`, your own type),
-    /// which keeps nothing of what they return but their errors: for a long-lived group that
+    /// which keeps nothing of what they return but their first error: for a long-lived group that
     /// only ever calls `wait`, as a plain group does. `wait` returns the first error, your own
-    /// value; [`join_next`](TaskGroup::join_next) sees only errors, and
+    /// value, and only that error is kept ([`join_next`](TaskGroup::join_next) sees it alone);
     /// [`wait_outputs`](TaskGroup::wait_outputs) panics (use
     /// [`build_with_outputs`](Self::build_with_outputs) for outputs).
     ///
@@ -1016,7 +1016,11 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
         .await;
     }
 
-    /// The errors recorded so far, in the order tasks returned them.
+    /// The errors recorded so far: every one under [`Policy::CollectAll`], in the order tasks
+    /// returned them; under the others the first, what `wait` returns (Go's errgroup keeps no
+    /// other, so a group as long-lived as a server does not grow with its failures). Every
+    /// result is also [`join_next`](Self::join_next)'s, on a group with outputs, and a
+    /// [`Hook`](crate::group::Hook)'s `Finished` event.
     ///
     /// # Examples
     ///
@@ -1619,15 +1623,21 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         // counts as running: a `wait` polled meanwhile cannot return first and cancel the group
         // as done (Go's errgroup cancels before `wg.Done`).
         let mut first_error = None;
+        // Only the first error is kept, as Go's errgroup keeps it (a group as long-lived as a
+        // server does not grow with its failures); every one under `CollectAll`.
+        let mut is_first = false;
         if let Some(e) = &error {
             let mut state = self.lock();
             if state.errors.is_empty() {
+                is_first = true;
                 state.first_error_task = Some(id);
                 if self.policy == Policy::FailFast {
                     first_error = Some(e.clone());
                 }
+                state.errors.push(e.clone());
+            } else if self.policy == Policy::CollectAll {
+                state.errors.push(e.clone());
             }
-            state.errors.push(e.clone());
         }
         self.emit(
             id,
@@ -1656,7 +1666,8 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             }
             match result {
                 Ok(Some(output)) => state.finished.push_back((id, Ok(output))),
-                Err(error) if self.keep_errors || self.keep_outputs => {
+                // Without outputs, the first error is kept as it is, for `wait`.
+                Err(error) if self.keep_outputs || (self.keep_errors && is_first) => {
                     state.finished.push_back((id, Err(error)))
                 }
                 _ => {}
