@@ -263,9 +263,57 @@ fn deadline_fires(c: &mut Criterion) {
     g.finish();
 }
 
+/// Dropping 10,000 spawns queued for a slot (a server's handlers, waiting under a limit,
+/// cancelled together), against as many `acquire`s of tokio's `Semaphore`.
+fn queued_spawns_dropped(c: &mut Criterion) {
+    use std::future::Future;
+    use std::pin::Pin;
+    const N: usize = 10_000;
+    fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) {
+        let waker = futures::task::noop_waker();
+        assert!(f
+            .poll(&mut std::task::Context::from_waker(&waker))
+            .is_pending());
+    }
+    let mut g = c.benchmark_group("drop 10k spawns queued for a slot");
+    g.sample_size(20);
+    let group = TaskGroup::builder(&root()).limit(1).build();
+    assert!(group.try_spawn(|_| futures::future::pending()));
+    g.bench_function("ctxgroup", |b| {
+        b.iter_batched(
+            || {
+                let mut queued: Vec<_> = (0..N)
+                    .map(|_| Box::pin(group.spawn(|_| async { Ok(()) })))
+                    .collect();
+                for f in &mut queued {
+                    poll_once(f.as_mut());
+                }
+                queued
+            },
+            drop,
+            BatchSize::LargeInput,
+        )
+    });
+    let semaphore = tokio::sync::Semaphore::new(0);
+    g.bench_function("tokio Semaphore", |b| {
+        b.iter_batched(
+            || {
+                let mut queued: Vec<_> = (0..N).map(|_| Box::pin(semaphore.acquire())).collect();
+                for f in &mut queued {
+                    poll_once(f.as_mut());
+                }
+                queued
+            },
+            drop,
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
-    targets = child_create_drop, clone_drop, fan_out, deep_chain, is_cancelled, spawn_wait, deadline_fires
+    targets = child_create_drop, clone_drop, fan_out, deep_chain, is_cancelled, spawn_wait, deadline_fires, queued_spawns_dropped
 }
 criterion_main!(benches);

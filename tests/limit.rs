@@ -119,3 +119,65 @@ fn raising_the_limit_releases_queued_spawns() {
     assert_eq!(rt.clock().now(), S(1), "all three started by 1 s");
     assert_eq!(group.running(), 3);
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spawns_queued_for_a_slot_and_dropped_on_other_threads_leave_the_line_in_order() {
+    // Handlers queue for a slot under a limit; many are cancelled (their spawn dropped) as
+    // others finish on other threads: the limit holds, every spawn still queued gets a slot,
+    // and the group ends.
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let group = TaskGroup::builder(&Context::background())
+        .limit(2)
+        .spawner(|f| {
+            tokio::spawn(f);
+        })
+        .build();
+    let (running, most, started) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let mut handlers = Vec::new();
+    for i in 0..400u64 {
+        let (group, running, most, started) = (
+            group.clone(),
+            running.clone(),
+            most.clone(),
+            started.clone(),
+        );
+        handlers.push(tokio::spawn(async move {
+            let spawn = group.spawn(move |_| async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                started.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_micros(200)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            });
+            // Two handlers in three give up after a while; the third waits its turn.
+            if i % 3 == 0 {
+                spawn.await;
+                true
+            } else {
+                tokio::time::timeout(Duration::from_micros(100 + i * 7), spawn)
+                    .await
+                    .is_ok()
+            }
+        }));
+    }
+    let mut got_a_slot = 0;
+    for h in handlers {
+        got_a_slot += usize::from(h.await.unwrap());
+    }
+    tokio::time::timeout(Duration::from_secs(20), group.wait())
+        .await
+        .expect("the group ended")
+        .unwrap();
+    assert_eq!(started.load(Ordering::SeqCst), got_a_slot);
+    assert!(
+        got_a_slot >= 134,
+        "every patient handler got a slot: {got_a_slot}"
+    );
+    assert!(most.load(Ordering::SeqCst) <= 2, "the limit held");
+}

@@ -18,6 +18,7 @@ use crate::{clock, CancelFn, CancelGuard, Cause, Context, Error, Errors};
 mod driven;
 mod hooks;
 mod local;
+mod slot_queue;
 mod task_builder;
 mod task_error;
 mod task_events;
@@ -27,6 +28,7 @@ use driven::{Driven, Owner, PlainCell, Queue, Scheduler, TaskRef, Turn, UNLISTED
 use hooks::HookRef;
 pub use hooks::{Event, EventKind, Hook};
 pub use local::{LocalTaskBuilder, LocalTaskGroup};
+use slot_queue::SlotQueue;
 pub use task_error::TaskError;
 use task_error::{as_error, from_error};
 use task_events::TaskEvents;
@@ -191,8 +193,7 @@ impl<T, E> Drop for Inner<T, E> {
 struct State<T, E> {
     limit: Option<usize>,
     running: usize,
-    next_ticket: u64,
-    slot_queue: VecDeque<(u64, Option<Waker>)>,
+    slot_queue: SlotQueue,
     errors: Vec<Error>,
     /// The task whose error is `errors[0]`: `wait` returns that task's own kept result.
     first_error_task: Option<u64>,
@@ -227,8 +228,7 @@ impl<T, E> State<T, E> {
         State {
             limit,
             running: 0,
-            next_ticket: 0,
-            slot_queue: VecDeque::new(),
+            slot_queue: SlotQueue::default(),
             errors: Vec::new(),
             first_error_task: None,
             waiters: Vec::new(),
@@ -260,7 +260,7 @@ impl<T, E> State<T, E> {
     #[inline(always)]
     fn released(&mut self) -> Vec<Waker> {
         let mut wake: Vec<Waker> = Vec::new();
-        if let Some(w) = self.slot_queue.front_mut().and_then(|(_, w)| w.take()) {
+        if let Some(w) = self.slot_queue.take_front_waker() {
             wake.push(w);
         }
         if self.running == 0 {
@@ -712,7 +712,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
             self.inner
                 .unlimited
                 .store(limit.is_none(), std::sync::atomic::Ordering::Relaxed);
-            state.slot_queue.front_mut().and_then(|(_, w)| w.take())
+            state.slot_queue.take_front_waker()
         };
         if let Some(w) = waker {
             w.wake();
@@ -1946,7 +1946,7 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
             let mut state = group.lock();
             let free = state.limit.map_or(true, |l| state.running < l);
             let first = match self.ticket {
-                Some(t) => state.slot_queue.front().is_some_and(|(f, _)| *f == t),
+                Some(t) => state.slot_queue.is_first(t),
                 None => state.slot_queue.is_empty(),
             };
             if free && first {
@@ -1956,7 +1956,7 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
                 state.running += 1;
                 let slot = state.list(self.task, self.name, self.listed);
                 // The next in line may fit too (the limit was raised).
-                let next = state.slot_queue.front_mut().and_then(|(_, w)| w.take());
+                let next = state.slot_queue.take_front_waker();
                 drop(state);
                 if let Some(w) = next {
                     w.wake();
@@ -1964,17 +1964,8 @@ impl<T: Send + 'static, E: TaskError> Future for SlotWait<'_, T, E> {
                 return Poll::Ready(slot);
             }
             match self.ticket {
-                Some(t) => {
-                    if let Some(entry) = state.slot_queue.iter_mut().find(|(f, _)| *f == t) {
-                        entry.1 = Some(cx.waker().clone());
-                    }
-                }
-                None => {
-                    let t = state.next_ticket;
-                    state.next_ticket += 1;
-                    state.slot_queue.push_back((t, Some(cx.waker().clone())));
-                    self.ticket = Some(t);
-                }
+                Some(t) => state.slot_queue.set_waker(t, cx.waker()),
+                None => self.ticket = Some(state.slot_queue.push(cx.waker().clone())),
             }
             if !self.queued {
                 self.queued = true;
@@ -1995,8 +1986,8 @@ impl<T, E> Drop for SlotWait<'_, T, E> {
         if let Some(t) = self.ticket.take() {
             let next = {
                 let mut state = self.group.lock();
-                state.slot_queue.retain(|(f, _)| *f != t);
-                state.slot_queue.front_mut().and_then(|(_, w)| w.take())
+                state.slot_queue.remove(t);
+                state.slot_queue.take_front_waker()
             };
             if let Some(w) = next {
                 w.wake();
