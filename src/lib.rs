@@ -123,8 +123,8 @@
 //!   already cancelled runs at once, on the registering thread.
 //! - Deadlines: on [`SystemClock`] (natively) the timer thread marks the contexts and wakes
 //!   their waiters, and hands the callbacks to runner threads: a slow or panicking callback
-//!   delays no deadline or sleep, and no other callback by more than a millisecond or so (then
-//!   another runner starts, up to 64 of them; past that, callbacks wait for one to free up); on
+//!   delays no deadline or sleep, and other callbacks a few milliseconds (more runners start,
+//!   doubling each millisecond, up to 64; past that, callbacks wait for one to free up); on
 //!   [`VirtualClock`] they run when virtual time reaches them; on `BrowserClock` (wasm32) in a
 //!   browser timer task.
 //! - A group's trace [`Hook`](group::Hook) runs on whichever thread the event happens on; a

@@ -51,9 +51,9 @@ struct State {
     fresh: bool,
     /// Runners waiting for work.
     idle_runners: usize,
-    /// How many callbacks runners have taken from `ready`: the timer thread starts another
-    /// runner when the count stands still while callbacks wait (every runner is in a slow one).
-    taken: u64,
+    /// How many callbacks runners have finished: the timer thread starts more runners when
+    /// the count stands still while callbacks wait (every runner is in a slow one).
+    finished: u64,
     /// Runner threads alive (at most [`MAX_RUNNERS`]).
     runners: usize,
     /// A runner thread could not be started, and standard error was told (once).
@@ -62,10 +62,14 @@ struct State {
     closed: bool,
 }
 
+/// Due timers taken from the queue under one hold of the clock's lock: 100,000 deadlines due
+/// at once do not keep every other thread from arming a timer until all are taken.
+const DUE_BATCH: usize = 256;
+
 /// How long an idle runner thread waits for more work before it ends.
 const RUNNER_IDLE: Duration = Duration::from_millis(500);
 
-/// How long due callbacks wait behind busy runners before another runner starts for them.
+/// How long due callbacks wait behind runners that finish none before more runners start.
 const RUNNER_STALL: Duration = Duration::from_millis(1);
 
 /// Runner threads at most: past them, due callbacks wait for a runner to free up (threads cost
@@ -94,7 +98,7 @@ impl SystemClock {
                     ready: VecDeque::new(),
                     fresh: false,
                     idle_runners: 0,
-                    taken: 0,
+                    finished: 0,
                     runners: 0,
                     start_failed: false,
                     closed: false,
@@ -122,9 +126,9 @@ impl SystemClock {
     /// The timer thread runs the wake callbacks (a deadline's marking, a sleep's waker) and
     /// moves the others to the runners: user code (after-cancel callbacks run by a deadline)
     /// never runs on it, so a slow or panicking callback delays or kills no other timer, as
-    /// each Go `AfterFunc` runs on its own goroutine. Callbacks that wait over
-    /// [`RUNNER_STALL`] while every runner is in a slow one get a runner of their own, up to
-    /// [`MAX_RUNNERS`]; past that they wait, but deadlines and sleeps do not.
+    /// each Go `AfterFunc` runs on its own goroutine. While callbacks wait and no runner has
+    /// finished one for [`RUNNER_STALL`] (every runner is in a slow one), the runners double,
+    /// up to [`MAX_RUNNERS`]; past that callbacks wait, but deadlines and sleeps do not.
     fn start_thread(&self) {
         let shared = self.shared.clone();
         let origin = self.origin;
@@ -133,13 +137,14 @@ impl SystemClock {
             .spawn(move || {
                 let mut state = lock(&shared.timers);
                 // The runners' progress on the ready callbacks: their count, and when it moved.
-                let (mut seen_taken, mut progress_at) = (0, Duration::ZERO);
+                let (mut seen_finished, mut progress_at) = (0, Duration::ZERO);
                 loop {
                     if state.closed {
                         return;
                     }
                     let now = origin.elapsed();
                     let mut wakes = Vec::new();
+                    let mut popped = 0;
                     while let Some((_, due)) = state.queue.pop_due(now) {
                         if due.wake {
                             wakes.push(due.callback);
@@ -147,31 +152,46 @@ impl SystemClock {
                             state.ready.push_back(due.callback);
                             state.fresh = true;
                         }
+                        popped += 1;
+                        if popped == DUE_BATCH {
+                            break;
+                        }
+                    }
+                    if popped == DUE_BATCH {
+                        // More may be due: let the callers arming and disarming timers in
+                        // between (the lock is the whole clock's).
+                        drop(state);
+                        run_wakes(wakes);
+                        state = lock(&shared.timers);
+                        continue;
                     }
                     if !wakes.is_empty() {
-                        // In the order they were armed, unlocked: they take the lock to hand
-                        // callbacks aside, or to disarm a cancelled child's timer.
                         drop(state);
-                        for wake in wakes {
-                            if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(wake)) {
-                                report_panic("a timer's waker", &*panic);
-                            }
-                        }
+                        run_wakes(wakes);
                         state = lock(&shared.timers);
                         continue;
                     }
                     let due = std::mem::take(&mut state.fresh);
-                    if state.taken != seen_taken || state.ready.is_empty() {
-                        (seen_taken, progress_at) = (state.taken, now);
+                    if state.finished != seen_finished || state.ready.is_empty() {
+                        (seen_finished, progress_at) = (state.finished, now);
                     }
                     if !state.ready.is_empty() {
                         if state.idle_runners > 0 {
                             shared.ready_cv.notify_all();
-                        } else if (due || now.saturating_sub(progress_at) >= RUNNER_STALL)
-                            && state.runners < MAX_RUNNERS
-                        {
-                            spawn_runner(&shared, &mut state);
-                            progress_at = now;
+                        } else if state.runners < MAX_RUNNERS {
+                            // New callbacks and no idle runner: one more. Every runner stuck
+                            // in a slow one for a while: as many more again, so that k slow
+                            // callbacks hold the others up about log2(k) ms, not k ms.
+                            let stalled = now.saturating_sub(progress_at) >= RUNNER_STALL;
+                            let more = if stalled { state.runners.max(1) } else { 1 };
+                            if due || stalled {
+                                let more =
+                                    more.min(state.ready.len()).min(MAX_RUNNERS - state.runners);
+                                for _ in 0..more {
+                                    spawn_runner(&shared, &mut state);
+                                }
+                                progress_at = now;
+                            }
                         }
                     }
                     // Until the earliest timer, and while callbacks wait, their next check.
@@ -220,33 +240,39 @@ fn spawn_runner(shared: &Arc<Shared>, state: &mut State) {
     let shared = shared.clone();
     let started = std::thread::Builder::new()
         .name("ctxgroup-callbacks".into())
-        .spawn(move || loop {
-            let callback = {
-                let mut state = lock(&shared.timers);
-                loop {
-                    if let Some(callback) = state.ready.pop_front() {
-                        state.taken += 1;
-                        break callback;
+        .spawn(move || {
+            let mut ran = false;
+            loop {
+                let callback = {
+                    let mut state = lock(&shared.timers);
+                    if std::mem::take(&mut ran) {
+                        state.finished += 1;
                     }
-                    if state.closed {
-                        state.runners -= 1;
-                        return;
+                    loop {
+                        if let Some(callback) = state.ready.pop_front() {
+                            break callback;
+                        }
+                        if state.closed {
+                            state.runners -= 1;
+                            return;
+                        }
+                        state.idle_runners += 1;
+                        let (next, timeout) = shared
+                            .ready_cv
+                            .wait_timeout(state, RUNNER_IDLE)
+                            .unwrap_or_else(PoisonError::into_inner);
+                        state = next;
+                        state.idle_runners -= 1;
+                        if timeout.timed_out() && state.ready.is_empty() {
+                            state.runners -= 1;
+                            return;
+                        }
                     }
-                    state.idle_runners += 1;
-                    let (next, timeout) = shared
-                        .ready_cv
-                        .wait_timeout(state, RUNNER_IDLE)
-                        .unwrap_or_else(PoisonError::into_inner);
-                    state = next;
-                    state.idle_runners -= 1;
-                    if timeout.timed_out() && state.ready.is_empty() {
-                        state.runners -= 1;
-                        return;
-                    }
+                };
+                if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(callback)) {
+                    report_panic("a callback run by a deadline", &*panic);
                 }
-            };
-            if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(callback)) {
-                report_panic("a callback run by a deadline", &*panic);
+                ran = true;
             }
         });
     if let Err(e) = started {
@@ -255,6 +281,16 @@ fn spawn_runner(shared: &Arc<Shared>, state: &mut State) {
         // a runner frees up.
         if !std::mem::replace(&mut state.start_failed, true) {
             eprintln!("ctxgroup: cannot start a callback thread: {e}");
+        }
+    }
+}
+
+/// Runs wake callbacks in the order they were armed, with the clock unlocked: they take the
+/// lock to hand callbacks aside, or to disarm a cancelled child's timer.
+fn run_wakes(wakes: Vec<TimerCallback>) {
+    for wake in wakes {
+        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(wake)) {
+            report_panic("a timer's waker", &*panic);
         }
     }
 }

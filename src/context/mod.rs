@@ -478,9 +478,10 @@ impl Context {
     ///
     /// Where it runs: on the thread that cancels, after the whole subtree is cancelled; for a
     /// deadline on the [`SystemClock`](crate::SystemClock), on a thread of the clock's own that
-    /// is never the one firing timers (a slow callback delays no deadline or sleep, and no other
-    /// callback by more than a millisecond or so while fewer than 64 are slow at once; past
-    /// that, other callbacks wait for one of them to end). A callback that
+    /// is never the one firing timers (slow callbacks delay no deadline or sleep; other
+    /// callbacks wait a few milliseconds behind them, as more runner threads start, doubling
+    /// each millisecond, while fewer than 64 are slow at once; past that, until one of them
+    /// ends). A callback that
     /// panics does not stop the cancel or the other callbacks; its panic reaches whoever called
     /// `cancel` (on the clock's threads, it is reported on standard error).
     ///
