@@ -1020,7 +1020,7 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// returned them; under the others the first, what `wait` returns (Go's errgroup keeps no
     /// other, so a group as long-lived as a server does not grow with its failures). Every
     /// result is also [`join_next`](Self::join_next)'s, on a group with outputs, and a
-    /// [`Hook`](crate::group::Hook)'s `Finished` event.
+    /// [`Hook`]'s `Finished` event.
     ///
     /// # Examples
     ///
