@@ -263,6 +263,33 @@ fn deadline_fires(c: &mut Criterion) {
     g.finish();
 }
 
+/// A child with a timeout made and dropped before it fires, on real clocks: ctxgroup's
+/// `SystemClock` arms and disarms its timer; tokio's `Sleep` is made, polled once (it arms
+/// on its first poll) and dropped, in a runtime.
+fn timeout_create_drop(c: &mut Criterion) {
+    const AFTER: Duration = Duration::from_secs(30);
+    let mut g = c.benchmark_group("child with a 30 s timeout, create+drop");
+    let root = Context::with_clock(ctxgroup::SystemClock::new());
+    g.bench_function("ctxgroup (SystemClock)", |b| {
+        b.iter(|| drop(black_box(root.with_timeout(AFTER))))
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    g.bench_function("tokio::time::sleep, polled once", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut sleep = std::pin::pin!(tokio::time::sleep(AFTER));
+                let waker = futures::task::noop_waker();
+                let mut cx = std::task::Context::from_waker(&waker);
+                std::future::Future::poll(sleep.as_mut(), &mut cx).is_pending()
+            })
+        })
+    });
+    g.finish();
+}
+
 /// Dropping 10,000 spawns queued for a slot (a server's handlers, waiting under a limit,
 /// cancelled together), against as many `acquire`s of tokio's `Semaphore`.
 fn queued_spawns_dropped(c: &mut Criterion) {
@@ -314,6 +341,6 @@ fn queued_spawns_dropped(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
-    targets = child_create_drop, clone_drop, fan_out, deep_chain, is_cancelled, spawn_wait, deadline_fires, queued_spawns_dropped
+    targets = child_create_drop, clone_drop, fan_out, deep_chain, is_cancelled, spawn_wait, deadline_fires, queued_spawns_dropped, timeout_create_drop
 }
 criterion_main!(benches);

@@ -131,3 +131,32 @@ fn a_deadline_is_seen_by_a_sleep_due_at_the_same_instant() {
         assert!(ctx.is_cancelled(), "the sleep woke before the deadline");
     }
 }
+
+#[test]
+fn a_nearer_deadline_armed_from_any_thread_wakes_the_timer_thread() {
+    // The timer thread sleeps until the earliest timer it knows of: one armed earlier, from
+    // another thread, while it sleeps or while it is awake, must wake it.
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let (_far, _c) = root.with_timeout(Duration::from_secs(30));
+    let workers: Vec<_> = (0..4u64)
+        .map(|t| {
+            let root = root.clone();
+            thread::spawn(move || {
+                let mut rng = Rng(0x5851_f42d + t);
+                for _ in 0..200 {
+                    let (_later, _l) = root.with_timeout(Duration::from_secs(20));
+                    let after = Duration::from_micros(rng.below(3_000));
+                    let (soon, _s) = root.with_timeout(after);
+                    let armed = Instant::now();
+                    futures::executor::block_on(soon.done());
+                    let late = armed.elapsed().saturating_sub(after);
+                    assert!(late < Duration::from_secs(2), "a deadline {late:?} late");
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+}

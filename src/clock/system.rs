@@ -49,6 +49,10 @@ struct State {
     /// Callbacks joined `ready` since the timer thread last looked: it starts a runner for them
     /// at once if none is idle.
     fresh: bool,
+    /// When the timer thread, waiting, wakes on its own (`Duration::MAX`: only when told);
+    /// zero while it is awake, as it looks at the queue again before it waits. A timer due
+    /// before then wakes it; any other is left for it to find.
+    sleeps_until: Duration,
     /// Runners waiting for work.
     idle_runners: usize,
     /// How many callbacks runners have finished: the timer thread starts more runners when
@@ -97,6 +101,7 @@ impl SystemClock {
                     thread_started: false,
                     ready: VecDeque::new(),
                     fresh: false,
+                    sleeps_until: Duration::ZERO,
                     idle_runners: 0,
                     finished: 0,
                     runners: 0,
@@ -195,13 +200,13 @@ impl SystemClock {
                         }
                     }
                     // Until the earliest timer, and while callbacks wait, their next check.
-                    let mut wait = state
-                        .queue
-                        .next_due()
-                        .map(|at| at.saturating_sub(origin.elapsed()));
+                    let mut until = state.queue.next_due();
                     if !state.ready.is_empty() {
-                        wait = Some(wait.map_or(RUNNER_STALL, |w| w.min(RUNNER_STALL)));
+                        let check = origin.elapsed() + RUNNER_STALL;
+                        until = Some(until.map_or(check, |at| at.min(check)));
                     }
+                    state.sleeps_until = until.unwrap_or(Duration::MAX);
+                    let wait = until.map(|at| at.saturating_sub(origin.elapsed()));
                     state = match wait {
                         Some(wait) => {
                             shared
@@ -215,6 +220,7 @@ impl SystemClock {
                             .wait(state)
                             .unwrap_or_else(PoisonError::into_inner),
                     };
+                    state.sleeps_until = Duration::ZERO;
                 }
             })
             .expect("ctxgroup: cannot start the timer thread");
@@ -316,10 +322,11 @@ impl Drop for SystemClock {
 impl SystemClock {
     fn arm(&self, at: Duration, due: Due) -> TimerId {
         let mut state = lock(&self.shared.timers);
-        let earliest = state.queue.next_due().map_or(true, |next| at < next);
         let id = state.queue.insert(at, due);
         self.start_thread_once(&mut state);
-        if earliest {
+        // A timer the thread would find too late wakes it; it finds the others itself (a
+        // timer made and dropped before the one it waits for costs no wake-up).
+        if at < state.sleeps_until {
             self.shared.changed.notify_one();
         }
         id
