@@ -495,7 +495,10 @@ impl Context {
     ///
     /// Like Go's `AfterFunc`, a pending callback keeps its context alive: it runs when the
     /// context is cancelled (by its deadline, a parent, or its cancel), even if every handle to
-    /// the context was dropped. Stop it, or cancel the context, to release it. On a context
+    /// the context was dropped. Stop it, or cancel the context, to release it: a context made
+    /// per request as `let (ctx, _cancel) = server.with_cancel()`, with a callback left
+    /// pending, stays under `server` until `server` is cancelled, one per request (Go's `vet`
+    /// warns of such a lost cancel). Hold the cancel as [`CancelFn::drop_guard`] instead. On a context
     /// nothing can cancel ([`background`](Self::background), [`without_cancel`](Self::without_cancel)
     /// and their values), nothing is kept: the callback is dropped at once, and `stop` says
     /// `true` (then `false`, as Go's).
