@@ -328,6 +328,7 @@ fn has_why(t: &TaskTrace, trace: &Trace, options: &Options) -> bool {
         Outcome::Completed => {
             t.leaked
                 || trace.tie_of(t).is_some()
+                || trace.race_of(t).is_some()
                 || t.cancel_requested
                     .is_some_and(|c| t.end.is_some_and(|e| e > c + 5e-4))
         }
@@ -462,6 +463,22 @@ fn why(
         }
         _ => return None,
     };
+    let mut lead = lead;
+    if let Some(race) = trace.race_of(t) {
+        if lead.is_empty() && rest.is_empty() {
+            if let Some(end) = t.end {
+                lead = format!("{} at {}: ", t.outcome.as_str(), human(end));
+            }
+        }
+        if !rest.is_empty() {
+            rest.push_str(" · ");
+        }
+        if compact {
+            rest.push_str("a race in Go");
+        } else {
+            rest.push_str(&race.sentence());
+        }
+    }
     if t.leaked {
         if !rest.is_empty() || !lead.is_empty() {
             rest.push_str(" · ");
@@ -1477,6 +1494,9 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
         if let Some(tie) = trace.tie_of(task) {
             lines.push(tie.to_string());
         }
+    }
+    if let Some(race) = trace.race_of(task) {
+        lines.push(race.sentence());
     }
     if let Some((from, to)) = ghost(task) {
         lines.push(format!(

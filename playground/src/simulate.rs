@@ -1368,6 +1368,7 @@ impl Recorder {
             end,
             expectations: Vec::new(),
             goroutines: Vec::new(),
+            races: Vec::new(),
         };
         trace.goroutines = goroutines_over_time(&trace.tasks);
         trace.expectations = scenario

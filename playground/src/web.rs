@@ -394,6 +394,7 @@ impl Playground {
             expectations: t.expectations.clone(),
             // The whole trace has them; the head is what shows at once.
             goroutines: Vec::new(),
+            races: Vec::new(),
         };
         let json = first.to_json();
         // `{… "events":[],"marks":[],…}`: the fields of the head, and the counts.
@@ -623,8 +624,9 @@ impl Playground {
     fn simulated(&mut self, text: &str) -> Result<(Arc<scenario::Scenario>, Trace), String> {
         self.stop();
         let scenario = Arc::new(scenario::parse(text).map_err(|errors| errors_json(&errors))?);
-        let trace =
+        let mut trace =
             simulate::simulate_shared(&scenario, &BUDGET).map_err(|e| sim_error_json(&e, text))?;
+        trace.races = crate::golang::races(&scenario, &trace);
         Ok((scenario, trace))
     }
 

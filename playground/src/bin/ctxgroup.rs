@@ -110,10 +110,11 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         _ => {}
     }
-    let trace = ctxgroup_playground::simulate::simulate(&scenario).map_err(|e| {
+    let mut trace = ctxgroup_playground::simulate::simulate(&scenario).map_err(|e| {
         let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
         report(&name, (e.line, 1, 1), &e.message, line, None)
     })?;
+    trace.races = ctxgroup_playground::golang::races(&scenario, &trace);
     let output = match command.as_str() {
         "trace" => trace.to_json() + "\n",
         "svg" => ctxgroup_playground::gantt::render(

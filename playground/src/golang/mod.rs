@@ -39,7 +39,7 @@ use std::time::Duration;
 use crate::scenario::{Check, GroupSpec, Item, Length, OnError, Scenario, TaskSpec, WaitMode};
 
 mod ties;
-pub use ties::ties;
+pub use ties::{races, ties, RACES_UP_TO_EVENTS, RACES_UP_TO_ROWS};
 
 /// The measuring part of every generated program (its `main`, the `task` wrapper, the trace).
 const WATCH_GO: &str = include_str!("watch.go");

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use crate::scenario::{GroupSpec, Item, Length, Scenario};
 use crate::simulate::simulate;
-use crate::trace::Trace;
+use crate::trace::{human, Outcome, Race, TaskTrace, Trace};
 
 /// What differs between the two orders of a scenario's ties (empty when it has none).
 ///
@@ -70,6 +70,126 @@ pub fn ties(scenario: &Scenario) -> Vec<String> {
     found
 }
 
+/// The races of `scenario` that `drawn`, its trace, shows one side of: each task, nested group
+/// or the group's result that another order of its tied timers changes, with what Go may do
+/// instead (the same moves as [`ties`]). Three more simulations: a trace of more than
+/// [`RACES_UP_TO_ROWS`] rows or [`RACES_UP_TO_EVENTS`] events is not looked at (empty).
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup_playground::{golang::races, scenario::parse, simulate::simulate};
+/// // A task failing at the instant of the deadline, not looking at its context: in Go the
+/// // group may return its error or the deadline's.
+/// let s = parse("timeout 1s\ntask a 1s check=never fail=\"x\"\ntask b 2s").unwrap();
+/// let found = races(&s, &simulate(&s).unwrap());
+/// assert_eq!(found[0].other, "return at 1s: x");
+/// ```
+pub fn races(scenario: &Scenario, drawn: &Trace) -> Vec<Race> {
+    let sources = count_sources(scenario);
+    if sources == 0
+        || drawn.tasks.len() > RACES_UP_TO_ROWS
+        || drawn.events.len() > RACES_UP_TO_EVENTS
+    {
+        return Vec::new();
+    }
+    let pairs = (sources as u64 + 1) * (sources as u64 + 2);
+    let step = Duration::from_nanos((200_000 / pairs).clamp(1, 10_000));
+    // The group's result first when its error differs; a task's race says more than a result
+    // that differs only in time.
+    let (mut result, mut tasks, mut result_time) = (None, Vec::<Race>::new(), None);
+    for (later, reversed) in [(false, false), (true, false), (true, true)] {
+        let Ok(other) = simulate(&moved(scenario, step, later, reversed)) else {
+            continue;
+        };
+        let returned = |t: &Trace| t.returned.as_ref().map(|r| (ms(r.at), r.error.clone()));
+        if returned(drawn) != returned(&other) && result.is_none() && result_time.is_none() {
+            let race = Race {
+                path: None,
+                other: match &other.returned {
+                    None => "never return".to_string(),
+                    Some(r) => format!(
+                        "return at {}: {}",
+                        human(r.at),
+                        r.error.as_deref().unwrap_or("ok").replace('\n', "; ")
+                    ),
+                },
+            };
+            let error = |t: &Trace| t.returned.as_ref().map(|r| r.error.clone());
+            if error(drawn) == error(&other) {
+                result_time = Some(race);
+            } else {
+                result = Some(race);
+            }
+        }
+        for t in &drawn.tasks {
+            let Some(o) = other.tasks.iter().find(|o| o.path == t.path) else {
+                continue;
+            };
+            if key(t) != key(o) && !tasks.iter().any(|r| r.path.as_ref() == Some(&t.path)) {
+                tasks.push(Race {
+                    path: Some(t.path.clone()),
+                    other: may(t, o),
+                });
+            }
+        }
+    }
+    result.into_iter().chain(tasks).chain(result_time).collect()
+}
+
+/// The most rows of a trace [`races`] looks at: a chart one reads row by row.
+pub const RACES_UP_TO_ROWS: usize = 200;
+
+/// The most events of a trace [`races`] looks at (three more simulations of it).
+pub const RACES_UP_TO_EVENTS: usize = 20_000;
+
+/// What a row's outcome, end, error and leak are, to the millisecond.
+type Key = (&'static str, Option<String>, bool, Option<i64>, Option<i64>);
+
+fn key(t: &TaskTrace) -> Key {
+    (
+        t.outcome.as_str(),
+        t.error.clone(),
+        t.leaked,
+        t.start.map(ms),
+        t.end.map(ms),
+    )
+}
+
+/// What a task does in the other order, as "it may also …" ends: "complete at 2s", "be
+/// cancelled at 1s: …", or, when only whether it leaked differs, "leak".
+fn may(drawn: &TaskTrace, t: &TaskTrace) -> String {
+    let (d, o) = (key(drawn), key(t));
+    if (d.0, &d.1, d.3, d.4) == (o.0, &o.1, o.3, o.4) {
+        return if t.leaked {
+            "leak: nobody waits for it"
+        } else {
+            "be waited for"
+        }
+        .to_string();
+    }
+    let at = t
+        .end
+        .map(|e| format!(" at {}", human(e)))
+        .unwrap_or_default();
+    let error = t
+        .error
+        .as_deref()
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
+    let mut s = match t.outcome {
+        Outcome::Completed => format!("complete{at}"),
+        Outcome::Failed => format!("fail{at}{error}"),
+        Outcome::Cancelled => format!("be cancelled{at}{error}"),
+        Outcome::Skipped => "be skipped".to_string(),
+        Outcome::Running => "run on".to_string(),
+    };
+    if t.leaked {
+        s.push_str(", leaked");
+    }
+    s
+}
+
 fn count_sources(s: &Scenario) -> usize {
     // A shutdown is two: its instant, and its grace's end.
     let mut n = usize::from(s.group.timeout.is_some())
@@ -77,6 +197,8 @@ fn count_sources(s: &Scenario) -> usize {
         + 2 * usize::from(s.shutdown.is_some());
     s.group.walk(&mut |item, _, _| match item {
         Item::Task(t) => {
+            // A `try` at a later instant is a `TryGo` that may race a slot's release.
+            n += usize::from(t.try_spawn && !t.after.is_zero());
             n += usize::from(t.timeout.is_some());
             n += usize::from(t.fail.is_some() && matches!(t.length, Length::For(_)));
         }
@@ -114,6 +236,9 @@ fn move_group(g: &mut GroupSpec, shift: &mut impl FnMut(&mut Duration)) {
     for item in &mut g.items {
         match item {
             Item::Task(t) => {
+                if t.try_spawn && !t.after.is_zero() {
+                    shift(&mut t.after);
+                }
                 if let Some(d) = &mut t.timeout {
                     shift(d);
                 }
@@ -150,15 +275,6 @@ fn differences(a: &Trace, b: &Trace) -> Vec<String> {
         let Some(tb) = b.tasks.iter().find(|t| t.path == ta.path) else {
             out.push(format!("{} is spawned in one order only", ta.path));
             continue;
-        };
-        let key = |t: &crate::trace::TaskTrace| {
-            (
-                t.outcome.as_str(),
-                t.error.clone(),
-                t.leaked,
-                t.start.map(ms),
-                t.end.map(ms),
-            )
         };
         if key(ta) != key(tb) {
             out.push(format!(

@@ -37,6 +37,44 @@ pub struct Trace {
     /// running): `(t, n)` from `t` on, one entry per change, from time 0 (Go's
     /// `runtime.NumGoroutine()`, less the runtime's own).
     pub goroutines: Vec<(f64, usize)>,
+    /// Races in Go that the chart draws one side of, beyond the ties [`tie_of`](Self::tie_of)
+    /// names: filled in by [`golang::races`](crate::golang::races) (the page and the CLI do,
+    /// for scenarios small enough); empty otherwise.
+    pub races: Vec<Race>,
+}
+
+/// A race in Go that the simulator drew one side of: two timers at one instant whose order
+/// decides what a task, or the group, does.
+///
+/// # Examples
+///
+/// ```
+/// use ctxgroup_playground::{golang::races, scenario::parse, simulate::simulate};
+/// let s = parse("on-error collect\ntask a 1s fail=\"A\"\ntask b 1s fail=\"B\"").unwrap();
+/// let found = races(&s, &simulate(&s).unwrap());
+/// assert_eq!(found[0].path, None);
+/// assert_eq!(found[0].other, "return at 1s: B; A");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Race {
+    /// The task or nested group whose outcome the order decides; `None`: the group's result.
+    pub path: Option<String>,
+    /// What Go may do instead: `complete at 2s`, `return at 1s: x`.
+    pub other: String,
+}
+
+impl Race {
+    /// The sentence a row or the summary says: "in Go a race: it may also complete at 2s".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let r = ctxgroup_playground::trace::Race { path: None, other: "return at 1s: ok".into() };
+    /// assert_eq!(r.sentence(), "in Go a race: it may also return at 1s: ok");
+    /// ```
+    pub fn sentence(&self) -> String {
+        format!("in Go a race: it may also {}", self.other)
+    }
 }
 
 /// How the group returned.
@@ -478,8 +516,39 @@ impl Trace {
                     t.path
                 )),
             }
+        } else if let Some(race) = self.races.first() {
+            match &race.path {
+                None => s.push_str(&format!(" · {}", race.sentence())),
+                Some(path) => {
+                    s.push_str(&format!(" · in Go a race: {path} may also {}", race.other))
+                }
+            }
+            if self.races.len() > 1 {
+                s.push_str(&format!(" (and {} more)", self.races.len() - 1));
+            }
         }
         s
+    }
+
+    /// The race ([`races`](Self::races)) that decides `t`'s outcome, if one does and
+    /// [`tie_of`](Self::tie_of) does not name it already.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ctxgroup_playground::{golang::races, scenario::parse, simulate::simulate};
+    /// let s = parse("limit 1\ntask a 2s\ntask b 1s try after=2s").unwrap();
+    /// let mut t = simulate(&s).unwrap();
+    /// t.races = races(&s, &t);
+    /// assert_eq!(t.race_of(&t.tasks[1]).unwrap().other, "complete at 3s");
+    /// ```
+    pub fn race_of(&self, t: &TaskTrace) -> Option<&Race> {
+        if self.tie_of(t).is_some() {
+            return None;
+        }
+        self.races
+            .iter()
+            .find(|r| r.path.as_deref() == Some(t.path.as_str()))
     }
 
     /// The tie that decided `t`'s outcome, if one did: its own, or for a group, one of its
