@@ -794,3 +794,30 @@ fn what_a_task_leaves_running_says_the_tasks_return_cancelled_it() {
         "{bg:?}"
     );
 }
+
+#[test]
+fn the_summary_names_a_leaked_goroutine_and_counts_what_it_does_not_list() {
+    // Seed 004's point: the handler returns at its deadline while the goroutine it started
+    // runs on. The top-level list alone said only "handler cancelled at 1s".
+    let t = simulate(
+        &parse("timeout 1s\ntask handler 2s {\n  go lib-call 5s check=never\n}\n").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        t.summary(),
+        "returned at 1s: context deadline exceeded — handler cancelled at 1s · handler/lib-call leaked (completed at 5s)"
+    );
+    // 300 tasks, a third cancelled: the rest of the list is counted by outcome.
+    let mut text = String::from("timeout 1500ms\n");
+    for i in 0..300 {
+        let length = if i % 3 == 0 { "2s" } else { "1s" };
+        text.push_str(&format!("task t{i} {length}\n"));
+    }
+    let t = simulate(&parse(&text).unwrap()).unwrap();
+    assert!(
+        t.summary()
+            .ends_with(" and 294 more (98 cancelled, 196 completed)"),
+        "{}",
+        t.summary()
+    );
+}

@@ -483,18 +483,54 @@ impl Trace {
                 (o, None) => format!("{} {}", t.name, o.as_str()),
             })
             .collect();
-        let more = self
-            .tasks
-            .iter()
-            .filter(|t| t.depth == 0)
-            .count()
-            .saturating_sub(6);
+        // The rest by outcome, so that a cancellation among thousands is not hidden.
+        let mut rest: Vec<(&str, usize)> = Vec::new();
+        for t in self.tasks.iter().filter(|t| t.depth == 0).skip(6) {
+            let o = match t.outcome {
+                Outcome::Running if t.start.is_none() => "waiting",
+                o => o.as_str(),
+            };
+            match rest.iter_mut().find(|(k, _)| *k == o) {
+                Some((_, n)) => *n += 1,
+                None => rest.push((o, 1)),
+            }
+        }
         let mut s = head;
         if !top.is_empty() {
             s.push_str(" — ");
             s.push_str(&top.join(", "));
+            let more: usize = rest.iter().map(|(_, n)| n).sum();
             if more > 0 {
-                s.push_str(&format!(" and {more} more"));
+                let counts: Vec<String> = rest.iter().map(|(o, n)| format!("{n} {o}")).collect();
+                s.push_str(&format!(" and {more} more ({})", counts.join(", ")));
+            }
+        }
+        // Goroutines and nested tasks left running when the group returned: the point of a
+        // leak, which the top-level list does not show.
+        // (Rows come depth first: one under a leaked row is said with it.)
+        let mut leaked: Vec<&TaskTrace> = Vec::new();
+        let mut under: Option<&str> = None;
+        for t in self.tasks.iter().filter(|t| t.leaked) {
+            let inside = under.is_some_and(|u| {
+                t.path.len() > u.len()
+                    && t.path.starts_with(u)
+                    && t.path.as_bytes()[u.len()] == b'/'
+            });
+            if !inside {
+                under = Some(&t.path);
+                if t.depth > 0 {
+                    leaked.push(t);
+                }
+            }
+        }
+        if let Some(first) = leaked.first() {
+            let how = match (first.outcome, first.end) {
+                (Outcome::Running, _) | (_, None) => "never returns".to_string(),
+                (o, Some(end)) => format!("{} at {}", o.as_str(), human(end)),
+            };
+            s.push_str(&format!(" · {} leaked ({how})", first.path));
+            if leaked.len() > 1 {
+                s.push_str(&format!(" and {} more", leaked.len() - 1));
             }
         }
         if self.deadline_at_cancel().is_some() {
