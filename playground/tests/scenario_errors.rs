@@ -344,3 +344,47 @@ fn a_task_that_runs_forever_cannot_fail() {
     }
     parse("task a forever check=never\ntask b 5s fail=x\n").unwrap();
 }
+
+#[test]
+fn a_learners_slips_get_errors_that_say_what_to_write() {
+    // From a learner's audit: each was refused with a message about something else, or read
+    // wrongly.
+    let e = first_error("task 5s\n");
+    assert_eq!(
+        e.message,
+        "a task needs a name: \"5s\" reads as its duration"
+    );
+    assert_eq!(e.hint, "for example: task t1 5s");
+    let e = first_error("task a 1s fail=HTTP 502\n");
+    assert_eq!(
+        (e.col, e.hint.as_str()),
+        (21, "quote a value with spaces: fail=\"HTTP 502\"")
+    );
+    let e = first_error("task a 1s fail='x'\n");
+    assert_eq!(e.hint, "write double quotes: fail=\"x\"");
+    let e = first_error("deadline 5s\ntask a 1s\n");
+    assert!(e.hint.contains("`timeout 5s`"), "{}", e.hint);
+    // Go's spelling of the outcome is read as the playground's.
+    let s = parse("timeout 1s\ntask a 2s\nexpect a canceled at 1s\n").unwrap();
+    let t = ctxgroup_playground::simulate::simulate(&s).unwrap();
+    assert!(t.expectations[0].ok, "{}", t.expectations[0].message);
+}
+
+#[test]
+fn blocks_nested_too_deep_are_reported_once() {
+    let mut text = String::new();
+    for i in 0..60 {
+        text += &format!("{}group g{i} {{\n", "  ".repeat(i));
+    }
+    text += "task t 1s\n";
+    for i in (0..60).rev() {
+        text += &format!("{}}}\n", "  ".repeat(i));
+    }
+    let errors = parse(&text).unwrap_err();
+    let deep = errors
+        .0
+        .iter()
+        .filter(|e| e.message.contains("nested deeper"))
+        .count();
+    assert_eq!(deep, 1, "{errors:?}");
+}

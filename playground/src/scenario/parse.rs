@@ -96,6 +96,8 @@ struct Parser<'a> {
     line_no: usize,
     line: &'a str,
     tasks: usize,
+    /// Blocks nested past [`MAX_DEPTH`] were reported (once: the lines under it are too).
+    too_deep: bool,
 }
 
 type Res<T> = Result<T, ()>;
@@ -314,6 +316,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
         line_no: 0,
         line: "",
         tasks: 0,
+        too_deep: false,
     };
     let mut top = GroupSpec::new("main", 0);
     let mut cancel_at = None;
@@ -547,7 +550,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     }
                     continue;
                 }
-                if opens && open.len() >= MAX_DEPTH {
+                if opens && open.len() >= MAX_DEPTH && !std::mem::replace(&mut p.too_deep, true) {
                     p.at(
                         first,
                         format!(
@@ -587,7 +590,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                 }
             }
             "group" => {
-                if open.len() >= MAX_DEPTH {
+                if open.len() >= MAX_DEPTH && !std::mem::replace(&mut p.too_deep, true) {
                     p.at(
                         first,
                         format!("groups nested deeper than {MAX_DEPTH}"),
@@ -703,6 +706,8 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                     ],
                 );
                 let hint = match suggestion {
+                    // Go's WithDeadline at a time from the start is a timeout here.
+                    _ if kw == "deadline" => "a deadline at 5s from the start is written `timeout 5s` (Go's WithDeadline and WithTimeout alike)".into(),
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "a line starts with task, group, go, after-cancel, timeout, limit, on-error, wait, cancel, value or expect".into(),
                 };
@@ -876,6 +881,19 @@ fn task_line(
         );
         return Err(());
     }
+    // `task 5s`, `task 5s check=never`: the name was left out, and the duration taken for it.
+    let no_length = tokens.get(2).map_or(true, |t| t.text.contains('='));
+    if no_length && !name_tok.quoted && duration_like(&name_tok.text) {
+        p.at(
+            name_tok,
+            format!(
+                "{what} needs a name: \"{}\" reads as its duration",
+                name_tok.text
+            ),
+            format!("for example: {kw_text} t1 {}", name_tok.text),
+        );
+        return Err(());
+    }
     let name_ok = check_name(p, name_tok, names, if go { "goroutine" } else { "task" });
     let Some(len_tok) = tokens.get(2) else {
         p.error(
@@ -1003,7 +1021,7 @@ fn task_line(
                 Err(())
             }
             "fail" => {
-                task.fail = Some(vtok.text.to_string());
+                task.fail = Some(text_value(p, key, vtok)?);
                 Ok(())
             }
             "timeout" => duration(p, vtok, false).map(|d| task.timeout = Some(d)),
@@ -1196,7 +1214,12 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token<'_>]) -> Res<Expect> {
                 return Err(());
             };
             let outcomes = ["completed", "failed", "cancelled", "skipped", "running"];
-            if !outcomes.contains(&outcome.text.as_ref()) {
+            // Go spells it "canceled" (context.Canceled): both are read.
+            let said = match outcome.text.as_ref() {
+                "canceled" => "cancelled",
+                said => said,
+            };
+            if !outcomes.contains(&said) {
                 let hint = match suggest(&outcome.text, &outcomes) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "use completed, failed, cancelled, skipped or running".into(),
@@ -1211,7 +1234,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token<'_>]) -> Res<Expect> {
             rest = &rest[1..];
             ExpectWhat::Task {
                 task: name.to_string(),
-                outcome: outcome.text.to_string(),
+                outcome: said.to_string(),
             }
         }
     };
@@ -1284,11 +1307,21 @@ fn options<'a>(
     };
     let mut ok = true;
     let mut seen: Vec<&str> = Vec::new();
+    let mut before: Option<&Token<'a>> = None;
     for tok in tokens {
+        let previous = before.replace(tok);
         let Some((key, _)) = tok.text.split_once('=') else {
             // A task's flags: `try` and `without-cancel`.
             let flag = suggest(&tok.text, &["try", "without-cancel"]);
-            let hint = if let (true, Some(flag)) = (what == "a task", flag) {
+            // `fail=HTTP 502`: a value with a space, unquoted.
+            let unquoted = previous
+                .filter(|prev| !prev.quoted)
+                .and_then(|prev| prev.text.split_once('='))
+                .filter(|(k, v)| keys.contains(k) && !v.is_empty());
+            let hint = if let Some((k, v)) = unquoted {
+                let (v, rest) = (v.trim_start_matches('\''), tok.text.trim_end_matches('\''));
+                format!("quote a value with spaces: {k}=\"{v} {rest}\"")
+            } else if let (true, Some(flag)) = (what == "a task", flag) {
                 format!("did you mean `{flag}`?")
             } else if tok.text == "try" || tok.text == "without-cancel" {
                 format!("only a task takes {}; {what} takes {}", tok.text, list())
@@ -1348,7 +1381,25 @@ fn cause_text(p: &mut Parser<'_>, vtok: &Token<'_>) -> Res<String> {
         );
         return Err(());
     }
-    Ok(vtok.text.to_string())
+    text_value(p, "cause", vtok)
+}
+
+/// An option's text, refusing `'…'`: single quotes would be part of the text (Go's strings,
+/// and this language's, are in double quotes).
+fn text_value(p: &mut Parser<'_>, key: &str, vtok: &Token<'_>) -> Res<String> {
+    let text = &vtok.text;
+    if !vtok.quoted && text.len() >= 2 && text.starts_with('\'') && text.ends_with('\'') {
+        p.at(
+            vtok,
+            format!("{key}= in single quotes: they would be part of its text"),
+            format!(
+                "write double quotes: {key}=\"{}\"",
+                &text[1..text.len() - 1]
+            ),
+        );
+        return Err(());
+    }
+    Ok(text.to_string())
 }
 
 /// A `cause=` option is the cause of a `timeout=`: an error without one. `describe` says what
@@ -1507,6 +1558,14 @@ fn check_mode(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<Check> {
 }
 
 /// Parses `250ms`, `5s`, `1.5s`, `2m`, `1h30m`. `zero_ok` allows `0s` (for `after=` and `cancel`).
+/// Whether a word reads as a task's length (`5s`, `1.5s`, `forever`) rather than a name.
+fn duration_like(text: &str) -> bool {
+    let digits = text.trim_start_matches('+');
+    text == "forever"
+        || (digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+            && text.ends_with(|c: char| c.is_ascii_alphabetic()))
+}
+
 fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration> {
     let s = tok.text.as_ref();
     let example = "like 5s, 250ms, 1.5s or 1m30s";
