@@ -1,4 +1,5 @@
-"""Static file server for www/ that sends .wasm as application/wasm and .mjs/.js as JavaScript."""
+"""Static file server for www/ that sends .wasm as application/wasm and .mjs/.js as JavaScript,
+to any site (the embed snippet loads the playground from other pages)."""
 import argparse
 import functools
 import http.server
@@ -22,6 +23,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")
+        # The embed snippet loads the playground's module from other sites' pages.
+        self.send_header("Access-Control-Allow-Origin", "*")
         super().end_headers()
 
     def log_message(self, fmt, *a):

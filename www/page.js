@@ -152,10 +152,13 @@ async function main() {
     history.replaceState(null, '', `#${hash}`);
     await copy(location.href, 'Link');
   });
-  document.getElementById('embed').addEventListener('click', () => {
+  document.getElementById('embed').addEventListener('click', async () => {
     const base = new URL('.', location.href).href;
     const body = pg.value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const snippet = `<script type="module" src="${base}ctxgroup-playground.js"></script>\n<ctxgroup-playground autorun>\n${body}</ctxgroup-playground>\n`;
+    // A module script from another site loads only if its server allows it (CORS): the frame
+    // needs no such leave.
+    const frame = `${base}embed.html#${await encodeScenario(pg.value)}`;
+    const snippet = `<!-- ctxgroup: the script below loads only where ${new URL(base).host} allows other sites to (CORS). Where it does not, use the frame instead:\n<iframe src="${frame}" style="width: 100%; height: 480px; border: 0"></iframe> -->\n<script type="module" src="${base}ctxgroup-playground.js"></script>\n<ctxgroup-playground autorun>\n${body}</ctxgroup-playground>\n`;
     copy(snippet, 'Embed snippet');
   });
 }

@@ -3,7 +3,7 @@
 // and theme messages, and the module imported on a server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser } from './harness.mjs';
+import { useBrowser, open, typeScenario } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -146,6 +146,36 @@ test('height sets the editor\'s height, down to three lines', async () => {
   await page.locator('#b .summary', { hasText: 'returned' }).waitFor();
   const heights = await page.evaluate(() => ['a', 'b'].map((id) => document.getElementById(id).shadowRoot.querySelector('.editor').getBoundingClientRect().height));
   assert.deepEqual(heights, [110, 78], 'as asked; at least three lines');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Copy embed: the snippet works pasted into a page of another site, and offers the frame too', async () => {
+  const { page, errors } = await open();
+  await typeScenario(page, SCENARIO);
+  await page.locator('#pg .summary', { hasText: 'returned at 7s' }).waitFor();
+  await page.click('#embed');
+  await page.waitForFunction(async () => (await navigator.clipboard.readText()).includes('<ctxgroup-playground'));
+  const snippet = await page.evaluate(() => navigator.clipboard.readText());
+  const frame = snippet.match(/<iframe src="([^"]+)"/);
+  assert.ok(frame && frame[1].startsWith(`${env.base}embed.html#z=`), snippet);
+  // Another origin (a host of its own): the module comes from the playground's server, which
+  // must allow it (CORS). The host page is made up here, so the browser takes it for a public
+  // site's and asks leave to reach this machine's server, which a real site's would not.
+  const other = env.base.replace('127.0.0.1', 'localhost');
+  const host = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['local-network-access'] });
+  const hostPage = await host.newPage();
+  const hostErrors = [];
+  hostPage.on('console', (m) => { if (m.type() === 'error') hostErrors.push(m.text()); });
+  hostPage.on('pageerror', (e) => hostErrors.push(String(e)));
+  await hostPage.route(`${other}host.html`, (r) => r.fulfill({ body: `<!doctype html><html><body>${snippet}</body></html>`, contentType: 'text/html' }));
+  await hostPage.goto(`${other}host.html`);
+  await hostPage.locator('ctxgroup-playground .summary', { hasText: 'returned at 7s' }).waitFor({ timeout: 20000 });
+  assert.deepEqual(hostErrors, []);
+  // The frame's scenario is the one copied.
+  await hostPage.goto(frame[1]);
+  await hostPage.locator('ctxgroup-playground .summary', { hasText: 'returned at 7s' }).waitFor({ timeout: 20000 });
+  await host.close();
   assert.deepEqual(errors, []);
   await page.close();
 });
