@@ -37,16 +37,20 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # 163,256 B once a hook heard each task's events in order across threads and spawns left the
 # slot queue in O(log n); 166,215 B once the chart said the races in Go it draws one side of
 # (a TryGo at a slot's release, two errors at one instant; three more runs of a small
-# scenario, with the scenario's copy and the moves of its sources).
+# scenario, with the scenario's copy and the moves of its sources); 167,424 B once the summary
+# named leaked goroutines and counted what it does not list, and a learner's slips got errors
+# that say what to write (the hint of an option's stray word kept out of the generic `options`,
+# where it was written once per caller: 1.1 KB of it).
 # Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-166300}
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-167500}
 # The same for the code views' wasm (the Go and Rust generators and the scenario parser), loaded
 # on first use: 58,586 B first, 71,517 B with the language's new constructs, 72,511 B with
 # plain groups on the caller's context; 74,131 B once durations took Go's us and ns and a task
 # that runs forever could not fail; 2% headroom, then less; 74,498 B once the Rust program
 # armed a cancel tied with the deadline first and the Go program returned Wait's result when
-# a shutdown's grace found nobody running.
-CODE_BUDGET_GZ=${CTXGROUP_CODE_SIZE_BUDGET:-74700}
+# a shutdown's grace found nobody running; 74,907 B once a learner's slips got errors that say
+# what to write.
+CODE_BUDGET_GZ=${CTXGROUP_CODE_SIZE_BUDGET:-75000}
 
 gz() { gzip -9c "$1" | wc -c; }
 row() { printf '| %-26s | %9s | %9s |\n' "$1" "$(wc -c < "$2")" "$(gz "$2")"; }

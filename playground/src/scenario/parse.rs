@@ -1311,23 +1311,7 @@ fn options<'a>(
     for tok in tokens {
         let previous = before.replace(tok);
         let Some((key, _)) = tok.text.split_once('=') else {
-            // A task's flags: `try` and `without-cancel`.
-            let flag = suggest(&tok.text, &["try", "without-cancel"]);
-            // `fail=HTTP 502`: a value with a space, unquoted.
-            let unquoted = previous
-                .filter(|prev| !prev.quoted)
-                .and_then(|prev| prev.text.split_once('='))
-                .filter(|(k, v)| keys.contains(k) && !v.is_empty());
-            let hint = if let Some((k, v)) = unquoted {
-                let (v, rest) = (v.trim_start_matches('\''), tok.text.trim_end_matches('\''));
-                format!("quote a value with spaces: {k}=\"{v} {rest}\"")
-            } else if let (true, Some(flag)) = (what == "a task", flag) {
-                format!("did you mean `{flag}`?")
-            } else if tok.text == "try" || tok.text == "without-cancel" {
-                format!("only a task takes {}; {what} takes {}", tok.text, list())
-            } else {
-                format!("options are key=value: {}", list())
-            };
+            let hint = bare_word_hint(tok, previous, what, keys);
             p.at(tok, format!("unexpected \"{}\"", tok.text), hint);
             ok = false;
             continue;
@@ -1384,11 +1368,47 @@ fn cause_text(p: &mut Parser<'_>, vtok: &Token<'_>) -> Res<String> {
     text_value(p, "cause", vtok)
 }
 
+/// The hint for a word among a line's options that is not `key=value`: a task's flag
+/// misspelt, a flag on a line that takes none, or the rest of a value with a space left
+/// unquoted (`fail=HTTP 502`). Not generic, unlike [`options`]: written once.
+fn bare_word_hint(
+    tok: &Token<'_>,
+    previous: Option<&Token<'_>>,
+    what: &str,
+    keys: &[&str],
+) -> String {
+    let list = || {
+        keys.iter()
+            .map(|k| format!("{k}="))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let unquoted = previous
+        .filter(|prev| !prev.quoted)
+        .and_then(|prev| prev.text.split_once('='))
+        .filter(|(k, v)| keys.contains(k) && !v.is_empty());
+    if let Some((k, v)) = unquoted {
+        // Less the single quotes of `fail='HTTP 502'`.
+        let v = v.strip_prefix('\'').unwrap_or(v);
+        let rest = tok.text.strip_suffix('\'').unwrap_or(&tok.text);
+        return format!("quote a value with spaces: {k}=\"{v} {rest}\"");
+    }
+    match suggest(&tok.text, &["try", "without-cancel"]) {
+        // A task's flags: `try` and `without-cancel`.
+        Some(flag) if what == "a task" => format!("did you mean `{flag}`?"),
+        _ if tok.text == "try" || tok.text == "without-cancel" => {
+            format!("only a task takes {}; {what} takes {}", tok.text, list())
+        }
+        _ => format!("options are key=value: {}", list()),
+    }
+}
+
 /// An option's text, refusing `'…'`: single quotes would be part of the text (Go's strings,
 /// and this language's, are in double quotes).
 fn text_value(p: &mut Parser<'_>, key: &str, vtok: &Token<'_>) -> Res<String> {
     let text = &vtok.text;
-    if !vtok.quoted && text.len() >= 2 && text.starts_with('\'') && text.ends_with('\'') {
+    let b = text.as_bytes();
+    if !vtok.quoted && b.len() >= 2 && b[0] == b'\'' && b[b.len() - 1] == b'\'' {
         p.at(
             vtok,
             format!("{key}= in single quotes: they would be part of its text"),
@@ -1560,10 +1580,11 @@ fn check_mode(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<Check> {
 /// Parses `250ms`, `5s`, `1.5s`, `2m`, `1h30m`. `zero_ok` allows `0s` (for `after=` and `cancel`).
 /// Whether a word reads as a task's length (`5s`, `1.5s`, `forever`) rather than a name.
 fn duration_like(text: &str) -> bool {
-    let digits = text.trim_start_matches('+');
+    let b = text.as_bytes();
+    let first = b.get(usize::from(b.first() == Some(&b'+')));
     text == "forever"
-        || (digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-            && text.ends_with(|c: char| c.is_ascii_alphabetic()))
+        || (first.is_some_and(|c| c.is_ascii_digit() || *c == b'.')
+            && b.last().is_some_and(u8::is_ascii_alphabetic))
 }
 
 fn duration(p: &mut Parser<'_>, tok: &Token<'_>, zero_ok: bool) -> Res<Duration> {
