@@ -71,3 +71,20 @@ test('the legend explains every mark, the dashed leaked outline included', async
   assert.match(await page.locator('#pg svg g.cg-row[data-path="query"] text.cg-why').textContent(), /ran on 3s after the cancel at 2s .* leaked/);
   await page.close();
 });
+
+test('a race in Go that the chart draws one side of is said in the summary and in its row', async () => {
+  // A TryGo at the instant a slot frees: in Go 1.23 b started in 5 of 10 runs.
+  const { page, errors } = await open();
+  await typeScenario(page, 'limit 1\ntask a 2s\ntask b 1s try after=2s\n');
+  await page.locator('#pg .summary', { hasText: 'in Go a race: b may also complete at 3s' }).waitFor();
+  // The row says it in its short form when the whole would not fit; its story says it whole.
+  const why = page.locator('#pg svg g.cg-row[data-path="b"] text.cg-why');
+  assert.match(await why.textContent(), /(a race in Go|in Go a race: it may also complete at 3s)$/);
+  assert.match(await page.locator('#pg svg g.cg-row[data-path="b"] title').first().textContent(), /in Go a race: it may also complete at 3s/);
+  // Instants apart: no race, nothing said.
+  await typeScenario(page, 'limit 1\ntask a 2s\ntask b 1s try after=2.5s\n');
+  await page.locator('#pg .summary', { hasText: 'returned at 3.5s' }).waitFor();
+  assert.doesNotMatch(await page.locator('#pg .summary').textContent(), /race/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
