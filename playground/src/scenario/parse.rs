@@ -1540,7 +1540,7 @@ fn wait_mode(p: &mut Parser<'_>, tok: &Token<'_>) -> Res<WaitMode> {
         tok,
         "wait",
         &choices,
-        "use all (g.Wait()) or cancel (stop waiting once the context is done)",
+        "use all (g.Wait()) or cancel (stop waiting once the caller's context is done)",
     )
 }
 
