@@ -1444,6 +1444,49 @@ fn end_marker(s: &mut String, outcome: Outcome, x: f64, cy: f64, h: f64) {
     }
 }
 
+/// Why the caller spawned `task` later than the item before it, if it did: the caller spawns
+/// in order, so an `after=` or a `g.Go` waiting for a slot holds up every line below it.
+fn late_spawn(task: &TaskTrace, trace: &Trace) -> Option<String> {
+    if task.goroutine || task.after_cancel || task.spawned <= 1e-9 {
+        return None;
+    }
+    let i = trace.tasks.iter().position(|r| std::ptr::eq(r, task))?;
+    // The item spawned before it by the same caller: rows come depth first.
+    let mut before = None;
+    let mut parent_start = 0.0;
+    for r in trace.tasks[..i].iter().rev() {
+        if r.depth < task.depth {
+            parent_start = r.start.unwrap_or(0.0);
+            break;
+        }
+        if r.depth == task.depth && !r.goroutine && !r.after_cancel {
+            before = Some(r);
+            break;
+        }
+    }
+    let at = human(task.spawned);
+    let same = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    match before {
+        Some(b)
+            if b.start
+                .is_some_and(|st| st > b.spawned + 1e-9 && same(st, task.spawned)) =>
+        {
+            Some(format!(
+                "spawned at {at}: until then the caller was in g.Go({}), waiting for a slot",
+                b.name
+            ))
+        }
+        Some(b) if same(b.spawned, task.spawned) => Some(format!(
+            "spawned at {at}, right after {}: the caller spawns in order",
+            b.name
+        )),
+        _ if task.spawned > before.map_or(parent_start, |b| b.spawned) + 1e-9 => Some(format!(
+            "spawned at {at}: the caller slept until then (after=), holding up the lines below"
+        )),
+        _ => None,
+    }
+}
+
 fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
     let mut lines = Vec::new();
     let head = match (task.outcome, task.end) {
@@ -1470,6 +1513,9 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
         } else {
             lines.push(format!("started at {}", human(st)));
         }
+    }
+    if let Some(why) = late_spawn(task, trace) {
+        lines.push(why);
     }
     if let Some(c) = task.cancel_requested {
         let cause = task.cause.clone().unwrap_or_default();

@@ -477,3 +477,25 @@ fn a_group_cancelled_by_a_tie_in_its_tasks_and_the_summary_say_so() {
         .summary();
     assert!(!clear.contains("tie"), "{clear}");
 }
+
+#[test]
+fn a_task_spawned_late_says_what_held_the_caller_up() {
+    // From a learner's audit: b started at 3s and t4 at 1s with no word why. The caller spawns
+    // in order: an after= or a g.Go waiting for a slot holds up every line below it.
+    let svg = |text: &str| {
+        let trace = ctxgroup_playground::simulate::simulate(
+            &ctxgroup_playground::scenario::parse(text).unwrap(),
+        )
+        .unwrap();
+        ctxgroup_playground::gantt::render(&trace, &Default::default())
+    };
+    let s = svg("task a 1s after=3s\ntask b 1s\n");
+    assert!(s.contains(
+        "spawned at 3s: the caller slept until then (after=), holding up the lines below"
+    ));
+    assert!(s.contains("spawned at 3s, right after a: the caller spawns in order"));
+    let s = svg("limit 2\ntask t1 1s\ntask t2 1s\ntask t3 1s\ntask t4 1s\n");
+    assert!(s.contains("spawned at 1s: until then the caller was in g.Go(t3), waiting for a slot"));
+    // Spawned at once: nothing to say.
+    assert!(!svg("task a 1s\ntask b 1s\n").contains("spawned at"));
+}
