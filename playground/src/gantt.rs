@@ -1517,6 +1517,21 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
     if let Some(why) = late_spawn(task, trace) {
         lines.push(why);
     }
+    // A failure whose error the group does not return: an earlier one won, or the caller's
+    // context, or a shutdown.
+    if let (Outcome::Failed, 0, Some(e), Some(Some(first))) = (
+        task.outcome,
+        task.depth,
+        &task.error,
+        trace.returned.as_ref().map(|r| r.error.as_ref()),
+    ) {
+        if !first.split('\n').any(|line| line == e) {
+            lines.push(format!(
+                "the group returned {}, not this error (Wait returns the first)",
+                first.replace('\n', "; ")
+            ));
+        }
+    }
     if let Some(c) = task.cancel_requested {
         let cause = task.cause.clone().unwrap_or_default();
         match task.end {

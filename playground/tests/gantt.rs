@@ -499,3 +499,22 @@ fn a_task_spawned_late_says_what_held_the_caller_up() {
     // Spawned at once: nothing to say.
     assert!(!svg("task a 1s\ntask b 1s\n").contains("spawned at"));
 }
+
+#[test]
+fn a_failure_the_group_does_not_return_says_so() {
+    // From a learner's audit: "boom" was nowhere in the result, and nothing said why.
+    let trace = ctxgroup_playground::simulate::simulate(
+        &parse("timeout 1s\ntask a 3s check=never fail=\"boom\"\ntask b 2s\n").unwrap(),
+    )
+    .unwrap();
+    let svg = render(&trace, &Options::default());
+    assert!(svg.contains(
+        "the group returned context deadline exceeded, not this error (Wait returns the first)"
+    ));
+    // The error it returns says nothing of the kind.
+    let trace = ctxgroup_playground::simulate::simulate(
+        &parse("task a 1s fail=\"boom\"\ntask b 2s\n").unwrap(),
+    )
+    .unwrap();
+    assert!(!render(&trace, &Options::default()).contains("not this error"));
+}
