@@ -229,6 +229,14 @@ impl StdError for Error {
     }
 }
 
+/// Says `message` on standard error, where the library's threads report what has no caller to
+/// go to. Unlike `eprintln!`, never panics: a closed standard error (`prog 2>&1 | head`) must not
+/// kill the clock's timer thread.
+pub(crate) fn report(message: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "ctxgroup: {message}");
+}
+
 /// A panic payload's text: `panic!("…")`'s message, or a placeholder for other payloads.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {

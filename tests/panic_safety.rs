@@ -531,3 +531,49 @@ fn a_waker_that_panics_as_a_deadline_fires_kills_no_timer_and_skips_no_callback(
         "the timer thread lives"
     );
 }
+
+#[test]
+fn a_closed_standard_error_does_not_kill_the_timer_thread() {
+    // The timer thread says on standard error that a waker panicked. With standard error a
+    // closed pipe (`prog 2>&1 | head`), `eprintln!` would panic there, outside any catch, and
+    // no deadline or sleep would ever fire again. Run in a child process whose standard error
+    // is a pipe closed at once.
+    use std::future::Future;
+    if std::env::var_os("CTXGROUP_CLOSED_STDERR_CHILD").is_some() {
+        let clock = SystemClock::new();
+        let root = Context::with_clock(clock.clone());
+        let (ctx, _c) = root.with_timeout(Duration::from_millis(20));
+        let waker = futures::task::waker(std::sync::Arc::new(PanickingWaker));
+        let mut done = Box::pin(ctx.done());
+        let _ = done
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker));
+        std::thread::sleep(Duration::from_millis(100));
+        let (later, _l) = root.with_timeout(Duration::from_millis(20));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            futures::executor::block_on(later.done());
+            let _ = tx.send(());
+        });
+        std::process::exit(if rx.recv_timeout(Duration::from_secs(5)).is_ok() {
+            0
+        } else {
+            3
+        });
+    }
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_closed_standard_error_does_not_kill_the_timer_thread",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("CTXGROUP_CLOSED_STDERR_CHILD", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a later deadline fired: {status}");
+}

@@ -238,3 +238,53 @@ fn a_deadline_callback_still_runs_once_a_runner_frees_up() {
         .expect("the callback ran");
     assert_eq!(thread.as_deref(), Some("ctxgroup-callbacks"));
 }
+
+#[test]
+fn callbacks_still_get_runners_while_the_timer_thread_is_kept_busy_with_wake_ups() {
+    // The timer thread runs deadlines' and sleeps' wake-ups itself: kept busy by a stream of
+    // them, it must still hand the callbacks waiting for a runner to one (it served the
+    // runners only in a turn that found no wake-up due, so under load, never).
+    use ctxgroup::Clock;
+    fn spin(d: Duration) {
+        let t = std::time::Instant::now();
+        while t.elapsed() < d {}
+    }
+    let clock = SystemClock::new();
+    let root = Context::with_clock(clock.clone());
+    let stop = Arc::new(AtomicBool::new(false));
+    // Wake-ups of 30 µs each, one armed every 10 µs: always some due. (Dropping the clock at
+    // the end stops its thread within one batch of what is left.)
+    let load = {
+        let (clock, stop) = (clock.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                clock.schedule_wake(clock.now(), Box::new(|| spin(Duration::from_micros(30))));
+                spin(Duration::from_micros(10));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let scheduled = tx.clone();
+    clock.schedule(
+        clock.now() + Duration::from_millis(1),
+        Box::new(move || scheduled.send("schedule").unwrap()),
+    );
+    let (ctx, _cancel) = root.with_timeout(Duration::from_millis(5));
+    let _h = ctx.after_cancel(move |_| tx.send("after_cancel").unwrap());
+    let mut ran = Vec::new();
+    while ran.len() < 2 {
+        match rx.recv_timeout(Duration::from_secs(3)) {
+            Ok(what) => ran.push(what),
+            Err(_) => break,
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    load.join().unwrap();
+    ran.sort();
+    assert_eq!(
+        ran,
+        ["after_cancel", "schedule"],
+        "callbacks starved while the timer thread was busy"
+    );
+}

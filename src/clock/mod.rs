@@ -55,7 +55,7 @@ pub use system::SystemClock;
 /// ```
 pub type TimerCallback = Box<dyn FnOnce() + Send + 'static>;
 
-/// Identifies a timer armed with [`Clock::schedule`], to cancel it.
+/// Identifies a timer armed with [`Clock::schedule`] or [`Clock::schedule_wake`], to cancel it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TimerId(pub(crate) u64);
 
@@ -63,7 +63,8 @@ pub struct TimerId(pub(crate) u64);
 ///
 /// Times are [`Duration`]s since the clock's origin. Implementations run each callback once, at or
 /// after its due time, never while holding a lock the callback could need; callbacks due at the
-/// same instant run in the order they were scheduled.
+/// same instant start in the order they were scheduled (on a clock that runs them on several
+/// threads, as the [`SystemClock`] does, they may end in another).
 ///
 /// # Examples
 ///
@@ -96,6 +97,11 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
     /// code it meets to [`run_aside`](Self::run_aside). A clock whose timers fire on a thread
     /// of its own may run it there, so that it waits for no slow user code: contexts arm their
     /// deadlines with it, and [`sleep`] its wake-ups. The default is [`schedule`](Self::schedule).
+    /// A clock that forwards this to another clock forwards `run_aside` too, or the callbacks
+    /// it hands aside run on the other clock's timer thread. Wake callbacks run in the order
+    /// they were armed; on the [`SystemClock`], on its timer thread, while
+    /// [`schedule`](Self::schedule)'s callbacks due at the same instant run on its runner
+    /// threads: the two kinds may run in either order.
     ///
     /// # Examples
     ///

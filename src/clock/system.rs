@@ -13,9 +13,12 @@ use super::{Clock, TimerCallback, TimerId, TimerQueue};
 /// executor (tokio, `futures::executor`, threads).
 ///
 /// Deadlines and sleeps ([`Clock::schedule_wake`]) fire on that thread: it marks contexts
-/// cancelled and wakes their waiters (executors' wakers, which must not block), so no user code
-/// holds them up. User code runs on callback threads of the clock's own: a deadline's
-/// after-cancel callbacks, and [`Clock::schedule`]'s callbacks.
+/// cancelled and wakes their waiters (executors' wakers, which must not block), so no slow
+/// callback holds them up. User code runs on callback threads of the clock's own: a deadline's
+/// after-cancel callbacks, and [`Clock::schedule`]'s callbacks. (Rarely, a context whose last
+/// handle goes on another thread as its deadline fires is dropped on the timer thread, with its
+/// values.) A deadline over a large subtree holds the other timers up while it marks it: about
+/// 6 ms per 100,000 contexts.
 ///
 /// # Examples
 ///
@@ -162,20 +165,8 @@ impl SystemClock {
                             break;
                         }
                     }
-                    if popped == DUE_BATCH {
-                        // More may be due: let the callers arming and disarming timers in
-                        // between (the lock is the whole clock's).
-                        drop(state);
-                        run_wakes(wakes);
-                        state = lock(&shared.timers);
-                        continue;
-                    }
-                    if !wakes.is_empty() {
-                        drop(state);
-                        run_wakes(wakes);
-                        state = lock(&shared.timers);
-                        continue;
-                    }
+                    // The runners first, every turn: a timer thread kept busy by wake-ups
+                    // must not starve the callbacks waiting for a runner.
                     let due = std::mem::take(&mut state.fresh);
                     if state.finished != seen_finished || state.ready.is_empty() {
                         (seen_finished, progress_at) = (state.finished, now);
@@ -198,6 +189,14 @@ impl SystemClock {
                                 progress_at = now;
                             }
                         }
+                    }
+                    if !wakes.is_empty() || popped == DUE_BATCH {
+                        // Unlocked, and then round again: more may be due, and callers arm
+                        // and disarm timers in between (the lock is the whole clock's).
+                        drop(state);
+                        run_wakes(wakes);
+                        state = lock(&shared.timers);
+                        continue;
                     }
                     // Until the earliest timer, and while callbacks wait, their next check.
                     let mut until = state.queue.next_due();
@@ -286,7 +285,7 @@ fn spawn_runner(shared: &Arc<Shared>, state: &mut State) {
         // Out of threads: say so (once) rather than lose the callbacks silently; they run when
         // a runner frees up.
         if !std::mem::replace(&mut state.start_failed, true) {
-            eprintln!("ctxgroup: cannot start a callback thread: {e}");
+            crate::error::report(format_args!("cannot start a callback thread: {e}"));
         }
     }
 }
@@ -303,12 +302,8 @@ fn run_wakes(wakes: Vec<TimerCallback>) {
 
 /// Says on standard error that `what` panicked: the clock's threads have no caller to tell.
 fn report_panic(what: &str, panic: &(dyn std::any::Any + Send)) {
-    let text = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string payload".into());
-    eprintln!("ctxgroup: {what} panicked: {text}");
+    let text = crate::error::panic_message(panic);
+    crate::error::report(format_args!("{what} panicked: {text}"));
 }
 
 impl Drop for SystemClock {

@@ -51,7 +51,9 @@
 //! - A deadline cancels from its clock's timer ([`Clock::schedule_wake`]): the subtree is marked
 //!   and woken there, and its callbacks and the releases of the nodes they kept alive (whose
 //!   drops may run user code) are handed to [`Clock::run_aside`], so that on a clock with a
-//!   timer thread no user code holds up marking.
+//!   timer thread no callback holds up marking. (A node whose last handle another thread drops
+//!   during the walk, or as the walk ends, is still dropped on the timer thread: rare, and only
+//!   its values' drops run there.)
 //! - A node with pending after-cancel callbacks keeps itself alive (as Go's `AfterFunc` keeps
 //!   its context): its callbacks run when it is cancelled, even if every handle was dropped.
 //!   The self-reference goes when it is cancelled or its last callback is stopped.

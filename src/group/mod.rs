@@ -1296,10 +1296,10 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
                 .hook_failed
                 .swap(true, std::sync::atomic::Ordering::Relaxed)
             {
-                eprintln!(
-                    "ctxgroup: a group's trace hook panicked ({}); it is not called again",
+                crate::error::report(format_args!(
+                    "a group's trace hook panicked ({}); it is not called again",
                     crate::error::panic_message(&*panic)
-                );
+                ));
             }
         }
     }
