@@ -230,11 +230,13 @@ impl StdError for Error {
 }
 
 /// Says `message` on standard error, where the library's threads report what has no caller to
-/// go to. Unlike `eprintln!`, never panics: a closed standard error (`prog 2>&1 | head`) must not
-/// kill the clock's timer thread.
+/// go to. Never panics: `eprintln!` does on a closed standard error (`prog 2>&1 | head`), which
+/// must not kill the clock's timer thread. (`eprintln!` all the same, caught: a test harness
+/// captures what it says.)
 pub(crate) fn report(message: std::fmt::Arguments<'_>) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "ctxgroup: {message}");
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        eprintln!("ctxgroup: {message}")
+    }));
 }
 
 /// A panic payload's text: `panic!("…")`'s message, or a placeholder for other payloads.

@@ -91,10 +91,10 @@ async fn a_deadlines_events_reach_the_hook_in_order_on_a_multi_thread_runtime() 
 }
 
 #[test]
-fn a_hook_that_looks_at_its_tasks_context_is_told_at_once() {
+fn a_hook_that_looks_at_its_tasks_context_waits_for_nobody() {
     // The task's context reaches the hook through a slot; the hook looks at it once, inside
-    // the event of that task's check: the look is told then and there, in its turn, never
-    // waiting for the turn the hook is in.
+    // the event of that task's check: the look is told right after, in order, never waiting
+    // for the telling the hook is in.
     use std::sync::atomic::{AtomicBool, Ordering};
     let (done_tx, done_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -134,4 +134,52 @@ fn a_hook_that_looks_at_its_tasks_context_is_told_at_once() {
             "finished"
         ]
     );
+}
+
+#[test]
+fn hooks_that_cancel_each_others_tasks_at_once_do_not_deadlock() {
+    // Two groups, a task in each, on two threads: each task's check is told to a hook that,
+    // once both are inside it, cancels the context of the other group's task. Each cancel
+    // tells that task's watch at once, on the cancelling thread. Had a task's telling held a
+    // lock while the hook ran, each thread would wait for the other's.
+    use std::sync::Barrier;
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (x, cancel_x) = Context::background().with_cancel();
+        let (y, cancel_y) = Context::background().with_cancel();
+        let both_in = Arc::new(Barrier::new(2));
+        let cancels: Arc<Mutex<HashMap<&'static str, ctxgroup::CancelFn>>> =
+            Arc::new(Mutex::new(HashMap::from([
+                ("g1", cancel_y),
+                ("g2", cancel_x),
+            ])));
+        let hook = {
+            let (both_in, cancels) = (both_in.clone(), cancels.clone());
+            move |e: &Event<'_>| {
+                if let (EventKind::Check { .. }, Some(group)) = (&e.kind, e.group) {
+                    let other = cancels.lock().unwrap().remove(group);
+                    if let Some(cancel) = other {
+                        both_in.wait();
+                        cancel.cancel();
+                    }
+                }
+            }
+        };
+        let g1 = TaskGroup::builder(&x).name("g1").hook(hook.clone()).build();
+        let g2 = TaskGroup::builder(&y).name("g2").hook(hook).build();
+        let task = |ctx: Context| async move {
+            let _ = ctx.check();
+            ctx.done().await;
+            Ok(())
+        };
+        assert!(g1.try_spawn(task));
+        assert!(g2.try_spawn(task));
+        let one = std::thread::spawn(move || futures::executor::block_on(g1.wait()));
+        let two = std::thread::spawn(move || futures::executor::block_on(g2.wait()));
+        let _ = (one.join().unwrap(), two.join().unwrap());
+        let _ = done_tx.send(());
+    });
+    done_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the two hooks waited for each other");
 }

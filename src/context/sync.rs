@@ -6,12 +6,12 @@
 #[cfg(ctxgroup_loom)]
 pub(crate) use loom::sync::{
     atomic::{AtomicBool, AtomicU64, AtomicUsize},
-    Mutex, MutexGuard,
+    Condvar, Mutex, MutexGuard,
 };
 #[cfg(not(ctxgroup_loom))]
 pub(crate) use std::sync::{
     atomic::{AtomicBool, AtomicU64, AtomicUsize},
-    Mutex, MutexGuard,
+    Condvar, Mutex, MutexGuard,
 };
 
 /// A cell whose contents are reached through a raw pointer, under a lock or a protocol its user

@@ -31,7 +31,7 @@ pub use local::{LocalTaskBuilder, LocalTaskGroup};
 use slot_queue::SlotQueue;
 pub use task_error::TaskError;
 use task_error::{as_error, from_error};
-use task_events::TaskEvents;
+use task_events::{TaskEvents, Told};
 
 /// What a group does when a task returns an error.
 ///
@@ -1273,6 +1273,18 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
     /// Tells the hook. A hook that panics is reported on standard error and not called again:
     /// the group itself goes on (its tasks finish, `wait` returns).
     #[inline]
+    /// Tells the hook an event of a task's context (see [`TaskEvents`]).
+    fn tell(&self, task: u64, name: &Option<Arc<str>>, told: &Told) {
+        let kind = match told {
+            Told::CancelRequested(reason) => EventKind::CancelRequested(reason),
+            Told::Check { cancelled } => EventKind::Check {
+                cancelled: *cancelled,
+            },
+            Told::CancelObserved(reason) => EventKind::CancelObserved(reason),
+        };
+        self.emit(task, name, kind);
+    }
+
     fn emit(&self, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {
         if let Some(hook) = &self.hook {
             self.emit_to(hook, task, name, kind);
@@ -1402,27 +1414,12 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             let n = name.clone();
             let events = events.clone();
             ctx.set_observer(Box::new(move |look| {
-                events.in_turn(|| {
-                    let Some(me) = me.upgrade() else { return };
-                    let seen = match look {
-                        Look::Check(reason) => reason,
-                        Look::Done(reason) => Some(reason),
-                    };
-                    if let Some(reason) = seen {
-                        if events.first_request() {
-                            me.emit(id, &n, EventKind::CancelRequested(reason));
-                        }
-                    }
-                    if let Look::Check(reason) = look {
-                        let cancelled = reason.is_some();
-                        me.emit(id, &n, EventKind::Check { cancelled });
-                    }
-                    if let Some(reason) = seen {
-                        if events.first_observe() {
-                            me.emit(id, &n, EventKind::CancelObserved(reason));
-                        }
-                    }
-                })
+                let Some(me) = me.upgrade() else { return };
+                let (check, seen) = match look {
+                    Look::Check(reason) => (Some(reason.is_some()), reason),
+                    Look::Done(reason) => (None, Some(reason)),
+                };
+                events.looked(check, seen, |told| me.tell(id, &n, told));
             }));
         }
         let watch = events.as_ref().map(|events| {
@@ -1430,13 +1427,9 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
             let n = name.clone();
             let events = events.clone();
             ctx.after_cancel(move |reason| {
-                events.in_turn(|| {
-                    if let Some(me) = me.upgrade() {
-                        if events.first_request() {
-                            me.emit(id, &n, EventKind::CancelRequested(reason));
-                        }
-                    }
-                })
+                if let Some(me) = me.upgrade() {
+                    events.requested(reason, |told| me.tell(id, &n, told));
+                }
             })
         });
         let end = TaskEnd { watch, own, events };

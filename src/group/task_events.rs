@@ -6,31 +6,50 @@
 //! The two race: a deadline wakes the task from the timer thread before the runner runs the
 //! watch. Invariants:
 //!
-//! - One teller at a time per task, in turn, so what is told is never interleaved.
-//! - The cancel requested is told once, before the task is told to have seen it: by whichever
-//!   of the watch and the observer comes first.
-//! - Nothing is told once the task has ended (its end takes its turn too, so a teller in the
-//!   middle of its story finishes it first).
-//! - A hook that looks at the context of the task it is told of (so the observer runs inside
-//!   the hook, on the teller's thread) is told at once, not made to wait for itself.
+//! - A task's events are queued in the order they happened, under its lock, and told by one
+//!   thread at a time (the *teller*), in that order. The hook is called with no lock held: a
+//!   hook that cancels another task's context, or looks at its own task's, waits for nobody.
+//!   Whoever finds a teller at work leaves its events to it.
+//! - The cancel requested is queued once, before the task's sight of it: by whichever of the
+//!   watch and the observer comes first.
+//! - Nothing is queued once the task has ended, and its end waits for the teller to be done,
+//!   so the hook hears nothing of a task after its `Finished`. (Ended from inside a hook told
+//!   of the task itself, it drops what is still queued instead: it cannot wait for itself.)
 
 use std::cell::RefCell;
-use std::sync::atomic::Ordering;
+use std::collections::VecDeque;
 use std::sync::PoisonError;
 
-use crate::context::sync::{AtomicBool, Mutex};
+use crate::context::sync::{Condvar, Mutex, MutexGuard};
+use crate::Reason;
 
-/// What the hook has been told of one task.
+/// What the hook has been told, or is to be told, of one task.
 pub(super) struct TaskEvents {
-    turn: Mutex<()>,
-    ended: AtomicBool,
-    requested: AtomicBool,
-    observed: AtomicBool,
+    state: Mutex<State>,
+    /// Signalled when a teller is done.
+    told: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    ended: bool,
+    requested: bool,
+    observed: bool,
+    /// A thread is telling the queue to the hook.
+    telling: bool,
+    queue: VecDeque<Told>,
+}
+
+/// An event of a task, to be told.
+pub(super) enum Told {
+    CancelRequested(Reason),
+    Check { cancelled: bool },
+    CancelObserved(Reason),
 }
 
 #[cfg(not(ctxgroup_loom))]
 std::thread_local! {
-    /// The tasks this thread is telling the hook of (their addresses), innermost last.
+    /// The tasks this thread is telling the hook of (their addresses).
     static TELLING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 #[cfg(ctxgroup_loom)]
@@ -41,56 +60,104 @@ loom::thread_local! {
 impl TaskEvents {
     pub(super) fn new() -> Self {
         TaskEvents {
-            turn: Mutex::new(()),
-            ended: AtomicBool::new(false),
-            requested: AtomicBool::new(false),
-            observed: AtomicBool::new(false),
+            state: Mutex::new(State::default()),
+            told: Condvar::new(),
         }
     }
 
-    /// Runs `tell` in this task's turn, unless the task has ended.
-    pub(super) fn in_turn(&self, tell: impl FnOnce()) {
-        let me = self as *const Self as usize;
-        if TELLING.with(|t| t.borrow().contains(&me)) {
-            // Inside a hook told of this task: its turn is ours already.
-            if !self.ended.load(Ordering::Acquire) {
-                tell();
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The cancel reached the task (its watch): queued unless it was already.
+    pub(super) fn requested(&self, reason: &Reason, tell: impl Fn(&Told)) {
+        let mut state = self.lock();
+        if state.ended || state.requested {
+            return;
+        }
+        state.requested = true;
+        state.queue.push_back(Told::CancelRequested(reason.clone()));
+        self.tell(state, tell);
+    }
+
+    /// The task looked at its context: a check (`Some(cancelled)`) and what it found (`seen`,
+    /// the reason of a cancel it saw). The cancel is queued first if it was not, and the task's
+    /// first sight of it last.
+    pub(super) fn looked(&self, check: Option<bool>, seen: Option<&Reason>, tell: impl Fn(&Told)) {
+        let mut state = self.lock();
+        if state.ended {
+            return;
+        }
+        if let Some(reason) = seen {
+            if !std::mem::replace(&mut state.requested, true) {
+                state.queue.push_back(Told::CancelRequested(reason.clone()));
             }
+        }
+        if let Some(cancelled) = check {
+            state.queue.push_back(Told::Check { cancelled });
+        }
+        if let Some(reason) = seen {
+            if !std::mem::replace(&mut state.observed, true) {
+                state.queue.push_back(Told::CancelObserved(reason.clone()));
+            }
+        }
+        self.tell(state, tell);
+    }
+
+    /// Tells the queue to the hook, unless a teller is at work (it tells ours too).
+    fn tell(&self, mut state: MutexGuard<'_, State>, tell: impl Fn(&Told)) {
+        if state.telling || state.queue.is_empty() {
             return;
         }
-        let _turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
-        if self.ended.load(Ordering::Acquire) {
-            return;
-        }
-        struct Told;
-        impl Drop for Told {
+        state.telling = true;
+        let me = self as *const Self as usize;
+        TELLING.with(|t| t.borrow_mut().push(me));
+        // Stops telling, also if the hook's call unwinds (it is caught where it is made, but a
+        // teller must never be left standing).
+        struct Teller<'a>(&'a TaskEvents);
+        impl Drop for Teller<'_> {
             fn drop(&mut self) {
                 TELLING.with(|t| t.borrow_mut().pop());
+                let mut state = self.0.lock();
+                if state.telling {
+                    state.telling = false;
+                    drop(state);
+                    self.0.told.notify_all();
+                }
             }
         }
-        TELLING.with(|t| t.borrow_mut().push(me));
-        let _told = Told;
-        tell();
+        drop(state);
+        let _teller = Teller(self);
+        loop {
+            let mut state = self.lock();
+            let Some(event) = state.queue.pop_front() else {
+                // Under the lock that found the queue empty: an event queued after this finds
+                // no teller, and tells itself.
+                state.telling = false;
+                drop(state);
+                self.told.notify_all();
+                return;
+            };
+            drop(state);
+            tell(&event);
+        }
     }
 
-    /// Whether the cancel is still to be told (then it is, by the caller). In a turn.
-    pub(super) fn first_request(&self) -> bool {
-        !self.requested.swap(true, Ordering::Relaxed)
-    }
-
-    /// Whether the task's sight of the cancel is still to be told. In a turn.
-    pub(super) fn first_observe(&self) -> bool {
-        !self.observed.swap(true, Ordering::Relaxed)
-    }
-
-    /// The task ended: nothing more of it is told, once the teller in its turn is done.
+    /// The task ended: nothing more of it is queued, and what is queued is told first.
     pub(super) fn end(&self) {
         let me = self as *const Self as usize;
+        let mut state = self.lock();
+        state.ended = true;
         if TELLING.with(|t| t.borrow().contains(&me)) {
-            self.ended.store(true, Ordering::Release);
+            // Inside a hook told of this very task: what is left would come after its end.
+            state.queue.clear();
             return;
         }
-        let _turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
-        self.ended.store(true, Ordering::Release);
+        while state.telling {
+            state = self
+                .told
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
 }
