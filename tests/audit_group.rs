@@ -744,3 +744,60 @@ fn a_driver_turned_away_while_another_drives_is_woken_when_work_is_left() {
         group.running()
     );
 }
+
+/// A waker that counts how many of its kind are alive.
+struct CountedWaker(std::sync::Arc<std::sync::atomic::AtomicIsize>);
+
+impl futures::task::ArcWake for CountedWaker {
+    fn wake_by_ref(_: &std::sync::Arc<Self>) {}
+}
+
+impl Drop for CountedWaker {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_wait_polled_with_a_new_waker_each_time_keeps_one() {
+    // Some executors make a new waker for every poll; a `select!` loop makes and drops a wait
+    // each turn. Each waiting future keeps one waker in the group, not one per poll.
+    use std::future::Future;
+    use std::sync::atomic::{AtomicIsize, Ordering};
+    let alive = std::sync::Arc::new(AtomicIsize::new(0));
+    let fresh = || {
+        alive.fetch_add(1, Ordering::SeqCst);
+        futures::task::waker(std::sync::Arc::new(CountedWaker(alive.clone())))
+    };
+    // A spawner that keeps its task and never runs it: the group waits for ever.
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = kept.clone();
+    let group: TaskGroup<u8, Error> = TaskGroup::builder(&Context::background())
+        .spawner(move |task| keep.lock().unwrap().push(task))
+        .build_with_outputs();
+    assert!(group.try_spawn(|_| async { Ok(1) }));
+    let mut wait = Box::pin(group.wait());
+    let mut join = Box::pin(group.join_next());
+    for _ in 0..1_000 {
+        assert!(wait
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&fresh()))
+            .is_pending());
+        assert!(join
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&fresh()))
+            .is_pending());
+    }
+    assert_eq!(alive.load(Ordering::SeqCst), 2, "one waker each");
+    drop((wait, join));
+    // A wait made and dropped each turn leaves nothing behind.
+    for _ in 0..1_000 {
+        let mut wait = Box::pin(group.wait());
+        assert!(wait
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&fresh()))
+            .is_pending());
+    }
+    assert_eq!(alive.load(Ordering::SeqCst), 0, "none left behind");
+    assert!(format!("{group:?}").contains("waiting: 0"));
+}

@@ -23,6 +23,7 @@ mod task_builder;
 mod task_error;
 mod task_events;
 mod task_list;
+mod wakers;
 use crate::context::sync::MutexGuard;
 use driven::{Driven, Owner, PlainCell, Queue, Scheduler, TaskRef, Turn, UNLISTED};
 use hooks::HookRef;
@@ -32,6 +33,7 @@ use slot_queue::SlotQueue;
 pub use task_error::TaskError;
 use task_error::{as_error, from_error};
 use task_events::{TaskEvents, Told};
+use wakers::{Entry, Wakers};
 
 /// What a group does when a task returns an error.
 ///
@@ -197,7 +199,7 @@ struct State<T, E> {
     errors: Vec<Error>,
     /// The task whose error is `errors[0]`: `wait` returns that task's own kept result.
     first_error_task: Option<u64>,
-    waiters: Vec<Waker>,
+    waiters: Wakers,
     next_task: u64,
     /// Running tasks (id, name if given), for shutdown's report; a slab, so start and finish
     /// are O(1) and allocation-free in the steady state.
@@ -205,7 +207,7 @@ struct State<T, E> {
     /// Finished tasks' results not yet taken, in the order they finished (groups with outputs).
     finished: VecDeque<(u64, Result<T, E>)>,
     /// Woken when a task finishes (`join_next`).
-    joiners: Vec<Waker>,
+    joiners: Wakers,
     /// Set once a shutdown aborted its stragglers: a task that gets its abort handle later
     /// (its spawn closure was still running, or it was queued for a slot) is aborted at once.
     aborting: bool,
@@ -231,11 +233,11 @@ impl<T, E> State<T, E> {
             slot_queue: SlotQueue::default(),
             errors: Vec::new(),
             first_error_task: None,
-            waiters: Vec::new(),
+            waiters: Wakers::default(),
             next_task: 0,
             running_tasks: Slab::default(),
             finished: VecDeque::new(),
-            joiners: Vec::new(),
+            joiners: Wakers::default(),
             aborting: false,
             callback_panic: None,
         }
@@ -264,9 +266,9 @@ impl<T, E> State<T, E> {
             wake.push(w);
         }
         if self.running == 0 {
-            wake.append(&mut self.waiters);
+            self.waiters.take_all(&mut wake);
         }
-        wake.append(&mut self.joiners);
+        self.joiners.take_all(&mut wake);
         wake
     }
 
@@ -977,24 +979,30 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
     /// });
     /// ```
     pub async fn join_next(&self) -> Option<Result<T, E>> {
+        let mut waiting = Waiting {
+            group: &self.inner,
+            list: |state| &mut state.joiners,
+            entry: None,
+        };
         poll_fn(|cx| {
             self.inner.drive(cx);
             let mut state = self.inner.lock();
             if let Some((_, result)) = state.finished.pop_front() {
+                let gone = state.joiners.remove(&mut waiting.entry);
+                drop((state, gone));
                 return Poll::Ready(Some(result));
             }
             if state.running == 0 {
+                let gone = state.joiners.remove(&mut waiting.entry);
                 // Every task returned: a callback's panic kept for `wait` is the joiner's now.
                 let panic = state.callback_panic.take();
-                drop(state);
+                drop((state, gone));
                 if let Some(panic) = panic {
                     std::panic::resume_unwind(panic);
                 }
                 return Poll::Ready(None);
             }
-            if !state.joiners.iter().any(|w| w.will_wake(cx.waker())) {
-                state.joiners.push(cx.waker().clone());
-            }
+            state.joiners.register(&mut waiting.entry, cx.waker());
             Poll::Pending
         })
         .await
@@ -1002,15 +1010,20 @@ impl<T: Send + 'static, E: TaskError> TaskGroup<T, E> {
 
     /// Completes once no task is running.
     async fn all_returned(&self) {
+        let mut waiting = Waiting {
+            group: &self.inner,
+            list: |state| &mut state.waiters,
+            entry: None,
+        };
         poll_fn(|cx| {
             self.inner.drive(cx);
             let mut state = self.inner.lock();
             if state.running > 0 {
-                if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                    state.waiters.push(cx.waker().clone());
-                }
+                state.waiters.register(&mut waiting.entry, cx.waker());
                 return Poll::Pending;
             }
+            let gone = state.waiters.remove(&mut waiting.entry);
+            drop((state, gone));
             Poll::Ready(())
         })
         .await;
@@ -1917,6 +1930,24 @@ enum OwnContext {
     Watched(CancelFn),
 }
 
+/// A future waiting on the group (`wait`, `join_next`): its waker's entry in one of the
+/// group's lists, taken out when the future is dropped before it is done.
+struct Waiting<'a, T, E> {
+    group: &'a Arc<Inner<T, E>>,
+    list: fn(&mut State<T, E>) -> &mut Wakers,
+    entry: Entry,
+}
+
+impl<T, E> Drop for Waiting<'_, T, E> {
+    fn drop(&mut self) {
+        if self.entry.is_some() {
+            // Dropped after the lock: a waker's drop is the executor's code.
+            let waker = (self.list)(&mut self.group.lock()).remove(&mut self.entry);
+            drop(waker);
+        }
+    }
+}
+
 /// Waits for a free slot, in order of arrival; drives the group's own tasks meanwhile.
 struct SlotWait<'a, T, E> {
     group: &'a Arc<Inner<T, E>>,
@@ -2010,6 +2041,7 @@ impl<T, E> fmt::Debug for TaskGroup<T, E> {
             .field("running", &state.running)
             .field("queued", &state.slot_queue.len())
             .field("errors", &state.errors.len())
+            .field("waiting", &(state.waiters.len() + state.joiners.len()))
             .field("kept_results", &state.finished.len())
             .finish()
     }
