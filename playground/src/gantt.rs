@@ -1559,6 +1559,17 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
     if let Some(race) = trace.race_of(task) {
         lines.push(race.sentence());
     }
+    if !trace.values.is_empty() && !task.after_cancel {
+        let values: Vec<String> = trace
+            .values
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        lines.push(format!(
+            "its ctx.Value finds {}, from main's context",
+            values.join(", ")
+        ));
+    }
     if let Some((from, to)) = ghost(task) {
         lines.push(format!(
             "it would have run until {}: cancellation saved {}",

@@ -1369,8 +1369,10 @@ impl Recorder {
             expectations: Vec::new(),
             goroutines: Vec::new(),
             races: Vec::new(),
+            values: Vec::new(),
         };
         trace.goroutines = goroutines_over_time(&trace.tasks);
+        trace.values = scenario.values.clone();
         trace.expectations = scenario
             .expects
             .iter()

@@ -395,6 +395,7 @@ impl Playground {
             // The whole trace has them; the head is what shows at once.
             goroutines: Vec::new(),
             races: Vec::new(),
+            values: Vec::new(),
         };
         let json = first.to_json();
         // `{… "events":[],"marks":[],…}`: the fields of the head, and the counts.

@@ -518,3 +518,17 @@ fn a_failure_the_group_does_not_return_says_so() {
     .unwrap();
     assert!(!render(&trace, &Options::default()).contains("not this error"));
 }
+
+#[test]
+fn every_task_says_what_its_ctx_value_finds() {
+    // Seed 002's WithValue lesson: the value set on main's context reaches every task and
+    // goroutine (a without-cancel task's too); it had been nowhere on the page.
+    let svg = chart("value trace=12512312234\ntask worker 2s {\n  go worker2 3s\n}\ntask audit 1s without-cancel\n");
+    let said = "its ctx.Value finds trace=12512312234, from main&#39;s context";
+    for row in ["worker", "worker/worker2", "audit"] {
+        let at = svg.find(&format!("data-path=\"{row}\"")).expect(row);
+        let title = &svg[at..][..svg[at..].find("</title>").unwrap()];
+        assert!(title.contains(said), "{row}: {title}");
+    }
+    assert!(!chart("task a 1s\n").contains("ctx.Value"));
+}

@@ -41,6 +41,9 @@ pub struct Trace {
     /// names: filled in by [`golang::races`](crate::golang::races) (the page and the CLI do,
     /// for scenarios small enough); empty otherwise.
     pub races: Vec<Race>,
+    /// The values on main's context (`value key=…` lines), which every task's `ctx.Value`
+    /// finds: `without-cancel` keeps them too.
+    pub values: Vec<(String, String)>,
 }
 
 /// A race in Go that the simulator drew one side of: two timers at one instant whose order
