@@ -912,12 +912,14 @@ fn row(
         Px(l.width),
         Px(h)
     );
-    let name: String = if task.name.chars().count() > l.label_chars {
-        task.name
-            .chars()
-            .take(l.label_chars - 1)
-            .chain(['…'])
-            .collect()
+    // As many characters as the label column holds at this depth (a phone's is narrow).
+    let indent = task.depth.min(12) as f64 * 14.0;
+    let room = (((l.left - 22.0 - indent) / (l.font * 0.62))
+        .floor()
+        .max(3.0) as usize)
+        .min(l.label_chars);
+    let name: String = if task.name.chars().count() > room {
+        task.name.chars().take(room - 1).chain(['…']).collect()
     } else {
         task.name.clone()
     };

@@ -532,3 +532,36 @@ fn every_task_says_what_its_ctx_value_finds() {
     }
     assert!(!chart("task a 1s\n").contains("ctx.Value"));
 }
+
+#[test]
+fn a_long_name_in_a_narrow_chart_ends_with_an_ellipsis_not_a_cut() {
+    // At a phone's width the label column is 40% of it: a 25-character name was cut mid-letter
+    // by the plot, with no sign that it went on.
+    let trace =
+        simulate(&parse("task warm-recommendation-cache 1s\ntask a 1s\n").unwrap()).unwrap();
+    let narrow = render(
+        &trace,
+        &Options {
+            width: 390.0,
+            ..Options::default()
+        },
+    );
+    let label = narrow
+        .split("<text class=\"cg-text\"")
+        .nth(1)
+        .and_then(|t| t.split('>').nth(1))
+        .and_then(|t| t.split('<').next())
+        .unwrap();
+    assert!(
+        label.ends_with('…') && label.chars().count() < 25,
+        "{label}"
+    );
+    let wide = render(
+        &trace,
+        &Options {
+            width: 1280.0,
+            ..Options::default()
+        },
+    );
+    assert!(wide.contains(">warm-recommendation-cache<"));
+}
