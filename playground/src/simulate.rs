@@ -1655,10 +1655,11 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                     .unwrap_or_default()
             };
             let wanted = format!(
-                "{task} {outcome}{}{}{}",
+                "{task} {outcome}{}{}{}{}",
                 at_text(e.at),
                 err_text(&e.error),
-                cause_text(e.cause.as_deref())
+                cause_text(e.cause.as_deref()),
+                if e.leaked { " leaked" } else { "" }
             );
             match trace.tasks.iter().find(|t| t.path == path) {
                 None => (
@@ -1684,12 +1685,16 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                         }
                         && e.cause
                             .as_ref()
-                            .map_or(true, |c| t.go_cause.as_ref() == Some(c));
-                    let got_cause = match (&e.cause, &t.go_cause) {
+                            .map_or(true, |c| t.go_cause.as_ref() == Some(c))
+                        && (!e.leaked || t.leaked);
+                    let mut got_cause = match (&e.cause, &t.go_cause) {
                         (None, _) => String::new(),
                         (Some(_), None) => " and no cause".to_string(),
                         (Some(_), got) => cause_text(got.as_deref()),
                     };
+                    if e.leaked && !t.leaked {
+                        got_cause.push_str(", not leaked");
+                    }
                     (
                         ok,
                         format!(

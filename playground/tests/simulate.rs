@@ -821,3 +821,22 @@ fn the_summary_names_a_leaked_goroutine_and_counts_what_it_does_not_list() {
         t.summary()
     );
 }
+
+#[test]
+fn expect_can_say_a_task_leaked() {
+    // Seed 004's lesson checks itself: the goroutine the handler started outlives the group.
+    let text = "timeout 1s\ntask handler 2s {\n  go lib-call 5s check=never\n}\nexpect lib-call completed at 5s leaked\nexpect handler cancelled at 1s leaked\n";
+    let t = simulate(&parse(text).unwrap()).unwrap();
+    assert!(t.expectations[0].ok, "{}", t.expectations[0].message);
+    assert!(!t.expectations[1].ok);
+    assert_eq!(
+        t.expectations[1].message,
+        "expected handler cancelled at 1s leaked, got cancelled at 1s, not leaked"
+    );
+    // It is about a task.
+    let e = parse("task a 1s\nexpect returned at 1s leaked\n").unwrap_err();
+    assert!(e.0[0].message.contains("unexpected \"leaked\""), "{e}");
+    // The Go program's copy of the scenario keeps it.
+    let go = ctxgroup_playground::golang::go_program(&parse(text).unwrap());
+    assert!(go.contains("expect lib-call completed at 5s leaked"));
+}

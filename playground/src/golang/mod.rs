@@ -150,6 +150,9 @@ pub fn scenario_lines(scenario: &Scenario) -> Vec<String> {
             None => {}
         }
         line.push_str(&cause_option(&e.cause));
+        if e.leaked {
+            line.push_str(" leaked");
+        }
         lines.push(line);
     }
     lines

@@ -475,6 +475,8 @@ pub struct Expect {
     pub error: Option<Option<String>>,
     /// What Go's `context.Cause(ctx)` says for the task (`cause="…"`), if given.
     pub cause: Option<String>,
+    /// The task was still running when its group returned (`leaked`): nobody waited for it.
+    pub leaked: bool,
     /// 1-based line.
     pub line: usize,
 }

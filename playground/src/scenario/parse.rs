@@ -1243,6 +1243,7 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token<'_>]) -> Res<Expect> {
         at: None,
         error: None,
         cause: None,
+        leaked: false,
         line: p.line_no,
     };
     let mut i = 0;
@@ -1277,11 +1278,14 @@ fn expect_line(p: &mut Parser<'_>, tokens: &[Token<'_>]) -> Res<Expect> {
         } else if matches!(tok.text.as_ref(), "ok" | "nil") {
             e.error = Some(None);
             i += 1;
+        } else if tok.text == "leaked" && matches!(e.what, ExpectWhat::Task { .. }) {
+            e.leaked = true;
+            i += 1;
         } else {
             p.at(
                 tok,
                 format!("unexpected \"{}\"", tok.text),
-                "after the outcome: at TIME, then an error in quotes or ok, then cause=\"…\"",
+                "after the outcome: at TIME, then an error in quotes or ok, then cause=\"…\", then leaked",
             );
             return Err(());
         }

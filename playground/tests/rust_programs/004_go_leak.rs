@@ -12,7 +12,7 @@
 //!   go lib-call 5s check=never
 //! }
 //! expect handler cancelled at 1s "context deadline exceeded"
-//! expect lib-call completed at 5s
+//! expect lib-call completed at 5s leaked
 //! expect returned at 1s "context deadline exceeded"
 //! ```
 
