@@ -741,8 +741,18 @@ fn head(s: &mut String, trace: &Trace, l: &Layout) {
             m.kind,
             Px(xx + if anchor == "start" { 3.0 } else { -3.0 }),
             Px(11.0 + (k % 2) as f64 * 11.0),
-            esc(&format!("{} at {}", m.label, human(m.t)))
+            esc(&mark_text(m))
         );
+    }
+}
+
+/// A mark's label and instant: `timeout 2s at 3.5s`, or `timeout 6.5s` alone when it passed at
+/// 6.5 s (a context made at the start: "timeout 6.5s at 6.5s" says it twice).
+fn mark_text(m: &crate::trace::Mark) -> String {
+    let at = human(m.t);
+    match m.label.rsplit_once(' ') {
+        Some((_, last)) if last == at => m.label.clone(),
+        _ => format!("{} at {at}", m.label),
     }
 }
 
@@ -803,7 +813,7 @@ fn body(
             r#"<line class="{class}" data-mark="{k}" x1="{xx}" y1="{}" x2="{xx}" y2="{}"><title>{}</title></line>"#,
             Px(y0),
             Px(y1),
-            esc(&format!("{} at {}", m.label, human(m.t)))
+            esc(&mark_text(m))
         );
     }
     s.push_str("</g>");

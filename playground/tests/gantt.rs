@@ -314,8 +314,16 @@ fn a_window_that_ends_before_the_return_draws_no_return_line_at_its_edge() {
 #[test]
 fn a_timeout_s_mark_says_its_duration_as_the_chart_says_times() {
     let svg = chart("timeout 45ms\ntask a 1s\n");
-    assert!(svg.contains("timeout 45ms at 45ms"), "{svg}");
+    // Said once: a timeout from the start passes at its own duration.
+    assert!(svg.contains(">timeout 45ms<"), "{svg}");
+    assert!(!svg.contains("timeout 45ms at 45ms"), "{svg}");
     assert!(!svg.contains("timeout 0.045s"), "{svg}");
+    // A group's, made later, says when it passed.
+    let svg = chart("group g timeout=1s after=2s {\n  task a 5s\n}\n");
+    assert!(
+        svg.contains("timeout=1s at 3s") || svg.contains("timeout 1s at 3s"),
+        "{svg}"
+    );
 }
 
 #[test]
