@@ -391,7 +391,8 @@ details.menu .items p.why { color: var(--cg-fg); background: var(--cg-error-bg);
 .scrub input { flex: 1 1 200px; }
 .scrub .out { font: 13px var(--cg-mono); min-width: 5.5em; }
 .states { flex: 1 1 100%; color: var(--cg-muted); font-size: 12px; }
-.states span { display: inline-block; margin-right: 10px; white-space: nowrap; }
+.states { min-width: 0; }
+.states span { display: inline-block; margin-right: 10px; white-space: nowrap; max-width: 100%; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
 .states i { display: inline-block; width: 9px; height: 9px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; font-style: normal; }
 details.log { border-top: 1px solid var(--cg-border); font-size: 12px; }
 details.log > summary { padding: 8px 12px; cursor: pointer; color: var(--cg-muted); }

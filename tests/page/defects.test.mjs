@@ -308,3 +308,23 @@ test('a run that replaces one still going leaves no "Running…" behind', async 
   assert.equal(await page.locator('#pg button', { hasText: 'Stop' }).isDisabled(), true, 'Stop is off');
   assert.deepEqual(errors, []);
 });
+
+test('on a phone the task states under the scrubber stay within the page, cut with an ellipsis', async () => {
+  const { page, errors } = await open(env.base, { width: 390, height: 844 });
+  await typeScenario(page, 'timeout 1s\ntask warm-recommendation-cache-and-metrics-flush-in-every-region 5s check=never\n');
+  await page.locator('#pg .summary', { hasText: 'returned at 5s' }).waitFor();
+  // Within the list's box, and the list within the screen (a list wider than its panel is
+  // clipped by it, and the page does not scroll: the end was simply gone).
+  const over = await shadow(page, (root) => {
+    const box = root.querySelector('.states').getBoundingClientRect();
+    const right = Math.min(box.right, root.host.getBoundingClientRect().right);
+    return [...root.querySelectorAll('.states span')]
+      .filter((s) => s.getBoundingClientRect().right > right + 1)
+      .map((s) => s.textContent);
+  });
+  assert.deepEqual(over, []);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page scrolls sideways: ${width} px`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
