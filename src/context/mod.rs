@@ -655,6 +655,11 @@ impl Context {
 impl CancelFn {
     /// Cancels the context (Go's `cancel()`); returns whether this call cancelled it.
     ///
+    /// When it returns, the context is cancelled, and so is every context made from it, unless
+    /// another cancel of it is under way on another thread (its deadline firing at that very
+    /// moment): then this one returns at once, and that one marks the descendants a moment
+    /// later. (Go's `cancel` waits for it.)
+    ///
     /// # Examples
     ///
     /// ```

@@ -243,6 +243,11 @@ impl<T> Slab<T> {
         };
         self.free = i as u32;
         self.len -= 1;
+        if self.len == 0 && self.entries.capacity() > 64 {
+            // Nothing left: a burst of a million children gives its memory back.
+            self.entries = Vec::new();
+            self.free = NONE;
+        }
         Some(value)
     }
     pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
