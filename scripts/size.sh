@@ -45,9 +45,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # task's hook events were queued and told with no lock held (hooks that cancel each other's
 # tasks had deadlocked), a wait kept one waker, every task's story said what its ctx.Value finds
 # and long names ended with an ellipsis (the core alone: 51,124 → 51,736 B); 169,399 B once
-# expect could say a task leaked.
+# expect could say a task leaked; 169,894 B once a burst of deadlines gave its memory back (the
+# timer queue's shrinking and the children's slab let go: 550 B of the core).
 # Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-169500}
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-169900}
 # The same for the code views' wasm (the Go and Rust generators and the scenario parser), loaded
 # on first use: 58,586 B first, 71,517 B with the language's new constructs, 72,511 B with
 # plain groups on the caller's context; 74,131 B once durations took Go's us and ns and a task
