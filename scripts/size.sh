@@ -46,9 +46,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # tasks had deadlocked), a wait kept one waker, every task's story said what its ctx.Value finds
 # and long names ended with an ellipsis (the core alone: 51,124 → 51,736 B); 169,399 B once
 # expect could say a task leaked; 169,894 B once a burst of deadlines gave its memory back (the
-# timer queue's shrinking and the children's slab let go: 550 B of the core).
+# timer queue's shrinking and the children's slab let go: 550 B of the core); 170,307 B once a
+# second learner's findings were mended (the result of a race said with a tie, on the return's
+# own label for exported pictures; a stable sort to put the worst leak first cost 1.5 KB and
+# went: a find does it).
 # Lower it whenever the build gets smaller; the aim is 80 KB.
-BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-169900}
+BUDGET_GZ=${CTXGROUP_SIZE_BUDGET:-170400}
 # The same for the code views' wasm (the Go and Rust generators and the scenario parser), loaded
 # on first use: 58,586 B first, 71,517 B with the language's new constructs, 72,511 B with
 # plain groups on the caller's context; 74,131 B once durations took Go's us and ns and a task

@@ -364,7 +364,7 @@ details.menu .items p.why { color: var(--cg-fg); background: var(--cg-error-bg);
 .errors button { display: block; width: 100%; padding: 6px 10px; border: 0; border-radius: 0; background: none; text-align: left; min-height: 0; }
 .errors li b { color: var(--cg-failed); }
 .errors li .hint { color: var(--cg-muted); }
-.summary { padding: 8px 12px; font-weight: 600; border-bottom: 1px solid var(--cg-border); min-height: 38px; }
+.summary { padding: 8px 12px; font-weight: 600; border-bottom: 1px solid var(--cg-border); min-height: 38px; overflow-wrap: anywhere; }
 .summary.stale { opacity: .55; }
 .chart { position: relative; background: var(--cg-bg); }
 .chart.stale { opacity: .55; }
@@ -374,7 +374,7 @@ details.menu .items p.why { color: var(--cg-fg); background: var(--cg-error-bg);
 /* The chart's focus ring, over it all: the rows' backgrounds hid a ring inset in the rows' box. */
 .chart:has(> .cscroll:focus-visible)::after { content: ""; position: absolute; inset: 0; outline: 2px solid var(--cg-accent); outline-offset: -2px; pointer-events: none; z-index: 3; }
 /* The chosen task's whole story, which a narrow row cuts short. */
-.detail { margin: 0; padding: 6px 12px; border-top: 1px solid var(--cg-border); font-size: 13px; }
+.detail { margin: 0; padding: 6px 12px; border-top: 1px solid var(--cg-border); font-size: 13px; overflow-wrap: anywhere; }
 .detail[hidden] { display: none; }
 .cspacer { position: relative; }
 .cbody { position: absolute; left: 0; right: 0; }

@@ -158,7 +158,11 @@ async function main() {
     // A module script from another site loads only if its server allows it (CORS): the frame
     // needs no such leave.
     const frame = `${base}embed.html#${await encodeScenario(pg.value)}`;
-    const snippet = `<!-- ctxgroup: the script below loads only where ${new URL(base).host} allows other sites to (CORS). Where it does not, use the frame instead:\n<iframe src="${frame}" style="width: 100%; height: 480px; border: 0"></iframe> -->\n<script type="module" src="${base}ctxgroup-playground.js"></script>\n<ctxgroup-playground autorun>\n${body}</ctxgroup-playground>\n`;
+    // The frame as tall as the element is here (embed.html also posts its height, for hosts
+    // that listen); the text in a <pre>, so that where the script does not load it reads as
+    // it was written.
+    const height = Math.ceil(pg.getBoundingClientRect().height);
+    const snippet = `<!-- ctxgroup: the script below loads only where ${new URL(base).host} allows other sites to (CORS). Where it does not, use the frame instead:\n<iframe src="${frame}" style="width: 100%; height: ${height}px; border: 0"></iframe> -->\n<script type="module" src="${base}ctxgroup-playground.js"></script>\n<ctxgroup-playground autorun><pre>\n${body}</pre></ctxgroup-playground>\n`;
     copy(snippet, 'Embed snippet');
   });
 }

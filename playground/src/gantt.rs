@@ -395,15 +395,22 @@ fn why(
             if let Some(note) = &tie {
                 let _ = write!(rest, " · {note}");
             }
-            if !effects.is_empty() {
-                let names: Vec<&str> = effects
-                    .iter()
-                    .take(3)
-                    .map(|&i| trace.tasks[i].path.as_str())
-                    .collect();
-                let _ = write!(rest, " → cancelled {}", names.join(", "));
-                if effects.len() > 3 {
-                    let _ = write!(rest, " and {} more", effects.len() - 3);
+            // The tasks its failure cancelled: those it reached that ran on to their own end
+            // (not looking, or failing themselves) were not.
+            let cancelled: Vec<&str> = effects
+                .iter()
+                .map(|&i| &trace.tasks[i])
+                .filter(|e| e.outcome == Outcome::Cancelled)
+                .map(|e| e.path.as_str())
+                .collect();
+            if !cancelled.is_empty() {
+                let _ = write!(
+                    rest,
+                    " → cancelled {}",
+                    cancelled[..cancelled.len().min(3)].join(", ")
+                );
+                if cancelled.len() > 3 {
+                    let _ = write!(rest, " and {} more", cancelled.len() - 3);
                 }
             }
             format!("failed at {}: ", human(end))
@@ -1204,11 +1211,15 @@ fn foot(
                     xx = Px(xx)
                 );
             }
-            let label = match &r.error {
+            let mut label = match &r.error {
                 // Joined errors (on-error collect) are one per line: one line here.
                 Some(e) => format!("returned at {}: {}", human(r.at), e.replace('\n', "; ")),
                 None => format!("returned at {}: ok", human(r.at)),
             };
+            // An exported picture has no summary: the return says when it is one side of a race.
+            if trace.races.iter().any(|race| race.path.is_none()) {
+                label.push_str(" · a race in Go");
+            }
             // Too wide for the chart (a phone, joined errors): cut short, whole in the tooltip.
             let room = l.width - 8.0;
             let full = text_width(&label, 12.5) > room;
@@ -1529,14 +1540,18 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
     if let Some(why) = late_spawn(task, trace) {
         lines.push(why);
     }
-    // A failure whose error the group does not return: an earlier one won, or the caller's
-    // context, or a shutdown.
-    if let (Outcome::Failed, 0, Some(e), Some(Some(first))) = (
-        task.outcome,
-        task.depth,
-        &task.error,
-        trace.returned.as_ref().map(|r| r.error.as_ref()),
-    ) {
+    // A failure whose error its group does not return: an earlier one won, or the caller's
+    // context, or a shutdown. (A nested group's row holds what it returned.)
+    let group_error = if task.depth == 0 {
+        trace.returned.as_ref().map(|r| r.error.as_ref())
+    } else {
+        let i = trace.tasks.iter().position(|r| std::ptr::eq(r, task));
+        i.and_then(|i| trace.tasks[..i].iter().rev().find(|r| r.depth < task.depth))
+            .filter(|g| g.is_group)
+            .map(|g| g.error.as_ref())
+    };
+    if let (Outcome::Failed, Some(e), Some(Some(first))) = (task.outcome, &task.error, group_error)
+    {
         if !first.split('\n').any(|line| line == e) {
             lines.push(format!(
                 "the group returned {}, not this error (Wait returns the first)",
@@ -1572,10 +1587,13 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
         lines.push(race.sentence());
     }
     if !trace.values.is_empty() && !task.after_cancel {
+        // A key set twice is found as set last: the inner WithValue shadows the outer.
         let values: Vec<String> = trace
             .values
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
+            .enumerate()
+            .filter(|(i, (k, _))| !trace.values[i + 1..].iter().any(|(later, _)| later == k))
+            .map(|(_, (k, v))| format!("{k}={v}"))
             .collect();
         lines.push(format!(
             "its ctx.Value finds {}, from main's context",

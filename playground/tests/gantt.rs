@@ -573,3 +573,22 @@ fn a_long_name_in_a_narrow_chart_ends_with_an_ellipsis_not_a_cut() {
     );
     assert!(wide.contains(">warm-recommendation-cache<"));
 }
+
+#[test]
+fn a_second_learners_findings_in_the_rows_and_stories() {
+    // A key set twice: ctx.Value finds the inner one, as Go's nested WithValue does.
+    let svg = chart("value user=bob\nvalue user=alice\ntask a 1s\n");
+    assert!(svg.contains("its ctx.Value finds user=alice, from main"));
+    assert!(!svg.contains("user=bob"));
+    // A nested group's task whose error the group does not return says so too.
+    let svg =
+        chart("group g on-error=continue {\n  task a 1s fail=\"A\"\n  task b 2s fail=\"B\"\n}\n");
+    assert!(svg.contains("the group returned A, not this error"));
+    // "→ cancelled" names only the tasks the failure cancelled: t4 ran on to 5 s.
+    let svg = chart("timeout 3s\ntask t4 5s check=never\ntask t5 1s fail=\"x\"\ntask t6 4s\n");
+    assert!(
+        svg.contains("→ cancelled t6<") || svg.contains("→ cancelled t6 "),
+        "{svg}"
+    );
+    assert!(!svg.contains("→ cancelled t4"));
+}

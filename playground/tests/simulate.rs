@@ -840,3 +840,14 @@ fn expect_can_say_a_task_leaked() {
     let go = ctxgroup_playground::golang::go_program(&parse(text).unwrap());
     assert!(go.contains("expect lib-call completed at 5s leaked"));
 }
+
+#[test]
+fn the_summary_names_a_goroutine_that_never_returns_first() {
+    let t = run("timeout 1s\ntask handler 2s {\n  go lib 5s check=never\n  go stuck forever check=never\n}\n");
+    assert!(
+        t.summary()
+            .ends_with("· handler/stuck leaked (never returns) and 1 more"),
+        "{}",
+        t.summary()
+    );
+}

@@ -526,7 +526,9 @@ impl Trace {
                 }
             }
         }
-        if let Some(first) = leaked.first() {
+        // One that never returns first: the worse leak.
+        let never = leaked.iter().find(|t| t.outcome == Outcome::Running);
+        if let Some(first) = never.or(leaked.first()) {
             let how = match (first.outcome, first.end) {
                 (Outcome::Running, _) | (_, None) => "never returns".to_string(),
                 (o, Some(end)) => format!("{} at {}", o.as_str(), human(end)),
@@ -554,6 +556,10 @@ impl Trace {
                     " · {} and {n} more tie with {with}: in Go races",
                     t.path
                 )),
+            }
+            // What the group returns may be the other side too: that, the summary says.
+            if let Some(race) = self.races.iter().find(|r| r.path.is_none()) {
+                s.push_str(&format!(" · it may also {}", race.other));
             }
         } else if let Some(race) = self.races.first() {
             match &race.path {
