@@ -10,17 +10,9 @@ use std::thread;
 use ctxgroup::{CancelFn, Context, VirtualClock};
 use futures::FutureExt;
 
-/// A xorshift generator: reproducible choices without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// What a builder hands to the other thread: a middle node's cancel, or its last context.
 enum Handover {

@@ -10,17 +10,9 @@ use std::time::{Duration, Instant};
 
 use ctxgroup::{clock, Clock, Context, SystemClock};
 
-/// A xorshift generator: reproducible choices without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Counts its drops: a value under a deadline is released exactly once.
 struct Counted(Arc<AtomicUsize>);

@@ -1302,13 +1302,7 @@ fn options<'a>(
     keys: &[&str],
     mut apply: impl FnMut(&mut Parser<'_>, &str, &Token<'a>) -> Res<()>,
 ) -> bool {
-    // The keys as a hint says them: written only for an error.
-    let list = || {
-        keys.iter()
-            .map(|k| format!("{k}="))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = || key_list(keys);
     let mut ok = true;
     let mut seen: Vec<&str> = Vec::new();
     let mut before: Option<&Token<'a>> = None;
@@ -1372,6 +1366,14 @@ fn cause_text(p: &mut Parser<'_>, vtok: &Token<'_>) -> Res<String> {
     text_value(p, "cause", vtok)
 }
 
+/// The keys as a hint says them (`check=, fail=`): written only for an error.
+fn key_list(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("{k}="))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The hint for a word among a line's options that is not `key=value`: a task's flag
 /// misspelt, a flag on a line that takes none, or the rest of a value with a space left
 /// unquoted (`fail=HTTP 502`). Not generic, unlike [`options`]: written once.
@@ -1381,12 +1383,7 @@ fn bare_word_hint(
     what: &str,
     keys: &[&str],
 ) -> String {
-    let list = || {
-        keys.iter()
-            .map(|k| format!("{k}="))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = || key_list(keys);
     let unquoted = previous
         .filter(|prev| !prev.quoted)
         .and_then(|prev| prev.text.split_once('='))
