@@ -1503,9 +1503,21 @@ fn late_spawn(task: &TaskTrace, trace: &Trace) -> Option<String> {
             "spawned at {at}, right after {}: the caller spawns in order",
             b.name
         )),
-        _ if task.spawned > before.map_or(parent_start, |b| b.spawned) + 1e-9 => Some(format!(
-            "spawned at {at}: the caller slept until then (after=), holding up the lines below"
-        )),
+        _ if task.spawned > before.map_or(parent_start, |b| b.spawned) + 1e-9 => {
+            // Whether the same caller spawns anything after it.
+            let below = trace.tasks[i + 1..]
+                .iter()
+                .take_while(|r| r.depth >= task.depth)
+                .any(|r| r.depth == task.depth && !r.goroutine && !r.after_cancel);
+            Some(format!(
+                "spawned at {at}: the caller slept until then (after=){}",
+                if below {
+                    ", holding up the lines below"
+                } else {
+                    ""
+                }
+            ))
+        }
         _ => None,
     }
 }

@@ -1692,8 +1692,8 @@ fn check_expect(scenario: &Scenario, trace: &Trace, e: &crate::scenario::Expect)
                         (Some(_), None) => " and no cause".to_string(),
                         (Some(_), got) => cause_text(got.as_deref()),
                     };
-                    if e.leaked && !t.leaked {
-                        got_cause.push_str(", not leaked");
+                    if e.leaked {
+                        got_cause.push_str(if t.leaked { ", leaked" } else { ", not leaked" });
                     }
                     (
                         ok,

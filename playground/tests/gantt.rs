@@ -497,6 +497,10 @@ fn a_task_spawned_late_says_what_held_the_caller_up() {
         .unwrap();
         ctxgroup_playground::gantt::render(&trace, &Default::default())
     };
+    // With nothing below it, nothing is held up.
+    let alone = svg("task a 1s after=3s\n");
+    assert!(alone.contains("the caller slept until then (after=)"));
+    assert!(!alone.contains("holding up the lines below"));
     let s = svg("task a 1s after=3s\ntask b 1s\n");
     assert!(s.contains(
         "spawned at 3s: the caller slept until then (after=), holding up the lines below"

@@ -388,3 +388,19 @@ fn blocks_nested_too_deep_are_reported_once() {
         .count();
     assert_eq!(deep, 1, "{errors:?}");
 }
+
+#[test]
+fn an_options_form_on_a_line_of_its_own_and_a_spaced_step_say_what_to_write() {
+    let e = first_error("timeout=2s\ntask a 1s\n");
+    assert_eq!(
+        e.hint,
+        "write `timeout 2s`: key=value is for a task's or a group's options"
+    );
+    // `check=every 1s`: the step's own error first, and the stray word's hint agrees with it.
+    let errors = parse("task a 1s check=every 1s\n").unwrap_err();
+    assert!(
+        errors.0.iter().all(|e| !e.hint.contains("\"every 1s\"")),
+        "{errors}"
+    );
+    assert_eq!(errors.0[1].hint, "write check=every:1s");
+}

@@ -828,6 +828,10 @@ fn expect_can_say_a_task_leaked() {
     let text = "timeout 1s\ntask handler 2s {\n  go lib-call 5s check=never\n}\nexpect lib-call completed at 5s leaked\nexpect handler cancelled at 1s leaked\n";
     let t = simulate(&parse(text).unwrap()).unwrap();
     assert!(t.expectations[0].ok, "{}", t.expectations[0].message);
+    assert_eq!(
+        t.expectations[0].message,
+        "expected lib-call completed at 5s leaked, got completed at 5s, leaked"
+    );
     assert!(!t.expectations[1].ok);
     assert_eq!(
         t.expectations[1].message,

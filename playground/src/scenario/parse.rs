@@ -688,26 +688,29 @@ pub fn parse(text: &str) -> Result<Scenario, ParseErrors> {
                 }
             }
             _ => {
-                let suggestion = suggest(
-                    kw,
-                    &[
-                        "timeout",
-                        "limit",
-                        "on-error",
-                        "wait",
-                        "cancel",
-                        "value",
-                        "task",
-                        "group",
-                        "expect",
-                        "go",
-                        "after-cancel",
-                        "shutdown",
-                    ],
-                );
+                const KEYWORDS: &[&str] = &[
+                    "timeout",
+                    "limit",
+                    "on-error",
+                    "wait",
+                    "cancel",
+                    "value",
+                    "task",
+                    "group",
+                    "expect",
+                    "go",
+                    "after-cancel",
+                    "shutdown",
+                ];
+                let suggestion = suggest(kw, KEYWORDS);
                 let hint = match suggestion {
                     // Go's WithDeadline at a time from the start is a timeout here.
                     _ if kw == "deadline" => "a deadline at 5s from the start is written `timeout 5s` (Go's WithDeadline and WithTimeout alike)".into(),
+                    // `timeout=2s` on a line of its own: the option's form, not the line's.
+                    _ if kw.split_once('=').is_some_and(|(k, _)| KEYWORDS.contains(&k)) => {
+                        let (k, v) = kw.split_once('=').unwrap_or_default();
+                        format!("write `{k} {v}`: key=value is for a task's or a group's options")
+                    }
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "a line starts with task, group, go, after-cancel, timeout, limit, on-error, wait, cancel, value or expect".into(),
                 };
@@ -1388,6 +1391,9 @@ fn bare_word_hint(
         .filter(|prev| !prev.quoted)
         .and_then(|prev| prev.text.split_once('='))
         .filter(|(k, v)| keys.contains(k) && !v.is_empty());
+    if let Some(("check", "every")) = unquoted {
+        return format!("write check=every:{}", tok.text);
+    }
     if let Some((k, v)) = unquoted {
         // Less the single quotes of `fail='HTTP 502'`.
         let v = v.strip_prefix('\'').unwrap_or(v);
