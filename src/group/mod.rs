@@ -1283,9 +1283,6 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         None
     }
 
-    /// Tells the hook. A hook that panics is reported on standard error and not called again:
-    /// the group itself goes on (its tasks finish, `wait` returns).
-    #[inline]
     /// Tells the hook an event of a task's context (see [`TaskEvents`]).
     fn tell(&self, task: u64, name: &Option<Arc<str>>, told: &Told) {
         let kind = match told {
@@ -1298,6 +1295,9 @@ impl<T: Send + 'static, E: TaskError> Inner<T, E> {
         self.emit(task, name, kind);
     }
 
+    /// Tells the hook. A hook that panics is reported on standard error and not called again:
+    /// the group itself goes on (its tasks finish, `wait` returns).
+    #[inline]
     fn emit(&self, task: u64, name: &Option<Arc<str>>, kind: EventKind<'_>) {
         if let Some(hook) = &self.hook {
             self.emit_to(hook, task, name, kind);
