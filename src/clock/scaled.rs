@@ -58,9 +58,7 @@ impl ScaledClock {
     pub fn speed(&self) -> f64 {
         self.speed
     }
-}
 
-impl ScaledClock {
     /// The base clock's time when this one reads `at`.
     fn on_base(&self, at: Duration) -> Duration {
         // Saturating: a `Duration::MAX` deadline ("never") stays never at any speed.

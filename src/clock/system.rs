@@ -224,6 +224,26 @@ impl SystemClock {
             })
             .expect("ctxgroup: cannot start the timer thread");
     }
+
+    /// Queues a timer (starting the timer thread with the first).
+    fn arm(&self, at: Duration, due: Due) -> TimerId {
+        let mut state = lock(&self.shared.timers);
+        let id = state.queue.insert(at, due);
+        self.start_thread_once(&mut state);
+        // A timer the thread would find too late wakes it; it finds the others itself (a
+        // timer made and dropped before the one it waits for costs no wake-up).
+        if at < state.sleeps_until {
+            self.shared.changed.notify_one();
+        }
+        id
+    }
+
+    fn start_thread_once(&self, state: &mut State) {
+        if !state.thread_started {
+            state.thread_started = true;
+            self.start_thread();
+        }
+    }
 }
 
 /// A timer's callback, and where it runs.
@@ -274,9 +294,7 @@ fn spawn_runner(shared: &Arc<Shared>, state: &mut State) {
                         }
                     }
                 };
-                if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(callback)) {
-                    report_panic("a callback run by a deadline", &*panic);
-                }
+                run_caught("a callback run by a deadline", callback);
                 ran = true;
             }
         });
@@ -294,16 +312,17 @@ fn spawn_runner(shared: &Arc<Shared>, state: &mut State) {
 /// lock to hand callbacks aside, or to disarm a cancelled child's timer.
 fn run_wakes(wakes: Vec<TimerCallback>) {
     for wake in wakes {
-        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(wake)) {
-            report_panic("a timer's waker", &*panic);
-        }
+        run_caught("a timer's waker", wake);
     }
 }
 
-/// Says on standard error that `what` panicked: the clock's threads have no caller to tell.
-fn report_panic(what: &str, panic: &(dyn std::any::Any + Send)) {
-    let text = crate::error::panic_message(panic);
-    crate::error::report(format_args!("{what} panicked: {text}"));
+/// Runs `callback`; if it panics, says so on standard error: the clock's threads have no
+/// caller to tell, and go on.
+fn run_caught(what: &str, callback: TimerCallback) {
+    if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(callback)) {
+        let text = crate::error::panic_message(&*panic);
+        crate::error::report(format_args!("{what} panicked: {text}"));
+    }
 }
 
 impl Drop for SystemClock {
@@ -311,27 +330,6 @@ impl Drop for SystemClock {
         lock(&self.shared.timers).closed = true;
         self.shared.changed.notify_all();
         self.shared.ready_cv.notify_all();
-    }
-}
-
-impl SystemClock {
-    fn arm(&self, at: Duration, due: Due) -> TimerId {
-        let mut state = lock(&self.shared.timers);
-        let id = state.queue.insert(at, due);
-        self.start_thread_once(&mut state);
-        // A timer the thread would find too late wakes it; it finds the others itself (a
-        // timer made and dropped before the one it waits for costs no wake-up).
-        if at < state.sleeps_until {
-            self.shared.changed.notify_one();
-        }
-        id
-    }
-
-    fn start_thread_once(&self, state: &mut State) {
-        if !state.thread_started {
-            state.thread_started = true;
-            self.start_thread();
-        }
     }
 }
 

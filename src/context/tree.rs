@@ -739,7 +739,8 @@ fn cancel_by_timer(node: Arc<Node>, reason: Reason) {
     let Some(mut taken) = mark(&node, &reason) else {
         return;
     };
-    let walk_panic = taken.panic.take();
+    // The walk's panic goes on from here, not from the work handed aside.
+    let mut first_panic = taken.panic.take();
     // Unless another handle outlives ours, ours is the node's last (a handle dropped on
     // another thread meanwhile may still leave the last one to us: then it goes here).
     let last = Arc::strong_count(&node) == 1;
@@ -751,11 +752,11 @@ fn cancel_by_timer(node: Arc<Node>, reason: Reason) {
         });
         let aside =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| clock.run_aside(work)));
-        if let (None, Err(panic)) = (&walk_panic, aside) {
-            std::panic::resume_unwind(panic);
+        if let Err(panic) = aside {
+            first_panic.get_or_insert(panic);
         }
     }
-    if let Some(panic) = walk_panic {
+    if let Some(panic) = first_panic {
         std::panic::resume_unwind(panic);
     }
 }
