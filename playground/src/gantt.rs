@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::trace::{human, Mark, Outcome, TaskTrace, Trace};
+use crate::trace::{human, same_instant, Mark, Outcome, TaskTrace, Trace};
 
 /// How to draw the chart.
 ///
@@ -1473,7 +1473,7 @@ fn late_spawn(task: &TaskTrace, trace: &Trace) -> Option<String> {
     if task.goroutine || task.after_cancel || task.spawned <= 1e-9 {
         return None;
     }
-    let i = trace.tasks.iter().position(|r| std::ptr::eq(r, task))?;
+    let i = trace.row_of(task)?;
     // The item spawned before it by the same caller: rows come depth first.
     let mut before = None;
     let mut parent_start = 0.0;
@@ -1488,18 +1488,17 @@ fn late_spawn(task: &TaskTrace, trace: &Trace) -> Option<String> {
         }
     }
     let at = human(task.spawned);
-    let same = |a: f64, b: f64| (a - b).abs() < 1e-9;
     match before {
         Some(b)
             if b.start
-                .is_some_and(|st| st > b.spawned + 1e-9 && same(st, task.spawned)) =>
+                .is_some_and(|st| st > b.spawned + 1e-9 && same_instant(st, task.spawned)) =>
         {
             Some(format!(
                 "spawned at {at}: until then the caller was in g.Go({}), waiting for a slot",
                 b.name
             ))
         }
-        Some(b) if same(b.spawned, task.spawned) => Some(format!(
+        Some(b) if same_instant(b.spawned, task.spawned) => Some(format!(
             "spawned at {at}, right after {}: the caller spawns in order",
             b.name
         )),
@@ -1557,7 +1556,7 @@ fn tooltip(task: &TaskTrace, trace: &Trace) -> String {
     let group_error = if task.depth == 0 {
         trace.returned.as_ref().map(|r| r.error.as_ref())
     } else {
-        let i = trace.tasks.iter().position(|r| std::ptr::eq(r, task));
+        let i = trace.row_of(task);
         i.and_then(|i| trace.tasks[..i].iter().rev().find(|r| r.depth < task.depth))
             .filter(|g| g.is_group)
             .map(|g| g.error.as_ref())

@@ -37,18 +37,10 @@ pub fn ties(scenario: &Scenario) -> Vec<String> {
     if sources == 0 {
         return Vec::new();
     }
-    // Each source k moves by (k + 1) steps; all moves together stay well under 1 ms (the
-    // scenario's grain), so they reorder only what coincided.
-    let pairs = (sources as u64 + 1) * (sources as u64 + 2);
-    let step = Duration::from_nanos((200_000 / pairs).clamp(1, 10_000));
-    let early = moved(scenario, step, false, false);
-    let late = moved(scenario, step, true, false);
-    // Later again, in the other order among the sources: two sources tied with each other, or
-    // one tied with a plain timer whose effect waits for another source (a nested group ends
-    // when its last task does), settle the other way.
-    let late_reversed = moved(scenario, step, true, true);
-    let (Ok(a), Ok(b), Ok(c)) = (simulate(&early), simulate(&late), simulate(&late_reversed))
-    else {
+    let step = step(sources);
+    let [early, late, late_reversed] =
+        MOVES.map(|(later, reversed)| simulate(&moved(scenario, step, later, reversed)));
+    let (Ok(a), Ok(b), Ok(c)) = (early, late, late_reversed) else {
         return Vec::new();
     };
     let mut found = differences(&a, &b);
@@ -93,16 +85,14 @@ pub fn races(scenario: &Scenario, drawn: &Trace) -> Vec<Race> {
     {
         return Vec::new();
     }
-    let pairs = (sources as u64 + 1) * (sources as u64 + 2);
-    let step = Duration::from_nanos((200_000 / pairs).clamp(1, 10_000));
+    let step = step(sources);
     // The group's result first when its error differs; a task's race says more than a result
     // that differs only in time.
     let (mut result, mut tasks, mut result_time) = (None, Vec::<Race>::new(), None);
-    for (later, reversed) in [(false, false), (true, false), (true, true)] {
+    for (later, reversed) in MOVES {
         let Ok(other) = simulate(&moved(scenario, step, later, reversed)) else {
             continue;
         };
-        let returned = |t: &Trace| t.returned.as_ref().map(|r| (ms(r.at), r.error.clone()));
         if returned(drawn) != returned(&other) && result.is_none() && result_time.is_none() {
             let race = Race {
                 path: None,
@@ -256,6 +246,25 @@ fn move_group(g: &mut GroupSpec, shift: &mut impl FnMut(&mut Duration)) {
     }
 }
 
+/// The moves of the sources, as `(later, reversed)`: earlier; later; later again in the other
+/// order among the sources (two sources tied with each other, or one tied with a plain timer
+/// whose effect waits for another source, as a nested group ends when its last task does,
+/// settle the other way).
+const MOVES: [(bool, bool); 3] = [(false, false), (true, false), (true, true)];
+
+/// The unit of the moves for `sources` sources: source k moves by (k + 1) of them, and all
+/// moves together stay well under 1 ms (the scenario's grain), so they reorder only what
+/// coincided.
+fn step(sources: usize) -> Duration {
+    let pairs = (sources as u64 + 1) * (sources as u64 + 2);
+    Duration::from_nanos((200_000 / pairs).clamp(1, 10_000))
+}
+
+/// When the group returned, to the millisecond, and what.
+fn returned(t: &Trace) -> Option<(i64, Option<String>)> {
+    t.returned.as_ref().map(|r| (ms(r.at), r.error.clone()))
+}
+
 /// Times in whole milliseconds: the moves are far smaller, so only a reordering shows.
 fn ms(t: f64) -> i64 {
     (t * 1000.0).round() as i64
@@ -263,7 +272,6 @@ fn ms(t: f64) -> i64 {
 
 fn differences(a: &Trace, b: &Trace) -> Vec<String> {
     let mut out = Vec::new();
-    let returned = |t: &Trace| t.returned.as_ref().map(|r| (ms(r.at), r.error.clone()));
     if returned(a) != returned(b) {
         out.push(format!(
             "the group returns {} in one order, {} in the other",

@@ -267,7 +267,7 @@ pub struct ExpectResult {
 }
 
 /// Two times of a trace at one instant (they are sums of whole milliseconds, read as seconds).
-fn same_instant(a: f64, b: f64) -> bool {
+pub(crate) fn same_instant(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
 
@@ -652,13 +652,19 @@ impl Trace {
             // or goroutine it started then. (A nested group's task that a slot the shutdown's
             // cancel freed starts sees the cancel first, with no race.) Rows come depth first,
             // so the item is the nearest top-level row at or before this one.
-            let i = (t as *const TaskTrace as usize).wrapping_sub(self.tasks.as_ptr() as usize)
-                / std::mem::size_of::<TaskTrace>().max(1);
-            self.tasks.get(i).filter(|r| std::ptr::eq(*r, t))?;
+            let i = self.row_of(t)?;
             let item = self.tasks[..=i].iter().rev().find(|r| r.depth == 0)?;
             same_instant(item.start?, cancel)
                 .then_some("it started as the shutdown came: in Go a race either may win")
         })
+    }
+
+    /// The index of `t`, one of this trace's rows, among them; found from its address (rows are
+    /// read back and forth from a row: a scan by path would be rows × rows for thousands).
+    pub(crate) fn row_of(&self, t: &TaskTrace) -> Option<usize> {
+        let i = (t as *const TaskTrace as usize).wrapping_sub(self.tasks.as_ptr() as usize)
+            / std::mem::size_of::<TaskTrace>().max(1);
+        self.tasks.get(i).filter(|r| std::ptr::eq(*r, t)).map(|_| i)
     }
 
     /// When main's deadline passed at the instant of its `cancel()`: which of the two cancelled
